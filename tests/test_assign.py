@@ -1,0 +1,102 @@
+"""Point → cell assignment equals geopandas.sjoin, with a deterministic rule on shared edges."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pytest
+import shapely
+
+from grid.assign import OUTSIDE, CellIndex, assign_cells, h3_index
+from grid.errors import InputError
+
+
+def voronoi_cells(n: int, seed: int) -> gpd.GeoDataFrame:
+    """Voronoi cells of ``n`` random sites clipped to a square: a tiling with shared edges."""
+    rng = np.random.default_rng(seed)
+    frame = shapely.box(0.0, 0.0, 1000.0, 800.0)
+    sites = shapely.multipoints(rng.uniform((0, 0), (1000, 800), size=(n, 2)))
+    polys = shapely.get_parts(shapely.voronoi_polygons(sites, extend_to=frame))
+    polys = shapely.intersection(polys, frame)
+    return gpd.GeoDataFrame({"code": [f"c{i:04d}" for i in range(len(polys))]}, geometry=polys)
+
+
+def reference(cells: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """sjoin(intersects) matches, resolved to the lowest cell position per point; -1 if none."""
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y))
+    j = gpd.sjoin(pts, cells, predicate="intersects", how="inner")
+    out = np.full(len(x), -1)
+    first = j["index_right"].groupby(level=0).min()
+    out[first.index.to_numpy()] = first.to_numpy()
+    return out
+
+
+def test_random_and_vertex_points_equal_sjoin() -> None:
+    cells = voronoi_cells(300, seed=1)
+    rng = np.random.default_rng(2)
+    xy = rng.uniform((-50, -50), (1050, 850), size=(20_000, 2))
+    vertices = shapely.get_coordinates(cells.geometry.values)  # shared vertices, on several cells
+    x = np.concatenate([xy[:, 0], vertices[:, 0]])
+    y = np.concatenate([xy[:, 1], vertices[:, 1]])
+    index = CellIndex(cells.geometry.values, cells["code"].to_numpy())
+    np.testing.assert_array_equal(index.positions(x, y), reference(cells, x, y))
+
+
+@pytest.mark.parametrize("density", [7, 256])
+def test_points_exactly_on_shared_edges_go_to_first_cell(density: int) -> None:
+    xs, ys = np.meshgrid(np.arange(10.0), np.arange(10.0))
+    squares = shapely.box(xs.ravel(), ys.ravel(), xs.ravel() + 1, ys.ravel() + 1)
+    cells = gpd.GeoDataFrame({"code": np.arange(100)[::-1]}, geometry=squares[::-1])
+    rng = np.random.default_rng(3)
+    on_vertical = np.column_stack([rng.integers(0, 11, 2000), rng.uniform(-1, 11, 2000)])
+    on_horizontal = np.column_stack([rng.uniform(-1, 11, 2000), rng.integers(0, 11, 2000)])
+    pts = np.vstack([on_vertical, on_horizontal]).astype(float)
+    pos = CellIndex(cells.geometry.values, cells["code"].to_numpy(), squares_per_cell=density).positions(
+        pts[:, 0], pts[:, 1]
+    )
+    np.testing.assert_array_equal(pos, reference(cells, pts[:, 0], pts[:, 1]))
+
+
+def test_lookup_returns_ids_and_none_outside() -> None:
+    cells = voronoi_cells(20, seed=4)
+    x = np.array([500.0, -10.0, 2000.0])
+    y = np.array([400.0, 400.0, 400.0])
+    got = assign_cells(cells, x, y)
+    expected_pos = reference(cells, x, y)
+    assert got[0] == cells["code"].iloc[expected_pos[0]]
+    assert got[1] is None and got[2] is None
+    assert CellIndex(cells.geometry.values, cells.index.to_numpy()).positions(x, y)[1] == OUTSIDE
+
+
+def test_multipolygon_and_hole() -> None:
+    donut = shapely.box(0, 0, 10, 10).difference(shapely.box(4, 4, 6, 6))
+    pair = shapely.MultiPolygon([shapely.box(20, 0, 21, 1), shapely.box(30, 0, 31, 1)])
+    index = CellIndex([donut, pair], ["d", "p"])
+    got = index.lookup([5.0, 1.0, 30.5, 25.0, 4.0], [5.0, 1.0, 0.5, 0.5, 5.0])
+    assert got.tolist() == [None, "d", "p", None, "d"]
+
+
+def test_bad_input_raises_input_error() -> None:
+    cells = voronoi_cells(5, seed=5)
+    with pytest.raises(InputError):
+        assign_cells(cells, [1.0, np.nan], [1.0, 2.0])
+    with pytest.raises(InputError):
+        assign_cells(cells, [1.0], [1.0, 2.0])
+    with pytest.raises(InputError):
+        assign_cells(cells, [1.0], [1.0], id_col="nope")
+    with pytest.raises(InputError):
+        CellIndex([shapely.Point(0, 0)], ["a"])
+
+
+def test_h3_index_equals_h3() -> None:
+    rng = np.random.default_rng(6)
+    lon = rng.uniform(117.1, 117.3, 500)
+    lat = rng.uniform(39.0, 39.2, 500)
+    for res in (7, 9, 12):
+        got = h3_index(lon, lat, res)
+        assert got.tolist() == [h3.latlng_to_cell(a, o, res) for a, o in zip(lat, lon)]
+    with pytest.raises(InputError):
+        h3_index(lon, lat, 16)
+    with pytest.raises(InputError):
+        h3_index([39.1], [117.2], 9)  # swapped: latitude 117 is impossible
