@@ -1,0 +1,55 @@
+"""Seed the lookup tables (``terms``, ``roles``) from grid/catalog.py and grid/caseflow.py.
+
+Run by the migrations and at every server start, so the database always mirrors the one source of
+truth in grid/ without repeating any of its literals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert
+
+from grid import caseflow, catalog
+from api.models import Role, Term
+
+
+def term_rows() -> list[dict[str, Any]]:
+    """Every coded term of grid/ as rows of the ``terms`` table."""
+    rows: list[dict[str, Any]] = []
+
+    def add(vocab: str, term: catalog.Term, parent: str = "", **data: Any) -> None:
+        rows.append(
+            {"vocabulary": vocab, "parent": parent, "code": term.code, "zh": term.zh,
+             "en": term.en, "data": data}
+        )
+
+    for t in catalog.PLACE_KINDS.values():
+        add("place_kind", t)
+    for t in catalog.RECORD_KINDS.values():
+        add("record_kind", t)
+    for t in catalog.RISK_LEVELS.values():
+        add("risk_level", t)
+    for t in catalog.HAZARD_CATEGORIES:
+        add("hazard_category", t)
+    for kind, terms in catalog.CATEGORIES.items():
+        for t in terms:
+            add("category", t, parent=kind.value)
+    for status, info in caseflow.STATUSES.items():
+        add("status", info.term, is_open=info.is_open, is_closed=info.is_closed)
+    for prio, t in caseflow.PRIORITIES.items():
+        add("priority", t, deadline_hours=caseflow.DEADLINE_HOURS[prio])
+    for tr in caseflow.TRANSITIONS:
+        add("transition", tr.term, parent=tr.source.value, target=tr.target.value,
+            roles=sorted(r.value for r in tr.roles))
+    return rows
+
+
+def seed_lookups(conn: Connection) -> None:
+    """Replace the lookup rows with the current vocabulary (roles are only ever added)."""
+    existing = {r for (r,) in conn.execute(Role.__table__.select().with_only_columns(Role.code))}
+    missing = [{"code": r.value} for r in caseflow.Role if r.value not in existing]
+    if missing:
+        conn.execute(insert(Role.__table__), missing)
+    conn.execute(delete(Term.__table__))
+    conn.execute(insert(Term.__table__), term_rows())

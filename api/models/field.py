@@ -1,0 +1,137 @@
+"""What happens where: places, records (patrols, incidents, disputes) and what hangs off them.
+
+Records and places are keyed by the client's UUID (ODK Central style) and carry ``content_hash``
+(of the client's payload) to tell a harmless resend from a conflicting one, plus ``version`` for
+optimistic concurrency.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.models.base import Base, UTCDateTime, geometry, utcnow
+
+
+class Place(Base):
+    """A geolocated place officers keep track of (rental, internet café, hazard...)."""
+
+    __tablename__ = "places"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    risk_level: Mapped[str] = mapped_column(String(16))
+    attrs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    geom = mapped_column(geometry("POINT"), nullable=False)
+    cell_code: Mapped[str] = mapped_column(String(15), index=True)
+    community_code: Mapped[str] = mapped_column(String(12), index=True)
+    h3: Mapped[str] = mapped_column(String(16))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Record(Base):
+    """A patrol, incident or dispute; incidents and disputes move through the case loop."""
+
+    __tablename__ = "records"
+    __table_args__ = (Index("ix_records_cell_occurred", "cell_code", "occurred_at"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    status: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    geom = mapped_column(geometry("POINT"), nullable=False)
+    cell_code: Mapped[str] = mapped_column(String(15))
+    community_code: Mapped[str] = mapped_column(String(12), index=True)
+    h3: Mapped[str] = mapped_column(String(16), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    track = mapped_column(geometry("LINESTRING"), nullable=True)
+    track_times: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Checkin(Base):
+    """A patrol's visit to a place or a building."""
+
+    __tablename__ = "checkins"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("records.id"), index=True)
+    place_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("places.id"), nullable=True)
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"), nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    cell_code: Mapped[str | None] = mapped_column(String(15), nullable=True, index=True)
+
+
+class Party(Base):
+    """A person in a dispute or a tenant: personal data, masked by role on the way out."""
+
+    __tablename__ = "parties"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("records.id"), nullable=True, index=True
+    )
+    place_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("places.id"), nullable=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(32), default="party")
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    id_number: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class Photo(Base):
+    """An uploaded image, stored once per content hash on disk."""
+
+    __tablename__ = "photos"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(String(300))
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RecordPhoto(Base):
+    """Which photos belong to which record."""
+
+    __tablename__ = "record_photos"
+    record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("photos.sha256"), primary_key=True)
+
+
+class CaseTransition(Base):
+    """One step of the case loop: who moved the case, when, from which status to which."""
+
+    __tablename__ = "transitions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("records.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,54 @@
+"""Configuration read once from the environment (prefix ``WANGGE_``, plus ``DATABASE_URL``)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every tunable of the server in one place (CONTRACTS.md, "Settings")."""
+
+    model_config = SettingsConfigDict(env_prefix="WANGGE_", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///var/wangge.sqlite",
+        validation_alias=AliasChoices("DATABASE_URL", "WANGGE_DATABASE_URL"),
+    )
+    secret_key: str | None = None
+    secret_key_file: Path = Path("var/secret_key")
+    photo_dir: Path = Path("var/photos")
+    max_photo_bytes: int = 10 * 1024 * 1024
+    max_body_bytes: int = 2 * 1024 * 1024
+    tile_url: str = ""
+    tile_crs: str = "wgs84"
+    tile_attribution: str = ""
+    demo: bool = False
+    token_minutes: int = 12 * 60
+    h3_resolution: int = 11
+    db_pool_size: int = 16
+    max_future_minutes: int = 10
+    web_dir: Path = Path(__file__).resolve().parent.parent / "web" / "public"
+
+    def jwt_secret(self) -> str:
+        """The JWT signing key: the configured one, else a random one persisted beside the data."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.secret_key_file
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()
