@@ -1,9 +1,9 @@
 """Point → cell and point → H3 assignment for records, places and households (DESIGN §3, §8).
 
 ``CellIndex`` answers "which cell is this point in?" for millions of points at once. It lays a
-uniform raster over the cells' bounds once: a square that touches exactly one cell and lies wholly
-inside it answers by array indexing; only points in squares crossed by a cell edge are tested
-exactly with ``shapely.intersects_xy`` against that square's few candidate cells.
+uniform raster over the cells' bounds once: a square away from every cell edge answers by array
+indexing; only points in squares near an edge are tested exactly with ``shapely.intersects_xy``
+against that square's few candidate cells.
 
 Rule for points on an edge shared by several cells (or in overlapping cells): the point belongs to
 the cell listed first in the input, so results are deterministic. Points on a cell's outer edge
@@ -19,13 +19,14 @@ import h3
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
+from scipy import ndimage
 
 from grid.errors import InputError
 
 OUTSIDE = -1  # position returned by CellIndex.positions for a point in no cell
 _BOUNDARY = -2  # raster label of a square that needs the exact test
-_SQUARES_PER_CELL = 256  # raster density: more squares, fewer exact tests, slower build
-_MAX_SQUARES = 2_000_000
+_SQUARES_PER_CELL = 1024  # raster density: more squares, fewer exact tests, slower build
+_MAX_SQUARES = 4_000_000
 
 
 def _coords(x: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -72,7 +73,13 @@ class CellIndex:
         self._build_raster(squares_per_cell)
 
     def _build_raster(self, squares_per_cell: int) -> None:
-        """Label each raster square with its one cell, OUTSIDE, or _BOUNDARY plus its candidates."""
+        """Label each raster square with its one cell, OUTSIDE, or _BOUNDARY plus its candidates.
+
+        Squares near a cell edge are found by sampling every edge at half a square's spacing and
+        marking the 3×3 squares around each sample, so unmarked squares are at least half a square
+        away from every edge. Connected groups of unmarked squares then lie in one cell (or none)
+        and are labelled by testing a single point per group.
+        """
         x0, y0, x1, y1 = shapely.total_bounds(self.geoms)
         width, height = max(x1 - x0, 1e-12), max(y1 - y0, 1e-12)
         n = min(_MAX_SQUARES, max(16, squares_per_cell * self.geoms.size))
@@ -82,27 +89,65 @@ class CellIndex:
         self._step = (width / nx, height / ny)
         self._shape = (ny, nx)
         self._bounds = (x0, y0, x1, y1)
-        # Squares are grown by a small margin so points rounded into a neighbouring square by
-        # floating-point division are still inside the square whose label they get.
-        eps = 1e-9 * max(width, height)
-        jj, ii = np.divmod(np.arange(nx * ny), nx)
-        bx0 = x0 + ii * self._step[0]
-        by0 = y0 + jj * self._step[1]
-        boxes = shapely.box(bx0 - eps, by0 - eps, bx0 + self._step[0] + eps, by0 + self._step[1] + eps)
-        sq, cell = self.tree.query(boxes, predicate="intersects")
+        edges = shapely.segmentize(shapely.boundary(self.geoms), 0.5 * min(self._step))
+        ex, ey = shapely.get_coordinates(edges).T
+        near = np.zeros((ny + 2, nx + 2), dtype=bool)
+        near[self._row(ey) + 1, self._col(ex) + 1] = True
+        near = ndimage.binary_dilation(near, structure=np.ones((3, 3), dtype=bool))[1:-1, 1:-1]
+        groups, n_groups = ndimage.label(~near)
+        # One representative square per group: its centre decides the whole group.
+        flat = groups.ravel()
+        first = np.unique(flat, return_index=True)[1][1:] if n_groups else np.zeros(0, np.int64)
+        rows, cols = np.divmod(first, nx)
+        cx = x0 + (cols + 0.5) * self._step[0]
+        cy = y0 + (rows + 0.5) * self._step[1]
+        group_label = np.concatenate(([_BOUNDARY], self._first_cover(cx, cy)))
+        labels = group_label[flat]
+        hard = np.flatnonzero(labels == _BOUNDARY)
+        sq, cell = self.tree.query(self._boxes(hard), predicate="intersects")
         order = np.lexsort((cell, sq))
-        sq, cell = sq[order], cell[order]
+        sq, cell = hard[sq[order]], cell[order]
         count = np.bincount(sq, minlength=nx * ny)
-        labels = np.full(nx * ny, OUTSIDE, dtype=np.int64)
+        labels[hard[count[hard] == 0]] = OUTSIDE
+        # A near-edge square meeting a single cell that covers it needs no exact test either.
         single = np.flatnonzero(count[sq] == 1)
-        inside = shapely.covers(self.geoms[cell[single]], boxes[sq[single]])
-        labels[count > 0] = _BOUNDARY
-        labels[sq[single[inside]]] = cell[single[inside]]
-        # Candidates of boundary squares in CSR form, each square's cells in input order.
+        covered = single[shapely.covers(self.geoms[cell[single]], self._boxes(sq[single]))]
+        labels[sq[covered]] = cell[covered]
         keep = labels[sq] == _BOUNDARY
-        self._cand = cell[keep]
-        self._cand_ptr = np.concatenate(([0], np.cumsum(np.bincount(sq[keep], minlength=nx * ny))))
+        sq, cell = sq[keep], cell[keep]
+        count = np.bincount(sq, minlength=nx * ny)
+        # Candidates of boundary squares in CSR form, each square's cells in input order.
+        self._cand = cell
+        self._cand_ptr = np.concatenate(([0], np.cumsum(count)))
         self._labels = labels
+
+    def _boxes(self, squares: NDArray[np.int64]) -> NDArray[np.object_]:
+        """The raster squares as box polygons, grown by a hair so that points rounded into a
+        square by floating-point division are inside the box that decided their label."""
+        rows, cols = np.divmod(squares, self._shape[1])
+        bx = self._origin[0] + cols * self._step[0]
+        by = self._origin[1] + rows * self._step[1]
+        eps = 1e-9 * max(self._step[0], self._step[1]) * max(self._shape)
+        return shapely.box(bx - eps, by - eps, bx + self._step[0] + eps, by + self._step[1] + eps)
+
+    def _col(self, x: NDArray[np.float64]) -> NDArray[np.int64]:
+        """Raster column of each x, clamped to the raster."""
+        c = np.floor((x - self._origin[0]) / self._step[0]).astype(np.int64)
+        return np.clip(c, 0, self._shape[1] - 1)
+
+    def _row(self, y: NDArray[np.float64]) -> NDArray[np.int64]:
+        """Raster row of each y, clamped to the raster."""
+        r = np.floor((y - self._origin[1]) / self._step[1]).astype(np.int64)
+        return np.clip(r, 0, self._shape[0] - 1)
+
+    def _first_cover(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.int64]:
+        """Lowest position of a cell covering each point, else OUTSIDE (exact, via the tree)."""
+        pt, cell = self.tree.query(shapely.points(x, y), predicate="intersects")
+        out = np.full(x.size, OUTSIDE, dtype=np.int64)
+        order = np.lexsort((cell, pt))
+        hp, first = np.unique(pt[order], return_index=True)
+        out[hp] = cell[order][first]
+        return out
 
     def positions(self, x: ArrayLike, y: ArrayLike) -> NDArray[np.int64]:
         """Input positions of the cells containing each point; OUTSIDE (-1) for a point in none."""
@@ -111,9 +156,7 @@ class CellIndex:
         ny, nx = self._shape
         out = np.full(xa.size, OUTSIDE, dtype=np.int64)
         within = np.flatnonzero((xa >= x0) & (xa <= x1) & (ya >= y0) & (ya <= y1))
-        ix = np.minimum(((xa[within] - x0) / self._step[0]).astype(np.int64), nx - 1)
-        iy = np.minimum(((ya[within] - y0) / self._step[1]).astype(np.int64), ny - 1)
-        square = iy * nx + ix
+        square = self._row(ya[within]) * nx + self._col(xa[within])
         label = self._labels[square]
         out[within] = label
         hard = label == _BOUNDARY
