@@ -56,9 +56,14 @@ def main() -> None:
     print(f"{'method':<34}{'seconds':>10}{'points/s':>14}")
     print(f"{'wangge CellIndex build':<34}{build:>10.3f}{'':>14}")
     print(f"{'wangge CellIndex lookup':<34}{query:>10.3f}{N_POINTS / query:>14,.0f}")
-    print(f"{'wangge build + lookup':<34}{build + query:>10.3f}{N_POINTS / (build + query):>14,.0f}")
+    print(
+        f"{'wangge build + lookup':<34}{build + query:>10.3f}{N_POINTS / (build + query):>14,.0f}"
+    )
     print(f"{'geopandas.sjoin (within)':<34}{sj:>10.3f}{N_POINTS / sj:>14,.0f}")
-    print(f"ratio sjoin / lookup: {sj / query:.1f}x; sjoin / (build + lookup): {sj / (build + query):.1f}x")
+    print(
+        f"ratio sjoin / lookup: {sj / query:.1f}x; "
+        f"sjoin / (build + lookup): {sj / (build + query):.1f}x"
+    )
 
 
 if __name__ == "__main__":

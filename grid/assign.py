@@ -56,17 +56,23 @@ class CellIndex:
         squares_per_cell: int = _SQUARES_PER_CELL,
     ) -> None:
         """Index ``geoms`` (polygons in any one CRS) answering with ``ids`` (same length)."""
-        g = np.asarray(gpd.GeoSeries(geoms).values, dtype=object) if isinstance(
-            geoms, gpd.GeoSeries
-        ) else np.asarray(geoms, dtype=object)
+        g = (
+            np.asarray(gpd.GeoSeries(geoms).values, dtype=object)
+            if isinstance(geoms, gpd.GeoSeries)
+            else np.asarray(geoms, dtype=object)
+        )
         self.ids = np.asarray(ids)
         if g.ndim != 1 or g.size == 0:
-            raise InputError("CellIndex needs a non-empty 1-d sequence of polygons", field="geometry")
+            raise InputError(
+                "CellIndex needs a non-empty 1-d sequence of polygons", field="geometry"
+            )
         if self.ids.shape != g.shape:
             raise InputError(f"{g.size} geometries but {self.ids.size} ids", field="ids")
         kinds = shapely.get_type_id(g)
         if not np.isin(kinds, (3, 6)).all() or shapely.is_empty(g).any():
-            raise InputError("every cell geometry must be a non-empty (Multi)Polygon", field="geometry")
+            raise InputError(
+                "every cell geometry must be a non-empty (Multi)Polygon", field="geometry"
+            )
         self.geoms = g
         shapely.prepare(self.geoms)
         self.tree = shapely.STRtree(self.geoms)
@@ -181,7 +187,7 @@ class CellIndex:
         return result
 
     def lookup(self, x: ArrayLike, y: ArrayLike) -> NDArray[np.object_]:
-        """The id of the cell containing each point, as an object array with None outside every cell."""
+        """The id of the cell containing each point, as an object array; None outside every cell."""
         pos = self.positions(x, y)
         out = np.full(pos.size, None, dtype=object)
         found = pos != OUTSIDE
@@ -192,7 +198,7 @@ class CellIndex:
 def assign_cells(
     cells_gdf: gpd.GeoDataFrame, x: ArrayLike, y: ArrayLike, id_col: str = "code"
 ) -> NDArray[np.object_]:
-    """The ``id_col`` of the cell containing each point (None outside); points share the cells' CRS."""
+    """The ``id_col`` of the cell containing each point (None outside), in the cells' CRS."""
     if id_col not in cells_gdf.columns:
         raise InputError(f"cells have no column '{id_col}'", field=id_col)
     return CellIndex(cells_gdf.geometry.values, cells_gdf[id_col].to_numpy()).lookup(x, y)
@@ -207,5 +213,7 @@ def h3_index(x: ArrayLike, y: ArrayLike, res: int) -> NDArray[np.str_]:
         raise InputError("H3 needs WGS84 lon/lat; coordinates are out of range", field="x/y")
     r = int(res)
     # h3 4 has no vectorised entry point; this is one C call per point, without pandas overhead.
-    cells = [h3.latlng_to_cell(la, lo, r) for la, lo in zip(lat.tolist(), lon.tolist(), strict=True)]
+    cells = [
+        h3.latlng_to_cell(la, lo, r) for la, lo in zip(lat.tolist(), lon.tolist(), strict=True)
+    ]
     return np.asarray(cells, dtype=np.str_)

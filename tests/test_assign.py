@@ -52,9 +52,9 @@ def test_points_exactly_on_shared_edges_go_to_first_cell(density: int) -> None:
     on_vertical = np.column_stack([rng.integers(0, 11, 2000), rng.uniform(-1, 11, 2000)])
     on_horizontal = np.column_stack([rng.uniform(-1, 11, 2000), rng.integers(0, 11, 2000)])
     pts = np.vstack([on_vertical, on_horizontal]).astype(float)
-    pos = CellIndex(cells.geometry.values, cells["code"].to_numpy(), squares_per_cell=density).positions(
-        pts[:, 0], pts[:, 1]
-    )
+    pos = CellIndex(
+        cells.geometry.values, cells["code"].to_numpy(), squares_per_cell=density
+    ).positions(pts[:, 0], pts[:, 1])
     np.testing.assert_array_equal(pos, reference(cells, pts[:, 0], pts[:, 1]))
 
 
@@ -95,7 +95,7 @@ def test_h3_index_equals_h3() -> None:
     lat = rng.uniform(39.0, 39.2, 500)
     for res in (7, 9, 12):
         got = h3_index(lon, lat, res)
-        assert got.tolist() == [h3.latlng_to_cell(a, o, res) for a, o in zip(lat, lon)]
+        assert got.tolist() == [h3.latlng_to_cell(a, o, res) for a, o in zip(lat, lon, strict=True)]
     with pytest.raises(InputError):
         h3_index(lon, lat, 16)
     with pytest.raises(InputError):
