@@ -1,0 +1,248 @@
+"""Recursive bisection of a spanning tree of the plot adjacency graph into cells (DESIGN §6).
+
+A part of ``W`` households that needs ``k`` cells is cut at one edge of its spanning tree: the edge
+whose subtree can hold ``k1`` cells and the rest ``k - k1`` cells within the household bounds, and
+which leaves the two sides most compact (least moment of inertia), best balanced and, where there
+is a choice, split along a road. Both sides of a tree cut are connected, so every cell is
+contiguous by construction. When a tree has no feasible cut, other random spanning trees of the
+same part are tried before the least-bad cut is taken (and the cells are later reported).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import shapely
+from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree
+from scipy.sparse.linalg import spsolve_triangular
+
+#: Link cost multiplier for adjacency links that cross a road (so spanning trees avoid roads).
+ROAD_COST = 5.0
+#: Score bonus for cutting a tree edge that crosses a road (scores are ~0..1).
+ROAD_BONUS = 0.25
+#: Weight of the household balance term against the compactness term.
+BALANCE_WEIGHT = 0.5
+#: Random spanning trees tried on a part before settling for an out-of-bounds cut.
+RETRIES = 12
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Households allowed per cell, ``low`` ≤ h ≤ ``high``; cells aim for the middle."""
+
+    low: int
+    high: int
+
+    @property
+    def target(self) -> float:
+        """The household count cells aim for, leaving room to grow and shrink."""
+        return (self.low + self.high) / 2.0
+
+    def cells_for(self, total: float) -> tuple[int, bool]:
+        """How many cells ``total`` households should make, and whether that count is feasible."""
+        kmin = int(np.ceil(total / self.high))
+        kmax = int(np.floor(total / self.low))
+        k = int(round(total / self.target))
+        if kmin <= kmax:
+            return max(1, min(max(k, kmin), kmax)), True
+        return max(1, k), False
+
+
+@dataclass(frozen=True)
+class PlotGraph:
+    """Adjacency between plots sharing an edge: endpoints ``i < j``, link cost and road flag."""
+
+    i: np.ndarray
+    j: np.ndarray
+    cost: np.ndarray
+    road: np.ndarray
+
+
+def _edge_jitter(xy: np.ndarray, i: np.ndarray, j: np.ndarray, seed: int) -> np.ndarray:
+    """A deterministic pseudo-random factor in [1, 1.01) per link, from the link's coordinates.
+
+    Hashing coordinates (not positions in the input) keeps links unchanged when a building is
+    added elsewhere, so small edits change few cells.
+    """
+    key = np.round(xy, 2)
+    h = np.sin(key[:, 0] * 12.9898 + key[:, 1] * 78.233 + seed * 0.6180339887) * 43758.5453
+    u = np.mod(h[i] + h[j], 1.0)
+    return 1.0 + 0.01 * u
+
+
+def plot_graph(
+    plots: np.ndarray, xy: np.ndarray, roads: np.ndarray | None, seed: int = 0
+) -> PlotGraph:
+    """The adjacency graph of ``plots`` (pairs sharing a boundary of positive length).
+
+    A link costs the distance between the two building anchors ``xy``, times ``ROAD_COST`` when
+    the straight link crosses a road, so spanning trees prefer to stay on one side of roads.
+    """
+    i, j = shapely.STRtree(plots).query(plots, predicate="intersects")
+    keep = i < j
+    i, j = i[keep], j[keep]
+    shared = shapely.length(
+        shapely.intersection(shapely.boundary(plots[i]), shapely.boundary(plots[j]))
+    )
+    keep = shared > 1e-6
+    i, j = i[keep], j[keep]
+    road = np.zeros(len(i), dtype=bool)
+    if roads is not None and len(roads) and len(i):
+        links = shapely.linestrings(np.stack([xy[i], xy[j]], axis=1))
+        hit, _ = shapely.STRtree(roads).query(links, predicate="intersects")
+        road[hit] = True
+    length = np.hypot(*(xy[i] - xy[j]).T) + 1e-3
+    cost = length * np.where(road, ROAD_COST, 1.0) * _edge_jitter(xy, i, j, seed)
+    return PlotGraph(i, j, cost, road)
+
+
+def _spanning_tree(n: int, i: np.ndarray, j: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Indices of the links forming a minimum spanning forest over ``n`` nodes."""
+    if len(i) == 0:
+        return np.empty(0, dtype=np.int64)
+    m = sp.csr_matrix((np.arange(1, len(i) + 1, dtype=float), (i, j)), shape=(n, n))
+    w = sp.csr_matrix((cost, (i, j)), shape=(n, n))
+    t = minimum_spanning_tree(w).tocoo()
+    return np.asarray(m[t.row, t.col]).ravel().astype(np.int64) - 1
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A chosen tree cut: the link to remove and the cells given to the child side."""
+
+    link: int
+    k1: int
+    feasible: bool
+
+
+def _subtree_sums(m: int, a: np.ndarray, b: np.ndarray, values: np.ndarray) -> tuple:
+    """Sums of ``values`` over every subtree of a tree rooted at node 0, and each node's parent.
+
+    Solved as one sparse triangular system (I - C) s = v, C the parent→child matrix in BFS order.
+    """
+    t = sp.csr_matrix((np.ones(len(a)), (a, b)), shape=(m, m))
+    order, pred = breadth_first_order(t, 0, directed=False, return_predecessors=True)
+    pos = np.empty(m, dtype=np.int64)
+    pos[order] = np.arange(m)
+    child = order[1:]
+    c = sp.csr_matrix((np.ones(m - 1), (pos[pred[child]], pos[child])), shape=(m, m))
+    s = spsolve_triangular((sp.identity(m, format="csr") - c).tocsr(), values[order], lower=False)
+    sums = np.empty_like(s)
+    sums[order] = s
+    return sums, pred
+
+
+def _inertia(s: np.ndarray) -> np.ndarray:
+    """Moment of inertia from columns (area, area·x, area·y, area·(x²+y²))."""
+    a = np.maximum(s[:, 0], 1e-12)
+    return s[:, 3] - (s[:, 1] ** 2 + s[:, 2] ** 2) / a
+
+
+def best_cut(
+    w: np.ndarray, moments: np.ndarray, a: np.ndarray, b: np.ndarray, road: np.ndarray,
+    k: int, bounds: Bounds,
+) -> Cut | None:
+    """The best cut of a tree (links ``a``–``b`` over local nodes) into ``k`` cells, if any.
+
+    ``moments`` holds per node (area, area·x, area·y, area·(x²+y²)) for the compactness score.
+    Returns ``None`` when the tree has fewer than two nodes.
+    """
+    m = len(w)
+    if m < 2:
+        return None
+    values = np.column_stack([w, moments])
+    sums, pred = _subtree_sums(m, a, b, values)
+    child = np.where(pred[b] == a, b, a)
+    s = sums[child, 0]
+    total = sums[0]
+    rest = total[None, :] - sums[child]
+    wt = total[0]
+    lo, hi = bounds.low, bounds.high
+    k1_lo = np.maximum(np.ceil(s / hi), k - np.floor((wt - s) / lo))
+    k1_hi = np.minimum(np.floor(s / lo), k - np.ceil((wt - s) / hi))
+    k1_lo, k1_hi = np.maximum(k1_lo, 1), np.minimum(k1_hi, k - 1)
+    feasible = k1_lo <= k1_hi
+    k1 = np.clip(np.round(k * s / max(wt, 1e-12)), 1, k - 1)
+    k1 = np.where(feasible, np.clip(k1, k1_lo, np.maximum(k1_lo, k1_hi)), k1)
+    k2 = k - k1
+    inertia = (_inertia(sums[child, 1:]) + _inertia(rest[:, 1:])) / max(
+        float(_inertia(total[None, 1:])[0]), 1e-9
+    )
+    t = bounds.target
+    balance = np.abs(s / k1 - t) / t + np.abs((wt - s) / k2 - t) / t
+    violation = (
+        np.maximum(0, k1 * lo - s) + np.maximum(0, s - k1 * hi)
+        + np.maximum(0, k2 * lo - (wt - s)) + np.maximum(0, (wt - s) - k2 * hi)
+    )
+    score = inertia + BALANCE_WEIGHT * balance - ROAD_BONUS * road
+    if feasible.any():
+        best = int(np.argmin(np.where(feasible, score, np.inf)))
+        return Cut(best, int(k1[best]), True)
+    best = int(np.lexsort((score, violation))[0])
+    return Cut(best, int(k1[best]), False)
+
+
+def bisect(
+    w: np.ndarray, moments: np.ndarray, graph: PlotGraph, active: np.ndarray, bounds: Bounds,
+    seed: int = 0,
+) -> np.ndarray:
+    """Cell labels (0..) for the ``active`` nodes of ``graph`` (-1 for the others).
+
+    Each connected component is split recursively; a part stops when it needs one cell or has
+    one node. Deterministic for given input and ``seed``.
+    """
+    n = len(w)
+    labels = np.full(n, -1, dtype=np.int64)
+    on = active[graph.i] & active[graph.j]
+    gi, gj, gcost, groad = graph.i[on], graph.j[on], graph.cost[on], graph.road[on]
+    tree = _spanning_tree(n, gi, gj, gcost)
+    adj = sp.csr_matrix((np.ones(len(tree)), (gi[tree], gj[tree])), shape=(n, n))
+    _, comp = connected_components(adj, directed=False)
+    part = np.where(active, comp, -1)
+    in_tree = np.zeros(len(gi), dtype=bool)
+    in_tree[tree] = True
+    rng = np.random.default_rng(seed)
+    stack = [int(p) for p in np.unique(part[part >= 0])[::-1]]
+    next_part = int(part.max()) + 1 if n else 0
+    next_label = 0
+    while stack:
+        p = stack.pop()
+        nodes = np.flatnonzero(part == p)
+        total = float(w[nodes].sum())
+        k, _ = bounds.cells_for(total)
+        if k <= 1 or len(nodes) < 2:
+            labels[nodes] = next_label
+            next_label += 1
+            continue
+        local = np.full(n, -1, dtype=np.int64)
+        local[nodes] = np.arange(len(nodes))
+        inside = (part[gi] == p) & (part[gj] == p)
+        links = np.flatnonzero(inside & in_tree)
+        cut = best_cut(w[nodes], moments[nodes], local[gi[links]], local[gj[links]],
+                       groad[links], k, bounds)
+        attempt = 0
+        while cut is not None and not cut.feasible and attempt < RETRIES:
+            attempt += 1
+            cand = np.flatnonzero(inside)
+            noise = gcost[cand] * np.exp(rng.normal(0.0, 1.0, len(cand)))
+            sub = _spanning_tree(len(nodes), local[gi[cand]], local[gj[cand]], noise)
+            alt = best_cut(w[nodes], moments[nodes], local[gi[cand[sub]]], local[gj[cand[sub]]],
+                           groad[cand[sub]], k, bounds)
+            if alt is not None and alt.feasible:
+                in_tree[links] = False
+                in_tree[cand[sub]] = True
+                links, cut = cand[sub], alt
+        assert cut is not None
+        removed = links[cut.link]
+        in_tree[removed] = False
+        keep = links[links != removed]
+        forest = sp.csr_matrix(
+            (np.ones(len(keep)), (local[gi[keep]], local[gj[keep]])), shape=(len(nodes),) * 2
+        )
+        _, side = connected_components(forest, directed=False)
+        part[nodes[side != side[0]]] = next_part
+        stack.extend([p, next_part])
+        next_part += 1
+    return labels

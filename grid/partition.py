@@ -1,0 +1,279 @@
+"""Partition communities into cells of 100–200 households (DESIGN §6, CONTRACTS ``partition``).
+
+Per community: buildings are tessellated into plots tiling the community (``grid.tessellate``);
+plots are joined by an adjacency graph whose links avoid crossing roads; the graph's spanning tree
+is cut recursively into cells (``grid.bisection``); cells below the minimum are merged into a
+neighbour where that stays within the maximum; oversized buildings form their own cells (split into
+strips by entrance units when known). Cells are unions of plots, so they tile the community.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from grid.bisection import Bounds, PlotGraph, bisect, plot_graph
+from grid.codes import sequence_codes
+from grid.crs import WGS84, metric_crs
+from grid.errors import InputError
+from grid.partition_checks import check_buildings, check_communities, check_roads
+from grid.partition_report import partition_report
+from grid.tessellate import plot_array, representative_xy, union_by
+
+EXCEPTION_COLUMNS = ["community_code", "cell_code", "kind", "reason"]
+
+
+@dataclass
+class PartitionResult:
+    """Cells, buildings with their cell, and every exception with a human-readable reason."""
+
+    cells: gpd.GeoDataFrame
+    buildings: gpd.GeoDataFrame
+    exceptions: pd.DataFrame
+    bounds: tuple[int, int] = (100, 200)
+    communities: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def report(self) -> str:
+        """A readable text report: per community households, cells, spread, compactness and
+        exceptions with their reasons, then totals."""
+        return partition_report(self.cells, self.exceptions, self.communities, self.bounds)
+
+
+@dataclass
+class CommunityCells:
+    """One community's cells in the metric CRS, before codes are given."""
+
+    geoms: np.ndarray
+    households: np.ndarray
+    n_buildings: np.ndarray
+    building_cell: np.ndarray
+    notes: list[tuple[int, str, str]]
+
+
+def _moments(plots: np.ndarray) -> np.ndarray:
+    """Per plot (area, area·x, area·y, area·(x²+y²)) about the plots' mean, for compactness."""
+    area = shapely.area(plots)
+    xy = shapely.get_coordinates(shapely.centroid(plots))
+    xy = xy - xy.mean(axis=0)
+    return np.column_stack([area, area * xy[:, 0], area * xy[:, 1], area * (xy**2).sum(axis=1)])
+
+
+def _merge_small(
+    labels: np.ndarray, h: np.ndarray, graph: PlotGraph, bounds: Bounds, absorbers: np.ndarray
+) -> np.ndarray:
+    """Labels after merging each cell below the minimum into the neighbour giving the smallest
+    merged total within the maximum (or into an oversized-building cell in ``absorbers``)."""
+    labels = labels.copy()
+    stuck: set[int] = set()
+    while True:
+        hh = np.bincount(labels, weights=h, minlength=labels.max() + 1)
+        a, b = labels[graph.i], labels[graph.j]
+        cross = a != b
+        pairs = np.unique(np.concatenate([np.stack([a, b], 1), np.stack([b, a], 1)])[
+            np.concatenate([cross, cross])], axis=0)
+        present = np.bincount(labels, minlength=len(hh)) > 0
+        small = [c for c in np.flatnonzero(present & (hh < bounds.low)) if c not in stuck
+                 and c not in absorbers]
+        if not small or len(np.unique(labels)) == 1:
+            break
+        c = min(small, key=lambda x: (hh[x], x))
+        nb = pairs[pairs[:, 0] == c, 1]
+        fits = nb[hh[nb] + hh[c] <= bounds.high]
+        if len(fits):
+            target = int(fits[np.argmin(hh[fits] + np.arange(len(fits)) * 1e-9)])
+        elif np.isin(nb, absorbers).any():
+            target = int(nb[np.isin(nb, absorbers)][0])
+        else:
+            stuck.add(int(c))
+            continue
+        labels[labels == c] = target
+    _, labels = np.unique(labels, return_inverse=True)
+    return labels
+
+
+def _strips(geom: BaseGeometry, weights: np.ndarray) -> np.ndarray | None:
+    """``geom`` cut across its long axis into strips with area shares ≈ ``weights`` (by width);
+    ``None`` when a strip would not be a single polygon."""
+    rect = shapely.get_coordinates(shapely.oriented_envelope(geom))[:4]
+    edges = np.diff(np.vstack([rect, rect[:1]]), axis=0)
+    axis = edges[np.argmax(np.hypot(*edges.T))]
+    axis = axis / np.hypot(*axis)
+    normal = np.array([-axis[1], axis[0]])
+    pts = shapely.get_coordinates(geom)
+    t, u = pts @ axis, pts @ normal
+    cuts = t.min() + (t.max() - t.min()) * np.concatenate([[0], np.cumsum(weights) / weights.sum()])
+    cuts[0], cuts[-1] = cuts[0] - 1.0, cuts[-1] + 1.0
+    lo, hi = u.min() - 1.0, u.max() + 1.0
+    corners = [
+        np.array([c0 * axis + lo * normal, c1 * axis + lo * normal,
+                  c1 * axis + hi * normal, c0 * axis + hi * normal])
+        for c0, c1 in zip(cuts[:-1], cuts[1:], strict=True)
+    ]
+    pieces = shapely.intersection(shapely.polygons(np.array(corners)), geom)
+    if (shapely.get_type_id(pieces) != 3).any():
+        return None
+    return pieces
+
+
+def _split_units(
+    cells: CommunityCells, cell: int, h: int, units: float, bounds: Bounds
+) -> tuple[int, str]:
+    """Split an oversized building's cell by its entrance units into strips; returns the number
+    of cells made and the explanation for the report."""
+    m = int(min(units, np.ceil(h / bounds.high))) if units == units and units >= 2 else 1
+    if m < 2:
+        why = "entrance units unknown" if units != units else f"it has {int(units)} unit(s)"
+        return 1, f"forms its own cell ({why})"
+    per = np.diff(np.round(np.arange(m + 1) * units / m)).astype(int)
+    pieces = _strips(cells.geoms[cell], per.astype(float))
+    if pieces is None:
+        return 1, "forms its own cell (its plot cannot be cut into single-polygon strips)"
+    hh = np.diff(np.round(h * np.concatenate([[0], np.cumsum(per)]) / units)).astype(np.int64)
+    cells.geoms[cell] = pieces[0]
+    cells.households[cell] = hh[0]
+    cells.geoms = np.concatenate([cells.geoms, pieces[1:]])
+    cells.households = np.concatenate([cells.households, hh[1:]])
+    cells.n_buildings = np.concatenate([cells.n_buildings, np.ones(m - 1, dtype=np.int64)])
+    return m, f"split by its {int(units)} entrance units into {m} cells of {list(hh)} households"
+
+
+def community_cells(
+    geom: BaseGeometry, footprints: np.ndarray, h: np.ndarray, units: np.ndarray,
+    names: np.ndarray, roads: np.ndarray | None, bounds: Bounds, seed: int,
+) -> CommunityCells:
+    """Cells of one community (metric CRS) from its buildings' footprints and households."""
+    n, total = len(footprints), int(h.sum())
+    if n == 0 or total < bounds.low:
+        why = (f"community has {total} households (< min {bounds.low}), "
+               "so the whole community is one cell")
+        return CommunityCells(np.array([geom], dtype=object), np.array([total]), np.array([n]),
+                              np.zeros(n, dtype=np.int64), [(0, "small_community", why)])
+    plots = plot_array(geom, footprints, roads)
+    graph = plot_graph(plots, representative_xy(footprints), roads, seed)
+    over = h > bounds.high
+    labels = bisect(h.astype(float), _moments(plots), graph, ~over, bounds, seed)
+    first_over = labels.max() + 1
+    labels[over] = first_over + np.arange(over.sum())
+    absorbers = first_over + np.flatnonzero(~(units[over] >= 2))
+    labels = _merge_small(labels, h.astype(float), graph, bounds, absorbers)
+    k = int(labels.max()) + 1
+    cells = CommunityCells(
+        union_by(plots, labels, k, coverage=True),
+        np.bincount(labels, weights=h, minlength=k).astype(np.int64),
+        np.bincount(labels, minlength=k).astype(np.int64), labels, [],
+    )
+    for b in np.flatnonzero(over):
+        before = len(cells.geoms)
+        _, how = _split_units(cells, int(labels[b]), int(h[b]), float(units[b]), bounds)
+        for c in [int(labels[b]), *range(before, len(cells.geoms))]:
+            cells.notes.append((c, "oversized_building", (
+                f"building {names[b]} alone has {int(h[b])} households (> max {bounds.high}); "
+                f"{how}")))
+    return cells
+
+
+def _granularity(cells: CommunityCells, bounds: Bounds) -> None:
+    """Adds a 'granularity' note for every out-of-bounds cell not explained otherwise."""
+    explained = {c for c, _, _ in cells.notes}
+    for c in np.flatnonzero((cells.households < bounds.low) | (cells.households > bounds.high)):
+        if int(c) in explained:
+            continue
+        hh = int(cells.households[c])
+        if hh < bounds.low:
+            why = (f"cell has {hh} households (< min {bounds.low}): every neighbouring cell "
+                   f"would exceed max {bounds.high} if merged with it")
+        else:
+            why = (f"cell has {hh} households (> max {bounds.high}): no cut of its buildings' "
+                   f"adjacency graph gives contiguous parts within [{bounds.low}, {bounds.high}]")
+        cells.notes.append((int(c), "granularity", why))
+
+
+def partition(
+    communities: gpd.GeoDataFrame,
+    buildings: gpd.GeoDataFrame,
+    roads: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+    *,
+    min_households: int = 100,
+    max_households: int = 200,
+    seed: int = 0,
+    progress: bool = False,
+) -> PartitionResult:
+    """Partition each community into contiguous, compact cells of ``min``–``max`` households.
+
+    Inputs are WGS84; cells never cross community lines; every out-of-bounds cell is listed in
+    ``.exceptions`` with its reason. Deterministic for the same input and ``seed``.
+    """
+    bounds = Bounds(int(min_households), int(max_households))
+    check_communities(communities)
+    check_buildings(buildings)
+    check_roads(roads)
+    if bounds.low < 1 or bounds.high < bounds.low:
+        raise InputError(f"household bounds [{bounds.low}, {bounds.high}] are not a range",
+                         source="partition", field="min_households")
+    crs = metric_crs(communities)
+    comm = communities.to_crs(crs)
+    bld = buildings.to_crs(crs)
+    cgeoms = np.asarray(comm.geometry.values, dtype=object)
+    footprints = np.asarray(bld.geometry.values, dtype=object)
+    anchors = shapely.points(representative_xy(footprints))
+    hit_b, hit_c = shapely.STRtree(cgeoms).query(anchors, predicate="intersects")
+    owner = np.full(len(bld), -1, dtype=np.int64)
+    owner[hit_b[::-1]] = hit_c[::-1]
+    road_geoms = None
+    if roads is not None and len(roads):
+        road_geoms = np.asarray(roads.to_crs(crs).geometry.values, dtype=object)
+        road_tree = shapely.STRtree(road_geoms)
+    h_all = bld["households"].to_numpy().astype(np.int64)
+    units_all = (bld["units"].to_numpy(dtype=float) if "units" in bld.columns
+                 else np.full(len(bld), np.nan))
+    names_all = bld.index.to_numpy()
+    codes_all = comm["code"].astype(str).to_numpy()
+    order = np.argsort(owner, kind="stable")
+    starts = np.searchsorted(owner[order], np.arange(len(comm) + 1))
+    cell_frames, exc_rows = [], []
+    cell_code_of = np.full(len(bld), None, dtype=object)
+    iterator = range(len(comm))
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(iterator, desc="partition", unit="community")
+    for ci in iterator:
+        members = order[starts[ci]:starts[ci + 1]]
+        rs = None
+        if road_geoms is not None:
+            rs = road_geoms[road_tree.query(cgeoms[ci], predicate="intersects")]
+        cells = community_cells(cgeoms[ci], footprints[members], h_all[members],
+                                units_all[members], names_all[members], rs, bounds, seed)
+        _granularity(cells, bounds)
+        codes = sequence_codes(cells.geoms, codes_all[ci])
+        cell_code_of[members] = codes[cells.building_cell]
+        area, perim = shapely.area(cells.geoms), shapely.length(cells.geoms)
+        cell_frames.append(pd.DataFrame({
+            "code": codes, "community_code": codes_all[ci],
+            "seq": [int(c[-3:]) for c in codes], "households": cells.households,
+            "n_buildings": cells.n_buildings,
+            "polsby_popper": 4 * np.pi * area / np.maximum(perim, 1e-12) ** 2,
+            "leader": None, "geometry": cells.geoms,
+        }))
+        exc_rows += [(codes_all[ci], codes[c], kind, why) for c, kind, why in cells.notes]
+    outside = np.flatnonzero(owner < 0)
+    if len(outside):
+        shown = ", ".join(str(x) for x in names_all[outside[:10]])
+        exc_rows.append((None, None, "outside_communities",
+                         f"{len(outside)} building(s) lie outside every community and are in no "
+                         f"cell: {shown}{' …' if len(outside) > 10 else ''}"))
+    frame = pd.concat(cell_frames, ignore_index=True).sort_values("code", ignore_index=True)
+    cells_gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs=crs).to_crs(WGS84)
+    out_b = buildings.copy()
+    out_b["community_code"] = np.where(owner >= 0, codes_all[np.maximum(owner, 0)], None)
+    out_b["cell_code"] = cell_code_of
+    exceptions = pd.DataFrame(exc_rows, columns=EXCEPTION_COLUMNS)
+    names = (communities["name"].astype(str).to_numpy() if "name" in communities.columns
+             else codes_all)
+    table = pd.DataFrame({"code": codes_all, "name": names})
+    return PartitionResult(cells_gdf, out_b, exceptions, (bounds.low, bounds.high), table)

@@ -1,0 +1,107 @@
+"""Checks on the inputs of ``grid.partition``: each refusal names source, feature, field, reason.
+
+They run before anything is computed, so bad input changes nothing.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from grid.codes import COMMUNITY_CODE
+from grid.errors import CoordinateError, InputError
+
+POLYGONAL = ("Polygon", "MultiPolygon")
+LINEAR = ("LineString", "MultiLineString")
+
+
+def _check_frame(gdf: object, source: str) -> None:
+    """A GeoDataFrame with a declared CRS and no missing or empty geometry."""
+    if not isinstance(gdf, gpd.GeoDataFrame | gpd.GeoSeries):
+        raise InputError(f"expected a GeoDataFrame, got {type(gdf).__name__}", source=source)
+    if gdf.crs is None:
+        raise CoordinateError("no coordinate reference system; declare WGS84 (EPSG:4326)",
+                              source=source, field="geometry")
+    bad = gdf.geometry.isna().to_numpy() | shapely.is_empty(np.asarray(gdf.geometry.values))
+    if bad.any():
+        raise InputError("missing or empty geometry", source=source,
+                         feature=gdf.index[np.flatnonzero(bad)[0]], field="geometry")
+
+
+def _first(mask: np.ndarray, index: pd.Index) -> object:
+    """The index label of the first true entry of ``mask``."""
+    return index[int(np.flatnonzero(mask)[0])]
+
+
+def check_communities(communities: gpd.GeoDataFrame) -> None:
+    """Communities need valid (Multi)Polygons and a unique 12-digit string ``code``."""
+    _check_frame(communities, "communities")
+    if len(communities) == 0:
+        raise InputError("no community given", source="communities")
+    types = communities.geom_type.to_numpy()
+    bad = ~np.isin(types, POLYGONAL)
+    if bad.any():
+        raise InputError(f"geometry is a {types[bad][0]}, not a polygon", source="communities",
+                         feature=_first(bad, communities.index), field="geometry")
+    invalid = ~shapely.is_valid(np.asarray(communities.geometry.values))
+    if invalid.any():
+        raise InputError("invalid polygon (repair it with grid.validate.repair_polygons)",
+                         source="communities", feature=_first(invalid, communities.index),
+                         field="geometry")
+    if "code" not in communities.columns:
+        raise InputError("missing the 12-digit community code column", source="communities",
+                         field="code")
+    codes = communities["code"].astype(str).to_numpy()
+    malformed = np.array([not COMMUNITY_CODE.match(c) for c in codes], dtype=bool)
+    if malformed.any():
+        raise InputError(f"code {codes[malformed][0]!r} is not a 12-digit string",
+                         source="communities", feature=_first(malformed, communities.index),
+                         field="code")
+    dup = pd.Series(codes).duplicated().to_numpy()
+    if dup.any():
+        raise InputError(f"code {codes[dup][0]} appears more than once", source="communities",
+                         feature=_first(dup, communities.index), field="code")
+
+
+def check_buildings(buildings: gpd.GeoDataFrame) -> None:
+    """Buildings need point or polygon geometry, whole non-negative ``households`` and, when
+    given, whole positive ``units`` (blank allowed)."""
+    _check_frame(buildings, "buildings")
+    types = buildings.geom_type.to_numpy()
+    bad = ~np.isin(types, (*POLYGONAL, "Point"))
+    if bad.any():
+        raise InputError(f"geometry is a {types[bad][0]}, not a footprint or point",
+                         source="buildings", feature=_first(bad, buildings.index),
+                         field="geometry")
+    if "households" not in buildings.columns:
+        raise InputError("missing the households column (fill it with "
+                         "grid.households.estimate_households)", source="buildings",
+                         field="households")
+    h = pd.to_numeric(buildings["households"], errors="coerce").to_numpy(dtype=float)
+    wrong = ~np.isfinite(h) | (h < 0) | (h != np.round(h))
+    if wrong.any():
+        raise InputError(f"households {buildings['households'].to_numpy()[wrong][0]!r} is not a "
+                         "whole number ≥ 0", source="buildings",
+                         feature=_first(wrong, buildings.index), field="households")
+    if "units" in buildings.columns:
+        u = pd.to_numeric(buildings["units"], errors="coerce").to_numpy(dtype=float)
+        given = buildings["units"].notna().to_numpy()
+        wrong = given & (~np.isfinite(u) | (u < 1) | (u != np.round(u)))
+        if wrong.any():
+            raise InputError(f"units {buildings['units'].to_numpy()[wrong][0]!r} is not a whole "
+                             "number ≥ 1", source="buildings",
+                             feature=_first(wrong, buildings.index), field="units")
+
+
+def check_roads(roads: gpd.GeoDataFrame | gpd.GeoSeries | None) -> None:
+    """Roads, when given, are lines."""
+    if roads is None or len(roads) == 0:
+        return
+    _check_frame(roads, "roads")
+    types = roads.geom_type.to_numpy()
+    bad = ~np.isin(types, LINEAR)
+    if bad.any():
+        raise InputError(f"geometry is a {types[bad][0]}, not a line", source="roads",
+                         feature=_first(bad, roads.index), field="geometry")

@@ -1,0 +1,52 @@
+"""The text report of a partition: per community and in total, with every exception explained."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def _spread(h: np.ndarray) -> str:
+    """min/median/max of household counts, as ``a/b/c``."""
+    if len(h) == 0:
+        return "-"
+    return f"{int(h.min())}/{int(np.median(h))}/{int(h.max())}"
+
+
+def partition_report(
+    cells: pd.DataFrame, exceptions: pd.DataFrame, communities: pd.DataFrame,
+    bounds: tuple[int, int],
+) -> str:
+    """Readable report: per community households, cells, min/median/max households per cell,
+    median Polsby–Popper and each exception's reason; then totals over all communities."""
+    low, high = bounds
+    lines = [f"Partition into cells of {low}-{high} households", ""]
+    by_comm = dict(tuple(cells.groupby("community_code", sort=False)))
+    exc_by = dict(tuple(exceptions.groupby("community_code", sort=False, dropna=False)))
+    for code, name in communities[["code", "name"]].itertuples(index=False):
+        c = by_comm.get(code, cells.iloc[:0])
+        h = c["households"].to_numpy()
+        pp = float(np.median(c["polsby_popper"])) if len(c) else float("nan")
+        label = f"{code} {name}" if name != code else str(code)
+        lines.append(
+            f"{label}: {int(h.sum())} households, {len(c)} cells, households per cell "
+            f"min/median/max {_spread(h)}, median Polsby-Popper {pp:.2f}"
+        )
+        for row in exc_by.get(code, exceptions.iloc[:0]).itertuples(index=False):
+            lines.append(f"  ! {row.cell_code or '-'} [{row.kind}] {row.reason}")
+    loose = exceptions[exceptions["community_code"].isna()]
+    for row in loose.itertuples(index=False):
+        lines.append(f"! [{row.kind}] {row.reason}")
+    h = cells["households"].to_numpy()
+    inside = float(((h >= low) & (h <= high)).mean() * 100) if len(h) else 0.0
+    pp_all = float(np.median(cells["polsby_popper"])) if len(cells) else float("nan")
+    lines += [
+        "",
+        f"Total: {len(communities)} communities, {int(h.sum())} households, {len(cells)} cells "
+        f"({inside:.1f}% within {low}-{high}), households per cell min/median/max "
+        f"{_spread(h)}, median Polsby-Popper {pp_all:.2f}, {len(exceptions)} exception(s)",
+    ]
+    if len(exceptions):
+        counts = exceptions["kind"].value_counts().sort_index()
+        lines.append("Exceptions by kind: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return "\n".join(lines)
