@@ -22,6 +22,7 @@ from pyproj.exceptions import CRSError
 from grid.crs import WGS84
 from grid.errors import InputError
 from grid.shift import TO_WGS84
+from grid.validate import feature_ids
 
 KINDS = ("auto", "buildings", "roads", "boundaries")
 VECTOR_SUFFIXES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".shp": "ESRI Shapefile"}
@@ -229,7 +230,7 @@ def check_geometry_types(gdf: gpd.GeoDataFrame, kind: str, source: str) -> None:
         got = types.iloc[pos] if types.iloc[pos] is not None else "no geometry"
         raise InputError(
             f"{got} where {kind} need {' or '.join(GEOMETRY_TYPES[kind])}",
-            source=source, feature=feature_id(gdf, pos),
+            source=source, feature=feature_ids(gdf)[pos],
         )
 
 
@@ -246,14 +247,6 @@ def map_fields(
     renames = {theirs: ours for ours, theirs in fields.items() if theirs != ours}
     dropped = [ours for ours in renames.values() if ours in gdf.columns]
     return gdf.drop(columns=dropped).rename(columns=renames)
-
-
-def feature_id(gdf: pd.DataFrame, pos: int) -> object:
-    """How messages name a feature: its ``id`` when it has one, else its 0-based position."""
-    if "id" in gdf.columns and pd.notna(gdf["id"].iloc[pos]):
-        value = gdf["id"].iloc[pos]
-        return value.item() if isinstance(value, np.generic) else value
-    return pos
 
 
 def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None) -> Path:
