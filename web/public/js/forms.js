@@ -1,0 +1,245 @@
+// Recording at a point: the tap sheet (where am I, which cell, what to record) and the short
+// forms for incidents, disputes, hazards and places. Everything saved goes to the outbox first.
+import { app, cellAt } from "./state.js";
+import { t, term } from "./i18n.js";
+import { h, openSheet, closeSheet, field, select, setError, toast } from "./ui.js";
+import { find } from "./meta.js";
+import { preparePhoto } from "./photos.js";
+import { uuid } from "./uuid.js";
+import * as queue from "./queue.js";
+import { syncNow } from "./sync.js";
+import * as patrol from "./patrol.js";
+
+// Record kinds recorded with the point form; patrols are recorded by patrol.js (CONTRACTS: kind patrol).
+const PATROL_KIND = "patrol";
+// Record kinds whose parties are named (catalog RecordKind.DISPUTE).
+const PARTY_KINDS = new Set(["dispute"]);
+// The place kind offered as its own "hazard" button (catalog PlaceKind.HAZARD).
+const HAZARD_PLACE = "hazard";
+
+// Kind-specific place attributes (DESIGN §3) and how to enter them; labels are in lang/*.js.
+const PLACE_ATTRS = {
+  rental: [["landlord", "text"], ["tenant_count", "int"], ["floating_population", "int"]],
+  internet_cafe: [["licence_no", "text"], ["seats", "int"]],
+  hazard: [["category", "hazard_category"], ["rectification_deadline", "date"]],
+};
+
+function cellLine(cell) {
+  if (cell.own) {
+    const p = cell.own.properties;
+    return h("p", { class: "where ok", id: "where" },
+      t("in_cell", { code: p.code }), p.households != null ? ` · ${t("households_n", { n: p.households })}` : "");
+  }
+  return h("p", { class: "where bad", id: "where", role: "alert" },
+    cell.other ? t("outside_own_cell_other", { code: cell.other.properties.code }) : t("outside_own_cells"));
+}
+
+/** The sheet shown after a tap or "use my location": the cell, then what can be recorded here. */
+export function openTapSheet(lonlat) {
+  const [lon, lat] = lonlat;
+  const cell = cellAt(lon, lat);
+  app.map.setPending(lonlat, Boolean(cell.own));
+  const { meta } = app;
+  const buttons = [];
+  if (cell.own) {
+    for (const k of meta.recordKinds.filter((k) => k.code !== PATROL_KIND)) {
+      buttons.push(h("button", { class: "big", type: "button", dataset: { record: k.code },
+        onclick: () => openRecordForm(k.code, lonlat) }, term(k)));
+    }
+    const hazard = find(meta.placeKinds, HAZARD_PLACE);
+    if (hazard) {
+      buttons.push(h("button", { class: "big", type: "button", dataset: { place: HAZARD_PLACE },
+        onclick: () => openPlaceForm(HAZARD_PLACE, lonlat) }, term(hazard)));
+    }
+    buttons.push(h("button", { class: "big", type: "button", dataset: { place: "" },
+      onclick: () => openPlaceForm("", lonlat) }, t("new_place")));
+  }
+  const checkins = [];
+  if (patrol.active()) {
+    const place = app.map.placeNear(lon, lat);
+    const building = app.map.buildingAt(lon, lat);
+    for (const target of [place, building].filter(Boolean)) {
+      const isPlace = target === place;
+      const name = target.properties.name || (isPlace ? t("place") : t("building"));
+      checkins.push(h("button", { class: "big alt", type: "button", dataset: { checkin: isPlace ? "place" : "building" },
+        onclick: () => { patrol.checkIn(target, isPlace, lonlat); closeSheet(); } },
+      t("check_in_at", { name })));
+    }
+  }
+  openSheet(t("record_here"), [
+    cellLine(cell),
+    h("p", { class: "coords" }, `${lat.toFixed(6)}, ${lon.toFixed(6)}`),
+    checkins.length ? h("div", { class: "button-grid" }, checkins) : null,
+    buttons.length ? h("div", { class: "button-grid" }, buttons) : null,
+  ], { name: "tap", closed: () => app.map.setPending(null) });
+}
+
+/** The photo picker: camera capture, thumbnails, remove. Returns {el, files()}. */
+function photoPicker() {
+  const files = [];
+  const list = h("div", { class: "thumbs" });
+  const input = h("input", { type: "file", accept: "image/*", capture: "environment", multiple: true, name: "photos" });
+  const render = () => list.replaceChildren(...files.map((f, i) => {
+    const url = URL.createObjectURL(f);
+    return h("figure", { class: "thumb" },
+      h("img", { src: url, alt: t("photo_n", { n: i + 1 }), onload: () => URL.revokeObjectURL(url) }),
+      h("button", { type: "button", class: "icon-btn", "aria-label": t("remove_photo"),
+        onclick: () => { files.splice(i, 1); render(); } }, "✕"));
+  }));
+  input.addEventListener("change", async () => {
+    for (const f of input.files) files.push(await preparePhoto(f));
+    input.value = "";
+    render();
+  });
+  const pick = h("label", { class: "big photo-btn" }, "📷 ", t("add_photo"), input);
+  return { el: h("div", { class: "field" }, h("span", { class: "label" }, t("photos")), pick, list), files: () => files.slice() };
+}
+
+function nowLocalInput() {
+  const d = new Date();
+  d.setSeconds(0, 0);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+}
+
+function formButtons() {
+  return h("div", { class: "form-actions" },
+    h("button", { type: "button", class: "big secondary", onclick: closeSheet }, t("cancel")),
+    h("button", { type: "submit", class: "big primary" }, t("save")));
+}
+
+/** Re-check the point at save time: it must still fall in one of the officer's cells. */
+function pointAllowed(lonlat, form) {
+  const cell = cellAt(...lonlat);
+  if (!cell.own) {
+    const where = form.querySelector(".form-where");
+    if (where) where.replaceWith(Object.assign(cellLine(cell), { className: "where bad form-where" }));
+    toast(t("outside_own_cells"), "error");
+    return false;
+  }
+  return true;
+}
+
+function firstInvalid(form) {
+  const bad = form.querySelector("[aria-invalid=true]");
+  if (bad) bad.focus();
+  return Boolean(bad);
+}
+
+async function saved(item) {
+  closeSheet();
+  toast(navigator.onLine ? t("saved_sending") : t("saved_offline"), "ok");
+  await syncNow();
+  return item;
+}
+
+/** Incident or dispute form: category, priority, time, description, parties (disputes), photos. */
+export function openRecordForm(kind, lonlat) {
+  const { meta } = app;
+  const cell = cellAt(...lonlat);
+  const categories = meta.categories[kind] || [];
+  // Default to the least urgent priority (longest deadline), the usual case for field reports.
+  const defPriority = [...meta.priorities].sort((a, b) => (b.hours ?? 0) - (a.hours ?? 0))[0]?.code;
+  const category = select("category", categories, term);
+  const priority = select("priority", meta.priorities,
+    (p) => (p.hours != null ? `${term(p)} (${t("hours_n", { n: p.hours })})` : term(p)), { value: defPriority });
+  const occurred = h("input", { type: "datetime-local", name: "occurred_at", value: nowLocalInput(), max: nowLocalInput() });
+  const description = h("textarea", { name: "description", rows: 3, maxlength: 2000 });
+  const parties = h("textarea", { name: "parties", rows: 2, placeholder: t("parties_hint") });
+  const photos = photoPicker();
+  const isDispute = PARTY_KINDS.has(kind);
+  const form = h("form", { class: "record-form", novalidate: true },
+    Object.assign(cellLine(cell), { className: "where ok form-where" }),
+    field("category", category, { required: true }),
+    field("priority", priority, { required: true }),
+    field("occurred_at", occurred, { required: true }),
+    field("description", description, { required: true }),
+    isDispute ? field("parties", parties) : null,
+    photos.el,
+    formButtons());
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    setError(category, category.value ? "" : t("required"));
+    setError(priority, priority.value ? "" : t("required"));
+    const when = occurred.value ? new Date(occurred.value) : null;
+    setError(occurred, !when || Number.isNaN(+when) ? t("required")
+      : when.getTime() > Date.now() + 5 * 60000 ? t("not_in_future") : "");
+    setError(description, description.value.trim().length >= 2 ? "" : t("describe_briefly"));
+    if (firstInvalid(form) || !pointAllowed(lonlat, form)) return;
+    const id = uuid();
+    const body = {
+      id, kind, category: category.value, priority: priority.value,
+      description: description.value.trim(), occurred_at: when.toISOString(),
+      lon: +lonlat[0].toFixed(7), lat: +lonlat[1].toFixed(7), photos: [],
+    };
+    const names = isDispute ? parties.value.split("\n").map((s) => s.trim()).filter(Boolean) : [];
+    if (names.length) body.parties = names.map((name) => ({ name }));
+    const label = `${term(find(meta.recordKinds, kind))} · ${term(find(categories, category.value))}`;
+    await saved(await queue.enqueue({ id, op: "record", body, photos: photos.files(), label }));
+  });
+  openSheet(term(find(meta.recordKinds, kind)), form, { name: `form-${kind}`, closed: () => app.map.setPending(null) });
+  app.map.setPending(lonlat, true);
+}
+
+function attrControl(name, type) {
+  if (type === "int") return h("input", { type: "number", name, min: 0, step: 1, inputmode: "numeric" });
+  if (type === "date") return h("input", { type: "date", name });
+  if (type === "hazard_category") return select(name, app.meta.hazardCategories, term);
+  return h("input", { type: "text", name, maxlength: 200 });
+}
+
+/** Place form (hazard or any place kind): kind, name, address, risk level, kind attributes, photos. */
+export function openPlaceForm(kind, lonlat) {
+  const { meta } = app;
+  const cell = cellAt(...lonlat);
+  const kindSel = select("kind", meta.placeKinds, term, { value: kind });
+  const name = h("input", { type: "text", name: "name", maxlength: 200 });
+  const address = h("input", { type: "text", name: "address", maxlength: 300 });
+  const risk = select("risk_level", meta.riskLevels, term, { value: meta.riskLevels[0]?.code });
+  const note = h("textarea", { name: "note", rows: 2, maxlength: 2000 });
+  const attrBox = h("div", { class: "attrs" });
+  let attrInputs = [];
+  const renderAttrs = () => {
+    attrInputs = (PLACE_ATTRS[kindSel.value] || []).map(([n, type]) => ({ n, type, el: attrControl(n, type) }));
+    attrBox.replaceChildren(...attrInputs.map((a) => field(`attr_${a.n}`, a.el, { required: a.type === "hazard_category" })));
+  };
+  kindSel.addEventListener("change", renderAttrs);
+  renderAttrs();
+  const photos = photoPicker();
+  const form = h("form", { class: "place-form", novalidate: true },
+    Object.assign(cellLine(cell), { className: "where ok form-where" }),
+    field("place_kind", kindSel, { required: true }),
+    field("place_name", name, { required: true }),
+    field("address", address),
+    field("risk_level", risk, { required: true }),
+    attrBox,
+    field("note", note),
+    photos.el,
+    formButtons());
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    setError(kindSel, kindSel.value ? "" : t("required"));
+    setError(name, name.value.trim() ? "" : t("required"));
+    setError(risk, risk.value ? "" : t("required"));
+    const attrs = {};
+    for (const a of attrInputs) {
+      const v = a.el.value.trim();
+      let err = "";
+      if (a.type === "hazard_category" && !v) err = t("required");
+      if (a.type === "int" && v && !(Number.isInteger(+v) && +v >= 0)) err = t("whole_number");
+      setError(a.el, err);
+      if (v) attrs[a.n] = a.type === "int" ? +v : v;
+    }
+    if (note.value.trim()) attrs.note = note.value.trim();
+    if (firstInvalid(form) || !pointAllowed(lonlat, form)) return;
+    const id = uuid();
+    const body = {
+      id, kind: kindSel.value, name: name.value.trim(), address: address.value.trim(),
+      lon: +lonlat[0].toFixed(7), lat: +lonlat[1].toFixed(7), risk_level: risk.value, attrs,
+    };
+    const label = `${term(find(meta.placeKinds, kindSel.value))} · ${body.name}`;
+    await saved(await queue.enqueue({ id, op: "place", body, photos: photos.files(), label }));
+  });
+  const title = kind ? term(find(meta.placeKinds, kind)) : t("new_place");
+  openSheet(title, form, { name: `form-place-${kind || "any"}`, closed: () => app.map.setPending(null) });
+  app.map.setPending(lonlat, true);
+}

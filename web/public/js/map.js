@@ -1,0 +1,184 @@
+// The Leaflet map: cells, buildings and places as vectors (usable with no tiles at all), an
+// optional basemap from /meta `tiles`, and the officer's position and patrol track.
+// Data is WGS84. When the basemap is GCJ-02 (Amap, Tencent), every overlay coordinate is shifted
+// into GCJ-02 for display and taps are shifted back, so records are always stored in WGS84.
+/* global L */
+import { wgs84ToGcj02, gcj02ToWgs84, labelPoint, PolygonIndex, extent } from "./geo.js";
+
+const RISK_COLOURS = { strict: "#c00000", watch: "#b35c00" };
+const DEFAULT_PLACE = "#0047ab";
+
+export class GridMap {
+  constructor(el, tiles) {
+    this.gcj = tiles?.crs === "gcj02";
+    this.map = L.map(el, {
+      preferCanvas: true,
+      zoomControl: true,
+      tap: true,
+      zoomSnap: 0.5,
+      maxZoom: 20,
+      attributionControl: Boolean(tiles?.url),
+    });
+    this.canvas = L.canvas({ padding: 0.3, tolerance: 6 });
+    if (tiles?.url) {
+      L.tileLayer(tiles.url, {
+        attribution: tiles.attribution || "",
+        subdomains: tiles.subdomains || "abc",
+        maxZoom: 20,
+        maxNativeZoom: tiles.max_zoom || 18,
+        crossOrigin: true,
+      }).addTo(this.map);
+    }
+    this.cellLayer = L.layerGroup().addTo(this.map);
+    this.buildingLayer = L.layerGroup().addTo(this.map);
+    this.placeLayer = L.layerGroup().addTo(this.map);
+    this.labelLayer = L.layerGroup().addTo(this.map);
+    this.trackLayer = L.layerGroup().addTo(this.map);
+    this.places = [];
+    this.buildingIndex = new PolygonIndex([]);
+    this.map.on("zoomend", () => this.updateLabels());
+  }
+
+  /** WGS84 [lon, lat] -> Leaflet LatLng in the basemap's datum. */
+  toMap(lon, lat) {
+    const [x, y] = this.gcj ? wgs84ToGcj02(lon, lat) : [lon, lat];
+    return L.latLng(y, x);
+  }
+
+  /** Leaflet LatLng -> WGS84 [lon, lat]. */
+  fromMap(ll) {
+    return this.gcj ? gcj02ToWgs84(ll.lng, ll.lat) : [ll.lng, ll.lat];
+  }
+
+  geojson(data, options) {
+    return L.geoJSON(data, { ...options, coordsToLatLng: (c) => this.toMap(c[0], c[1]) });
+  }
+
+  /** Cells outlined and labelled with their code and households; own cells emphasised. */
+  showCells(cells, ownCodes) {
+    const own = new Set(ownCodes);
+    this.cellLayer.clearLayers();
+    this.labelLayer.clearLayers();
+    this.geojson({ type: "FeatureCollection", features: cells }, {
+      renderer: this.canvas,
+      interactive: false,
+      style: (f) => own.has(f.properties.code)
+        ? { color: "#003a8c", weight: 3, fillColor: "#1d63d8", fillOpacity: 0.06 }
+        : { color: "#5a5a5a", weight: 1.5, dashArray: "6 4", fillOpacity: 0 },
+    }).addTo(this.cellLayer);
+    this.labels = cells.map((f) => {
+      const [x, y] = labelPoint(f.geometry);
+      const p = f.properties;
+      const seq = String(p.code).slice(-3);
+      const html = `<b>${seq}</b><small>${p.code}</small><small>${p.households ?? "–"}${this.householdsUnit || ""}</small>`;
+      return L.marker(this.toMap(x, y), {
+        interactive: false, keyboard: false,
+        icon: L.divIcon({ className: `cell-label${own.has(p.code) ? " own" : ""}`, html, iconSize: null }),
+      });
+    });
+    this.updateLabels();
+  }
+
+  updateLabels() {
+    if (!this.labels) return;
+    const show = this.map.getZoom() >= 15;
+    this.labelLayer.clearLayers();
+    if (show) this.labels.forEach((m) => m.addTo(this.labelLayer));
+  }
+
+  /** Buildings on the canvas renderer (thousands of polygons stay fast). */
+  showBuildings(buildings) {
+    this.buildingLayer.clearLayers();
+    this.buildingIndex = new PolygonIndex(buildings);
+    this.geojson({ type: "FeatureCollection", features: buildings }, {
+      renderer: this.canvas,
+      interactive: false,
+      style: { color: "#333", weight: 1, fillColor: "#8c8c8c", fillOpacity: 0.35 },
+    }).addTo(this.buildingLayer);
+  }
+
+  /** Places as circle markers coloured by risk level. */
+  showPlaces(places) {
+    this.placeLayer.clearLayers();
+    this.places = places;
+    for (const f of places) {
+      const [x, y] = f.geometry.coordinates;
+      const colour = RISK_COLOURS[f.properties.risk_level] || DEFAULT_PLACE;
+      L.circleMarker(this.toMap(x, y), {
+        renderer: this.canvas, interactive: false,
+        radius: 7, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1,
+      }).addTo(this.placeLayer);
+    }
+  }
+
+  /** Fit the view to features (the officer's cells) when no position is known. */
+  fitFeatures(features) {
+    const b = extent(features);
+    if (!b) return;
+    this.map.fitBounds(L.latLngBounds(this.toMap(b[0], b[1]), this.toMap(b[2], b[3])), { padding: [24, 24] });
+  }
+
+  centreOn(lon, lat, zoom = 17) {
+    this.map.setView(this.toMap(lon, lat), Math.max(zoom, this.map.getZoom() || 0));
+  }
+
+  /** The place drawn within `px` pixels of a WGS84 point, nearest first, or null. */
+  placeNear(lon, lat, px = 28) {
+    const p = this.map.latLngToContainerPoint(this.toMap(lon, lat));
+    let best = null;
+    let bestD = px;
+    for (const f of this.places) {
+      const [x, y] = f.geometry.coordinates;
+      const d = p.distanceTo(this.map.latLngToContainerPoint(this.toMap(x, y)));
+      if (d <= bestD) { best = f; bestD = d; }
+    }
+    return best;
+  }
+
+  buildingAt(lon, lat) {
+    return this.buildingIndex.lookup(lon, lat);
+  }
+
+  /** Call `fn([lon, lat])` when the map is tapped (not dragged). */
+  onTap(fn) {
+    this.map.on("click", (e) => fn(this.fromMap(e.latlng)));
+  }
+
+  /** The point being recorded, as a marker the officer can see before saving. */
+  setPending(lonlat, ok) {
+    if (this.pending) this.pending.remove();
+    this.pending = null;
+    if (!lonlat) return;
+    this.pending = L.circleMarker(this.toMap(...lonlat), {
+      radius: 12, weight: 4, color: ok ? "#006b2d" : "#c00000", fillColor: "#fff", fillOpacity: 0.9,
+      interactive: false,
+    }).addTo(this.map);
+  }
+
+  setMyPosition(lonlat, accuracy) {
+    const ll = this.toMap(...lonlat);
+    if (!this.me) {
+      this.meAccuracy = L.circle(ll, { radius: accuracy || 10, weight: 1, color: "#1d63d8", fillOpacity: 0.1, interactive: false }).addTo(this.map);
+      this.me = L.circleMarker(ll, { radius: 8, weight: 3, color: "#fff", fillColor: "#1d63d8", fillOpacity: 1, interactive: false }).addTo(this.map);
+    } else {
+      this.me.setLatLng(ll);
+      this.meAccuracy.setLatLng(ll).setRadius(accuracy || 10);
+    }
+  }
+
+  /** Draw the patrol track ([[lon, lat, t], ...]) and check-ins ([{lon, lat}]). */
+  showTrack(track, checkins = []) {
+    this.trackLayer.clearLayers();
+    if (track.length > 1) {
+      L.polyline(track.map((p) => this.toMap(p[0], p[1])), { color: "#7a00cc", weight: 5, interactive: false }).addTo(this.trackLayer);
+    }
+    for (const c of checkins) {
+      L.circleMarker(this.toMap(c.lon, c.lat), { radius: 9, color: "#7a00cc", weight: 3, fillColor: "#fff", fillOpacity: 1, interactive: false })
+        .addTo(this.trackLayer);
+    }
+  }
+
+  invalidate() {
+    this.map.invalidateSize();
+  }
+}

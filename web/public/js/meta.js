@@ -1,0 +1,60 @@
+// The vocabulary from GET /api/v1/meta (grid/catalog.py, grid/caseflow.py), read into one shape.
+// Nothing here lists kinds, categories or statuses: they all come from the server.
+import { api } from "./api.js";
+
+/** A term {code, zh, en, ...rest} from a server item ({code, zh, en} or {code, labels: {zh, en}}). */
+function toTerm(item, code) {
+  if (typeof item === "string") return { code: code ?? item, zh: item, en: item };
+  const labels = item.labels || item.label || {};
+  return {
+    ...item,
+    code: item.code ?? item.value ?? item.action ?? code,
+    zh: item.zh ?? item.label_zh ?? labels.zh ?? (typeof item.label === "string" ? item.label : undefined),
+    en: item.en ?? item.label_en ?? labels.en,
+  };
+}
+
+/** A list of terms from an array of items or a {code: item} mapping. */
+export function terms(x) {
+  if (!x) return [];
+  if (Array.isArray(x)) return x.map((i) => toTerm(i));
+  return Object.entries(x).map(([code, v]) => toTerm(v, code));
+}
+
+/** Normalise the /meta body into {recordKinds, placeKinds, categories, ...}. */
+export function readMeta(m) {
+  const categories = {};
+  for (const [kind, list] of Object.entries(m.categories || {})) categories[kind] = terms(list);
+  const priorities = terms(m.priorities).map((p) => ({
+    ...p, hours: p.hours ?? p.deadline_hours ?? m.deadline_hours?.[p.code],
+  }));
+  const transitions = terms(m.transitions).map((tr) => ({
+    ...tr,
+    action: tr.action ?? tr.code,
+    source: tr.source ?? tr.from,
+    target: tr.target ?? tr.to,
+    roles: tr.roles || [],
+  }));
+  return {
+    recordKinds: terms(m.record_kinds),
+    placeKinds: terms(m.place_kinds),
+    categories,
+    hazardCategories: terms(m.hazard_categories),
+    riskLevels: terms(m.risk_levels),
+    priorities,
+    statuses: terms(m.statuses),
+    transitions,
+    tiles: m.tiles || { url: "" },
+    raw: m,
+  };
+}
+
+export async function loadMeta() {
+  return readMeta(await api("/meta"));
+}
+
+export const find = (list, code) => list.find((x) => x.code === code);
+
+/** Actions a user with `role` may take on a case in `status` (from the case-loop table). */
+export const actionsFor = (meta, status, role) =>
+  meta.transitions.filter((tr) => tr.source === status && tr.roles.includes(role));

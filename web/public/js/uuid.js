@@ -1,0 +1,10 @@
+// Client-made ids (DESIGN §3): every record is keyed by a UUID made on the tablet so resends are safe.
+export function uuid() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  // Plain-HTTP pages (no secure context) lack randomUUID but still have getRandomValues.
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
