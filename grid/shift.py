@@ -107,20 +107,27 @@ FROM_WGS84 = {"gcj02": wgs84_to_gcj02, "bd09": wgs84_to_bd09}
 
 @dataclass(frozen=True)
 class ShiftVerdict:
-    """Whether a layer looks shifted against a reference, which system fits, and by how much."""
+    """Whether a layer looks shifted, which system fits, and the misfit before and after undoing it.
+
+    The misfit is the median distance to the reference in metres (``looks_shifted``) or the share
+    of points outside the reference polygons (``looks_shifted_inside``), as ``unit`` says.
+    """
 
     shifted: bool
     system: str | None  # "gcj02" or "bd09" when shifted
-    offset_m: float  # median distance to the reference as declared
-    offset_after_m: float  # median distance after undoing the best-fitting shift
+    before: float  # misfit as declared
+    after: float  # misfit after converting the best-fitting system to WGS84
+    unit: str = "m"  # "m" or "share"
 
     def message(self, source: str) -> str:
         """A user-facing warning naming the file and the likely coordinate system."""
-        return (
-            f"{source}: coordinates look like {self.system} (median offset {self.offset_m:.0f} m "
-            f"from the reference, {self.offset_after_m:.0f} m after converting {self.system} → "
-            f"WGS84); declare --crs {self.system} if so"
-        )
+        if self.unit == "share":
+            misfit = (f"{self.before:.0%} of its points fall outside the reference layer, "
+                      f"{self.after:.0%} after converting {self.system} → WGS84")
+        else:
+            misfit = (f"median offset {self.before:.0f} m from the reference layer, "
+                      f"{self.after:.0f} m after converting {self.system} → WGS84")
+        return f"{source}: coordinates look like {self.system} ({misfit}); declare --crs {self.system} if so"
 
 
 def looks_shifted(
@@ -167,7 +174,7 @@ def looks_shifted_inside(
     px, py = _arrays(x, y)
     polys = np.asarray(polygons, dtype=object)
     if px.size == 0 or polys.size == 0 or not in_china(px, py).any():
-        return ShiftVerdict(False, None, 0.0, 0.0)
+        return ShiftVerdict(False, None, 0.0, 0.0, "share")
     cover = shapely.union_all(polys)
     shapely.prepare(cover)
 
@@ -178,4 +185,4 @@ def looks_shifted_inside(
     fits = {name: outside(*undo(px, py)) for name, undo in TO_WGS84.items()}
     best = min(fits, key=lambda k: fits[k])
     shifted = base > 1.0 - max_inside and fits[best] < base / 2.0
-    return ShiftVerdict(shifted, best if shifted else None, base, fits[best])
+    return ShiftVerdict(shifted, best if shifted else None, base, fits[best], "share")

@@ -68,7 +68,7 @@ def test_looks_shifted_detects_gcj02_points_and_not_clean_ones() -> None:
     ref_lon, ref_lat = rng.uniform(117.17, 117.22, 500), rng.uniform(39.10, 39.14, 500)
     verdict = looks_shifted(*wgs84_to_gcj02(ref_lon, ref_lat), ref_lon, ref_lat)
     assert verdict.shifted and verdict.system == "gcj02"
-    assert verdict.offset_m > 100 and verdict.offset_after_m < 1
+    assert verdict.before > 100 and verdict.after < 1
     assert "gcj02" in verdict.message("b.geojson")
     assert looks_shifted(*wgs84_to_bd09(ref_lon, ref_lat), ref_lon, ref_lat).system == "bd09"
     assert not looks_shifted(ref_lon + 1e-6, ref_lat, ref_lon, ref_lat).shifted
@@ -81,4 +81,6 @@ def test_looks_shifted_inside_reference_polygons() -> None:
     lat = rng.uniform(39.111, 39.119, 150)
     assert not looks_shifted_inside(lon, lat, polys).shifted
     verdict = looks_shifted_inside(*wgs84_to_gcj02(lon, lat), polys)
-    assert verdict.shifted and verdict.system == "gcj02"
+    assert verdict.shifted and verdict.system == "gcj02" and verdict.unit == "share"
+    assert verdict.before > 0.5 and verdict.after == 0.0
+    assert "fall outside the reference layer" in verdict.message("b.csv")

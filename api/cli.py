@@ -1,0 +1,34 @@
+"""The ``wangge`` command: one argparse program whose subcommands come from a small registry.
+
+Each module listed in ``COMMAND_MODULES`` contributes ``add_parser(subparsers)``, which adds its
+subcommand and sets ``func`` (parsed args → exit status) as a default. To add ``serve``,
+``import``, ``export`` or ``report``, write the module and list it here.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from importlib import import_module
+
+COMMAND_MODULES: tuple[str, ...] = ("grid.cli",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``wangge`` parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="wangge", description="Wangge 网格: grid-management GIS for community safety")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        import_module(name).add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``wangge`` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
