@@ -1,0 +1,230 @@
+"""Service coverage of households by centres: straight-line radii and walking on a road graph.
+
+All coordinates are metric (``grid.crs.to_metric`` first). A household is covered when some
+centre reaches it within that centre's radius; each covered household is allocated to its nearest
+reaching centre, and a centre whose allocated households exceed its capacity is over capacity.
+Minute-based circles (10- and 15-minute life circles) are distances at WALKING_SPEED_M_PER_MIN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy import sparse
+from scipy.sparse import csgraph
+from scipy.spatial import cKDTree
+
+from grid.catalog import Term
+from grid.errors import InputError
+
+# 80 m/min = 4.8 km/h, a typical adult walking pace used by 15-minute life-circle planning.
+WALKING_SPEED_M_PER_MIN = 80.0
+
+
+@dataclass(frozen=True)
+class CentreKind:
+    """A kind of service centre with its default service radius and household capacity."""
+
+    term: Term
+    radius_m: float
+    capacity: int
+
+
+# Defaults from the brief; the station row reads "station 500–1500" as 500 m for 1500 households.
+CENTRE_KINDS: dict[str, CentreKind] = {
+    "street_centre": CentreKind(
+        Term("street_centre", "街道综治中心", "Street centre"), 1000.0, 3000
+    ),
+    "county_centre": CentreKind(
+        Term("county_centre", "区县综治中心", "County centre"), 2000.0, 5000
+    ),
+    "station": CentreKind(Term("station", "社区服务站", "Community station"), 500.0, 1500),
+}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Who is covered and by whom: per household and per centre arrays."""
+
+    covered: NDArray[np.bool_]  # per household
+    centre: NDArray[np.int64]  # per household: nearest reaching centre, -1 if none
+    distance: NDArray[np.float64]  # per household: distance to that centre, inf if none
+    reach: NDArray[np.float64]  # per centre: households within its radius (weighted)
+    allocated: NDArray[np.float64]  # per centre: households allocated to it (weighted)
+
+    def over_capacity(self, capacity: ArrayLike) -> NDArray[np.bool_]:
+        """Which centres were allocated more households than their ``capacity``."""
+        return self.allocated > np.broadcast_to(np.asarray(capacity, float), self.allocated.shape)
+
+
+def walking_metres(minutes: float) -> float:
+    """The distance walked in ``minutes`` at WALKING_SPEED_M_PER_MIN (15 min → 1200 m)."""
+    return float(minutes) * WALKING_SPEED_M_PER_MIN
+
+
+def _xy(points: ArrayLike, name: str) -> NDArray[np.float64]:
+    """``points`` as a finite (n, 2) float array, or an InputError naming ``name``."""
+    a = np.asarray(points, dtype=float)
+    if a.ndim != 2 or a.shape[1] != 2:
+        raise InputError(f"{name} must be an (n, 2) array of metric x, y", field=name)
+    if not np.isfinite(a).all():
+        raise InputError(f"{name} has missing or non-finite coordinates", field=name)
+    if len(a) == 0:
+        raise InputError(f"{name} is empty", field=name)
+    return a
+
+
+def _radii(radius: ArrayLike, m: int) -> NDArray[np.float64]:
+    """One non-negative radius per centre, broadcast from a scalar when given one."""
+    r = np.broadcast_to(np.asarray(radius, dtype=float), (m,)).copy()
+    if (r < 0).any() or not np.isfinite(r).all():
+        raise InputError("radii must be finite and non-negative", field="radius")
+    return r
+
+
+def _weights(weights: ArrayLike | None, n: int) -> NDArray[np.float64]:
+    """Households per point (1 each when not given)."""
+    if weights is None:
+        return np.ones(n)
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (n,) or (w < 0).any():
+        raise InputError(f"weights must be {n} non-negative numbers", field="weights")
+    return w
+
+
+def reach_pairs(
+    households: NDArray[np.float64], centres: NDArray[np.float64], radii: NDArray[np.float64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """All (centre, household, distance) pairs with the household within the centre's radius."""
+    tree = cKDTree(households)
+    found = tree.query_ball_point(centres, radii, return_sorted=False)
+    sizes = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
+    c = np.repeat(np.arange(len(found)), sizes)
+    h = np.concatenate([np.asarray(f, dtype=np.int64) for f in found]) if sizes.sum() else c[:0]
+    d = np.hypot(*(households[h] - centres[c]).T)
+    return c, h, d
+
+
+def _allocate(
+    c: NDArray[np.int64],
+    h: NDArray[np.int64],
+    d: NDArray[np.float64],
+    n: int,
+    m: int,
+    w: NDArray[np.float64],
+) -> Coverage:
+    """Coverage from reaching pairs: each household goes to its nearest reaching centre."""
+    order = np.lexsort((c, d, h))  # by household, then distance, then centre (deterministic ties)
+    hh, first = np.unique(h[order], return_index=True)
+    centre = np.full(n, -1, dtype=np.int64)
+    distance = np.full(n, np.inf)
+    centre[hh] = c[order][first]
+    distance[hh] = d[order][first]
+    covered = centre >= 0
+    return Coverage(
+        covered=covered,
+        centre=centre,
+        distance=distance,
+        reach=np.bincount(c, weights=w[h], minlength=m).astype(float),
+        allocated=np.bincount(centre[covered], weights=w[covered], minlength=m).astype(float),
+    )
+
+
+def coverage_straight(
+    households_xy: ArrayLike,
+    centres_xy: ArrayLike,
+    radius: ArrayLike,
+    weights: ArrayLike | None = None,
+) -> Coverage:
+    """Straight-line coverage: households within each centre's ``radius`` (metres; scalar or one
+    per centre). ``weights`` are households per point (e.g. per building)."""
+    hh, cc = _xy(households_xy, "households_xy"), _xy(centres_xy, "centres_xy")
+    r, w = _radii(radius, len(cc)), _weights(weights, len(hh))
+    c, h, d = reach_pairs(hh, cc, r)
+    return _allocate(c, h, d, len(hh), len(cc), w)
+
+
+@dataclass(frozen=True)
+class RoadGraph:
+    """An undirected road graph: node coordinates (metric) and edges with lengths in metres."""
+
+    nodes_xy: NDArray[np.float64]
+    u: NDArray[np.int64]
+    v: NDArray[np.int64]
+    length: NDArray[np.float64]
+
+    def matrix(self) -> sparse.csr_array:
+        """The symmetric sparse adjacency matrix with edge lengths as weights."""
+        n = len(self.nodes_xy)
+        rows = np.concatenate([self.u, self.v])
+        cols = np.concatenate([self.v, self.u])
+        data = np.concatenate([self.length, self.length])
+        if (data <= 0).any():
+            raise InputError("road edges must have positive length", field="length")
+        return sparse.csr_array((data, (rows, cols)), shape=(n, n))
+
+
+def network_pairs(
+    households: NDArray[np.float64],
+    centres: NDArray[np.float64],
+    radii: NDArray[np.float64],
+    roads: RoadGraph,
+    batch: int = 32,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """All (centre, household, walking distance) pairs within the centre's radius: the centre's
+    straight walk to its nearest road node, then the road, then the household's straight walk
+    from its nearest node. Dijkstra runs for a batch of centres at a time, bounded by the radius."""
+    node_tree = cKDTree(roads.nodes_xy)
+    snap_h, node_h = node_tree.query(households)
+    snap_c, node_c = node_tree.query(centres)
+    graph = roads.matrix()
+    # Households grouped by their node, in CSR form, to expand (centre, node) into households.
+    by_node = np.argsort(node_h, kind="stable")
+    ptr = np.concatenate(([0], np.cumsum(np.bincount(node_h, minlength=graph.shape[0]))))
+    parts: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]] = []
+    for lo in range(0, len(centres), batch):
+        ids = np.arange(lo, min(lo + batch, len(centres)))
+        budget = radii[ids] - snap_c[ids]
+        dist = csgraph.dijkstra(graph, indices=node_c[ids], limit=max(float(budget.max()), 0.0))
+        row, node = np.nonzero(dist <= budget[:, None])
+        start, count = ptr[node], ptr[node + 1] - ptr[node]
+        c = np.repeat(ids[row], count)
+        offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        h = by_node[np.repeat(start, count) + offset]
+        d = np.repeat(dist[row, node], count) + snap_h[h] + snap_c[c]
+        keep = d <= radii[c]
+        parts.append((c[keep], h[keep], d[keep]))
+    return tuple(np.concatenate(x) for x in zip(*parts, strict=True))  # type: ignore[return-value]
+
+
+def coverage_network(
+    households_xy: ArrayLike,
+    centres_xy: ArrayLike,
+    radius: ArrayLike,
+    roads: RoadGraph,
+    weights: ArrayLike | None = None,
+) -> Coverage:
+    """Walking coverage on ``roads`` with walking distances as in ``network_pairs``; ``radius``
+    in metres (``walking_metres(15)`` for the 15-minute circle), scalar or one per centre."""
+    hh, cc = _xy(households_xy, "households_xy"), _xy(centres_xy, "centres_xy")
+    r, w = _radii(radius, len(cc)), _weights(weights, len(hh))
+    if len(roads.nodes_xy) == 0:
+        raise InputError("the road graph has no nodes", field="roads")
+    c, h, d = network_pairs(hh, cc, r, roads)
+    return _allocate(c, h, d, len(hh), len(cc), w)
+
+
+def by_group(
+    coverage: Coverage, groups: ArrayLike, weights: ArrayLike | None = None
+) -> pd.DataFrame:
+    """Covered and uncovered households per group (e.g. community code) and the covered share."""
+    g = np.asarray(groups)
+    w = _weights(weights, coverage.covered.size)
+    frame = pd.DataFrame({"group": g, "covered": w * coverage.covered, "households": w})
+    out = frame.groupby("group").sum()
+    out["uncovered"] = out["households"] - out["covered"]
+    out["share"] = out["covered"] / out["households"].where(out["households"] > 0)
+    return out.reset_index()
