@@ -38,6 +38,7 @@ class Place(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
     content_hash: Mapped[str] = mapped_column(String(64))
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Record(Base):
@@ -70,6 +71,8 @@ class Record(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # the ORM adds "WHERE version = :seen" to every UPDATE and bumps it: no lost updates
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Checkin(Base):

@@ -258,7 +258,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_transitions'))
     )
     op.create_index(op.f('ix_transitions_record_id'), 'transitions', ['record_id'], unique=False)
-    op.execute(sa.text("INSERT INTO generations (name, value) VALUES ('cells', 0)"))
+    op.execute(sa.text("INSERT INTO generations (name, value) VALUES ('cells', 0), ('leaders', 0)"))
     seed_lookups(op.get_bind())
 
 

@@ -1,0 +1,79 @@
+"""Field-level checks of single values the tablet sends: coordinates, times, categories, photos."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grid import catalog
+from api.errors import InvalidInput
+from api.models import Photo
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+Loc = tuple[str | int, ...]
+
+
+def check_point(lon: float | None, lat: float | None, loc: Loc = ("body",)) -> tuple[float, float]:
+    """(lon, lat) when both are given, finite and in WGS84 range; the error names the field and
+    says when the two look swapped."""
+    if lon is None or lat is None:
+        missing = "lon" if lon is None else "lat"
+        raise InvalidInput("a location (lon and lat) is required", (*loc, missing))
+    for name, v in (("lon", lon), ("lat", lat)):
+        if not math.isfinite(v):
+            raise InvalidInput(f"{name} must be a finite number", (*loc, name))
+    if abs(lat) > 90:
+        hint = "; lon and lat look swapped" if abs(lon) <= 90 else ""
+        raise InvalidInput(f"latitude {lat} is outside [-90, 90]{hint}", (*loc, "lat"))
+    if abs(lon) > 180:
+        raise InvalidInput(f"longitude {lon} is outside [-180, 180]", (*loc, "lon"))
+    return float(lon), float(lat)
+
+
+def check_time(value: datetime, name: str, now: datetime, max_future: timedelta) -> datetime:
+    """``value`` when it is neither before 2000 nor beyond ``now + max_future`` (clock skew)."""
+    if value > now + max_future:
+        raise InvalidInput(f"{name} {value.isoformat()} is in the future", ("body", name))
+    if value < EARLIEST:
+        raise InvalidInput(f"{name} {value.isoformat()} is before 2000", ("body", name))
+    return value.astimezone(UTC)
+
+
+def check_order(start: datetime | None, end: datetime | None, end_name: str) -> None:
+    """Refuse an end before its start."""
+    if start is not None and end is not None and end < start:
+        raise InvalidInput(f"{end_name} is before the start", ("body", end_name))
+
+
+def check_category(kind: str, category: str) -> None:
+    """Refuse a category unknown for the record kind (grid.catalog)."""
+    if not catalog.is_category(kind, category):
+        allowed = ", ".join(sorted(catalog.category_codes(kind)))
+        raise InvalidInput(
+            f"unknown {kind} category '{category}'; allowed: {allowed}", ("body", "category")
+        )
+
+
+def check_hazard_attrs(kind: str, attrs: dict) -> None:
+    """Refuse a hazard place whose ``attrs.category`` is not a known hazard category."""
+    if kind != catalog.PlaceKind.HAZARD or "category" not in attrs:
+        return
+    if attrs["category"] not in catalog.hazard_category_codes():
+        allowed = ", ".join(sorted(catalog.hazard_category_codes()))
+        raise InvalidInput(
+            f"unknown hazard category '{attrs['category']}'; allowed: {allowed}",
+            ("body", "attrs", "category"),
+        )
+
+
+def check_photos(session: Session, hashes: list[str]) -> None:
+    """Refuse photo hashes that were not uploaded first."""
+    if not hashes:
+        return
+    known = set(session.scalars(select(Photo.sha256).where(Photo.sha256.in_(hashes))))
+    for i, h in enumerate(hashes):
+        if h not in known:
+            raise InvalidInput(f"photo {h} was not uploaded; POST /photos first", ("body", "photos", i))

@@ -1,0 +1,119 @@
+"""Request dependencies in one place: the store, the session, the current user and common filters."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.access import Scope, load_scope
+from api.cellcache import CellCache
+from api.errors import InvalidInput, NotAuthenticated
+from api.models import Generation, User
+from api.security import token_subject
+from api.settings import Settings
+
+
+@dataclass
+class Store:
+    """What a running app shares across requests: settings, engine, sessions and caches."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    cells: CellCache
+    secret: str
+    scopes: dict[str, tuple[int, int, Scope]]
+    lock: threading.Lock
+
+
+def get_store(request: Request) -> Store:
+    """The app's store."""
+    return request.app.state.store
+
+
+def get_session(store: Annotated[Store, Depends(get_store)]) -> Iterator[Session]:
+    """A session for one request; endpoints commit what they acknowledge, the rest is rolled back."""
+    session = store.sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SessionDep = Annotated[Session, Depends(get_session)]
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def current_scope(
+    store: StoreDep, session: SessionDep, token: Annotated[str | None, Depends(_bearer)]
+) -> Scope:
+    """The signed-in user's scope, cached per process until users, leaders or cells change."""
+    if not token:
+        raise NotAuthenticated("not signed in", ("header", "Authorization"))
+    username = token_subject(token, store.secret)
+    gens = dict(session.execute(select(Generation.name, Generation.value)).all())
+    store.cells.refresh(session, gens.get("cells", 0))
+    key = (gens.get("leaders", 0), gens.get("cells", 0))
+    cached = store.scopes.get(username)
+    if cached is not None and cached[:2] == key:
+        return cached[2]
+    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is None:
+        raise NotAuthenticated("unknown or disabled user", ("header", "Authorization"))
+    scope = load_scope(session, user)
+    with store.lock:
+        store.scopes[username] = (key[0], key[1], scope)
+    return scope
+
+
+ScopeDep = Annotated[Scope, Depends(current_scope)]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open time range [start, end); either end may be open."""
+
+    start: datetime | None
+    end: datetime | None
+
+
+def period(
+    from_: Annotated[datetime | None, Query(alias="from")] = None,
+    to: Annotated[datetime | None, Query()] = None,
+) -> Period:
+    """The ``from``/``to`` filter: timezone-aware, and ``to`` after ``from``."""
+    for name, value in (("from", from_), ("to", to)):
+        if value is not None and value.tzinfo is None:
+            raise InvalidInput("give a timezone (e.g. Z or +08:00)", ("query", name))
+    if from_ and to and to <= from_:
+        raise InvalidInput("'to' must be after 'from'", ("query", "to"))
+    return Period(from_, to)
+
+
+def bbox(
+    bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")] = None,
+) -> tuple[float, float, float, float] | None:
+    """The ``bbox`` filter as four WGS84 numbers in range and in order."""
+    if bbox is None:
+        return None
+    try:
+        x0, y0, x1, y1 = (float(v) for v in bbox.split(","))
+    except ValueError as e:
+        raise InvalidInput("bbox must be four numbers: minlon,minlat,maxlon,maxlat", ("query", "bbox")) from e
+    if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
+        raise InvalidInput("bbox must be minlon,minlat,maxlon,maxlat within WGS84 ranges", ("query", "bbox"))
+    return x0, y0, x1, y1
+
+
+PeriodDep = Annotated[Period, Depends(period)]
+BBoxDep = Annotated[tuple[float, float, float, float] | None, Depends(bbox)]
+Limit = Annotated[int, Query(ge=1, le=10000)]

@@ -1,0 +1,144 @@
+"""Domain exceptions of the API and the ONE table mapping each (grid's included) to an HTTP status.
+
+Every error body has FastAPI's validation shape ``{"detail": [{"loc", "msg", "type"}]}`` so the
+tablet app can put each message next to its field; conflicts add ``current``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from grid.caseflow import TransitionError
+from grid.errors import CoordinateError, GridError, InputError, PartitionError
+
+Loc = tuple[str | int, ...]
+
+
+class ApiError(Exception):
+    """Base of the API's domain errors: a message, where it applies and a machine-readable type."""
+
+    kind = "error"
+
+    def __init__(self, msg: str, loc: Loc = ("body",), *, extra: dict[str, Any] | None = None):
+        super().__init__(msg)
+        self.msg = msg
+        self.loc = loc
+        self.extra = extra or {}
+
+
+class InvalidInput(ApiError):
+    """A field value the domain refuses (unknown category, impossible date, bad geometry...)."""
+
+    kind = "value_error"
+
+
+class OutsideCells(InvalidInput):
+    """A point that lies in no cell (and so in no community)."""
+
+    kind = "outside_cells"
+
+
+class NotAuthenticated(ApiError):
+    """Missing, expired or wrong credentials."""
+
+    kind = "not_authenticated"
+
+
+class Forbidden(ApiError):
+    """The user's role or cells do not allow this."""
+
+    kind = "forbidden"
+
+
+class NotFound(ApiError):
+    """No such object, or not one the user may see."""
+
+    kind = "not_found"
+
+
+class Conflict(ApiError):
+    """A resend with different content, or an update against a stale version; carries ``current``."""
+
+    kind = "conflict"
+
+
+class TooLarge(ApiError):
+    """A body or upload over its size limit."""
+
+    kind = "too_large"
+
+
+class UnsupportedMedia(ApiError):
+    """An upload whose content is not an accepted image type."""
+
+    kind = "unsupported_media"
+
+
+# The one table: most specific class first.
+STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (OutsideCells, 422),
+    (InvalidInput, 422),
+    (NotAuthenticated, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (TooLarge, 413),
+    (UnsupportedMedia, 415),
+    (TransitionError, 422),
+    (CoordinateError, 422),
+    (PartitionError, 422),
+    (InputError, 422),
+    (GridError, 422),
+)
+
+
+def status_of(exc: Exception) -> int:
+    """The HTTP status of a domain exception according to the table."""
+    for cls, status in STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+def error_body(exc: Exception) -> dict[str, Any]:
+    """The JSON body for a domain exception, in FastAPI's validation shape."""
+    if isinstance(exc, ApiError):
+        return {"detail": [{"loc": list(exc.loc), "msg": exc.msg, "type": exc.kind}], **exc.extra}
+    if isinstance(exc, GridError):
+        loc = ["body", exc.field] if exc.field else ["body"]
+        return {"detail": [{"loc": loc, "msg": exc.message, "type": type(exc).__name__}]}
+    if isinstance(exc, TransitionError):
+        return {"detail": [{"loc": ["body", "action"], "msg": str(exc), "type": "transition"}]}
+    return {"detail": [{"loc": [], "msg": "internal error", "type": "internal"}]}
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers so every error, domain or HTTP, leaves in the same shape."""
+    domain = tuple(cls for cls, _ in STATUS)
+
+    async def on_domain(_request: Request, exc: Exception) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthenticated) else None
+        return JSONResponse(error_body(exc), status_code=status_of(exc), headers=headers)
+
+    async def on_http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail
+        if not isinstance(detail, list):
+            detail = [{"loc": [], "msg": str(detail), "type": "http"}]
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+    async def on_validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    for cls in domain:
+        app.add_exception_handler(cls, on_domain)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(RequestValidationError, on_validation)

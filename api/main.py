@@ -1,0 +1,47 @@
+"""Assemble the app: store, error table, body limit, routers under /api/v1, then the web app at /."""
+
+from __future__ import annotations
+
+import threading
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api import errors
+from api.cellcache import CellCache
+from api.db import make_engine, make_sessionmaker
+from api.dependencies import Store
+from api.limits import BodyLimit
+from api.lookups import seed_lookups
+from api.migrate import upgrade
+from api.routers import auth, cells, exports, meta, photos, places, records, stats
+from api.settings import Settings, get_settings
+
+PREFIX = "/api/v1"
+
+
+def make_store(settings: Settings, *, migrate: bool = True) -> Store:
+    """Open the database (migrating it to head and refreshing lookups) and build the caches."""
+    if migrate:
+        upgrade(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    with engine.begin() as conn:
+        seed_lookups(conn)
+    return Store(settings=settings, engine=engine, sessions=make_sessionmaker(engine),
+                 cells=CellCache(settings.h3_resolution), secret=settings.jwt_secret(),
+                 scopes={}, lock=threading.Lock())
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """The Wangge HTTP app over ``store`` (made from ``settings`` when not given)."""
+    settings = settings or get_settings()
+    app = FastAPI(title="Wangge 网格", version="0.1.0")
+    app.state.store = store or make_store(settings)
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                       photo_bytes=settings.max_photo_bytes)
+    for module in (auth, meta, cells, places, records, photos, stats, exports):
+        app.include_router(module.router, prefix=PREFIX)
+    if settings.web_dir.is_dir():
+        app.mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web")
+    return app

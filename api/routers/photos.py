@@ -1,0 +1,96 @@
+"""Photo upload (idempotent by content hash, size- and type-checked) and download."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, UploadFile
+from fastapi.responses import FileResponse, JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from api.dependencies import ScopeDep, SessionDep, StoreDep
+from api.errors import InvalidInput, NotFound, TooLarge, UnsupportedMedia
+from api.models import Photo
+
+router = APIRouter(tags=["photos"])
+
+# Magic numbers of accepted images: the declared content type is never trusted.
+SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
+    (b"\xff\xd8\xff", 0, "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
+    (b"WEBP", 8, "image/webp"),
+    (b"GIF8", 0, "image/gif"),
+    (b"ftypheic", 4, "image/heic"),
+)
+CHUNK = 1 << 16
+
+
+def sniff(head: bytes) -> str | None:
+    """The image type the first bytes announce, or None."""
+    for magic, offset, ctype in SIGNATURES:
+        if head[offset:offset + len(magic)] == magic:
+            return ctype
+    return None
+
+
+def _store_file(upload: UploadFile, directory: Path, limit: int) -> tuple[str, int, str, Path]:
+    """Stream the upload to a temp file, hashing and counting; refuse oversize and non-images."""
+    directory.mkdir(parents=True, exist_ok=True)
+    digest, size, head = hashlib.sha256(), 0, b""
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := upload.file.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(f"photo larger than {limit} bytes", ("body", "file"))
+                if len(head) < 16:
+                    head += chunk[:16]
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise InvalidInput("empty file", ("body", "file"))
+        ctype = sniff(head)
+        if ctype is None:
+            raise UnsupportedMedia("not a JPEG, PNG, WebP, GIF or HEIC image", ("body", "file"))
+        return digest.hexdigest(), size, ctype, Path(tmp)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@router.post("/photos", status_code=201)
+def upload(file: Annotated[UploadFile, File()], scope: ScopeDep, session: SessionDep,
+           store: StoreDep) -> JSONResponse:
+    """Store an image once per content hash; uploading it again answers 200 with the same hash."""
+    scope.require_write()
+    directory = store.settings.photo_dir
+    sha, size, ctype, tmp = _store_file(file, directory, store.settings.max_photo_bytes)
+    body = {"sha256": sha, "size": size, "content_type": ctype}
+    if session.get(Photo, sha) is not None:
+        tmp.unlink(missing_ok=True)
+        return JSONResponse(body, status_code=200)
+    final = directory / sha[:2] / sha
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp, final)  # the file is in place before the row that points at it commits
+    session.add(Photo(sha256=sha, size=size, content_type=ctype, path=str(final.relative_to(directory)),
+                      uploaded_by=scope.user_id))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return JSONResponse(body, status_code=200)
+    return JSONResponse(body, status_code=201)
+
+
+@router.get("/photos/{sha256}")
+def download(sha256: str, scope: ScopeDep, session: SessionDep, store: StoreDep) -> FileResponse:
+    """The image with this content hash."""
+    photo = session.get(Photo, sha256)
+    if photo is None:
+        raise NotFound(f"no photo {sha256}", ("path", "sha256"))
+    return FileResponse(store.settings.photo_dir / photo.path, media_type=photo.content_type)

@@ -1,0 +1,38 @@
+"""Places: GeoJSON list, create (idempotent by client UUID) and versioned patch."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from grid.catalog import PlaceKind
+from api import places as service
+from api.dependencies import BBoxDep, Limit, ScopeDep, SessionDep, StoreDep
+from api.schemas import PlaceIn, PlacePatch
+
+router = APIRouter(tags=["places"])
+
+
+@router.get("/places")
+def list_(scope: ScopeDep, session: SessionDep, bbox: BBoxDep, cell: str | None = None,
+          kind: PlaceKind | None = None, limit: Limit = 5000) -> dict[str, Any]:
+    """Places the user may see, as GeoJSON."""
+    rows = service.list_places(session, scope, cell=cell, kind=kind, bbox=bbox, limit=limit)
+    return {"type": "FeatureCollection", "features": [service.place_feature(p) for p in rows]}
+
+
+@router.post("/places", status_code=201)
+def create(body: PlaceIn, scope: ScopeDep, session: SessionDep, store: StoreDep) -> JSONResponse:
+    """Store a place; the same id and content again answers 200 with the stored place."""
+    place, created = service.create_place(session, store, scope, body)
+    return JSONResponse(service.place_feature(place), status_code=201 if created else 200)
+
+
+@router.patch("/places/{id}")
+def patch(id: uuid.UUID, body: PlacePatch, scope: ScopeDep, session: SessionDep,
+          store: StoreDep) -> dict[str, Any]:
+    """Change a place at the version the client saw (409 with the current one when stale)."""
+    return service.place_feature(service.patch_place(session, store, scope, id, body))
