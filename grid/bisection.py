@@ -18,6 +18,8 @@ import shapely
 from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree
 from scipy.sparse.linalg import spsolve_triangular
 
+from grid.tessellate import EDGE_GRID, shared_edge_length
+
 #: Link cost multiplier for adjacency links that cross a road (so spanning trees avoid roads).
 ROAD_COST = 5.0
 #: Score bonus for cutting a tree edge that crosses a road (scores are ~0..1).
@@ -83,10 +85,7 @@ def plot_graph(
     i, j = shapely.STRtree(plots).query(plots, predicate="intersects")
     keep = i < j
     i, j = i[keep], j[keep]
-    shared = shapely.length(
-        shapely.intersection(shapely.boundary(plots[i]), shapely.boundary(plots[j]))
-    )
-    keep = shared > 1e-6
+    keep = shared_edge_length(plots[i], plots[j]) > EDGE_GRID
     i, j = i[keep], j[keep]
     road = np.zeros(len(i), dtype=bool)
     if roads is not None and len(roads) and len(i):
@@ -171,7 +170,9 @@ def best_cut(
         float(_inertia(total[None, 1:])[0]), 1e-9
     )
     t = bounds.target
-    balance = np.abs(s / k1 - t) / t + np.abs((wt - s) / k2 - t) / t
+    # Balance matters only for sides that will be cut again; a final cell just has to fit.
+    balance = (np.where(k1 > 1, np.abs(s / k1 - t) / t, 0.0)
+               + np.where(k2 > 1, np.abs((wt - s) / k2 - t) / t, 0.0))
     violation = (
         np.maximum(0, k1 * lo - s) + np.maximum(0, s - k1 * hi)
         + np.maximum(0, k2 * lo - (wt - s)) + np.maximum(0, (wt - s) - k2 * hi)

@@ -163,7 +163,7 @@ def community_cells(
     labels = _merge_small(labels, h.astype(float), graph, bounds, absorbers)
     k = int(labels.max()) + 1
     cells = CommunityCells(
-        union_by(plots, labels, k, coverage=True),
+        union_by(plots, labels, k, coverage=True, connected=True),
         np.bincount(labels, weights=h, minlength=k).astype(np.int64),
         np.bincount(labels, minlength=k).astype(np.int64), labels, [],
     )
