@@ -143,8 +143,42 @@ def coverage_straight(
     per centre). ``weights`` are households per point (e.g. per building)."""
     hh, cc = _xy(households_xy, "households_xy"), _xy(centres_xy, "centres_xy")
     r, w = _radii(radius, len(cc)), _weights(weights, len(hh))
-    c, h, d = reach_pairs(hh, cc, r)
-    return _allocate(c, h, d, len(hh), len(cc), w)
+    if weights is not None and np.ptp(w) > 0:
+        c, h, d = reach_pairs(hh, cc, r)  # weighted reach needs every (centre, household) pair
+        return _allocate(c, h, d, len(hh), len(cc), w)
+    centre, distance = _nearest_reaching(hh, cc, r)
+    covered = centre >= 0
+    reach = cKDTree(hh).query_ball_point(cc, r, return_length=True) * (w[0] if w.size else 1.0)
+    return Coverage(
+        covered=covered,
+        centre=centre,
+        distance=distance,
+        reach=np.asarray(reach, dtype=float),
+        allocated=np.bincount(centre[covered], weights=w[covered], minlength=len(cc)).astype(float),
+    )
+
+
+def _nearest_reaching(
+    hh: NDArray[np.float64], cc: NDArray[np.float64], r: NDArray[np.float64], k: int = 8
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Per household the nearest centre whose radius reaches it (-1, inf if none), from the k
+    nearest centres; households whose k nearest all lie within the largest radius but none
+    reaches them (possible only with unequal radii) are resolved exactly from all pairs."""
+    k = min(k, len(cc))
+    d, i = cKDTree(cc).query(hh, k=k, distance_upper_bound=float(r.max()))
+    d, i = d.reshape(len(hh), k), i.reshape(len(hh), k)
+    found = np.isfinite(d)
+    ok = found & (d <= r[np.where(found, i, 0)])
+    first = np.argmax(ok, axis=1)
+    rows = np.arange(len(hh))
+    centre = np.where(ok.any(axis=1), i[rows, first], -1).astype(np.int64)
+    distance = np.where(centre >= 0, d[rows, first], np.inf)
+    unsure = np.flatnonzero((centre < 0) & found.all(axis=1) & (k < len(cc)))
+    if unsure.size:
+        c, h, dd = reach_pairs(hh[unsure], cc, r)
+        sub = _allocate(c, h, dd, unsure.size, len(cc), np.ones(unsure.size))
+        centre[unsure], distance[unsure] = sub.centre, sub.distance
+    return centre, distance
 
 
 @dataclass(frozen=True)

@@ -90,3 +90,19 @@ def test_bad_input() -> None:
         coverage_straight([0, 0], [[0, 0]], 1.0)
     with pytest.raises(InputError):
         coverage_straight([[0, 0]], np.zeros((0, 2)), 1.0)
+
+
+@pytest.mark.parametrize("n_centres", [3, 40])
+def test_unweighted_fast_path_equals_brute_force(n_centres: int) -> None:
+    rng = np.random.default_rng(n_centres)
+    hh = rng.uniform(0, 4000, (4000, 2))
+    centres = rng.uniform(0, 4000, (n_centres, 2))
+    radii = rng.choice([100.0, 300.0, 2500.0], n_centres)  # unequal: the k-nearest may not reach
+    cov = coverage_straight(hh, centres, radii)
+    d = np.hypot(*(hh[None, :, :] - centres[:, None, :]).transpose(2, 0, 1))
+    masked = np.where(d <= radii[:, None], d, np.inf)
+    covered = np.isfinite(masked).any(axis=0)
+    np.testing.assert_array_equal(cov.covered, covered)
+    np.testing.assert_array_equal(cov.centre[covered], masked.argmin(axis=0)[covered])
+    np.testing.assert_allclose(cov.distance, masked.min(axis=0))
+    np.testing.assert_allclose(cov.reach, (d <= radii[:, None]).sum(axis=1))
