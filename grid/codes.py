@@ -28,8 +28,15 @@ def band_order(geoms: np.ndarray) -> np.ndarray:
     if len(geoms) == 0:
         return np.empty(0, dtype=np.int64)
     xy = shapely.get_coordinates(shapely.centroid(geoms))
-    height = max(float(np.sqrt(np.median(shapely.area(geoms)))), 1e-9)
-    band = np.floor((xy[:, 1].max() - xy[:, 1]) / height + 1e-9)
+    reach = max(float(np.sqrt(np.median(shapely.area(geoms)))), 1e-9) / 2.0
+    y = xy[:, 1]
+    north_first = np.lexsort((np.arange(len(y)), -y))
+    band = np.empty(len(y), dtype=np.int64)
+    current, top = -1, np.inf
+    for k in north_first:  # one step per cell of one community, not per building
+        if y[k] <= top - reach:
+            current, top = current + 1, y[k]
+        band[k] = current
     return np.lexsort((np.arange(len(geoms)), -xy[:, 1], xy[:, 0], band))
 
 

@@ -1,0 +1,55 @@
+"""Cell codes: community code + 3-digit sequence, bands north→south, west→east within a band."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+from grid.codes import band_order, sequence_codes
+from grid.errors import PartitionError
+
+
+def grid_cells(rows: int, cols: int, jitter: float = 0.0, seed: int = 0) -> np.ndarray:
+    """Unit-ish squares in ``rows`` × ``cols``, row 0 northmost, shuffled, centroids jittered."""
+    rng = np.random.default_rng(seed)
+    r, c = np.meshgrid(np.arange(rows), np.arange(cols), indexing="ij")
+    x = c.ravel() * 100.0 + rng.uniform(-jitter, jitter, r.size)
+    y = -r.ravel() * 100.0 + rng.uniform(-jitter, jitter, r.size)
+    cells = shapely.box(x, y, x + 100.0, y + 100.0)
+    order = rng.permutation(r.size)
+    return cells[order], (r.ravel() * cols + c.ravel())[order]
+
+
+def test_rows_are_read_north_to_south_and_west_to_east() -> None:
+    cells, reading = grid_cells(3, 4)
+    codes = sequence_codes(cells, "120101001001")
+    expected = [f"120101001001{k + 1:03d}" for k in reading]
+    assert codes.tolist() == expected
+
+
+def test_jittered_rows_stay_in_their_band() -> None:
+    cells, reading = grid_cells(4, 5, jitter=20.0, seed=7)
+    seq = np.array([int(c[-3:]) for c in sequence_codes(cells, "120101001001")])
+    assert (seq == reading + 1).all()
+
+
+def test_numbering_is_a_permutation_and_deterministic() -> None:
+    cells, _ = grid_cells(6, 7, jitter=45.0, seed=3)
+    a = sequence_codes(cells, "120101001001")
+    b = sequence_codes(cells.copy(), "120101001001")
+    assert a.tolist() == b.tolist()
+    assert sorted(int(c[-3:]) for c in a) == list(range(1, len(cells) + 1))
+    assert sorted(band_order(cells)) == list(range(len(cells)))
+
+
+def test_bad_community_code_is_refused() -> None:
+    cells, _ = grid_cells(1, 2)
+    with pytest.raises(PartitionError, match="12 digits"):
+        sequence_codes(cells, "12010100100A")
+
+
+def test_more_than_999_cells_are_refused() -> None:
+    cells, _ = grid_cells(20, 50)
+    with pytest.raises(PartitionError, match="3-digit"):
+        sequence_codes(cells, "120101001001")

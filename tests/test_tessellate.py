@@ -1,0 +1,85 @@
+"""Building plots tile the community exactly, hold their building, and follow roads."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from grid.errors import InputError
+from grid.tessellate import plot_array, plots, representative_xy, union_by
+
+L_SHAPE = shapely.Polygon([(0, 0), (1000, 0), (1000, 400), (500, 400), (500, 1000), (0, 1000)])
+
+
+def footprints(n: int, seed: int, area: shapely.Polygon = L_SHAPE) -> np.ndarray:
+    """Random 16 m × 10 m footprints whose centres lie in ``area``."""
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(0, 1000, n), rng.uniform(0, 1000, n)
+    keep = shapely.contains_xy(area, x, y)
+    return shapely.box(x[keep] - 8, y[keep] - 5, x[keep] + 8, y[keep] + 5)
+
+
+def assert_tiles(pieces: np.ndarray, whole: shapely.Polygon) -> None:
+    """``pieces`` are polygons covering ``whole`` with no overlap."""
+    assert (shapely.get_type_id(pieces) == 3).all()
+    assert abs(shapely.area(pieces).sum() - whole.area) <= 1e-6 * whole.area
+    assert shapely.symmetric_difference(shapely.union_all(pieces), whole).area <= 1e-6 * whole.area
+    i, j = shapely.STRtree(pieces).query(pieces, predicate="intersects")
+    pair = i < j
+    assert shapely.area(shapely.intersection(pieces[i[pair]], pieces[j[pair]])).sum() < 1e-6
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_plots_tile_a_non_convex_community(seed: int) -> None:
+    fp = footprints(300, seed)
+    result = plot_array(L_SHAPE, fp)
+    assert len(result) == len(fp)
+    assert_tiles(result, L_SHAPE)
+    assert shapely.intersects_xy(result, *representative_xy(fp).T).all()
+
+
+def test_plot_edges_follow_roads() -> None:
+    fp = footprints(300, 4)
+    road = shapely.LineString([(-10, 200), (1010, 200)])
+    result = plot_array(L_SHAPE, fp, np.array([road], dtype=object))
+    assert_tiles(result, L_SHAPE)
+    crossing = shapely.crosses(result, road)
+    assert not crossing.any()
+
+
+def test_points_work_as_buildings() -> None:
+    pts = shapely.centroid(footprints(100, 5))
+    assert_tiles(plot_array(L_SHAPE, pts), L_SHAPE)
+
+
+def test_no_building_gives_one_plot_for_the_whole_community() -> None:
+    empty = gpd.GeoDataFrame({"households": []}, geometry=[], crs=32650)
+    out = plots(L_SHAPE, empty)
+    assert len(out) == 1 and out.geometry.iloc[0].equals(L_SHAPE)
+
+
+def test_plots_frame_keeps_the_buildings_index() -> None:
+    fp = footprints(50, 6)
+    frame = gpd.GeoDataFrame({"households": 1}, geometry=fp, crs=32650,
+                             index=[f"b{k}" for k in range(len(fp))])
+    out = plots(L_SHAPE, frame)
+    assert out.index.tolist() == frame.index.tolist()
+
+
+def test_co_located_buildings_are_refused() -> None:
+    fp = footprints(20, 7)
+    with pytest.raises(InputError, match="shares its location"):
+        plot_array(L_SHAPE, np.concatenate([fp, fp[:1]]))
+
+
+def test_building_outside_the_community_is_refused() -> None:
+    with pytest.raises(InputError, match="outside the community"):
+        plot_array(L_SHAPE, np.array([shapely.box(800, 800, 820, 810), shapely.box(0, 0, 5, 5)]))
+
+
+def test_union_by_groups_geometries() -> None:
+    boxes = shapely.box(np.arange(4.0), 0, np.arange(4.0) + 1, 1)
+    out = union_by(boxes, np.array([1, 0, 1, 1]), 3)
+    assert out[0].area == 1 and out[1].area == 3 and out[2].is_empty
