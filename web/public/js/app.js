@@ -15,6 +15,8 @@ import { openOutbox, refreshIndicator } from "./outbox.js";
 import { startAutoSync } from "./sync.js";
 
 const $ = (id) => document.getElementById(id);
+// A handle on the running app (map, loaded data) for support staff and the browser tests.
+window.wangge = app;
 const DATA_CACHE = "wangge-data"; // must match sw.js
 
 async function registerWorker() {

@@ -91,7 +91,7 @@ function photoPicker() {
     input.value = "";
     render();
   });
-  const pick = h("label", { class: "big photo-btn" }, "📷 ", t("add_photo"), input);
+  const pick = h("label", { class: "big photo-btn" }, t("add_photo"), input);
   return { el: h("div", { class: "field" }, h("span", { class: "label" }, t("photos")), pick, list), files: () => files.slice() };
 }
 

@@ -70,7 +70,8 @@ export class GridMap {
       const [x, y] = labelPoint(f.geometry);
       const p = f.properties;
       const seq = String(p.code).slice(-3);
-      const html = `<b>${seq}</b><small>${p.code}</small><small>${p.households ?? "–"}${this.householdsUnit || ""}</small>`;
+      const hh = p.households != null ? `${p.households}${this.householdsUnit || ""}` : "";
+      const html = `<div class="cell-label-box"><b>${seq}</b><small class="full-code">${p.code}</small><small>${hh}</small></div>`;
       return L.marker(this.toMap(x, y), {
         interactive: false, keyboard: false,
         icon: L.divIcon({ className: `cell-label${own.has(p.code) ? " own" : ""}`, html, iconSize: null }),
@@ -81,7 +82,10 @@ export class GridMap {
 
   updateLabels() {
     if (!this.labels) return;
-    const show = this.map.getZoom() >= 15;
+    const zoom = this.map.getZoom();
+    const show = zoom >= 15;
+    // The full 15-digit code needs room; below zoom 17 the label shows its last 3 digits.
+    this.map.getContainer().classList.toggle("show-full-codes", zoom >= 17);
     this.labelLayer.clearLayers();
     if (show) this.labels.forEach((m) => m.addTo(this.labelLayer));
   }

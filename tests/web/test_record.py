@@ -1,0 +1,55 @@
+"""Recording by tapping the map: the cell is shown before saving, the record reaches the API once,
+and a point outside the officer's cells is refused by the app and by the server."""
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from . import world
+from .conftest import (LANDSCAPE, PORTRAIT, cell_centre, fill_record, login, png, records_with,
+                       shot, tap_at, wait_queue)
+
+pytestmark = pytest.mark.browser
+
+
+def test_tap_map_records_an_incident_with_a_photo(tablet, server):
+    page = tablet(PORTRAIT)
+    login(page)
+    code = world.C1 + "008"
+    tap_at(page, *cell_centre(code))
+    assert code in page.text_content("#where")
+    assert page.locator("#where.ok").count() == 1
+    shot(page, "04-tap-sheet-zh-portrait")
+    page.click("#sheet [data-record=incident]")
+    page.click("#sheet button[type=submit]")  # empty form: refused with messages, nothing queued
+    assert page.locator("#sheet [aria-invalid=true]").count() >= 2
+    assert page.text_content("#queue-count") == "0"
+    shot(page, "05-incident-form-invalid")
+    page.click("#sheet .icon-btn")
+    text = f"楼道堆物 {uuid.uuid4().hex[:8]}"
+    tap_at(page, *cell_centre(code))
+    fill_record(page, "incident", text, [png(1)])
+    wait_queue(page, 0)
+    [stored] = records_with(server, text)
+    assert stored["kind"] == "incident"
+    assert stored["cell_code"] == code
+    assert len(stored["photos"]) == 1
+    assert stored["status"] == "reported"
+
+
+def test_point_outside_own_cells_is_refused_in_app_and_by_server(tablet, server):
+    page = tablet(LANDSCAPE)
+    login(page)
+    foreign = cell_centre(world.C2 + "001")  # officer2's cell
+    tap_at(page, *foreign)
+    assert page.locator("#where.bad").count() == 1
+    assert "不在您负责的网格内" in page.text_content("#where")
+    assert page.locator("#sheet [data-record]").count() == 0
+    shot(page, "06-outside-refused-landscape")
+    r = server.post("/records", "officer", json={
+        "id": str(uuid.uuid4()), "kind": "incident", "category": "public_order",
+        "priority": "routine", "description": "outside", "lon": foreign[0], "lat": foreign[1],
+        "occurred_at": datetime.now(UTC).isoformat()})
+    assert r.status_code in (403, 422), r.text
+    assert records_with(server, "outside", "admin") == []
