@@ -2,7 +2,8 @@
 
 1M uniform random points over ~900 Voronoi cells clipped to a 6 km × 5 km district-sized frame in
 metres. Both sides get the same points and cells; sjoin's time includes building its tree, and
-ours is shown with and without the one-off index build; lookup and sjoin are best of 3. Run: .venv/bin/python bench/assign.py
+ours is shown with and without the one-off index build; lookup and sjoin are best of 3.
+Run: .venv/bin/python bench/assign.py
 """
 
 from __future__ import annotations
