@@ -51,6 +51,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--levels-field", help="buildings' levels field (building:levels)")
     p.add_argument("--height-field", help="buildings' height field in metres")
     p.add_argument("--type-field", help="buildings' type field (type / building)")
+    p.add_argument("--drop-invalid", action="store_true",
+                   help="drop buildings with empty or unrepairable geometry (warned) instead of "
+                        "refusing the file")
     p.add_argument("--seed", type=int, default=0, help="random seed (0); same seed, same cells")
     p.add_argument("--out", required=True, type=Path, help="output GeoPackage (cells, buildings)")
     p.add_argument("--geojson", type=Path, help="also write the cells as GeoJSON")
@@ -109,7 +112,7 @@ def read_inputs(
     if roads is not None:
         check_coordinates(roads, str(args.roads))
     communities, warnings = repair_polygons(communities, csrc)
-    buildings, bwarn = repair_polygons(buildings, bsrc)
+    buildings, bwarn = repair_polygons(buildings, bsrc, drop_unrepairable=args.drop_invalid)
     warnings += bwarn
     communities["code"] = communities["code"].astype(str)
     if args.crs is None:

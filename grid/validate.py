@@ -29,7 +29,7 @@ class ValidationWarning:
 
     source: str
     feature: object
-    kind: str  # "repaired", "outside_communities", "straddles_communities", "looks_shifted"
+    kind: str  # "repaired", "dropped", "outside_communities", "straddles_communities", "looks_shifted"
     message: str
 
     def __str__(self) -> str:
@@ -87,35 +87,38 @@ def check_coordinates(gdf: gpd.GeoDataFrame, source: str) -> None:
 
 
 def repair_polygons(
-    gdf: gpd.GeoDataFrame, source: str
+    gdf: gpd.GeoDataFrame, source: str, *, drop_unrepairable: bool = False
 ) -> tuple[gpd.GeoDataFrame, list[ValidationWarning]]:
     """Polygons made valid (keeping polygonal parts), with a warning per repaired feature.
 
     Empty geometries and polygons with nothing polygonal left after repair raise InputError
-    naming the feature. Points and lines pass through unchanged.
+    naming the feature, or with ``drop_unrepairable`` (for messy sources such as OSM buildings)
+    are dropped with a "dropped" warning each. Points and lines pass through unchanged.
     """
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     ids = feature_ids(gdf)
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    if empty.any():
-        raise InputError("empty geometry", source=source, feature=ids[np.flatnonzero(empty)[0]])
     polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
-    invalid = polygonal & ~shapely.is_valid(geoms)
-    if not invalid.any():
-        return gdf, []
-    reasons = shapely.is_valid_reason(geoms[invalid])
-    fixed = _polygonal_parts(shapely.make_valid(geoms[invalid]))
-    lost = shapely.is_empty(fixed) | (shapely.area(fixed) <= 0)
-    if lost.any():
+    invalid = polygonal & ~empty & ~shapely.is_valid(geoms)
+    reasons = np.full(len(geoms), "empty geometry", dtype=object)
+    reasons[invalid] = shapely.is_valid_reason(geoms[invalid])
+    fixed = geoms.copy()
+    fixed[invalid] = _polygonal_parts(shapely.make_valid(geoms[invalid]))
+    lost = empty | (invalid & (shapely.is_empty(fixed) | (shapely.area(fixed) <= 0)))
+    reasons[lost & ~empty] = [f"invalid polygon ({why}) has no area left after repair"
+                              for why in reasons[lost & ~empty]]
+    if lost.any() and not drop_unrepairable:
         k = int(np.flatnonzero(lost)[0])
-        raise InputError(f"invalid polygon ({reasons[k]}) has no area left after repair",
-                         source=source, feature=ids[np.flatnonzero(invalid)[k]])
-    out_geoms = geoms.copy()
-    out_geoms[invalid] = fixed
-    out = gdf.set_geometry(gpd.GeoSeries(out_geoms, index=gdf.index, crs=gdf.crs))
-    warnings = [ValidationWarning(source, fid, "repaired", f"invalid polygon repaired ({why})")
-                for fid, why in zip(ids[invalid], reasons, strict=True)]
-    return out, warnings
+        raise InputError(f"{reasons[k]} (drop such features with --drop-invalid)",
+                         source=source, feature=ids[k])
+    if not invalid.any() and not lost.any():
+        return gdf, []
+    warnings = [ValidationWarning(source, fid, "dropped", f"dropped: {why}")
+                for fid, why in zip(ids[lost], reasons[lost], strict=True)]
+    warnings += [ValidationWarning(source, fid, "repaired", f"invalid polygon repaired ({why})")
+                 for fid, why in zip(ids[invalid & ~lost], reasons[invalid & ~lost], strict=True)]
+    out = gdf.set_geometry(gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs))
+    return out[~lost], warnings
 
 
 def _polygonal_parts(geoms: np.ndarray) -> np.ndarray:

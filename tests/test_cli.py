@@ -154,3 +154,17 @@ def test_undeclared_gcj02_buildings_are_warned(inputs, tmp_path: Path, capsys) -
     shifted.to_file(inputs["b"])
     grid_main(args(inputs, tmp_path / "cells.gpkg"))
     assert "coordinates look like gcj02" in capsys.readouterr().err
+
+
+def test_unrepairable_building_is_refused_or_dropped_on_request(inputs, tmp_path: Path,
+                                                               capsys) -> None:
+    blds = building_layer()
+    x, y = blds.geometry.iloc[2].exterior.coords[0]
+    blds.loc[2, "geometry"] = shapely.Polygon([(x, y), (x + 1e-4, y), (x + 2e-4, y), (x, y)])
+    blds.to_file(inputs["b"])
+    assert grid_main(args(inputs, tmp_path / "cells.gpkg")) == 2
+    assert f"{inputs['b']}: feature 3: invalid polygon" in capsys.readouterr().err
+    assert not (tmp_path / "cells.gpkg").exists()
+    assert grid_main(args(inputs, tmp_path / "cells.gpkg", "--drop-invalid")) == 0
+    assert "feature 3: dropped" in capsys.readouterr().err
+    assert len(pyogrio.read_dataframe(tmp_path / "cells.gpkg", layer="buildings")) == len(blds) - 1

@@ -73,6 +73,15 @@ def test_unrepairable_and_empty_polygons_are_rejected_by_feature() -> None:
     assert err.value.feature == 1
 
 
+def test_unrepairable_features_can_be_dropped_with_a_warning() -> None:
+    flat = shapely.Polygon([(117.2, 39.1), (117.21, 39.1), (117.22, 39.1), (117.2, 39.1)])
+    gdf = frame([shapely.box(0, 0, 1, 1), flat, shapely.Polygon(), BOWTIE], ids=[1, 2, 3, 4])
+    kept, warnings = repair_polygons(gdf, "osm.pbf", drop_unrepairable=True)
+    assert kept["id"].tolist() == [1, 4] and kept.is_valid.all()
+    assert [(w.feature, w.kind) for w in warnings] == [(2, "dropped"), (3, "dropped"),
+                                                       (4, "repaired")]
+
+
 def test_buildings_outside_or_straddling_communities_are_warned() -> None:
     comms = gpd.GeoDataFrame({"code": ["120101001001", "120101001002"]},
                              geometry=shapely.box([117.200, 117.210], 39.12, [117.210, 117.220], 39.13),
