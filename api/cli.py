@@ -11,13 +11,14 @@ import argparse
 from collections.abc import Sequence
 from importlib import import_module
 
-COMMAND_MODULES: tuple[str, ...] = ("grid.cli",)
+COMMAND_MODULES: tuple[str, ...] = ("grid.cli", "api.commands")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``wangge`` parser with every registered subcommand."""
     parser = argparse.ArgumentParser(
-        prog="wangge", description="Wangge 网格: grid-management GIS for community safety")
+        prog="wangge", description="Wangge 网格: grid-management GIS for community safety"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         import_module(name).add_parser(sub)

@@ -1,0 +1,130 @@
+"""File imports and exports for the CLI: grid.io reads the file, loaders write it in one go."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+from sqlalchemy import select
+
+from grid.assign import assign_cells
+from grid.households import estimate_households
+from grid.io import read_layer
+from grid.validate import check_coordinates
+from api.access import Scope
+from api.db import session_scope
+from api.dependencies import Period, Store
+from api.errors import InvalidInput
+from api.loaders import load_area, load_buildings, load_cells
+from api.models import Cell, District, Place, Street, User, utcnow
+from api.routers.exports import Format, Layer, encode, layer_frame
+from api.checks import check_hazard_attrs
+from api.records import point_wkt
+from grid.caseflow import Role
+from grid.catalog import PlaceKind, RiskLevel
+
+
+def open_store() -> Store:
+    """The store from the environment's settings, migrated to the latest schema."""
+    from api.main import make_store
+    from api.settings import get_settings
+
+    return make_store(get_settings())
+
+
+def _require(gdf: gpd.GeoDataFrame, cols: tuple[str, ...]) -> None:
+    """Refuse a file missing a needed field, naming it and the fields it has."""
+    for col in cols:
+        if col not in gdf.columns:
+            have = ", ".join(c for c in gdf.columns if c != gdf.geometry.name)
+            raise InvalidInput(f"missing field '{col}'; fields are {have}", ("field", col))
+
+
+def _parents(session, communities: gpd.GeoDataFrame) -> None:  # noqa: ANN001
+    """Create placeholder streets and districts for community codes whose parents are unknown."""
+    for code in sorted({str(c)[:9] for c in communities["code"]}):
+        if session.get(District, code[:6]) is None:
+            session.add(District(code=code[:6], name=code[:6]))
+        if session.get(Street, code) is None:
+            session.add(Street(code=code, district_code=code[:6], name=code))
+    session.flush()
+
+
+def _load_places(session, store: Store, gdf: gpd.GeoDataFrame, source: str) -> int:  # noqa: ANN001
+    """Insert places (kind, name, optional id/address/risk_level), each located in a cell by grid."""
+    _require(gdf, ("kind", "name"))
+    author = session.scalar(select(User.id).where(User.role == Role.ADMIN.value).order_by(User.id))
+    if author is None:
+        raise InvalidInput("create an admin account first (wangge users add)", ("row", 0))
+    store.cells.refresh(session)
+    now = utcnow()
+    for i, row in enumerate(gdf.itertuples(index=False), start=1):
+        try:
+            kind, risk = PlaceKind(row.kind), RiskLevel(getattr(row, "risk_level", None) or "normal")
+        except ValueError as e:
+            raise InvalidInput(str(e), ("row", i)) from e
+        geom = row.geometry
+        if geom is None or geom.is_empty or geom.geom_type != "Point":
+            raise InvalidInput("places must be points", ("row", i))
+        try:
+            where = store.cells.locate(geom.x, geom.y, now, ("row", i))
+            check_hazard_attrs(kind, {})
+        except InvalidInput as e:
+            raise InvalidInput(e.msg, ("row", i)) from e
+        pid = getattr(row, "id", None)
+        pid = uuid.UUID(str(pid)) if pid else uuid.uuid5(uuid.NAMESPACE_URL, f"{source}#{i}")
+        session.add(Place(id=pid, kind=kind.value, name=str(row.name),
+                          address=str(getattr(row, "address", "") or ""), risk_level=risk.value,
+                          attrs={}, lon=geom.x, lat=geom.y, geom=point_wkt(geom.x, geom.y),
+                          cell_code=where.cell_code, community_code=where.community_code,
+                          h3=where.h3, author_id=author, created_at=now, updated_at=now,
+                          content_hash="import"))
+    return len(gdf)
+
+
+def import_layer(what: str, path: Path, *, fields: dict[str, str], layer: str | None = None,
+                 crs: str | None = None, valid_from: datetime | None = None) -> int:
+    """Read ``path`` with grid.io and load it as ``what``; all rows or none."""
+    kind = {"communities": "boundaries", "cells": "boundaries", "buildings": "buildings",
+            "places": "auto"}[what]
+    gdf = read_layer(path, layer=layer, crs=crs, kind=kind, fields=fields or None)
+    check_coordinates(gdf, str(path))
+    store = open_store()
+    with session_scope(store.sessions) as s:
+        if what == "communities":
+            _require(gdf, ("code",))
+            _parents(s, gdf)
+            if "street_code" not in gdf.columns:
+                gdf = gdf.assign(street_code=[str(c)[:9] for c in gdf["code"]])
+            return load_area(s, "community", gdf)
+        if what == "cells":
+            _require(gdf, ("code",))
+            if "community_code" not in gdf.columns:
+                gdf = gdf.assign(community_code=[str(c)[:12] for c in gdf["code"]])
+            return load_cells(s, gdf, valid_from)
+        if what == "buildings":
+            gdf = estimate_households(gdf, source=str(path))
+            cells = s.scalars(select(Cell).where(Cell.valid_to.is_(None))).all()
+            if cells and "cell_code" not in gdf.columns:
+                from geoalchemy2.shape import to_shape
+
+                cg = gpd.GeoDataFrame({"code": [c.code for c in cells]},
+                                      geometry=[to_shape(c.geom) for c in cells], crs=4326)
+                pts = gdf.geometry.representative_point()
+                gdf = gdf.assign(cell_code=assign_cells(cg, np.asarray(pts.x), np.asarray(pts.y)))
+            return load_buildings(s, gdf)
+        return _load_places(s, store, gdf, str(path))
+
+
+def export_layer(layer: str, fmt: str, *, community: str | None, cell: str | None,
+                 kind: str | None, start: datetime | None, end: datetime | None) -> bytes:
+    """The bytes of an export of ``layer`` over the whole district."""
+    store = open_store()
+    with store.sessions() as s:
+        scope = Scope(0, "cli", Role.ADMIN, None, None)
+        gdf = layer_frame(s, scope, Layer(layer), community=community, cell=cell, kind=kind,
+                          period=Period(start, end))
+        return encode(gdf, Format(fmt), layer)[0]
