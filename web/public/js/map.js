@@ -34,6 +34,9 @@ export class GridMap {
     this.placeLayer = L.layerGroup().addTo(this.map);
     this.labelLayer = L.layerGroup().addTo(this.map);
     this.trackLayer = L.layerGroup().addTo(this.map);
+    // The point being recorded and the officer's position sit above labels and vectors.
+    this.map.createPane("top").style.zIndex = 650;
+    this.topRenderer = L.svg({ pane: "top" });
     this.places = [];
     this.buildingIndex = new PolygonIndex([]);
     this.map.on("zoomend", () => this.updateLabels());
@@ -154,8 +157,8 @@ export class GridMap {
     this.pending = null;
     if (!lonlat) return;
     this.pending = L.circleMarker(this.toMap(...lonlat), {
-      radius: 12, weight: 4, color: ok ? "#006b2d" : "#c00000", fillColor: "#fff", fillOpacity: 0.9,
-      interactive: false,
+      radius: 14, weight: 5, color: ok ? "#006b2d" : "#c00000", fillColor: "#fff", fillOpacity: 0.6,
+      interactive: false, pane: "top", renderer: this.topRenderer,
     }).addTo(this.map);
   }
 
@@ -163,7 +166,7 @@ export class GridMap {
     const ll = this.toMap(...lonlat);
     if (!this.me) {
       this.meAccuracy = L.circle(ll, { radius: accuracy || 10, weight: 1, color: "#1d63d8", fillOpacity: 0.1, interactive: false }).addTo(this.map);
-      this.me = L.circleMarker(ll, { radius: 8, weight: 3, color: "#fff", fillColor: "#1d63d8", fillOpacity: 1, interactive: false }).addTo(this.map);
+      this.me = L.circleMarker(ll, { radius: 9, weight: 3, color: "#fff", fillColor: "#1d63d8", fillOpacity: 1, interactive: false, pane: "top", renderer: this.topRenderer }).addTo(this.map);
     } else {
       this.me.setLatLng(ll);
       this.meAccuracy.setLatLng(ll).setRadius(accuracy || 10);
