@@ -35,25 +35,35 @@ MAX_WARNINGS_SHOWN = 20
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``partition`` with its options on ``subparsers``."""
     p = subparsers.add_parser(
-        "partition", help="divide communities into grid cells of min–max households",
+        "partition",
+        help="divide communities into grid cells of min–max households",
         description="Divide each community into contiguous cells of --min to --max households "
-                    "(estimated from footprints where not given) and write them with codes.")
-    p.add_argument("--communities", required=True, type=Path, help="community polygons (code, name)")
+        "(estimated from footprints where not given) and write them with codes.",
+    )
+    p.add_argument(
+        "--communities", required=True, type=Path, help="community polygons (code, name)"
+    )
     p.add_argument("--buildings", required=True, type=Path, help="building footprints or points")
     p.add_argument("--roads", type=Path, help="road lines; cell edges prefer them")
     p.add_argument("--min", dest="min_households", type=int, default=100, help="households (100)")
     p.add_argument("--max", dest="max_households", type=int, default=200, help="households (200)")
-    p.add_argument("--crs", help="CRS of all inputs when not in the files: EPSG code, PROJ "
-                                 "string, gcj02 or bd09 (converted to WGS84)")
+    p.add_argument(
+        "--crs",
+        help="CRS of all inputs when not in the files: EPSG code, PROJ "
+        "string, gcj02 or bd09 (converted to WGS84)",
+    )
     p.add_argument("--layer", help="layer name inside multi-layer inputs (GPKG)")
     p.add_argument("--code-field", default="code", help="community code field (code)")
     p.add_argument("--households-field", help="buildings' household count field")
     p.add_argument("--levels-field", help="buildings' levels field (building:levels)")
     p.add_argument("--height-field", help="buildings' height field in metres")
     p.add_argument("--type-field", help="buildings' type field (type / building)")
-    p.add_argument("--drop-invalid", action="store_true",
-                   help="drop buildings with empty or unrepairable geometry (warned) instead of "
-                        "refusing the file")
+    p.add_argument(
+        "--drop-invalid",
+        action="store_true",
+        help="drop buildings with empty or unrepairable geometry (warned) instead of "
+        "refusing the file",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (0); same seed, same cells")
     p.add_argument("--out", required=True, type=Path, help="output GeoPackage (cells, buildings)")
     p.add_argument("--geojson", type=Path, help="also write the cells as GeoJSON")
@@ -91,8 +101,12 @@ def check_outputs(args: argparse.Namespace) -> None:
 
 def building_fields(args: argparse.Namespace) -> dict[str, str]:
     """The field mapping for buildings from the --*-field options."""
-    given = {"households": args.households_field, "levels": args.levels_field,
-             "height": args.height_field, "type": args.type_field}
+    given = {
+        "households": args.households_field,
+        "levels": args.levels_field,
+        "height": args.height_field,
+        "type": args.type_field,
+    }
     return {ours: theirs for ours, theirs in given.items() if theirs}
 
 
@@ -101,12 +115,25 @@ def read_inputs(
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame | None, list[ValidationWarning]]:
     """Read, check and repair the three layers, estimate households, and collect warnings."""
     csrc, bsrc = str(args.communities), str(args.buildings)
-    communities = read_layer(args.communities, layer=args.layer, crs=args.crs, kind="boundaries",
-                             fields={"code": args.code_field})
-    buildings = read_layer(args.buildings, layer=args.layer, crs=args.crs, kind="buildings",
-                           fields=building_fields(args))
-    roads = (read_layer(args.roads, layer=args.layer, crs=args.crs, kind="roads")
-             if args.roads is not None else None)
+    communities = read_layer(
+        args.communities,
+        layer=args.layer,
+        crs=args.crs,
+        kind="boundaries",
+        fields={"code": args.code_field},
+    )
+    buildings = read_layer(
+        args.buildings,
+        layer=args.layer,
+        crs=args.crs,
+        kind="buildings",
+        fields=building_fields(args),
+    )
+    roads = (
+        read_layer(args.roads, layer=args.layer, crs=args.crs, kind="roads")
+        if args.roads is not None
+        else None
+    )
     check_coordinates(communities, csrc)
     check_coordinates(buildings, bsrc)
     if roads is not None:
@@ -120,10 +147,13 @@ def read_inputs(
     warnings += check_buildings_in_communities(buildings, communities, source=bsrc)
     fields = building_fields(args)
     buildings = estimate_households(
-        buildings, households="households" if "households" in fields else None,
+        buildings,
+        households="households" if "households" in fields else None,
         levels="levels" if "levels" in fields else None,
         height="height" if "height" in fields else None,
-        type_col="type" if "type" in fields else None, source=bsrc)
+        type_col="type" if "type" in fields else None,
+        source=bsrc,
+    )
     return communities, buildings, roads, warnings
 
 
@@ -132,12 +162,16 @@ def shift_warnings(
 ) -> list[ValidationWarning]:
     """A warning when the buildings miss the communities as if shifted to GCJ-02 or BD-09."""
     xy = buildings.geometry.representative_point()
-    verdict = looks_shifted_inside(xy.x.to_numpy(), xy.y.to_numpy(),
-                                   np.asarray(communities.geometry.values, dtype=object))
+    verdict = looks_shifted_inside(
+        xy.x.to_numpy(), xy.y.to_numpy(), np.asarray(communities.geometry.values, dtype=object)
+    )
     if not verdict.shifted:
         return []
-    return [ValidationWarning(source, None, "looks_shifted",
-                              verdict.message(source).removeprefix(f"{source}: "))]
+    return [
+        ValidationWarning(
+            source, None, "looks_shifted", verdict.message(source).removeprefix(f"{source}: ")
+        )
+    ]
 
 
 def partition_layers(
@@ -154,8 +188,15 @@ def partition_layers(
         buildings = buildings.set_axis(ids, axis=0)
     progress = not args.no_progress and sys.stderr.isatty()
     try:
-        return partition(communities, buildings, roads, min_households=args.min_households,
-                         max_households=args.max_households, seed=args.seed, progress=progress)
+        return partition(
+            communities,
+            buildings,
+            roads,
+            min_households=args.min_households,
+            max_households=args.max_households,
+            seed=args.seed,
+            progress=progress,
+        )
     except GridError as err:
         files = {"communities": args.communities, "buildings": args.buildings, "roads": args.roads}
         if err.source in files and files[err.source] is not None:

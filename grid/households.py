@@ -36,16 +36,68 @@ DEFAULT_LEVELS: dict[str, float] = {
 UNKNOWN_LEVELS = 4.0
 
 # Building types that never hold households (schools, shops, offices, sheds, ...).
-NON_RESIDENTIAL: frozenset[str] = frozenset({
-    "commercial", "retail", "office", "industrial", "warehouse", "supermarket", "kiosk",
-    "school", "kindergarten", "university", "college", "hospital", "clinic",
-    "church", "mosque", "temple", "chapel", "cathedral", "religious", "shrine",
-    "public", "civic", "government", "fire_station", "police", "train_station", "transportation",
-    "parking", "garage", "garages", "carport", "shed", "roof", "hut", "cabin", "service",
-    "hangar", "barn", "stable", "greenhouse", "toilets", "bunker", "construction", "ruins",
-    "sports_hall", "sports_centre", "stadium", "pavilion", "hotel", "museum", "theatre",
-    "power", "substation", "water_tower", "tower", "bridge", "gatehouse", "boathouse",
-})
+NON_RESIDENTIAL: frozenset[str] = frozenset(
+    {
+        "commercial",
+        "retail",
+        "office",
+        "industrial",
+        "warehouse",
+        "supermarket",
+        "kiosk",
+        "school",
+        "kindergarten",
+        "university",
+        "college",
+        "hospital",
+        "clinic",
+        "church",
+        "mosque",
+        "temple",
+        "chapel",
+        "cathedral",
+        "religious",
+        "shrine",
+        "public",
+        "civic",
+        "government",
+        "fire_station",
+        "police",
+        "train_station",
+        "transportation",
+        "parking",
+        "garage",
+        "garages",
+        "carport",
+        "shed",
+        "roof",
+        "hut",
+        "cabin",
+        "service",
+        "hangar",
+        "barn",
+        "stable",
+        "greenhouse",
+        "toilets",
+        "bunker",
+        "construction",
+        "ruins",
+        "sports_hall",
+        "sports_centre",
+        "stadium",
+        "pavilion",
+        "hotel",
+        "museum",
+        "theatre",
+        "power",
+        "substation",
+        "water_tower",
+        "tower",
+        "bridge",
+        "gatehouse",
+        "boathouse",
+    }
+)
 
 # Column names tried, in order, when the caller names none.
 HOUSEHOLD_COLUMNS = ("households", "household", "hh")
@@ -97,8 +149,12 @@ def building_levels(
 ) -> np.ndarray:
     """Levels per building: the levels field, else height ÷ 3 m, else the type's default."""
     n = len(buildings)
-    lv = _positive_numbers(buildings[levels]) if levels else pd.Series(np.nan, index=buildings.index)
-    ht = _positive_numbers(buildings[height]) if height else pd.Series(np.nan, index=buildings.index)
+    lv = (
+        _positive_numbers(buildings[levels]) if levels else pd.Series(np.nan, index=buildings.index)
+    )
+    ht = (
+        _positive_numbers(buildings[height]) if height else pd.Series(np.nan, index=buildings.index)
+    )
     by_height = np.maximum(1.0, np.rint(ht.to_numpy() / METRES_PER_LEVEL))
     default = _types(buildings, type_col).map(DEFAULT_LEVELS).fillna(UNKNOWN_LEVELS).to_numpy()
     result = np.where(lv.notna(), lv.to_numpy(), np.where(ht.notna(), by_height, default))
@@ -121,7 +177,8 @@ def _column(
         if name not in df.columns:
             raise InputError(
                 f"no such field; fields are {', '.join(map(str, df.columns))}",
-                source=source, field=name,
+                source=source,
+                field=name,
             )
         return name
     return next((c for c in candidates if c in df.columns), None)
@@ -137,7 +194,8 @@ def _types(df: pd.DataFrame, type_col: str | None) -> pd.Series:
 def _positive_numbers(values: pd.Series) -> pd.Series:
     """Leading numbers of messy values such as '5', '5.5', '6;7', '12 m'; NaN if absent or ≤ 0."""
     numbers = pd.to_numeric(
-        values.astype("string").str.extract(r"^\s*(\d+(?:[.,]\d+)?)", expand=False)
+        values.astype("string")
+        .str.extract(r"^\s*(\d+(?:[.,]\d+)?)", expand=False)
         .str.replace(",", ".", regex=False),
         errors="coerce",
     )
@@ -155,7 +213,9 @@ def _given_households(df: pd.DataFrame, col: str | None, source: str | None) -> 
         pos = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
             f"household count {raw.iloc[pos]!r} is not a whole number ≥ 0",
-            source=source, feature=_feature_id(df, pos), field=col,
+            source=source,
+            feature=_feature_id(df, pos),
+            field=col,
         )
     return values.astype(float)
 

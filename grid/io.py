@@ -25,7 +25,12 @@ from grid.shift import TO_WGS84
 from grid.validate import feature_ids
 
 KINDS = ("auto", "buildings", "roads", "boundaries")
-VECTOR_SUFFIXES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".shp": "ESRI Shapefile"}
+VECTOR_SUFFIXES = {
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".gpkg": "GPKG",
+    ".shp": "ESRI Shapefile",
+}
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 X_NAMES = ("lon", "lng", "long", "longitude", "x")
 Y_NAMES = ("lat", "latitude", "y")
@@ -36,8 +41,15 @@ GEOMETRY_TYPES = {
 }
 # Columns kept from OpenStreetMap per kind (whichever exist), with OSM's own tag names.
 OSM_COLUMNS = {
-    "buildings": ("id", "building", "building:levels", "height", "name", "addr:street",
-                  "addr:housenumber"),
+    "buildings": (
+        "id",
+        "building",
+        "building:levels",
+        "height",
+        "name",
+        "addr:street",
+        "addr:housenumber",
+    ),
     "roads": ("id", "highway", "name"),
     "boundaries": ("id", "name", "boundary", "admin_level", "ref"),
 }
@@ -113,8 +125,9 @@ def _read_vector(path: Path, layer: str | int | None) -> gpd.GeoDataFrame:
     except InputError:
         raise
     except Exception as exc:  # pyogrio raises several GDAL error types for unreadable files
-        raise InputError(f"cannot read as {VECTOR_SUFFIXES[path.suffix.lower()]}: {exc}",
-                         source=str(path)) from exc
+        raise InputError(
+            f"cannot read as {VECTOR_SUFFIXES[path.suffix.lower()]}: {exc}", source=str(path)
+        ) from exc
 
 
 def _read_csv(path: Path, x: str | None, y: str | None) -> gpd.GeoDataFrame:
@@ -131,8 +144,12 @@ def _read_csv(path: Path, x: str | None, y: str | None) -> gpd.GeoDataFrame:
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         col = xcol if pd.isna(xs.iloc[row]) else ycol
-        raise InputError(f"coordinate {df[col].iloc[row]!r} is not a number",
-                         source=str(path), feature=row, field=col)
+        raise InputError(
+            f"coordinate {df[col].iloc[row]!r} is not a number",
+            source=str(path),
+            feature=row,
+            field=col,
+        )
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(xs, ys), crs=None)
 
 
@@ -142,14 +159,18 @@ def _coordinate_column(
     """The CSV column holding coordinate ``axis``: the given name or the first usual name found."""
     if given is not None:
         if given not in df.columns:
-            raise InputError(f"no such column; columns are {', '.join(map(str, df.columns))}",
-                             source=str(path), field=given)
+            raise InputError(
+                f"no such column; columns are {', '.join(map(str, df.columns))}",
+                source=str(path),
+                field=given,
+            )
         return given
     lower = {str(c).strip().lower(): c for c in df.columns}
     found = next((lower[n] for n in names if n in lower), None)
     if found is None:
-        raise InputError(f"no {axis} coordinate column (tried {', '.join(names)}); name it",
-                         source=str(path))
+        raise InputError(
+            f"no {axis} coordinate column (tried {', '.join(names)}); name it", source=str(path)
+        )
     return str(found)
 
 
@@ -196,7 +217,8 @@ def _osm_columns(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
     """The OSM columns we use for ``kind``, in a fixed order, with a fresh index."""
     cols = [c for c in OSM_COLUMNS[kind] if c in gdf.columns]
     return gpd.GeoDataFrame(gdf[cols], geometry=gdf.geometry.values, crs=gdf.crs).reset_index(
-        drop=True)
+        drop=True
+    )
 
 
 def to_wgs84(gdf: gpd.GeoDataFrame, crs: str | int | None, source: str) -> gpd.GeoDataFrame:
@@ -204,11 +226,14 @@ def to_wgs84(gdf: gpd.GeoDataFrame, crs: str | int | None, source: str) -> gpd.G
     declared = str(crs).strip().lower().replace("-", "") if crs is not None else None
     if declared in TO_WGS84:
         if gdf.crs is not None and not CRS(gdf.crs).is_geographic:
-            raise InputError(f"declared {declared} but the file is in a projected CRS "
-                             f"({CRS(gdf.crs).name})", source=source)
+            raise InputError(
+                f"declared {declared} but the file is in a projected CRS ({CRS(gdf.crs).name})",
+                source=source,
+            )
         undo = TO_WGS84[declared]
         geoms = shapely.transform(
-            gdf.geometry.values, lambda xy: np.column_stack(undo(xy[:, 0], xy[:, 1])))
+            gdf.geometry.values, lambda xy: np.column_stack(undo(xy[:, 0], xy[:, 1]))
+        )
         return gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=WGS84))
     if crs is not None:
         try:
@@ -230,7 +255,8 @@ def check_geometry_types(gdf: gpd.GeoDataFrame, kind: str, source: str) -> None:
         got = types.iloc[pos] if types.iloc[pos] is not None else "no geometry"
         raise InputError(
             f"{got} where {kind} need {' or '.join(GEOMETRY_TYPES[kind])}",
-            source=source, feature=feature_ids(gdf)[pos],
+            source=source,
+            feature=feature_ids(gdf)[pos],
         )
 
 
@@ -255,13 +281,21 @@ def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = 
     driver = VECTOR_SUFFIXES.get(path.suffix.lower())
     if driver not in ("GPKG", "GeoJSON"):
         raise InputError("write to .gpkg or .geojson", source=str(path))
-    out = gdf if gdf.crs is not None and CRS(gdf.crs).equals(WGS84) else (
-        gdf.set_crs(WGS84) if gdf.crs is None else gdf.to_crs(WGS84))
+    out = (
+        gdf
+        if gdf.crs is not None and CRS(gdf.crs).equals(WGS84)
+        else (gdf.set_crs(WGS84) if gdf.crs is None else gdf.to_crs(WGS84))
+    )
     out = _writable(out)
     if driver == "GeoJSON":
         path.unlink(missing_ok=True)
-        pyogrio.write_dataframe(out, path, driver=driver, layer=layer or path.stem,
-                                layer_options={"COORDINATE_PRECISION": 7, "WRITE_BBOX": "NO"})
+        pyogrio.write_dataframe(
+            out,
+            path,
+            driver=driver,
+            layer=layer or path.stem,
+            layer_options={"COORDINATE_PRECISION": 7, "WRITE_BBOX": "NO"},
+        )
     else:
         pyogrio.write_dataframe(out, path, driver=driver, layer=layer or path.stem)
     return path
@@ -280,6 +314,7 @@ def _writable(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             continue
         values = out[col].dropna()
         if values.empty or not values.map(lambda v: isinstance(v, str)).all():
-            out[col] = out[col].map(lambda v: None if v is None or v is pd.NA else str(v)).astype(
-                "string")
+            out[col] = (
+                out[col].map(lambda v: None if v is None or v is pd.NA else str(v)).astype("string")
+            )
     return out

@@ -79,14 +79,17 @@ def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
 
 
 def _invert(forward, lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
-    """Solve forward(w) = (lon, lat) for w by fixed-point iteration (the Jacobian is near identity)."""
+    """Solve forward(w) = (lon, lat) for w by fixed-point iteration (Jacobian near identity)."""
     tlon, tlat = _arrays(lon, lat)
     wlon, wlat = tlon.copy(), tlat.copy()
     for _ in range(_MAX_ITER):
         flon, flat = forward(wlon, wlat)
         elon, elat = flon - tlon, flat - tlat
         wlon, wlat = wlon - elon, wlat - elat
-        if max(np.max(np.abs(elon), initial=0.0), np.max(np.abs(elat), initial=0.0)) < _TOLERANCE_DEG:
+        if (
+            max(np.max(np.abs(elon), initial=0.0), np.max(np.abs(elat), initial=0.0))
+            < _TOLERANCE_DEG
+        ):
             break
     return wlon, wlat
 
@@ -122,12 +125,17 @@ class ShiftVerdict:
     def message(self, source: str) -> str:
         """A user-facing warning naming the file and the likely coordinate system."""
         if self.unit == "share":
-            misfit = (f"{self.before:.0%} of its points fall outside the reference layer, "
-                      f"{self.after:.0%} after converting {self.system} → WGS84")
+            misfit = (
+                f"{self.before:.0%} of its points fall outside the reference layer, "
+                f"{self.after:.0%} after converting {self.system} → WGS84"
+            )
         else:
-            misfit = (f"median offset {self.before:.0f} m from the reference layer, "
-                      f"{self.after:.0f} m after converting {self.system} → WGS84")
-        return f"{source}: coordinates look like {self.system} ({misfit}); declare --crs {self.system} if so"
+            misfit = (
+                f"median offset {self.before:.0f} m from the reference layer, "
+                f"{self.after:.0f} m after converting {self.system} → WGS84"
+            )
+        system = self.system
+        return f"{source}: coordinates look like {system} ({misfit}); declare --crs {system} if so"
 
 
 def looks_shifted(
@@ -138,7 +146,7 @@ def looks_shifted(
     *,
     min_offset_m: float = 50.0,
 ) -> ShiftVerdict:
-    """Whether WGS84-declared points (x, y) sit as if shifted to GCJ-02/BD-09 from a reference layer.
+    """Whether WGS84-declared points (x, y) sit as if shifted to GCJ-02/BD-09 from reference points.
 
     Each point is matched to its nearest reference point. The layer looks shifted when its median
     offset exceeds ``min_offset_m`` and undoing GCJ-02 or BD-09 at least halves that offset.

@@ -29,11 +29,14 @@ class ValidationWarning:
 
     source: str
     feature: object
-    kind: str  # "repaired", "dropped", "outside_communities", "straddles_communities", "looks_shifted"
+    # "repaired", "dropped", "outside_communities", "straddles_communities" or "looks_shifted"
+    kind: str
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.source}: " + (f"feature {self.feature}: " if self.feature is not None else "")
+        where = f"{self.source}: " + (
+            f"feature {self.feature}: " if self.feature is not None else ""
+        )
         return where + self.message
 
 
@@ -57,11 +60,13 @@ def check_coordinates(gdf: gpd.GeoDataFrame, source: str) -> None:
     present = ~np.isnan(bounds).all(axis=1)
     coords = shapely.get_coordinates(np.asarray(gdf.geometry.values, dtype=object))
     if not np.isfinite(coords).all():
-        finite = np.array([np.isfinite(shapely.get_coordinates(g)).all() for g in
-                           gdf.geometry.values[present]])
+        finite = np.array(
+            [np.isfinite(shapely.get_coordinates(g)).all() for g in gdf.geometry.values[present]]
+        )
         bad = np.flatnonzero(present)[~finite][0]
-        raise CoordinateError("coordinate is not a finite number", source=source,
-                              feature=feature_ids(gdf)[bad])
+        raise CoordinateError(
+            "coordinate is not a finite number", source=source, feature=feature_ids(gdf)[bad]
+        )
     minx, miny, maxx, maxy = bounds.T
     lon_ok = (minx >= -180) & (maxx <= 180)
     lat_ok = (miny >= -90) & (maxy <= 90)
@@ -74,16 +79,23 @@ def check_coordinates(gdf: gpd.GeoDataFrame, source: str) -> None:
     if (np.abs(coords) > 1000).mean() > 0.5:
         raise CoordinateError(
             f"coordinates like {sample} look like metres in a projected CRS, not lon/lat; "
-            "declare the CRS (e.g. --crs EPSG:32650)", source=source, feature=fid)
+            "declare the CRS (e.g. --crs EPSG:32650)",
+            source=source,
+            feature=fid,
+        )
     swapped_ok = (miny >= -180) & (maxy <= 180) & (minx >= -90) & (maxx <= 90)
     if swapped_ok[present].all():
         raise CoordinateError(
             f"latitude and longitude look swapped: {sample} is out of range as (lon, lat) but "
             "every feature fits as (lat, lon); write longitude first (x = lon, y = lat)",
-            source=source, feature=fid)
+            source=source,
+            feature=fid,
+        )
     raise CoordinateError(
         f"coordinate {sample} is out of range (lon −180…180, lat −90…90)",
-        source=source, feature=fid)
+        source=source,
+        feature=fid,
+    )
 
 
 def repair_polygons(
@@ -105,18 +117,24 @@ def repair_polygons(
     fixed = geoms.copy()
     fixed[invalid] = _polygonal_parts(shapely.make_valid(geoms[invalid]))
     lost = empty | (invalid & (shapely.is_empty(fixed) | (shapely.area(fixed) <= 0)))
-    reasons[lost & ~empty] = [f"invalid polygon ({why}) has no area left after repair"
-                              for why in reasons[lost & ~empty]]
+    reasons[lost & ~empty] = [
+        f"invalid polygon ({why}) has no area left after repair" for why in reasons[lost & ~empty]
+    ]
     if lost.any() and not drop_unrepairable:
         k = int(np.flatnonzero(lost)[0])
-        raise InputError(f"{reasons[k]} (drop such features with --drop-invalid)",
-                         source=source, feature=ids[k])
+        raise InputError(
+            f"{reasons[k]} (drop such features with --drop-invalid)", source=source, feature=ids[k]
+        )
     if not invalid.any() and not lost.any():
         return gdf, []
-    warnings = [ValidationWarning(source, fid, "dropped", f"dropped: {why}")
-                for fid, why in zip(ids[lost], reasons[lost], strict=True)]
-    warnings += [ValidationWarning(source, fid, "repaired", f"invalid polygon repaired ({why})")
-                 for fid, why in zip(ids[invalid & ~lost], reasons[invalid & ~lost], strict=True)]
+    warnings = [
+        ValidationWarning(source, fid, "dropped", f"dropped: {why}")
+        for fid, why in zip(ids[lost], reasons[lost], strict=True)
+    ]
+    warnings += [
+        ValidationWarning(source, fid, "repaired", f"invalid polygon repaired ({why})")
+        for fid, why in zip(ids[invalid & ~lost], reasons[invalid & ~lost], strict=True)
+    ]
     out = gdf.set_geometry(gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs))
     return out[~lost], warnings
 
@@ -155,9 +173,12 @@ def check_buildings_in_communities(
     ids = feature_ids(buildings)
     bi, ci = shapely.STRtree(c).query(b, predicate="intersects")
     hit = np.bincount(bi, minlength=len(b)) > 0
-    warnings = [ValidationWarning(source, fid, "outside_communities",
-                                  "building lies outside every community")
-                for fid in ids[~hit]]
+    warnings = [
+        ValidationWarning(
+            source, fid, "outside_communities", "building lies outside every community"
+        )
+        for fid in ids[~hit]
+    ]
     poly = np.isin(shapely.get_type_id(b[bi]), (3, 6))
     bi, ci = bi[poly], ci[poly]
     share = shapely.area(shapely.intersection(b[bi], c[ci])) / np.maximum(shapely.area(b[bi]), 1e-9)
@@ -165,13 +186,20 @@ def check_buildings_in_communities(
     bi, ci, share = bi[order], ci[order], share[order]
     first = np.r_[True, bi[1:] != bi[:-1]]
     second = ~first & (share >= STRADDLE_SHARE)
-    codes = (communities["code"].astype(str).to_numpy() if "code" in communities.columns
-             else np.arange(len(c)).astype(str))
+    codes = (
+        communities["code"].astype(str).to_numpy()
+        if "code" in communities.columns
+        else np.arange(len(c)).astype(str)
+    )
     for k in np.flatnonzero(second):
         main = codes[ci[np.flatnonzero(first & (bi == bi[k]))[0]]]
-        warnings.append(ValidationWarning(
-            source, ids[bi[k]], "straddles_communities",
-            f"building straddles communities {main} and {codes[ci[k]]} "
-            f"({share[k]:.0%} of it lies in {codes[ci[k]]})"))
+        warnings.append(
+            ValidationWarning(
+                source,
+                ids[bi[k]],
+                "straddles_communities",
+                f"building straddles communities {main} and {codes[ci[k]]} "
+                f"({share[k]:.0%} of it lies in {codes[ci[k]]})",
+            )
+        )
     return warnings
-

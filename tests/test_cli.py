@@ -1,4 +1,4 @@
-"""The partition command end to end: files in, cells out; bad input named, exit 2, nothing written."""
+"""The partition command end to end: files in, cells out; bad input named, exit 2, no output."""
 
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ def community_layer() -> gpd.GeoDataFrame:
     """Two adjacent 300 m × 240 m communities in Heping (WGS84)."""
     x0, y0 = 521_000.0, 4_330_000.0
     boxes = shapely.box([x0, x0 + 300], y0, [x0 + 300, x0 + 600], y0 + 240)
-    return gpd.GeoDataFrame({"code": CODES, "name": ["第1社区", "第2社区"]}, geometry=boxes,
-                            crs=UTM).to_crs(4326)
+    return gpd.GeoDataFrame(
+        {"code": CODES, "name": ["第1社区", "第2社区"]}, geometry=boxes, crs=UTM
+    ).to_crs(4326)
 
 
 def building_layer() -> gpd.GeoDataFrame:
@@ -39,7 +40,9 @@ def building_layer() -> gpd.GeoDataFrame:
     hh = np.where(np.arange(n) % 3 == 0, np.nan, 30.0)
     return gpd.GeoDataFrame(
         {"id": np.arange(1, n + 1), "hh": hh, "floors": np.full(n, 6.0), "type": "apartments"},
-        geometry=shapely.box(gx, gy, gx + 40, gy + 12), crs=UTM).to_crs(4326)
+        geometry=shapely.box(gx, gy, gx + 40, gy + 12),
+        crs=UTM,
+    ).to_crs(4326)
 
 
 def road_layer() -> gpd.GeoDataFrame:
@@ -51,8 +54,11 @@ def road_layer() -> gpd.GeoDataFrame:
 @pytest.fixture()
 def inputs(tmp_path: Path) -> dict[str, Path]:
     """The three layers written as GeoJSON into a temporary folder."""
-    paths = {"c": tmp_path / "communities.geojson", "b": tmp_path / "buildings.geojson",
-             "r": tmp_path / "roads.geojson"}
+    paths = {
+        "c": tmp_path / "communities.geojson",
+        "b": tmp_path / "buildings.geojson",
+        "r": tmp_path / "roads.geojson",
+    }
     community_layer().to_file(paths["c"])
     building_layer().to_file(paths["b"])
     road_layer().to_file(paths["r"])
@@ -61,17 +67,42 @@ def inputs(tmp_path: Path) -> dict[str, Path]:
 
 def args(inputs: dict[str, Path], out: Path, *extra: str) -> list[str]:
     """Command-line arguments for a partition of ``inputs`` into ``out``."""
-    return ["partition", "--communities", str(inputs["c"]), "--buildings", str(inputs["b"]),
-            "--roads", str(inputs["r"]), "--households-field", "hh", "--levels-field", "floors",
-            "--min", "100", "--max", "200", "--out", str(out), *extra]
+    return [
+        "partition",
+        "--communities",
+        str(inputs["c"]),
+        "--buildings",
+        str(inputs["b"]),
+        "--roads",
+        str(inputs["r"]),
+        "--households-field",
+        "hh",
+        "--levels-field",
+        "floors",
+        "--min",
+        "100",
+        "--max",
+        "200",
+        "--out",
+        str(out),
+        *extra,
+    ]
 
 
 def test_wangge_partition_subprocess_writes_valid_cells(inputs, tmp_path: Path) -> None:
     out, gj, report = tmp_path / "cells.gpkg", tmp_path / "cells.geojson", tmp_path / "report.txt"
     run = subprocess.run(
-        [sys.executable, "-m", "api.cli", *args(inputs, out, "--geojson", str(gj), "--report",
-                                                  str(report))],
-        capture_output=True, text=True, cwd=ROOT, check=False)
+        [
+            sys.executable,
+            "-m",
+            "api.cli",
+            *args(inputs, out, "--geojson", str(gj), "--report", str(report)),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     assert "Total" in run.stdout and "Total" in report.read_text(encoding="utf-8")
     cells = pyogrio.read_dataframe(out, layer="cells")
@@ -92,8 +123,13 @@ def test_wangge_partition_subprocess_writes_valid_cells(inputs, tmp_path: Path) 
 
 
 def test_python_m_grid_runs_too(inputs, tmp_path: Path) -> None:
-    run = subprocess.run([sys.executable, "-m", "grid", "--help"], capture_output=True, text=True,
-                         cwd=ROOT, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "grid", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     assert run.returncode == 0 and "partition" in run.stdout
 
 
@@ -137,7 +173,8 @@ def test_declared_gcj02_gives_the_same_cells(inputs, tmp_path: Path) -> None:
     for key in ("c", "b", "r"):
         layer = gpd.read_file(inputs[key])
         layer.geometry = shapely.transform(
-            layer.geometry.values, lambda xy: np.column_stack(wgs84_to_gcj02(xy[:, 0], xy[:, 1])))
+            layer.geometry.values, lambda xy: np.column_stack(wgs84_to_gcj02(xy[:, 0], xy[:, 1]))
+        )
         layer.to_file(inputs[key])
     assert grid_main(args(inputs, tmp_path / "gcj.gpkg", "--crs", "gcj02")) == 0
     wgs = pyogrio.read_dataframe(tmp_path / "wgs.gpkg", layer="cells")
@@ -150,14 +187,16 @@ def test_declared_gcj02_gives_the_same_cells(inputs, tmp_path: Path) -> None:
 def test_undeclared_gcj02_buildings_are_warned(inputs, tmp_path: Path, capsys) -> None:
     shifted = building_layer()
     shifted.geometry = shapely.transform(
-        shifted.geometry.values, lambda xy: np.column_stack(wgs84_to_gcj02(xy[:, 0], xy[:, 1])))
+        shifted.geometry.values, lambda xy: np.column_stack(wgs84_to_gcj02(xy[:, 0], xy[:, 1]))
+    )
     shifted.to_file(inputs["b"])
     grid_main(args(inputs, tmp_path / "cells.gpkg"))
     assert "coordinates look like gcj02" in capsys.readouterr().err
 
 
-def test_unrepairable_building_is_refused_or_dropped_on_request(inputs, tmp_path: Path,
-                                                               capsys) -> None:
+def test_unrepairable_building_is_refused_or_dropped_on_request(
+    inputs, tmp_path: Path, capsys
+) -> None:
     blds = building_layer()
     x, y = blds.geometry.iloc[2].exterior.coords[0]
     blds.loc[2, "geometry"] = shapely.Polygon([(x, y), (x + 1e-4, y), (x + 2e-4, y), (x, y)])

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pytest
 import shapely
 
@@ -36,12 +35,24 @@ def helsinki() -> dict[str, object]:
     buildings = estimate_households(buildings, source=str(PBF))
     crs = metric_crs(buildings)
     hull = shapely.convex_hull(shapely.union_all(buildings.to_crs(crs).geometry.values)).buffer(30)
-    community = gpd.GeoDataFrame({"code": [CODE], "name": ["Helsinki centre"]}, geometry=[hull],
-                                 crs=crs).to_crs(4326)
-    result = partition(community, buildings.set_axis(buildings["id"].to_numpy()), roads,
-                       min_households=BOUNDS[0], max_households=BOUNDS[1], seed=0)
-    return {"buildings": buildings, "roads": roads, "community": community, "result": result,
-            "crs": crs}
+    community = gpd.GeoDataFrame(
+        {"code": [CODE], "name": ["Helsinki centre"]}, geometry=[hull], crs=crs
+    ).to_crs(4326)
+    result = partition(
+        community,
+        buildings.set_axis(buildings["id"].to_numpy()),
+        roads,
+        min_households=BOUNDS[0],
+        max_households=BOUNDS[1],
+        seed=0,
+    )
+    return {
+        "buildings": buildings,
+        "roads": roads,
+        "community": community,
+        "result": result,
+        "crs": crs,
+    }
 
 
 def test_osm_pbf_is_read_with_levels_and_roads(helsinki) -> None:
@@ -54,9 +65,11 @@ def test_osm_pbf_is_read_with_levels_and_roads(helsinki) -> None:
     assert (b.loc[b["building"].isin(["church", "office", "retail"]), "households"] == 0).all()
 
 
-ROAD_BUG = ("grid.partition with roads yields self-intersecting cells and splits ~150 ordinary "
-            "buildings on this real extract (without roads: valid cells, one split building); "
-            "reported to the lead")
+ROAD_BUG = (
+    "grid.partition with roads yields self-intersecting cells and splits ~150 ordinary "
+    "buildings on this real extract (without roads: valid cells, one split building); "
+    "reported to the lead"
+)
 
 
 @pytest.mark.xfail(strict=True, reason=ROAD_BUG)
@@ -87,7 +100,9 @@ def test_every_building_has_exactly_one_cell(helsinki) -> None:
     cells = helsinki["result"].cells
     assert b["cell_code"].notna().all() and set(b["cell_code"]) <= set(cells["code"])
     counted = b.groupby("cell_code")["households"].sum()
-    assert (counted.reindex(cells["code"]).fillna(0).to_numpy() == cells["households"].to_numpy()).all()
+    assert (
+        counted.reindex(cells["code"]).fillna(0).to_numpy() == cells["households"].to_numpy()
+    ).all()
 
 
 @pytest.mark.xfail(strict=True, reason=ROAD_BUG)
@@ -95,8 +110,9 @@ def test_no_building_is_split_unless_oversized(helsinki) -> None:
     result, crs = helsinki["result"], helsinki["crs"]
     b = result.buildings.to_crs(crs)
     cells = result.cells.to_crs(crs).set_index("code")
-    oversized = set(result.exceptions.loc[result.exceptions["kind"] == "oversized_building",
-                                          "cell_code"])
+    oversized = set(
+        result.exceptions.loc[result.exceptions["kind"] == "oversized_building", "cell_code"]
+    )
     whole = ~b["cell_code"].isin(oversized).to_numpy()
     own = cells.geometry.loc[b["cell_code"][whole]].to_numpy()
     footprint = b.geometry.to_numpy()[whole]

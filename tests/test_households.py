@@ -27,11 +27,19 @@ def frame(**columns) -> gpd.GeoDataFrame:
 
 
 def test_levels_then_height_then_type_default() -> None:
-    b = frame(levels=[6, None, None, None], height=[99.0, 30.0, None, None],
-              type=["apartments", "apartments", "house", "yes"])
+    b = frame(
+        levels=[6, None, None, None],
+        height=[99.0, 30.0, None, None],
+        type=["apartments", "apartments", "house", "yes"],
+    )
     out = estimate_households(b)
     # 900 m² per floor ÷ 90 m² = 10 households per level
-    assert out["households"].tolist() == [60, 100, 10 * DEFAULT_LEVELS["house"], 10 * UNKNOWN_LEVELS]
+    assert out["households"].tolist() == [
+        60,
+        100,
+        10 * DEFAULT_LEVELS["house"],
+        10 * UNKNOWN_LEVELS,
+    ]
     assert out["households_estimated"].all()
     assert out["households"].dtype == np.int64
 
@@ -51,8 +59,13 @@ def test_non_residential_types_and_tiny_sheds_hold_no_households() -> None:
 
 
 def test_osm_style_messy_levels_and_named_columns() -> None:
-    b = frame(**{"building:levels": ["5;6", "3,5", "abc", "0"], "building": ["yes"] * 4,
-                 "floors": [1, 1, 1, 1]})
+    b = frame(
+        **{
+            "building:levels": ["5;6", "3,5", "abc", "0"],
+            "building": ["yes"] * 4,
+            "floors": [1, 1, 1, 1],
+        }
+    )
     out = estimate_households(b)
     assert out["households"].tolist() == [50, 35, 40, 40]
     named = estimate_households(b, levels="floors", type_col="building")

@@ -21,9 +21,12 @@ HEPING = Path(__file__).resolve().parents[1] / "data" / "boundaries"
 
 def buildings() -> gpd.GeoDataFrame:
     """Three small buildings in Heping with a household field named ``hh``."""
-    boxes = shapely.box([117.2000, 117.2010, 117.2020], 39.12, [117.2004, 117.2014, 117.2024], 39.1203)
-    return gpd.GeoDataFrame({"id": [1, 2, 3], "hh": [40, None, 12], "floors": [6, 5, None]},
-                            geometry=boxes, crs=4326)
+    boxes = shapely.box(
+        [117.2000, 117.2010, 117.2020], 39.12, [117.2004, 117.2014, 117.2024], 39.1203
+    )
+    return gpd.GeoDataFrame(
+        {"id": [1, 2, 3], "hh": [40, None, 12], "floors": [6, 5, None]}, geometry=boxes, crs=4326
+    )
 
 
 @pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".shp"])
@@ -78,9 +81,13 @@ def test_declared_gcj02_is_converted_to_wgs84(tmp_path: Path) -> None:
     lon, lat = np.array([117.200983, 116.391275]), np.array([39.118119, 39.906217])
     glon, glat = wgs84_to_gcj02(lon, lat)
     path = tmp_path / "amap.csv"
-    path.write_text("lng,lat\n" + "".join(f"{a:.9f},{b:.9f}\n" for a, b in zip(glon, glat)))
+    path.write_text(
+        "lng,lat\n" + "".join(f"{a:.9f},{b:.9f}\n" for a, b in zip(glon, glat, strict=True))
+    )
     got = read_layer(path, crs="gcj02")
-    assert np.allclose(got.geometry.x, lon, atol=1e-8) and np.allclose(got.geometry.y, lat, atol=1e-8)
+    assert np.allclose(got.geometry.x, lon, atol=1e-8) and np.allclose(
+        got.geometry.y, lat, atol=1e-8
+    )
     assert np.allclose(read_layer(path, crs="GCJ-02").geometry.x, lon, atol=1e-8)
 
 
@@ -119,8 +126,11 @@ def test_empty_feature_collection_and_unknown_format(tmp_path: Path) -> None:
 
 def test_wrong_geometry_type_names_the_feature(tmp_path: Path) -> None:
     path = tmp_path / "roads.geojson"
-    gpd.GeoDataFrame({"id": [7, 8]}, geometry=[shapely.LineString([(117.2, 39.1), (117.3, 39.1)]),
-                                               shapely.Point(117.2, 39.1)], crs=4326).to_file(path)
+    gpd.GeoDataFrame(
+        {"id": [7, 8]},
+        geometry=[shapely.LineString([(117.2, 39.1), (117.3, 39.1)]), shapely.Point(117.2, 39.1)],
+        crs=4326,
+    ).to_file(path)
     with pytest.raises(InputError) as err:
         read_layer(path, kind="roads")
     assert err.value.feature == 8 and "Point" in err.value.reason
@@ -156,6 +166,7 @@ def test_write_geojson_in_wgs84_with_empty_object_column(tmp_path: Path) -> None
 
 
 def test_sample_buildings_read_with_mapping() -> None:
-    got = read_layer(HEPING / "heping_buildings.geojson", kind="buildings",
-                     fields={"building:levels": "levels"})
+    got = read_layer(
+        HEPING / "heping_buildings.geojson", kind="buildings", fields={"building:levels": "levels"}
+    )
     assert "building:levels" in got.columns and len(got) > 1000

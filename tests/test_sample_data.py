@@ -1,4 +1,4 @@
-"""The committed Heping sample layers are valid, nested exactly, and reproducible from their seed."""
+"""The committed Heping sample layers are valid, nested exactly and reproducible from the seed."""
 
 from __future__ import annotations
 
@@ -83,5 +83,6 @@ def test_coordinates_have_six_decimals_and_files_are_small() -> None:
 def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(DATA / "generate.py"), "--out", str(tmp_path)], check=True)
     for name in LAYERS:
-        assert filecmp.cmp(DATA / f"heping_{name}.geojson", tmp_path / f"heping_{name}.geojson",
-                           shallow=False), name
+        assert filecmp.cmp(
+            DATA / f"heping_{name}.geojson", tmp_path / f"heping_{name}.geojson", shallow=False
+        ), name

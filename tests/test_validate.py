@@ -1,4 +1,4 @@
-"""Validation refuses swapped or out-of-range coordinates, repairs bad polygons and flags buildings."""
+"""Validation refuses swapped or out-of-range coordinates, repairs polygons, flags buildings."""
 
 from __future__ import annotations
 
@@ -54,7 +54,9 @@ def test_self_intersecting_polygon_is_repaired_and_reported() -> None:
     assert fixed.geometry.iloc[0].area == pytest.approx(0.5 * BOWTIE.envelope.area)
     assert fixed.geometry.iloc[1].equals(gdf.geometry.iloc[1])
     assert warnings == [ValidationWarning("c.geojson", 11, "repaired", warnings[0].message)]
-    assert "Self-intersection" in str(warnings[0]) and str(warnings[0]).startswith("c.geojson: feature 11")
+    assert "Self-intersection" in str(warnings[0]) and str(warnings[0]).startswith(
+        "c.geojson: feature 11"
+    )
 
 
 def test_valid_input_is_returned_untouched() -> None:
@@ -78,17 +80,28 @@ def test_unrepairable_features_can_be_dropped_with_a_warning() -> None:
     gdf = frame([shapely.box(0, 0, 1, 1), flat, shapely.Polygon(), BOWTIE], ids=[1, 2, 3, 4])
     kept, warnings = repair_polygons(gdf, "osm.pbf", drop_unrepairable=True)
     assert kept["id"].tolist() == [1, 4] and kept.is_valid.all()
-    assert [(w.feature, w.kind) for w in warnings] == [(2, "dropped"), (3, "dropped"),
-                                                       (4, "repaired")]
+    assert [(w.feature, w.kind) for w in warnings] == [
+        (2, "dropped"),
+        (3, "dropped"),
+        (4, "repaired"),
+    ]
 
 
 def test_buildings_outside_or_straddling_communities_are_warned() -> None:
-    comms = gpd.GeoDataFrame({"code": ["120101001001", "120101001002"]},
-                             geometry=shapely.box([117.200, 117.210], 39.12, [117.210, 117.220], 39.13),
-                             crs=4326)
-    blds = frame(shapely.box([117.2020, 117.2095, 117.2300, 117.2150],
-                             39.1250, [117.2030, 117.2105, 117.2310, 117.2160], 39.1255),
-                 ids=[1, 2, 3, 4])
+    comms = gpd.GeoDataFrame(
+        {"code": ["120101001001", "120101001002"]},
+        geometry=shapely.box([117.200, 117.210], 39.12, [117.210, 117.220], 39.13),
+        crs=4326,
+    )
+    blds = frame(
+        shapely.box(
+            [117.2020, 117.2095, 117.2300, 117.2150],
+            39.1250,
+            [117.2030, 117.2105, 117.2310, 117.2160],
+            39.1255,
+        ),
+        ids=[1, 2, 3, 4],
+    )
     warnings = check_buildings_in_communities(blds, comms, source="b.geojson")
     kinds = {(w.feature, w.kind) for w in warnings}
     assert kinds == {(3, "outside_communities"), (2, "straddles_communities")}

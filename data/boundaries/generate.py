@@ -1,4 +1,4 @@
-"""Generate the Heping (和平区, 120101) sample data: real outline and street names, generated the rest.
+"""Generate the Heping (和平区, 120101) sample data: real outline and street codes, rest made up.
 
 Run ``.venv/bin/python data/boundaries/generate.py [--seed N]`` from the repository root. It writes
 five GeoJSON files next to this script (WGS84, 6 decimals). What is real and what is generated is
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+from buildings_layout import attributes, make_buildings, thin_to_target
 from pyproj import Transformer
 from shapely import affinity
 from shapely.geometry import mapping
@@ -30,7 +31,6 @@ DISTRICT_GB = "156120101"
 DISTRICT_CODE = "120101"
 GRID = 1e-6  # snap-rounding grid in degrees (about 0.1 m); matches the 6 written decimals
 TARGET_HOUSEHOLDS = 130_000
-AREA_PER_HOUSEHOLD = 90.0  # m² of floor area per household, as in DESIGN §7
 METRIC = "EPSG:32650"  # UTM zone 50N covers Tianjin
 
 # Approximate centres (lon, lat) of the six real street offices, used only to seed the generated
@@ -76,11 +76,13 @@ def to_wgs84() -> Transformer:
 
 def project(geoms: np.ndarray, transformer: Transformer) -> np.ndarray:
     """Geometries transformed coordinate-wise (vectorised) by ``transformer``."""
-    return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(
+        geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+    )
 
 
 def grid_positions(rng: np.random.Generator, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
-    """Jittered road offsets from ``lo`` to ``hi`` and a flag marking every third-to-fifth as main."""
+    """Jittered road offsets from ``lo`` to ``hi``; every third to fifth is flagged as main."""
     gaps = rng.uniform(110.0, 175.0, size=int((hi - lo) / 110.0) + 2)
     pos = lo + np.cumsum(gaps)
     pos = pos[pos < hi]
@@ -92,7 +94,9 @@ def grid_positions(rng: np.random.Generator, lo: float, hi: float) -> tuple[np.n
     return pos, main
 
 
-def make_roads(rng: np.random.Generator, district_m: shapely.Geometry) -> tuple[np.ndarray, np.ndarray]:
+def make_roads(
+    rng: np.random.Generator, district_m: shapely.Geometry
+) -> tuple[np.ndarray, np.ndarray]:
     """A rotated, jittered street grid over the district (metric) and each road's class."""
     cx, cy = shapely.centroid(district_m).coords[0]
     angle = 22.0  # degrees; the old concession grids of Heping run oblique to north
@@ -100,11 +104,23 @@ def make_roads(rng: np.random.Generator, district_m: shapely.Geometry) -> tuple[
     xs, xmain = grid_positions(rng, cx - half, cx + half)
     ys, ymain = grid_positions(rng, cy - half, cy + half)
     vertical = shapely.linestrings(
-        np.stack([np.column_stack([xs, np.full_like(xs, cy - half)]),
-                  np.column_stack([xs, np.full_like(xs, cy + half)])], axis=1))
+        np.stack(
+            [
+                np.column_stack([xs, np.full_like(xs, cy - half)]),
+                np.column_stack([xs, np.full_like(xs, cy + half)]),
+            ],
+            axis=1,
+        )
+    )
     horizontal = shapely.linestrings(
-        np.stack([np.column_stack([np.full_like(ys, cx - half), ys]),
-                  np.column_stack([np.full_like(ys, cx + half), ys])], axis=1))
+        np.stack(
+            [
+                np.column_stack([np.full_like(ys, cx - half), ys]),
+                np.column_stack([np.full_like(ys, cx + half), ys]),
+            ],
+            axis=1,
+        )
+    )
     lines = np.concatenate([vertical, horizontal])
     lines = np.array([affinity.rotate(g, angle, origin=(cx, cy)) for g in lines])
     main = np.concatenate([xmain, ymain])
@@ -112,9 +128,10 @@ def make_roads(rng: np.random.Generator, district_m: shapely.Geometry) -> tuple[
 
 
 def make_blocks(district: shapely.Geometry, roads: np.ndarray) -> np.ndarray:
-    """Faces of the district boundary noded with the roads: blocks that tile the district exactly."""
+    """Faces of the district outline noded with the roads: blocks tiling the district exactly."""
     noded = shapely.unary_union(
-        np.concatenate([[shapely.boundary(district)], roads]), grid_size=GRID)
+        np.concatenate([[shapely.boundary(district)], roads]), grid_size=GRID
+    )
     faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
     inside = shapely.contains_properly(district, shapely.point_on_surface(faces))
     return faces[inside]
@@ -126,8 +143,11 @@ def adjacency(blocks: np.ndarray) -> dict[int, list[tuple[int, float]]]:
     left, right = tree.query(blocks, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
-    shared = shapely.length(shapely.intersection(
-        shapely.boundary(blocks[left]), shapely.boundary(blocks[right]), grid_size=GRID))
+    shared = shapely.length(
+        shapely.intersection(
+            shapely.boundary(blocks[left]), shapely.boundary(blocks[right]), grid_size=GRID
+        )
+    )
     out: dict[int, list[tuple[int, float]]] = {i: [] for i in range(len(blocks))}
     for a, b, s in zip(left.tolist(), right.tolist(), shared.tolist(), strict=True):
         if s > 0:
@@ -136,9 +156,13 @@ def adjacency(blocks: np.ndarray) -> dict[int, list[tuple[int, float]]]:
     return out
 
 
-def make_contiguous(blocks: np.ndarray, labels: np.ndarray, allowed: np.ndarray,
-                    adj: dict[int, list[tuple[int, float]]]) -> np.ndarray:
-    """Labels fixed so each label's blocks form one piece: stray pieces join their longest neighbour.
+def make_contiguous(
+    blocks: np.ndarray,
+    labels: np.ndarray,
+    allowed: np.ndarray,
+    adj: dict[int, list[tuple[int, float]]],
+) -> np.ndarray:
+    """Labels fixed so each label's blocks form one piece; strays join their longest neighbour.
 
     ``allowed[i]`` is the set key block ``i`` may move within (its street, for communities).
     """
@@ -196,98 +220,6 @@ def bisect(xy: np.ndarray, idx: np.ndarray, k: int) -> list[np.ndarray]:
     return bisect(xy, order[:cut], k_left) + bisect(xy, order[cut:], k - k_left)
 
 
-def centred_lattice(lo: float, hi: float, size: float, step: float) -> np.ndarray:
-    """Start offsets of as many ``size``-long items at ``step`` as fit in [lo, hi], centred."""
-    n = int((hi - lo - size) // step) + 1
-    if n <= 0:
-        return np.empty(0)
-    return lo + (hi - lo - size - (n - 1) * step) / 2.0 + step * np.arange(n)
-
-
-def layout_block(rng: np.random.Generator, block: shapely.Geometry, angle: float,
-                 kind: str) -> list[tuple[shapely.Geometry, str, int]]:
-    """Building footprints (metric) for one block of the given kind, as (geometry, type, levels)."""
-    c = shapely.centroid(block)
-    frame = affinity.rotate(block, -angle, origin=c)
-    inner = shapely.buffer(frame, -7.0, join_style="mitre")
-    if inner.is_empty or inner.area < 600:
-        return []
-    minx, miny, maxx, maxy = inner.bounds
-    if kind == "walkup":
-        w, d = rng.uniform(30, 60), rng.uniform(10.5, 13.0)
-        step_x, step_y = w + rng.uniform(5, 9), d + rng.uniform(11, 15)
-    elif kind == "tower":
-        w, d = rng.uniform(22, 32), rng.uniform(16, 22)
-        step_x, step_y = w + rng.uniform(18, 28), d + rng.uniform(22, 32)
-    else:  # shops and offices along the commercial blocks
-        w, d = rng.uniform(25, 45), rng.uniform(18, 30)
-        step_x, step_y = w + rng.uniform(4, 10), d + rng.uniform(6, 14)
-    gx, gy = centred_lattice(minx, maxx, w, step_x), centred_lattice(miny, maxy, d, step_y)
-    if len(gx) == 0 or len(gy) == 0:
-        return []
-    x0, y0 = np.meshgrid(gx, gy)
-    x0, y0 = x0.ravel(), y0.ravel()
-    rects = shapely.box(x0, y0, x0 + w, y0 + d)
-    rects = rects[shapely.contains(inner, rects)]
-    out = []
-    school_at = int(rng.integers(len(rects))) if kind == "walkup" and len(rects) > 6 and rng.random() < 0.25 else -1
-    for i, r in enumerate(rects):
-        g = affinity.rotate(r, angle, origin=c)
-        if i == school_at:
-            out.append((g, "school", int(rng.integers(3, 5))))
-        elif kind == "walkup":
-            out.append((g, "apartments" if rng.random() < 0.7 else "residential", int(rng.integers(5, 8))))
-        elif kind == "tower":
-            out.append((g, "apartments", int(rng.integers(15, 31))))
-        else:
-            out.append((g, "retail" if rng.random() < 0.5 else ("commercial" if rng.random() < 0.6 else "office"),
-                        int(rng.integers(2, 9))))
-    return out
-
-
-def make_buildings(rng: np.random.Generator, blocks_m: np.ndarray, angle: float) -> list[dict]:
-    """Buildings over all blocks with types, levels and 'true' households before thinning."""
-    kinds = rng.choice(["walkup", "tower", "commercial"], size=len(blocks_m), p=[0.7, 0.15, 0.15])
-    rows = []
-    for block, kind in zip(blocks_m, kinds, strict=True):
-        for geom, btype, levels in layout_block(rng, block, angle, str(kind)):
-            residential = btype in ("apartments", "residential")
-            area = geom.area
-            true_hh = int(round(area * levels / AREA_PER_HOUSEHOLD * rng.uniform(0.85, 1.15))) if residential else 0
-            rows.append({"geometry": geom, "type": btype, "levels": levels, "true_households": true_hh,
-                         "length": max(geom.exterior.length / 2 - 12, 10.0)})
-    return rows
-
-
-def thin_to_target(rng: np.random.Generator, rows: list[dict], target: int) -> list[dict]:
-    """Residential buildings randomly dropped until the total households is close to ``target``."""
-    order = rng.permutation(len(rows))
-    total = sum(r["true_households"] for r in rows)
-    drop: set[int] = set()
-    for i in order.tolist():
-        if total <= target:
-            break
-        if rows[i]["true_households"] > 0:
-            drop.add(i)
-            total -= rows[i]["true_households"]
-    return [r for i, r in enumerate(rows) if i not in drop]
-
-
-def attributes(rng: np.random.Generator, rows: list[dict]) -> list[dict]:
-    """Public attributes with realistic gaps: levels, height, households and units sometimes missing."""
-    out = []
-    for n, r in enumerate(rows, start=1):
-        levels = r["levels"] if rng.random() < 0.7 else None
-        height = round(r["levels"] * 3.0 + float(rng.uniform(-0.5, 1.5)), 1) if rng.random() < 0.4 else None
-        households = r["true_households"] if rng.random() < 0.6 else None
-        units = None
-        if r["true_households"] > 0 and rng.random() < 0.6:
-            units = max(1, int(round(r["length"] / 16.0))) if r["levels"] < 10 else int(rng.integers(1, 3))
-        out.append({"id": n, "type": r["type"], "levels": levels, "height": height,
-                    "households": households, "units": units})
-    return out
-
-
 def round_geoms(geoms: np.ndarray) -> np.ndarray:
     """Geometries with coordinates rounded to 6 decimals (the nearest doubles to those decimals)."""
     return shapely.set_coordinates(geoms.copy(), np.round(shapely.get_coordinates(geoms), 6))
@@ -295,11 +227,18 @@ def round_geoms(geoms: np.ndarray) -> np.ndarray:
 
 def write_geojson(path: Path, name: str, props: list[dict], geoms: np.ndarray) -> None:
     """A compact, deterministic GeoJSON FeatureCollection (WGS84, one feature per line)."""
-    lines = [f'{{"type":"FeatureCollection","name":"{name}",'
-             '"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}},"features":[']
-    feats = [json.dumps({"type": "Feature", "properties": p, "geometry": mapping(g)},
-                        ensure_ascii=False, separators=(",", ":"))
-             for p, g in zip(props, round_geoms(geoms), strict=True)]
+    lines = [
+        f'{{"type":"FeatureCollection","name":"{name}",'
+        '"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}},"features":['
+    ]
+    feats = [
+        json.dumps(
+            {"type": "Feature", "properties": p, "geometry": mapping(g)},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        for p, g in zip(props, round_geoms(geoms), strict=True)
+    ]
     lines.append(",\n".join(feats))
     lines.append("]}\n")
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -347,25 +286,47 @@ def generate(seed: int, out: Path) -> None:
         cxy = np.array([xy[comm_lab == k].mean(axis=0) for k in keys])
         order = np.lexsort((cxy[:, 0], -np.round(cxy[:, 1], 3)))
         for seq, o in enumerate(order, start=1):
-            comm_rows.append({"key": keys[o], "code": f"{s['code']}{seq:03d}",
-                              "name": f"{s['name']}第{seq}社区", "street_code": s["code"]})
+            comm_rows.append(
+                {
+                    "key": keys[o],
+                    "code": f"{s['code']}{seq:03d}",
+                    "name": f"{s['name']}第{seq}社区",
+                    "street_code": s["code"],
+                }
+            )
 
     angle = 22.0
     rows = thin_to_target(rng, make_buildings(rng, blocks_m, angle), TARGET_HOUSEHOLDS)
     bgeoms = project(np.array([r["geometry"] for r in rows]), back)
 
     out.mkdir(parents=True, exist_ok=True)
-    write_geojson(out / "heping_district.geojson", "heping_district",
-                  [{"code": DISTRICT_CODE, "name": "和平区"}], np.array([district]))
-    write_geojson(out / "heping_streets.geojson", "heping_streets",
-                  [{"code": s["code"], "name": s["name"], "district_code": DISTRICT_CODE} for s in streets],
-                  dissolve(blocks, street_lab, codes))
-    write_geojson(out / "heping_communities.geojson", "heping_communities",
-                  [{k: r[k] for k in ("code", "name", "street_code")} for r in comm_rows],
-                  dissolve(blocks, comm_lab, [r["key"] for r in comm_rows]))
-    write_geojson(out / "heping_buildings.geojson", "heping_buildings", attributes(rng, rows), bgeoms)
-    write_geojson(out / "heping_roads.geojson", "heping_roads",
-                  [{"id": i + 1, "highway": str(c)} for i, c in enumerate(road_class)], roads)
+    write_geojson(
+        out / "heping_district.geojson",
+        "heping_district",
+        [{"code": DISTRICT_CODE, "name": "和平区"}],
+        np.array([district]),
+    )
+    write_geojson(
+        out / "heping_streets.geojson",
+        "heping_streets",
+        [{"code": s["code"], "name": s["name"], "district_code": DISTRICT_CODE} for s in streets],
+        dissolve(blocks, street_lab, codes),
+    )
+    write_geojson(
+        out / "heping_communities.geojson",
+        "heping_communities",
+        [{k: r[k] for k in ("code", "name", "street_code")} for r in comm_rows],
+        dissolve(blocks, comm_lab, [r["key"] for r in comm_rows]),
+    )
+    write_geojson(
+        out / "heping_buildings.geojson", "heping_buildings", attributes(rng, rows), bgeoms
+    )
+    write_geojson(
+        out / "heping_roads.geojson",
+        "heping_roads",
+        [{"id": i + 1, "highway": str(c)} for i, c in enumerate(road_class)],
+        roads,
+    )
 
 
 def main() -> None:
