@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,16 @@ class Store:
     secret: str
     scopes: dict[str, tuple[int, int, Scope]]
     lock: threading.Lock
+    generations: tuple[float, dict[str, int]] = (0.0, {})
+
+    def current_generations(self, session: Session) -> dict[str, int]:
+        """The change counters, re-read from the DB at most every ``generation_ttl`` seconds."""
+        checked, gens = self.generations
+        now = time.monotonic()
+        if now - checked >= self.settings.generation_ttl or not gens:
+            gens = dict(session.execute(select(Generation.name, Generation.value)).all())
+            self.generations = (now, gens)
+        return gens
 
 
 def get_store(request: Request) -> Store:
@@ -60,7 +71,7 @@ def current_scope(
     if not token:
         raise NotAuthenticated("not signed in", ("header", "Authorization"))
     username = token_subject(token, store.secret)
-    gens = dict(session.execute(select(Generation.name, Generation.value)).all())
+    gens = store.current_generations(session)
     store.cells.refresh(session, gens.get("cells", 0))
     key = (gens.get("leaders", 0), gens.get("cells", 0))
     cached = store.scopes.get(username)

@@ -63,24 +63,36 @@ def records_json(session: Session, scope: Scope, recs: list[Record], detail: boo
     now = utcnow()
     out = []
     for r in recs:
-        actions = [t.action for t in caseflow.allowed_actions(r.status, scope.role)] if r.status else []
-        item: dict[str, Any] = {
-            "id": str(r.id), "kind": r.kind, "category": r.category, "priority": r.priority,
-            "status": r.status, "description": r.description, "occurred_at": iso(r.occurred_at),
-            "lon": r.lon, "lat": r.lat, "cell_code": r.cell_code,
-            "community_code": r.community_code, "h3": r.h3, "author": names.get(r.author_id),
-            "created_at": iso(r.created_at), "updated_at": iso(r.updated_at),
-            "version": r.version, "deadline": iso(r.deadline), "dispatched_at": iso(r.dispatched_at),
-            "closed_at": iso(r.closed_at), "started_at": iso(r.started_at),
-            "ended_at": iso(r.ended_at), "overdue": is_overdue(r, now),
-            "allowed_actions": actions if scope.can_write else [],
-            "photos": photos.get(r.id, []),
-            "parties": [show_person(scope, p, r.cell_code) for p in parties.get(r.id, [])],
-        }
+        item = _item(scope, r, parties.get(r.id, []), photos.get(r.id, []), names.get(r.author_id), now)
         if detail:
             item.update(_details(session, r))
         out.append(item)
     return out
+
+
+def _item(scope: Scope, r: Record, parties: list[dict[str, Any]], photos: list[str],
+          author: str | None, now: datetime) -> dict[str, Any]:
+    """The JSON of one record from already loaded parts."""
+    actions = [t.action for t in caseflow.allowed_actions(r.status, scope.role)] if r.status else []
+    return {
+        "id": str(r.id), "kind": r.kind, "category": r.category, "priority": r.priority,
+        "status": r.status, "description": r.description, "occurred_at": iso(r.occurred_at),
+        "lon": r.lon, "lat": r.lat, "cell_code": r.cell_code,
+        "community_code": r.community_code, "h3": r.h3, "author": author,
+        "created_at": iso(r.created_at), "updated_at": iso(r.updated_at),
+        "version": r.version, "deadline": iso(r.deadline), "dispatched_at": iso(r.dispatched_at),
+        "closed_at": iso(r.closed_at), "started_at": iso(r.started_at),
+        "ended_at": iso(r.ended_at), "overdue": is_overdue(r, now),
+        "allowed_actions": actions if scope.can_write else [],
+        "photos": photos,
+        "parties": [show_person(scope, p, r.cell_code) for p in parties],
+    }
+
+
+def new_record_json(scope: Scope, rec: Record, parties: list[dict[str, Any]],
+                    photos: list[str]) -> dict[str, Any]:
+    """The JSON of a record just created by ``scope``, without reading back what it sent."""
+    return _item(scope, rec, parties, photos, scope.username, utcnow())
 
 
 def _details(session: Session, r: Record) -> dict[str, Any]:

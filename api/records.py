@@ -120,9 +120,6 @@ def create_record(session: Session, store: Store, scope: Scope, body: RecordIn) 
     """Store a new record (True) or return the same one already stored for this id (False)."""
     scope.require_write()
     digest = content_hash(body)
-    found = _existing(session, scope, body.id, digest)
-    if found is not None:
-        return found, False
     now = utcnow()
     _check_times(body, now, timedelta(minutes=store.settings.max_future_minutes))
     check_category(body.kind, body.category)
@@ -144,9 +141,10 @@ def create_record(session: Session, store: Store, scope: Scope, body: RecordIn) 
         track=track, track_times=track_times, started_at=body.started_at,
         ended_at=body.ended_at, content_hash=digest,
     )
-    session.add(rec)
     checkins = _checkins(session, body, body.id)
-    session.flush()
+    session.add(rec)
+    if checkins or body.parties or body.photos:
+        session.flush()  # the record row first: the rows below point at it
     session.add_all(checkins)
     session.add_all(Party(record_id=body.id, **p.model_dump()) for p in body.parties)
     session.add_all(RecordPhoto(record_id=body.id, sha256=h) for h in dict.fromkeys(body.photos))
@@ -155,7 +153,9 @@ def create_record(session: Session, store: Store, scope: Scope, body: RecordIn) 
     try:
         session.commit()
     except IntegrityError:
-        session.rollback()  # the same id arrived concurrently: answer as for a resend
+        # the id exists (a resend, or the same id arriving concurrently): the insert is tried
+        # first because resends are rare and a pre-check would cost every write a round trip
+        session.rollback()
         found = _existing(session, scope, body.id, digest)
         if found is None:
             raise

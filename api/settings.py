@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     h3_resolution: int = 11
     db_pool_size: int = 16
     max_future_minutes: int = 10
+    # how long a process trusts its copy of the cells/leaders change counters (seconds)
+    generation_ttl: float = 1.0
     web_dir: Path = Path(__file__).resolve().parent.parent / "web" / "public"
 
     def jwt_secret(self) -> str:

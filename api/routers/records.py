@@ -14,7 +14,7 @@ from grid.catalog import RecordKind
 from api import records as service
 from api.dependencies import Limit, ScopeDep, SessionDep, StoreDep
 from api.errors import InvalidInput
-from api.record_view import record_json, records_json
+from api.record_view import new_record_json, record_json, records_json
 from api.schemas import RecordIn, RecordPatch, TransitionIn
 
 router = APIRouter(tags=["records"])
@@ -25,8 +25,11 @@ def create(body: Annotated[RecordIn, Body()], scope: ScopeDep, session: SessionD
            store: StoreDep) -> JSONResponse:
     """Store a record; a resend of the same id and content answers 200 with the stored one."""
     rec, created = service.create_record(session, store, scope, body)
-    return JSONResponse(record_json(session, scope, rec, detail=False),
-                        status_code=201 if created else 200)
+    if created:
+        parties = [p.model_dump() for p in body.parties]
+        return JSONResponse(new_record_json(scope, rec, parties, list(dict.fromkeys(body.photos))),
+                            status_code=201)
+    return JSONResponse(record_json(session, scope, rec, detail=False), status_code=200)
 
 
 @router.get("/records")

@@ -146,7 +146,8 @@ def api(request, tmp_path_factory) -> Iterator[Api]:  # noqa: ANN001
     gen = fresh_database(request.param, tmp)
     url = next(gen)
     settings = Settings(database_url=url, secret_key="test-secret-0123456789abcdef0123456789", photo_dir=tmp / "photos",
-                        max_photo_bytes=200_000, max_body_bytes=300_000, web_dir=tmp / "no-web")
+                        max_photo_bytes=200_000, max_body_bytes=300_000, web_dir=tmp / "no-web",
+                        generation_ttl=0.0)
     store = make_store(settings)
     seed(store)
     with TestClient(create_app(settings, store)) as client:
