@@ -16,7 +16,6 @@ import numpy as np
 import scipy.sparse as sp
 import shapely
 from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree
-from scipy.sparse.linalg import spsolve_triangular
 
 from grid.tessellate import EDGE_GRID, shared_edge_length
 
@@ -101,10 +100,14 @@ def _spanning_tree(n: int, i: np.ndarray, j: np.ndarray, cost: np.ndarray) -> np
     """Indices of the links forming a minimum spanning forest over ``n`` nodes."""
     if len(i) == 0:
         return np.empty(0, dtype=np.int64)
-    m = sp.csr_matrix((np.arange(1, len(i) + 1, dtype=float), (i, j)), shape=(n, n))
-    w = sp.csr_matrix((cost, (i, j)), shape=(n, n))
+    lo, hi = np.minimum(i, j).astype(np.int64), np.maximum(i, j).astype(np.int64)
+    w = sp.csr_matrix((cost, (lo, hi)), shape=(n, n))
     t = minimum_spanning_tree(w).tocoo()
-    return np.asarray(m[t.row, t.col]).ravel().astype(np.int64) - 1
+    key = lo * n + hi
+    order = np.argsort(key)
+    found = np.searchsorted(key[order], np.minimum(t.row, t.col).astype(np.int64) * n
+                            + np.maximum(t.row, t.col))
+    return order[found]
 
 
 @dataclass(frozen=True)
@@ -116,20 +119,32 @@ class Cut:
     feasible: bool
 
 
+def _depths(pred: np.ndarray) -> np.ndarray:
+    """Depth of every node of a tree from its parent array (root's parent < 0), by pointer
+    jumping: log(depth) vectorised steps."""
+    depth = (pred >= 0).astype(np.int64)
+    jump = np.where(pred >= 0, pred, -1)
+    while (jump >= 0).any():
+        on = jump >= 0
+        new_depth, new_jump = depth.copy(), jump.copy()
+        new_depth[on] += depth[jump[on]]
+        new_jump[on] = jump[jump[on]]
+        depth, jump = new_depth, new_jump
+    return depth
+
+
 def _subtree_sums(m: int, a: np.ndarray, b: np.ndarray, values: np.ndarray) -> tuple:
     """Sums of ``values`` over every subtree of a tree rooted at node 0, and each node's parent.
 
-    Solved as one sparse triangular system (I - C) s = v, C the parent→child matrix in BFS order.
+    Sums are pushed up one depth level at a time (a loop per level, vectorised within it).
     """
-    t = sp.csr_matrix((np.ones(len(a)), (a, b)), shape=(m, m))
+    t = sp.coo_matrix((np.ones(len(a)), (a, b)), shape=(m, m)).tocsr()
     order, pred = breadth_first_order(t, 0, directed=False, return_predecessors=True)
-    pos = np.empty(m, dtype=np.int64)
-    pos[order] = np.arange(m)
-    child = order[1:]
-    c = sp.csr_matrix((np.ones(m - 1), (pos[pred[child]], pos[child])), shape=(m, m))
-    s = spsolve_triangular((sp.identity(m, format="csr") - c).tocsr(), values[order], lower=False)
-    sums = np.empty_like(s)
-    sums[order] = s
+    depth = _depths(pred)
+    sums = values.astype(float).copy()
+    for d in range(int(depth.max()), 0, -1):
+        nodes = np.flatnonzero(depth == d)
+        np.add.at(sums, pred[nodes], sums[nodes])
     return sums, pred
 
 
@@ -185,6 +200,31 @@ def best_cut(
     return Cut(best, int(k1[best]), False)
 
 
+def random_tree_cut(
+    w: np.ndarray, moments: np.ndarray, li: np.ndarray, lj: np.ndarray, cost: np.ndarray,
+    road: np.ndarray, k: int, bounds: Bounds, rng: np.random.Generator, tries: int,
+) -> tuple[np.ndarray, Cut] | None:
+    """Random spanning trees of a part's graph (local links ``li``–``lj``) tried in turn; the
+    first with a feasible cut into ``k`` cells is returned as (its link indices, the cut)."""
+    for _ in range(tries):
+        noisy = cost * np.exp(rng.normal(0.0, 1.0, len(cost)))
+        tree = _spanning_tree(len(w), li, lj, noisy)
+        if len(tree) != len(w) - 1:
+            return None
+        cut = best_cut(w, moments, li[tree], lj[tree], road[tree], k, bounds)
+        if cut is not None and cut.feasible:
+            return tree, cut
+    return None
+
+
+def cut_sides(m: int, li: np.ndarray, lj: np.ndarray, link: int) -> np.ndarray:
+    """Boolean mask of the nodes on the far side (from node 0) of ``link`` in a tree."""
+    keep = np.arange(len(li)) != link
+    forest = sp.csr_matrix((np.ones(int(keep.sum())), (li[keep], lj[keep])), shape=(m, m))
+    _, side = connected_components(forest, directed=False)
+    return side != side[0]
+
+
 def bisect(
     w: np.ndarray, moments: np.ndarray, graph: PlotGraph, active: np.ndarray, bounds: Bounds,
     seed: int = 0,
@@ -221,29 +261,21 @@ def bisect(
         local[nodes] = np.arange(len(nodes))
         inside = (part[gi] == p) & (part[gj] == p)
         links = np.flatnonzero(inside & in_tree)
-        cut = best_cut(w[nodes], moments[nodes], local[gi[links]], local[gj[links]],
-                       groad[links], k, bounds)
-        attempt = 0
-        while cut is not None and not cut.feasible and attempt < RETRIES:
-            attempt += 1
+        li, lj = local[gi[links]], local[gj[links]]
+        cut = best_cut(w[nodes], moments[nodes], li, lj, groad[links], k, bounds)
+        if cut is not None and not cut.feasible:
             cand = np.flatnonzero(inside)
-            noise = gcost[cand] * np.exp(rng.normal(0.0, 1.0, len(cand)))
-            sub = _spanning_tree(len(nodes), local[gi[cand]], local[gj[cand]], noise)
-            alt = best_cut(w[nodes], moments[nodes], local[gi[cand[sub]]], local[gj[cand[sub]]],
-                           groad[cand[sub]], k, bounds)
-            if alt is not None and alt.feasible:
+            found = random_tree_cut(w[nodes], moments[nodes], local[gi[cand]], local[gj[cand]],
+                                    gcost[cand], groad[cand], k, bounds, rng, RETRIES)
+            if found is not None:
                 in_tree[links] = False
-                in_tree[cand[sub]] = True
-                links, cut = cand[sub], alt
+                links, cut = cand[found[0]], found[1]
+                in_tree[links] = True
+                li, lj = local[gi[links]], local[gj[links]]
         assert cut is not None
-        removed = links[cut.link]
-        in_tree[removed] = False
-        keep = links[links != removed]
-        forest = sp.csr_matrix(
-            (np.ones(len(keep)), (local[gi[keep]], local[gj[keep]])), shape=(len(nodes),) * 2
-        )
-        _, side = connected_components(forest, directed=False)
-        part[nodes[side != side[0]]] = next_part
+        in_tree[links[cut.link]] = False
+        side = cut_sides(len(nodes), li, lj, cut.link)
+        part[nodes[side]] = next_part
         stack.extend([p, next_part])
         next_part += 1
     return labels

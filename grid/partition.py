@@ -21,6 +21,7 @@ from grid.bisection import Bounds, PlotGraph, bisect, plot_graph
 from grid.codes import sequence_codes
 from grid.crs import WGS84, metric_crs
 from grid.errors import InputError
+from grid.recombine import recombine
 from grid.partition_checks import check_buildings, check_communities, check_roads
 from grid.partition_report import partition_report
 from grid.tessellate import plot_array, representative_xy, union_by
@@ -139,7 +140,8 @@ def _split_units(
     cells.geoms = np.concatenate([cells.geoms, pieces[1:]])
     cells.households = np.concatenate([cells.households, hh[1:]])
     cells.n_buildings = np.concatenate([cells.n_buildings, np.ones(m - 1, dtype=np.int64)])
-    return m, f"split by its {int(units)} entrance units into {m} cells of {list(hh)} households"
+    shares = ", ".join(str(int(x)) for x in hh)
+    return m, f"split by its {int(units)} entrance units into {m} cells of {shares} households"
 
 
 def community_cells(
@@ -156,11 +158,14 @@ def community_cells(
     plots = plot_array(geom, footprints, roads)
     graph = plot_graph(plots, representative_xy(footprints), roads, seed)
     over = h > bounds.high
-    labels = bisect(h.astype(float), _moments(plots), graph, ~over, bounds, seed)
+    moments = _moments(plots)
+    labels = bisect(h.astype(float), moments, graph, ~over, bounds, seed)
     first_over = labels.max() + 1
     labels[over] = first_over + np.arange(over.sum())
     absorbers = first_over + np.flatnonzero(~(units[over] >= 2))
     labels = _merge_small(labels, h.astype(float), graph, bounds, absorbers)
+    labels = recombine(labels, h.astype(float), moments, graph, np.unique(labels[over]), bounds,
+                       seed)
     k = int(labels.max()) + 1
     cells = CommunityCells(
         union_by(plots, labels, k, coverage=True, connected=True),
@@ -170,6 +175,10 @@ def community_cells(
     for b in np.flatnonzero(over):
         before = len(cells.geoms)
         _, how = _split_units(cells, int(labels[b]), int(h[b]), float(units[b]), bounds)
+        extra = int(cells.households[labels[b]]) - int(h[b]) if before == len(cells.geoms) else 0
+        if extra > 0:
+            how += (f", and also holds {extra} households of neighbouring buildings that no "
+                    "in-bounds cell could take")
         for c in [int(labels[b]), *range(before, len(cells.geoms))]:
             cells.notes.append((c, "oversized_building", (
                 f"building {names[b]} alone has {int(h[b])} households (> max {bounds.high}); "
@@ -185,8 +194,9 @@ def _granularity(cells: CommunityCells, bounds: Bounds) -> None:
             continue
         hh = int(cells.households[c])
         if hh < bounds.low:
-            why = (f"cell has {hh} households (< min {bounds.low}): every neighbouring cell "
-                   f"would exceed max {bounds.high} if merged with it")
+            why = (f"cell has {hh} households (< min {bounds.low}): merged with any neighbour "
+                   f"it would exceed max {bounds.high}, and no re-cut with a neighbour gives "
+                   "two contiguous cells within bounds")
         else:
             why = (f"cell has {hh} households (> max {bounds.high}): no cut of its buildings' "
                    f"adjacency graph gives contiguous parts within [{bounds.low}, {bounds.high}]")

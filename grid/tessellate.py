@@ -24,6 +24,8 @@ MIN_PIECE_AREA = 1e-6
 EDGE_GRID = 1e-3
 #: Grid (m) for re-unioning pieces that should be one polygon but touch along hairline gaps.
 SNAP_GRID = 1e-6
+#: Disconnected parts of a plot or cell smaller than this (m²) are hairline slivers and dropped.
+SLIVER_AREA = 1e-2
 
 
 def union_by(
@@ -37,7 +39,8 @@ def union_by(
     Voronoi cells) and falls back to the full union for any group where that gives an invalid
     result (or raises on badly noded input). ``connected=True`` says each group shares edges, so
     a group that comes out in several parts (edges matching only to ~1e-10 m) is unioned again on
-    a micrometre grid, which closes such hairline gaps. Labels with no geometry give an empty polygon.
+    a micrometre grid, which closes such hairline gaps; parts still apart that are smaller than
+    ``SLIVER_AREA`` are then dropped (a gap far below the tiling tolerance). Labels with no geometry give an empty polygon.
     """
     labels = np.asarray(labels, dtype=np.int64)
     if n == 0:
@@ -67,19 +70,34 @@ def union_by(
             snapped = shapely.union_all(table[split], axis=1, grid_size=SNAP_GRID)
             mended = shapely.get_num_geometries(snapped) == 1
             out[split[mended]] = snapped[mended]
+            out[split[~mended]] = _drop_slivers(out[split[~mended]])
     out[shapely.is_missing(out)] = shapely.Polygon()
     return out
+
+
+def _drop_slivers(geoms: np.ndarray) -> np.ndarray:
+    """Multi-part geometries without their parts smaller than ``SLIVER_AREA`` (largest kept)."""
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    area = shapely.area(parts)
+    order = np.lexsort((-area, owner))
+    first = np.zeros(len(parts), dtype=bool)
+    first[order[np.unique(owner[order], return_index=True)[1]]] = True
+    keep = first | (area >= SLIVER_AREA)
+    return union_by(np.asarray(parts)[keep], owner[keep], len(geoms))
 
 
 def shared_edge_length(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Length of boundary shared by each pair ``a[k]``, ``b[k]`` of polygons, pairwise.
 
-    Computed on a millimetre grid, because plots clipped on either side of a road have collinear
+    Pairs with no exact shared edge are measured again on a millimetre grid, because plots clipped on either side of a road have collinear
     edges whose vertices differ in the last bits; exact intersection would miss such adjacency.
     """
-    return shapely.length(
-        shapely.intersection(shapely.boundary(a), shapely.boundary(b), grid_size=EDGE_GRID)
-    )
+    ba, bb = shapely.boundary(a), shapely.boundary(b)
+    length = shapely.length(shapely.intersection(ba, bb))
+    redo = np.flatnonzero(length <= EDGE_GRID)
+    if len(redo):
+        length[redo] = shapely.length(shapely.intersection(ba[redo], bb[redo], grid_size=EDGE_GRID))
+    return length
 
 
 def representative_xy(geoms: np.ndarray) -> np.ndarray:
