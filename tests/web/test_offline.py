@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 def test_offline_records_survive_reload_and_are_stored_once(tablet, server):
     page = tablet(PORTRAIT)
     login(page)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_selector("body[data-offline-ready=true]")  # the worker holds shell and data
     page.context.set_offline(True)
     tag = uuid.uuid4().hex[:8]
     tap_at(page, *cell_centre(world.C1 + "003"))

@@ -23,6 +23,18 @@ export function errorMessage(body) {
   return d.msg || JSON.stringify(d);
 }
 
+/** The GET paths read so far (so the service worker can be given a copy, see app.js). */
+export const readPaths = new Set();
+
+/**
+ * Read `paths` again through the service worker so it keeps a copy for offline starts. Used once,
+ * on the first visit, when the data was loaded before the worker took control of the page.
+ */
+export async function rereadThroughWorker(paths) {
+  const headers = { Accept: "application/json", Authorization: `Bearer ${token.get()}` };
+  await Promise.all([...paths].map((p) => fetch(BASE + p, { headers }).catch(() => null)));
+}
+
 export const token = {
   get: () => localStorage.getItem(TOKEN_KEY),
   set: (v) => localStorage.setItem(TOKEN_KEY, v),
@@ -58,6 +70,7 @@ export async function api(path, { method = "GET", json, form, timeout = 15000 } 
     try { data = JSON.parse(text); } catch { data = { detail: text }; }
   }
   if (!res.ok) throw new ApiError(res.status, data);
+  if (method === "GET") readPaths.add(path);
   return data;
 }
 

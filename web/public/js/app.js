@@ -1,7 +1,7 @@
 // Start-up: service worker, login, the officer's data (cells, buildings, places), the map and the
 // toolbar. The data requests go through the service worker, which keeps the last good copy for
 // offline starts; records wait in the outbox (queue.js) until sync.js can send them.
-import { api, login, token, ApiError, NetworkError } from "./api.js";
+import { api, login, token, ApiError, NetworkError, readPaths, rereadThroughWorker } from "./api.js";
 import { t, applyDom, setLang, getLang, onLangChange } from "./i18n.js";
 import { loadMeta } from "./meta.js";
 import { app } from "./state.js";
@@ -19,22 +19,28 @@ const $ = (id) => document.getElementById(id);
 window.wangge = app;
 const DATA_CACHE = "wangge-data"; // must match sw.js
 
-async function registerWorker() {
+/**
+ * Register the service worker without waiting for it: the first start must not pay for its install.
+ * When it takes control later (first visit only), the data read so far is read again through it,
+ * so the next start works offline.
+ */
+function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
-  try {
-    await navigator.serviceWorker.register("/sw.js", { scope: "/" });
-    // On the very first visit, wait (briefly) until the worker controls the page so the data
-    // requests below are cached for the next offline start.
-    if (!navigator.serviceWorker.controller) {
-      await Promise.race([
-        new Promise((r) => navigator.serviceWorker.addEventListener("controllerchange", r, { once: true })),
-        new Promise((r) => setTimeout(r, 3000)),
-      ]);
-    }
-  } catch (e) {
-    console.warn("service worker not registered:", e);
+  const controlled = Boolean(navigator.serviceWorker.controller);
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((e) => console.warn("service worker:", e));
+  if (!controlled) {
+    navigator.serviceWorker.addEventListener("controllerchange", async () => {
+      await appReady;
+      if (token.get()) await rereadThroughWorker(readPaths);
+      document.body.dataset.offlineReady = "true";
+    }, { once: true });
+  } else {
+    document.body.dataset.offlineReady = "true";
   }
 }
+
+let markReady;
+const appReady = new Promise((r) => { markReady = r; });
 
 function showLogin(message = "") {
   document.body.dataset.view = "login";
@@ -109,6 +115,7 @@ async function startSession() {
   app.map.showBuildings(app.buildings);
   app.map.showPlaces(app.places);
   document.body.dataset.ready = "true";
+  performance.mark("wangge-ready");
   window.dispatchEvent(new CustomEvent("app-ready", { detail: {
     cells: app.cells.length, buildings: app.buildings.length, places: app.places.length } }));
   await patrol.restore();
@@ -116,7 +123,7 @@ async function startSession() {
   refreshIndicator();
   locate({ quiet: true });
   startAutoSync();
-  loadCases().then(renderUser).catch(() => {});
+  loadCases().then(renderUser).catch(() => {}).finally(markReady);
   // Refresh the precached shell in the background so the next offline start has this version.
   if (navigator.onLine) setTimeout(() => navigator.serviceWorker?.controller?.postMessage({ type: "refresh-shell" }), 5000);
 }
@@ -180,7 +187,7 @@ async function boot() {
   applyDom(document);
   $("login-lang").textContent = getLang() === "zh" ? "English" : "中文";
   wire();
-  await registerWorker();
+  registerWorker();
   if (!token.get()) return showLogin();
   try {
     await startSession();
