@@ -89,6 +89,11 @@ class CellCache:
             self._indexes = {}
             self._generation = gen
 
+    @property
+    def generation(self) -> int:
+        """The cells generation the loaded index was built from (-1 before the first load)."""
+        return self._generation
+
     def rows_valid_at(self, at: datetime) -> list[CellRow]:
         """The cell versions in force at ``at``."""
         return [r for r in self._rows if r.valid_at(at)]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,18 +46,21 @@ class Store:
         return gens
 
 
-def get_store(request: Request) -> Store:
-    """The app's store."""
+async def get_store(request: Request) -> Store:
+    """The app's store (async: no thread hop for something this cheap)."""
     return request.app.state.store
 
 
-def get_session(store: Annotated[Store, Depends(get_store)]) -> Iterator[Session]:
-    """A session for one request; endpoints commit what they acknowledge, the rest is rolled back."""
+async def get_session(store: Annotated[Store, Depends(get_store)]) -> AsyncIterator[Session]:
+    """A session for one request; endpoints commit what they acknowledge, the rest is rolled back.
+
+    Async so it costs no thread hop: the session connects lazily inside the (threaded) endpoint.
+    """
     session = store.sessions()
     try:
         yield session
     finally:
-        session.close()
+        await run_in_threadpool(session.close)
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -64,13 +68,28 @@ SessionDep = Annotated[Session, Depends(get_session)]
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def current_scope(
+async def current_scope(
     store: StoreDep, session: SessionDep, token: Annotated[str | None, Depends(_bearer)]
 ) -> Scope:
-    """The signed-in user's scope, cached per process until users, leaders or cells change."""
+    """The signed-in user's scope, cached per process until users, leaders or cells change.
+
+    The common case (fresh counters, cached scope) runs on the event loop without touching the
+    database; otherwise the lookup runs in the threadpool.
+    """
     if not token:
         raise NotAuthenticated("not signed in", ("header", "Authorization"))
     username = token_subject(token, store.secret)
+    checked, gens = store.generations
+    cached = store.scopes.get(username)
+    fresh = gens and time.monotonic() - checked < store.settings.generation_ttl
+    if fresh and cached is not None and cached[:2] == (gens.get("leaders", 0), gens.get("cells", 0)) \
+            and store.cells.generation == gens.get("cells", 0):
+        return cached[2]
+    return await run_in_threadpool(_load_scope, store, session, username)
+
+
+def _load_scope(store: Store, session: Session, username: str) -> Scope:
+    """Refresh the counters, the cell index and the user's scope from the database."""
     gens = store.current_generations(session)
     store.cells.refresh(session, gens.get("cells", 0))
     key = (gens.get("leaders", 0), gens.get("cells", 0))
