@@ -177,10 +177,14 @@ export class GridMap {
   showTrack(track, checkins = []) {
     this.trackLayer.clearLayers();
     if (track.length > 1) {
-      L.polyline(track.map((p) => this.toMap(p[0], p[1])), { color: "#7a00cc", weight: 5, interactive: false }).addTo(this.trackLayer);
+      L.polyline(track.map((p) => this.toMap(p[0], p[1])), {
+        color: "#7a00cc", weight: 6, interactive: false, pane: "top", renderer: this.topRenderer,
+      }).addTo(this.trackLayer);
     }
     for (const c of checkins) {
-      L.circleMarker(this.toMap(c.lon, c.lat), { radius: 9, color: "#7a00cc", weight: 3, fillColor: "#fff", fillOpacity: 1, interactive: false })
+      L.circleMarker(this.toMap(c.lon, c.lat), {
+        radius: 10, color: "#7a00cc", weight: 4, fillColor: "#fff", fillOpacity: 1, interactive: false,
+        pane: "top", renderer: this.topRenderer })
         .addTo(this.trackLayer);
     }
   }
