@@ -14,7 +14,7 @@ from api.dependencies import Store
 from api.limits import BodyLimit
 from api.lookups import seed_lookups
 from api.migrate import upgrade
-from api.routers import auth, cells, exports, meta, photos, places, records, stats
+from api.routers import analytics, auth, cells, exports, meta, photos, places, records, stats
 from api.settings import Settings, get_settings
 
 PREFIX = "/api/v1"
@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
                        photo_bytes=settings.max_photo_bytes)
-    for module in (auth, meta, cells, places, records, photos, stats, exports):
+    for module in (auth, meta, cells, places, records, photos, stats, exports, analytics):
         app.include_router(module.router, prefix=PREFIX)
     if settings.web_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web")

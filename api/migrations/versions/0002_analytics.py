@@ -1,0 +1,73 @@
+"""Analytics: heat pre-aggregate, service centres and roads
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-23 09:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+from geoalchemy2 import Geometry
+
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Create heat_counts (filled from the existing records), centres and roads."""
+    op.create_table('heat_counts',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('category', sa.String(length=32), nullable=False),
+    sa.Column('hour', sa.SmallInteger(), nullable=False),
+    sa.Column('h3', sa.String(length=16), nullable=False),
+    sa.Column('cell_code', sa.String(length=15), nullable=False),
+    sa.Column('weekday', sa.SmallInteger(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('day', 'kind', 'category', 'hour', 'h3', 'cell_code',
+                            name=op.f('pk_heat_counts'))
+    )
+    op.create_index('ix_heat_counts_cell_day', 'heat_counts', ['cell_code', 'day'])
+    if op.get_bind().dialect.name == 'postgresql':  # index-only scans for the heat query
+        op.create_index('ix_heat_counts_day_cover', 'heat_counts', ['day'],
+                        postgresql_include=['kind', 'category', 'hour', 'weekday', 'h3',
+                                            'cell_code', 'count'])
+    op.create_geospatial_table('centres',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('community_code', sa.String(length=12), nullable=True),
+    sa.Column('lon', sa.Float(), nullable=False),
+    sa.Column('lat', sa.Float(), nullable=False),
+    sa.Column('geom', Geometry(geometry_type='POINT', srid=4326, dimension=2, spatial_index=False, from_text='ST_GeomFromEWKT', name='geometry', nullable=False), nullable=False),
+    sa.Column('radius_m', sa.Float(), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_centres'))
+    )
+    op.create_geospatial_index('idx_centres_geom', 'centres', ['geom'], unique=False, postgresql_using='gist', postgresql_ops={})
+    op.create_index(op.f('ix_centres_community_code'), 'centres', ['community_code'], unique=False)
+    op.create_geospatial_table('roads',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=True),
+    sa.Column('highway', sa.String(length=32), nullable=True),
+    sa.Column('geom', Geometry(geometry_type='LINESTRING', srid=4326, dimension=2, spatial_index=False, from_text='ST_GeomFromEWKT', name='geometry', nullable=False), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_roads'))
+    )
+    op.create_geospatial_index('idx_roads_geom', 'roads', ['geom'], unique=False, postgresql_using='gist', postgresql_ops={})
+    from api.heatagg import rebuild
+
+    rebuild(op.get_bind())
+
+
+def downgrade() -> None:
+    """Drop roads, centres and heat_counts."""
+    op.drop_geospatial_index('idx_roads_geom', table_name='roads', postgresql_using='gist', column_name='geom')
+    op.drop_geospatial_table('roads')
+    op.drop_index(op.f('ix_centres_community_code'), table_name='centres')
+    op.drop_geospatial_index('idx_centres_geom', table_name='centres', postgresql_using='gist', column_name='geom')
+    op.drop_geospatial_table('centres')
+    if op.get_bind().dialect.name == 'postgresql':
+        op.drop_index('ix_heat_counts_day_cover', table_name='heat_counts')
+    op.drop_index('ix_heat_counts_cell_day', table_name='heat_counts')
+    op.drop_table('heat_counts')
