@@ -17,7 +17,7 @@ import scipy.sparse as sp
 import shapely
 from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree
 
-from grid.tessellate import EDGE_GRID, shared_edge_length
+from grid.tessellate import EDGE_GRID, matching_edges, shared_edge_length
 
 #: Link cost multiplier for adjacency links that cross a road (so spanning trees avoid roads).
 ROAD_COST = 5.0
@@ -26,7 +26,7 @@ ROAD_BONUS = 0.25
 #: Weight of the household balance term against the compactness term.
 BALANCE_WEIGHT = 0.5
 #: Random spanning trees tried on a part before settling for an out-of-bounds cut.
-RETRIES = 12
+RETRIES = 4
 
 
 @dataclass(frozen=True)
@@ -74,18 +74,32 @@ def _edge_jitter(xy: np.ndarray, i: np.ndarray, j: np.ndarray, seed: int) -> np.
 
 
 def plot_graph(
-    plots: np.ndarray, xy: np.ndarray, roads: np.ndarray | None, seed: int = 0
+    plots: np.ndarray, xy: np.ndarray, roads: np.ndarray | None, seed: int = 0,
+    blocks: np.ndarray | None = None,
 ) -> PlotGraph:
     """The adjacency graph of ``plots`` (pairs sharing a boundary of positive length).
 
     A link costs the distance between the two building anchors ``xy``, times ``ROAD_COST`` when
     the straight link crosses a road, so spanning trees prefer to stay on one side of roads.
+    ``blocks`` (from ``plots_and_blocks``) lets pairs inside one block skip the tolerant measure.
     """
     i, j = shapely.STRtree(plots).query(plots, predicate="intersects")
     keep = i < j
     i, j = i[keep], j[keep]
-    keep = shared_edge_length(plots[i], plots[j]) > EDGE_GRID
-    i, j = i[keep], j[keep]
+    if blocks is not None:
+        # Inside a block plots share identical segments; only pairs across blocks need the
+        # tolerant (and slower) measure.
+        ei, ej, elen = matching_edges(plots)
+        exact = (blocks[i] == blocks[j]) & (blocks[i] >= 0)
+        i, j = i[~exact], j[~exact]
+        keep = shared_edge_length(plots[i], plots[j]) > EDGE_GRID
+        i, j = np.concatenate([ei[elen > EDGE_GRID], i[keep]]), np.concatenate(
+            [ej[elen > EDGE_GRID], j[keep]])
+        i, j = (np.unique(i * len(plots) + j) // len(plots),
+                np.unique(i * len(plots) + j) % len(plots))
+    else:
+        keep = shared_edge_length(plots[i], plots[j]) > EDGE_GRID
+        i, j = i[keep], j[keep]
     road = np.zeros(len(i), dtype=bool)
     if roads is not None and len(roads) and len(i):
         links = shapely.linestrings(np.stack([xy[i], xy[j]], axis=1))
@@ -112,40 +126,39 @@ def _spanning_tree(n: int, i: np.ndarray, j: np.ndarray, cost: np.ndarray) -> np
 
 @dataclass(frozen=True)
 class Cut:
-    """A chosen tree cut: the link to remove and the cells given to the child side."""
+    """A chosen tree cut: the link to remove, the cells meant for the child side, whether both
+    sides fit the bounds, and the child side as a boolean mask over the tree's nodes."""
 
     link: int
     k1: int
     feasible: bool
-
-
-def _depths(pred: np.ndarray) -> np.ndarray:
-    """Depth of every node of a tree from its parent array (root's parent < 0), by pointer
-    jumping: log(depth) vectorised steps."""
-    depth = (pred >= 0).astype(np.int64)
-    jump = np.where(pred >= 0, pred, -1)
-    while (jump >= 0).any():
-        on = jump >= 0
-        new_depth, new_jump = depth.copy(), jump.copy()
-        new_depth[on] += depth[jump[on]]
-        new_jump[on] = jump[jump[on]]
-        depth, jump = new_depth, new_jump
-    return depth
+    side: np.ndarray
 
 
 def _subtree_sums(m: int, a: np.ndarray, b: np.ndarray, values: np.ndarray) -> tuple:
-    """Sums of ``values`` over every subtree of a tree rooted at node 0, and each node's parent.
+    """Sums of ``values`` over every subtree of a tree rooted at node 0, each node's parent,
+    and the (ancestor, descendant) pairs that define the subtrees.
 
-    Sums are pushed up one depth level at a time (a loop per level, vectorised within it).
+    Every node is paired with each of its ancestors (one vectorised step per tree level), and
+    the values are summed per ancestor with ``bincount``.
     """
     t = sp.coo_matrix((np.ones(len(a)), (a, b)), shape=(m, m)).tocsr()
-    order, pred = breadth_first_order(t, 0, directed=False, return_predecessors=True)
-    depth = _depths(pred)
-    sums = values.astype(float).copy()
-    for d in range(int(depth.max()), 0, -1):
-        nodes = np.flatnonzero(depth == d)
-        np.add.at(sums, pred[nodes], sums[nodes])
-    return sums, pred
+    _, pred = breadth_first_order(t, 0, directed=False, return_predecessors=True)
+    owners, members = [np.arange(m)], [np.arange(m)]
+    cur, node = np.arange(m), np.arange(m)
+    while True:
+        cur = pred[cur]
+        up = cur >= 0
+        cur, node = cur[up], node[up]
+        if len(cur) == 0:
+            break
+        owners.append(cur)
+        members.append(node)
+    anc, mem = np.concatenate(owners), np.concatenate(members)
+    sums = np.column_stack(
+        [np.bincount(anc, weights=values[mem, k], minlength=m) for k in range(values.shape[1])]
+    )
+    return sums, pred, anc, mem
 
 
 def _inertia(s: np.ndarray) -> np.ndarray:
@@ -167,7 +180,7 @@ def best_cut(
     if m < 2:
         return None
     values = np.column_stack([w, moments])
-    sums, pred = _subtree_sums(m, a, b, values)
+    sums, pred, anc, mem = _subtree_sums(m, a, b, values)
     child = np.where(pred[b] == a, b, a)
     s = sums[child, 0]
     total = sums[0]
@@ -195,9 +208,11 @@ def best_cut(
     score = inertia + BALANCE_WEIGHT * balance - ROAD_BONUS * road
     if feasible.any():
         best = int(np.argmin(np.where(feasible, score, np.inf)))
-        return Cut(best, int(k1[best]), True)
-    best = int(np.lexsort((score, violation))[0])
-    return Cut(best, int(k1[best]), False)
+    else:
+        best = int(np.lexsort((score, violation))[0])
+    side = np.zeros(m, dtype=bool)
+    side[mem[anc == child[best]]] = True
+    return Cut(best, int(k1[best]), bool(feasible[best]), side)
 
 
 def random_tree_cut(
@@ -215,14 +230,6 @@ def random_tree_cut(
         if cut is not None and cut.feasible:
             return tree, cut
     return None
-
-
-def cut_sides(m: int, li: np.ndarray, lj: np.ndarray, link: int) -> np.ndarray:
-    """Boolean mask of the nodes on the far side (from node 0) of ``link`` in a tree."""
-    keep = np.arange(len(li)) != link
-    forest = sp.csr_matrix((np.ones(int(keep.sum())), (li[keep], lj[keep])), shape=(m, m))
-    _, side = connected_components(forest, directed=False)
-    return side != side[0]
 
 
 def bisect(
@@ -271,11 +278,9 @@ def bisect(
                 in_tree[links] = False
                 links, cut = cand[found[0]], found[1]
                 in_tree[links] = True
-                li, lj = local[gi[links]], local[gj[links]]
         assert cut is not None
         in_tree[links[cut.link]] = False
-        side = cut_sides(len(nodes), li, lj, cut.link)
-        part[nodes[side]] = next_part
+        part[nodes[cut.side]] = next_part
         stack.extend([p, next_part])
         next_part += 1
     return labels

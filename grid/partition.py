@@ -24,7 +24,7 @@ from grid.errors import InputError
 from grid.recombine import recombine
 from grid.partition_checks import check_buildings, check_communities, check_roads
 from grid.partition_report import partition_report
-from grid.tessellate import plot_array, representative_xy, union_by
+from grid.tessellate import plots_and_blocks, representative_xy, union_by
 
 EXCEPTION_COLUMNS = ["community_code", "cell_code", "kind", "reason"]
 
@@ -155,8 +155,8 @@ def community_cells(
                "so the whole community is one cell")
         return CommunityCells(np.array([geom], dtype=object), np.array([total]), np.array([n]),
                               np.zeros(n, dtype=np.int64), [(0, "small_community", why)])
-    plots = plot_array(geom, footprints, roads)
-    graph = plot_graph(plots, representative_xy(footprints), roads, seed)
+    plots, blocks = plots_and_blocks(geom, footprints, roads)
+    graph = plot_graph(plots, representative_xy(footprints), roads, seed, blocks)
     over = h > bounds.high
     moments = _moments(plots)
     labels = bisect(h.astype(float), moments, graph, ~over, bounds, seed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grid.bisection import Bounds, PlotGraph, cut_sides, random_tree_cut
+from grid.bisection import Bounds, PlotGraph, random_tree_cut
 
 #: Random spanning trees tried per (cell, neighbour) pair.
 TRIES = 8
@@ -61,8 +61,6 @@ def recombine(
         if found is None:
             given_up.add((c, t))
             continue
-        tree, cut = found
-        side = cut_sides(len(nodes), li[tree], lj[tree], cut.link)
-        labels[nodes] = np.where(side, t, c)
+        labels[nodes] = np.where(found[1].side, t, c)
         given_up = {p for p in given_up if c not in p and t not in p}
     return labels

@@ -17,7 +17,7 @@ from shapely.geometry.base import BaseGeometry
 from grid.errors import InputError
 
 #: Footprint outlines are densified to about this many points per building.
-POINTS_PER_BUILDING = 8
+POINTS_PER_BUILDING = 5
 #: Blocks or plot fragments smaller than this (m²) are merged into their neighbour.
 MIN_PIECE_AREA = 1e-6
 #: Grid (m) on which shared plot edges are measured.
@@ -86,7 +86,9 @@ def _drop_slivers(geoms: np.ndarray) -> np.ndarray:
     return union_by(np.asarray(parts)[keep], owner[keep], len(geoms))
 
 
-def shared_edge_length(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def shared_edge_length(
+    a: np.ndarray, b: np.ndarray, exact: np.ndarray | None = None
+) -> np.ndarray:
     """Length of boundary shared by each pair ``a[k]``, ``b[k]`` of polygons, pairwise.
 
     Pairs with no exact shared edge are measured again on a millimetre grid, because plots clipped on either side of a road have collinear
@@ -94,10 +96,44 @@ def shared_edge_length(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """
     ba, bb = shapely.boundary(a), shapely.boundary(b)
     length = shapely.length(shapely.intersection(ba, bb))
-    redo = np.flatnonzero(length <= EDGE_GRID)
+    redo = length <= EDGE_GRID
+    if exact is not None:
+        redo &= ~exact
+    redo = np.flatnonzero(redo)
     if len(redo):
         length[redo] = shapely.length(shapely.intersection(ba[redo], bb[redo], grid_size=EDGE_GRID))
     return length
+
+
+def matching_edges(plots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs ``i < j`` of plots with identical boundary segments, and the segments' total length.
+
+    Exact and vectorised: every ring segment gets a key from its sorted endpoints, and segments
+    whose key occurs in two plots are shared edges (Voronoi plots of one block share them so).
+    """
+    rings, owner = shapely.get_rings(plots, return_index=True)
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    same = ring[:-1] == ring[1:]
+    p, q = xy[:-1][same], xy[1:][same]
+    seg_owner = owner[ring[:-1][same]]
+    swap = (p[:, 0] > q[:, 0]) | ((p[:, 0] == q[:, 0]) & (p[:, 1] > q[:, 1]))
+    lo, hi = np.where(swap[:, None], q, p), np.where(swap[:, None], p, q)
+    keys = np.column_stack([lo, hi])
+    _, group, count = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+    group = group.ravel()
+    twice = count[group] == 2
+    order = np.argsort(group[twice], kind="stable")
+    segs = np.flatnonzero(twice)[order]
+    a, b = seg_owner[segs[0::2]], seg_owner[segs[1::2]]
+    length = np.hypot(*(hi[segs[0::2]] - lo[segs[0::2]]).T)
+    differ = a != b
+    i, j = np.minimum(a, b)[differ], np.maximum(a, b)[differ]
+    if len(i) == 0:
+        return i, j, length[differ]
+    n = len(plots)
+    pair, inv = np.unique(i.astype(np.int64) * n + j, return_inverse=True)
+    total = np.bincount(inv.ravel(), weights=length[differ])
+    return pair // n, pair % n, total
 
 
 def representative_xy(geoms: np.ndarray) -> np.ndarray:
@@ -172,11 +208,18 @@ def _neighbour_by_edge(orphans: np.ndarray, plots: np.ndarray, exclude: np.ndarr
     return best
 
 
-def _attach_orphans(plots: np.ndarray, anchors: np.ndarray, empties: np.ndarray) -> np.ndarray:
+def _attach_orphans(
+    plots: np.ndarray, anchors: np.ndarray, empties: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Plots made single polygons: fragments cut off from their building and empty blocks are
-    merged into the plot they share the longest edge with (the nearest plot when none)."""
+    merged into the plot they share the longest edge with (the nearest plot when none).
+
+    Also returns which plots took in such pieces."""
     parts, owner = shapely.get_parts(plots, return_index=True)
     parts = np.asarray(parts)
+    grew = np.zeros(len(plots), dtype=bool)
+    if len(parts) == len(plots) and len(empties) == 0:
+        return plots, grew
     holds_anchor = shapely.intersects_xy(parts, anchors[owner, 0], anchors[owner, 1])
     # Keep exactly one part per plot: the first part holding the anchor, else its largest.
     score = holds_anchor * 1e18 + shapely.area(parts)
@@ -185,27 +228,35 @@ def _attach_orphans(plots: np.ndarray, anchors: np.ndarray, empties: np.ndarray)
     kept = np.zeros(len(parts), dtype=bool)
     kept[order[first]] = True
     orphans = np.concatenate([parts[~kept], empties])
-    owner = owner[kept]
-    base = union_by(parts[kept], owner, len(plots))
+    base = np.empty(len(plots), dtype=object)
+    base[owner[kept]] = parts[kept]
     target = np.full(len(orphans), -1, dtype=np.int64)
     pending = np.arange(len(orphans))
+    current = base.copy()
     while len(pending):
-        current = union_by(
-            np.concatenate([base, orphans[target >= 0]]),
-            np.concatenate([np.arange(len(plots)), target[target >= 0]]),
-            len(plots),
-        )
         found = _neighbour_by_edge(orphans[pending], current, np.full(len(pending), -1))
         if not (found >= 0).any():
-            nearest = shapely.STRtree(current).nearest(orphans[pending])
-            found = np.asarray(nearest, dtype=np.int64)
+            found = np.asarray(shapely.STRtree(current).nearest(orphans[pending]), dtype=np.int64)
         target[pending[found >= 0]] = found[found >= 0]
         pending = pending[found < 0]
-    return union_by(
-        np.concatenate([base, orphans]),
-        np.concatenate([np.arange(len(plots)), target]),
-        len(plots), connected=True,
+        current = _absorb(base, orphans, target)
+    grew[target[target >= 0]] = True
+    return current, grew
+
+
+def _absorb(base: np.ndarray, orphans: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """``base`` plots with the orphans assigned to them (``target`` ≥ 0) unioned in."""
+    out = base.copy()
+    taken = target >= 0
+    hosts = np.unique(target[taken])
+    if len(hosts) == 0:
+        return out
+    slot = np.searchsorted(hosts, target[taken])
+    out[hosts] = union_by(
+        np.concatenate([base[hosts], orphans[taken]]),
+        np.concatenate([np.arange(len(hosts)), slot]), len(hosts), connected=True,
     )
+    return out
 
 
 def plot_array(
@@ -213,11 +264,22 @@ def plot_array(
 ) -> np.ndarray:
     """Plots (one polygon per footprint, same order) tiling ``community``; arrays in, array out.
 
-    The array form of :func:`plots` used on the partition hot path.
+    The array form of :func:`plots`.
+    """
+    return plots_and_blocks(community, footprints, roads)[0]
+
+
+def plots_and_blocks(
+    community: BaseGeometry, footprints: np.ndarray, roads: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Plots as :func:`plot_array`, and each plot's block (-1 when it spans blocks).
+
+    Plots in one block share exact Voronoi edges; only pairs across blocks need the tolerant
+    edge measure, which the partition's adjacency graph uses to save time.
     """
     footprints = np.asarray(footprints, dtype=object)
     if len(footprints) == 0:
-        return np.empty(0, dtype=object)
+        return np.empty(0, dtype=object), np.empty(0, dtype=np.int64)
     anchors = representative_xy(footprints)
     outside = ~shapely.intersects_xy(community, anchors[:, 0], anchors[:, 1])
     if outside.any():
@@ -226,7 +288,7 @@ def plot_array(
             feature=int(np.flatnonzero(outside)[0]), field="geometry",
         )
     if len(footprints) == 1:
-        return np.array([community], dtype=object)
+        return np.array([community], dtype=object), np.full(1, -1, dtype=np.int64)
     xy, labels = _generators(footprints)
     blocks = _blocks(community, roads)
     block_of = shapely.STRtree(blocks).query(shapely.points(anchors), predicate="intersects")
@@ -248,7 +310,8 @@ def plot_array(
             "building shares its location with another building", source="buildings",
             feature=int(np.flatnonzero(missing)[0]), field="geometry",
         )
-    return _attach_orphans(merged, anchors, blocks[~occupied])
+    result, grew = _attach_orphans(merged, anchors, blocks[~occupied])
+    return result, np.where(grew, -1, home)
 
 
 def plots(

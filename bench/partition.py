@@ -1,0 +1,202 @@
+"""Benchmark: Wangge partition() against PySAL spopt MaxPHeuristic on the same units.
+
+Two cases: (a) the Heping sample district (data/boundaries, households estimated by
+grid.households), with max-p run per community, since cells never cross community lines;
+(b) one synthetic community of 1000 buildings. Units for the peer are our building plots with our
+plot adjacency (given to it for free: only its solve is timed), attribute = plot centroid, threshold
+= min households. Wangge's time is the whole partition() call, tessellation included.
+
+The peer is capped: on the district it runs communities in order until --peer-budget seconds are
+spent and its total time is extrapolated by households done; on the 1000-unit case it runs in a
+child process that is stopped after --peer-timeout seconds. The output says when a cap applied.
+
+    .venv/bin/python bench/partition.py [--peer-budget 60] [--peer-timeout 120]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import time
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from grid.bisection import plot_graph
+from grid.crs import metric_crs, utm_crs
+from grid.partition import partition
+from grid.tessellate import plot_array, representative_xy, union_by
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "boundaries"
+LOW, HIGH = 100, 200
+
+
+def quality(geoms: np.ndarray, households: np.ndarray) -> tuple[int, float, float]:
+    """Cells, share within [LOW, HIGH] and median Polsby–Popper of a set of cells."""
+    pp = 4 * np.pi * shapely.area(geoms) / np.maximum(shapely.length(geoms), 1e-12) ** 2
+    inside = (households >= LOW) & (households <= HIGH)
+    return len(geoms), float(inside.mean()), float(np.median(pp))
+
+
+def units(geom: object, footprints: np.ndarray, roads: np.ndarray | None) -> tuple:
+    """Our plots and plot adjacency for one community: the units both methods work on."""
+    plots = plot_array(geom, footprints, roads)
+    graph = plot_graph(plots, representative_xy(footprints), roads)
+    return plots, graph
+
+
+def maxp_labels(plots: np.ndarray, h: np.ndarray, graph: object) -> tuple[np.ndarray, float]:
+    """MaxPHeuristic(threshold=LOW) region labels on the plots, and its solve time in seconds."""
+    import libpysal
+    from spopt.region import MaxPHeuristic
+
+    neighbours: dict[int, list[int]] = {k: [] for k in range(len(plots))}
+    for a, b in zip(graph.i.tolist(), graph.j.tolist(), strict=True):
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    w = libpysal.weights.W(neighbours, silence_warnings=True)
+    xy = shapely.get_coordinates(shapely.centroid(plots))
+    gdf = gpd.GeoDataFrame({"households": h, "x": xy[:, 0], "y": xy[:, 1]}, geometry=plots)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = MaxPHeuristic(gdf, w, ["x", "y"], "households", LOW)
+        model.solve()
+    return np.asarray(model.labels_), time.perf_counter() - start
+
+
+def regions(plots: np.ndarray, h: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Region geometries and households from per-plot labels."""
+    _, lab = np.unique(labels, return_inverse=True)
+    k = int(lab.max()) + 1 if len(lab) else 0
+    return union_by(plots, lab, k), np.bincount(lab, weights=h, minlength=k)
+
+
+def row(name: str, seconds: float, q: tuple[int, float, float], note: str = "") -> str:
+    """One table row."""
+    cells, share, pp = q
+    return f"{name:<26}{seconds:>10.2f}{cells:>8}{share * 100:>10.1f}%{pp:>10.2f}  {note}"
+
+
+def header(title: str) -> str:
+    """Table heading."""
+    return f"\n{title}\n{'method':<26}{'seconds':>10}{'cells':>8}{'in bounds':>11}{'median PP':>10}"
+
+
+def district(peer_budget: float) -> None:
+    """Case (a): the Heping sample district."""
+    from grid.households import estimate_households
+
+    comms = gpd.read_file(DATA / "heping_communities.geojson")
+    blds = estimate_households(gpd.read_file(DATA / "heping_buildings.geojson"))
+    roads = gpd.read_file(DATA / "heping_roads.geojson")
+    start = time.perf_counter()
+    result = partition(comms, blds, roads, min_households=LOW, max_households=HIGH)
+    ours = time.perf_counter() - start
+    cells = result.cells.to_crs(metric_crs(result.cells))
+    q_ours = quality(np.asarray(cells.geometry.values), cells["households"].to_numpy())
+
+    crs = metric_crs(comms)
+    cm, bm, rm = comms.to_crs(crs), result.buildings.to_crs(crs), roads.to_crs(crs)
+    road_geoms = np.asarray(rm.geometry.values)
+    spent, done_h, geoms, hh = 0.0, 0, [], []
+    total_h = int(bm["households"].sum())
+    for code, geom in zip(cm["code"], cm.geometry, strict=True):
+        if spent > peer_budget:
+            break
+        mine = bm[bm["community_code"] == code]
+        if len(mine) < 2:
+            continue
+        h = mine["households"].to_numpy(dtype=float)
+        plots, graph = units(geom, np.asarray(mine.geometry.values), road_geoms)
+        labels, seconds = maxp_labels(plots, h, graph)
+        spent += seconds
+        done_h += int(h.sum())
+        g, x = regions(plots, h, labels)
+        geoms.append(g)
+        hh.append(x)
+    capped = done_h < total_h
+    peer = spent * total_h / max(done_h, 1)
+    q_peer = quality(np.concatenate(geoms), np.concatenate(hh))
+    note = (f"capped: {done_h}/{total_h} households in {spent:.1f}s, time extrapolated"
+            if capped else "all communities")
+    print(header(f"(a) Heping sample district: {len(comms)} communities, {len(blds)} buildings, "
+                 f"{total_h} households"))
+    print(row("Wangge partition()", ours, q_ours, "whole district, tessellation included"))
+    print(row("spopt MaxPHeuristic", peer, q_peer, note))
+    print(f"speed ratio (max-p / Wangge): {peer / ours:.0f}x"
+          f"{' (lower bound)' if capped else ''}; exceptions reported by Wangge: "
+          f"{len(result.exceptions)}")
+
+
+def synthetic_case(n: int = 1000, seed: int = 0) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """One square community with ``n`` random footprints and gamma-distributed households."""
+    rng = np.random.default_rng(seed)
+    side = 45.0 * np.sqrt(n)
+    origin = np.array([500000.0, 4330000.0])
+    xy = origin + rng.uniform(10, side - 10, (n, 2))
+    fp = shapely.box(xy[:, 0] - 6, xy[:, 1] - 4, xy[:, 0] + 6, xy[:, 1] + 4)
+    h = np.maximum(1, np.round(rng.gamma(2.0, 13.0, n))).astype(np.int64)
+    crs = utm_crs(117.2, 39.12)
+    comm = gpd.GeoDataFrame({"code": ["120101001001"]},
+                            geometry=[shapely.box(*origin, *(origin + side))], crs=crs)
+    blds = gpd.GeoDataFrame({"households": h}, geometry=fp, crs=crs)
+    return comm.to_crs(4326), blds.to_crs(4326)
+
+
+def _peer_child(queue: mp.Queue, n: int) -> None:
+    """Child process: max-p on the synthetic case, result sent back through ``queue``."""
+    comm, blds = synthetic_case(n)
+    crs = metric_crs(comm)
+    geom = comm.to_crs(crs).geometry.iloc[0]
+    fps = np.asarray(blds.to_crs(crs).geometry.values)
+    h = blds["households"].to_numpy(dtype=float)
+    plots, graph = units(geom, fps, None)
+    labels, seconds = maxp_labels(plots, h, graph)
+    g, x = regions(plots, h, labels)
+    queue.put((seconds, quality(g, x)))
+
+
+def synthetic(peer_timeout: float, n: int = 1000) -> None:
+    """Case (b): one community of ``n`` units."""
+    comm, blds = synthetic_case(n)
+    start = time.perf_counter()
+    result = partition(comm, blds, min_households=LOW, max_households=HIGH)
+    ours = time.perf_counter() - start
+    cells = result.cells.to_crs(metric_crs(result.cells))
+    q_ours = quality(np.asarray(cells.geometry.values), cells["households"].to_numpy())
+    queue: mp.Queue = mp.get_context("spawn").Queue()
+    child = mp.get_context("spawn").Process(target=_peer_child, args=(queue, n))
+    child.start()
+    child.join(peer_timeout)
+    print(header(f"(b) synthetic community: {n} units, {int(blds['households'].sum())} households"))
+    print(row("Wangge partition()", ours, q_ours, "tessellation included"))
+    if child.is_alive():
+        child.terminate()
+        child.join()
+        print(f"{'spopt MaxPHeuristic':<26}{'>' + format(peer_timeout, '.0f'):>10}"
+              f"{'-':>8}{'-':>11}{'-':>10}  capped: stopped after {peer_timeout:.0f}s")
+        print(f"speed ratio (max-p / Wangge): >{peer_timeout / ours:.0f}x (lower bound)")
+        return
+    seconds, q_peer = queue.get()
+    print(row("spopt MaxPHeuristic", seconds, q_peer, "solve only"))
+    print(f"speed ratio (max-p / Wangge): {seconds / ours:.0f}x")
+
+
+def main() -> None:
+    """Runs both cases and prints the tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--peer-budget", type=float, default=60.0,
+                        help="seconds of max-p solving on the district before extrapolating")
+    parser.add_argument("--peer-timeout", type=float, default=120.0,
+                        help="seconds before the 1000-unit max-p run is stopped")
+    args = parser.parse_args()
+    district(args.peer_budget)
+    synthetic(args.peer_timeout)
+
+
+if __name__ == "__main__":
+    main()
