@@ -13,9 +13,9 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grid.caseflow import Role
 from api.errors import Forbidden
 from api.models import Cell, Community, LeaderAssignment, User
+from grid.caseflow import Role
 
 
 class Sight(StrEnum):
@@ -89,9 +89,15 @@ def load_scope(session: Session, user: User) -> Scope:
             LeaderAssignment.user_id == user.id, LeaderAssignment.ended_at.is_(None)
         )
     ).all()
-    comms = session.scalars(
-        select(Cell.community_code).where(Cell.code.in_(cells), Cell.valid_to.is_(None)).distinct()
-    ).all() if cells else []
+    comms = (
+        session.scalars(
+            select(Cell.community_code)
+            .where(Cell.code.in_(cells), Cell.valid_to.is_(None))
+            .distinct()
+        ).all()
+        if cells
+        else []
+    )
     return Scope(user.id, user.username, role, frozenset(cells), frozenset(comms))
 
 

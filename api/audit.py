@@ -25,13 +25,22 @@ def _plain(value: Any) -> Any:
 
 
 def audit(
-    session: Session, user_id: int | None, action: str, entity: str, entity_id: object,
+    session: Session,
+    user_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: object,
     diff: dict[str, Any],
 ) -> None:
     """Add an audit row for ``action`` on ``entity``/``entity_id`` with the changed fields."""
     session.add(
-        AuditEntry(user_id=user_id, action=action, entity=entity, entity_id=str(entity_id),
-                   diff=_plain(diff))
+        AuditEntry(
+            user_id=user_id,
+            action=action,
+            entity=entity,
+            entity_id=str(entity_id),
+            diff=_plain(diff),
+        )
     )
 
 

@@ -17,9 +17,9 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from grid.assign import CellIndex, h3_index
 from api.errors import OutsideCells
 from api.models import Cell, Generation
+from grid.assign import CellIndex, h3_index
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,9 @@ class CellCache:
                 self._indexes[key] = index
         return index, rows
 
-    def locate(self, lon: float, lat: float, at: datetime, loc: tuple[str, ...] = ("body",)) -> Location:
+    def locate(
+        self, lon: float, lat: float, at: datetime, loc: tuple[str, ...] = ("body",)
+    ) -> Location:
         """The cell, community and H3 index of (lon, lat) at time ``at``; OutsideCells if none."""
         index, rows = self._index_at(at)
         hit = index.lookup([lon], [lat])[0] if index is not None else None

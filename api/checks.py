@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grid import catalog
 from api.errors import InvalidInput
 from api.models import Photo
+from grid import catalog
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 Loc = tuple[str | int, ...]
@@ -76,4 +76,6 @@ def check_photos(session: Session, hashes: list[str]) -> None:
     known = set(session.scalars(select(Photo.sha256).where(Photo.sha256.in_(hashes))))
     for i, h in enumerate(hashes):
         if h not in known:
-            raise InvalidInput(f"photo {h} was not uploaded; POST /photos first", ("body", "photos", i))
+            raise InvalidInput(
+                f"photo {h} was not uploaded; POST /photos first", ("body", "photos", i)
+            )

@@ -13,9 +13,9 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from api.errors import ApiError
 from grid.caseflow import Role
 from grid.errors import GridError
-from api.errors import ApiError
 
 EXIT_BAD_INPUT = 2
 
@@ -56,8 +56,14 @@ def run_serve(args: argparse.Namespace) -> int:
         print("loading the demo district (Heping, 120101)...", file=sys.stderr)
         print(load_demo(store), file=sys.stderr)
     store.engine.dispose()
-    uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level=args.log_level)
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+    )
     return 0
 
 
@@ -75,8 +81,14 @@ def run_import(args: argparse.Namespace) -> int:
     from api.imports import import_layer
 
     try:
-        n = import_layer(args.layer_kind, args.file, fields=_fields(args.field), layer=args.layer,
-                         crs=args.crs, valid_from=args.valid_from)
+        n = import_layer(
+            args.layer_kind,
+            args.file,
+            fields=_fields(args.field),
+            layer=args.layer,
+            crs=args.crs,
+            valid_from=args.valid_from,
+        )
     except (GridError, ApiError) as e:
         return _fail(str(args.file), e)
     print(f"{args.file}: imported {n} {args.layer_kind}")
@@ -88,8 +100,15 @@ def run_export(args: argparse.Namespace) -> int:
     from api.imports import export_layer
 
     try:
-        data = export_layer(args.layer_name, args.format, community=args.community, cell=args.cell,
-                            kind=args.kind, start=args.start, end=args.end)
+        data = export_layer(
+            args.layer_name,
+            args.format,
+            community=args.community,
+            cell=args.cell,
+            kind=args.kind,
+            start=args.start,
+            end=args.end,
+        )
     except (GridError, ApiError) as e:
         return _fail(args.layer_name, e)
     Path(args.out).write_bytes(data)
@@ -107,8 +126,15 @@ def run_users(args: argparse.Namespace) -> int:
     store = open_store()
     try:
         with session_scope(store.sessions) as s:
-            add_user(s, args.username, password, args.role, display_name=args.display_name or "",
-                     phone=args.phone, street_code=args.street)
+            add_user(
+                s,
+                args.username,
+                password,
+                args.role,
+                display_name=args.display_name or "",
+                phone=args.phone,
+                street_code=args.street,
+            )
     except ApiError as e:
         return _fail("users add", e)
     print(f"added {args.role} {args.username}")
@@ -142,7 +168,9 @@ def _aware(text: str) -> datetime:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register serve, db, import, export, users and leaders on the ``wangge`` parser."""
     p = sub.add_parser("serve", help="run the API and web app")
-    p.add_argument("--demo", action="store_true", help="load the demo district on an empty database")
+    p.add_argument(
+        "--demo", action="store_true", help="load the demo district on an empty database"
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
@@ -156,8 +184,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import", help="import communities, cells, buildings or places")
     p.add_argument("layer_kind", choices=["communities", "cells", "buildings", "places"])
     p.add_argument("file", type=Path)
-    p.add_argument("--field", action="append", default=[], metavar="OURS=THEIRS",
-                   help="field mapping, e.g. --field households=HH")
+    p.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="OURS=THEIRS",
+        help="field mapping, e.g. --field households=HH",
+    )
     p.add_argument("--layer", help="layer inside a multi-layer file")
     p.add_argument("--crs", help="CRS when the file has none (EPSG code, gcj02, bd09)")
     p.add_argument("--valid-from", type=_aware, help="cells: valid from (default now)")

@@ -61,9 +61,7 @@ def make_engine(url: str, *, pool_size: int = 16) -> Engine:
         )
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
-    return create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
-    )
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

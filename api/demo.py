@@ -9,9 +9,6 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from grid.households import estimate_households
-from grid.io import read_layer
-from grid.partition import partition
 from api.access import load_scope
 from api.db import session_scope
 from api.dependencies import Store
@@ -20,6 +17,9 @@ from api.models import Cell, Community, User, utcnow
 from api.places import create_place
 from api.records import create_record
 from api.schemas import PlaceIn, RecordIn
+from grid.households import estimate_households
+from grid.io import read_layer
+from grid.partition import partition
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "boundaries"
 DEMO_STREET = "120101001"
@@ -36,7 +36,8 @@ def is_empty(store: Store) -> bool:
     """Whether the store has no cells and no users yet."""
     with store.sessions() as s:
         return not s.scalar(select(func.count()).select_from(Cell)) and not s.scalar(
-            select(func.count()).select_from(User))
+            select(func.count()).select_from(User)
+        )
 
 
 def load_demo(store: Store, data: Path = DATA, seed: int = 0) -> dict[str, int]:
@@ -55,17 +56,30 @@ def load_demo(store: Store, data: Path = DATA, seed: int = 0) -> dict[str, int]:
         load_cells(s, result.cells, at)
         load_buildings(s, result.buildings)
         for username, password, role in ACCOUNTS:
-            add_user(s, username, password, role, display_name=username,
-                     phone="138" + f"{abs(hash(username)) % 10**8:08d}",
-                     street_code=DEMO_STREET if role == "street" else None)
-        first_two = s.scalars(select(Community.code).where(Community.street_code == DEMO_STREET)
-                              .order_by(Community.code).limit(2)).all()
+            add_user(
+                s,
+                username,
+                password,
+                role,
+                display_name=username,
+                phone="138" + f"{abs(hash(username)) % 10**8:08d}",
+                street_code=DEMO_STREET if role == "street" else None,
+            )
+        first_two = s.scalars(
+            select(Community.code)
+            .where(Community.street_code == DEMO_STREET)
+            .order_by(Community.code)
+            .limit(2)
+        ).all()
         for officer, comm in zip(("officer", "officer2"), first_two, strict=False):
             for code in result.cells.loc[result.cells.community_code == comm, "code"]:
                 assign_leader(s, str(code), officer, at)
     _seed_field_data(store, result.cells, first_two[0] if first_two else None)
-    return {"communities": len(communities), "cells": len(result.cells),
-            "buildings": len(result.buildings)}
+    return {
+        "communities": len(communities),
+        "cells": len(result.cells),
+        "buildings": len(result.buildings),
+    }
 
 
 def _seed_field_data(store: Store, cells, community: str | None) -> None:  # noqa: ANN001
@@ -81,12 +95,33 @@ def _seed_field_data(store: Store, cells, community: str | None) -> None:  # noq
         for i, (_, cell) in enumerate(mine.iterrows()):
             p = cell.geometry.representative_point()
             ns = uuid.UUID(int=i + 1)
-            create_place(s, store, scope, PlaceIn(
-                id=uuid.uuid5(ns, "place"), kind=("rental", "internet_cafe", "hazard")[i % 3],
-                name=f"示例场所{i + 1}", address=f"示例路{i + 1}号", lon=p.x, lat=p.y,
-                risk_level=("normal", "watch", "strict")[i % 3],
-                attrs={"category": "ebike_charging"} if i % 3 == 2 else {}))
-            create_record(s, store, scope, RecordIn(
-                id=uuid.uuid5(ns, "record"), kind="incident", category="hazard",
-                priority="hazard", description=f"示例事件{i + 1}：楼道飞线充电",
-                occurred_at=now - timedelta(hours=i + 1), lon=p.x, lat=p.y))
+            create_place(
+                s,
+                store,
+                scope,
+                PlaceIn(
+                    id=uuid.uuid5(ns, "place"),
+                    kind=("rental", "internet_cafe", "hazard")[i % 3],
+                    name=f"示例场所{i + 1}",
+                    address=f"示例路{i + 1}号",
+                    lon=p.x,
+                    lat=p.y,
+                    risk_level=("normal", "watch", "strict")[i % 3],
+                    attrs={"category": "ebike_charging"} if i % 3 == 2 else {},
+                ),
+            )
+            create_record(
+                s,
+                store,
+                scope,
+                RecordIn(
+                    id=uuid.uuid5(ns, "record"),
+                    kind="incident",
+                    category="hazard",
+                    priority="hazard",
+                    description=f"示例事件{i + 1}：楼道飞线充电",
+                    occurred_at=now - timedelta(hours=i + 1),
+                    lon=p.x,
+                    lat=p.y,
+                ),
+            )

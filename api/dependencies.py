@@ -82,8 +82,12 @@ async def current_scope(
     checked, gens = store.generations
     cached = store.scopes.get(username)
     fresh = gens and time.monotonic() - checked < store.settings.generation_ttl
-    if fresh and cached is not None and cached[:2] == (gens.get("leaders", 0), gens.get("cells", 0)) \
-            and store.cells.generation == gens.get("cells", 0):
+    if (
+        fresh
+        and cached is not None
+        and cached[:2] == (gens.get("leaders", 0), gens.get("cells", 0))
+        and store.cells.generation == gens.get("cells", 0)
+    ):
         return cached[2]
     return await run_in_threadpool(_load_scope, store, session, username)
 
@@ -138,9 +142,13 @@ def bbox(
     try:
         x0, y0, x1, y1 = (float(v) for v in bbox.split(","))
     except ValueError as e:
-        raise InvalidInput("bbox must be four numbers: minlon,minlat,maxlon,maxlat", ("query", "bbox")) from e
+        raise InvalidInput(
+            "bbox must be four numbers: minlon,minlat,maxlon,maxlat", ("query", "bbox")
+        ) from e
     if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
-        raise InvalidInput("bbox must be minlon,minlat,maxlon,maxlat within WGS84 ranges", ("query", "bbox"))
+        raise InvalidInput(
+            "bbox must be minlon,minlat,maxlon,maxlat within WGS84 ranges", ("query", "bbox")
+        )
     return x0, y0, x1, y1
 
 

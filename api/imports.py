@@ -10,21 +10,21 @@ import geopandas as gpd
 import numpy as np
 from sqlalchemy import select
 
-from grid.assign import assign_cells
-from grid.households import estimate_households
-from grid.io import read_layer
-from grid.validate import check_coordinates
 from api.access import Scope
+from api.checks import check_hazard_attrs
 from api.db import session_scope
 from api.dependencies import Period, Store
 from api.errors import InvalidInput
 from api.loaders import load_area, load_buildings, load_cells
 from api.models import Cell, District, Place, Street, User, utcnow
-from api.routers.exports import Format, Layer, encode, layer_frame
-from api.checks import check_hazard_attrs
 from api.records import point_wkt
+from api.routers.exports import Format, Layer, encode, layer_frame
+from grid.assign import assign_cells
 from grid.caseflow import Role
 from grid.catalog import PlaceKind, RiskLevel
+from grid.households import estimate_households
+from grid.io import read_layer
+from grid.validate import check_coordinates
 
 
 def open_store() -> Store:
@@ -63,7 +63,10 @@ def _load_places(session, store: Store, gdf: gpd.GeoDataFrame, source: str) -> i
     now = utcnow()
     for i, row in enumerate(gdf.itertuples(index=False), start=1):
         try:
-            kind, risk = PlaceKind(row.kind), RiskLevel(getattr(row, "risk_level", None) or "normal")
+            kind, risk = (
+                PlaceKind(row.kind),
+                RiskLevel(getattr(row, "risk_level", None) or "normal"),
+            )
         except ValueError as e:
             raise InvalidInput(str(e), ("row", i)) from e
         geom = row.geometry
@@ -76,20 +79,45 @@ def _load_places(session, store: Store, gdf: gpd.GeoDataFrame, source: str) -> i
             raise InvalidInput(e.msg, ("row", i)) from e
         pid = getattr(row, "id", None)
         pid = uuid.UUID(str(pid)) if pid else uuid.uuid5(uuid.NAMESPACE_URL, f"{source}#{i}")
-        session.add(Place(id=pid, kind=kind.value, name=str(row.name),
-                          address=str(getattr(row, "address", "") or ""), risk_level=risk.value,
-                          attrs={}, lon=geom.x, lat=geom.y, geom=point_wkt(geom.x, geom.y),
-                          cell_code=where.cell_code, community_code=where.community_code,
-                          h3=where.h3, author_id=author, created_at=now, updated_at=now,
-                          content_hash="import"))
+        session.add(
+            Place(
+                id=pid,
+                kind=kind.value,
+                name=str(row.name),
+                address=str(getattr(row, "address", "") or ""),
+                risk_level=risk.value,
+                attrs={},
+                lon=geom.x,
+                lat=geom.y,
+                geom=point_wkt(geom.x, geom.y),
+                cell_code=where.cell_code,
+                community_code=where.community_code,
+                h3=where.h3,
+                author_id=author,
+                created_at=now,
+                updated_at=now,
+                content_hash="import",
+            )
+        )
     return len(gdf)
 
 
-def import_layer(what: str, path: Path, *, fields: dict[str, str], layer: str | None = None,
-                 crs: str | None = None, valid_from: datetime | None = None) -> int:
+def import_layer(
+    what: str,
+    path: Path,
+    *,
+    fields: dict[str, str],
+    layer: str | None = None,
+    crs: str | None = None,
+    valid_from: datetime | None = None,
+) -> int:
     """Read ``path`` with grid.io and load it as ``what``; all rows or none."""
-    kind = {"communities": "boundaries", "cells": "boundaries", "buildings": "buildings",
-            "places": "auto"}[what]
+    kind = {
+        "communities": "boundaries",
+        "cells": "boundaries",
+        "buildings": "buildings",
+        "places": "auto",
+    }[what]
     gdf = read_layer(path, layer=layer, crs=crs, kind=kind, fields=fields or None)
     check_coordinates(gdf, str(path))
     store = open_store()
@@ -111,20 +139,38 @@ def import_layer(what: str, path: Path, *, fields: dict[str, str], layer: str | 
             if cells and "cell_code" not in gdf.columns:
                 from geoalchemy2.shape import to_shape
 
-                cg = gpd.GeoDataFrame({"code": [c.code for c in cells]},
-                                      geometry=[to_shape(c.geom) for c in cells], crs=4326)
+                cg = gpd.GeoDataFrame(
+                    {"code": [c.code for c in cells]},
+                    geometry=[to_shape(c.geom) for c in cells],
+                    crs=4326,
+                )
                 pts = gdf.geometry.representative_point()
                 gdf = gdf.assign(cell_code=assign_cells(cg, np.asarray(pts.x), np.asarray(pts.y)))
             return load_buildings(s, gdf)
         return _load_places(s, store, gdf, str(path))
 
 
-def export_layer(layer: str, fmt: str, *, community: str | None, cell: str | None,
-                 kind: str | None, start: datetime | None, end: datetime | None) -> bytes:
+def export_layer(
+    layer: str,
+    fmt: str,
+    *,
+    community: str | None,
+    cell: str | None,
+    kind: str | None,
+    start: datetime | None,
+    end: datetime | None,
+) -> bytes:
     """The bytes of an export of ``layer`` over the whole district."""
     store = open_store()
     with store.sessions() as s:
         scope = Scope(0, "cli", Role.ADMIN, None, None)
-        gdf = layer_frame(s, scope, Layer(layer), community=community, cell=cell, kind=kind,
-                          period=Period(start, end))
+        gdf = layer_frame(
+            s,
+            scope,
+            Layer(layer),
+            community=community,
+            cell=cell,
+            kind=kind,
+            period=Period(start, end),
+        )
         return encode(gdf, Format(fmt), layer)[0]

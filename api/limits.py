@@ -48,9 +48,21 @@ class _Oversize(Exception):
 
 async def _too_large(send: Send, limit: int) -> None:
     """Send a 413 with a field-level message."""
-    body = json.dumps({"detail": [{"loc": ["body"], "msg": f"request body over {limit} bytes",
-                                   "type": "too_large"}]}).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    body = json.dumps(
+        {
+            "detail": [
+                {"loc": ["body"], "msg": f"request body over {limit} bytes", "type": "too_large"}
+            ]
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -14,14 +14,21 @@ from geoalchemy2 import WKTElement
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from grid.caseflow import Role
 from api.audit import audit
 from api.cellcache import bump_generation
 from api.errors import InvalidInput
 from api.models import (
-    Building, Cell, Community, District, LeaderAssignment, Street, User, utcnow,
+    Building,
+    Cell,
+    Community,
+    District,
+    LeaderAssignment,
+    Street,
+    User,
+    utcnow,
 )
 from api.security import hash_password
+from grid.caseflow import Role
 
 
 def multipolygon(geom: shapely.Geometry) -> WKTElement:
@@ -41,11 +48,17 @@ def load_area(session: Session, level: str, rows: gpd.GeoDataFrame) -> int:
     parent = {"street": "district_code", "community": "street_code"}.get(level)
     n = 0
     for i, row in rows.reset_index(drop=True).iterrows():
-        values = {"code": str(row["code"]), "name": str(row.get("name") or row["code"]),
-                  "geom": multipolygon(row.geometry)}
+        values = {
+            "code": str(row["code"]),
+            "name": str(row.get("name") or row["code"]),
+            "geom": multipolygon(row.geometry),
+        }
         if parent:
-            values[parent] = str(row[parent]) if parent in row and row[parent] else str(row["code"])[
-                : {"street_code": 9, "district_code": 6}[parent]]
+            values[parent] = (
+                str(row[parent])
+                if parent in row and row[parent]
+                else str(row["code"])[: {"street_code": 9, "district_code": 6}[parent]]
+            )
         existing = session.get(model, values["code"])
         if existing is None:
             session.add(model(**values))
@@ -58,20 +71,30 @@ def load_area(session: Session, level: str, rows: gpd.GeoDataFrame) -> int:
     return n
 
 
-def load_cells(session: Session, cells: gpd.GeoDataFrame, valid_from: datetime | None = None) -> int:
+def load_cells(
+    session: Session, cells: gpd.GeoDataFrame, valid_from: datetime | None = None
+) -> int:
     """Make ``cells`` (code, community_code, households, geometry) the current cells of their
     communities from ``valid_from``, closing the cells they replace."""
     at = valid_from or utcnow()
     communities = sorted({str(c) for c in cells["community_code"]})
     session.execute(
-        update(Cell).where(Cell.community_code.in_(communities), Cell.valid_to.is_(None))
+        update(Cell)
+        .where(Cell.community_code.in_(communities), Cell.valid_to.is_(None))
         .values(valid_to=at)
     )
     for _, row in cells.iterrows():
-        session.add(Cell(code=str(row["code"]), community_code=str(row["community_code"]),
-                         households=int(row.get("households", 0) or 0),
-                         n_buildings=int(row.get("n_buildings", 0) or 0),
-                         valid_from=at, valid_to=None, geom=multipolygon(row.geometry)))
+        session.add(
+            Cell(
+                code=str(row["code"]),
+                community_code=str(row["community_code"]),
+                households=int(row.get("households", 0) or 0),
+                n_buildings=int(row.get("n_buildings", 0) or 0),
+                valid_from=at,
+                valid_to=None,
+                geom=multipolygon(row.geometry),
+            )
+        )
     bump_generation(session, "cells")
     session.flush()
     return len(cells)
@@ -82,32 +105,49 @@ def load_buildings(session: Session, buildings: gpd.GeoDataFrame) -> int:
     objs = []
     for _, row in buildings.iterrows():
         code = row.get("cell_code")
-        objs.append(Building(
-            source_id=str(row["id"]) if "id" in row and row["id"] is not None else None,
-            name=row.get("name") if isinstance(row.get("name"), str) else None,
-            cell_code=str(code) if isinstance(code, str) else None,
-            community_code=str(code)[:12] if isinstance(code, str) else None,
-            households=int(row.get("households", 0) or 0),
-            households_estimated=bool(row.get("households_estimated", False)),
-            levels=float(row["levels"]) if "levels" in row and row["levels"] == row["levels"]
-            and row["levels"] is not None else None,
-            geom=multipolygon(row.geometry)))
+        objs.append(
+            Building(
+                source_id=str(row["id"]) if "id" in row and row["id"] is not None else None,
+                name=row.get("name") if isinstance(row.get("name"), str) else None,
+                cell_code=str(code) if isinstance(code, str) else None,
+                community_code=str(code)[:12] if isinstance(code, str) else None,
+                households=int(row.get("households", 0) or 0),
+                households_estimated=bool(row.get("households_estimated", False)),
+                levels=float(row["levels"])
+                if "levels" in row and row["levels"] == row["levels"] and row["levels"] is not None
+                else None,
+                geom=multipolygon(row.geometry),
+            )
+        )
     session.add_all(objs)
     session.flush()
     return len(objs)
 
 
-def add_user(session: Session, username: str, password: str, role: Role | str, *,
-             display_name: str = "", phone: str | None = None,
-             street_code: str | None = None) -> User:
+def add_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: Role | str,
+    *,
+    display_name: str = "",
+    phone: str | None = None,
+    street_code: str | None = None,
+) -> User:
     """Create an account with an argon2-hashed password."""
     role = Role(role)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise InvalidInput(f"user '{username}' already exists", ("username",))
     if role == Role.STREET and not street_code:
         raise InvalidInput("street staff need a street office code", ("street_code",))
-    user = User(username=username, password_hash=hash_password(password), role=role.value,
-                display_name=display_name or username, phone=phone, street_code=street_code)
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role.value,
+        display_name=display_name or username,
+        phone=phone,
+        street_code=street_code,
+    )
     session.add(user)
     session.flush()
     audit(session, None, "create", "user", user.id, {"username": username, "role": role.value})
@@ -115,13 +155,18 @@ def add_user(session: Session, username: str, password: str, role: Role | str, *
     return user
 
 
-def assign_leader(session: Session, cell_code: str, username: str, at: datetime | None = None) -> None:
+def assign_leader(
+    session: Session, cell_code: str, username: str, at: datetime | None = None
+) -> None:
     """Make ``username`` the leader of ``cell_code`` from ``at``, closing the previous assignment."""
     at = at or utcnow()
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise InvalidInput(f"no user '{username}'", ("user",))
-    if session.scalar(select(Cell.id).where(Cell.code == cell_code, Cell.valid_to.is_(None))) is None:
+    if (
+        session.scalar(select(Cell.id).where(Cell.code == cell_code, Cell.valid_to.is_(None)))
+        is None
+    ):
         raise InvalidInput(f"no current cell '{cell_code}'", ("cell",))
     session.execute(
         update(LeaderAssignment)

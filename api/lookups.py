@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert
 
-from grid import caseflow, catalog
 from api.models import Role, Term
+from grid import caseflow, catalog
 
 
 def term_rows() -> list[dict[str, Any]]:
@@ -20,8 +20,14 @@ def term_rows() -> list[dict[str, Any]]:
 
     def add(vocab: str, term: catalog.Term, parent: str = "", **data: Any) -> None:
         rows.append(
-            {"vocabulary": vocab, "parent": parent, "code": term.code, "zh": term.zh,
-             "en": term.en, "data": data}
+            {
+                "vocabulary": vocab,
+                "parent": parent,
+                "code": term.code,
+                "zh": term.zh,
+                "en": term.en,
+                "data": data,
+            }
         )
 
     for t in catalog.PLACE_KINDS.values():
@@ -35,13 +41,18 @@ def term_rows() -> list[dict[str, Any]]:
     for kind, terms in catalog.CATEGORIES.items():
         for t in terms:
             add("category", t, parent=kind.value)
-    for status, info in caseflow.STATUSES.items():
+    for info in caseflow.STATUSES.values():
         add("status", info.term, is_open=info.is_open, is_closed=info.is_closed)
     for prio, t in caseflow.PRIORITIES.items():
         add("priority", t, deadline_hours=caseflow.DEADLINE_HOURS[prio])
     for tr in caseflow.TRANSITIONS:
-        add("transition", tr.term, parent=tr.source.value, target=tr.target.value,
-            roles=sorted(r.value for r in tr.roles))
+        add(
+            "transition",
+            tr.term,
+            parent=tr.source.value,
+            target=tr.target.value,
+            roles=sorted(r.value for r in tr.roles),
+        )
     return rows
 
 

@@ -27,9 +27,15 @@ def make_store(settings: Settings, *, migrate: bool = True) -> Store:
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     with engine.begin() as conn:
         seed_lookups(conn)
-    return Store(settings=settings, engine=engine, sessions=make_sessionmaker(engine),
-                 cells=CellCache(settings.h3_resolution), secret=settings.jwt_secret(),
-                 scopes={}, lock=threading.Lock())
+    return Store(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        cells=CellCache(settings.h3_resolution),
+        secret=settings.jwt_secret(),
+        scopes={},
+        lock=threading.Lock(),
+    )
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -38,8 +44,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app = FastAPI(title="Wangge 网格", version="0.1.0")
     app.state.store = store or make_store(settings)
     errors.install(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
-                       photo_bytes=settings.max_photo_bytes)
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, photo_bytes=settings.max_photo_bytes
+    )
     for module in (auth, meta, cells, places, records, photos, stats, exports, analytics):
         app.include_router(module.router, prefix=PREFIX)
     if settings.web_dir.is_dir():

@@ -26,17 +26,28 @@ from api.schemas import PlaceIn, PlacePatch
 def place_props(p: Place) -> dict[str, Any]:
     """The properties of a place as GeoJSON and JSON answers show them."""
     return {
-        "id": str(p.id), "kind": p.kind, "name": p.name, "address": p.address,
-        "risk_level": p.risk_level, "attrs": p.attrs, "cell_code": p.cell_code,
-        "community_code": p.community_code, "h3": p.h3, "version": p.version,
+        "id": str(p.id),
+        "kind": p.kind,
+        "name": p.name,
+        "address": p.address,
+        "risk_level": p.risk_level,
+        "attrs": p.attrs,
+        "cell_code": p.cell_code,
+        "community_code": p.community_code,
+        "h3": p.h3,
+        "version": p.version,
         "updated_at": iso(p.updated_at),
     }
 
 
 def place_feature(p: Place) -> dict[str, Any]:
     """A place as a GeoJSON Feature."""
-    return {"type": "Feature", "id": str(p.id), "properties": place_props(p),
-            "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]}}
+    return {
+        "type": "Feature",
+        "id": str(p.id),
+        "properties": place_props(p),
+        "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
+    }
 
 
 def _digest(body: PlaceIn) -> str:
@@ -49,8 +60,11 @@ def _existing(session: Session, place_id: uuid.UUID, digest: str) -> Place | Non
     """The stored place for a resent id when the content matches; 409 when it differs."""
     p = session.get(Place, place_id)
     if p is not None and p.content_hash != digest:
-        raise Conflict(f"place {place_id} already exists with different content", ("body", "id"),
-                       extra={"current": place_feature(p)})
+        raise Conflict(
+            f"place {place_id} already exists with different content",
+            ("body", "id"),
+            extra={"current": place_feature(p)},
+        )
     return p
 
 
@@ -66,14 +80,33 @@ def create_place(session: Session, store: Store, scope: Scope, body: PlaceIn) ->
     where = store.cells.locate(lon, lat, utcnow(), ("body", "lon"))
     scope.require_cell(where.cell_code, where.community_code, ("body", "lon"))
     now = utcnow()
-    p = Place(id=body.id, kind=body.kind.value, name=body.name, address=body.address,
-              risk_level=body.risk_level.value, attrs=body.attrs, lon=lon, lat=lat,
-              geom=point_wkt(lon, lat), cell_code=where.cell_code,
-              community_code=where.community_code, h3=where.h3, author_id=scope.user_id,
-              created_at=now, updated_at=now, content_hash=digest)
+    p = Place(
+        id=body.id,
+        kind=body.kind.value,
+        name=body.name,
+        address=body.address,
+        risk_level=body.risk_level.value,
+        attrs=body.attrs,
+        lon=lon,
+        lat=lat,
+        geom=point_wkt(lon, lat),
+        cell_code=where.cell_code,
+        community_code=where.community_code,
+        h3=where.h3,
+        author_id=scope.user_id,
+        created_at=now,
+        updated_at=now,
+        content_hash=digest,
+    )
     session.add(p)
-    audit(session, scope.user_id, "create", "place", body.id,
-          {"kind": p.kind, "name": p.name, "cell_code": p.cell_code})
+    audit(
+        session,
+        scope.user_id,
+        "create",
+        "place",
+        body.id,
+        {"kind": p.kind, "name": p.name, "cell_code": p.cell_code},
+    )
     try:
         session.commit()
     except IntegrityError:
@@ -93,15 +126,19 @@ def visible_place(session: Session, scope: Scope, place_id: uuid.UUID) -> Place:
     return p
 
 
-def patch_place(session: Session, store: Store, scope: Scope, place_id: uuid.UUID,
-                body: PlacePatch) -> Place:
+def patch_place(
+    session: Session, store: Store, scope: Scope, place_id: uuid.UUID, body: PlacePatch
+) -> Place:
     """Apply a versioned change to a place; a moved place is re-located and must stay in scope."""
     scope.require_write()
     p = visible_place(session, scope, place_id)
     scope.require_cell(p.cell_code, p.community_code, ("path", "id"))
     if p.version != body.version:
-        raise Conflict(f"place changed since version {body.version}; it is at {p.version}",
-                       ("body", "version"), extra={"current": place_feature(p)})
+        raise Conflict(
+            f"place changed since version {body.version}; it is at {p.version}",
+            ("body", "version"),
+            extra={"current": place_feature(p)},
+        )
     before = place_props(p) | {"lon": p.lon, "lat": p.lat}
     for field in ("name", "address"):
         if getattr(body, field) is not None:
@@ -112,8 +149,9 @@ def patch_place(session: Session, store: Store, scope: Scope, place_id: uuid.UUI
         check_hazard_attrs(p.kind, body.attrs)
         p.attrs = body.attrs
     if body.lon is not None or body.lat is not None:
-        lon, lat = check_point(body.lon if body.lon is not None else p.lon,
-                               body.lat if body.lat is not None else p.lat)
+        lon, lat = check_point(
+            body.lon if body.lon is not None else p.lon, body.lat if body.lat is not None else p.lat
+        )
         where = store.cells.locate(lon, lat, utcnow(), ("body", "lon"))
         scope.require_cell(where.cell_code, where.community_code, ("body", "lon"))
         p.lon, p.lat, p.geom = lon, lat, point_wkt(lon, lat)
@@ -128,13 +166,23 @@ def patch_place(session: Session, store: Store, scope: Scope, place_id: uuid.UUI
     except StaleDataError as e:
         session.rollback()
         fresh = session.get(Place, place_id, populate_existing=True)
-        raise Conflict("place was changed concurrently", ("body", "version"),
-                       extra={"current": place_feature(fresh) if fresh else None}) from e
+        raise Conflict(
+            "place was changed concurrently",
+            ("body", "version"),
+            extra={"current": place_feature(fresh) if fresh else None},
+        ) from e
     return p
 
 
-def list_places(session: Session, scope: Scope, *, cell: str | None, kind: str | None,
-                bbox: tuple[float, float, float, float] | None, limit: int) -> list[Place]:
+def list_places(
+    session: Session,
+    scope: Scope,
+    *,
+    cell: str | None,
+    kind: str | None,
+    bbox: tuple[float, float, float, float] | None,
+    limit: int,
+) -> list[Place]:
     """Places visible to the user, filtered by cell, kind and bounding box."""
     q = select(Place)
     if scope.cells is not None:
@@ -146,8 +194,9 @@ def list_places(session: Session, scope: Scope, *, cell: str | None, kind: str |
     if kind:
         q = q.where(Place.kind == kind)
     if bbox:
-        q = q.where(Place.lon >= bbox[0], Place.lat >= bbox[1], Place.lon <= bbox[2],
-                    Place.lat <= bbox[3])
+        q = q.where(
+            Place.lon >= bbox[0], Place.lat >= bbox[1], Place.lon <= bbox[2], Place.lat <= bbox[3]
+        )
     return list(session.scalars(q.order_by(Place.name).limit(limit)))
 
 

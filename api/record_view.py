@@ -11,9 +11,9 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grid import caseflow
 from api.access import Scope, show_person
 from api.models import CaseTransition, Checkin, Party, Record, RecordPhoto, User, utcnow
+from grid import caseflow
 
 
 def iso(value: datetime | None) -> str | None:
@@ -41,8 +41,9 @@ def _photos(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]
     """Photo hashes of the given records, grouped by record."""
     out: dict[uuid.UUID, list[str]] = defaultdict(list)
     if ids:
-        rows = session.execute(select(RecordPhoto.record_id, RecordPhoto.sha256)
-                               .where(RecordPhoto.record_id.in_(ids)))
+        rows = session.execute(
+            select(RecordPhoto.record_id, RecordPhoto.sha256).where(RecordPhoto.record_id.in_(ids))
+        )
         for rid, sha in rows:
             out[rid].append(sha)
     return out
@@ -55,7 +56,9 @@ def _usernames(session: Session, user_ids: set[int]) -> dict[int, str]:
     return dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all())
 
 
-def records_json(session: Session, scope: Scope, recs: list[Record], detail: bool = False) -> list[dict[str, Any]]:
+def records_json(
+    session: Session, scope: Scope, recs: list[Record], detail: bool = False
+) -> list[dict[str, Any]]:
     """The JSON of several records, loading their parties, photos and authors in batch."""
     ids = [r.id for r in recs]
     parties, photos = _people(session, ids), _photos(session, ids)
@@ -63,34 +66,57 @@ def records_json(session: Session, scope: Scope, recs: list[Record], detail: boo
     now = utcnow()
     out = []
     for r in recs:
-        item = _item(scope, r, parties.get(r.id, []), photos.get(r.id, []), names.get(r.author_id), now)
+        item = _item(
+            scope, r, parties.get(r.id, []), photos.get(r.id, []), names.get(r.author_id), now
+        )
         if detail:
             item.update(_details(session, r))
         out.append(item)
     return out
 
 
-def _item(scope: Scope, r: Record, parties: list[dict[str, Any]], photos: list[str],
-          author: str | None, now: datetime) -> dict[str, Any]:
+def _item(
+    scope: Scope,
+    r: Record,
+    parties: list[dict[str, Any]],
+    photos: list[str],
+    author: str | None,
+    now: datetime,
+) -> dict[str, Any]:
     """The JSON of one record from already loaded parts."""
     actions = [t.action for t in caseflow.allowed_actions(r.status, scope.role)] if r.status else []
     return {
-        "id": str(r.id), "kind": r.kind, "category": r.category, "priority": r.priority,
-        "status": r.status, "description": r.description, "occurred_at": iso(r.occurred_at),
-        "lon": r.lon, "lat": r.lat, "cell_code": r.cell_code,
-        "community_code": r.community_code, "h3": r.h3, "author": author,
-        "created_at": iso(r.created_at), "updated_at": iso(r.updated_at),
-        "version": r.version, "deadline": iso(r.deadline), "dispatched_at": iso(r.dispatched_at),
-        "closed_at": iso(r.closed_at), "started_at": iso(r.started_at),
-        "ended_at": iso(r.ended_at), "overdue": is_overdue(r, now),
+        "id": str(r.id),
+        "kind": r.kind,
+        "category": r.category,
+        "priority": r.priority,
+        "status": r.status,
+        "description": r.description,
+        "occurred_at": iso(r.occurred_at),
+        "lon": r.lon,
+        "lat": r.lat,
+        "cell_code": r.cell_code,
+        "community_code": r.community_code,
+        "h3": r.h3,
+        "author": author,
+        "created_at": iso(r.created_at),
+        "updated_at": iso(r.updated_at),
+        "version": r.version,
+        "deadline": iso(r.deadline),
+        "dispatched_at": iso(r.dispatched_at),
+        "closed_at": iso(r.closed_at),
+        "started_at": iso(r.started_at),
+        "ended_at": iso(r.ended_at),
+        "overdue": is_overdue(r, now),
         "allowed_actions": actions if scope.can_write else [],
         "photos": photos,
         "parties": [show_person(scope, p, r.cell_code) for p in parties],
     }
 
 
-def new_record_json(scope: Scope, rec: Record, parties: list[dict[str, Any]],
-                    photos: list[str]) -> dict[str, Any]:
+def new_record_json(
+    scope: Scope, rec: Record, parties: list[dict[str, Any]], photos: list[str]
+) -> dict[str, Any]:
     """The JSON of a record just created by ``scope``, without reading back what it sent."""
     return _item(scope, rec, parties, photos, scope.username, utcnow())
 
@@ -102,20 +128,39 @@ def _details(session: Session, r: Record) -> dict[str, Any]:
         coords = list(to_shape(r.track).coords)
         times = r.track_times or [None] * len(coords)
         track = [[x, y, t] for (x, y), t in zip(coords, times, strict=False)]
-    steps = list(session.scalars(select(CaseTransition).where(CaseTransition.record_id == r.id)
-                                 .order_by(CaseTransition.at, CaseTransition.id)))
+    steps = list(
+        session.scalars(
+            select(CaseTransition)
+            .where(CaseTransition.record_id == r.id)
+            .order_by(CaseTransition.at, CaseTransition.id)
+        )
+    )
     names = _usernames(session, {s.user_id for s in steps})
-    checkins = session.scalars(select(Checkin).where(Checkin.record_id == r.id).order_by(Checkin.at))
+    checkins = session.scalars(
+        select(Checkin).where(Checkin.record_id == r.id).order_by(Checkin.at)
+    )
     return {
         "track": track,
         "checkins": [
-            {"place_id": str(c.place_id) if c.place_id else None, "building_id": c.building_id,
-             "at": iso(c.at), "lon": c.lon, "lat": c.lat, "cell_code": c.cell_code}
+            {
+                "place_id": str(c.place_id) if c.place_id else None,
+                "building_id": c.building_id,
+                "at": iso(c.at),
+                "lon": c.lon,
+                "lat": c.lat,
+                "cell_code": c.cell_code,
+            }
             for c in checkins
         ],
         "transitions": [
-            {"action": s.action, "from": s.from_status, "to": s.to_status,
-             "by": names.get(s.user_id), "at": iso(s.at), "note": s.note}
+            {
+                "action": s.action,
+                "from": s.from_status,
+                "to": s.to_status,
+                "by": names.get(s.user_id),
+                "at": iso(s.at),
+                "note": s.note,
+            }
             for s in steps
         ],
     }

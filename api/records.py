@@ -18,19 +18,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from grid import caseflow
-from grid.caseflow import Priority
-from grid.catalog import RecordKind
 from api.access import Scope
 from api.audit import audit, changes
 from api.checks import check_category, check_order, check_photos, check_point, check_time
 from api.dependencies import Store
 from api.errors import Conflict, InvalidInput, NotFound
 from api.models import (
-    Building, CaseTransition, Checkin, Party, Place, Record, RecordPhoto, utcnow,
+    Building,
+    CaseTransition,
+    Checkin,
+    Party,
+    Place,
+    Record,
+    RecordPhoto,
+    utcnow,
 )
 from api.record_view import record_json
 from api.schemas import RecordIn, RecordPatch, TransitionIn
+from grid import caseflow
+from grid.caseflow import Priority
+from grid.catalog import RecordKind
 
 CASE_KINDS = frozenset({RecordKind.INCIDENT, RecordKind.DISPUTE})
 
@@ -91,12 +98,23 @@ def _checkins(session: Session, body: RecordIn, record_id: uuid.UUID) -> list[Ch
         if (c.place_id is None) == (c.building_id is None):
             raise InvalidInput("give exactly one of place_id and building_id", loc)
         lon, lat = check_point(c.lon, c.lat, loc)
-        target = session.get(Place, c.place_id) if c.place_id else session.get(Building, c.building_id)
+        target = (
+            session.get(Place, c.place_id) if c.place_id else session.get(Building, c.building_id)
+        )
         if target is None:
             field = "place_id" if c.place_id else "building_id"
             raise InvalidInput(f"no such {field.removesuffix('_id')}", (*loc, field))
-        rows.append(Checkin(record_id=record_id, place_id=c.place_id, building_id=c.building_id,
-                            at=c.at, lon=lon, lat=lat, cell_code=target.cell_code))
+        rows.append(
+            Checkin(
+                record_id=record_id,
+                place_id=c.place_id,
+                building_id=c.building_id,
+                at=c.at,
+                lon=lon,
+                lat=lat,
+                cell_code=target.cell_code,
+            )
+        )
     if rows and body.kind != RecordKind.PATROL:
         raise InvalidInput("only patrols carry check-ins", ("body", "checkins"))
     return rows
@@ -108,15 +126,22 @@ def _existing(session: Session, scope: Scope, record_id: uuid.UUID, digest: str)
     if rec is None:
         return None
     if rec.content_hash != digest:
-        current = record_json(session, scope, rec) if scope.sees_cell(rec.cell_code, rec.community_code) else None
+        current = (
+            record_json(session, scope, rec)
+            if scope.sees_cell(rec.cell_code, rec.community_code)
+            else None
+        )
         raise Conflict(
-            f"record {record_id} already exists with different content", ("body", "id"),
+            f"record {record_id} already exists with different content",
+            ("body", "id"),
             extra={"current": current},
         )
     return rec
 
 
-def create_record(session: Session, store: Store, scope: Scope, body: RecordIn) -> tuple[Record, bool]:
+def create_record(
+    session: Session, store: Store, scope: Scope, body: RecordIn
+) -> tuple[Record, bool]:
     """Store a new record (True) or return the same one already stored for this id (False)."""
     scope.require_write()
     digest = content_hash(body)
@@ -133,13 +158,27 @@ def create_record(session: Session, store: Store, scope: Scope, body: RecordIn) 
     scope.require_cell(where.cell_code, where.community_code, ("body", "lon"))
     check_photos(session, body.photos)
     rec = Record(
-        id=body.id, kind=body.kind.value, category=body.category, priority=priority,
+        id=body.id,
+        kind=body.kind.value,
+        category=body.category,
+        priority=priority,
         status=caseflow.INITIAL_STATUS.value if body.kind in CASE_KINDS else None,
-        description=body.description, occurred_at=body.occurred_at, lon=lon, lat=lat,
-        geom=point_wkt(lon, lat), cell_code=where.cell_code, community_code=where.community_code,
-        h3=where.h3, author_id=scope.user_id, created_at=now, updated_at=now,
-        track=track, track_times=track_times, started_at=body.started_at,
-        ended_at=body.ended_at, content_hash=digest,
+        description=body.description,
+        occurred_at=body.occurred_at,
+        lon=lon,
+        lat=lat,
+        geom=point_wkt(lon, lat),
+        cell_code=where.cell_code,
+        community_code=where.community_code,
+        h3=where.h3,
+        author_id=scope.user_id,
+        created_at=now,
+        updated_at=now,
+        track=track,
+        track_times=track_times,
+        started_at=body.started_at,
+        ended_at=body.ended_at,
+        content_hash=digest,
     )
     checkins = _checkins(session, body, body.id)
     session.add(rec)
@@ -148,8 +187,14 @@ def create_record(session: Session, store: Store, scope: Scope, body: RecordIn) 
     session.add_all(checkins)
     session.add_all(Party(record_id=body.id, **p.model_dump()) for p in body.parties)
     session.add_all(RecordPhoto(record_id=body.id, sha256=h) for h in dict.fromkeys(body.photos))
-    audit(session, scope.user_id, "create", "record", body.id,
-          {"kind": rec.kind, "category": rec.category, "cell_code": rec.cell_code})
+    audit(
+        session,
+        scope.user_id,
+        "create",
+        "record",
+        body.id,
+        {"kind": rec.kind, "category": rec.category, "cell_code": rec.cell_code},
+    )
     try:
         session.commit()
     except IntegrityError:
@@ -176,7 +221,8 @@ def _check_version(session: Session, scope: Scope, rec: Record, seen: int) -> No
     if rec.version != seen:
         raise Conflict(
             f"record changed since version {seen}; it is at version {rec.version}",
-            ("body", "version"), extra={"current": record_json(session, scope, rec)},
+            ("body", "version"),
+            extra={"current": record_json(session, scope, rec)},
         )
 
 
@@ -187,19 +233,32 @@ def _commit_versioned(session: Session, scope: Scope, rec: Record) -> None:
     except StaleDataError as e:
         session.rollback()
         fresh = session.get(Record, rec.id, populate_existing=True)
-        raise Conflict("record was changed concurrently", ("body", "version"),
-                       extra={"current": record_json(session, scope, fresh) if fresh else None}) from e
+        raise Conflict(
+            "record was changed concurrently",
+            ("body", "version"),
+            extra={"current": record_json(session, scope, fresh) if fresh else None},
+        ) from e
 
 
 def _snapshot(rec: Record) -> dict[str, Any]:
     """The patchable fields of a record, for audit diffs."""
-    keys = ("category", "priority", "description", "occurred_at", "lon", "lat", "cell_code",
-            "deadline", "status")
+    keys = (
+        "category",
+        "priority",
+        "description",
+        "occurred_at",
+        "lon",
+        "lat",
+        "cell_code",
+        "deadline",
+        "status",
+    )
     return {k: getattr(rec, k) for k in keys}
 
 
-def patch_record(session: Session, store: Store, scope: Scope, record_id: uuid.UUID,
-                 body: RecordPatch) -> Record:
+def patch_record(
+    session: Session, store: Store, scope: Scope, record_id: uuid.UUID, body: RecordPatch
+) -> Record:
     """Apply a versioned change to a record; a moved point is re-located and must stay in scope."""
     scope.require_write()
     rec = visible_record(session, scope, record_id)
@@ -219,11 +278,17 @@ def patch_record(session: Session, store: Store, scope: Scope, record_id: uuid.U
     if body.description is not None:
         rec.description = body.description
     if body.occurred_at is not None:
-        rec.occurred_at = check_time(body.occurred_at, "occurred_at", now,
-                                     timedelta(minutes=store.settings.max_future_minutes))
+        rec.occurred_at = check_time(
+            body.occurred_at,
+            "occurred_at",
+            now,
+            timedelta(minutes=store.settings.max_future_minutes),
+        )
     if body.lon is not None or body.lat is not None or body.occurred_at is not None:
-        lon, lat = check_point(body.lon if body.lon is not None else rec.lon,
-                               body.lat if body.lat is not None else rec.lat)
+        lon, lat = check_point(
+            body.lon if body.lon is not None else rec.lon,
+            body.lat if body.lat is not None else rec.lat,
+        )
         where = store.cells.locate(lon, lat, rec.occurred_at, ("body", "lon"))
         scope.require_cell(where.cell_code, where.community_code, ("body", "lon"))
         rec.lon, rec.lat, rec.geom = lon, lat, point_wkt(lon, lat)
@@ -240,8 +305,9 @@ def patch_record(session: Session, store: Store, scope: Scope, record_id: uuid.U
     return rec
 
 
-def apply_transition(session: Session, scope: Scope, record_id: uuid.UUID,
-                     body: TransitionIn) -> Record:
+def apply_transition(
+    session: Session, scope: Scope, record_id: uuid.UUID, body: TransitionIn
+) -> Record:
     """Move a case one step along the loop; dispatch starts the deadline clock."""
     scope.require_write()
     rec = visible_record(session, scope, record_id)
@@ -258,19 +324,45 @@ def apply_transition(session: Session, scope: Scope, record_id: uuid.UUID,
         rec.closed_at = now
     rec.status = step.target.value
     rec.updated_at = now
-    session.add(CaseTransition(record_id=rec.id, action=step.action, from_status=step.source.value,
-                               to_status=step.target.value, user_id=scope.user_id, at=now,
-                               note=body.note))
-    audit(session, scope.user_id, "transition", "record", rec.id,
-          {"action": step.action, "status": [step.source.value, step.target.value],
-           "note": body.note})
+    session.add(
+        CaseTransition(
+            record_id=rec.id,
+            action=step.action,
+            from_status=step.source.value,
+            to_status=step.target.value,
+            user_id=scope.user_id,
+            at=now,
+            note=body.note,
+        )
+    )
+    audit(
+        session,
+        scope.user_id,
+        "transition",
+        "record",
+        rec.id,
+        {
+            "action": step.action,
+            "status": [step.source.value, step.target.value],
+            "note": body.note,
+        },
+    )
     _commit_versioned(session, scope, rec)
     return rec
 
 
-def list_records(session: Session, scope: Scope, *, kind: str | None, status: str | None,
-                 cell: str | None, mine: bool, overdue: bool, since: datetime | None,
-                 limit: int) -> list[Record]:
+def list_records(
+    session: Session,
+    scope: Scope,
+    *,
+    kind: str | None,
+    status: str | None,
+    cell: str | None,
+    mine: bool,
+    overdue: bool,
+    since: datetime | None,
+    limit: int,
+) -> list[Record]:
     """Records visible to the user, newest first, filtered as the list endpoint allows."""
     q = select(Record)
     if scope.cells is not None:

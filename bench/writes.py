@@ -51,18 +51,43 @@ def free_port() -> int:
 def prepare(url: str, tmp: Path) -> None:
     """Migrate the database and load 16 square cells, all led by one officer."""
     store = make_store(Settings(database_url=url, secret_key="b" * 40, photo_dir=tmp))
-    cells = [(f"{COMMUNITY}{i + 1:03d}", shapely.box(X0 + (i % 4) * W / 4, Y0 + (i // 4) * W / 4,
-                                                      X0 + (i % 4 + 1) * W / 4, Y0 + (i // 4 + 1) * W / 4))
-             for i in range(16)]
+    cells = [
+        (
+            f"{COMMUNITY}{i + 1:03d}",
+            shapely.box(
+                X0 + (i % 4) * W / 4,
+                Y0 + (i // 4) * W / 4,
+                X0 + (i % 4 + 1) * W / 4,
+                Y0 + (i // 4 + 1) * W / 4,
+            ),
+        )
+        for i in range(16)
+    ]
     box = shapely.box(X0, Y0, X0 + W, Y0 + W)
     with session_scope(store.sessions) as s:
         load_area(s, "district", gpd.GeoDataFrame({"code": ["120101"]}, geometry=[box], crs=4326))
-        load_area(s, "street", gpd.GeoDataFrame({"code": ["120101001"], "district_code": ["120101"]},
-                                                geometry=[box], crs=4326))
-        load_area(s, "community", gpd.GeoDataFrame(
-            {"code": [COMMUNITY], "street_code": ["120101001"]}, geometry=[box], crs=4326))
-        load_cells(s, gpd.GeoDataFrame({"code": [c for c, _ in cells], "community_code": COMMUNITY,
-                                        "households": 150}, geometry=[g for _, g in cells], crs=4326))
+        load_area(
+            s,
+            "street",
+            gpd.GeoDataFrame(
+                {"code": ["120101001"], "district_code": ["120101"]}, geometry=[box], crs=4326
+            ),
+        )
+        load_area(
+            s,
+            "community",
+            gpd.GeoDataFrame(
+                {"code": [COMMUNITY], "street_code": ["120101001"]}, geometry=[box], crs=4326
+            ),
+        )
+        load_cells(
+            s,
+            gpd.GeoDataFrame(
+                {"code": [c for c, _ in cells], "community_code": COMMUNITY, "households": 150},
+                geometry=[g for _, g in cells],
+                crs=4326,
+            ),
+        )
         add_user(s, "bench", "bench-pass", "officer")
         for code, _ in cells:
             assign_leader(s, code, "bench")
@@ -71,13 +96,21 @@ def prepare(url: str, tmp: Path) -> None:
 
 def body(rng: random.Random) -> dict:
     """A random incident inside the bench cells."""
-    return {"id": str(uuid.uuid4()), "kind": "incident", "category": "traffic", "priority": "routine",
-            "description": "bench", "occurred_at": datetime.now(UTC).isoformat(),
-            "lon": X0 + rng.uniform(1e-4, W - 1e-4), "lat": Y0 + rng.uniform(1e-4, W - 1e-4)}
+    return {
+        "id": str(uuid.uuid4()),
+        "kind": "incident",
+        "category": "traffic",
+        "priority": "routine",
+        "description": "bench",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "lon": X0 + rng.uniform(1e-4, W - 1e-4),
+        "lat": Y0 + rng.uniform(1e-4, W - 1e-4),
+    }
 
 
-async def client_loop(base: str, token: str, stop: float, lat: list[float], errors: list[int],
-                      seed: int) -> None:
+async def client_loop(
+    base: str, token: str, stop: float, lat: list[float], errors: list[int], seed: int
+) -> None:
     """One client creating records back to back until ``stop``."""
     rng = random.Random(seed)
     headers = {"Authorization": f"Bearer {token}"}
@@ -99,8 +132,9 @@ async def drive(base: str, clients: int, seconds: float) -> tuple[float, np.ndar
     lat: list[float] = []
     errors: list[int] = []
     start = time.perf_counter()
-    await asyncio.gather(*(client_loop(base, token, start + seconds, lat, errors, i)
-                           for i in range(clients)))
+    await asyncio.gather(
+        *(client_loop(base, token, start + seconds, lat, errors, i) for i in range(clients))
+    )
     elapsed = time.perf_counter() - start
     return len(lat) / elapsed, np.asarray(lat), errors
 
@@ -119,13 +153,32 @@ def run(backend: str, args: argparse.Namespace) -> None:
         url = f"sqlite:///{tmp / 'bench.sqlite'}"
     prepare(url, tmp)
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "WANGGE_SECRET_KEY": "b" * 40,
-           "WANGGE_PHOTO_DIR": str(tmp), "WANGGE_DB_POOL_SIZE": str(args.pool)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "WANGGE_SECRET_KEY": "b" * 40,
+        "WANGGE_PHOTO_DIR": str(tmp),
+        "WANGGE_DB_POOL_SIZE": str(args.pool),
+    }
     workers = args.workers if backend == "postgis" else 1
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--port", str(port),
-         "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -143,9 +196,11 @@ def run(backend: str, args: argparse.Namespace) -> None:
             with psycopg.connect(PG + "postgres", autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     p50, p99 = (np.percentile(lat, [50, 99]) * 1000) if lat.size else (float("nan"),) * 2
-    print(f"{backend:8s} workers={workers} clients={args.clients} {args.seconds:.0f}s: "
-          f"{rate:7.0f} records/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
-          f"errors {len(errors)}{' ' + str(sorted(set(errors))) if errors else ''}")
+    print(
+        f"{backend:8s} workers={workers} clients={args.clients} {args.seconds:.0f}s: "
+        f"{rate:7.0f} records/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
+        f"errors {len(errors)}{' ' + str(sorted(set(errors))) if errors else ''}"
+    )
 
 
 def main() -> None:
@@ -157,7 +212,7 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=2, help="uvicorn workers (PostGIS only)")
     p.add_argument("--pool", type=int, default=16, help="DB pool size per worker")
     args = p.parse_args()
-    for backend in (["postgis", "sqlite"] if args.backend == "both" else [args.backend]):
+    for backend in ["postgis", "sqlite"] if args.backend == "both" else [args.backend]:
         run(backend, args)
 
 

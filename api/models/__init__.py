@@ -1,12 +1,38 @@
 """All tables of the store, one set for SQLite + SpatiaLite and PostGIS."""
 
 from api.models.accounts import AuditEntry, Role, Term, User
-from api.models.areas import Building, Cell, Community, District, Generation, LeaderAssignment, Street
+from api.models.areas import (
+    Building,
+    Cell,
+    Community,
+    District,
+    Generation,
+    LeaderAssignment,
+    Street,
+)
 from api.models.base import SRID, Base, utcnow
 from api.models.field import CaseTransition, Checkin, Party, Photo, Place, Record, RecordPhoto
 
 __all__ = [
-    "SRID", "AuditEntry", "Base", "Building", "CaseTransition", "Cell", "Checkin", "Community",
-    "District", "Generation", "LeaderAssignment", "Party", "Photo", "Place", "Record",
-    "RecordPhoto", "Role", "Street", "Term", "User", "utcnow",
+    "SRID",
+    "AuditEntry",
+    "Base",
+    "Building",
+    "CaseTransition",
+    "Cell",
+    "Checkin",
+    "Community",
+    "District",
+    "Generation",
+    "LeaderAssignment",
+    "Party",
+    "Photo",
+    "Place",
+    "Record",
+    "RecordPhoto",
+    "Role",
+    "Street",
+    "Term",
+    "User",
+    "utcnow",
 ]

@@ -11,12 +11,12 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import mapping
 from sqlalchemy import or_, select
 
-from grid.caseflow import Role
 from api.access import Scope, mask_phone
 from api.checks import check_point
 from api.dependencies import BBoxDep, Limit, ScopeDep, SessionDep, StoreDep
 from api.errors import InvalidInput
 from api.models import Building, Cell, LeaderAssignment, User, utcnow
+from grid.caseflow import Role
 
 router = APIRouter(tags=["cells"])
 
@@ -26,9 +26,13 @@ def _leaders(session: SessionDep, codes: list[str], at: datetime) -> dict[str, U
     if not codes:
         return {}
     rows = session.execute(
-        select(LeaderAssignment.cell_code, User).join(User, User.id == LeaderAssignment.user_id)
-        .where(LeaderAssignment.cell_code.in_(codes), LeaderAssignment.started_at <= at,
-               or_(LeaderAssignment.ended_at.is_(None), LeaderAssignment.ended_at > at))
+        select(LeaderAssignment.cell_code, User)
+        .join(User, User.id == LeaderAssignment.user_id)
+        .where(
+            LeaderAssignment.cell_code.in_(codes),
+            LeaderAssignment.started_at <= at,
+            or_(LeaderAssignment.ended_at.is_(None), LeaderAssignment.ended_at > at),
+        )
     )
     return dict(rows.all())
 
@@ -38,14 +42,20 @@ def _leader_json(scope: Scope, user: User | None) -> dict[str, Any] | None:
     if user is None:
         return None
     full = scope.role in (Role.ADMIN, Role.STREET) or user.id == scope.user_id
-    return {"username": user.username, "display_name": user.display_name,
-            "phone": user.phone if full else mask_phone(user.phone)}
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "phone": user.phone if full else mask_phone(user.phone),
+    }
 
 
 @router.get("/cells")
 def cells(
-    scope: ScopeDep, session: SessionDep, bbox: BBoxDep,
-    community: str | None = None, at: datetime | None = None,
+    scope: ScopeDep,
+    session: SessionDep,
+    bbox: BBoxDep,
+    community: str | None = None,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
     """The cells valid at ``at`` (default now) that the user may see, as GeoJSON."""
     if at is not None and at.tzinfo is None:
@@ -63,19 +73,33 @@ def cells(
         keep = [i for i, g in enumerate(geoms) if g.intersects(box)]
         rows, geoms = [rows[i] for i in keep], [geoms[i] for i in keep]
     leaders = _leaders(session, [c.code for c in rows], at)
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": c.code, "geometry": mapping(g), "properties": {
-            "code": c.code, "community_code": c.community_code, "households": c.households,
-            "valid_from": c.valid_from.isoformat(),
-            "valid_to": c.valid_to.isoformat() if c.valid_to else None,
-            "leader": _leader_json(scope, leaders.get(c.code))}}
-        for c, g in zip(rows, geoms, strict=True)
-    ]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": c.code,
+                "geometry": mapping(g),
+                "properties": {
+                    "code": c.code,
+                    "community_code": c.community_code,
+                    "households": c.households,
+                    "valid_from": c.valid_from.isoformat(),
+                    "valid_to": c.valid_to.isoformat() if c.valid_to else None,
+                    "leader": _leader_json(scope, leaders.get(c.code)),
+                },
+            }
+            for c, g in zip(rows, geoms, strict=True)
+        ],
+    }
 
 
 @router.get("/cells/locate")
 def locate(
-    scope: ScopeDep, store: StoreDep, lon: Annotated[float, Query()], lat: Annotated[float, Query()],
+    scope: ScopeDep,
+    store: StoreDep,
+    lon: Annotated[float, Query()],
+    lat: Annotated[float, Query()],
 ) -> dict[str, str]:
     """The cell and community containing a point now; 422 outside every cell."""
     lon, lat = check_point(lon, lat, ("query",))
@@ -85,7 +109,10 @@ def locate(
 
 @router.get("/buildings")
 def buildings(
-    scope: ScopeDep, session: SessionDep, bbox: BBoxDep, cell: str | None = None,
+    scope: ScopeDep,
+    session: SessionDep,
+    bbox: BBoxDep,
+    cell: str | None = None,
     limit: Limit = 5000,
 ) -> dict[str, Any]:
     """Buildings the user may see, as GeoJSON."""
@@ -102,9 +129,20 @@ def buildings(
         g = to_shape(b.geom)
         if box is not None and not g.intersects(box):
             continue
-        feats.append({"type": "Feature", "id": b.id, "geometry": mapping(g), "properties": {
-            "id": b.id, "cell_code": b.cell_code, "households": b.households,
-            "households_estimated": b.households_estimated, "name": b.name}})
+        feats.append(
+            {
+                "type": "Feature",
+                "id": b.id,
+                "geometry": mapping(g),
+                "properties": {
+                    "id": b.id,
+                    "cell_code": b.cell_code,
+                    "households": b.households,
+                    "households_estimated": b.households_estimated,
+                    "name": b.name,
+                },
+            }
+        )
         if len(feats) >= limit:
             break
     return {"type": "FeatureCollection", "features": feats}

@@ -41,11 +41,39 @@ class Format(StrEnum):
     CSV = "csv"
 
 
-RECORD_COLS = ("id", "kind", "category", "priority", "status", "description", "occurred_at",
-               "cell_code", "community_code", "h3", "version", "deadline", "dispatched_at",
-               "closed_at", "started_at", "ended_at", "lon", "lat")
-PLACE_COLS = ("id", "kind", "name", "address", "risk_level", "cell_code", "community_code", "h3",
-              "version", "lon", "lat")
+RECORD_COLS = (
+    "id",
+    "kind",
+    "category",
+    "priority",
+    "status",
+    "description",
+    "occurred_at",
+    "cell_code",
+    "community_code",
+    "h3",
+    "version",
+    "deadline",
+    "dispatched_at",
+    "closed_at",
+    "started_at",
+    "ended_at",
+    "lon",
+    "lat",
+)
+PLACE_COLS = (
+    "id",
+    "kind",
+    "name",
+    "address",
+    "risk_level",
+    "cell_code",
+    "community_code",
+    "h3",
+    "version",
+    "lon",
+    "lat",
+)
 
 
 def _filter(q, model, scope: Scope, community: str | None, cell: str | None, code_col: str):  # noqa: ANN001, ANN202
@@ -62,8 +90,16 @@ def _filter(q, model, scope: Scope, community: str | None, cell: str | None, cod
     return q
 
 
-def layer_frame(session: Session, scope: Scope, layer: Layer, *, community: str | None,
-                cell: str | None, kind: str | None, period: Period) -> gpd.GeoDataFrame:
+def layer_frame(
+    session: Session,
+    scope: Scope,
+    layer: Layer,
+    *,
+    community: str | None,
+    cell: str | None,
+    kind: str | None,
+    period: Period,
+) -> gpd.GeoDataFrame:
     """The rows of ``layer`` the user may see, filtered, as a WGS84 GeoDataFrame."""
     if layer == Layer.RECORDS:
         q = _filter(select(Record), Record, scope, community, cell, "cell_code")
@@ -84,18 +120,40 @@ def layer_frame(session: Session, scope: Scope, layer: Layer, *, community: str 
     if layer == Layer.CELLS:
         at = period.end or utcnow()
         q = _filter(select(Cell), Cell, scope, community, cell, "code").where(
-            Cell.valid_from <= at, or_(Cell.valid_to.is_(None), Cell.valid_to > at))
-        rows = [{"code": c.code, "community_code": c.community_code, "households": c.households,
-                 "valid_from": c.valid_from.isoformat(), "geometry": to_shape(c.geom)}
-                for c in session.scalars(q)]
-        return gpd.GeoDataFrame(rows, columns=["code", "community_code", "households",
-                                               "valid_from", "geometry"], crs=4326)
+            Cell.valid_from <= at, or_(Cell.valid_to.is_(None), Cell.valid_to > at)
+        )
+        rows = [
+            {
+                "code": c.code,
+                "community_code": c.community_code,
+                "households": c.households,
+                "valid_from": c.valid_from.isoformat(),
+                "geometry": to_shape(c.geom),
+            }
+            for c in session.scalars(q)
+        ]
+        return gpd.GeoDataFrame(
+            rows,
+            columns=["code", "community_code", "households", "valid_from", "geometry"],
+            crs=4326,
+        )
     q = _filter(select(Building), Building, scope, community, cell, "cell_code")
-    rows = [{"id": b.id, "name": b.name, "cell_code": b.cell_code, "households": b.households,
-             "households_estimated": b.households_estimated, "geometry": to_shape(b.geom)}
-            for b in session.scalars(q)]
-    return gpd.GeoDataFrame(rows, columns=["id", "name", "cell_code", "households",
-                                           "households_estimated", "geometry"], crs=4326)
+    rows = [
+        {
+            "id": b.id,
+            "name": b.name,
+            "cell_code": b.cell_code,
+            "households": b.households,
+            "households_estimated": b.households_estimated,
+            "geometry": to_shape(b.geom),
+        }
+        for b in session.scalars(q)
+    ]
+    return gpd.GeoDataFrame(
+        rows,
+        columns=["id", "name", "cell_code", "households", "households_estimated", "geometry"],
+        crs=4326,
+    )
 
 
 def _plain(v: object) -> object:
@@ -127,13 +185,24 @@ def encode(gdf: gpd.GeoDataFrame, fmt: Format, name: str) -> tuple[bytes, str]:
 
 
 @router.get("/export/{layer}")
-def export(layer: Layer, scope: ScopeDep, session: SessionDep, period: PeriodDep,
-           format: Format = Format.GEOJSON, community: str | None = None,
-           cell: str | None = None, kind: str | None = None) -> Response:
+def export(
+    layer: Layer,
+    scope: ScopeDep,
+    session: SessionDep,
+    period: PeriodDep,
+    format: Format = Format.GEOJSON,
+    community: str | None = None,
+    cell: str | None = None,
+    kind: str | None = None,
+) -> Response:
     """Download a layer the user may see, filtered by community, cell, kind and period."""
-    gdf = layer_frame(session, scope, layer, community=community, cell=cell, kind=kind,
-                      period=period)
+    gdf = layer_frame(
+        session, scope, layer, community=community, cell=cell, kind=kind, period=period
+    )
     data, media = encode(gdf, format, layer.value)
     filename = f"wangge-{layer.value}.{format.value}"
-    return Response(data, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        data,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

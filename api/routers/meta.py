@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from grid import caseflow, catalog
 from api.dependencies import StoreDep
+from grid import caseflow, catalog
 
 router = APIRouter(tags=["meta"])
 
@@ -38,8 +38,14 @@ def meta(store: StoreDep) -> dict[str, Any]:
         "initial_status": caseflow.INITIAL_STATUS.value,
         "clock_starts": caseflow.CLOCK_STARTS.value,
         "transitions": [
-            {"action": t.action, "from": t.source.value, "to": t.target.value,
-             "roles": sorted(r.value for r in t.roles), "zh": t.term.zh, "en": t.term.en}
+            {
+                "action": t.action,
+                "from": t.source.value,
+                "to": t.target.value,
+                "roles": sorted(r.value for r in t.roles),
+                "zh": t.term.zh,
+                "en": t.term.en,
+            }
             for t in caseflow.TRANSITIONS
         ],
         "roles": [r.value for r in caseflow.Role],

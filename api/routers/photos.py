@@ -32,7 +32,7 @@ CHUNK = 1 << 16
 def sniff(head: bytes) -> str | None:
     """The image type the first bytes announce, or None."""
     for magic, offset, ctype in SIGNATURES:
-        if head[offset:offset + len(magic)] == magic:
+        if head[offset : offset + len(magic)] == magic:
             return ctype
     return None
 
@@ -64,8 +64,9 @@ def _store_file(upload: UploadFile, directory: Path, limit: int) -> tuple[str, i
 
 
 @router.post("/photos", status_code=201)
-def upload(file: Annotated[UploadFile, File()], scope: ScopeDep, session: SessionDep,
-           store: StoreDep) -> JSONResponse:
+def upload(
+    file: Annotated[UploadFile, File()], scope: ScopeDep, session: SessionDep, store: StoreDep
+) -> JSONResponse:
     """Store an image once per content hash; uploading it again answers 200 with the same hash."""
     scope.require_write()
     directory = store.settings.photo_dir
@@ -77,8 +78,15 @@ def upload(file: Annotated[UploadFile, File()], scope: ScopeDep, session: Sessio
     final = directory / sha[:2] / sha
     final.parent.mkdir(parents=True, exist_ok=True)
     os.replace(tmp, final)  # the file is in place before the row that points at it commits
-    session.add(Photo(sha256=sha, size=size, content_type=ctype, path=str(final.relative_to(directory)),
-                      uploaded_by=scope.user_id))
+    session.add(
+        Photo(
+            sha256=sha,
+            size=size,
+            content_type=ctype,
+            path=str(final.relative_to(directory)),
+            uploaded_by=scope.user_id,
+        )
+    )
     try:
         session.commit()
     except IntegrityError:

@@ -8,17 +8,23 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from grid.catalog import PlaceKind
 from api import places as service
 from api.dependencies import BBoxDep, Limit, ScopeDep, SessionDep, StoreDep
 from api.schemas import PlaceIn, PlacePatch
+from grid.catalog import PlaceKind
 
 router = APIRouter(tags=["places"])
 
 
 @router.get("/places")
-def list_(scope: ScopeDep, session: SessionDep, bbox: BBoxDep, cell: str | None = None,
-          kind: PlaceKind | None = None, limit: Limit = 5000) -> dict[str, Any]:
+def list_(
+    scope: ScopeDep,
+    session: SessionDep,
+    bbox: BBoxDep,
+    cell: str | None = None,
+    kind: PlaceKind | None = None,
+    limit: Limit = 5000,
+) -> dict[str, Any]:
     """Places the user may see, as GeoJSON."""
     rows = service.list_places(session, scope, cell=cell, kind=kind, bbox=bbox, limit=limit)
     return {"type": "FeatureCollection", "features": [service.place_feature(p) for p in rows]}
@@ -32,7 +38,8 @@ def create(body: PlaceIn, scope: ScopeDep, session: SessionDep, store: StoreDep)
 
 
 @router.patch("/places/{id}")
-def patch(id: uuid.UUID, body: PlacePatch, scope: ScopeDep, session: SessionDep,
-          store: StoreDep) -> dict[str, Any]:
+def patch(
+    id: uuid.UUID, body: PlacePatch, scope: ScopeDep, session: SessionDep, store: StoreDep
+) -> dict[str, Any]:
     """Change a place at the version the client saw (409 with the current one when stale)."""
     return service.place_feature(service.patch_place(session, store, scope, id, body))

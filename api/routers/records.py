@@ -9,40 +9,57 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 
-from grid.caseflow import Status
-from grid.catalog import RecordKind
 from api import records as service
 from api.dependencies import Limit, ScopeDep, SessionDep, StoreDep
 from api.errors import InvalidInput
 from api.record_view import new_record_json, record_json, records_json
 from api.schemas import RecordIn, RecordPatch, TransitionIn
+from grid.caseflow import Status
+from grid.catalog import RecordKind
 
 router = APIRouter(tags=["records"])
 
 
 @router.post("/records", status_code=201)
-def create(body: Annotated[RecordIn, Body()], scope: ScopeDep, session: SessionDep,
-           store: StoreDep) -> JSONResponse:
+def create(
+    body: Annotated[RecordIn, Body()], scope: ScopeDep, session: SessionDep, store: StoreDep
+) -> JSONResponse:
     """Store a record; a resend of the same id and content answers 200 with the stored one."""
     rec, created = service.create_record(session, store, scope, body)
     if created:
         parties = [p.model_dump() for p in body.parties]
-        return JSONResponse(new_record_json(scope, rec, parties, list(dict.fromkeys(body.photos))),
-                            status_code=201)
+        return JSONResponse(
+            new_record_json(scope, rec, parties, list(dict.fromkeys(body.photos))), status_code=201
+        )
     return JSONResponse(record_json(session, scope, rec, detail=False), status_code=200)
 
 
 @router.get("/records")
 def list_(
-    scope: ScopeDep, session: SessionDep, kind: RecordKind | None = None,
-    status: Status | None = None, cell: str | None = None, mine: bool = False,
-    overdue: bool = False, since: datetime | None = None, limit: Limit = 500,
+    scope: ScopeDep,
+    session: SessionDep,
+    kind: RecordKind | None = None,
+    status: Status | None = None,
+    cell: str | None = None,
+    mine: bool = False,
+    overdue: bool = False,
+    since: datetime | None = None,
+    limit: Limit = 500,
 ) -> JSONResponse:
     """Records the user may see, newest first."""
     if since is not None and since.tzinfo is None:
         raise InvalidInput("give a timezone (e.g. Z or +08:00)", ("query", "since"))
-    recs = service.list_records(session, scope, kind=kind, status=status, cell=cell, mine=mine,
-                                overdue=overdue, since=since, limit=limit)
+    recs = service.list_records(
+        session,
+        scope,
+        kind=kind,
+        status=status,
+        cell=cell,
+        mine=mine,
+        overdue=overdue,
+        since=since,
+        limit=limit,
+    )
     return JSONResponse(records_json(session, scope, recs))
 
 
@@ -53,18 +70,18 @@ def get(id: uuid.UUID, scope: ScopeDep, session: SessionDep) -> JSONResponse:
 
 
 @router.patch("/records/{id}")
-def patch(id: uuid.UUID, body: RecordPatch, scope: ScopeDep, session: SessionDep,
-          store: StoreDep) -> JSONResponse:
+def patch(
+    id: uuid.UUID, body: RecordPatch, scope: ScopeDep, session: SessionDep, store: StoreDep
+) -> JSONResponse:
     """Change a record at the version the client saw (409 with the current one when stale)."""
     rec = service.patch_record(session, store, scope, id, body)
     return JSONResponse(record_json(session, scope, rec))
 
 
 @router.post("/records/{id}/transitions")
-def transition(id: uuid.UUID, body: TransitionIn, scope: ScopeDep,
-               session: SessionDep) -> JSONResponse:
+def transition(
+    id: uuid.UUID, body: TransitionIn, scope: ScopeDep, session: SessionDep
+) -> JSONResponse:
     """Take a case-loop action; 422 lists the allowed actions when it is illegal."""
     rec = service.apply_transition(session, scope, id, body)
     return JSONResponse(record_json(session, scope, rec))
-
-

@@ -12,13 +12,13 @@ from fastapi import APIRouter, Query
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from grid import counts as gcounts
-from grid.caseflow import Status
-from grid.catalog import RecordKind
 from api.access import Scope
 from api.dependencies import PeriodDep, ScopeDep, SessionDep
 from api.models import Cell, Checkin, LeaderAssignment, Place, Record, User, utcnow
 from api.records import CASE_KINDS
+from grid import counts as gcounts
+from grid.caseflow import Status
+from grid.catalog import RecordKind
 
 router = APIRouter(tags=["stats"])
 
@@ -47,8 +47,9 @@ def _scoped(q: Any, model: Any, scope: Scope) -> Any:
     return q
 
 
-def cells_in_period(session: Session, scope: Scope, start: datetime | None,
-                    end: datetime | None) -> pd.DataFrame:
+def cells_in_period(
+    session: Session, scope: Scope, start: datetime | None, end: datetime | None
+) -> pd.DataFrame:
     """Code and community of every cell valid at some time in [start, end)."""
     q = select(Cell.code, Cell.community_code).distinct()
     if end is not None:
@@ -77,12 +78,27 @@ def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 @router.get("/stats/counts")
 def counts(
-    scope: ScopeDep, session: SessionDep, period: PeriodDep, by: CountBy = CountBy.CELL,
-    kind: RecordKind | None = None, category: str | None = None, status: Status | None = None,
+    scope: ScopeDep,
+    session: SessionDep,
+    period: PeriodDep,
+    by: CountBy = CountBy.CELL,
+    kind: RecordKind | None = None,
+    category: str | None = None,
+    status: Status | None = None,
 ) -> dict[str, Any]:
     """Records per cell (or community) in the period, over the cells valid then (zeros included)."""
-    q = _scoped(select(Record.cell_code, Record.community_code, Record.kind, Record.category,
-                       Record.status, Record.occurred_at), Record, scope)
+    q = _scoped(
+        select(
+            Record.cell_code,
+            Record.community_code,
+            Record.kind,
+            Record.category,
+            Record.status,
+            Record.occurred_at,
+        ),
+        Record,
+        scope,
+    )
     if period.start:
         q = q.where(Record.occurred_at >= period.start)
     if period.end:
@@ -91,14 +107,23 @@ def counts(
     records = pd.DataFrame(session.execute(q).all(), columns=cols)
     filters = {k: v for k, v in (("kind", kind), ("category", category), ("status", status)) if v}
     key = "cell_code" if by == CountBy.CELL else "community_code"
-    got = gcounts.counts(records, by=key, period_start=period.start, period_end=period.end,
-                         filters={k: str(v) for k, v in filters.items()})
+    got = gcounts.counts(
+        records,
+        by=key,
+        period_start=period.start,
+        period_end=period.end,
+        filters={k: str(v) for k, v in filters.items()},
+    )
     cells = cells_in_period(session, scope, period.start, period.end)
     frame = cells if by == CountBy.CELL else cells[["community_code"]].drop_duplicates()
     out = frame.merge(got, on=key, how="outer").fillna({"count": 0})
     out["count"] = out["count"].astype(int)
-    return {"by": by.value, "from": period.start, "to": period.end,
-            "counts": _rows(out.sort_values(key))}
+    return {
+        "by": by.value,
+        "from": period.start,
+        "to": period.end,
+        "counts": _rows(out.sort_values(key)),
+    }
 
 
 def _leaders_at(session: Session, at: datetime) -> dict[str, str]:
@@ -106,34 +131,66 @@ def _leaders_at(session: Session, at: datetime) -> dict[str, str]:
     rows = session.execute(
         select(LeaderAssignment.cell_code, User.username)
         .join(User, User.id == LeaderAssignment.user_id)
-        .where(LeaderAssignment.started_at <= at,
-               or_(LeaderAssignment.ended_at.is_(None), LeaderAssignment.ended_at > at))
+        .where(
+            LeaderAssignment.started_at <= at,
+            or_(LeaderAssignment.ended_at.is_(None), LeaderAssignment.ended_at > at),
+        )
     )
     return dict(rows.all())
 
 
 @router.get("/stats/kpis")
 def kpis(
-    scope: ScopeDep, session: SessionDep, period: PeriodDep, by: KpiBy = KpiBy.CELL,
-    days: Annotated[int, Query(ge=1, le=3660, description="period length when from is not given")] = 30,
+    scope: ScopeDep,
+    session: SessionDep,
+    period: PeriodDep,
+    by: KpiBy = KpiBy.CELL,
+    days: Annotated[
+        int, Query(ge=1, le=3660, description="period length when from is not given")
+    ] = 30,
 ) -> dict[str, Any]:
     """Closure rate, on-time closure rate and patrol coverage per cell, leader or community."""
     end = period.end or utcnow()
     start = period.start or end - timedelta(days=days)
-    q = _scoped(select(Record.cell_code, Record.community_code, Record.status, Record.priority,
-                       Record.dispatched_at, Record.closed_at, Record.deadline)
-                .where(Record.kind.in_([k.value for k in CASE_KINDS])), Record, scope)
-    cases = pd.DataFrame(session.execute(q).all(), columns=[
-        "cell_code", "community_code", "status", "priority", "dispatched_at", "closed_at", "deadline"])
-    places = pd.DataFrame(session.execute(_scoped(
-        select(Place.id, Place.cell_code, Place.community_code), Place, scope)).all(),
-        columns=["id", "cell_code", "community_code"])
-    checkins = pd.DataFrame(session.execute(
-        select(Checkin.place_id, Checkin.at).where(Checkin.place_id.is_not(None))).all(),
-        columns=["place_id", "at"])
+    q = _scoped(
+        select(
+            Record.cell_code,
+            Record.community_code,
+            Record.status,
+            Record.priority,
+            Record.dispatched_at,
+            Record.closed_at,
+            Record.deadline,
+        ).where(Record.kind.in_([k.value for k in CASE_KINDS])),
+        Record,
+        scope,
+    )
+    cases = pd.DataFrame(
+        session.execute(q).all(),
+        columns=[
+            "cell_code",
+            "community_code",
+            "status",
+            "priority",
+            "dispatched_at",
+            "closed_at",
+            "deadline",
+        ],
+    )
+    places = pd.DataFrame(
+        session.execute(
+            _scoped(select(Place.id, Place.cell_code, Place.community_code), Place, scope)
+        ).all(),
+        columns=["id", "cell_code", "community_code"],
+    )
+    checkins = pd.DataFrame(
+        session.execute(
+            select(Checkin.place_id, Checkin.at).where(Checkin.place_id.is_not(None))
+        ).all(),
+        columns=["place_id", "at"],
+    )
     leaders = _leaders_at(session, min(end, utcnow()))
-    key = {KpiBy.CELL: "cell_code", KpiBy.LEADER: "leader",
-           KpiBy.COMMUNITY: "community_code"}[by]
+    key = {KpiBy.CELL: "cell_code", KpiBy.LEADER: "leader", KpiBy.COMMUNITY: "community_code"}[by]
     for df in (cases, places):
         df["leader"] = df["cell_code"].map(leaders)
     for col in ("dispatched_at", "closed_at", "deadline"):
@@ -145,7 +202,8 @@ def kpis(
     groups["leader"] = groups["cell_code"].map(leaders)
     frame = groups[[key]].dropna().drop_duplicates()
     out = frame.merge(k, on=key, how="outer").merge(
-        cov.rename(columns={"coverage": "patrol_coverage"}), on=key, how="outer")
+        cov.rename(columns={"coverage": "patrol_coverage"}), on=key, how="outer"
+    )
     for col in ("due", "closed", "on_time_closed", "overdue_open", "places", "visited"):
         out[col] = out[col].fillna(0).astype(int)
     return {"by": by.value, "from": start, "to": end, "rows": _rows(out.sort_values(key))}

@@ -25,8 +25,13 @@ DISTRICT, STREET = "120101", "120101001"
 C1, C2 = "120101001001", "120101001002"
 X0, Y0, W = 117.20, 39.10, 0.01  # two communities side by side, each split north/south
 VALID_FROM = datetime(2020, 1, 1, tzinfo=UTC)
-PASSWORDS = {"admin": "a-pass", "street": "s-pass", "officer": "o-pass", "officer2": "o2-pass",
-             "police": "p-pass"}
+PASSWORDS = {
+    "admin": "a-pass",
+    "street": "s-pass",
+    "officer": "o-pass",
+    "officer2": "o2-pass",
+    "police": "p-pass",
+}
 
 
 def fixture_cells() -> gpd.GeoDataFrame:
@@ -37,8 +42,10 @@ def fixture_cells() -> gpd.GeoDataFrame:
         rows.append((comm + "001", comm, shapely.box(x, Y0 + W / 2, x + W, Y0 + W)))
         rows.append((comm + "002", comm, shapely.box(x, Y0, x + W, Y0 + W / 2)))
     return gpd.GeoDataFrame(
-        {"code": [r[0] for r in rows], "community_code": [r[1] for r in rows],
-         "households": 150}, geometry=[r[2] for r in rows], crs=4326)
+        {"code": [r[0] for r in rows], "community_code": [r[1] for r in rows], "households": 150},
+        geometry=[r[2] for r in rows],
+        crs=4326,
+    )
 
 
 def postgis_available() -> str | None:
@@ -74,27 +81,63 @@ def seed(store) -> None:  # noqa: ANN001
     """Load the fixture area, cells, a few buildings and one account per role."""
     cells = fixture_cells()
     with session_scope(store.sessions) as s:
-        load_area(s, "district", gpd.GeoDataFrame(
-            {"code": [DISTRICT], "name": ["和平区"]},
-            geometry=[shapely.box(X0, Y0, X0 + 2 * W, Y0 + W)], crs=4326))
-        load_area(s, "street", gpd.GeoDataFrame(
-            {"code": [STREET], "name": ["劝业场街道"], "district_code": [DISTRICT]},
-            geometry=[shapely.box(X0, Y0, X0 + 2 * W, Y0 + W)], crs=4326))
-        load_area(s, "community", gpd.GeoDataFrame(
-            {"code": [C1, C2], "name": ["一社区", "二社区"], "street_code": [STREET, STREET]},
-            geometry=[shapely.box(X0, Y0, X0 + W, Y0 + W), shapely.box(X0 + W, Y0, X0 + 2 * W, Y0 + W)],
-            crs=4326))
+        load_area(
+            s,
+            "district",
+            gpd.GeoDataFrame(
+                {"code": [DISTRICT], "name": ["和平区"]},
+                geometry=[shapely.box(X0, Y0, X0 + 2 * W, Y0 + W)],
+                crs=4326,
+            ),
+        )
+        load_area(
+            s,
+            "street",
+            gpd.GeoDataFrame(
+                {"code": [STREET], "name": ["劝业场街道"], "district_code": [DISTRICT]},
+                geometry=[shapely.box(X0, Y0, X0 + 2 * W, Y0 + W)],
+                crs=4326,
+            ),
+        )
+        load_area(
+            s,
+            "community",
+            gpd.GeoDataFrame(
+                {"code": [C1, C2], "name": ["一社区", "二社区"], "street_code": [STREET, STREET]},
+                geometry=[
+                    shapely.box(X0, Y0, X0 + W, Y0 + W),
+                    shapely.box(X0 + W, Y0, X0 + 2 * W, Y0 + W),
+                ],
+                crs=4326,
+            ),
+        )
         load_cells(s, cells, VALID_FROM)
-        load_buildings(s, gpd.GeoDataFrame(
-            {"households": [40, 60], "households_estimated": [True, False],
-             "cell_code": [C1 + "001", C2 + "002"], "name": ["1号楼", "2号楼"]},
-            geometry=[shapely.box(X0 + 0.002, Y0 + 0.006, X0 + 0.003, Y0 + 0.007),
-                      shapely.box(X0 + W + 0.002, Y0 + 0.002, X0 + W + 0.003, Y0 + 0.003)],
-            crs=4326))
+        load_buildings(
+            s,
+            gpd.GeoDataFrame(
+                {
+                    "households": [40, 60],
+                    "households_estimated": [True, False],
+                    "cell_code": [C1 + "001", C2 + "002"],
+                    "name": ["1号楼", "2号楼"],
+                },
+                geometry=[
+                    shapely.box(X0 + 0.002, Y0 + 0.006, X0 + 0.003, Y0 + 0.007),
+                    shapely.box(X0 + W + 0.002, Y0 + 0.002, X0 + W + 0.003, Y0 + 0.003),
+                ],
+                crs=4326,
+            ),
+        )
         add_user(s, "admin", PASSWORDS["admin"], "admin")
         add_user(s, "street", PASSWORDS["street"], "street", street_code=STREET)
-        add_user(s, "officer", PASSWORDS["officer"], "officer", phone="13812345678",
-                 display_name="王网格")
+        add_user(
+            s,
+            "officer",
+            PASSWORDS["officer"],
+            "officer",
+            phone="13812345678",
+            display_name="王网格",
+        )
         add_user(s, "officer2", PASSWORDS["officer2"], "officer", phone="13900001111")
         add_user(s, "police", PASSWORDS["police"], "police")
         for code in cells.code:
@@ -113,8 +156,9 @@ class Api:
     def auth(self, user: str) -> dict[str, str]:
         """The Authorization header of ``user``."""
         if user not in self.tokens:
-            r = self.client.post("/api/v1/auth/token",
-                                 data={"username": user, "password": PASSWORDS[user]})
+            r = self.client.post(
+                "/api/v1/auth/token", data={"username": user, "password": PASSWORDS[user]}
+            )
             assert r.status_code == 200, r.text
             self.tokens[user] = r.json()["access_token"]
         return {"Authorization": f"Bearer {self.tokens[user]}"}
@@ -145,9 +189,15 @@ def api(request, tmp_path_factory) -> Iterator[Api]:  # noqa: ANN001
     tmp = tmp_path_factory.mktemp(request.param)
     gen = fresh_database(request.param, tmp)
     url = next(gen)
-    settings = Settings(database_url=url, secret_key="test-secret-0123456789abcdef0123456789", photo_dir=tmp / "photos",
-                        max_photo_bytes=200_000, max_body_bytes=300_000, web_dir=tmp / "no-web",
-                        generation_ttl=0.0)
+    settings = Settings(
+        database_url=url,
+        secret_key="test-secret-0123456789abcdef0123456789",
+        photo_dir=tmp / "photos",
+        max_photo_bytes=200_000,
+        max_body_bytes=300_000,
+        web_dir=tmp / "no-web",
+        generation_ttl=0.0,
+    )
     store = make_store(settings)
     seed(store)
     with TestClient(create_app(settings, store)) as client:
@@ -158,8 +208,15 @@ def api(request, tmp_path_factory) -> Iterator[Api]:  # noqa: ANN001
 
 def record_body(**over) -> dict:  # noqa: ANN003
     """A valid incident in the officer's first cell; fields overridable."""
-    body = {"id": str(uuid.uuid4()), "kind": "incident", "category": "fire", "priority": "urgent",
-            "description": "楼道堆放杂物", "occurred_at": "2024-05-01T08:00:00+08:00",
-            "lon": X0 + 0.005, "lat": Y0 + 0.008}
+    body = {
+        "id": str(uuid.uuid4()),
+        "kind": "incident",
+        "category": "fire",
+        "priority": "urgent",
+        "description": "楼道堆放杂物",
+        "occurred_at": "2024-05-01T08:00:00+08:00",
+        "lon": X0 + 0.005,
+        "lat": Y0 + 0.008,
+    }
     body.update(over)
     return body

@@ -24,10 +24,18 @@ def test_police_cannot_edit(api):
     rec = api.post("/records", "officer", json=record_body()).json()
     before = api.count("records")
     assert api.post("/records", "police", json=record_body()).status_code == 403
-    assert api.patch(f"/records/{rec['id']}", "police",
-                     json={"version": 1, "description": "x"}).status_code == 403
-    assert api.post(f"/records/{rec['id']}/transitions", "police",
-                    json={"action": "register", "version": 1}).status_code == 403
+    assert (
+        api.patch(
+            f"/records/{rec['id']}", "police", json={"version": 1, "description": "x"}
+        ).status_code
+        == 403
+    )
+    assert (
+        api.post(
+            f"/records/{rec['id']}/transitions", "police", json={"action": "register", "version": 1}
+        ).status_code
+        == 403
+    )
     assert api.count("records") == before
     assert api.get(f"/records/{rec['id']}", "police").status_code == 200
 
@@ -40,12 +48,19 @@ def test_officer_cannot_touch_another_officers_record(api):
 
 
 def test_personal_data_masked_by_role(api):
-    rec = api.post("/records", "officer", json=record_body(kind="dispute", category="neighbour",
-                                                            parties=[PARTY])).json()
-    seen = {u: api.get(f"/records/{rec['id']}", u).json()["parties"][0]
-            for u in ("admin", "street", "officer", "police")}
+    rec = api.post(
+        "/records",
+        "officer",
+        json=record_body(kind="dispute", category="neighbour", parties=[PARTY]),
+    ).json()
+    seen = {
+        u: api.get(f"/records/{rec['id']}", u).json()["parties"][0]
+        for u in ("admin", "street", "officer", "police")
+    }
     assert seen["admin"] == {"role": "party", **PARTY}
-    assert seen["street"]["name"] == "张三丰" and seen["street"]["id_number"] == "120101***********4"
+    assert (
+        seen["street"]["name"] == "张三丰" and seen["street"]["id_number"] == "120101***********4"
+    )
     assert seen["officer"]["phone"] == "13812345678"
     assert seen["police"]["name"] == "张**" and seen["police"]["phone"] == "138****5678"
     assert PARTY["id_number"] not in str(seen["police"]) + str(seen["officer"])
@@ -56,13 +71,18 @@ def test_leader_phone_masked_for_police(api):
     leader = next(f for f in feats if f["id"] == C1 + "001")["properties"]["leader"]
     assert leader["username"] == "officer" and leader["phone"] == "138****5678"
     admin = api.get("/cells", "admin").json()["features"]
-    assert next(f for f in admin if f["id"] == C1 + "001")["properties"]["leader"]["phone"] == "13812345678"
+    assert (
+        next(f for f in admin if f["id"] == C1 + "001")["properties"]["leader"]["phone"]
+        == "13812345678"
+    )
 
 
 def test_every_write_is_audited(api):
     rec = api.post("/records", "officer", json=record_body()).json()
     api.patch(f"/records/{rec['id']}", "officer", json={"version": 1, "description": "改"})
-    api.post(f"/records/{rec['id']}/transitions", "officer", json={"action": "register", "version": 2})
+    api.post(
+        f"/records/{rec['id']}/transitions", "officer", json={"action": "register", "version": 2}
+    )
     rows = api.count(f"audit_log WHERE entity_id = '{rec['id']}'")
     assert rows == 3
     assert api.count(f"audit_log WHERE entity_id = '{rec['id']}' AND action = 'update'") == 1

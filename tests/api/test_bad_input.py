@@ -17,18 +17,34 @@ CASES = [
     ("far future", {"occurred_at": NOW_PLUS_DAY}, 422, ["body", "occurred_at"]),
     ("before 2000", {"occurred_at": "1999-12-31T00:00:00+00:00"}, 422, ["body", "occurred_at"]),
     ("naive time", {"occurred_at": "2024-05-01T08:00:00"}, 422, ["body", "occurred_at"]),
-    ("end before start", {"started_at": "2024-05-01T09:00:00+08:00",
-                          "ended_at": "2024-05-01T08:00:00+08:00"}, 422, ["body", "ended_at"]),
+    (
+        "end before start",
+        {"started_at": "2024-05-01T09:00:00+08:00", "ended_at": "2024-05-01T08:00:00+08:00"},
+        422,
+        ["body", "ended_at"],
+    ),
     ("wrong type", {"lat": "north"}, 422, ["body", "lat"]),
     ("bad uuid", {"id": "not-a-uuid"}, 422, ["body", "id"]),
     ("unknown field", {"colour": "red"}, 422, ["body", "colour"]),
     ("photo never uploaded", {"photos": ["0" * 64]}, 422, ["body", "photos", 0]),
     ("photo not a hash", {"photos": ["cat.jpg"]}, 422, ["body", "photos", 0]),
-    ("bad party phone", {"parties": [{"name": "张三", "phone": "call me"}]}, 422,
-     ["body", "parties", 0, "phone"]),
-    ("track on incident", {"track": [[X0 + 0.001, Y0 + 0.006, "2024-05-01T08:00:00+08:00"],
-                                     [X0 + 0.002, Y0 + 0.006, "2024-05-01T08:01:00+08:00"]]},
-     422, ["body", "track"]),
+    (
+        "bad party phone",
+        {"parties": [{"name": "张三", "phone": "call me"}]},
+        422,
+        ["body", "parties", 0, "phone"],
+    ),
+    (
+        "track on incident",
+        {
+            "track": [
+                [X0 + 0.001, Y0 + 0.006, "2024-05-01T08:00:00+08:00"],
+                [X0 + 0.002, Y0 + 0.006, "2024-05-01T08:01:00+08:00"],
+            ]
+        },
+        422,
+        ["body", "track"],
+    ),
 ]
 
 
@@ -63,12 +79,19 @@ def test_oversized_body_is_refused(api):
 
 def test_bad_place_is_refused(api):
     before = api.count("places")
-    base = {"id": "6b0c6f3e-0000-4000-8000-0000000000ff", "kind": "hazard", "name": "隐患",
-            "lon": X0 + 0.004, "lat": Y0 + 0.007}
-    for change, loc in (({"attrs": {"category": "ghosts"}}, ["body", "attrs", "category"]),
-                        ({"risk_level": "extreme"}, ["body", "risk_level"]),
-                        ({"lat": 200.0}, ["body", "lat"]),
-                        ({"kind": "zoo"}, ["body", "kind"])):
+    base = {
+        "id": "6b0c6f3e-0000-4000-8000-0000000000ff",
+        "kind": "hazard",
+        "name": "隐患",
+        "lon": X0 + 0.004,
+        "lat": Y0 + 0.007,
+    }
+    for change, loc in (
+        ({"attrs": {"category": "ghosts"}}, ["body", "attrs", "category"]),
+        ({"risk_level": "extreme"}, ["body", "risk_level"]),
+        ({"lat": 200.0}, ["body", "lat"]),
+        ({"kind": "zoo"}, ["body", "kind"]),
+    ):
         r = api.post("/places", "officer", json={**base, **change})
         assert r.status_code == 422 and r.json()["detail"][0]["loc"] == loc, r.text
     assert api.count("places") == before
@@ -77,8 +100,11 @@ def test_bad_place_is_refused(api):
 def test_bad_query_parameters(api):
     assert api.get("/cells", "admin", params={"bbox": "1,2,3"}).status_code == 422
     assert api.get("/cells/locate", "admin", params={"lon": 116.0, "lat": 39.9}).status_code == 422
-    r = api.get("/stats/counts", "admin", params={"from": "2024-02-01T00:00:00Z",
-                                                  "to": "2024-01-01T00:00:00Z"})
+    r = api.get(
+        "/stats/counts",
+        "admin",
+        params={"from": "2024-02-01T00:00:00Z", "to": "2024-01-01T00:00:00Z"},
+    )
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "to"]
 
 

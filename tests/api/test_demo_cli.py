@@ -18,8 +18,9 @@ from api.settings import Settings
 def test_demo_load_serves_accounts_cells_and_records(tmp_path):
     gen = fresh_database("sqlite", tmp_path)
     url = next(gen)
-    settings = Settings(database_url=url, secret_key="k" * 40, photo_dir=tmp_path / "p",
-                        web_dir=tmp_path / "none")
+    settings = Settings(
+        database_url=url, secret_key="k" * 40, photo_dir=tmp_path / "p", web_dir=tmp_path / "none"
+    )
     store = make_store(settings)
     assert is_empty(store)
     loaded = load_demo(store)
@@ -51,21 +52,47 @@ def test_cli_imports_users_and_leaders(tmp_path, monkeypatch, capsys):
     get_settings.cache_clear()
     square = [[117.2, 39.1], [117.21, 39.1], [117.21, 39.11], [117.2, 39.11], [117.2, 39.1]]
     comms = tmp_path / "communities.geojson"
-    comms.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": "120101001001", "name": "一社区"},
-         "geometry": {"type": "Polygon", "coordinates": [square]}}]}))
+    comms.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"code": "120101001001", "name": "一社区"},
+                        "geometry": {"type": "Polygon", "coordinates": [square]},
+                    }
+                ],
+            }
+        )
+    )
     cells = tmp_path / "cells.geojson"
-    cells.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"CELL": "120101001001001", "HH": 150},
-         "geometry": {"type": "Polygon", "coordinates": [square]}}]}))
+    cells.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"CELL": "120101001001001", "HH": 150},
+                        "geometry": {"type": "Polygon", "coordinates": [square]},
+                    }
+                ],
+            }
+        )
+    )
     places = tmp_path / "places.csv"
     places.write_text("kind,name,lon,lat\nrental,出租屋,117.205,39.105\n", encoding="utf-8")
     bad = tmp_path / "bad.csv"
     bad.write_text("kind,name,lon,lat\nrental,甲,117.205,39.105\nspaceship,乙,117.205,39.105\n")
     try:
         assert wangge(["import", "communities", str(comms)]) == 0
-        assert wangge(["import", "cells", str(cells), "--field", "code=CELL",
-                       "--field", "households=HH"]) == 0
+        assert (
+            wangge(
+                ["import", "cells", str(cells), "--field", "code=CELL", "--field", "households=HH"]
+            )
+            == 0
+        )
         assert wangge(["users", "add", "boss", "--role", "admin", "--password", "pw-boss"]) == 0
         assert wangge(["users", "add", "li", "--role", "officer", "--password", "pw-li"]) == 0
         assert wangge(["leaders", "assign", "120101001001001", "li"]) == 0

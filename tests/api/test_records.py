@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from grid import caseflow
 from conftest import C1, C2, X0, Y0, W, record_body
+
+from grid import caseflow
 
 
 def test_create_derives_cell_h3_and_status(api):
@@ -39,11 +40,20 @@ def test_same_id_different_content_conflicts(api):
 def test_full_case_loop_with_deadline_and_audit(api):
     body = record_body(priority="hazard")
     rec = api.post("/records", "officer", json=body).json()
-    steps = [("officer", "register"), ("officer", "dispatch"), ("officer", "handle"),
-             ("officer", "feedback"), ("street", "verify"), ("admin", "evaluate")]
+    steps = [
+        ("officer", "register"),
+        ("officer", "dispatch"),
+        ("officer", "handle"),
+        ("officer", "feedback"),
+        ("street", "verify"),
+        ("admin", "evaluate"),
+    ]
     for user, action in steps:
-        r = api.post(f"/records/{rec['id']}/transitions", user,
-                     json={"action": action, "version": rec["version"], "note": action})
+        r = api.post(
+            f"/records/{rec['id']}/transitions",
+            user,
+            json={"action": action, "version": rec["version"], "note": action},
+        )
         assert r.status_code == 200, r.text
         rec = r.json()
         if action == "dispatch":
@@ -59,8 +69,9 @@ def test_full_case_loop_with_deadline_and_audit(api):
 
 def test_illegal_transition_lists_allowed_actions(api):
     rec = api.post("/records", "officer", json=record_body()).json()
-    r = api.post(f"/records/{rec['id']}/transitions", "officer",
-                 json={"action": "verify", "version": 1})
+    r = api.post(
+        f"/records/{rec['id']}/transitions", "officer", json={"action": "verify", "version": 1}
+    )
     assert r.status_code == 422
     msg = r.json()["detail"][0]["msg"]
     assert "register" in msg and "cancel" in msg
@@ -70,10 +81,16 @@ def test_illegal_transition_lists_allowed_actions(api):
 def test_officer_may_not_verify(api):
     rec = api.post("/records", "officer", json=record_body()).json()
     for action in ("register", "dispatch", "handle", "feedback"):
-        rec = api.post(f"/records/{rec['id']}/transitions", "officer",
-                       json={"action": action, "version": rec["version"]}).json()
-    r = api.post(f"/records/{rec['id']}/transitions", "officer",
-                 json={"action": "verify", "version": rec["version"]})
+        rec = api.post(
+            f"/records/{rec['id']}/transitions",
+            "officer",
+            json={"action": action, "version": rec["version"]},
+        ).json()
+    r = api.post(
+        f"/records/{rec['id']}/transitions",
+        "officer",
+        json={"action": "verify", "version": rec["version"]},
+    )
     assert r.status_code == 422 and "roles" in r.json()["detail"][0]["msg"]
 
 
@@ -84,28 +101,54 @@ def test_stale_version_conflicts_with_current(api):
     stale = api.patch(f"/records/{rec['id']}", "officer", json={"version": 1, "description": "x"})
     assert stale.status_code == 409
     assert stale.json()["current"]["description"] == "v2"
-    t = api.post(f"/records/{rec['id']}/transitions", "officer", json={"action": "register", "version": 1})
+    t = api.post(
+        f"/records/{rec['id']}/transitions", "officer", json={"action": "register", "version": 1}
+    )
     assert t.status_code == 409
 
 
 def test_patch_moving_point_recomputes_cell(api):
     rec = api.post("/records", "officer", json=record_body()).json()
-    r = api.patch(f"/records/{rec['id']}", "officer",
-                  json={"version": 1, "lon": X0 + 0.005, "lat": Y0 + 0.002})
+    r = api.patch(
+        f"/records/{rec['id']}",
+        "officer",
+        json={"version": 1, "lon": X0 + 0.005, "lat": Y0 + 0.002},
+    )
     assert r.status_code == 200 and r.json()["cell_code"] == C1 + "002"
 
 
 def test_patrol_with_track_and_checkins(api):
-    place = {"id": "6b0c6f3e-0000-4000-8000-000000000001", "kind": "rental", "name": "出租屋A",
-             "lon": X0 + 0.004, "lat": Y0 + 0.007, "risk_level": "watch",
-             "attrs": {"landlord": "李", "tenants": 3}}
+    place = {
+        "id": "6b0c6f3e-0000-4000-8000-000000000001",
+        "kind": "rental",
+        "name": "出租屋A",
+        "lon": X0 + 0.004,
+        "lat": Y0 + 0.007,
+        "risk_level": "watch",
+        "attrs": {"landlord": "李", "tenants": 3},
+    }
     assert api.post("/places", "officer", json=place).status_code in (200, 201)
-    body = record_body(kind="patrol", category="routine", priority=None, lon=None, lat=None,
-                       track=[[X0 + 0.001, Y0 + 0.006, "2024-05-01T08:00:00+08:00"],
-                              [X0 + 0.004, Y0 + 0.007, "2024-05-01T08:20:00+08:00"]],
-                       started_at="2024-05-01T08:00:00+08:00", ended_at="2024-05-01T08:30:00+08:00",
-                       checkins=[{"place_id": place["id"], "at": "2024-05-01T08:20:00+08:00",
-                                  "lon": X0 + 0.004, "lat": Y0 + 0.007}])
+    body = record_body(
+        kind="patrol",
+        category="routine",
+        priority=None,
+        lon=None,
+        lat=None,
+        track=[
+            [X0 + 0.001, Y0 + 0.006, "2024-05-01T08:00:00+08:00"],
+            [X0 + 0.004, Y0 + 0.007, "2024-05-01T08:20:00+08:00"],
+        ],
+        started_at="2024-05-01T08:00:00+08:00",
+        ended_at="2024-05-01T08:30:00+08:00",
+        checkins=[
+            {
+                "place_id": place["id"],
+                "at": "2024-05-01T08:20:00+08:00",
+                "lon": X0 + 0.004,
+                "lat": Y0 + 0.007,
+            }
+        ],
+    )
     body.pop("priority")
     r = api.post("/records", "officer", json=body)
     assert r.status_code == 201, r.text

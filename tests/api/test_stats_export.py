@@ -21,8 +21,13 @@ def _scatter(api, n: int, seed: int, month: int = 3) -> list[dict]:
     for i in range(n):
         lon, lat = X0 + rng.uniform(0.0005, 2 * W - 0.0005), Y0 + rng.uniform(0.0005, W - 0.0005)
         user = "officer" if lon < X0 + W else "officer2"
-        body = record_body(id=str(uuid.uuid4()), lon=lon, lat=lat, category=rng.choice(["fire", "traffic"]),
-                           occurred_at=f"2023-{month:02d}-{1 + i % 28:02d}T10:00:00+00:00")
+        body = record_body(
+            id=str(uuid.uuid4()),
+            lon=lon,
+            lat=lat,
+            category=rng.choice(["fire", "traffic"]),
+            occurred_at=f"2023-{month:02d}-{1 + i % 28:02d}T10:00:00+00:00",
+        )
         r = api.post("/records", user, json=body)
         assert r.status_code == 201, r.text
         made.append(body)
@@ -31,9 +36,11 @@ def _scatter(api, n: int, seed: int, month: int = 3) -> list[dict]:
 
 def test_counts_match_geopandas_sjoin(api):
     made = _scatter(api, 40, seed=7)
-    pts = gpd.GeoDataFrame({"category": [b["category"] for b in made]},
-                           geometry=gpd.points_from_xy([b["lon"] for b in made], [b["lat"] for b in made]),
-                           crs=4326)
+    pts = gpd.GeoDataFrame(
+        {"category": [b["category"] for b in made]},
+        geometry=gpd.points_from_xy([b["lon"] for b in made], [b["lat"] for b in made]),
+        crs=4326,
+    )
     joined = gpd.sjoin(pts, fixture_cells(), predicate="within")
     for category in (None, "fire"):
         sel = joined if category is None else joined[joined.category == category]
@@ -41,7 +48,8 @@ def test_counts_match_geopandas_sjoin(api):
         params = {**PERIOD, "kind": "incident"} | ({"category": category} if category else {})
         got = api.get("/stats/counts", "admin", params=params).json()["counts"]
         assert {c["cell_code"]: c["count"] for c in got} == {
-            code: expected.get(code, 0) for code in fixture_cells().code}
+            code: expected.get(code, 0) for code in fixture_cells().code
+        }
     officer = api.get("/stats/counts", "officer", params=PERIOD).json()["counts"]
     assert {c["cell_code"] for c in officer} == {C1 + "001", C1 + "002"}
 
@@ -49,9 +57,16 @@ def test_counts_match_geopandas_sjoin(api):
 def test_kpis_per_cell_and_community(api):
     rec = api.post("/records", "officer", json=record_body()).json()
     for action in ("register", "dispatch", "handle", "feedback"):
-        rec = api.post(f"/records/{rec['id']}/transitions", "officer",
-                       json={"action": action, "version": rec["version"]}).json()
-    api.post(f"/records/{rec['id']}/transitions", "street", json={"action": "verify", "version": rec["version"]})
+        rec = api.post(
+            f"/records/{rec['id']}/transitions",
+            "officer",
+            json={"action": action, "version": rec["version"]},
+        ).json()
+    api.post(
+        f"/records/{rec['id']}/transitions",
+        "street",
+        json={"action": "verify", "version": rec["version"]},
+    )
     rows = api.get("/stats/kpis", "admin", params={"by": "cell"}).json()["rows"]
     cell = next(r for r in rows if r["cell_code"] == rec["cell_code"])
     assert cell["due"] >= 1 and cell["closed"] >= 1 and 0 < cell["closure_rate"] <= 1
@@ -63,8 +78,12 @@ def test_kpis_per_cell_and_community(api):
 
 def test_exports_reread(api, tmp_path):
     _scatter(api, 6, seed=11, month=5)
-    params = {"from": "2023-05-01T00:00:00Z", "to": "2023-06-01T00:00:00Z", "community": C1,
-              "kind": "incident"}
+    params = {
+        "from": "2023-05-01T00:00:00Z",
+        "to": "2023-06-01T00:00:00Z",
+        "community": C1,
+        "kind": "incident",
+    }
     gj = api.get("/export/records", "admin", params={**params, "format": "geojson"})
     gdf = pyogrio.read_dataframe(io.BytesIO(gj.content))
     assert len(gdf) > 0 and set(gdf.community_code) == {C1}
