@@ -167,24 +167,13 @@ def _inertia(s: np.ndarray) -> np.ndarray:
     return s[:, 3] - (s[:, 1] ** 2 + s[:, 2] ** 2) / a
 
 
-def best_cut(
-    w: np.ndarray, moments: np.ndarray, a: np.ndarray, b: np.ndarray, road: np.ndarray,
-    k: int, bounds: Bounds,
-) -> Cut | None:
-    """The best cut of a tree (links ``a``–``b`` over local nodes) into ``k`` cells, if any.
-
-    ``moments`` holds per node (area, area·x, area·y, area·(x²+y²)) for the compactness score.
-    Returns ``None`` when the tree has fewer than two nodes.
-    """
-    m = len(w)
-    if m < 2:
-        return None
-    values = np.column_stack([w, moments])
-    sums, pred, anc, mem = _subtree_sums(m, a, b, values)
-    child = np.where(pred[b] == a, b, a)
-    s = sums[child, 0]
-    total = sums[0]
-    rest = total[None, :] - sums[child]
+def _choose(
+    sub: np.ndarray, total: np.ndarray, road: np.ndarray, k: int, bounds: Bounds
+) -> tuple[int, int, bool]:
+    """Best candidate cut from the child sides' sums ``sub`` (rows: households, moments) and the
+    part's ``total``: (candidate index, cells for the child side, whether both sides fit)."""
+    s = sub[:, 0]
+    rest = total[None, :] - sub
     wt = total[0]
     lo, hi = bounds.low, bounds.high
     k1_lo = np.maximum(np.ceil(s / hi), k - np.floor((wt - s) / lo))
@@ -194,7 +183,7 @@ def best_cut(
     k1 = np.clip(np.round(k * s / max(wt, 1e-12)), 1, k - 1)
     k1 = np.where(feasible, np.clip(k1, k1_lo, np.maximum(k1_lo, k1_hi)), k1)
     k2 = k - k1
-    inertia = (_inertia(sums[child, 1:]) + _inertia(rest[:, 1:])) / max(
+    inertia = (_inertia(sub[:, 1:]) + _inertia(rest[:, 1:])) / max(
         float(_inertia(total[None, 1:])[0]), 1e-9
     )
     t = bounds.target
@@ -210,9 +199,74 @@ def best_cut(
         best = int(np.argmin(np.where(feasible, score, np.inf)))
     else:
         best = int(np.lexsort((score, violation))[0])
+    return best, int(k1[best]), bool(feasible[best])
+
+
+def best_cut(
+    w: np.ndarray, moments: np.ndarray, a: np.ndarray, b: np.ndarray, road: np.ndarray,
+    k: int, bounds: Bounds,
+) -> Cut | None:
+    """The best cut of a tree (links ``a``–``b`` over local nodes) into ``k`` cells, if any.
+
+    ``moments`` holds per node (area, area·x, area·y, area·(x²+y²)) for the compactness score.
+    Returns ``None`` when the tree has fewer than two nodes.
+    """
+    m = len(w)
+    if m < 2:
+        return None
+    sums, pred, anc, mem = _subtree_sums(m, a, b, np.column_stack([w, moments]))
+    child = np.where(pred[b] == a, b, a)
+    best, k1, feasible = _choose(sums[child], sums[0], road, k, bounds)
     side = np.zeros(m, dtype=bool)
     side[mem[anc == child[best]]] = True
-    return Cut(best, int(k1[best]), bool(feasible[best]), side)
+    return Cut(best, k1, feasible, side)
+
+
+class RootedForest:
+    """Spanning trees of the parts being cut, rooted, with subtree sums kept up to date.
+
+    A tree is rooted once; cutting off a subtree only subtracts its sums from its ancestors in
+    the same part, so all cuts of a part share one traversal. A part whose tree has no feasible
+    cut is re-planted with another spanning tree.
+    """
+
+    def __init__(self, values: np.ndarray) -> None:
+        n = len(values)
+        self.values = values
+        self.sums = values.astype(float).copy()
+        self.parent = np.full(n, -1, dtype=np.int64)
+        self.up_road = np.zeros(n, dtype=bool)
+        self.anc = np.empty(0, dtype=np.int64)
+        self.mem = np.empty(0, dtype=np.int64)
+
+    def plant(self, nodes: np.ndarray, li: np.ndarray, lj: np.ndarray, road: np.ndarray) -> None:
+        """Roots the tree with local links ``li``–``lj`` over ``nodes`` at ``nodes[0]``."""
+        m = len(nodes)
+        sums, pred, anc, mem = _subtree_sums(m, li, lj, self.values[nodes])
+        keep = ~np.isin(self.mem, nodes)
+        self.anc = np.concatenate([self.anc[keep], nodes[anc]])
+        self.mem = np.concatenate([self.mem[keep], nodes[mem]])
+        self.sums[nodes] = sums
+        self.parent[nodes] = np.where(pred >= 0, nodes[np.maximum(pred, 0)], -1)
+        child = np.where(pred[lj] == li, lj, li)
+        self.up_road[nodes[child]] = road
+
+    def best(self, nodes: np.ndarray, k: int, bounds: Bounds) -> tuple[int, int, bool]:
+        """Best cut of the part ``nodes`` (its root first): (child node, k1, feasible)."""
+        cand = nodes[1:]
+        best, k1, feasible = _choose(self.sums[cand], self.sums[nodes[0]], self.up_road[cand],
+                                     k, bounds)
+        return int(cand[best]), k1, feasible
+
+    def cut(self, nodes: np.ndarray, child: int) -> np.ndarray:
+        """Cuts ``child``'s subtree off the part ``nodes``; returns the mask of it over nodes."""
+        inside = np.isin(self.mem, nodes)
+        below = self.mem[inside & (self.anc == child)]
+        above = self.anc[(self.mem == child) & (self.anc != child)]
+        above = above[np.isin(above, nodes)]
+        self.sums[above] -= self.sums[child]
+        self.parent[child] = -1
+        return np.isin(nodes, below)
 
 
 def random_tree_cut(
@@ -249,38 +303,39 @@ def bisect(
     adj = sp.csr_matrix((np.ones(len(tree)), (gi[tree], gj[tree])), shape=(n, n))
     _, comp = connected_components(adj, directed=False)
     part = np.where(active, comp, -1)
-    in_tree = np.zeros(len(gi), dtype=bool)
-    in_tree[tree] = True
+    forest = RootedForest(np.column_stack([w, moments]))
     rng = np.random.default_rng(seed)
-    stack = [int(p) for p in np.unique(part[part >= 0])[::-1]]
+    local = np.full(n, -1, dtype=np.int64)
+    parts = [int(p) for p in np.unique(part[part >= 0])]
+    for p in parts:  # one rooted tree per connected component
+        nodes = np.flatnonzero(part == p)
+        local[nodes] = np.arange(len(nodes))
+        links = tree[(part[gi[tree]] == p)]
+        forest.plant(nodes, local[gi[links]], local[gj[links]], groad[links])
+    stack = parts[::-1]
     next_part = int(part.max()) + 1 if n else 0
     next_label = 0
     while stack:
         p = stack.pop()
         nodes = np.flatnonzero(part == p)
-        total = float(w[nodes].sum())
-        k, _ = bounds.cells_for(total)
+        nodes = nodes[np.argsort(forest.parent[nodes] >= 0, kind="stable")]  # root first
+        k, _ = bounds.cells_for(float(w[nodes].sum()))
         if k <= 1 or len(nodes) < 2:
             labels[nodes] = next_label
             next_label += 1
             continue
-        local = np.full(n, -1, dtype=np.int64)
-        local[nodes] = np.arange(len(nodes))
-        inside = (part[gi] == p) & (part[gj] == p)
-        links = np.flatnonzero(inside & in_tree)
-        li, lj = local[gi[links]], local[gj[links]]
-        cut = best_cut(w[nodes], moments[nodes], li, lj, groad[links], k, bounds)
-        if cut is not None and not cut.feasible:
-            cand = np.flatnonzero(inside)
+        child, _, feasible = forest.best(nodes, k, bounds)
+        if not feasible:
+            local[nodes] = np.arange(len(nodes))
+            cand = np.flatnonzero((part[gi] == p) & (part[gj] == p))
             found = random_tree_cut(w[nodes], moments[nodes], local[gi[cand]], local[gj[cand]],
                                     gcost[cand], groad[cand], k, bounds, rng, RETRIES)
             if found is not None:
-                in_tree[links] = False
-                links, cut = cand[found[0]], found[1]
-                in_tree[links] = True
-        assert cut is not None
-        in_tree[links[cut.link]] = False
-        part[nodes[cut.side]] = next_part
+                links = cand[found[0]]
+                forest.plant(nodes, local[gi[links]], local[gj[links]], groad[links])
+                child, _, _ = forest.best(nodes, k, bounds)
+        side = forest.cut(nodes, child)
+        part[nodes[side]] = next_part
         stack.extend([p, next_part])
         next_part += 1
     return labels
