@@ -139,18 +139,10 @@ async def drive(base: str, clients: int, seconds: float) -> tuple[float, np.ndar
     return len(lat) / elapsed, np.asarray(lat), errors
 
 
-def run(backend: str, args: argparse.Namespace) -> None:
-    """Benchmark one backend end to end and print the figures."""
-    tmp = Path(tempfile.mkdtemp(prefix="wangge-bench-"))
-    name = f"wangge_bench_{uuid.uuid4().hex[:8]}"
-    if backend == "postgis":
-        with psycopg.connect(PG + "postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        with psycopg.connect(PG + name, autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION postgis")
-        url = PG + name
-    else:
-        url = f"sqlite:///{tmp / 'bench.sqlite'}"
+def serve_and_drive(
+    url: str, tmp: Path, backend: str, args: argparse.Namespace
+) -> tuple[float, np.ndarray, list[int], int]:
+    """Prepare the database, start uvicorn on it and drive it; always stops the server."""
     prepare(url, tmp)
     port = free_port()
     env = {
@@ -192,6 +184,24 @@ def run(backend: str, args: argparse.Namespace) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    return rate, lat, errors, workers
+
+
+def run(backend: str, args: argparse.Namespace) -> None:
+    """Benchmark one backend end to end and print the figures."""
+    tmp = Path(tempfile.mkdtemp(prefix="wangge-bench-"))
+    name = f"wangge_bench_{uuid.uuid4().hex[:8]}"
+    if backend == "postgis":
+        with psycopg.connect(PG + "postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        with psycopg.connect(PG + name, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION postgis")
+        url = PG + name
+    else:
+        url = f"sqlite:///{tmp / 'bench.sqlite'}"
+    try:
+        rate, lat, errors, workers = serve_and_drive(url, tmp, backend, args)
+    finally:
         if backend == "postgis":
             with psycopg.connect(PG + "postgres", autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
