@@ -38,6 +38,9 @@ LABELS = {  # column → (zh, en)
     "on_time_closure_rate": ("按期办结率", "On-time closure rate"),
     "places": ("场所数", "Places"), "visited": ("已巡查场所", "Places visited"),
     "patrol_coverage": ("巡查覆盖率", "Patrol coverage"),
+    "name": ("名称", "Name"), "households": ("户数", "Households"),
+    "covered": ("已覆盖户数", "Covered"), "uncovered": ("未覆盖户数", "Uncovered"),
+    "share": ("覆盖率", "Share covered"),
     **{k.value: (t.zh, t.en) for k, t in RECORD_KINDS.items()},
     **{f"places_{k.value}": (f"{t.zh}场所", f"Places: {t.en.lower()}")
        for k, t in RISK_LEVELS.items()},

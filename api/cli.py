@@ -11,7 +11,7 @@ import argparse
 from collections.abc import Sequence
 from importlib import import_module
 
-COMMAND_MODULES: tuple[str, ...] = ("grid.cli", "api.commands")
+COMMAND_MODULES: tuple[str, ...] = ("grid.cli", "api.commands", "api.analytics_cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

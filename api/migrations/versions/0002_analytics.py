@@ -33,6 +33,8 @@ def upgrade() -> None:
         op.create_index('ix_heat_counts_day_cover', 'heat_counts', ['day'],
                         postgresql_include=['kind', 'category', 'hour', 'weekday', 'h3',
                                             'cell_code', 'count'])
+        op.create_index('ix_heat_counts_category_cover', 'heat_counts', ['category', 'hour', 'day'],
+                        postgresql_include=['kind', 'weekday', 'h3', 'cell_code', 'count'])
     op.create_geospatial_table('centres',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
@@ -68,6 +70,7 @@ def downgrade() -> None:
     op.drop_geospatial_index('idx_centres_geom', table_name='centres', postgresql_using='gist', column_name='geom')
     op.drop_geospatial_table('centres')
     if op.get_bind().dialect.name == 'postgresql':
+        op.drop_index('ix_heat_counts_category_cover', table_name='heat_counts')
         op.drop_index('ix_heat_counts_day_cover', table_name='heat_counts')
     op.drop_index('ix_heat_counts_cell_day', table_name='heat_counts')
     op.drop_table('heat_counts')

@@ -1,0 +1,106 @@
+"""The offline report and notice boards: built from a fixture store, opened in Chromium with every
+non-local request recorded; the maps must render and nothing may leave the machine."""
+
+from __future__ import annotations
+
+import re
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "api"))
+from conftest import C1, X0, Y0, fresh_database, record_body, seed  # noqa: E402
+
+from api import noticeboard, report  # noqa: E402
+from api.analytics_filters import month  # noqa: E402
+from api.main import make_store  # noqa: E402
+from api.models.analytics import Centre  # noqa: E402
+from api.records import create_record  # noqa: E402
+from api.schemas import RecordIn  # noqa: E402
+from api.settings import Settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts" / "report"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):  # noqa: ANN001, ANN201
+    """A SQLite store with the API fixture world, a centre and some records in October 2026."""
+    from geoalchemy2 import WKTElement
+
+    from api.access import load_scope
+    from api.models import User
+
+    tmp = tmp_path_factory.mktemp("report")
+    gen = fresh_database("sqlite", tmp)
+    st = make_store(Settings(database_url=next(gen), secret_key="r" * 40, web_dir=tmp))
+    seed(st)
+    with st.sessions() as s:
+        st.cells.refresh(s)
+        scope = load_scope(s, s.query(User).filter_by(username="officer").one())
+        for i in range(30):
+            body = record_body(id=str(uuid.uuid4()), lon=X0 + 0.001 + (i % 6) * 0.0015,
+                               lat=Y0 + 0.001 + (i // 6) * 0.0015,
+                               occurred_at=f"2026-10-{1 + i % 28:02d}T09:00:00+08:00")
+            create_record(s, st, scope, RecordIn(**body))
+        s.add(Centre(kind="station", name="服务站", lon=X0 + 0.0025, lat=Y0 + 0.006,
+                     geom=WKTElement(f"POINT({X0 + 0.0025} {Y0 + 0.006})", srid=4326),
+                     radius_m=300, capacity=10))
+        s.commit()
+    yield st
+    st.engine.dispose()
+    gen.close()
+
+
+def _open(path: Path, shot: str) -> tuple[object, list[str]]:
+    """Open ``path`` in Chromium; returns (per-frame Leaflet counts, non-local requests)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not found")
+    outside: list[str] = []
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = b.new_page(viewport={"width": 1200, "height": 1600})
+        page.on("request", lambda r: outside.append(r.url)
+                if not r.url.startswith(("file:", "data:", "about:")) else None)
+        page.goto(path.as_uri())
+        page.wait_for_timeout(1500)
+        counts = [f.evaluate("document.querySelectorAll('.leaflet-container path').length")
+                  for f in page.frames[1:]]
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+        b.close()
+    return counts, outside
+
+
+def test_report_opens_offline_with_its_maps(store, tmp_path):
+    html = report.build(store, C1, month("2026-10", ("period",)))
+    assert not re.search(r'src=(&quot;|")https?:|stylesheet(&quot;|") href=(&quot;|")https?:', html)
+    out = tmp_path / "report.html"
+    out.write_text(html, encoding="utf-8")
+    counts, outside = _open(out, "report.png")
+    assert outside == []
+    assert len(counts) == 3 and all(n > 0 for n in counts), counts
+    assert "网格统计与考核指标" in html and C1 + "001" in html
+
+
+def test_noticeboard_shows_code_leader_and_masked_phone(store, tmp_path):
+    html = noticeboard.build(store, cell=C1 + "001")
+    assert C1 + "001" in html and "王网格" in html and "138****5678" in html
+    assert "13812345678" not in html
+    out = tmp_path / "board.html"
+    out.write_text(html, encoding="utf-8")
+    counts, outside = _open(out, "noticeboard.png")
+    assert outside == [] and len(counts) == 1 and counts[0] >= 1
+
+
+def test_report_refuses_unknown_community(store):
+    from api.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="no community"):
+        report.build(store, "120101001999", month("2026-10", ("period",)))
