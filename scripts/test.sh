@@ -21,7 +21,7 @@ as_postgres psql -q -d postgres -c "DO \$\$BEGIN
     CREATE ROLE wangge LOGIN SUPERUSER PASSWORD 'wangge';
   END IF; END\$\$;" >/dev/null
 
-export WANGGE_TEST_DATABASE_URL=${WANGGE_TEST_DATABASE_URL:-postgresql+psycopg://wangge:wangge@127.0.0.1:5432/postgres}
+export WANGGE_TEST_PG=${WANGGE_TEST_PG:-postgresql://wangge:wangge@127.0.0.1:5432/}
 export WANGGE_REQUIRE_POSTGIS=1
 export WANGGE_REQUIRE_BROWSER=1
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -3,6 +3,7 @@ a handful of square fixture cells in two communities, and one account per role."
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,7 +21,10 @@ from api.loaders import add_user, assign_leader, load_area, load_buildings, load
 from api.main import create_app, make_store
 from api.settings import Settings
 
-PG = "postgresql://postgres@127.0.0.1:5432/"
+# Base URL of the PostgreSQL server (a role that may create databases and the postgis extension);
+# scripts/test.sh sets it, and WANGGE_REQUIRE_POSTGIS=1 turns "unreachable" into a failure.
+PG = os.environ.get("WANGGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/")
+REQUIRE_POSTGIS = os.environ.get("WANGGE_REQUIRE_POSTGIS") == "1"
 DISTRICT, STREET = "120101", "120101001"
 C1, C2 = "120101001001", "120101001002"
 X0, Y0, W = 117.20, 39.10, 0.01  # two communities side by side, each split north/south
@@ -64,6 +68,8 @@ def fresh_database(backend: str, tmp: Path) -> Iterator[str]:
         return
     reason = postgis_available()
     if reason:
+        if REQUIRE_POSTGIS:
+            pytest.fail(reason + " (WANGGE_REQUIRE_POSTGIS=1)")
         pytest.skip(reason)
     name = f"wangge_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(PG + "postgres", autocommit=True) as conn:
