@@ -21,9 +21,9 @@ from grid.bisection import Bounds, PlotGraph, bisect, plot_graph
 from grid.codes import sequence_codes
 from grid.crs import WGS84, metric_crs
 from grid.errors import InputError
-from grid.recombine import recombine
 from grid.partition_checks import check_buildings, check_communities, check_roads
 from grid.partition_report import partition_report
+from grid.recombine import recombine
 from grid.tessellate import plots_and_blocks, representative_xy, union_by
 
 EXCEPTION_COLUMNS = ["community_code", "cell_code", "kind", "reason"]
@@ -187,7 +187,8 @@ def community_cells(
 
 
 def _granularity(cells: CommunityCells, bounds: Bounds) -> None:
-    """Adds a 'granularity' note for every out-of-bounds cell not explained otherwise."""
+    """Adds a 'granularity' note for every out-of-bounds cell not explained otherwise, and a
+    'multipart' note for every cell that is not one polygon."""
     explained = {c for c, _, _ in cells.notes}
     for c in np.flatnonzero((cells.households < bounds.low) | (cells.households > bounds.high)):
         if int(c) in explained:
@@ -201,6 +202,11 @@ def _granularity(cells: CommunityCells, bounds: Bounds) -> None:
             why = (f"cell has {hh} households (> max {bounds.high}): no cut of its buildings' "
                    f"adjacency graph gives contiguous parts within [{bounds.low}, {bounds.high}]")
         cells.notes.append((int(c), "granularity", why))
+    for c in np.flatnonzero(shapely.get_num_geometries(cells.geoms) > 1):
+        n = int(shapely.get_num_geometries(cells.geoms[c]))
+        cells.notes.append((int(c), "multipart", (
+            f"cell is in {n} separate pieces because its community is not one connected polygon "
+            "(or a piece of it has no building and touches the rest only at a point)")))
 
 
 def partition(

@@ -40,7 +40,8 @@ def union_by(
     result (or raises on badly noded input). ``connected=True`` says each group shares edges, so
     a group that comes out in several parts (edges matching only to ~1e-10 m) is unioned again on
     a micrometre grid, which closes such hairline gaps; parts still apart that are smaller than
-    ``SLIVER_AREA`` are then dropped (a gap far below the tiling tolerance). Labels with no geometry give an empty polygon.
+    ``SLIVER_AREA`` are then dropped (a gap far below the tiling tolerance). Labels with no
+    geometry give an empty polygon.
     """
     labels = np.asarray(labels, dtype=np.int64)
     if n == 0:
@@ -86,20 +87,16 @@ def _drop_slivers(geoms: np.ndarray) -> np.ndarray:
     return union_by(np.asarray(parts)[keep], owner[keep], len(geoms))
 
 
-def shared_edge_length(
-    a: np.ndarray, b: np.ndarray, exact: np.ndarray | None = None
-) -> np.ndarray:
+def shared_edge_length(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Length of boundary shared by each pair ``a[k]``, ``b[k]`` of polygons, pairwise.
 
-    Pairs with no exact shared edge are measured again on a millimetre grid, because plots clipped on either side of a road have collinear
-    edges whose vertices differ in the last bits; exact intersection would miss such adjacency.
+    Pairs with no exact shared edge are measured again on a millimetre grid, because plots
+    clipped on either side of a road have collinear edges whose vertices differ in the last
+    bits; exact intersection would miss such adjacency.
     """
     ba, bb = shapely.boundary(a), shapely.boundary(b)
     length = shapely.length(shapely.intersection(ba, bb))
-    redo = length <= EDGE_GRID
-    if exact is not None:
-        redo &= ~exact
-    redo = np.flatnonzero(redo)
+    redo = np.flatnonzero(length <= EDGE_GRID)
     if len(redo):
         length[redo] = shapely.length(shapely.intersection(ba[redo], bb[redo], grid_size=EDGE_GRID))
     return length

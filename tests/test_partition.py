@@ -204,3 +204,14 @@ def test_report_lists_communities_exceptions_and_totals() -> None:
     assert "120101001001 A: 81 households, 1 cells" in text
     assert "[small_community]" in text
     assert text.splitlines()[-2].startswith("Total: 1 communities, 81 households, 1 cells")
+
+
+def test_cell_of_a_community_in_two_pieces_is_reported_multipart() -> None:
+    main = shapely.box(*ORIGIN, *(ORIGIN + [1000, 500]))
+    island = shapely.box(*(ORIGIN + [1100, 0]), *(ORIGIN + [1300, 500]))
+    comm = frame([shapely.MultiPolygon([main, island])], code=["120101001001"], name=["M"])
+    result = partition(comm, frame(grid_points(50, 950, 4), households=[15] * 16))
+    multi = result.cells.loc[result.cells.geom_type != "Polygon", "code"]
+    assert len(multi) == 1
+    row = result.exceptions[result.exceptions["cell_code"] == multi.iloc[0]]
+    assert row["kind"].tolist() == ["multipart"]
