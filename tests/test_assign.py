@@ -58,6 +58,47 @@ def test_points_exactly_on_shared_edges_go_to_first_cell(density: int) -> None:
     np.testing.assert_array_equal(pos, reference(cells, pts[:, 0], pts[:, 1]))
 
 
+def test_points_interpolated_onto_sloped_edges_equal_sjoin() -> None:
+    cells = voronoi_cells(300, seed=1)
+    edges = np.repeat(shapely.boundary(cells.geometry.values), 100)
+    rng = np.random.default_rng(10)
+    on = shapely.line_interpolate_point(edges, rng.uniform(0, 1, edges.size), normalized=True)
+    x, y = shapely.get_coordinates(on).T  # within a rounding error of an edge, either side
+    index = CellIndex(cells.geometry.values, cells["code"].to_numpy())
+    np.testing.assert_array_equal(index.positions(x, y), reference(cells, x, y))
+
+
+@pytest.mark.parametrize("density", [3, 1024])
+def test_overlapping_cells_with_holes_and_parts_go_to_first_listed(density: int) -> None:
+    rng = np.random.default_rng(8)
+    centres, radii = rng.uniform(0, 100, (60, 2)), rng.uniform(2, 15, 60)
+    polys = shapely.buffer(shapely.points(centres), radii, quad_segs=4)
+    holes = shapely.buffer(shapely.points(centres[::5]), radii[::5] / 2)
+    polys[::5] = shapely.difference(polys[::5], holes)  # donuts
+    far = shapely.buffer(shapely.points(centres[1::7] + 40), 3.0)
+    polys[1::7] = shapely.union(polys[1::7], far)  # some two-part multipolygons
+    cells = gpd.GeoDataFrame({"code": np.arange(60)}, geometry=polys)
+    vertices = shapely.get_coordinates(polys)
+    xy = np.vstack([rng.uniform(-10, 150, (20_000, 2)), vertices])
+    index = CellIndex(polys, np.arange(60), squares_per_cell=density)
+    np.testing.assert_array_equal(
+        index.positions(xy[:, 0], xy[:, 1]), reference(cells, xy[:, 0], xy[:, 1])
+    )
+
+
+@pytest.mark.parametrize("offset, scale", [((117.1, 39.0), 1e-5), ((500_000, 4_300_000), 1.0)])
+def test_far_from_origin_coordinates_equal_sjoin(offset: tuple[float, float], scale: float) -> None:
+    cells = voronoi_cells(200, seed=7)
+    cells.geometry = cells.geometry.affine_transform([scale, 0, 0, scale, *offset])
+    rng = np.random.default_rng(9)
+    vertices = shapely.get_coordinates(cells.geometry.values)
+    xy = np.vstack([rng.uniform(0, 1000, (20_000, 2)) * scale + offset, vertices])
+    index = CellIndex(cells.geometry.values, cells["code"].to_numpy())
+    np.testing.assert_array_equal(
+        index.positions(xy[:, 0], xy[:, 1]), reference(cells, xy[:, 0], xy[:, 1])
+    )
+
+
 def test_lookup_returns_ids_and_none_outside() -> None:
     cells = voronoi_cells(20, seed=4)
     x = np.array([500.0, -10.0, 2000.0])
