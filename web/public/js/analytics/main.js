@@ -1,0 +1,104 @@
+// The analytics page: sign-in (shared token with the app), the three views and their filters.
+import { api, login, token } from "../api.js";
+import { applyDom, t, term, toggleLang } from "./i18n.js";
+import { showPolice } from "./police.js";
+import { showStreet } from "./street.js";
+import { showPlanner, runSiting } from "./planner.js";
+
+const $ = (id) => document.getElementById(id);
+const state = { view: "police", meta: null, layers: [] };
+window.wanggeAnalytics = state;
+
+/** The current filters as query parameters. */
+export function filters(extra = {}) {
+  const p = new URLSearchParams();
+  if ($("f-from").value) p.set("from", $("f-from").value);
+  if ($("f-to").value) p.set("to", $("f-to").value);
+  for (const [k, id] of [["hours", "f-hours"], ["weekdays", "f-weekdays"], ["kind", "f-kind"], ["category", "f-category"]]) {
+    if ($(id).value) p.set(k, $(id).value);
+  }
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== null) p.set(k, v);
+  return p;
+}
+
+/** Remove the previous view's layers from the map. */
+export function clearLayers() {
+  state.layers.forEach((l) => state.map.removeLayer(l));
+  state.layers = [];
+}
+export function addLayer(layer) { layer.addTo(state.map); state.layers.push(layer); return layer; }
+export function status(text) { $("status").textContent = text; }
+
+function fill(select, options) {
+  select.replaceChildren(...options.map(([v, label]) => new Option(label, v)));
+}
+
+function fillSelects() {
+  const kinds = state.meta.record_kinds;
+  fill($("f-kind"), [["", t("any")], ...kinds.map((k) => [k.code, term(k)])]);
+  const cats = () => {
+    const k = $("f-kind").value;
+    const list = k ? state.meta.categories[k] : [];
+    fill($("f-category"), [["", t("any")], ...list.map((c) => [c.code, term(c)])]);
+  };
+  $("f-kind").onchange = cats;
+  cats();
+  fill($("f-by"), ["cell", "leader", "community"].map((b) => [b, t(b)]));
+  fill($("f-mode"), ["straight", "walking"].map((m) => [m, t(m)]));
+}
+
+async function show() {
+  document.body.dataset.view = state.view;
+  document.querySelectorAll("[data-view]").forEach((b) => b.setAttribute("aria-pressed", b.dataset.view === state.view));
+  document.body.dataset.ready = "false";
+  clearLayers();
+  $("panel").replaceChildren();
+  $("legend").replaceChildren();
+  status(t("loading"));
+  try {
+    if (state.view === "police") await showPolice(state);
+    else if (state.view === "street") await showStreet(state);
+    else await showPlanner(state);
+  } catch (e) {
+    status(e.message);
+  }
+  document.body.dataset.ready = "true";
+}
+state.refresh = show;
+
+async function start() {
+  applyDom();
+  state.meta = await api("/meta");
+  state.me = await api("/me");
+  fillSelects();
+  const today = new Date();
+  const iso = (d) => d.toISOString().slice(0, 10);
+  $("f-to").value ||= iso(new Date(today.getTime() + 86400000));
+  $("f-from").value ||= iso(new Date(today.getTime() - 29 * 86400000));
+  state.map = L.map("a-map", { maxZoom: 19, minZoom: 3 }).setView([39.12, 117.2], 14);
+  state.map.on("zoomend", () => { if (state.view === "police") show(); });
+  document.querySelectorAll("[data-view]").forEach((b) => { b.onclick = () => { state.view = b.dataset.view; show(); }; });
+  $("apply").onclick = show;
+  $("f-hotspots").onchange = show;
+  $("f-compare").onchange = show;
+  $("run-siting").onclick = () => runSiting(state);
+  $("a-lang").onclick = () => { toggleLang(); applyDom(); fillSelects(); show(); };
+  const view = new URLSearchParams(location.search).get("view");
+  if (["police", "street", "planner"].includes(view)) state.view = view;
+  await show();
+}
+
+$("a-login").onsubmit = async (ev) => {
+  ev.preventDefault();
+  try {
+    await login($("a-user").value, $("a-pass").value);
+    $("a-login").hidden = true;
+    await start();
+  } catch (e) {
+    $("a-login-error").textContent = e.message;
+  }
+};
+
+applyDom();
+if (token.get()) start().catch(() => { token.clear(); $("a-login").hidden = false; });
+else $("a-login").hidden = false;
