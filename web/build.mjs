@@ -1,7 +1,7 @@
 // Copies the pinned front-end packages the app needs into public/vendor/ so the server
 // serves every asset itself (no CDN). Run with `npm ci && npm run build`.
-import { cpSync, mkdirSync, rmSync, existsSync, writeFileSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
+import { cpSync, mkdirSync, rmSync, existsSync, writeFileSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, relative, sep, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 
@@ -47,3 +47,30 @@ const files = walk(publicDir)
   .sort();
 writeFileSync(join(vendor, "shell.json"), JSON.stringify({ files: ["/", ...files] }, null, 2) + "\n");
 console.log(`shell: ${files.length + 1} files for the service worker to precache`);
+
+// The module preload list in index.html: every module app.js reaches by static imports, so the
+// browser fetches the graph in one round instead of import by import. Written between markers;
+// the browser tests check that the committed list matches this graph.
+export function moduleGraph(root, entry) {
+  const seen = new Set();
+  const visit = (url) => {
+    if (seen.has(url)) return;
+    seen.add(url);
+    const src = readFileSync(join(root, url), "utf8");
+    const re = /^\s*(?:import|export)\s+(?:[^"';]*?\sfrom\s+)?["'](\.{1,2}\/[^"']+)["']/gm;
+    for (const m of src.matchAll(re)) visit(posix.join(posix.dirname(url), m[1]));
+  };
+  visit(entry);
+  return [...seen].sort();
+}
+const START = "<!-- modulepreload: written by build.mjs -->";
+const END = "<!-- /modulepreload -->";
+const indexPath = join(publicDir, "index.html");
+const html = readFileSync(indexPath, "utf8");
+const a = html.indexOf(START);
+const b = html.indexOf(END);
+if (a < 0 || b < a) throw new Error(`index.html: missing ${START} ... ${END}`);
+const links = moduleGraph(publicDir, "/js/app.js").map((u) => `  <link rel="modulepreload" href="${u}">`);
+const next = html.slice(0, a) + START + "\n" + links.join("\n") + "\n  " + html.slice(b);
+if (next !== html) writeFileSync(indexPath, next);
+console.log(`modulepreload: ${links.length} modules${next !== html ? " (index.html updated)" : ""}`);

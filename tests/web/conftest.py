@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -57,18 +58,14 @@ class Api:
         return self.http.patch(path, headers=self.auth(user), **kw)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """The Wangge server on a fresh SQLite file with the fixture world; stopped afterwards."""
-    if not (ROOT / "web" / "public" / "vendor" / "leaflet" / "leaflet.js").exists():
-        pytest.fail("web assets not built: run `npm ci && npm run build` in web/")
-    tmp = tmp_path_factory.mktemp("wangge-web")
-    db = f"sqlite:///{tmp / 'wangge.sqlite'}"
-    world.seed(db)
+@contextmanager
+def running_server(tmp: Path, db: str, **env_extra: str) -> Iterator[str]:
+    """uvicorn on ``db`` in a subprocess with extra ``WANGGE_*`` settings; yields its base URL."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": db, "WANGGE_SECRET_KEY": "browser-tests",
-           "WANGGE_PHOTO_DIR": str(tmp / "photos"), "WANGGE_DEMO": "0"}
-    log = open(tmp / "server.log", "w")  # noqa: SIM115
+           "WANGGE_PHOTO_DIR": str(tmp / "photos"), "WANGGE_DEMO": "0", **env_extra}
+    log_path = tmp / f"server-{port}.log"
+    log = open(log_path, "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
@@ -83,16 +80,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("server did not start:\n" + (tmp / "server.log").read_text())
+                raise RuntimeError("server did not start:\n" + log_path.read_text())
             time.sleep(0.3)
-        api = Api(base)
-        for i, (lon, lat) in enumerate(world.place_points()):
-            r = api.post("/places", json={
-                "id": str(uuid.uuid4()), "kind": "rental" if i % 3 else "internet_cafe",
-                "name": f"场所{i + 1}", "address": f"和平路{i + 1}号", "lon": lon, "lat": lat,
-                "risk_level": ("normal", "watch", "strict")[i % 3], "attrs": {}})
-            assert r.status_code == 201, r.text
-        yield api
+        yield base
     finally:
         proc.terminate()
         try:
@@ -100,6 +90,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """The Wangge server on a fresh SQLite file with the fixture world; stopped afterwards."""
+    if not (ROOT / "web" / "public" / "vendor" / "leaflet" / "leaflet.js").exists():
+        pytest.fail("web assets not built: run `npm ci && npm run build` in web/")
+    tmp = tmp_path_factory.mktemp("wangge-web")
+    db = f"sqlite:///{tmp / 'wangge.sqlite'}"
+    world.seed(db)
+    with running_server(tmp, db) as base:
+        api = Api(base)
+        api.tmp, api.db = tmp, db
+        for i, (lon, lat) in enumerate(world.place_points()):
+            r = api.post("/places", json={
+                "id": str(uuid.uuid4()), "kind": "rental" if i % 3 else "internet_cafe",
+                "name": f"场所{i + 1}", "address": f"和平路{i + 1}号", "lon": lon, "lat": lat,
+                "risk_level": ("normal", "watch", "strict")[i % 3], "attrs": {}})
+            assert r.status_code == 201, r.text
+        yield api
 
 
 @pytest.fixture(scope="session")
@@ -120,10 +130,11 @@ def tablet(browser, server):  # noqa: ANN001, ANN201
     """A factory of fresh tablet contexts: tablet(viewport=PORTRAIT, locale="zh-CN") -> page."""
     contexts = []
 
-    def make(viewport: dict = PORTRAIT, locale: str = "zh-CN", geolocation: dict | None = None):  # noqa: ANN202
+    def make(viewport: dict = PORTRAIT, locale: str = "zh-CN", geolocation: dict | None = None,
+             base_url: str | None = None):  # noqa: ANN202
         ctx = browser.new_context(
             viewport=viewport, has_touch=True, is_mobile=True, device_scale_factor=1,
-            locale=locale, timezone_id="Asia/Shanghai", base_url=server.base,
+            locale=locale, timezone_id="Asia/Shanghai", base_url=base_url or server.base,
             permissions=["geolocation"],
             geolocation=geolocation or {"longitude": world.X0 - 0.01, "latitude": world.Y0 - 0.01})
         contexts.append(ctx)
@@ -151,6 +162,14 @@ def login(page, user: str = "officer") -> None:  # noqa: ANN001
     page.fill("#password", world.PASSWORDS[user])
     page.click("#login-submit")
     page.wait_for_selector("body[data-ready=true]")
+
+
+def centre_map(page, lon: float, lat: float, zoom: float = 18) -> None:  # noqa: ANN001
+    """Centre the map on a WGS84 point at ``zoom`` without animation (so a tap lands where aimed)."""
+    page.evaluate("""([lon, lat, z]) => {
+        const m = window.wangge.map;
+        m.map.setView(m.toMap(lon, lat), z, { animate: false });
+    }""", [lon, lat, zoom])
 
 
 def tap_at(page, lon: float, lat: float) -> None:  # noqa: ANN001

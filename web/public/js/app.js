@@ -7,7 +7,7 @@ import { loadMeta } from "./meta.js";
 import { app } from "./state.js";
 import { PolygonIndex, extent } from "./geo.js";
 import { GridMap } from "./map.js";
-import { toast, closeSheet, sheetName } from "./ui.js";
+import { toast, closeSheet, sheetName, rerenderSheet } from "./ui.js";
 import { openTapSheet } from "./forms.js";
 import * as patrol from "./patrol.js";
 import { openCases, loadCases, overdueCount } from "./cases.js";
@@ -177,9 +177,10 @@ function wire() {
     refreshIndicator();
     app.map.householdsUnit = t("hh_unit");
     app.map.showCells(app.cells, app.ownCodes);
-    // Lists are rebuilt in the new language; an open form keeps what the officer has typed.
+    // Lists are rebuilt in the new language; an open form is rebuilt keeping what was typed.
     if (sheetName() === "cases") openCases();
-    if (sheetName() === "outbox") openOutbox();
+    else if (sheetName() === "outbox") openOutbox();
+    else rerenderSheet();
   });
 }
 

@@ -8,10 +8,10 @@ import { h, openSheet, sheetName, toast } from "./ui.js";
 import { find, actionsFor } from "./meta.js";
 import * as queue from "./queue.js";
 import { syncNow } from "./sync.js";
+import { openRecordEdit } from "./edits.js";
 
 const SOON_MS = 4 * 3600 * 1000; // "due within a few hours" shows amber
 
-let cases = [];
 let filter = "all";
 let loadedOffline = false;
 
@@ -36,17 +36,18 @@ const isCase = (r) => Boolean(r.status) && app.meta.statuses.some((s) => s.code 
 export async function loadCases() {
   try {
     const list = await api("/records?mine=true");
-    cases = (Array.isArray(list) ? list : list.items || []).filter(isCase);
+    app.cases = (Array.isArray(list) ? list : list.items || []).filter(isCase);
     loadedOffline = false;
   } catch (e) {
     if (!(e instanceof NetworkError)) throw e;
     loadedOffline = true;
   }
+  app.map?.showRecords(app.cases, urgency);
   window.dispatchEvent(new CustomEvent("cases-changed", { detail: { overdue: overdueCount() } }));
-  return cases;
+  return app.cases;
 }
 
-export const overdueCount = () => cases.filter((c) => urgency(c) === "overdue").length;
+export const overdueCount = () => app.cases.filter((c) => urgency(c) === "overdue").length;
 
 async function act(c, action) {
   await queue.enqueue({
@@ -78,8 +79,9 @@ function caseCard(c, pendingTargets) {
       c.deadline ? h("span", { class: "deadline" },
         u === "overdue" ? t("overdue_since", { time: formatTime(c.deadline) }) : t("due_at", { time: formatTime(c.deadline) })) : null),
     pending ? h("p", { class: "pending" }, t("action_waiting")) : null,
-    actions.length ? h("div", { class: "case-actions" }, actions.map((a) =>
-      h("button", { type: "button", class: "big", dataset: { action: a.code }, onclick: () => act(c, a) }, term(a)))) : null);
+    h("div", { class: "case-actions" },
+      actions.map((a) => h("button", { type: "button", class: "big", dataset: { action: a.code }, onclick: () => act(c, a) }, term(a))),
+      h("button", { type: "button", class: "big secondary", dataset: { edit: c.id }, onclick: () => openRecordEdit(c) }, t("edit"))));
 }
 
 async function render() {
@@ -88,7 +90,7 @@ async function render() {
   if (!body) return;
   const pendingTargets = new Set((await queue.items()).filter((i) => i.op === "transition" && i.state === "waiting").map((i) => i.target));
   const rank = { overdue: 0, soon: 1, ok: 2, none: 3 };
-  const shown = cases
+  const shown = app.cases
     .filter((c) => filter === "all" || urgency(c) === "overdue")
     .sort((a, b) => rank[urgency(a)] - rank[urgency(b)] || String(a.deadline || "9").localeCompare(String(b.deadline || "9")));
   body.replaceChildren(...(shown.length ? shown.map((c) => caseCard(c, pendingTargets))
@@ -123,7 +125,13 @@ export async function openCases() {
 window.addEventListener("sync-done", async () => {
   if (sheetName() === "cases" && navigator.onLine) {
     try { await loadCases(); } catch { /* shown on next open */ }
-    cases.forEach((c) => { delete c._pending; });
+    app.cases.forEach((c) => { delete c._pending; });
     render();
   }
+});
+
+// A local edit or a stored answer changed a case: redraw the map markers and the open list.
+window.addEventListener("records-edited", () => {
+  app.map?.showRecords(app.cases, urgency);
+  render();
 });

@@ -9,6 +9,8 @@ import { uuid } from "./uuid.js";
 import * as queue from "./queue.js";
 import { syncNow } from "./sync.js";
 import * as patrol from "./patrol.js";
+import { attrsOf, attrControl, readAttrs } from "./placeattrs.js";
+import { openRecordEdit, openPlaceEdit } from "./edits.js";
 
 // Record kinds recorded with the point form; patrols are recorded by patrol.js (CONTRACTS: kind patrol).
 const PATROL_KIND = "patrol";
@@ -17,12 +19,8 @@ const PARTY_KINDS = new Set(["dispute"]);
 // The place kind offered as its own "hazard" button (catalog PlaceKind.HAZARD).
 const HAZARD_PLACE = "hazard";
 
-// Kind-specific place attributes (DESIGN §3) and how to enter them; labels are in lang/*.js.
-const PLACE_ATTRS = {
-  rental: [["landlord", "text"], ["tenant_count", "int"], ["floating_population", "int"]],
-  internet_cafe: [["licence_no", "text"], ["seats", "int"]],
-  hazard: [["category", "hazard_category"], ["rectification_deadline", "date"]],
-};
+
+const shortText = (s, n = 16) => (s && s.length > n ? `${s.slice(0, n)}…` : s || "");
 
 function cellLine(cell) {
   if (cell.own) {
@@ -54,9 +52,20 @@ export function openTapSheet(lonlat) {
     buttons.push(h("button", { class: "big", type: "button", dataset: { place: "" },
       onclick: () => openPlaceForm("", lonlat) }, t("new_place")));
   }
+  const edits = [];
+  const nearPlace = app.map.placeNear(lon, lat);
+  const nearRecord = app.map.recordNear(lon, lat);
+  if (nearRecord) {
+    edits.push(h("button", { class: "big", type: "button", dataset: { editRecord: nearRecord.id },
+      onclick: () => openRecordEdit(nearRecord) }, t("edit_named", { name: shortText(nearRecord.description) || t("record") })));
+  }
+  if (nearPlace && app.ownCodes.includes(nearPlace.properties.cell_code)) {
+    edits.push(h("button", { class: "big", type: "button", dataset: { editPlace: nearPlace.properties.id ?? nearPlace.id },
+      onclick: () => openPlaceEdit(nearPlace) }, t("edit_named", { name: nearPlace.properties.name || t("place") })));
+  }
   const checkins = [];
   if (patrol.active()) {
-    const place = app.map.placeNear(lon, lat);
+    const place = nearPlace;
     const building = app.map.buildingAt(lon, lat);
     for (const target of [place, building].filter(Boolean)) {
       const isPlace = target === place;
@@ -70,13 +79,14 @@ export function openTapSheet(lonlat) {
     cellLine(cell),
     h("p", { class: "coords" }, `${lat.toFixed(6)}, ${lon.toFixed(6)}`),
     checkins.length ? h("div", { class: "button-grid" }, checkins) : null,
+    edits.length ? h("div", { class: "button-grid edits" }, edits) : null,
     buttons.length ? h("div", { class: "button-grid" }, buttons) : null,
-  ], { name: "tap", closed: () => app.map.setPending(null) });
+  ], { name: "tap", closed: () => app.map.setPending(null), rerender: () => openTapSheet(lonlat) });
 }
 
 /** The photo picker: camera capture, thumbnails, remove. Returns {el, files()}. */
-function photoPicker() {
-  const files = [];
+function photoPicker(initial = []) {
+  const files = initial.slice();
   const list = h("div", { class: "thumbs" });
   const input = h("input", { type: "file", accept: "image/*", capture: "environment", multiple: true, name: "photos" });
   const render = () => list.replaceChildren(...files.map((f, i) => {
@@ -91,6 +101,7 @@ function photoPicker() {
     input.value = "";
     render();
   });
+  render();
   const pick = h("label", { class: "big photo-btn" }, t("add_photo"), input);
   return { el: h("div", { class: "field" }, h("span", { class: "label" }, t("photos")), pick, list), files: () => files.slice() };
 }
@@ -133,7 +144,7 @@ async function saved(item) {
 }
 
 /** Incident or dispute form: category, priority, time, description, parties (disputes), photos. */
-export function openRecordForm(kind, lonlat) {
+export function openRecordForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
   const { meta } = app;
   const cell = cellAt(...lonlat);
   const categories = meta.categories[kind] || [];
@@ -145,7 +156,7 @@ export function openRecordForm(kind, lonlat) {
   const occurred = h("input", { type: "datetime-local", name: "occurred_at", value: nowLocalInput(), max: nowLocalInput() });
   const description = h("textarea", { name: "description", rows: 3, maxlength: 2000 });
   const parties = h("textarea", { name: "parties", rows: 2, placeholder: t("parties_hint") });
-  const photos = photoPicker();
+  const photos = photoPicker(keptPhotos);
   const isDispute = PARTY_KINDS.has(kind);
   const form = h("form", { class: "record-form", novalidate: true },
     Object.assign(cellLine(cell), { className: "where ok form-where" }),
@@ -176,19 +187,13 @@ export function openRecordForm(kind, lonlat) {
     const label = `${term(find(meta.recordKinds, kind))} · ${term(find(categories, category.value))}`;
     await saved(await queue.enqueue({ id, op: "record", body, photos: photos.files(), label }));
   });
-  openSheet(term(find(meta.recordKinds, kind)), form, { name: `form-${kind}`, closed: () => app.map.setPending(null) });
+  openSheet(term(find(meta.recordKinds, kind)), form, { name: `form-${kind}`, closed: () => app.map.setPending(null),
+    rerender: () => openRecordForm(kind, lonlat, { photos: photos.files() }) });
   app.map.setPending(lonlat, true);
 }
 
-function attrControl(name, type) {
-  if (type === "int") return h("input", { type: "number", name, min: 0, step: 1, inputmode: "numeric" });
-  if (type === "date") return h("input", { type: "date", name });
-  if (type === "hazard_category") return select(name, app.meta.hazardCategories, term);
-  return h("input", { type: "text", name, maxlength: 200 });
-}
-
 /** Place form (hazard or any place kind): kind, name, address, risk level, kind attributes, photos. */
-export function openPlaceForm(kind, lonlat) {
+export function openPlaceForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
   const { meta } = app;
   const cell = cellAt(...lonlat);
   const kindSel = select("kind", meta.placeKinds, term, { value: kind });
@@ -199,12 +204,12 @@ export function openPlaceForm(kind, lonlat) {
   const attrBox = h("div", { class: "attrs" });
   let attrInputs = [];
   const renderAttrs = () => {
-    attrInputs = (PLACE_ATTRS[kindSel.value] || []).map(([n, type]) => ({ n, type, el: attrControl(n, type) }));
+    attrInputs = attrsOf(kindSel.value).map(([n, type]) => ({ n, type, el: attrControl(n, type) }));
     attrBox.replaceChildren(...attrInputs.map((a) => field(`attr_${a.n}`, a.el, { required: a.type === "hazard_category" })));
   };
   kindSel.addEventListener("change", renderAttrs);
   renderAttrs();
-  const photos = photoPicker();
+  const photos = photoPicker(keptPhotos);
   const form = h("form", { class: "place-form", novalidate: true },
     Object.assign(cellLine(cell), { className: "where ok form-where" }),
     field("place_kind", kindSel, { required: true }),
@@ -220,15 +225,8 @@ export function openPlaceForm(kind, lonlat) {
     setError(kindSel, kindSel.value ? "" : t("required"));
     setError(name, name.value.trim() ? "" : t("required"));
     setError(risk, risk.value ? "" : t("required"));
-    const attrs = {};
-    for (const a of attrInputs) {
-      const v = a.el.value.trim();
-      let err = "";
-      if (a.type === "hazard_category" && !v) err = t("required");
-      if (a.type === "int" && v && !(Number.isInteger(+v) && +v >= 0)) err = t("whole_number");
-      setError(a.el, err);
-      if (v) attrs[a.n] = a.type === "int" ? +v : v;
-    }
+    const { values: attrs, errors } = readAttrs(attrInputs, { required: t("required"), wholeNumber: t("whole_number") });
+    errors.forEach(([el, msg]) => setError(el, msg));
     if (note.value.trim()) attrs.note = note.value.trim();
     if (firstInvalid(form) || !pointAllowed(lonlat, form)) return;
     const id = uuid();
@@ -240,6 +238,7 @@ export function openPlaceForm(kind, lonlat) {
     await saved(await queue.enqueue({ id, op: "place", body, photos: photos.files(), label }));
   });
   const title = kind ? term(find(meta.placeKinds, kind)) : t("new_place");
-  openSheet(title, form, { name: `form-place-${kind || "any"}`, closed: () => app.map.setPending(null) });
+  openSheet(title, form, { name: `form-place-${kind || "any"}`, closed: () => app.map.setPending(null),
+    rerender: () => openPlaceForm(kind, lonlat, { photos: photos.files() }) });
   app.map.setPending(lonlat, true);
 }

@@ -4,9 +4,11 @@
 // into GCJ-02 for display and taps are shifted back, so records are always stored in WGS84.
 /* global L */
 import { wgs84ToGcj02, gcj02ToWgs84, labelPoint, PolygonIndex, extent } from "./geo.js";
+import { t } from "./i18n.js";
 
 const RISK_COLOURS = { strict: "#c00000", watch: "#b35c00" };
 const DEFAULT_PLACE = "#0047ab";
+const URGENCY_COLOURS = { overdue: "#c00000", soon: "#ffbf00", ok: "#00a040", none: "#ffffff" };
 
 export class GridMap {
   constructor(el, tiles) {
@@ -20,14 +22,24 @@ export class GridMap {
       attributionControl: Boolean(tiles?.url),
     });
     this.canvas = L.canvas({ padding: 0.3, tolerance: 6 });
+    const el0 = this.map.getContainer();
+    el0.dataset.basemap = tiles?.url ? "loading" : "none";
     if (tiles?.url) {
-      L.tileLayer(tiles.url, {
+      // Tiles come from a server outside our control: when none load (offline, blocked, down),
+      // the vectors carry on alone and a note says so; the first tile that loads clears it.
+      this.tiles = L.tileLayer(tiles.url, {
         attribution: tiles.attribution || "",
         subdomains: tiles.subdomains || "abc",
         maxZoom: 20,
         maxNativeZoom: tiles.max_zoom || 18,
         crossOrigin: true,
       }).addTo(this.map);
+      this.tileNote = L.DomUtil.create("div", "basemap-note", el0);
+      this.tileNote.setAttribute("role", "status");
+      this.tileNote.hidden = true;
+      let loaded = 0;
+      this.tiles.on("tileload", () => { loaded += 1; this.setBasemap("ok"); });
+      this.tiles.on("tileerror", () => { if (!loaded) this.setBasemap("failed"); });
     }
     this.cellLayer = L.layerGroup().addTo(this.map);
     this.buildingLayer = L.layerGroup().addTo(this.map);
@@ -40,6 +52,13 @@ export class GridMap {
     this.places = [];
     this.buildingIndex = new PolygonIndex([]);
     this.map.on("zoomend", () => this.updateLabels());
+  }
+
+  setBasemap(state) {
+    this.map.getContainer().dataset.basemap = state;
+    if (!this.tileNote) return;
+    this.tileNote.textContent = t("basemap_failed");
+    this.tileNote.hidden = state !== "failed";
   }
 
   /** WGS84 [lon, lat] -> Leaflet LatLng in the basemap's datum. */
@@ -118,6 +137,35 @@ export class GridMap {
     }
   }
 
+  /** The officer's cases as markers ringed in black, filled by deadline urgency (`urgencyOf(record)`). */
+  showRecords(records, urgencyOf) {
+    if (!this.recordLayer) this.recordLayer = L.layerGroup().addTo(this.map);
+    this.recordLayer.clearLayers();
+    this.records = records.filter((r) => Number.isFinite(r.lon) && Number.isFinite(r.lat));
+    for (const r of this.records) {
+      L.circleMarker(this.toMap(r.lon, r.lat), {
+        renderer: this.canvas, interactive: false,
+        radius: 9, color: "#111", weight: 3, fillColor: URGENCY_COLOURS[urgencyOf(r)] || "#fff", fillOpacity: 1,
+      }).addTo(this.recordLayer);
+    }
+  }
+
+  /** The record drawn within `px` pixels of a WGS84 point, nearest first, or null. */
+  recordNear(lon, lat, px = 28) {
+    return this.nearest(this.records || [], (r) => [r.lon, r.lat], lon, lat, px);
+  }
+
+  nearest(items, lonlatOf, lon, lat, px) {
+    const p = this.map.latLngToContainerPoint(this.toMap(lon, lat));
+    let best = null;
+    let bestD = px;
+    for (const it of items) {
+      const d = p.distanceTo(this.map.latLngToContainerPoint(this.toMap(...lonlatOf(it))));
+      if (d <= bestD) { best = it; bestD = d; }
+    }
+    return best;
+  }
+
   /** Fit the view to features (the officer's cells) when no position is known. */
   fitFeatures(features) {
     const b = extent(features);
@@ -131,15 +179,7 @@ export class GridMap {
 
   /** The place drawn within `px` pixels of a WGS84 point, nearest first, or null. */
   placeNear(lon, lat, px = 28) {
-    const p = this.map.latLngToContainerPoint(this.toMap(lon, lat));
-    let best = null;
-    let bestD = px;
-    for (const f of this.places) {
-      const [x, y] = f.geometry.coordinates;
-      const d = p.distanceTo(this.map.latLngToContainerPoint(this.toMap(x, y)));
-      if (d <= bestD) { best = f; bestD = d; }
-    }
-    return best;
+    return this.nearest(this.places, (f) => f.geometry.coordinates, lon, lat, px);
   }
 
   buildingAt(lon, lat) {

@@ -6,6 +6,7 @@ import { app } from "./state.js";
 import { find } from "./meta.js";
 import * as queue from "./queue.js";
 import { syncNow } from "./sync.js";
+import { conflictView, reapply, discard, isEdit } from "./edits.js";
 
 export async function refreshIndicator() {
   const s = await queue.summary();
@@ -27,7 +28,10 @@ function conflictText(item) {
 function itemRow(item) {
   const actions = [];
   if (item.state !== "waiting") {
-    if (item.state === "conflict" && item.current?.version != null && "version" in item.body) {
+    if (item.state === "conflict" && isEdit(item) && item.current) {
+      actions.push(h("button", { type: "button", class: "big primary", dataset: { do: "reapply" },
+        onclick: () => reapply(item) }, t("apply_mine_on_current")));
+    } else if (item.state === "conflict" && item.current?.version != null && "version" in item.body) {
       actions.push(h("button", { type: "button", class: "big", dataset: { do: "reapply" }, onclick: async () => {
         item.body = { ...item.body, version: item.current.version };
         Object.assign(item, { state: "waiting", error: null, current: null });
@@ -42,7 +46,8 @@ function itemRow(item) {
       } }, t("retry")));
     }
     actions.push(h("button", { type: "button", class: "big secondary", dataset: { do: "discard" }, onclick: async () => {
-      if (confirm(t("discard_confirm"))) await queue.remove(item);
+      if (!confirm(t("discard_confirm"))) return;
+      if (isEdit(item)) await discard(item); else await queue.remove(item);
     } }, t("discard_mine")));
   }
   return h("li", { class: `outbox-item ${item.state}`, dataset: { id: item.id, state: item.state } },
@@ -52,7 +57,9 @@ function itemRow(item) {
     h("div", { class: "case-meta" },
       h("span", {}, formatTime(item.created)),
       item.photos.length ? h("span", {}, t("photos_n", { n: item.photos.length })) : null),
-    item.state === "conflict" ? h("p", { class: "conflict-text", role: "alert" }, t("conflict_explain"), " ", conflictText(item)) : null,
+    item.state === "conflict" && isEdit(item) ? h("p", { class: "conflict-text", role: "alert" }, t("conflict_edit_explain")) : null,
+    item.state === "conflict" && isEdit(item) ? conflictView(item) : null,
+    item.state === "conflict" && !isEdit(item) ? h("p", { class: "conflict-text", role: "alert" }, t("conflict_explain"), " ", conflictText(item)) : null,
     item.state === "rejected" ? h("p", { class: "error-text", role: "alert" }, item.error) : null,
     actions.length ? h("div", { class: "case-actions" }, actions) : null);
 }

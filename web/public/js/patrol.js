@@ -119,7 +119,7 @@ export function openSummary() {
     toast(t("patrol_saved"), "ok");
     syncNow();
   });
-  openSheet(t("patrol_summary"), form, { name: "patrol-summary" });
+  openSheet(t("patrol_summary"), form, { name: "patrol-summary", rerender: openSummary });
 }
 
 async function stop() {

@@ -1,7 +1,8 @@
 // The outbox: everything the officer saves goes here first (IndexedDB), and sync.js sends it.
 // An item is {id, op, target, body, photos: [{key, sha256}], state, error, current, created, label}.
 //   op: "record" (POST /records), "place" (POST /places),
-//       "transition" (POST /records/{target}/transitions), "patch" (PATCH /records/{target})
+//       "transition" (POST /records/{target}/transitions), "patch" (PATCH /records/{target}),
+//       "patch-place" (PATCH /places/{target}); edits also keep base/changes/attrChanges (editdiff.js)
 //   state: "waiting" | "conflict" (409, shown to the officer) | "rejected" (4xx, with the message)
 import * as db from "./db.js";
 import { uuid } from "./uuid.js";
@@ -14,11 +15,12 @@ function changed() {
  * Put an item and its photo Blobs in the outbox in one transaction, so a record is never saved
  * without its photos. `id` defaults to a new UUID (record and place creations pass their own).
  */
-export async function enqueue({ id = uuid(), op, target = null, body, photos = [], label = "" }) {
+export async function enqueue({ id = uuid(), op, target = null, body, photos = [], label = "", extra = {} }) {
   const photoRefs = photos.map((blob) => ({ key: uuid(), sha256: null, type: blob.type }));
   const item = {
     id, op, target, body, label, photos: photoRefs.map(({ key, sha256 }) => ({ key, sha256 })),
     state: "waiting", error: null, current: null, created: new Date().toISOString(), attempts: 0,
+    ...extra,
   };
   await db.tx(["outbox", "photos"], "readwrite", (s) => {
     photos.forEach((blob, i) => s.photos.put({ key: photoRefs[i].key, blob }));

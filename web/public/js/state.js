@@ -9,6 +9,7 @@ export const app = {
   allIndex: null,  // PolygonIndex over every loaded cell (to name a foreign cell)
   buildings: [],
   places: [],
+  cases: [],       // the officer's cases (GET /records?mine=true), also drawn on the map
 };
 
 /** The officer's cell containing a WGS84 point: {own: feature|null, other: feature|null}. */

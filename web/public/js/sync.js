@@ -3,6 +3,7 @@
 // answer is stored once by the server. A 409 becomes a visible conflict, never an overwrite.
 import { api, ApiError, NetworkError } from "./api.js";
 import * as queue from "./queue.js";
+import { alreadyApplied, versionOf } from "./editdiff.js";
 
 let running = null;
 
@@ -41,21 +42,49 @@ function send(item) {
     case "place": return api("/places", { method: "POST", json: body });
     case "transition": return api(`/records/${id}/transitions`, { method: "POST", json: body });
     case "patch": return api(`/records/${id}`, { method: "PATCH", json: body });
+    case "patch-place": return api(`/places/${id}`, { method: "PATCH", json: body });
     default: throw new Error(`unknown outbox op ${item.op}`);
+  }
+}
+
+/**
+ * After `done` changed its target, later items on the same target that were made at the same
+ * version (the officer's own next steps, queued offline) move to the version the server gave.
+ */
+async function chainVersions(list, done, stored) {
+  const seen = done.body?.version;
+  const next = versionOf(stored);
+  if (!done.target || seen == null || next == null) return;
+  for (const later of list) {
+    if (later === done || later.state !== "waiting" || later.target !== done.target) continue;
+    if (later.body?.version !== seen) continue;
+    later.body = { ...later.body, version: next };
+    if (later.base) later.base = { ...later.base, version: next };
+    await queue.update(later);
   }
 }
 
 async function drain() {
   let sent = 0;
-  for (const item of await queue.items()) {
+  const list = await queue.items();
+  for (const item of list) {
     if (item.state !== "waiting") continue;
     try {
       await uploadPhotos(item);
       const stored = await send(item);
       await queue.remove(item);
+      await chainVersions(list, item, stored);
       sent += 1;
       emit("item-sent", { item, stored });
     } catch (e) {
+      // An edit whose answer was lost comes back as a 409 showing our own change: it is stored.
+      if (e instanceof ApiError && e.status === 409 && item.changes && alreadyApplied(item, e.body?.current)) {
+        await queue.remove(item);
+        await chainVersions(list, item, e.body.current);
+        sent += 1;
+        emit("item-sent", { item, stored: e.body.current });
+        continue;
+      }
       if (e instanceof NetworkError) break; // still offline: keep everything, try again later
       if (!(e instanceof ApiError)) throw e;
       if (e.status === 401) { emit("auth-required"); break; }

@@ -21,12 +21,17 @@ export function h(tag, attrs = {}, ...children) {
 
 const sheet = () => document.getElementById("sheet");
 let onClose = null;
+let rebuild = null;
 
-/** Show `content` in the sheet (side panel in landscape, bottom sheet in portrait). */
-export function openSheet(title, content, { name = "", closed } = {}) {
+/**
+ * Show `content` in the sheet (side panel in landscape, bottom sheet in portrait). `rerender`
+ * rebuilds the same sheet (used when the language changes, see rerenderSheet).
+ */
+export function openSheet(title, content, { name = "", closed, rerender } = {}) {
   const el = sheet();
   if (onClose) { const f = onClose; onClose = null; f(); }
   onClose = closed || null;
+  rebuild = rerender || null;
   el.replaceChildren(
     h("div", { class: "sheet-head" },
       h("h2", { id: "sheet-title" }, title),
@@ -42,6 +47,7 @@ export function openSheet(title, content, { name = "", closed } = {}) {
 
 export function closeSheet() {
   const el = sheet();
+  rebuild = null;
   el.hidden = true;
   el.dataset.name = "";
   document.body.classList.remove("sheet-open");
@@ -50,6 +56,40 @@ export function closeSheet() {
 }
 
 export const sheetName = () => (sheet().hidden ? "" : sheet().dataset.name);
+
+/** The values of the named controls in the sheet, in document order: [[name, value], ...]. */
+function formValues(root) {
+  return [...root.querySelectorAll("input[name], select[name], textarea[name]")]
+    .filter((el) => el.type !== "file")
+    .map((el) => [el.name, el.type === "checkbox" ? el.checked : el.value]);
+}
+
+/**
+ * Build the open sheet again (in the new language) and put back what the officer had typed:
+ * each control gets the value of the same-named one, in order, and a changed <select> is
+ * announced (so a place kind re-creates its attribute fields before those are filled).
+ */
+export function rerenderSheet() {
+  if (sheet().hidden || !rebuild) return false;
+  const values = formValues(sheet());
+  const scroll = sheet().scrollTop;
+  const f = rebuild;
+  f();
+  const used = new Map();
+  for (const [name, value] of values) {
+    const k = used.get(name) || 0;
+    used.set(name, k + 1);
+    const el = sheet().querySelectorAll(`[name="${CSS.escape(name)}"]`)[k];
+    if (!el) continue;
+    if (el.type === "checkbox") el.checked = value;
+    else if (el.value !== value) {
+      el.value = value;
+      if (el.tagName === "SELECT") el.dispatchEvent(new Event("change"));
+    }
+  }
+  sheet().scrollTop = scroll;
+  return true;
+}
 
 let toastTimer = null;
 
