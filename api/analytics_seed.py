@@ -72,7 +72,7 @@ def _centres(buildings: gpd.GeoDataFrame, rng: np.random.Generator) -> list[Cent
 def _records(store: Store, s: Session, buildings: gpd.GeoDataFrame, author: int,
              rng: np.random.Generator, n: int) -> int:
     """``n`` records over the past 14 months near buildings (a few buildings get many)."""
-    pts = buildings.geometry.centroid.to_numpy()
+    pts = buildings.geometry.representative_point().to_numpy()
     weight = rng.pareto(1.2, len(pts)) + 0.05
     picks = rng.choice(len(pts), n, p=weight / weight.sum())
     hour_w = np.array([1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 8, 6, 4, 2], float)
@@ -88,10 +88,10 @@ def _records(store: Store, s: Session, buildings: gpd.GeoDataFrame, author: int,
         at = (now - timedelta(days=day)).replace(hour=int(rng.choice(24, p=hour_w / hour_w.sum())),
                                                 minute=int(rng.integers(60))) - timedelta(hours=8)
         try:
-            where = store.cells.locate(lon, lat, at)
+            where = store.cells.locate(lon, lat, now)  # the demo's cells start 30 days ago
         except OutsideCells:
             continue
-        rid = uuid.UUID(int=rng.integers(2**62) * 4 + i)
+        rid = uuid.UUID(int=int(rng.integers(2**62)) * 4 + i)
         rec = Record(id=rid, kind=kind, category=str(rng.choice(codes, p=w / w.sum())),
                      description="示例记录", occurred_at=at, lon=lon, lat=lat,
                      geom=WKTElement(f"POINT({lon!r} {lat!r})", srid=4326),

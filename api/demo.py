@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from api.access import load_scope
+from api.analytics_seed import seed_analytics
 from api.db import session_scope
 from api.dependencies import Store
 from api.loaders import add_user, assign_leader, load_area, load_buildings, load_cells
@@ -75,6 +76,7 @@ def load_demo(store: Store, data: Path = DATA, seed: int = 0) -> dict[str, int]:
             for code in result.cells.loc[result.cells.community_code == comm, "code"]:
                 assign_leader(s, str(code), officer, at)
     _seed_field_data(store, result.cells, first_two[0] if first_two else None)
+    seed_analytics(store, result.buildings, roads)
     return {
         "communities": len(communities),
         "cells": len(result.cells),
