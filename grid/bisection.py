@@ -243,7 +243,9 @@ class RootedForest:
         """Roots the tree with local links ``li``–``lj`` over ``nodes`` at ``nodes[0]``."""
         m = len(nodes)
         sums, pred, anc, mem = _subtree_sums(m, li, lj, self.values[nodes])
-        keep = ~np.isin(self.mem, nodes)
+        mine = np.zeros(len(self.values), dtype=bool)
+        mine[nodes] = True
+        keep = ~mine[self.mem]
         self.anc = np.concatenate([self.anc[keep], nodes[anc]])
         self.mem = np.concatenate([self.mem[keep], nodes[mem]])
         self.sums[nodes] = sums
@@ -260,13 +262,14 @@ class RootedForest:
 
     def cut(self, nodes: np.ndarray, child: int) -> np.ndarray:
         """Cuts ``child``'s subtree off the part ``nodes``; returns the mask of it over nodes."""
-        inside = np.isin(self.mem, nodes)
-        below = self.mem[inside & (self.anc == child)]
+        mine = np.zeros(len(self.values), dtype=bool)
+        mine[nodes] = True
+        below = np.zeros(len(self.values), dtype=bool)
+        below[self.mem[self.anc == child]] = True
         above = self.anc[(self.mem == child) & (self.anc != child)]
-        above = above[np.isin(above, nodes)]
-        self.sums[above] -= self.sums[child]
+        self.sums[above[mine[above]]] -= self.sums[child]
         self.parent[child] = -1
-        return np.isin(nodes, below)
+        return below[nodes]
 
 
 def random_tree_cut(
@@ -319,13 +322,13 @@ def bisect(
         p = stack.pop()
         nodes = np.flatnonzero(part == p)
         nodes = nodes[np.argsort(forest.parent[nodes] >= 0, kind="stable")]  # root first
-        k, _ = bounds.cells_for(float(w[nodes].sum()))
+        k, possible = bounds.cells_for(float(w[nodes].sum()))
         if k <= 1 or len(nodes) < 2:
             labels[nodes] = next_label
             next_label += 1
             continue
         child, _, feasible = forest.best(nodes, k, bounds)
-        if not feasible:
+        if not feasible and possible:  # other trees can only help when the count allows
             local[nodes] = np.arange(len(nodes))
             cand = np.flatnonzero((part[gi] == p) & (part[gj] == p))
             found = random_tree_cut(w[nodes], moments[nodes], local[gi[cand]], local[gj[cand]],
