@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
 
@@ -19,7 +19,7 @@ from api.access import Scope, load_scope
 from api.cellcache import CellCache
 from api.errors import InvalidInput, NotAuthenticated
 from api.models import Generation, User
-from api.security import token_subject
+from api.security import TokenCache
 from api.settings import Settings
 
 
@@ -34,6 +34,7 @@ class Store:
     secret: str
     scopes: dict[str, tuple[int, int, Scope]]
     lock: threading.Lock
+    tokens: TokenCache = field(default_factory=TokenCache)
     generations: tuple[float, dict[str, int]] = (0.0, {})
 
     def current_generations(self, session: Session) -> dict[str, int]:
@@ -60,7 +61,10 @@ async def get_session(store: Annotated[Store, Depends(get_store)]) -> AsyncItera
     try:
         yield session
     finally:
-        await run_in_threadpool(session.close)
+        if session.in_transaction():  # holds a connection: closing rolls back, which is I/O
+            await run_in_threadpool(session.close)
+        else:  # unused, or committed (connection already back in the pool): nothing to wait for
+            session.close()
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -68,17 +72,15 @@ SessionDep = Annotated[Session, Depends(get_session)]
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-async def current_scope(
-    store: StoreDep, session: SessionDep, token: Annotated[str | None, Depends(_bearer)]
-) -> Scope:
+async def current_scope(store: StoreDep, token: Annotated[str | None, Depends(_bearer)]) -> Scope:
     """The signed-in user's scope, cached per process until users, leaders or cells change.
 
-    The common case (fresh counters, cached scope) runs on the event loop without touching the
-    database; otherwise the lookup runs in the threadpool.
+    The common case (verified token, fresh counters, cached scope) runs on the event loop without
+    touching the database; otherwise the lookup runs in the threadpool with its own session.
     """
     if not token:
         raise NotAuthenticated("not signed in", ("header", "Authorization"))
-    username = token_subject(token, store.secret)
+    username = store.tokens.subject(token, store.secret)
     checked, gens = store.generations
     cached = store.scopes.get(username)
     fresh = gens and time.monotonic() - checked < store.settings.generation_ttl
@@ -89,11 +91,17 @@ async def current_scope(
         and store.cells.generation == gens.get("cells", 0)
     ):
         return cached[2]
-    return await run_in_threadpool(_load_scope, store, session, username)
+    return await run_in_threadpool(_load_scope, store, username)
 
 
-def _load_scope(store: Store, session: Session, username: str) -> Scope:
+def _load_scope(store: Store, username: str) -> Scope:
     """Refresh the counters, the cell index and the user's scope from the database."""
+    with store.sessions() as session:
+        return _load_scope_in(store, session, username)
+
+
+def _load_scope_in(store: Store, session: Session, username: str) -> Scope:
+    """``_load_scope`` within ``session``."""
     gens = store.current_generations(session)
     store.cells.refresh(session, gens.get("cells", 0))
     key = (gens.get("leaders", 0), gens.get("cells", 0))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ import pandas as pd
 from sqlalchemy import Connection, delete, event, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapper
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.orm.attributes import get_history
 
 from grid.heat import LOCAL_TZ
@@ -36,22 +38,28 @@ def local_slot(at: datetime) -> tuple[date, int]:
     return local.date(), local.hour
 
 
-def _row(h3: str, cell_code: str, kind: str, category: str, at: datetime, n: int) -> dict[str, Any]:
+def count_row(h3: str, cell_code: str, kind: str, category: str, at: datetime, n: int) -> dict[str, Any]:
     """One pre-aggregate row for ``n`` records at ``at``."""
     day, hour = local_slot(at)
     return {"day": day, "kind": kind, "category": category, "hour": hour, "h3": h3,
             "cell_code": cell_code, "weekday": day.weekday(), "count": n}
 
 
+@cache
+def _upsert_statement(dialect_name: str) -> Insert:
+    """The ``INSERT ... ON CONFLICT DO UPDATE`` adding counts, built once per dialect (so SQLAlchemy
+    finds its compiled form in the cache instead of rebuilding the statement on every write)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    stmt = dialect.insert(TABLE)
+    return stmt.on_conflict_do_update(
+        index_elements=PK, set_={"count": TABLE.c["count"] + stmt.excluded["count"]})
+
+
 def upsert(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Add each row's count to the stored one (creating missing rows); drops rows that reach 0."""
     if not rows:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(TABLE)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=PK, set_={"count": TABLE.c["count"] + stmt.excluded["count"]})
-    conn.execute(stmt, rows)
+    conn.execute(_upsert_statement(conn.dialect.name), rows)
     if any(r["count"] < 0 for r in rows):
         conn.execute(delete(TABLE).where(TABLE.c["count"] <= 0))
 
@@ -72,19 +80,19 @@ def _previous(rec: Record) -> tuple[Any, ...]:
 
 def _on_insert(_mapper: Mapper, conn: Connection, rec: Record) -> None:
     """Count a new record."""
-    upsert(conn, [_row(*_current(rec), 1)])
+    upsert(conn, [count_row(*_current(rec), 1)])
 
 
 def _on_update(_mapper: Mapper, conn: Connection, rec: Record) -> None:
     """Move the record's count when its location, category or time changed."""
     old, new = _previous(rec), _current(rec)
     if old != new:
-        upsert(conn, [_row(*old, -1), _row(*new, 1)])
+        upsert(conn, [count_row(*old, -1), count_row(*new, 1)])
 
 
 def _on_delete(_mapper: Mapper, conn: Connection, rec: Record) -> None:
     """Uncount a deleted record."""
-    upsert(conn, [_row(*_previous(rec), -1)])
+    upsert(conn, [count_row(*_previous(rec), -1)])
 
 
 def install() -> None:

@@ -120,7 +120,9 @@ def _checkins(session: Session, body: RecordIn, record_id: uuid.UUID) -> list[Ch
     return rows
 
 
-def _existing(session: Session, scope: Scope, record_id: uuid.UUID, digest: str) -> Record | None:
+def existing_record(
+    session: Session, scope: Scope, record_id: uuid.UUID, digest: str
+) -> Record | None:
     """The stored record for a resent id: returned when the content matches, else 409."""
     rec = session.get(Record, record_id)
     if rec is None:
@@ -139,10 +141,9 @@ def _existing(session: Session, scope: Scope, record_id: uuid.UUID, digest: str)
     return rec
 
 
-def create_record(
-    session: Session, store: Store, scope: Scope, body: RecordIn
-) -> tuple[Record, bool]:
-    """Store a new record (True) or return the same one already stored for this id (False)."""
+def plan_record(store: Store, scope: Scope, body: RecordIn) -> dict[str, Any]:
+    """Check a new record without touching the database and work out the values to store: its
+    cell, community and H3 from grid (through the CellCache), status, times and content hash."""
     scope.require_write()
     digest = content_hash(body)
     now = utcnow()
@@ -156,30 +157,47 @@ def create_record(
     lon, lat = check_point(lon, lat)
     where = store.cells.locate(lon, lat, body.occurred_at, ("body", "lon"))
     scope.require_cell(where.cell_code, where.community_code, ("body", "lon"))
+    return {
+        "id": body.id,
+        "kind": body.kind.value,
+        "category": body.category,
+        "priority": priority,
+        "status": caseflow.INITIAL_STATUS.value if body.kind in CASE_KINDS else None,
+        "description": body.description,
+        "occurred_at": body.occurred_at,
+        "lon": lon,
+        "lat": lat,
+        "geom": point_wkt(lon, lat),
+        "cell_code": where.cell_code,
+        "community_code": where.community_code,
+        "h3": where.h3,
+        "author_id": scope.user_id,
+        "created_at": now,
+        "updated_at": now,
+        "track": track,
+        "track_times": track_times,
+        "started_at": body.started_at,
+        "ended_at": body.ended_at,
+        "content_hash": digest,
+    }
+
+
+def audit_diff(values: dict[str, Any]) -> dict[str, Any]:
+    """What the audit log keeps about a created record."""
+    return {k: values[k] for k in ("kind", "category", "cell_code")}
+
+
+def create_record(
+    session: Session, store: Store, scope: Scope, body: RecordIn
+) -> tuple[Record, bool]:
+    """Store a new record (True) or return the same one already stored for this id (False).
+
+    The general path (check-ins, parties, photos, tracks) through the ORM; ``api.record_create``
+    stores plain records without the unit of work.
+    """
+    values = plan_record(store, scope, body)
     check_photos(session, body.photos)
-    rec = Record(
-        id=body.id,
-        kind=body.kind.value,
-        category=body.category,
-        priority=priority,
-        status=caseflow.INITIAL_STATUS.value if body.kind in CASE_KINDS else None,
-        description=body.description,
-        occurred_at=body.occurred_at,
-        lon=lon,
-        lat=lat,
-        geom=point_wkt(lon, lat),
-        cell_code=where.cell_code,
-        community_code=where.community_code,
-        h3=where.h3,
-        author_id=scope.user_id,
-        created_at=now,
-        updated_at=now,
-        track=track,
-        track_times=track_times,
-        started_at=body.started_at,
-        ended_at=body.ended_at,
-        content_hash=digest,
-    )
+    rec = Record(**values)
     checkins = _checkins(session, body, body.id)
     session.add(rec)
     if checkins or body.parties or body.photos:
@@ -187,21 +205,14 @@ def create_record(
     session.add_all(checkins)
     session.add_all(Party(record_id=body.id, **p.model_dump()) for p in body.parties)
     session.add_all(RecordPhoto(record_id=body.id, sha256=h) for h in dict.fromkeys(body.photos))
-    audit(
-        session,
-        scope.user_id,
-        "create",
-        "record",
-        body.id,
-        {"kind": rec.kind, "category": rec.category, "cell_code": rec.cell_code},
-    )
+    audit(session, scope.user_id, "create", "record", body.id, audit_diff(values))
     try:
         session.commit()
     except IntegrityError:
         # the id exists (a resend, or the same id arriving concurrently): the insert is tried
         # first because resends are rare and a pre-check would cost every write a round trip
         session.rollback()
-        found = _existing(session, scope, body.id, digest)
+        found = existing_record(session, scope, body.id, values["content_hash"])
         if found is None:
             raise
         return found, False

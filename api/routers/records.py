@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from api import record_create as writes
 from api import records as service
 from api.dependencies import Limit, ScopeDep, SessionDep, StoreDep
 from api.errors import InvalidInput
-from api.record_view import new_record_json, record_json, records_json
+from api.record_view import record_json, records_json
 from api.schemas import RecordIn, RecordPatch, TransitionIn
 from grid.caseflow import Status
 from grid.catalog import RecordKind
@@ -21,17 +23,20 @@ router = APIRouter(tags=["records"])
 
 
 @router.post("/records", status_code=201)
-def create(
-    body: Annotated[RecordIn, Body()], scope: ScopeDep, session: SessionDep, store: StoreDep
+async def create(
+    body: Annotated[RecordIn, Body()], scope: ScopeDep, store: StoreDep
 ) -> JSONResponse:
-    """Store a record; a resend of the same id and content answers 200 with the stored one."""
-    rec, created = service.create_record(session, store, scope, body)
-    if created:
-        parties = [p.model_dump() for p in body.parties]
-        return JSONResponse(
-            new_record_json(scope, rec, parties, list(dict.fromkeys(body.photos))), status_code=201
-        )
-    return JSONResponse(record_json(session, scope, rec, detail=False), status_code=200)
+    """Store a record; a resend of the same id and content answers 200 with the stored one.
+
+    The checks and the cell lookup run on the event loop (no I/O); only the database work goes to
+    the threadpool, in one hop.
+    """
+    values = writes.plan(store, scope, body)
+    if values is None:
+        payload, status = await run_in_threadpool(writes.store_general, store, scope, body)
+    else:
+        payload, status = await run_in_threadpool(writes.store_plain, store, scope, body, values)
+    return JSONResponse(payload, status_code=status)
 
 
 @router.get("/records")

@@ -1,0 +1,179 @@
+"""The hot write path: a plain new record, its audit row and its heat count in one transaction.
+
+Plain records (no check-ins, parties, photos or track: what tablets send most) skip the ORM unit of
+work. On PostGIS the three rows go in ONE autocommitted statement (data-modifying CTEs: the record
+``INSERT ... ON CONFLICT (id) DO NOTHING``, then the audit row and the ``heat_counts`` upsert only
+when the record row was inserted), so a write is one round trip and one atomic, durable
+transaction; psycopg prepares it server-side after a few uses per connection. On SQLite the same
+three rows go through cached SQLAlchemy Core statements in one transaction. A resent id is then
+compared with the stored record through the ORM (200 when the content matches, 409 otherwise), as
+in ``api.records.create_record``, which keeps the general case.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import psycopg
+from sqlalchemy import Engine, insert
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.sql.dml import Insert
+
+from api import heatagg
+from api.access import Scope
+from api.dependencies import Store
+from api.models import AuditEntry, Record
+from api.record_view import new_record_json, record_json
+from api.records import audit_diff, create_record, existing_record, plan_record
+from api.schemas import RecordIn
+
+RECORD_COLUMNS = (
+    "id",
+    "kind",
+    "category",
+    "priority",
+    "status",
+    "description",
+    "occurred_at",
+    "lon",
+    "lat",
+    "cell_code",
+    "community_code",
+    "h3",
+    "author_id",
+    "created_at",
+    "updated_at",
+    "started_at",
+    "ended_at",
+    "content_hash",
+)
+HEAT_COLUMNS = tuple(heatagg.PK) + ("weekday", "count")
+
+
+def is_plain(body: RecordIn) -> bool:
+    """Whether the record has nothing hanging off it (the fast path applies)."""
+    return not (body.checkins or body.parties or body.photos or body.track)
+
+
+def _pg_sql() -> str:
+    """The one statement that stores a plain record with its audit row and heat count."""
+    cols = ", ".join(RECORD_COLUMNS)
+    params = ", ".join(f"%({c})s" for c in RECORD_COLUMNS)
+    heat = ", ".join(heatagg.PK)
+    heat_params = ", ".join(f"%(heat_{c})s" for c in heatagg.PK)
+    return (
+        f"WITH r AS (INSERT INTO records ({cols}, geom, version) "
+        f"VALUES ({params}, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326), 1) "
+        "ON CONFLICT (id) DO NOTHING RETURNING id), "
+        "a AS (INSERT INTO audit_log (at, user_id, action, entity, entity_id, diff) "
+        "SELECT %(created_at)s, %(author_id)s, 'create', 'record', %(entity_id)s, "
+        "%(diff)s::json FROM r), "
+        f'h AS (INSERT INTO heat_counts ({heat}, weekday, "count") '
+        f"SELECT {heat_params}, %(heat_weekday)s, 1 FROM r "
+        f'ON CONFLICT ({heat}) DO UPDATE SET "count" = heat_counts."count" + EXCLUDED."count") '
+        "SELECT count(*) FROM r"
+    )
+
+
+PG_SQL = _pg_sql()
+
+
+def _heat_row(values: dict[str, Any]) -> dict[str, Any]:
+    """The record's +1 in the heat pre-aggregate (``api.heatagg`` decides the key)."""
+    keys = (values[k] for k in ("h3", "cell_code", "kind", "category", "occurred_at"))
+    return heatagg.count_row(*keys, 1)
+
+
+def _insert_postgis(engine: Engine, values: dict[str, Any]) -> bool:
+    """Store the record, audit row and heat count in one autocommitted statement; False when the
+    id already exists (nothing written)."""
+    params = {c: values[c] for c in RECORD_COLUMNS}
+    params["entity_id"] = str(values["id"])
+    params["diff"] = json.dumps(audit_diff(values))
+    params.update({f"heat_{k}": v for k, v in _heat_row(values).items()})
+    fairy = engine.raw_connection()
+    try:
+        conn = fairy.driver_connection
+        conn.autocommit = True  # one statement, one transaction: no BEGIN/COMMIT round trips
+        try:
+            inserted = conn.execute(PG_SQL, params).fetchone()[0]
+        finally:
+            if not conn.closed:
+                conn.autocommit = False
+    except psycopg.OperationalError:
+        fairy.invalidate()
+        raise
+    finally:
+        fairy.close()
+    return bool(inserted)
+
+
+@cache
+def _sqlite_statements() -> tuple[Insert, Insert]:
+    """The record insert (skipping an existing id) and the audit insert, built once."""
+    record = sqlite.insert(Record.__table__).on_conflict_do_nothing(index_elements=["id"])
+    return record, insert(AuditEntry.__table__)
+
+
+def _insert_sqlite(engine: Engine, values: dict[str, Any]) -> bool:
+    """Store the record, audit row and heat count in one transaction; False when the id exists."""
+    record, audit = _sqlite_statements()
+    with engine.begin() as conn:
+        if conn.execute(record, {**values, "version": 1}).rowcount == 0:
+            return False
+        conn.execute(
+            audit,
+            {
+                "at": values["created_at"],
+                "user_id": values["author_id"],
+                "action": "create",
+                "entity": "record",
+                "entity_id": str(values["id"]),
+                "diff": audit_diff(values),
+            },
+        )
+        heatagg.upsert(conn, [_heat_row(values)])
+    return True
+
+
+def insert_plain(engine: Engine, values: dict[str, Any]) -> bool:
+    """Store a planned plain record on either backend; False when its id is already taken."""
+    if engine.dialect.name == "postgresql":
+        return _insert_postgis(engine, values)
+    return _insert_sqlite(engine, values)
+
+
+def resent(store: Store, scope: Scope, body: RecordIn, digest: str) -> tuple[dict[str, Any], int]:
+    """The answer to an id that is already stored: the record (200) or a 409 on other content."""
+    with store.sessions() as session:
+        found = existing_record(session, scope, body.id, digest)
+        if found is None:  # cannot happen: records are never deleted
+            raise RuntimeError(f"record {body.id} conflicted but is not stored")
+        return record_json(session, scope, found, detail=False), 200
+
+
+def store_plain(
+    store: Store, scope: Scope, body: RecordIn, values: dict[str, Any]
+) -> tuple[dict[str, Any], int]:
+    """Insert a planned plain record (blocking; run in the threadpool): the JSON and status."""
+    if insert_plain(store.engine, values):
+        return new_record_json(scope, Record(**values, version=1), [], []), 201
+    return resent(store, scope, body, values["content_hash"])
+
+
+def store_general(store: Store, scope: Scope, body: RecordIn) -> tuple[dict[str, Any], int]:
+    """Create a record with check-ins, parties, photos or a track through the ORM (blocking)."""
+    with store.sessions() as session:
+        rec, created = create_record(session, store, scope, body)
+        if created:
+            parties = [p.model_dump() for p in body.parties]
+            photos = list(dict.fromkeys(body.photos))
+            return new_record_json(scope, rec, parties, photos), 201
+        return record_json(session, scope, rec, detail=False), 200
+
+
+def plan(store: Store, scope: Scope, body: RecordIn) -> dict[str, Any] | None:
+    """The planned values of a plain record (checked, no I/O), or None for the general path."""
+    return plan_record(store, scope, body) if is_plain(body) else None
