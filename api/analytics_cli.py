@@ -9,16 +9,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from grid.errors import GridError
 from api.errors import ApiError
+from grid.errors import GridError
 
 EXIT_BAD_INPUT = 2
 
 
 def _fail(source: str, exc: Exception) -> int:
     """Print a bad-input error naming its source; the exit status."""
-    print(f"{source}: {getattr(exc, 'msg', None) or getattr(exc, 'message', None) or exc}",
-          file=sys.stderr)
+    print(
+        f"{source}: {getattr(exc, 'msg', None) or getattr(exc, 'message', None) or exc}",
+        file=sys.stderr,
+    )
     return EXIT_BAD_INPUT
 
 

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query
 
+from api.errors import InvalidInput
 from grid.catalog import RecordKind, category_codes
 from grid.heat import LOCAL_TZ
-from api.errors import InvalidInput
 
 ZONE = ZoneInfo(LOCAL_TZ)
 DEFAULT_DAYS = 30
@@ -37,7 +37,10 @@ class Days:
 
     def bounds(self) -> tuple[datetime, datetime]:
         """The range as aware datetimes (local midnights)."""
-        return (datetime.combine(self.start, time(), ZONE), datetime.combine(self.end, time(), ZONE))
+        return (
+            datetime.combine(self.start, time(), ZONE),
+            datetime.combine(self.end, time(), ZONE),
+        )
 
     def last_year(self) -> Days:
         """The same days one year earlier (29 February maps to 28 February)."""
@@ -92,9 +95,13 @@ def int_list(text: str | None, lo: int, hi: int, name: str) -> tuple[int, ...] |
         try:
             first, last = int(a), int(b) if sep else int(a)
         except ValueError as e:
-            raise InvalidInput(f"{name} must be numbers or ranges like 18-23", ("query", name)) from e
+            raise InvalidInput(
+                f"{name} must be numbers or ranges like 18-23", ("query", name)
+            ) from e
         if not (lo <= first <= hi and lo <= last <= hi) or last < first:
-            raise InvalidInput(f"{name} must be within {lo}..{hi} (ranges low-high)", ("query", name))
+            raise InvalidInput(
+                f"{name} must be within {lo}..{hi} (ranges low-high)", ("query", name)
+            )
         out.update(range(first, last + 1))
     return tuple(sorted(out))
 
@@ -126,7 +133,14 @@ def heat_filter(
     allowed = set().union(*(category_codes(k) for k in (kinds or [k.value for k in RecordKind])))
     for i, c in enumerate(category or []):
         if c not in allowed:
-            raise InvalidInput(f"unknown category '{c}' for kind {', '.join(kinds or ['any'])}",
-                               ("query", "category", i))
-    return HeatFilter(days_, int_list(hours, 0, 23, "hours"), int_list(weekdays, 0, 6, "weekdays"),
-                      kinds, tuple(category) if category else None)
+            raise InvalidInput(
+                f"unknown category '{c}' for kind {', '.join(kinds or ['any'])}",
+                ("query", "category", i),
+            )
+    return HeatFilter(
+        days_,
+        int_list(hours, 0, 23, "hours"),
+        int_list(weekdays, 0, 6, "weekdays"),
+        kinds,
+        tuple(category) if category else None,
+    )

@@ -17,14 +17,14 @@ import shapely
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from grid import heat as gheat
-from grid import hotspots as ghot
 from api.access import Scope
 from api.analytics_filters import Days, HeatFilter
 from api.cellcache import CellCache, CellRow
 from api.errors import InvalidInput
 from api.models import utcnow
 from api.models.analytics import HeatCount
+from grid import heat as gheat
+from grid import hotspots as ghot
 
 REFERENCE_DAYS = 365
 
@@ -43,14 +43,20 @@ def filtered(q: Any, f: HeatFilter, *, slices: bool = True) -> Any:
     q = q.where(HeatCount.day >= f.days.start, HeatCount.day < f.days.end)
     if not slices:
         return q
-    for col, wanted in ((HeatCount.hour, f.hours), (HeatCount.weekday, f.weekdays),
-                        (HeatCount.kind, f.kinds), (HeatCount.category, f.categories)):
+    for col, wanted in (
+        (HeatCount.hour, f.hours),
+        (HeatCount.weekday, f.weekdays),
+        (HeatCount.kind, f.kinds),
+        (HeatCount.category, f.categories),
+    ):
         if wanted is not None:
             q = q.where(col.in_(list(wanted)))
     return q
 
 
-def fine_bins(session: Session, scope: Scope, f: HeatFilter, *, slices: bool = True) -> pd.DataFrame:
+def fine_bins(
+    session: Session, scope: Scope, f: HeatFilter, *, slices: bool = True
+) -> pd.DataFrame:
     """Counts per fine H3 bin (``h3``, ``count``) for the filter, from the pre-aggregate."""
     q = select(HeatCount.h3, func.sum(HeatCount.count)).group_by(HeatCount.h3)
     rows = session.execute(filtered(scoped(q, scope), f, slices=slices)).all()
@@ -81,7 +87,9 @@ def bins_at(session: Session, scope: Scope, f: HeatFilter, res: int) -> pd.DataF
     return gheat.to_parent(fine, res)
 
 
-def reference_scale(session: Session, scope: Scope, f: HeatFilter, res: int) -> tuple[gheat.ColourScale, Days]:
+def reference_scale(
+    session: Session, scope: Scope, f: HeatFilter, res: int
+) -> tuple[gheat.ColourScale, Days]:
     """The colour scale from the reference year before the period's end (all kinds, categories,
     hours), with its breaks scaled to the period's length so colours mean the same rate."""
     ref = Days(f.days.end - timedelta(days=REFERENCE_DAYS), f.days.end)
@@ -98,7 +106,9 @@ def hexagon(h: str) -> dict[str, Any]:
     return {"type": "Polygon", "coordinates": [ring + ring[:1]]}
 
 
-def features(frame: pd.DataFrame, id_col: str, geoms: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def features(
+    frame: pd.DataFrame, id_col: str, geoms: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """GeoJSON features, one per row: id from ``id_col``, the row as properties."""
     out = []
     for row in frame.to_dict("records"):
@@ -126,18 +136,23 @@ def heat_layer(session: Session, scope: Scope, f: HeatFilter, res: int) -> dict[
     bins["class"] = scale.classify(bins["count"]) if len(bins) else []
     bins["colour"] = scale.colour(bins["count"]) if len(bins) else []
     return {
-        "type": "FeatureCollection", "resolution": res, "total": int(bins["count"].sum()),
-        "from": f.days.start.isoformat(), "to": f.days.end.isoformat(),
-        "scale": {"breaks": list(scale.breaks), "colours": list(scale.colours),
-                  "reference": {"from": ref.start.isoformat(), "to": ref.end.isoformat()}},
+        "type": "FeatureCollection",
+        "resolution": res,
+        "total": int(bins["count"].sum()),
+        "from": f.days.start.isoformat(),
+        "to": f.days.end.isoformat(),
+        "scale": {
+            "breaks": list(scale.breaks),
+            "colours": list(scale.colours),
+            "reference": {"from": ref.start.isoformat(), "to": ref.end.isoformat()},
+        },
         "features": features(bins, "h3"),
     }
 
 
 def visible_cells(cache: CellCache, scope: Scope) -> list[CellRow]:
     """The current cells the user may see."""
-    return [r for r in cache.rows_valid_at(utcnow())
-            if scope.sees_cell(r.code, r.community_code)]
+    return [r for r in cache.rows_valid_at(utcnow()) if scope.sees_cell(r.code, r.community_code)]
 
 
 def universe(cells: list[CellRow], res: int, extra: pd.Series) -> np.ndarray:
@@ -147,20 +162,28 @@ def universe(cells: list[CellRow], res: int, extra: pd.Series) -> np.ndarray:
     return np.array(sorted(inside | set(extra.astype(str))), dtype=object)
 
 
-def h3_hotspots(session: Session, cache: CellCache, scope: Scope, f: HeatFilter, res: int,
-                k: int, use_fdr: bool) -> dict[str, Any]:
+def h3_hotspots(
+    session: Session, cache: CellCache, scope: Scope, f: HeatFilter, res: int, k: int, use_fdr: bool
+) -> dict[str, Any]:
     """Gi* hot and cold spots of H3 bins over the study area (empty bins count 0)."""
     bins = bins_at(session, scope, f, res)
     area = universe(visible_cells(cache, scope), res, bins["h3"] if len(bins) else pd.Series([]))
     if area.size > 200_000:
         raise InvalidInput("too many bins for Gi*: zoom in or lower res", ("query", "res"))
     out = ghot.h3_hotspots(bins, k=k, universe=area, use_fdr=use_fdr)
-    return {"type": "FeatureCollection", "on": "h3", "resolution": res, "k": k, "fdr": use_fdr,
-            "features": features(out, "h3")}
+    return {
+        "type": "FeatureCollection",
+        "on": "h3",
+        "resolution": res,
+        "k": k,
+        "fdr": use_fdr,
+        "features": features(out, "h3"),
+    }
 
 
-def cell_hotspots(session: Session, cache: CellCache, scope: Scope, f: HeatFilter,
-                  use_fdr: bool) -> dict[str, Any]:
+def cell_hotspots(
+    session: Session, cache: CellCache, scope: Scope, f: HeatFilter, use_fdr: bool
+) -> dict[str, Any]:
     """Gi* hot and cold spots of grid cells under queen contiguity."""
     cells = sorted(visible_cells(cache, scope), key=lambda r: r.code)
     counts = cell_counts(session, scope, f).reindex([r.code for r in cells], fill_value=0)
@@ -169,8 +192,12 @@ def cell_hotspots(session: Session, cache: CellCache, scope: Scope, f: HeatFilte
     out.insert(0, "count", counts.to_numpy())
     out.insert(0, "cell_code", counts.index.to_numpy())
     geoms = {r.code: shapely.geometry.mapping(r.geom) for r in cells}
-    return {"type": "FeatureCollection", "on": "cell", "fdr": use_fdr,
-            "features": features(out, "cell_code", geoms)}
+    return {
+        "type": "FeatureCollection",
+        "on": "cell",
+        "fdr": use_fdr,
+        "features": features(out, "cell_code", geoms),
+    }
 
 
 def _series(bins: pd.DataFrame) -> pd.Series:
@@ -180,19 +207,23 @@ def _series(bins: pd.DataFrame) -> pd.Series:
     return bins.set_index("h3")["count"]
 
 
-def compare(session: Session, scope: Scope, f: HeatFilter, base: Days, res: int,
-            alpha: float) -> dict[str, Any]:
+def compare(
+    session: Session, scope: Scope, f: HeatFilter, base: Days, res: int, alpha: float
+) -> dict[str, Any]:
     """Per-bin rise or fall from the ``base`` period to the filter's period beyond chance
     (grid.hotspots.compare_periods, exposures = period lengths in days)."""
     a = _series(bins_at(session, scope, f.over(base), res))
     b = _series(bins_at(session, scope, f, res))
     keys = sorted(set(a.index) | set(b.index))
     a, b = a.reindex(keys, fill_value=0), b.reindex(keys, fill_value=0)
-    out = ghot.compare_periods(a.to_numpy(), b.to_numpy(), exposure_a=base.length,
-                               exposure_b=f.days.length, alpha=alpha)
+    out = ghot.compare_periods(
+        a.to_numpy(), b.to_numpy(), exposure_a=base.length, exposure_b=f.days.length, alpha=alpha
+    )
     out.insert(0, "h3", keys)
     return {
-        "type": "FeatureCollection", "resolution": res, "alpha": alpha,
+        "type": "FeatureCollection",
+        "resolution": res,
+        "alpha": alpha,
         "test": "binomial split of each bin's total by period length, Benjamini-Hochberg FDR",
         "a": {"from": base.start.isoformat(), "to": base.end.isoformat()},
         "b": {"from": f.days.start.isoformat(), "to": f.days.end.isoformat()},
@@ -200,7 +231,9 @@ def compare(session: Session, scope: Scope, f: HeatFilter, base: Days, res: int,
     }
 
 
-def fine_in_bin(session: Session, scope: Scope, f: HeatFilter, bin_id: str, finest: int) -> list[str]:
+def fine_in_bin(
+    session: Session, scope: Scope, f: HeatFilter, bin_id: str, finest: int
+) -> list[str]:
     """The fine H3 bins with records in the filter that lie inside ``bin_id``."""
     if not h3.is_valid_cell(bin_id):
         raise InvalidInput(f"'{bin_id}' is not an H3 cell index", ("path", "h3"))

@@ -30,15 +30,18 @@ def _matching(session: Session, scope: Scope, f: HeatFilter, q: Any, limit: int)
     out = []
     for rec in session.scalars(q.order_by(Record.occurred_at.desc())):
         day, hour = local_slot(rec.occurred_at)
-        if (f.hours is None or hour in f.hours) and (f.weekdays is None or day.weekday() in f.weekdays):
+        if (f.hours is None or hour in f.hours) and (
+            f.weekdays is None or day.weekday() in f.weekdays
+        ):
             out.append(rec)
             if len(out) >= limit:
                 break
     return out
 
 
-def bin_records(session: Session, scope: Scope, f: HeatFilter, fine: list[str],
-                limit: int) -> list[dict[str, Any]]:
+def bin_records(
+    session: Session, scope: Scope, f: HeatFilter, fine: list[str], limit: int
+) -> list[dict[str, Any]]:
     """The records in the fine H3 bins ``fine`` (those inside the clicked bin), masked by role."""
     if not fine:
         return []
@@ -46,11 +49,15 @@ def bin_records(session: Session, scope: Scope, f: HeatFilter, fine: list[str],
     return records_json(session, scope, recs)
 
 
-def cell_records(session: Session, scope: Scope, f: HeatFilter, code: str,
-                 limit: int) -> list[dict[str, Any]]:
+def cell_records(
+    session: Session, scope: Scope, f: HeatFilter, code: str, limit: int
+) -> list[dict[str, Any]]:
     """The records of cell ``code`` in the filter, masked by role; 404 for a cell out of sight."""
-    if scope.cells is not None and code not in scope.cells or (
-            scope.communities is not None and code[:12] not in scope.communities):
+    if (
+        scope.cells is not None
+        and code not in scope.cells
+        or (scope.communities is not None and code[:12] not in scope.communities)
+    ):
         raise NotFound(f"no cell {code} among yours", ("path", "code"))
     recs = _matching(session, scope, f, select(Record).where(Record.cell_code == code), limit)
     return records_json(session, scope, recs)

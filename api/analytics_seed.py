@@ -17,15 +17,15 @@ from geoalchemy2 import WKTElement
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grid import caseflow
-from grid.catalog import CATEGORIES, RecordKind
-from grid.coverage import CENTRE_KINDS
 from api import heatagg  # noqa: F401 - the listeners fill heat_counts
 from api.db import session_scope
 from api.dependencies import Store
 from api.errors import OutsideCells
 from api.models import Record, User, utcnow
 from api.models.analytics import Centre, Road
+from grid import caseflow
+from grid.catalog import CATEGORIES, RecordKind
+from grid.coverage import CENTRE_KINDS
 
 DEMO_RECORDS = 6000
 
@@ -40,9 +40,13 @@ def load_roads(session: Session, roads: gpd.GeoDataFrame) -> int:
             if part.geom_type != "LineString" or part.is_empty:
                 continue
             hw = row.get("highway")
-            session.add(Road(name=row.get("name") if isinstance(row.get("name"), str) else None,
-                             highway=hw if isinstance(hw, str) else None,
-                             geom=WKTElement(part.wkt, srid=4326)))
+            session.add(
+                Road(
+                    name=row.get("name") if isinstance(row.get("name"), str) else None,
+                    highway=hw if isinstance(hw, str) else None,
+                    geom=WKTElement(part.wkt, srid=4326),
+                )
+            )
             n += 1
     session.flush()
     return n
@@ -58,24 +62,50 @@ def _centres(buildings: gpd.GeoDataFrame, rng: np.random.Generator) -> list[Cent
         b = buildings[buildings["cell_code"].str[:12] == comm]
         p = b.geometry.iloc[int(rng.integers(len(b)))].centroid
         spec = CENTRE_KINDS["station"]
-        out.append(Centre(kind="station", name=f"{comm[-3:]}社区服务站", community_code=comm,
-                          lon=p.x, lat=p.y, geom=WKTElement(p.wkt, srid=4326),
-                          radius_m=spec.radius_m, capacity=spec.capacity))
+        out.append(
+            Centre(
+                kind="station",
+                name=f"{comm[-3:]}社区服务站",
+                community_code=comm,
+                lon=p.x,
+                lat=p.y,
+                geom=WKTElement(p.wkt, srid=4326),
+                radius_m=spec.radius_m,
+                capacity=spec.capacity,
+            )
+        )
     centre = shapely.union_all(buildings.geometry.to_numpy()).centroid
     spec = CENTRE_KINDS["street_centre"]
-    out.append(Centre(kind="street_centre", name="街道综治中心", community_code=None,
-                      lon=centre.x, lat=centre.y, geom=WKTElement(centre.wkt, srid=4326),
-                      radius_m=spec.radius_m, capacity=spec.capacity))
+    out.append(
+        Centre(
+            kind="street_centre",
+            name="街道综治中心",
+            community_code=None,
+            lon=centre.x,
+            lat=centre.y,
+            geom=WKTElement(centre.wkt, srid=4326),
+            radius_m=spec.radius_m,
+            capacity=spec.capacity,
+        )
+    )
     return out
 
 
-def _records(store: Store, s: Session, buildings: gpd.GeoDataFrame, author: int,
-             rng: np.random.Generator, n: int) -> int:
+def _records(
+    store: Store,
+    s: Session,
+    buildings: gpd.GeoDataFrame,
+    author: int,
+    rng: np.random.Generator,
+    n: int,
+) -> int:
     """``n`` records over the past 14 months near buildings (a few buildings get many)."""
     pts = buildings.geometry.representative_point().to_numpy()
     weight = rng.pareto(1.2, len(pts)) + 0.05
     picks = rng.choice(len(pts), n, p=weight / weight.sum())
-    hour_w = np.array([1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 8, 6, 4, 2], float)
+    hour_w = np.array(
+        [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 8, 6, 4, 2], float
+    )
     now = utcnow()
     made = 0
     for i, b in enumerate(picks):
@@ -85,19 +115,31 @@ def _records(store: Store, s: Session, buildings: gpd.GeoDataFrame, author: int,
         codes = [t.code for t in CATEGORIES[RecordKind(kind)]]
         w = 1.0 / np.arange(1, len(codes) + 1)
         day = int(rng.integers(1, 425))
-        at = (now - timedelta(days=day)).replace(hour=int(rng.choice(24, p=hour_w / hour_w.sum())),
-                                                minute=int(rng.integers(60))) - timedelta(hours=8)
+        at = (now - timedelta(days=day)).replace(
+            hour=int(rng.choice(24, p=hour_w / hour_w.sum())), minute=int(rng.integers(60))
+        ) - timedelta(hours=8)
         try:
             where = store.cells.locate(lon, lat, now)  # the demo's cells start 30 days ago
         except OutsideCells:
             continue
         rid = uuid.UUID(int=int(rng.integers(2**62)) * 4 + i)
-        rec = Record(id=rid, kind=kind, category=str(rng.choice(codes, p=w / w.sum())),
-                     description="示例记录", occurred_at=at, lon=lon, lat=lat,
-                     geom=WKTElement(f"POINT({lon!r} {lat!r})", srid=4326),
-                     cell_code=where.cell_code, community_code=where.community_code, h3=where.h3,
-                     author_id=author, created_at=at, updated_at=at,
-                     content_hash=hashlib.sha256(rid.bytes).hexdigest())
+        rec = Record(
+            id=rid,
+            kind=kind,
+            category=str(rng.choice(codes, p=w / w.sum())),
+            description="示例记录",
+            occurred_at=at,
+            lon=lon,
+            lat=lat,
+            geom=WKTElement(f"POINT({lon!r} {lat!r})", srid=4326),
+            cell_code=where.cell_code,
+            community_code=where.community_code,
+            h3=where.h3,
+            author_id=author,
+            created_at=at,
+            updated_at=at,
+            content_hash=hashlib.sha256(rid.bytes).hexdigest(),
+        )
         if kind != RecordKind.PATROL:
             rec.priority = caseflow.Priority.ROUTINE.value
             rec.dispatched_at = at + timedelta(hours=1)
@@ -113,8 +155,13 @@ def _records(store: Store, s: Session, buildings: gpd.GeoDataFrame, author: int,
     return made
 
 
-def seed_analytics(store: Store, buildings: gpd.GeoDataFrame, roads: gpd.GeoDataFrame,
-                   seed: int = 0, n: int = DEMO_RECORDS) -> dict[str, int]:
+def seed_analytics(
+    store: Store,
+    buildings: gpd.GeoDataFrame,
+    roads: gpd.GeoDataFrame,
+    seed: int = 0,
+    n: int = DEMO_RECORDS,
+) -> dict[str, int]:
     """Roads, centres and ``n`` records for the demo district, in one transaction."""
     rng = np.random.default_rng(seed)
     with session_scope(store.sessions) as s:

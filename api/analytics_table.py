@@ -19,35 +19,55 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grid import counts as gcounts
-from grid.catalog import RECORD_KINDS, RISK_LEVELS
 from api.access import Scope
 from api.dependencies import Period
 from api.models import Place, Record, utcnow
 from api.routers.stats import KpiBy, _leaders_at, _scoped, kpis
+from grid import counts as gcounts
+from grid.catalog import RECORD_KINDS, RISK_LEVELS
 
 KEYS = {KpiBy.CELL: "cell_code", KpiBy.LEADER: "leader", KpiBy.COMMUNITY: "community_code"}
-KPI_COLS = ("due", "closed", "on_time_closed", "overdue_open", "closure_rate",
-            "on_time_closure_rate", "places", "visited", "patrol_coverage")
+KPI_COLS = (
+    "due",
+    "closed",
+    "on_time_closed",
+    "overdue_open",
+    "closure_rate",
+    "on_time_closure_rate",
+    "places",
+    "visited",
+    "patrol_coverage",
+)
 LABELS = {  # column → (zh, en)
-    "cell_code": ("网格编码", "Cell"), "leader": ("网格长", "Leader"),
-    "community_code": ("社区编码", "Community"), "total": ("记录合计", "Records"),
-    "due": ("应办结", "Due"), "closed": ("已办结", "Closed"),
-    "on_time_closed": ("按期办结", "Closed on time"), "overdue_open": ("超期未结", "Overdue open"),
+    "cell_code": ("网格编码", "Cell"),
+    "leader": ("网格长", "Leader"),
+    "community_code": ("社区编码", "Community"),
+    "total": ("记录合计", "Records"),
+    "due": ("应办结", "Due"),
+    "closed": ("已办结", "Closed"),
+    "on_time_closed": ("按期办结", "Closed on time"),
+    "overdue_open": ("超期未结", "Overdue open"),
     "closure_rate": ("办结率", "Closure rate"),
     "on_time_closure_rate": ("按期办结率", "On-time closure rate"),
-    "places": ("场所数", "Places"), "visited": ("已巡查场所", "Places visited"),
+    "places": ("场所数", "Places"),
+    "visited": ("已巡查场所", "Places visited"),
     "patrol_coverage": ("巡查覆盖率", "Patrol coverage"),
-    "name": ("名称", "Name"), "households": ("户数", "Households"),
-    "covered": ("已覆盖户数", "Covered"), "uncovered": ("未覆盖户数", "Uncovered"),
+    "name": ("名称", "Name"),
+    "households": ("户数", "Households"),
+    "covered": ("已覆盖户数", "Covered"),
+    "uncovered": ("未覆盖户数", "Uncovered"),
     "share": ("覆盖率", "Share covered"),
     **{k.value: (t.zh, t.en) for k, t in RECORD_KINDS.items()},
-    **{f"places_{k.value}": (f"{t.zh}场所", f"Places: {t.en.lower()}")
-       for k, t in RISK_LEVELS.items()},
+    **{
+        f"places_{k.value}": (f"{t.zh}场所", f"Places: {t.en.lower()}")
+        for k, t in RISK_LEVELS.items()
+    },
 }
 
 
-def _pivot(frame: pd.DataFrame, key: str, col: str, values: list[str], prefix: str = "") -> pd.DataFrame:
+def _pivot(
+    frame: pd.DataFrame, key: str, col: str, values: list[str], prefix: str = ""
+) -> pd.DataFrame:
     """Counts per ``key`` × ``col`` as one column per value (zeros filled)."""
     wide = frame.pivot_table(index=key, columns=col, values="count", aggfunc="sum", fill_value=0)
     wide = wide.reindex(columns=values, fill_value=0)
@@ -55,28 +75,42 @@ def _pivot(frame: pd.DataFrame, key: str, col: str, values: list[str], prefix: s
     return wide.reset_index()
 
 
-def table(session: Session, scope: Scope, by: KpiBy, start: datetime, end: datetime) -> pd.DataFrame:
+def table(
+    session: Session, scope: Scope, by: KpiBy, start: datetime, end: datetime
+) -> pd.DataFrame:
     """One row per cell, leader or community: records per kind, KPIs, places by risk level."""
     key = KEYS[by]
     leaders = _leaders_at(session, min(end, utcnow()))
-    q = _scoped(select(Record.cell_code, Record.community_code, Record.kind, Record.occurred_at)
-                .where(Record.occurred_at >= start, Record.occurred_at < end), Record, scope)
-    recs = pd.DataFrame(session.execute(q).all(),
-                        columns=["cell_code", "community_code", "kind", "occurred_at"])
+    q = _scoped(
+        select(Record.cell_code, Record.community_code, Record.kind, Record.occurred_at).where(
+            Record.occurred_at >= start, Record.occurred_at < end
+        ),
+        Record,
+        scope,
+    )
+    recs = pd.DataFrame(
+        session.execute(q).all(), columns=["cell_code", "community_code", "kind", "occurred_at"]
+    )
     recs["leader"] = recs["cell_code"].map(leaders)
     recs["occurred_at"] = pd.to_datetime(recs["occurred_at"], utc=True)
     kinds = [k.value for k in RECORD_KINDS]
     counted = gcounts.counts(recs, by=[key, "kind"], period_start=start, period_end=end)
-    places = pd.DataFrame(session.execute(_scoped(
-        select(Place.cell_code, Place.community_code, Place.risk_level), Place, scope)).all(),
-        columns=["cell_code", "community_code", "risk_level"])
+    places = pd.DataFrame(
+        session.execute(
+            _scoped(select(Place.cell_code, Place.community_code, Place.risk_level), Place, scope)
+        ).all(),
+        columns=["cell_code", "community_code", "risk_level"],
+    )
     places["leader"] = places["cell_code"].map(leaders)
     risk = gcounts.counts(places, by=[key, "risk_level"])
     k = pd.DataFrame(kpis(scope=scope, session=session, period=Period(start, end), by=by)["rows"])
     out = k.reindex(columns=[key, *KPI_COLS])
     out = out.merge(_pivot(counted, key, "kind", kinds), on=key, how="outer")
-    out = out.merge(_pivot(risk, key, "risk_level", [r.value for r in RISK_LEVELS], "places_"),
-                    on=key, how="left")
+    out = out.merge(
+        _pivot(risk, key, "risk_level", [r.value for r in RISK_LEVELS], "places_"),
+        on=key,
+        how="left",
+    )
     count_cols = kinds + [f"places_{r.value}" for r in RISK_LEVELS]
     out[count_cols] = out[count_cols].fillna(0).astype(int)
     out["total"] = out[kinds].sum(axis=1)
@@ -88,9 +122,11 @@ def table(session: Session, scope: Scope, by: KpiBy, start: datetime, end: datet
 
 def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The table as JSON rows (NaN rates → null)."""
+
     def clean(v: Any) -> Any:
         v = v.item() if hasattr(v, "item") else v
         return None if isinstance(v, float) and math.isnan(v) else v
+
     return [{k: clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
 
 

@@ -19,12 +19,12 @@ import pandas as pd
 from sqlalchemy import Connection, delete, event, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapper
-from sqlalchemy.sql.dml import Insert
 from sqlalchemy.orm.attributes import get_history
+from sqlalchemy.sql.dml import Insert
 
-from grid.heat import LOCAL_TZ
 from api.models import Record
 from api.models.analytics import HeatCount
+from grid.heat import LOCAL_TZ
 
 ZONE = ZoneInfo(LOCAL_TZ)
 KEY_ATTRS = ("h3", "cell_code", "kind", "category", "occurred_at")
@@ -38,11 +38,21 @@ def local_slot(at: datetime) -> tuple[date, int]:
     return local.date(), local.hour
 
 
-def count_row(h3: str, cell_code: str, kind: str, category: str, at: datetime, n: int) -> dict[str, Any]:
+def count_row(
+    h3: str, cell_code: str, kind: str, category: str, at: datetime, n: int
+) -> dict[str, Any]:
     """One pre-aggregate row for ``n`` records at ``at``."""
     day, hour = local_slot(at)
-    return {"day": day, "kind": kind, "category": category, "hour": hour, "h3": h3,
-            "cell_code": cell_code, "weekday": day.weekday(), "count": n}
+    return {
+        "day": day,
+        "kind": kind,
+        "category": category,
+        "hour": hour,
+        "h3": h3,
+        "cell_code": cell_code,
+        "weekday": day.weekday(),
+        "count": n,
+    }
 
 
 @cache
@@ -52,7 +62,8 @@ def _upsert_statement(dialect_name: str) -> Insert:
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     stmt = dialect.insert(TABLE)
     return stmt.on_conflict_do_update(
-        index_elements=PK, set_={"count": TABLE.c["count"] + stmt.excluded["count"]})
+        index_elements=PK, set_={"count": TABLE.c["count"] + stmt.excluded["count"]}
+    )
 
 
 def upsert(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -97,8 +108,11 @@ def _on_delete(_mapper: Mapper, conn: Connection, rec: Record) -> None:
 
 def install() -> None:
     """Attach the listeners to the Record mapper (idempotent)."""
-    for name, fn in (("after_insert", _on_insert), ("after_update", _on_update),
-                     ("after_delete", _on_delete)):
+    for name, fn in (
+        ("after_insert", _on_insert),
+        ("after_update", _on_update),
+        ("after_delete", _on_delete),
+    ):
         if not event.contains(Record, name, fn):
             event.listen(Record, name, fn)
 
@@ -106,10 +120,16 @@ def install() -> None:
 def aggregate(frame: pd.DataFrame) -> pd.DataFrame:
     """Pre-aggregate rows from records (columns h3, cell_code, kind, category, occurred_at)."""
     local = pd.to_datetime(frame["occurred_at"], utc=True).dt.tz_convert(LOCAL_TZ)
-    keys = pd.DataFrame({"day": local.dt.date, "kind": frame["kind"].to_numpy(),
-                         "category": frame["category"].to_numpy(),
-                         "hour": local.dt.hour.astype("int16"), "h3": frame["h3"].to_numpy(),
-                         "cell_code": frame["cell_code"].to_numpy()})
+    keys = pd.DataFrame(
+        {
+            "day": local.dt.date,
+            "kind": frame["kind"].to_numpy(),
+            "category": frame["category"].to_numpy(),
+            "hour": local.dt.hour.astype("int16"),
+            "h3": frame["h3"].to_numpy(),
+            "cell_code": frame["cell_code"].to_numpy(),
+        }
+    )
     out = keys.groupby(PK, sort=False).size().rename("count").reset_index()
     out["weekday"] = pd.to_datetime(out["day"]).dt.day_of_week.astype("int16")
     return out
@@ -132,11 +152,14 @@ def rebuild(conn: Connection, batch: int = 200_000) -> int:
         total += len(frame)
     conn.execute(delete(TABLE))
     if parts:
-        agg = pd.concat(parts).groupby(PK, sort=False).agg(count=("count", "sum"),
-                                                            weekday=("weekday", "first"))
+        agg = (
+            pd.concat(parts)
+            .groupby(PK, sort=False)
+            .agg(count=("count", "sum"), weekday=("weekday", "first"))
+        )
         rows = agg.reset_index().to_dict("records")
         for lo in range(0, len(rows), batch):
-            conn.execute(insert(TABLE), rows[lo:lo + batch])
+            conn.execute(insert(TABLE), rows[lo : lo + batch])
     return total
 
 

@@ -27,23 +27,34 @@ dl{display:grid;grid-template-columns:7em 1fr;font-size:20px}dt{font-weight:bold
 
 def _board(s: Session, cell: Cell) -> str:
     """One notice board for a current cell."""
-    leader = s.execute(select(User.display_name, User.phone).join(
-        LeaderAssignment, LeaderAssignment.user_id == User.id).where(
-        LeaderAssignment.cell_code == cell.code, LeaderAssignment.ended_at.is_(None))).first()
+    leader = s.execute(
+        select(User.display_name, User.phone)
+        .join(LeaderAssignment, LeaderAssignment.user_id == User.id)
+        .where(LeaderAssignment.cell_code == cell.code, LeaderAssignment.ended_at.is_(None))
+    ).first()
     comm = s.get(Community, cell.community_code)
     from geoalchemy2.shape import to_shape
 
     geom = to_shape(cell.geom)
     m = new_map(geom.bounds)
-    folium.GeoJson(shapely.geometry.mapping(geom), style_function=lambda _f: {
-        "color": "#c00", "weight": 3, "fillColor": "#fdd", "fillOpacity": 0.4}).add_to(m)
+    folium.GeoJson(
+        shapely.geometry.mapping(geom),
+        style_function=lambda _f: {
+            "color": "#c00",
+            "weight": 3,
+            "fillColor": "#fdd",
+            "fillOpacity": 0.4,
+        },
+    ).add_to(m)
     name, phone = (leader.display_name, mask_phone(leader.phone)) if leader else ("（待定）", "—")
-    return (f'<section class="board"><h1>网格公示牌</h1><p class="code">{cell.code}</p>'
-            f"{iframe(m, height=520, title=cell.code)}<dl>"
-            f"<dt>所属社区</dt><dd>{html.escape(comm.name if comm else cell.community_code)}</dd>"
-            f"<dt>网格编码</dt><dd>{cell.code}</dd><dt>户数</dt><dd>{cell.households}</dd>"
-            f"<dt>网格长</dt><dd>{html.escape(name)}</dd><dt>联系电话</dt><dd>{phone or '—'}</dd>"
-            "</dl></section>")
+    return (
+        f'<section class="board"><h1>网格公示牌</h1><p class="code">{cell.code}</p>'
+        f"{iframe(m, height=520, title=cell.code)}<dl>"
+        f"<dt>所属社区</dt><dd>{html.escape(comm.name if comm else cell.community_code)}</dd>"
+        f"<dt>网格编码</dt><dd>{cell.code}</dd><dt>户数</dt><dd>{cell.households}</dd>"
+        f"<dt>网格长</dt><dd>{html.escape(name)}</dd><dt>联系电话</dt><dd>{phone or '—'}</dd>"
+        "</dl></section>"
+    )
 
 
 def build(store: Store, *, cell: str | None = None, community: str | None = None) -> str:
@@ -53,8 +64,12 @@ def build(store: Store, *, cell: str | None = None, community: str | None = None
         q = q.where(Cell.code == cell) if cell else q.where(Cell.community_code == community)
         cells = list(s.scalars(q))
         if not cells:
-            raise InvalidInput(f"no current cell {cell or 'in community ' + str(community)}",
-                               ("cell" if cell else "community",))
+            raise InvalidInput(
+                f"no current cell {cell or 'in community ' + str(community)}",
+                ("cell" if cell else "community",),
+            )
         boards = "".join(_board(s, c) for c in cells)
-    return ("<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
-            f"<title>网格公示牌</title><style>{STYLE}</style></head><body>{boards}</body></html>")
+    return (
+        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
+        f"<title>网格公示牌</title><style>{STYLE}</style></head><body>{boards}</body></html>"
+    )

@@ -32,8 +32,10 @@ def leaflet_assets() -> str:
     js, css = VENDOR / "leaflet.js", VENDOR / "leaflet.css"
     if not js.exists():
         raise FileNotFoundError(f"{js} is missing: run `npm ci && npm run build` in web/")
-    return (f"<style>{css.read_text(encoding='utf-8')}</style>\n"
-            f"<script>{js.read_text(encoding='utf-8')}</script>\n")
+    return (
+        f"<style>{css.read_text(encoding='utf-8')}</style>\n"
+        f"<script>{js.read_text(encoding='utf-8')}</script>\n"
+    )
 
 
 def standalone_html(m: folium.Map) -> str:
@@ -46,5 +48,7 @@ def standalone_html(m: folium.Map) -> str:
 def iframe(m: folium.Map, height: int = 460, title: str = "") -> str:
     """The map embedded as an ``<iframe srcdoc>`` so several maps can share one offline page."""
     doc = html.escape(standalone_html(m), quote=True)
-    return (f'<iframe class="map" title="{html.escape(title)}" srcdoc="{doc}" '
-            f'style="width:100%;height:{height}px;border:1px solid #ccc"></iframe>')
+    return (
+        f'<iframe class="map" title="{html.escape(title)}" srcdoc="{doc}" '
+        f'style="width:100%;height:{height}px;border:1px solid #ccc"></iframe>'
+    )

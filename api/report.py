@@ -15,8 +15,6 @@ import pandas as pd
 import shapely
 from sqlalchemy.orm import Session
 
-from grid.caseflow import Role
-from grid.heat import ColourScale
 from api import analytics_coverage as acov
 from api import analytics_heat as aheat
 from api import analytics_table as atable
@@ -28,6 +26,8 @@ from api.errors import InvalidInput
 from api.models import Community, utcnow
 from api.offline_maps import iframe, new_map
 from api.routers.stats import KpiBy
+from grid.caseflow import Role
+from grid.heat import ColourScale
 
 HEAT_RES = 10
 STYLE = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}
@@ -39,12 +39,16 @@ td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#f0f3
 def _outlines(m: folium.Map, cells: list[CellRow]) -> None:
     """Cell outlines with their codes as tooltips."""
     for r in cells:
-        folium.GeoJson(shapely.geometry.mapping(r.geom), tooltip=r.code,
-                       style_function=lambda _f: {"color": "#003a8c", "weight": 1, "fillOpacity": 0}
-                       ).add_to(m)
+        folium.GeoJson(
+            shapely.geometry.mapping(r.geom),
+            tooltip=r.code,
+            style_function=lambda _f: {"color": "#003a8c", "weight": 1, "fillOpacity": 0},
+        ).add_to(m)
 
 
-def cells_map(cells: list[CellRow], table: pd.DataFrame, bounds: tuple) -> tuple[folium.Map, ColourScale]:
+def cells_map(
+    cells: list[CellRow], table: pd.DataFrame, bounds: tuple
+) -> tuple[folium.Map, ColourScale]:
     """Choropleth of records per cell on a quantile scale of the month's counts."""
     m = new_map(bounds)
     totals = table.set_index("cell_code")["total"] if len(table) else pd.Series(dtype=int)
@@ -52,10 +56,16 @@ def cells_map(cells: list[CellRow], table: pd.DataFrame, bounds: tuple) -> tuple
     for r in cells:
         n = int(totals.get(r.code, 0))
         colour = scale.colour([n])[0] or "#ffffff"
-        folium.GeoJson(shapely.geometry.mapping(r.geom), tooltip=f"{r.code}: {n}",
-                       style_function=lambda _f, c=colour: {"color": "#555", "weight": 1,
-                                                            "fillColor": c, "fillOpacity": 0.75}
-                       ).add_to(m)
+        folium.GeoJson(
+            shapely.geometry.mapping(r.geom),
+            tooltip=f"{r.code}: {n}",
+            style_function=lambda _f, c=colour: {
+                "color": "#555",
+                "weight": 1,
+                "fillColor": c,
+                "fillOpacity": 0.75,
+            },
+        ).add_to(m)
     return m, scale
 
 
@@ -65,9 +75,16 @@ def heat_map(cells: list[CellRow], heat: dict[str, Any], bounds: tuple) -> foliu
     _outlines(m, cells)
     for f in heat["features"]:
         p = f["properties"]
-        folium.GeoJson(f["geometry"], tooltip=f"{p['h3']}: {p['count']}",
-                       style_function=lambda _f, c=p["colour"] or "#ffffff": {
-                           "color": c, "weight": 0.5, "fillColor": c, "fillOpacity": 0.7}).add_to(m)
+        folium.GeoJson(
+            f["geometry"],
+            tooltip=f"{p['h3']}: {p['count']}",
+            style_function=lambda _f, c=p["colour"] or "#ffffff": {
+                "color": c,
+                "weight": 0.5,
+                "fillColor": c,
+                "fillOpacity": 0.7,
+            },
+        ).add_to(m)
     return m
 
 
@@ -76,14 +93,28 @@ def coverage_map(cells: list[CellRow], cov: dict[str, Any], bounds: tuple) -> fo
     m = new_map(bounds)
     _outlines(m, cells)
     for f in cov["uncovered_buildings"]["features"]:
-        folium.GeoJson(f["geometry"], tooltip=f"{f['properties']['households']:.0f} 户",
-                       style_function=lambda _f: {"color": "#c00", "weight": 1, "fillColor": "#f66",
-                                                  "fillOpacity": 0.8}).add_to(m)
+        folium.GeoJson(
+            f["geometry"],
+            tooltip=f"{f['properties']['households']:.0f} 户",
+            style_function=lambda _f: {
+                "color": "#c00",
+                "weight": 1,
+                "fillColor": "#f66",
+                "fillOpacity": 0.8,
+            },
+        ).add_to(m)
     for f in cov["centres"]["features"]:
         p, (lon, lat) = f["properties"], f["geometry"]["coordinates"]
         colour = "#c00" if p["over_capacity"] else "#1a7f37"
-        folium.Circle([lat, lon], radius=p["radius_m"], color=colour, weight=2, fill=True,
-                      fill_opacity=0.08, tooltip=f"{p['name']} {p['allocated']:.0f}/{p['capacity']}").add_to(m)
+        folium.Circle(
+            [lat, lon],
+            radius=p["radius_m"],
+            color=colour,
+            weight=2,
+            fill=True,
+            fill_opacity=0.08,
+            tooltip=f"{p['name']} {p['allocated']:.0f}/{p['capacity']}",
+        ).add_to(m)
         folium.CircleMarker([lat, lon], radius=5, color=colour, fill=True, fill_opacity=1).add_to(m)
     return m
 
@@ -100,8 +131,14 @@ def _table_html(frame: pd.DataFrame) -> str:
 
 def _legend(scale: ColourScale) -> str:
     """A legend line for a colour scale."""
-    return '<p class="legend">' + "".join(
-        f'<span style="background:{c}"></span>≥{b:g}' for b, c in zip(scale.breaks, scale.colours, strict=True)) + "</p>"
+    return (
+        '<p class="legend">'
+        + "".join(
+            f'<span style="background:{c}"></span>≥{b:g}'
+            for b, c in zip(scale.breaks, scale.colours, strict=True)
+        )
+        + "</p>"
+    )
 
 
 def build(store: Store, community: str, period: Days) -> str:
@@ -133,21 +170,26 @@ def _build(s: Session, store: Store, community: str, period: Days) -> str:
         f"<h1>{html.escape(comm.name)}（{community}）网格分析报告 · {period.start:%Y-%m}</h1>",
         f"<p>统计期：{period.start} 至 {period.end}（不含），生成于 {utcnow():%Y-%m-%d %H:%M} UTC。"
         f"网格 {len(cells)} 个，记录 {int(table['total'].sum()) if len(table) else 0} 条。</p>",
-        "<h2>各网格记录数</h2>", iframe(m1, title="cells"), _legend(scale),
-        f"<h2>热力图（H3 {HEAT_RES} 级）</h2>", iframe(heat_map(cells, heat, bounds), title="heat"),
+        "<h2>各网格记录数</h2>",
+        iframe(m1, title="cells"),
+        _legend(scale),
+        f"<h2>热力图（H3 {HEAT_RES} 级）</h2>",
+        iframe(heat_map(cells, heat, bounds), title="heat"),
         _legend(heat_scale),
         "<h2>服务覆盖</h2>",
     ]
     if cov is None:
         parts.append(f"<p>{html.escape(cov_note)}</p>")
     else:
-        parts += [iframe(coverage_map(cells, cov, bounds), title="coverage"),
-                  f"<p>覆盖 {cov['covered']:.0f} / {cov['households']:.0f} 户；"
-                  f"未覆盖楼栋 {cov['uncovered_buildings_total']} 栋。</p>",
-                  _table_html(pd.DataFrame(cov["communities"]))]
+        parts += [
+            iframe(coverage_map(cells, cov, bounds), title="coverage"),
+            f"<p>覆盖 {cov['covered']:.0f} / {cov['households']:.0f} 户；"
+            f"未覆盖楼栋 {cov['uncovered_buildings_total']} 栋。</p>",
+            _table_html(pd.DataFrame(cov["communities"])),
+        ]
     parts += ["<h2>网格统计与考核指标</h2>", _table_html(table)]
-    return ("<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
-            f"<title>网格分析报告 {community} {period.start:%Y-%m}</title><style>{STYLE}</style></head>"
-            f"<body>{''.join(parts)}</body></html>")
-
-
+    return (
+        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
+        f"<title>网格分析报告 {community} {period.start:%Y-%m}</title><style>{STYLE}</style></head>"
+        f"<body>{''.join(parts)}</body></html>"
+    )

@@ -24,8 +24,16 @@ from api.settings import Settings  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "report"
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +52,24 @@ def store(tmp_path_factory):  # noqa: ANN001, ANN201
         st.cells.refresh(s)
         scope = load_scope(s, s.query(User).filter_by(username="officer").one())
         for i in range(30):
-            body = record_body(id=str(uuid.uuid4()), lon=X0 + 0.001 + (i % 6) * 0.0015,
-                               lat=Y0 + 0.001 + (i // 6) * 0.0015,
-                               occurred_at=f"2026-10-{1 + i % 28:02d}T09:00:00+08:00")
+            body = record_body(
+                id=str(uuid.uuid4()),
+                lon=X0 + 0.001 + (i % 6) * 0.0015,
+                lat=Y0 + 0.001 + (i // 6) * 0.0015,
+                occurred_at=f"2026-10-{1 + i % 28:02d}T09:00:00+08:00",
+            )
             create_record(s, st, scope, RecordIn(**body))
-        s.add(Centre(kind="station", name="服务站", lon=X0 + 0.0025, lat=Y0 + 0.006,
-                     geom=WKTElement(f"POINT({X0 + 0.0025} {Y0 + 0.006})", srid=4326),
-                     radius_m=300, capacity=10))
+        s.add(
+            Centre(
+                kind="station",
+                name="服务站",
+                lon=X0 + 0.0025,
+                lat=Y0 + 0.006,
+                geom=WKTElement(f"POINT({X0 + 0.0025} {Y0 + 0.006})", srid=4326),
+                radius_m=300,
+                capacity=10,
+            )
+        )
         s.commit()
     yield st
     st.engine.dispose()
@@ -66,12 +85,20 @@ def _open(path: Path, shot: str) -> tuple[object, list[str]]:
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = b.new_page(viewport={"width": 1200, "height": 1600})
-        page.on("request", lambda r: outside.append(r.url)
-                if not r.url.startswith(("file:", "data:", "about:")) else None)
+        page.on(
+            "request",
+            lambda r: (
+                outside.append(r.url)
+                if not r.url.startswith(("file:", "data:", "about:"))
+                else None
+            ),
+        )
         page.goto(path.as_uri())
         page.wait_for_timeout(1500)
-        counts = [f.evaluate("document.querySelectorAll('.leaflet-container path').length")
-                  for f in page.frames[1:]]
+        counts = [
+            f.evaluate("document.querySelectorAll('.leaflet-container path').length")
+            for f in page.frames[1:]
+        ]
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
         b.close()

@@ -17,8 +17,6 @@ from fastapi.responses import Response
 from geoalchemy2 import WKTElement
 from pydantic import Field
 
-from grid.caseflow import Role
-from grid.coverage import CENTRE_KINDS
 from api import analytics_coverage as acov
 from api import analytics_heat as aheat
 from api import analytics_records as arec
@@ -31,6 +29,8 @@ from api.errors import Forbidden, InvalidInput
 from api.models.analytics import Centre
 from api.routers.stats import KpiBy
 from api.schemas import Strict
+from grid.caseflow import Role
+from grid.coverage import CENTRE_KINDS
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 FilterDep = Annotated[HeatFilter, Depends(heat_filter)]
@@ -69,17 +69,33 @@ class Format(StrEnum):
 
 
 @router.get("/heat")
-def heat(scope: ScopeDep, session: SessionDep, store: StoreDep, f: FilterDep, zoom: Zoom = None,
-         res: Res = None, lat: Lat = 39.12) -> dict[str, Any]:
+def heat(
+    scope: ScopeDep,
+    session: SessionDep,
+    store: StoreDep,
+    f: FilterDep,
+    zoom: Zoom = None,
+    res: Res = None,
+    lat: Lat = 39.12,
+) -> dict[str, Any]:
     """H3 heat bins (id = H3 index) with count and colour class on the fixed reference scale."""
     r = aheat.resolution(zoom, res, lat, store.settings.h3_resolution)
     return aheat.heat_layer(session, scope, f, r)
 
 
 @router.get("/hotspots")
-def hotspots(scope: ScopeDep, session: SessionDep, store: StoreDep, f: FilterDep,
-             on: HotspotsOn = HotspotsOn.H3, zoom: Zoom = None, res: Res = None, lat: Lat = 39.12,
-             k: Annotated[int, Query(ge=1, le=5)] = 1, fdr: bool = True) -> dict[str, Any]:
+def hotspots(
+    scope: ScopeDep,
+    session: SessionDep,
+    store: StoreDep,
+    f: FilterDep,
+    on: HotspotsOn = HotspotsOn.H3,
+    zoom: Zoom = None,
+    res: Res = None,
+    lat: Lat = 39.12,
+    k: Annotated[int, Query(ge=1, le=5)] = 1,
+    fdr: bool = True,
+) -> dict[str, Any]:
     """Gi* hot and cold spots with FDR: z, p, confidence (99/95/90/0) and bin per H3 bin or cell."""
     if on == HotspotsOn.CELL:
         return aheat.cell_hotspots(session, store.cells, scope, f, fdr)
@@ -90,7 +106,9 @@ def hotspots(scope: ScopeDep, session: SessionDep, store: StoreDep, f: FilterDep
 def _base(
     baseline: Baseline = Baseline.LAST_YEAR,
     base_from: Annotated[date | None, Query(description="explicit baseline start day")] = None,
-    base_to: Annotated[date | None, Query(description="explicit baseline end day (exclusive)")] = None,
+    base_to: Annotated[
+        date | None, Query(description="explicit baseline end day (exclusive)")
+    ] = None,
 ) -> tuple[Baseline, Days | None]:
     """The baseline choice, or explicit baseline days when both ends are given."""
     if (base_from is None) != (base_to is None):
@@ -103,10 +121,17 @@ def _base(
 
 
 @router.get("/compare")
-def compare(scope: ScopeDep, session: SessionDep, store: StoreDep, f: FilterDep,
-            base: Annotated[tuple[Baseline, Days | None], Depends(_base)],
-            zoom: Zoom = None, res: Res = None, lat: Lat = 39.12,
-            alpha: Annotated[float, Query(gt=0, lt=1)] = 0.05) -> dict[str, Any]:
+def compare(
+    scope: ScopeDep,
+    session: SessionDep,
+    store: StoreDep,
+    f: FilterDep,
+    base: Annotated[tuple[Baseline, Days | None], Depends(_base)],
+    zoom: Zoom = None,
+    res: Res = None,
+    lat: Lat = 39.12,
+    alpha: Annotated[float, Query(gt=0, lt=1)] = 0.05,
+) -> dict[str, Any]:
     """Per-bin rise or fall between a baseline (default: same days last year) and the period."""
     choice, explicit = base
     a = explicit or (f.days.last_year() if choice == Baseline.LAST_YEAR else f.days.previous())
@@ -118,58 +143,86 @@ Limit = Annotated[int, Query(ge=1, le=2000)]
 
 
 @router.get("/bins/{h3}/records")
-def bin_records(h3: str, scope: ScopeDep, session: SessionDep, store: StoreDep, f: FilterDep,
-                limit: Limit = 200) -> list[dict[str, Any]]:
+def bin_records(
+    h3: str, scope: ScopeDep, session: SessionDep, store: StoreDep, f: FilterDep, limit: Limit = 200
+) -> list[dict[str, Any]]:
     """The records behind one heat bin under the same filters, personal data masked by role."""
     fine = aheat.fine_in_bin(session, scope, f, h3, store.settings.h3_resolution)
     return arec.bin_records(session, scope, f, fine, limit)
 
 
 @router.get("/cells/{code}/records")
-def cell_records(code: str, scope: ScopeDep, session: SessionDep, f: FilterDep,
-                 limit: Limit = 200) -> list[dict[str, Any]]:
+def cell_records(
+    code: str, scope: ScopeDep, session: SessionDep, f: FilterDep, limit: Limit = 200
+) -> list[dict[str, Any]]:
     """The records of one cell under the filters, personal data masked by role."""
     return arec.cell_records(session, scope, f, code, limit)
 
 
 @router.get("/table", response_model=None)
-def table(scope: ScopeDep, session: SessionDep, period: Annotated[Days, Depends(days)],
-          by: KpiBy = KpiBy.CELL, format: Format = Format.JSON,
-          lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh") -> dict[str, Any] | Response:
+def table(
+    scope: ScopeDep,
+    session: SessionDep,
+    period: Annotated[Days, Depends(days)],
+    by: KpiBy = KpiBy.CELL,
+    format: Format = Format.JSON,
+    lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh",
+) -> dict[str, Any] | Response:
     """Records per kind, closure and on-time closure rates, patrol coverage and places by risk
     level per cell, leader or community; ``format=csv|xlsx`` downloads it."""
     start, end = period.bounds()
     frame = atable.table(session, scope, by, start, end)
     name = f"wangge-{by.value}-{period.start.isoformat()}-{period.end.isoformat()}"
     if format == Format.CSV:
-        return Response(atable.to_csv(frame, lang), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+        return Response(
+            atable.to_csv(frame, lang),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
     if format == Format.XLSX:
-        return Response(atable.to_xlsx(frame, lang),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-    return {"by": by.value, "from": period.start.isoformat(), "to": period.end.isoformat(),
-            "columns": list(frame.columns), "labels": {
-                c: dict(zip(("zh", "en"), atable.LABELS.get(c, (c, c)), strict=True))
-                for c in frame.columns},
-            "rows": atable.rows(frame)}
+        return Response(
+            atable.to_xlsx(frame, lang),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    return {
+        "by": by.value,
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "columns": list(frame.columns),
+        "labels": {
+            c: dict(zip(("zh", "en"), atable.LABELS.get(c, (c, c)), strict=True))
+            for c in frame.columns
+        },
+        "rows": atable.rows(frame),
+    }
 
 
 @router.get("/coverage")
-def coverage(scope: ScopeDep, session: SessionDep, community: str | None = None,
-             mode: Mode = Mode.STRAIGHT,
-             minutes: Annotated[float | None, Query(gt=0, le=60, description="walking minutes "
-                                                    "instead of each centre's radius")] = None) -> dict[str, Any]:
+def coverage(
+    scope: ScopeDep,
+    session: SessionDep,
+    community: str | None = None,
+    mode: Mode = Mode.STRAIGHT,
+    minutes: Annotated[
+        float | None,
+        Query(gt=0, le=60, description="walking minutes instead of each centre's radius"),
+    ] = None,
+) -> dict[str, Any]:
     """Service centres with rings, households covered/uncovered per community, uncovered
     buildings and centres over capacity; by straight line or walking on the roads."""
     return acov.coverage(session, scope, community, mode.value, minutes)
 
 
 @router.get("/siting")
-def siting(scope: ScopeDep, session: SessionDep,
-           k: Annotated[int, Query(ge=1, le=50)] = 1, kind: str = "station",
-           radius: Annotated[float | None, Query(gt=0, le=5000)] = None,
-           community: str | None = None) -> dict[str, Any]:
+def siting(
+    scope: ScopeDep,
+    session: SessionDep,
+    k: Annotated[int, Query(ge=1, le=50)] = 1,
+    kind: str = "station",
+    radius: Annotated[float | None, Query(gt=0, le=5000)] = None,
+    community: str | None = None,
+) -> dict[str, Any]:
     """Where to add ``k`` centres to cover the most uncovered households (maximal covering)."""
     return acov.siting(session, scope, community, k, kind, radius)
 
@@ -195,18 +248,40 @@ def add_centre(body: CentreIn, scope: ScopeDep, session: SessionDep) -> dict[str
         raise InvalidInput(f"kind must be one of {', '.join(CENTRE_KINDS)}", ("body", "kind"))
     lon, lat = check_point(body.lon, body.lat)
     spec = CENTRE_KINDS[body.kind]
-    c = Centre(kind=body.kind, name=body.name, community_code=body.community_code, lon=lon, lat=lat,
-               geom=WKTElement(f"POINT({lon!r} {lat!r})", srid=4326),
-               radius_m=body.radius_m or spec.radius_m,
-               capacity=spec.capacity if body.capacity is None else body.capacity)
+    c = Centre(
+        kind=body.kind,
+        name=body.name,
+        community_code=body.community_code,
+        lon=lon,
+        lat=lat,
+        geom=WKTElement(f"POINT({lon!r} {lat!r})", srid=4326),
+        radius_m=body.radius_m or spec.radius_m,
+        capacity=spec.capacity if body.capacity is None else body.capacity,
+    )
     session.add(c)
     session.commit()
-    return {"id": c.id, "kind": c.kind, "name": c.name, "lon": c.lon, "lat": c.lat,
-            "radius_m": c.radius_m, "capacity": c.capacity, "community_code": c.community_code}
+    return {
+        "id": c.id,
+        "kind": c.kind,
+        "name": c.name,
+        "lon": c.lon,
+        "lat": c.lat,
+        "radius_m": c.radius_m,
+        "capacity": c.capacity,
+        "community_code": c.community_code,
+    }
 
 
 @router.get("/centre-kinds")
 def centre_kinds() -> list[dict[str, Any]]:
     """The kinds of service centre with their default radius and capacity, labelled zh/en."""
-    return [{"code": k, "zh": v.term.zh, "en": v.term.en, "radius_m": v.radius_m,
-             "capacity": v.capacity} for k, v in CENTRE_KINDS.items()]
+    return [
+        {
+            "code": k,
+            "zh": v.term.zh,
+            "en": v.term.en,
+            "radius_m": v.radius_m,
+            "capacity": v.capacity,
+        }
+        for k, v in CENTRE_KINDS.items()
+    ]

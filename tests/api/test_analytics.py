@@ -15,8 +15,8 @@ import pytest
 from conftest import C1, C2, X0, Y0, W, fixture_cells, record_body
 from sqlalchemy import text
 
-from grid import hotspots as ghot
 from api import heatagg
+from grid import hotspots as ghot
 
 SH = ZoneInfo("Asia/Shanghai")
 DAYS = {"from": "2022-06-01", "to": "2022-07-01"}
@@ -31,10 +31,18 @@ def _make(api, n: int, seed: int, year: int = 2022, hot: bool = True) -> list[di
         if hot and i % 3 == 0:
             lon, lat = X0 + rng.uniform(0.0005, 0.003), Y0 + W - rng.uniform(0.0005, 0.003)
         else:
-            lon, lat = X0 + rng.uniform(0.0005, 2 * W - 0.0005), Y0 + rng.uniform(0.0005, W - 0.0005)
+            lon, lat = (
+                X0 + rng.uniform(0.0005, 2 * W - 0.0005),
+                Y0 + rng.uniform(0.0005, W - 0.0005),
+            )
         when = datetime(year, 6, 1 + i % 30, rng.randrange(24), rng.randrange(60), tzinfo=SH)
-        body = record_body(id=str(uuid.uuid4()), lon=lon, lat=lat, occurred_at=when.isoformat(),
-                           category=rng.choice(["fire", "traffic", "public_order"]))
+        body = record_body(
+            id=str(uuid.uuid4()),
+            lon=lon,
+            lat=lat,
+            occurred_at=when.isoformat(),
+            category=rng.choice(["fire", "traffic", "public_order"]),
+        )
         r = api.post("/records", "officer" if lon < X0 + W else "officer2", json=body)
         assert r.status_code == 201, r.text
         out.append(r.json())
@@ -55,10 +63,14 @@ def june(api):  # noqa: ANN001, ANN201
 def raw(api) -> pd.DataFrame:  # noqa: ANN001
     """Every record straight from the table, with local day and hour."""
     with api.store.engine.connect() as conn:
-        rows = conn.execute(text("SELECT id, kind, category, h3, cell_code, community_code, "
-                                 "occurred_at FROM records")).all()
-    df = pd.DataFrame(rows, columns=["id", "kind", "category", "h3", "cell_code", "community_code",
-                                     "occurred_at"])
+        rows = conn.execute(
+            text(
+                "SELECT id, kind, category, h3, cell_code, community_code, occurred_at FROM records"
+            )
+        ).all()
+    df = pd.DataFrame(
+        rows, columns=["id", "kind", "category", "h3", "cell_code", "community_code", "occurred_at"]
+    )
     t = pd.to_datetime(df["occurred_at"], utc=True).dt.tz_convert(SH)
     df["day"], df["hour"], df["weekday"] = t.dt.strftime("%Y-%m-%d"), t.dt.hour, t.dt.day_of_week
     return df
@@ -74,12 +86,22 @@ def test_heat_counts_equal_a_direct_count(june):
     for params, sel in (
         ({}, df),
         ({"category": "fire"}, df[df.category == "fire"]),
-        ({"hours": "18-23,0-2", "category": ["fire", "traffic"]},
-         df[df.hour.isin([18, 19, 20, 21, 22, 23, 0, 1, 2]) & df.category.isin(["fire", "traffic"])]),
-        ({"weekdays": "5,6", "kind": "incident"}, df[df.weekday.isin([5, 6]) & (df.kind == "incident")]),
+        (
+            {"hours": "18-23,0-2", "category": ["fire", "traffic"]},
+            df[
+                df.hour.isin([18, 19, 20, 21, 22, 23, 0, 1, 2])
+                & df.category.isin(["fire", "traffic"])
+            ],
+        ),
+        (
+            {"weekdays": "5,6", "kind": "incident"},
+            df[df.weekday.isin([5, 6]) & (df.kind == "incident")],
+        ),
     ):
         for res in (8, 10, 11):
-            got = june.get("/analytics/heat", "police", params={**DAYS, **params, "res": res}).json()
+            got = june.get(
+                "/analytics/heat", "police", params={**DAYS, **params, "res": res}
+            ).json()
             counts = {f["id"]: f["properties"]["count"] for f in got["features"]}
             expected = sel.groupby(sel.h3.map(lambda c: h3.cell_to_parent(c, res))).size().to_dict()
             assert counts == expected, (params, res)
@@ -89,8 +111,9 @@ def test_heat_counts_equal_a_direct_count(june):
 
 def test_colour_scale_stays_fixed_when_filters_change(june):
     a = june.get("/analytics/heat", "police", params={**DAYS, "res": 9}).json()
-    b = june.get("/analytics/heat", "police", params={**DAYS, "res": 9, "category": "fire",
-                                                      "hours": "8-12"}).json()
+    b = june.get(
+        "/analytics/heat", "police", params={**DAYS, "res": 9, "category": "fire", "hours": "8-12"}
+    ).json()
     assert a["scale"] == b["scale"] and len(a["scale"]["breaks"]) >= 1
     for f in a["features"]:
         p = f["properties"]
@@ -109,10 +132,14 @@ def test_bin_drill_down_lists_its_records_masked(june):
     df = in_days(raw(june), DAYS)
     heat = june.get("/analytics/heat", "police", params={**DAYS, "res": 8}).json()
     top = max(heat["features"], key=lambda f: f["properties"]["count"])
-    recs = june.get(f"/analytics/bins/{top['id']}/records", "police", params={**DAYS, "limit": 2000}).json()
+    recs = june.get(
+        f"/analytics/bins/{top['id']}/records", "police", params={**DAYS, "limit": 2000}
+    ).json()
     expected = df[df.h3.map(lambda c: h3.cell_to_parent(c, 8)) == top["id"]]
     assert {r["id"] for r in recs} == {str(uuid.UUID(str(i))) for i in expected.id}
-    officer = june.get(f"/analytics/bins/{top['id']}/records", "officer", params={**DAYS, "limit": 2000}).json()
+    officer = june.get(
+        f"/analytics/bins/{top['id']}/records", "officer", params={**DAYS, "limit": 2000}
+    ).json()
     assert {r["cell_code"][:12] for r in officer} <= {C1}
     cell = june.get(f"/analytics/cells/{C2}001/records", "officer", params=DAYS)
     assert cell.status_code == 404
@@ -123,7 +150,9 @@ def test_h3_hotspots_equal_grid(june):
     got = june.get("/analytics/hotspots", "police", params={**DAYS, "res": 10}).json()
     ids = [f["id"] for f in got["features"]]
     bins = df.groupby(df.h3.map(lambda c: h3.cell_to_parent(c, 10))).size().rename("count")
-    expected = ghot.h3_hotspots(bins.rename_axis("h3").reset_index(), k=1, universe=ids).set_index("h3")
+    expected = ghot.h3_hotspots(bins.rename_axis("h3").reset_index(), k=1, universe=ids).set_index(
+        "h3"
+    )
     props = pd.DataFrame([f["properties"] for f in got["features"]]).set_index("h3")
     assert np.allclose(props.loc[expected.index, "z"], expected.z)
     assert np.allclose(props.loc[expected.index, "p"], expected.p)
@@ -139,7 +168,9 @@ def test_cell_hotspots_equal_grid(june):
     expected = ghot.hotspots(counts.to_numpy(), ghot.queen_weights(cells.geometry.to_numpy()))
     props = pd.DataFrame([f["properties"] for f in got["features"]]).set_index("cell_code")
     assert list(props.index) == list(cells.code)
-    assert np.allclose(props.z, expected.z) and (props["count"].to_numpy() == counts.to_numpy()).all()
+    assert (
+        np.allclose(props.z, expected.z) and (props["count"].to_numpy() == counts.to_numpy()).all()
+    )
 
 
 def test_compare_with_same_month_last_year_equals_grid(june):
@@ -150,8 +181,12 @@ def test_compare_with_same_month_last_year_equals_grid(june):
     a = in_days(df, BASE).pipe(lambda d: d.groupby(parent[d.index]).size())
     b = in_days(df, DAYS).pipe(lambda d: d.groupby(parent[d.index]).size())
     keys = sorted(set(a.index) | set(b.index))
-    exp = ghot.compare_periods(a.reindex(keys, fill_value=0).to_numpy(),
-                               b.reindex(keys, fill_value=0).to_numpy(), exposure_a=30, exposure_b=30)
+    exp = ghot.compare_periods(
+        a.reindex(keys, fill_value=0).to_numpy(),
+        b.reindex(keys, fill_value=0).to_numpy(),
+        exposure_a=30,
+        exposure_b=30,
+    )
     props = pd.DataFrame([f["properties"] for f in got["features"]])
     assert list(props.h3) == keys
     assert np.allclose(props.p, exp.p) and list(props.change) == list(exp.change)
@@ -171,16 +206,32 @@ def _aggregate_is_exact(api) -> None:  # noqa: ANN001
 
 def test_pre_aggregate_follows_creates_category_edits_and_moves(june):
     _aggregate_is_exact(june)
-    rec = june.post("/records", "officer", json=record_body(
-        occurred_at="2022-06-15T23:30:00+08:00", category="fire")).json()
-    heat = lambda p: june.get("/analytics/heat", "admin", params={"from": "2022-06-15", "to": "2022-06-16", "res": 11, **p}).json()  # noqa: E731
+    rec = june.post(
+        "/records",
+        "officer",
+        json=record_body(occurred_at="2022-06-15T23:30:00+08:00", category="fire"),
+    ).json()
+    heat = lambda p: june.get(
+        "/analytics/heat",
+        "admin",
+        params={"from": "2022-06-15", "to": "2022-06-16", "res": 11, **p},
+    ).json()  # noqa: E731
     before = heat({"category": "traffic"})["total"]
-    r = june.patch(f"/records/{rec['id']}", "officer", json={"version": rec["version"], "category": "traffic"})
+    r = june.patch(
+        f"/records/{rec['id']}", "officer", json={"version": rec["version"], "category": "traffic"}
+    )
     assert r.status_code == 200, r.text
     assert heat({"category": "traffic"})["total"] == before + 1
-    moved = june.patch(f"/records/{rec['id']}", "officer", json={
-        "version": r.json()["version"], "lon": X0 + 0.001, "lat": Y0 + 0.001,
-        "occurred_at": "2022-06-15T01:00:00+08:00"}).json()
+    moved = june.patch(
+        f"/records/{rec['id']}",
+        "officer",
+        json={
+            "version": r.json()["version"],
+            "lon": X0 + 0.001,
+            "lat": Y0 + 0.001,
+            "occurred_at": "2022-06-15T01:00:00+08:00",
+        },
+    ).json()
     assert moved["cell_code"] == C1 + "002"
     bins = {f["id"]: f["properties"]["count"] for f in heat({"hours": "1"})["features"]}
     assert bins.get(moved["h3"], 0) >= 1
@@ -197,9 +248,15 @@ def test_table_counts_and_kpis_match_an_independent_computation(june):
         assert row["incident"] == int((sel.kind == "incident").sum())
         assert row["total"] == len(sel)
     with june.store.engine.connect() as conn:
-        cases = pd.DataFrame(conn.execute(text(
-            "SELECT cell_code, status, deadline, closed_at FROM records "
-            "WHERE kind IN ('incident','dispute')")).all(), columns=["cell", "status", "deadline", "closed"])
+        cases = pd.DataFrame(
+            conn.execute(
+                text(
+                    "SELECT cell_code, status, deadline, closed_at FROM records "
+                    "WHERE kind IN ('incident','dispute')"
+                )
+            ).all(),
+            columns=["cell", "status", "deadline", "closed"],
+        )
     start = pd.Timestamp("2022-06-01", tz=SH)
     end = pd.Timestamp("2022-07-01", tz=SH)
     for c in ("deadline", "closed"):
@@ -210,8 +267,11 @@ def test_table_counts_and_kpis_match_an_independent_computation(june):
             if pd.isna(k.deadline) or k.status == "cancelled":
                 continue
             done = k.status in ("closed", "evaluated") and not pd.isna(k.closed)
-            is_due = (start <= k.deadline < end) or (k.deadline < start and not (done and k.closed < start)) \
+            is_due = (
+                (start <= k.deadline < end)
+                or (k.deadline < start and not (done and k.closed < start))
                 or (done and start <= k.closed < end)
+            )
             due += is_due
             closed += is_due and done and k.closed < end
         assert (row["due"], row["closed"]) == (due, closed), code
@@ -223,11 +283,17 @@ def test_table_exports_csv_with_bom_and_xlsx(june):
 
     import openpyxl
 
-    csv = june.get("/analytics/table", "street", params={**DAYS, "by": "community", "format": "csv"})
+    csv = june.get(
+        "/analytics/table", "street", params={**DAYS, "by": "community", "format": "csv"}
+    )
     assert csv.status_code == 200 and csv.content.startswith(b"\xef\xbb\xbf")
     lines = csv.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("社区编码") and len(lines) == 3
-    x = june.get("/analytics/table", "street", params={**DAYS, "by": "leader", "format": "xlsx", "lang": "en"})
+    x = june.get(
+        "/analytics/table",
+        "street",
+        params={**DAYS, "by": "leader", "format": "xlsx", "lang": "en"},
+    )
     ws = openpyxl.load_workbook(io.BytesIO(x.content)).active
     assert ws.cell(1, 1).value == "Leader"
     assert {ws.cell(r, 1).value for r in range(2, ws.max_row + 1)} == {"officer", "officer2"}
@@ -235,8 +301,13 @@ def test_table_exports_csv_with_bom_and_xlsx(june):
 
 def test_coverage_and_siting(june):
     # building 1 (40 households) at X0+0.0025, Y0+0.0065; building 2 (60) ~1 km east
-    body = {"kind": "station", "name": "一社区服务站", "lon": X0 + 0.0025, "lat": Y0 + 0.0060,
-            "radius_m": 300}
+    body = {
+        "kind": "station",
+        "name": "一社区服务站",
+        "lon": X0 + 0.0025,
+        "lat": Y0 + 0.0060,
+        "radius_m": 300,
+    }
     assert june.post("/analytics/centres", "officer", json=body).status_code == 403
     if not june.get("/analytics/coverage", "admin").status_code == 200:
         assert june.post("/analytics/centres", "admin", json=body).status_code == 201
@@ -254,14 +325,17 @@ def test_coverage_and_siting(june):
     assert walk.status_code == 422 and walk.json()["detail"][0]["loc"] == ["query", "mode"]
 
 
-@pytest.mark.parametrize("params,loc", [
-    ({"hours": "25"}, ["query", "hours"]),
-    ({"weekdays": "1-x"}, ["query", "weekdays"]),
-    ({"category": "nonsense"}, ["query", "category", 0]),
-    ({"period": "2022-13"}, ["query", "period"]),
-    ({"from": "2022-06-02", "to": "2022-06-01"}, ["query", "to"]),
-    ({"res": 14}, ["query", "res"]),
-])
+@pytest.mark.parametrize(
+    "params,loc",
+    [
+        ({"hours": "25"}, ["query", "hours"]),
+        ({"weekdays": "1-x"}, ["query", "weekdays"]),
+        ({"category": "nonsense"}, ["query", "category", 0]),
+        ({"period": "2022-13"}, ["query", "period"]),
+        ({"from": "2022-06-02", "to": "2022-06-01"}, ["query", "to"]),
+        ({"res": 14}, ["query", "res"]),
+    ],
+)
 def test_bad_filters_get_field_level_422(june, params, loc):
     r = june.get("/analytics/heat", "police", params=params)
     assert r.status_code == 422

@@ -23,19 +23,40 @@ def analytics_data(server):  # noqa: ANN001, ANN201
     now = datetime.now(UTC)
     for i in range(40):
         if i % 3 == 0:
-            lon, lat = world.X0 + rng.uniform(0.0002, 0.0015), world.Y0 + rng.uniform(0.0002, 0.0015)
+            lon, lat = (
+                world.X0 + rng.uniform(0.0002, 0.0015),
+                world.Y0 + rng.uniform(0.0002, 0.0015),
+            )
         else:
             lon = world.X0 + rng.uniform(0.0002, world.COLS * world.DX - 0.0002)
             lat = world.Y0 + rng.uniform(0.0002, world.ROWS * world.DY - 0.0002)
-        r = server.post("/records", "officer", json={
-            "id": str(uuid.uuid4()), "kind": "incident", "category": ("fire", "traffic")[i % 2],
-            "priority": "routine", "description": f"分析测试{i}",
-            "occurred_at": (now - timedelta(days=1 + i % 20, hours=i % 5)).isoformat(),
-            "lon": lon, "lat": lat})
+        r = server.post(
+            "/records",
+            "officer",
+            json={
+                "id": str(uuid.uuid4()),
+                "kind": "incident",
+                "category": ("fire", "traffic")[i % 2],
+                "priority": "routine",
+                "description": f"分析测试{i}",
+                "occurred_at": (now - timedelta(days=1 + i % 20, hours=i % 5)).isoformat(),
+                "lon": lon,
+                "lat": lat,
+            },
+        )
         assert r.status_code == 201, r.text
-    r = server.post("/analytics/centres", "admin", json={
-        "kind": "station", "name": "测试服务站", "lon": world.X0 + 3 * world.DX,
-        "lat": world.Y0 + 2.5 * world.DY, "radius_m": 300, "capacity": 100})
+    r = server.post(
+        "/analytics/centres",
+        "admin",
+        json={
+            "kind": "station",
+            "name": "测试服务站",
+            "lon": world.X0 + 3 * world.DX,
+            "lat": world.Y0 + 2.5 * world.DY,
+            "radius_m": 300,
+            "capacity": 100,
+        },
+    )
     assert r.status_code == 201, r.text
     return server
 
@@ -43,8 +64,14 @@ def analytics_data(server):  # noqa: ANN001, ANN201
 def _open(make, user: str, view: str):  # noqa: ANN001, ANN202
     page = make(viewport=LANDSCAPE)
     outside: list[str] = []
-    page.on("request", lambda r: outside.append(r.url)
-            if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
+            if not r.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+            else None
+        ),
+    )
     page.goto(f"/analytics.html?view={view}")
     page.fill("#a-user", user)
     page.fill("#a-pass", world.PASSWORDS[user])
@@ -59,8 +86,10 @@ def _ready(page) -> None:  # noqa: ANN001
 
 def test_police_view_renders_filters_and_drills_down(analytics_data, tablet):
     page, outside = _open(tablet, "police", "police")
-    page.wait_for_function("document.getElementById('legend').textContent.includes('≥')"
-                           " && document.body.dataset.ready === 'true'")
+    page.wait_for_function(
+        "document.getElementById('legend').textContent.includes('≥')"
+        " && document.body.dataset.ready === 'true'"
+    )
     page.wait_for_selector("path[data-h3]")
     all_bins = page.locator("path[data-h3]").count()
     assert all_bins > 0
@@ -70,7 +99,8 @@ def test_police_view_renders_filters_and_drills_down(analytics_data, tablet):
     _ready(page)
     page.wait_for_selector("path[data-h3]")
     assert page.locator("path[data-h3]").count() < all_bins
-    assert "20" in page.text_content("#status")  # 20 of the 40 incidents are fires
+    page.wait_for_function("document.getElementById('status').textContent.startsWith('20 ')")
+    # 20 of the 40 incidents are fires
     page.check("#f-hotspots")
     _ready(page)
     page.locator("path[data-h3]").first.click(force=True)
@@ -85,7 +115,9 @@ def test_street_view_sorts_and_colours_cells(analytics_data, tablet):
     assert page.locator("#panel tbody tr").count() >= world.COLS * world.ROWS
     page.click("#panel th[data-col=total]")
     first = int(page.locator("#panel tbody tr").first.locator("td").nth(4).text_content())
-    assert first == max(int(x) for x in page.locator("#panel tbody tr td:nth-child(5)").all_text_contents())
+    assert first == max(
+        int(x) for x in page.locator("#panel tbody tr td:nth-child(5)").all_text_contents()
+    )
     assert page.locator(".leaflet-overlay-pane path").count() >= world.COLS * world.ROWS
     shot(page, "analytics-street")
     assert outside == []

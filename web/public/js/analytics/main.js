@@ -47,7 +47,10 @@ function fillSelects() {
   fill($("f-mode"), ["straight", "walking"].map((m) => [m, t(m)]));
 }
 
+let runs = 0;
+
 async function show() {
+  const mine = ++runs; // a newer request (filters, zoom) supersedes this one
   document.body.dataset.view = state.view;
   document.querySelectorAll("[data-view]").forEach((b) => b.setAttribute("aria-pressed", b.dataset.view === state.view));
   document.body.dataset.ready = "false";
@@ -56,13 +59,13 @@ async function show() {
   $("legend").replaceChildren();
   status(t("loading"));
   try {
-    if (state.view === "police") await showPolice(state);
+    if (state.view === "police") await showPolice(state, () => mine === runs);
     else if (state.view === "street") await showStreet(state);
     else await showPlanner(state);
   } catch (e) {
     status(e.message);
   }
-  document.body.dataset.ready = "true";
+  if (mine === runs) document.body.dataset.ready = "true";
 }
 state.refresh = show;
 

@@ -25,10 +25,11 @@ async function showRecords(state, h3) {
   if (!recs.length) panel.append(t("none"));
 }
 
-export async function showPolice(state) {
+export async function showPolice(state, current = () => true) {
   const zoom = state.map.getZoom();
   const lat = state.map.getCenter().lat.toFixed(3);
   const heat = await api(`/analytics/heat?${filters({ zoom, lat })}`);
+  if (!current()) return;
   legend(heat.scale, heat.resolution);
   const layer = addLayer(L.geoJSON(heat, {
     style: (f) => ({ color: "#666", weight: 0.5, fillColor: f.properties.colour || "#ffffff",
