@@ -21,10 +21,11 @@ belong to it (closed polygons, like ``geopandas.sjoin(predicate="intersects")``)
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import geopandas as gpd
-import h3
+import h3.api.numpy_int as h3_int
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
@@ -39,6 +40,7 @@ _MAX_SQUARES = 4_000_000  # bounds the raster's memory
 _TOLERANCE = 1e-7  # squares: an edge this close to a square marks it (rounding is far smaller)
 _KEY_SEED = 20_240_601  # fixed, so that builds are reproducible
 _ORIENT_BOUND = (3 + 16 * 2.0**-53) * 2.0**-53  # Shewchuk's ccwerrboundA: the sign is sure
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8).astype("<u4")  # UCS-4 code points
 
 
 def _coords(x: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -307,23 +309,19 @@ class CellIndex:
         self._edge_sided[edge[(twice_area == 0)[ring]]] = False  # a flat ring has no sides
         return a, b, cell, edge
 
-    def _positions(self, x: ArrayLike, y: ArrayLike) -> NDArray[np.int32]:
-        """Cell positions (int32, OUTSIDE for none): raster labels, then the boundary tests."""
+    def positions(self, x: ArrayLike, y: ArrayLike) -> NDArray[np.int64]:
+        """Input positions of the cells containing each point; OUTSIDE (-1) for a point in none."""
         xa, ya = _coords(x, y)
         u, v = self._grid(xa, ya)
         ny, nx = self._shape
         square = np.clip(v, 0, ny - 1, out=v).astype(np.intp)
         square *= nx
         square += np.clip(u, 0, nx - 1, out=u).astype(np.intp)
-        out = self._labels[square]
+        out = self._labels[square].astype(np.int64)
         hard = np.flatnonzero(out < OUTSIDE)
         if hard.size:
-            out[hard] = self._exact(xa[hard], ya[hard], -2 - out[hard].astype(np.int64))
+            out[hard] = self._exact(xa[hard], ya[hard], -2 - out[hard])
         return out
-
-    def positions(self, x: ArrayLike, y: ArrayLike) -> NDArray[np.int64]:
-        """Input positions of the cells containing each point; OUTSIDE (-1) for a point in none."""
-        return self._positions(x, y).astype(np.int64)
 
     def _exact(
         self, x: NDArray[np.float64], y: NDArray[np.float64], boundary: NDArray[np.int64]
@@ -358,7 +356,7 @@ class CellIndex:
 
     def lookup(self, x: ArrayLike, y: ArrayLike) -> NDArray[np.object_]:
         """The id of the cell containing each point, as an object array; None outside every cell."""
-        return self._ids_or_none[self._positions(x, y)]
+        return self._ids_or_none[self.positions(x, y)]
 
 
 def assign_cells(
@@ -377,9 +375,15 @@ def h3_index(x: ArrayLike, y: ArrayLike, res: int) -> NDArray[np.str_]:
     lon, lat = _coords(x, y)
     if (np.abs(lat) > 90).any() or (np.abs(lon) > 180).any():
         raise InputError("H3 needs WGS84 lon/lat; coordinates are out of range", field="x/y")
-    r = int(res)
-    # h3 4 has no vectorised entry point; this is one C call per point, without pandas overhead.
-    cells = [
-        h3.latlng_to_cell(la, lo, r) for la, lo in zip(lat.tolist(), lon.tolist(), strict=True)
-    ]
-    return np.asarray(cells, dtype=np.str_)
+    # h3 4 has no vectorised entry point: one C call per point through the integer API (no
+    # string made per point), then every hex digit at once. A cell index lies in [2**59, 2**60),
+    # so its hex form is exactly 15 digits, as h3.latlng_to_cell writes it.
+    cells = np.fromiter(
+        map(h3_int.latlng_to_cell, lat.tolist(), lon.tolist(), itertools.repeat(int(res))),
+        dtype=np.uint64,
+        count=lat.size,
+    )
+    digits = np.empty((cells.size, 15), dtype="<u4")
+    for i, shift in enumerate(range(56, -4, -4)):  # a loop over digits, not points
+        digits[:, i] = _HEX[(cells >> np.uint64(shift)) & np.uint64(15)]
+    return digits.view("<U15").ravel()

@@ -132,11 +132,12 @@ def test_bad_input_raises_input_error() -> None:
 
 def test_h3_index_equals_h3() -> None:
     rng = np.random.default_rng(6)
-    lon = rng.uniform(117.1, 117.3, 500)
-    lat = rng.uniform(39.0, 39.2, 500)
-    for res in (7, 9, 12):
+    lon = np.concatenate([rng.uniform(117.1, 117.3, 500), [-180.0, 180.0, 0.0, 0.0, 179.99]])
+    lat = np.concatenate([rng.uniform(39.0, 39.2, 500), [0.0, 0.0, 90.0, -90.0, -60.0]])
+    for res in (0, 7, 9, 12, 15):
         got = h3_index(lon, lat, res)
         assert got.tolist() == [h3.latlng_to_cell(a, o, res) for a, o in zip(lat, lon, strict=True)]
+    assert h3_index([], [], 9).shape == (0,)
     with pytest.raises(InputError):
         h3_index(lon, lat, 16)
     with pytest.raises(InputError):
