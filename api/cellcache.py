@@ -70,6 +70,9 @@ class CellCache:
         self._rows: list[CellRow] = []
         self._stable_since: datetime | None = None
         self._indexes: dict[frozenset[int], CellIndex] = {}
+        # the index over the cells in force now (valid from before every time after
+        # ``_stable_since``), kept apart so recent records skip the scan that picks the cells
+        self._current: tuple[CellIndex | None, list[CellRow]] | None = None
 
     def refresh(self, session: Session, gen: int | None = None) -> None:
         """Reload the cells if another writer changed them since the last load (``gen`` if known)."""
@@ -87,6 +90,7 @@ class CellCache:
             self._rows = rows
             self._stable_since = max(edges) if edges else None
             self._indexes = {}
+            self._current = None
             self._generation = gen
 
     @property
@@ -100,7 +104,10 @@ class CellCache:
 
     def _index_at(self, at: datetime) -> tuple[CellIndex | None, list[CellRow]]:
         """The index over the cells valid at ``at`` (shared by all times with the same cells)."""
-        rows = self._rows
+        current = self._current
+        if current is not None and self._stable_since is not None and at >= self._stable_since:
+            return current  # the common case, a recent record: no scan over the cells
+        gen, rows = self._generation, self._rows
         if self._stable_since is None or at < self._stable_since:
             rows = [r for r in rows if r.valid_at(at)]
         else:
@@ -115,6 +122,10 @@ class CellCache:
                 if len(self._indexes) > 32:
                     self._indexes.clear()
                 self._indexes[key] = index
+        if self._stable_since is not None and at >= self._stable_since:
+            with self._lock:
+                if gen == self._generation:  # not a reload's worth of cells behind
+                    self._current = (index, rows)
         return index, rows
 
     def locate(

@@ -61,7 +61,9 @@ def make_engine(url: str, *, pool_size: int = 16) -> Engine:
         )
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
+    # No overflow: connections beyond the pool would be opened and closed per request under load
+    # (a PostgreSQL backend start each time); threads past ``pool_size`` wait for a connection.
+    return create_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=False)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
