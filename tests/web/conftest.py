@@ -231,3 +231,15 @@ def fill_record(page, kind: str, text: str, photos: list[dict]) -> None:  # noqa
         page.wait_for_function(f"document.querySelectorAll('#sheet .thumb').length === {len(photos)}")
     page.click("#sheet button[type=submit]")
     page.wait_for_selector("#sheet", state="hidden")
+
+
+def until(page, check, timeout: float = 20.0, what: str = "condition"):  # noqa: ANN001, ANN201
+    """Poll ``check()`` (e.g. an API read) until it returns something truthy; return that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = check()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        page.wait_for_timeout(200)  # lets the page run (its sync) between reads

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from . import world
-from .conftest import LANDSCAPE, PORTRAIT, cell_centre, centre_map, login, shot, tap_at, wait_queue
+from .conftest import LANDSCAPE, PORTRAIT, cell_centre, centre_map, login, shot, tap_at, until, wait_queue
 
 pytestmark = pytest.mark.browser
 
@@ -42,8 +42,9 @@ def test_record_edit_from_my_cases_conflict_reapplied_on_current(tablet, server)
     # First edit, nobody else in the way: stored at the next version.
     page.fill("#sheet textarea[name=description]", text + " 已核实")
     page.click("#sheet button[type=submit]")
+    now = until(page, lambda: (r := server.get(f"/records/{case['id']}", "officer").json())["version"] > 1 and r,
+                what="the first edit")
     wait_queue(page, 0)
-    now = server.get(f"/records/{case['id']}", "officer").json()
     assert now["description"] == text + " 已核实" and now["version"] == case["version"] + 1
     assert now["priority"] == "routine"  # untouched fields are not sent
 
@@ -79,8 +80,9 @@ def test_record_edit_from_my_cases_conflict_reapplied_on_current(tablet, server)
     page.set_viewport_size(PORTRAIT)
     shot(page, "11-edit-conflict-portrait")
     item.locator("[data-do=reapply]").click()
+    final = until(page, lambda: (r := server.get(f"/records/{case['id']}", "officer").json())["version"]
+                  > stored["version"] and r, what="the re-applied edit")
     wait_queue(page, 0)
-    final = server.get(f"/records/{case['id']}", "officer").json()
     assert final["version"] == stored["version"] + 1
     assert final["priority"] == priority and final["category"] == category
     assert final["description"] == text + " 街道补充"  # the other change survived
@@ -110,9 +112,14 @@ def test_place_edit_by_tap_two_tablets_second_discards(tablet, server):
     b.fill("#sheet input[name=tenant_count]", "7")
     b.fill("#sheet input[name=landlord]", "赵某")
     b.click("#sheet button[type=submit]")
+
+    def stored_place():  # noqa: ANN202
+        fs = server.get("/places", "officer", params={"cell": code}).json()["features"]
+        return next(f for f in fs if f["properties"]["id"] == pid)["properties"]
+
+    after_b = until(b, lambda: stored_place()["version"] > place["properties"]["version"] and stored_place(),
+                    what="tablet B's edit")
     wait_queue(b, 0)
-    after_b = server.get("/places", "officer", params={"cell": code}).json()["features"]
-    after_b = next(f for f in after_b if f["properties"]["id"] == pid)["properties"]
     assert after_b["risk_level"] == "strict" and after_b["attrs"]["tenant_count"] == 7
     assert after_b["version"] == place["properties"]["version"] + 1
 

@@ -8,7 +8,7 @@ import pytest
 
 from . import world
 from .conftest import (LANDSCAPE, PORTRAIT, cell_centre, fill_record, login, png, records_with,
-                       shot, tap_at, wait_queue)
+                       shot, tap_at, until, wait_queue)
 
 pytestmark = pytest.mark.browser
 
@@ -30,8 +30,8 @@ def test_tap_map_records_an_incident_with_a_photo(tablet, server):
     text = f"楼道堆物 {uuid.uuid4().hex[:8]}"
     tap_at(page, *cell_centre(code))
     fill_record(page, "incident", text, [png(1)])
+    [stored] = until(page, lambda: records_with(server, text), what="the incident")
     wait_queue(page, 0)
-    [stored] = records_with(server, text)
     assert stored["kind"] == "incident"
     assert stored["cell_code"] == code
     assert len(stored["photos"]) == 1
