@@ -3,8 +3,9 @@
 Per community: buildings are tessellated into plots tiling the community (``grid.tessellate``);
 plots are joined by an adjacency graph whose links avoid crossing roads; the graph's spanning tree
 is cut recursively into cells (``grid.bisection``); cells below the minimum are merged into a
-neighbour where that stays within the maximum; oversized buildings form their own cells (split into
-strips by entrance units when known). Cells are unions of plots, so they tile the community.
+neighbour where that stays within the maximum, and cells still out of bounds are re-cut together
+with one or two neighbours (``grid.recombine``); oversized buildings form their own cells (split
+into strips by entrance units when known). Cells are unions of plots, so they tile the community.
 """
 
 from __future__ import annotations

@@ -134,8 +134,19 @@ def matching_edges(plots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def representative_xy(geoms: np.ndarray) -> np.ndarray:
-    """An (n, 2) array of points guaranteed to lie on each geometry (the building's anchor)."""
-    return shapely.get_coordinates(shapely.point_on_surface(geoms))
+    """An (n, 2) array of points guaranteed to lie on each geometry (the building's anchor).
+
+    The centroid where it lies on the geometry (almost every footprint, and cheap), otherwise
+    GEOS's point on surface.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    xy = shapely.get_coordinates(shapely.centroid(geoms))
+    if len(xy) != len(geoms):  # an empty geometry has no centroid coordinates
+        return shapely.get_coordinates(shapely.point_on_surface(geoms))
+    off = np.flatnonzero(~shapely.intersects_xy(geoms, xy[:, 0], xy[:, 1]))
+    if len(off):
+        xy[off] = shapely.get_coordinates(shapely.point_on_surface(geoms[off]))
+    return xy
 
 
 def _generators(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
