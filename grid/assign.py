@@ -36,7 +36,7 @@ OUTSIDE = -1  # position returned by CellIndex.positions for a point in no cell
 _SEVERAL = -2  # build-time label of a square centre inside more than one cell
 # Labels below OUTSIDE mark squares an edge touches: label -2 - b points at boundary square b.
 _SQUARES_PER_CELL = 1024  # raster density: more squares, fewer exact tests, slower build
-_MAX_SQUARES = 4_000_000  # bounds the raster's memory
+_MAX_SQUARES = 4_000_000  # bounds the raster: 16 MB of int32 labels at most (~5x for thin layouts)
 _TOLERANCE = 1e-7  # squares: an edge this close to a square marks it (rounding is far smaller)
 _KEY_SEED = 20_240_601  # fixed, so that builds are reproducible
 _ORIENT_BOUND = (3 + 16 * 2.0**-53) * 2.0**-53  # Shewchuk's ccwerrboundA: the sign is sure
@@ -198,7 +198,7 @@ class CellIndex:
         self.geoms = g
         shapely.prepare(self.geoms)
         self.tree = shapely.STRtree(self.geoms)
-        self._ids_or_none = np.append(self.ids.astype(object), None)
+        self._ids_or_none = np.append(self.ids.astype(object), np.array([None], dtype=object))
         self._build(squares_per_cell)
 
     def _grid(

@@ -99,6 +99,19 @@ def test_far_from_origin_coordinates_equal_sjoin(offset: tuple[float, float], sc
     )
 
 
+def test_thin_strip_of_cells_keeps_the_raster_bounded_and_exact() -> None:
+    left = np.arange(50) * 100.0
+    strip = gpd.GeoDataFrame(
+        {"code": np.arange(50)}, geometry=shapely.box(left, 0, left + 100, 0.01)
+    )
+    rng = np.random.default_rng(11)
+    x = np.concatenate([rng.uniform(-10, 5010, 5000), left])  # and every shared edge
+    y = np.concatenate([rng.uniform(-0.005, 0.015, 5000), rng.uniform(0, 0.01, 50)])
+    index = CellIndex(strip.geometry.values, strip["code"].to_numpy())
+    assert np.prod(index._shape) <= 5 * 1024 * 50 + 100
+    np.testing.assert_array_equal(index.positions(x, y), reference(strip, x, y))
+
+
 def test_lookup_returns_ids_and_none_outside() -> None:
     cells = voronoi_cells(20, seed=4)
     x = np.array([500.0, -10.0, 2000.0])
