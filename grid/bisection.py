@@ -73,6 +73,20 @@ def _edge_jitter(xy: np.ndarray, i: np.ndarray, j: np.ndarray, seed: int) -> np.
     return 1.0 + 0.01 * u
 
 
+def _touching(
+    plots: np.ndarray, only: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``i < j`` of plots that intersect (candidates for sharing an edge); with ``only``
+    (a mask), just the pairs involving those plots."""
+    sel = np.arange(len(plots)) if only is None else np.flatnonzero(only)
+    k, j = shapely.STRtree(plots).query(plots[sel], predicate="intersects")
+    i = sel[k]
+    i, j = np.minimum(i, j), np.maximum(i, j)
+    keep = i < j
+    key = np.unique(i[keep] * len(plots) + j[keep])
+    return key // len(plots), key % len(plots)
+
+
 def plot_graph(
     plots: np.ndarray, xy: np.ndarray, roads: np.ndarray | None, seed: int = 0,
     blocks: np.ndarray | None = None,
@@ -83,23 +97,22 @@ def plot_graph(
     the straight link crosses a road, so spanning trees prefer to stay on one side of roads.
     ``blocks`` (from ``plots_and_blocks``) lets pairs inside one block skip the tolerant measure.
     """
-    i, j = shapely.STRtree(plots).query(plots, predicate="intersects")
-    keep = i < j
-    i, j = i[keep], j[keep]
-    if blocks is not None:
+    if blocks is None:
+        i, j = _touching(plots)
+        keep = shared_edge_length(plots[i], plots[j]) > EDGE_GRID
+        i, j = i[keep], j[keep]
+    else:
         # Inside a block plots share identical segments; only pairs across blocks need the
         # tolerant (and slower) measure.
         ei, ej, elen = matching_edges(plots)
-        exact = (blocks[i] == blocks[j]) & (blocks[i] >= 0)
-        i, j = i[~exact], j[~exact]
-        keep = shared_edge_length(plots[i], plots[j]) > EDGE_GRID
-        i, j = np.concatenate([ei[elen > EDGE_GRID], i[keep]]), np.concatenate(
-            [ej[elen > EDGE_GRID], j[keep]])
-        i, j = (np.unique(i * len(plots) + j) // len(plots),
-                np.unique(i * len(plots) + j) % len(plots))
-    else:
-        keep = shared_edge_length(plots[i], plots[j]) > EDGE_GRID
-        i, j = i[keep], j[keep]
+        i, j = ei[elen > EDGE_GRID], ej[elen > EDGE_GRID]
+        if len(np.unique(blocks)) > 1 or (blocks < 0).any():
+            ci, cj = _touching(plots, None if len(np.unique(blocks)) > 1 else blocks < 0)
+            cross = (blocks[ci] != blocks[cj]) | (blocks[ci] < 0)
+            ci, cj = ci[cross], cj[cross]
+            keep = shared_edge_length(plots[ci], plots[cj]) > EDGE_GRID
+            key = np.unique(np.concatenate([i * len(plots) + j, ci[keep] * len(plots) + cj[keep]]))
+            i, j = key // len(plots), key % len(plots)
     road = np.zeros(len(i), dtype=bool)
     if roads is not None and len(roads) and len(i):
         links = shapely.linestrings(np.stack([xy[i], xy[j]], axis=1))

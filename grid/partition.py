@@ -148,6 +148,7 @@ def _split_units(
 def community_cells(
     geom: BaseGeometry, footprints: np.ndarray, h: np.ndarray, units: np.ndarray,
     names: np.ndarray, roads: np.ndarray | None, bounds: Bounds, seed: int,
+    anchors: np.ndarray | None = None,
 ) -> CommunityCells:
     """Cells of one community (metric CRS) from its buildings' footprints and households."""
     n, total = len(footprints), int(h.sum())
@@ -156,8 +157,9 @@ def community_cells(
                "so the whole community is one cell")
         return CommunityCells(np.array([geom], dtype=object), np.array([total]), np.array([n]),
                               np.zeros(n, dtype=np.int64), [(0, "small_community", why)])
-    plots, blocks = plots_and_blocks(geom, footprints, roads)
-    graph = plot_graph(plots, representative_xy(footprints), roads, seed, blocks)
+    anchors = representative_xy(footprints) if anchors is None else anchors
+    plots, blocks = plots_and_blocks(geom, footprints, roads, anchors)
+    graph = plot_graph(plots, anchors, roads, seed, blocks)
     over = h > bounds.high
     moments = _moments(plots)
     labels = bisect(h.astype(float), moments, graph, ~over, bounds, seed)
@@ -237,8 +239,9 @@ def partition(
     bld = buildings.to_crs(crs)
     cgeoms = np.asarray(comm.geometry.values, dtype=object)
     footprints = np.asarray(bld.geometry.values, dtype=object)
-    anchors = shapely.points(representative_xy(footprints))
-    hit_b, hit_c = shapely.STRtree(cgeoms).query(anchors, predicate="intersects")
+    anchor_xy = representative_xy(footprints)
+    hit_b, hit_c = shapely.STRtree(cgeoms).query(shapely.points(anchor_xy),
+                                                 predicate="intersects")
     owner = np.full(len(bld), -1, dtype=np.int64)
     owner[hit_b[::-1]] = hit_c[::-1]
     road_geoms = None
@@ -265,7 +268,8 @@ def partition(
         if road_geoms is not None:
             rs = road_geoms[road_tree.query(cgeoms[ci], predicate="intersects")]
         cells = community_cells(cgeoms[ci], footprints[members], h_all[members],
-                                units_all[members], names_all[members], rs, bounds, seed)
+                                units_all[members], names_all[members], rs, bounds, seed,
+                                anchor_xy[members])
         _granularity(cells, bounds)
         codes = sequence_codes(cells.geoms, codes_all[ci])
         cell_code_of[members] = codes[cells.building_cell]

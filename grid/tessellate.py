@@ -149,9 +149,8 @@ def representative_xy(geoms: np.ndarray) -> np.ndarray:
     return xy
 
 
-def _generators(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _generators(geoms: np.ndarray, anchors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Voronoi generator points and their building labels: anchors first, then outline points."""
-    anchors = representative_xy(geoms)
     perimeter = shapely.length(shapely.boundary(geoms))
     spacing = np.maximum(perimeter / POINTS_PER_BUILDING, 0.5)
     outline = shapely.segmentize(shapely.boundary(geoms), spacing)
@@ -278,17 +277,19 @@ def plot_array(
 
 
 def plots_and_blocks(
-    community: BaseGeometry, footprints: np.ndarray, roads: np.ndarray | None = None
+    community: BaseGeometry, footprints: np.ndarray, roads: np.ndarray | None = None,
+    anchors: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Plots as :func:`plot_array`, and each plot's block (-1 when it spans blocks).
 
     Plots in one block share exact Voronoi edges; only pairs across blocks need the tolerant
-    edge measure, which the partition's adjacency graph uses to save time.
+    edge measure, which the partition's adjacency graph uses to save time. ``anchors`` are the
+    footprints' ``representative_xy`` when the caller has them already.
     """
     footprints = np.asarray(footprints, dtype=object)
     if len(footprints) == 0:
         return np.empty(0, dtype=object), np.empty(0, dtype=np.int64)
-    anchors = representative_xy(footprints)
+    anchors = representative_xy(footprints) if anchors is None else anchors
     outside = ~shapely.intersects_xy(community, anchors[:, 0], anchors[:, 1])
     if outside.any():
         raise InputError(
@@ -297,7 +298,7 @@ def plots_and_blocks(
         )
     if len(footprints) == 1:
         return np.array([community], dtype=object), np.full(1, -1, dtype=np.int64)
-    xy, labels = _generators(footprints)
+    xy, labels = _generators(footprints, anchors)
     blocks = _blocks(community, roads)
     block_of = shapely.STRtree(blocks).query(shapely.points(anchors), predicate="intersects")
     home = np.full(len(footprints), -1, dtype=np.int64)
