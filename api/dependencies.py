@@ -19,6 +19,7 @@ from api.access import Scope, load_scope
 from api.cellcache import CellCache
 from api.errors import InvalidInput, NotAuthenticated
 from api.models import Generation, User
+from api.pgasync import AsyncPgPool
 from api.security import TokenCache
 from api.settings import Settings
 
@@ -35,6 +36,7 @@ class Store:
     scopes: dict[str, tuple[int, int, Scope]]
     lock: threading.Lock
     tokens: TokenCache = field(default_factory=TokenCache)
+    pg: AsyncPgPool | None = None  # PostGIS only: autocommit connections for one-statement writes
     generations: tuple[float, dict[str, int]] = (0.0, {})
 
     def current_generations(self, session: Session) -> dict[str, int]:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.cellcache import CellCache
-from api.db import make_engine, make_sessionmaker
+from api.db import is_sqlite, make_engine, make_sessionmaker
 from api.dependencies import Store
 from api.limits import BodyLimit
 from api.lookups import seed_lookups
 from api.migrate import upgrade
+from api.pgasync import AsyncPgPool, conninfo
 from api.routers import analytics, auth, cells, exports, meta, photos, places, records, stats
 from api.settings import Settings, get_settings
 
@@ -27,6 +30,7 @@ def make_store(settings: Settings, *, migrate: bool = True) -> Store:
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     with engine.begin() as conn:
         seed_lookups(conn)
+    pg = None if is_sqlite(engine) else AsyncPgPool(conninfo(engine), settings.db_pool_size)
     return Store(
         settings=settings,
         engine=engine,
@@ -35,13 +39,22 @@ def make_store(settings: Settings, *, migrate: bool = True) -> Store:
         secret=settings.jwt_secret(),
         scopes={},
         lock=threading.Lock(),
+        pg=pg,
     )
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """On shutdown, close the async PostGIS connections on their own event loop."""
+    yield
+    if app.state.store.pg is not None:
+        await app.state.store.pg.close()
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """The Wangge HTTP app over ``store`` (made from ``settings`` when not given)."""
     settings = settings or get_settings()
-    app = FastAPI(title="Wangge 网格", version="0.1.0")
+    app = FastAPI(title="Wangge 网格", version="0.1.0", lifespan=_lifespan)
     app.state.store = store or make_store(settings)
     errors.install(app)
     app.add_middleware(

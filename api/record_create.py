@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 import psycopg
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, insert
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.sql.dml import Insert
@@ -86,13 +87,19 @@ def _heat_row(values: dict[str, Any]) -> dict[str, Any]:
     return heatagg.count_row(*keys, 1)
 
 
-def _insert_postgis(engine: Engine, values: dict[str, Any]) -> bool:
-    """Store the record, audit row and heat count in one autocommitted statement; False when the
-    id already exists (nothing written)."""
+def _pg_params(values: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of ``PG_SQL`` for a planned record."""
     params = {c: values[c] for c in RECORD_COLUMNS}
     params["entity_id"] = str(values["id"])
     params["diff"] = json.dumps(audit_diff(values))
     params.update({f"heat_{k}": v for k, v in _heat_row(values).items()})
+    return params
+
+
+def _insert_postgis(engine: Engine, values: dict[str, Any]) -> bool:
+    """Store the record, audit row and heat count in one autocommitted statement; False when the
+    id already exists (nothing written). Blocking; the API uses ``store_plain_async``."""
+    params = _pg_params(values)
     fairy = engine.raw_connection()
     try:
         conn = fairy.driver_connection
@@ -161,6 +168,18 @@ def store_plain(
     if insert_plain(store.engine, values):
         return new_record_json(scope, Record(**values, version=1), [], []), 201
     return resent(store, scope, body, values["content_hash"])
+
+
+async def store_plain_async(
+    store: Store, scope: Scope, body: RecordIn, values: dict[str, Any]
+) -> tuple[dict[str, Any], int]:
+    """``store_plain`` without a thread on PostGIS: the one statement runs on the event loop."""
+    if store.pg is None:
+        return await run_in_threadpool(store_plain, store, scope, body, values)
+    row = await store.pg.fetchone(PG_SQL, _pg_params(values))
+    if row and row[0]:
+        return new_record_json(scope, Record(**values, version=1), [], []), 201
+    return await run_in_threadpool(resent, store, scope, body, values["content_hash"])
 
 
 def store_general(store: Store, scope: Scope, body: RecordIn) -> tuple[dict[str, Any], int]:

@@ -222,12 +222,18 @@ def serve_and_measure(
         wait_ready(base, server)
         bearer = token(base)
         warm = drive(base, bearer, args.clients, 3.0, BOX, args.tool)  # pools, caches, JIT-less
-        pids = process_tree(server.pid)
-        dbs = db_backends(db_name)
-        app0, db0 = cpu_seconds(pids), cpu_seconds(dbs)
+        pids, dbs = process_tree(server.pid), db_backends(db_name)
+        app0 = {p: cpu_seconds([p]) for p in pids}
+        db0 = {p: cpu_seconds([p]) for p in dbs}
         before = loadavg()
         load = drive(base, bearer, args.clients, args.seconds, BOX, args.tool)
-        app1, db1 = cpu_seconds(pids), cpu_seconds(db_backends(db_name))
+        # processes that started during the run (a respawned worker, a new connection) count
+        # in full; ones that ended during it are lost, so a changed set is reported
+        pids_after, dbs_after = process_tree(server.pid), db_backends(db_name)
+        app_cpu = sum(cpu_seconds([p]) - app0.get(p, 0.0) for p in pids_after)
+        db_cpu = sum(cpu_seconds([p]) - db0.get(p, 0.0) for p in dbs_after)
+        if set(pids_after) != set(pids) or not set(dbs) <= set(dbs_after):
+            print(f"{backend}: server or DB processes changed during the run", file=sys.stderr)
         after = loadavg()
     finally:
         server.terminate()
@@ -237,8 +243,8 @@ def serve_and_measure(
         backend,
         workers,
         load,
-        (app1 - app0) * 1000 / n,
-        (db1 - db0) * 1000 / n if db_name else None,
+        app_cpu * 1000 / n,
+        db_cpu * 1000 / n if db_name else None,
         f"{before} → {after}",
         stored_records(url),
         warm.ok + load.ok,

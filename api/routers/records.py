@@ -28,14 +28,14 @@ async def create(
 ) -> JSONResponse:
     """Store a record; a resend of the same id and content answers 200 with the stored one.
 
-    The checks and the cell lookup run on the event loop (no I/O); only the database work goes to
-    the threadpool, in one hop.
+    The checks and the cell lookup run on the event loop (no I/O); a plain record is then one
+    statement on an async connection (PostGIS) or one threadpool hop (SQLite, general records).
     """
     values = writes.plan(store, scope, body)
     if values is None:
         payload, status = await run_in_threadpool(writes.store_general, store, scope, body)
     else:
-        payload, status = await run_in_threadpool(writes.store_plain, store, scope, body, values)
+        payload, status = await writes.store_plain_async(store, scope, body, values)
     return JSONResponse(payload, status_code=status)
 
 

@@ -1,0 +1,73 @@
+"""A small pool of autocommitting async psycopg connections for single-statement writes on PostGIS.
+
+The hot write path (``api.record_create``) is one self-contained statement, so it needs no
+session, no transaction block and no thread: it runs on the event loop over one of these
+connections. Each connection belongs to the event loop that opened it; a pool used from another
+loop (tests that start their own) drops the old connections and starts again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import psycopg
+from psycopg.pq import TransactionStatus
+from sqlalchemy import Engine
+
+IDLE = TransactionStatus.IDLE
+
+
+def conninfo(engine: Engine) -> str:
+    """The libpq connection string of a SQLAlchemy PostgreSQL engine."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class AsyncPgPool:
+    """At most ``size`` autocommit connections, opened on first use and reused."""
+
+    def __init__(self, dsn: str, size: int) -> None:
+        self.dsn, self.size = dsn, size
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._idle: list[psycopg.AsyncConnection] = []
+        self._slots: asyncio.Semaphore | None = None
+
+    def _bind(self) -> asyncio.Semaphore:
+        """The slot semaphore of the running loop (a new pool if the loop changed)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop or self._slots is None:
+            self.discard()
+            self._loop, self._slots = loop, asyncio.Semaphore(self.size)
+        return self._slots
+
+    async def fetchone(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        """Run one statement (its own transaction) and return its first row."""
+        async with self._bind():
+            conn = self._idle.pop() if self._idle else None
+            if conn is None or conn.closed:
+                conn = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True)
+            try:
+                row = await (await conn.execute(sql, params)).fetchone()
+            except BaseException:
+                # an idle connection is reusable (the statement failed and was rolled back);
+                # a broken or interrupted one is closed and the next write opens a fresh one
+                if conn.closed or conn.info.transaction_status != IDLE:
+                    conn.pgconn.finish()
+                else:
+                    self._idle.append(conn)
+                raise
+            self._idle.append(conn)
+            return row
+
+    def discard(self) -> None:
+        """Close every idle connection (synchronously: their loop may be gone)."""
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            if not conn.closed:
+                conn.pgconn.finish()
+
+    async def close(self) -> None:
+        """Close the pool's connections on its own loop (at shutdown)."""
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            await conn.close()
