@@ -26,7 +26,7 @@ ROAD_BONUS = 0.25
 #: Weight of the household balance term against the compactness term.
 BALANCE_WEIGHT = 0.5
 #: Random spanning trees tried on a part before settling for an out-of-bounds cut.
-RETRIES = 4
+RETRIES = 2
 
 
 @dataclass(frozen=True)

@@ -163,12 +163,15 @@ def community_cells(
     over = h > bounds.high
     moments = _moments(plots)
     labels = bisect(h.astype(float), moments, graph, ~over, bounds, seed)
-    first_over = labels.max() + 1
-    labels[over] = first_over + np.arange(over.sum())
-    absorbers = first_over + np.flatnonzero(~(units[over] >= 2))
-    labels = _merge_small(labels, h.astype(float), graph, bounds, absorbers)
+    labels[over] = labels.max() + 1 + np.arange(over.sum())
+    none = np.empty(0, dtype=np.int64)
+    labels = _merge_small(labels, h.astype(float), graph, bounds, none)
     labels = recombine(labels, h.astype(float), moments, graph, np.unique(labels[over]), bounds,
                        seed)
+    # Cells still too small may join an oversized building's cell (already an exception) when
+    # that building is not to be split by its entrance units.
+    absorbers = np.unique(labels[over & ~(units >= 2)])
+    labels = _merge_small(labels, h.astype(float), graph, bounds, absorbers)
     k = int(labels.max()) + 1
     cells = CommunityCells(
         union_by(plots, labels, k, coverage=True, connected=True),

@@ -14,7 +14,7 @@ import numpy as np
 from grid.bisection import Bounds, PlotGraph, bisect, random_tree_cut
 
 #: Random spanning trees tried per (cell, neighbour) pair.
-TRIES = 8
+TRIES = 4
 #: Cell triples tried per leftover bad cell, and triple repairs per community at most.
 TRIOS = 4
 MAX_TRIPLES = 20
