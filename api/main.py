@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -51,10 +52,21 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await app.state.store.pg.close()
 
 
+def _telemetry() -> dict[str, bool] | None:
+    """FastAPI's OpenTelemetry hooks when OpenTelemetry is configured (``OTEL_*`` or
+    ``FASTAPI_OTEL_AUTO_CONFIGURE``), else off: unconfigured, they still cost every request a
+    look at the environment and the global providers."""
+    if os.environ.get("FASTAPI_OTEL_AUTO_CONFIGURE") or any(
+        k.startswith("OTEL_") for k in os.environ
+    ):
+        return None
+    return {"tracing": False, "metrics": False, "logs": False}
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """The Wangge HTTP app over ``store`` (made from ``settings`` when not given)."""
     settings = settings or get_settings()
-    app = FastAPI(title="Wangge 网格", version="0.1.0", lifespan=_lifespan)
+    app = FastAPI(title="Wangge 网格", version="0.1.0", lifespan=_lifespan, telemetry=_telemetry())
     app.state.store = store or make_store(settings)
     errors.install(app)
     app.add_middleware(
