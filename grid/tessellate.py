@@ -60,11 +60,11 @@ def union_by(
         except shapely.errors.GEOSException:
             out = None
     if out is None:
-        out = shapely.union_all(table, axis=1)
+        out = _robust_union(table)
     else:
         bad = ~shapely.is_valid(out)
         if bad.any():
-            out[bad] = shapely.union_all(table[bad], axis=1)
+            out[bad] = _robust_union(table[bad])
     if connected:
         split = np.flatnonzero(shapely.get_num_geometries(out) > 1)
         if len(split):
@@ -74,6 +74,21 @@ def union_by(
             out[split[~mended]] = _drop_slivers(out[split[~mended]])
     out[shapely.is_missing(out)] = shapely.Polygon()
     return out
+
+
+def _robust_union(table: np.ndarray) -> np.ndarray:
+    """``union_all`` along rows; if GEOS meets a topology error (an invalid input piece), the
+    rows are redone one by one and a failing row is unioned after repairing it with buffer(0)."""
+    try:
+        return shapely.union_all(table, axis=1)
+    except shapely.errors.GEOSException:
+        out = np.empty(len(table), dtype=object)
+        for r, row in enumerate(table):  # rare error path, one step per group
+            try:
+                out[r] = shapely.union_all(row)
+            except shapely.errors.GEOSException:
+                out[r] = shapely.union_all(shapely.buffer(row[~shapely.is_missing(row)], 0))
+        return out
 
 
 def _drop_slivers(geoms: np.ndarray) -> np.ndarray:
@@ -194,6 +209,9 @@ def _tessellate_block(
     shapely.prepare(block)
     edge = ~shapely.contains_properly(block, pieces)
     pieces[edge] = shapely.intersection(pieces[edge], block)
+    # Near-degenerate diagrams (regular rows of buildings) can give self-touching cells.
+    invalid = ~shapely.is_valid(pieces)
+    pieces[invalid] = shapely.buffer(pieces[invalid], 0)
     keep = ~shapely.is_empty(pieces)
     return pieces[keep], labels[keep]
 

@@ -215,3 +215,20 @@ def test_cell_of_a_community_in_two_pieces_is_reported_multipart() -> None:
     assert len(multi) == 1
     row = result.exceptions[result.exceptions["cell_code"] == multi.iloc[0]]
     assert row["kind"].tolist() == ["multipart"]
+
+
+def test_regular_rows_with_an_added_building_still_tile() -> None:
+    # Regular rows give near-degenerate Voronoi cells; this case once raised a GEOS
+    # TopologyException ("unable to assign free hole to a shell") while dissolving plots.
+    comm = square_community(1500, 1000)
+    xs, ys = np.meshgrid(np.linspace(60, 1440, 12), np.linspace(60, 940, 8))
+    x, y = xs.ravel() + ORIGIN[0], ys.ravel() + ORIGIN[1]
+    boxes = list(shapely.box(x - 10, y - 6, x + 10, y + 6))
+    extra = shapely.box(*(ORIGIN + 125), *(ORIGIN + 135))
+    h = list(np.random.default_rng(0).integers(10, 40, len(boxes))) + [12]
+    result = partition(comm, frame(boxes + [extra], households=h))
+    cells = np.asarray(result.cells.to_crs(METRIC).geometry.values)
+    whole = comm.to_crs(METRIC).geometry.iloc[0]
+    assert (shapely.get_type_id(cells) == 3).all()
+    assert abs(shapely.area(cells).sum() - whole.area) <= 1e-6 * whole.area
+    assert int(result.cells["households"].sum()) == sum(h)
