@@ -13,6 +13,7 @@ in ``api.records.create_record``, which keeps the general case.
 from __future__ import annotations
 
 import json
+import threading
 from functools import cache
 from typing import Any
 
@@ -117,6 +118,9 @@ def _insert_postgis(engine: Engine, values: dict[str, Any]) -> bool:
     return bool(inserted)
 
 
+_SQLITE_WRITER = threading.Lock()
+
+
 @cache
 def _sqlite_statements() -> tuple[Insert, Insert]:
     """The record insert (skipping an existing id) and the audit insert, built once."""
@@ -127,7 +131,9 @@ def _sqlite_statements() -> tuple[Insert, Insert]:
 def _insert_sqlite(engine: Engine, values: dict[str, Any]) -> bool:
     """Store the record, audit row and heat count in one transaction; False when the id exists."""
     record, audit = _sqlite_statements()
-    with engine.begin() as conn:
+    # SQLite has one writer at a time; queueing here keeps this process's threads from meeting
+    # in SQLite's busy handler, which sleeps with back-off (up to 100 ms a try)
+    with _SQLITE_WRITER, engine.begin() as conn:
         if conn.execute(record, {**values, "version": 1}).rowcount == 0:
             return False
         conn.execute(
