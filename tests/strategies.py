@@ -56,13 +56,15 @@ SHAPES = (convex_polygon, star_polygon, l_polygon)
 
 
 def buildings_in(
-    rng: np.random.Generator, area: shapely.Polygon, spacing: float, points: bool, mean_h: float
+    rng: np.random.Generator, area: shapely.Polygon, spacing: float, points: bool, mean_h: float,
+    jitter: float = 0.4,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Footprints (or points) on a jittered grid whose anchor lies in ``area``, with households."""
+    """Footprints (or points) on a grid jittered by up to ``jitter`` × spacing (0: exact rows,
+    which give degenerate Voronoi diagrams) whose anchor lies in ``area``, with households."""
     minx, miny, maxx, maxy = area.bounds
     gx, gy = np.meshgrid(np.arange(minx, maxx, spacing), np.arange(miny, maxy, spacing))
-    x = gx.ravel() + rng.uniform(0, spacing * 0.4, gx.size)
-    y = gy.ravel() + rng.uniform(0, spacing * 0.4, gy.size)
+    x = gx.ravel() + rng.uniform(0, spacing * jitter, gx.size)
+    y = gy.ravel() + rng.uniform(0, spacing * jitter, gy.size)
     inside = shapely.contains_xy(area, x, y)
     x, y = x[inside], y[inside]
     if points:
@@ -86,6 +88,7 @@ def cases(draw: st.DrawFn, max_communities: int = 2) -> Case:
     points = draw(st.booleans())
     mean_h = draw(st.floats(5.0, 60.0))
     with_roads = draw(st.booleans())
+    jitter = draw(st.sampled_from([0.4, 0.0]))
     rng = np.random.default_rng(seed)
     base = shape(rng, size)
     minx, miny, maxx, maxy = base.bounds
@@ -97,7 +100,7 @@ def cases(draw: st.DrawFn, max_communities: int = 2) -> Case:
         comms.append(max(parts, key=lambda p: p.area))
     geoms, hh = [], []
     for c in comms:
-        g, h = buildings_in(rng, c, spacing, points, mean_h)
+        g, h = buildings_in(rng, c, spacing, points, mean_h, jitter)
         geoms.append(g)
         hh.append(h)
     communities = gpd.GeoDataFrame(
