@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from api.errors import Forbidden
 from api.models import Cell, Community, LeaderAssignment, User
 from grid.caseflow import Role
+from grid.catalog import AttrType, Personal, place_attrs
 
 
 class Sight(StrEnum):
@@ -26,14 +27,17 @@ class Sight(StrEnum):
     MASKED = "masked"
 
 
-# Personal data of dispute parties and tenants, per role. Street staff handle disputes and need
+_NAME, _PHONE, _ID = Personal.NAME, Personal.PHONE, Personal.ID_NUMBER
+
+# Personal data of dispute parties, tenants and the personal attributes of places (landlord,
+# phones; grid.catalog.PLACE_ATTRS marks them), per role. Street staff handle disputes and need
 # names and phones but not ID numbers; officers only in their own cells; police liaisons read
 # records for context and get masked data (they use their own systems for identities).
 PERSONAL_DATA: dict[Role, dict[str, Sight]] = {
-    Role.ADMIN: {"name": Sight.FULL, "phone": Sight.FULL, "id_number": Sight.FULL},
-    Role.STREET: {"name": Sight.FULL, "phone": Sight.FULL, "id_number": Sight.MASKED},
-    Role.OFFICER: {"name": Sight.OWN_CELLS, "phone": Sight.OWN_CELLS, "id_number": Sight.MASKED},
-    Role.POLICE: {"name": Sight.MASKED, "phone": Sight.MASKED, "id_number": Sight.MASKED},
+    Role.ADMIN: {_NAME: Sight.FULL, _PHONE: Sight.FULL, _ID: Sight.FULL},
+    Role.STREET: {_NAME: Sight.FULL, _PHONE: Sight.FULL, _ID: Sight.MASKED},
+    Role.OFFICER: {_NAME: Sight.OWN_CELLS, _PHONE: Sight.OWN_CELLS, _ID: Sight.MASKED},
+    Role.POLICE: {_NAME: Sight.MASKED, _PHONE: Sight.MASKED, _ID: Sight.MASKED},
 }
 
 WRITERS = frozenset({Role.ADMIN, Role.STREET, Role.OFFICER})
@@ -122,17 +126,52 @@ def mask_id_number(value: str | None) -> str | None:
     return value[:6] + "*" * max(len(value) - 7, 1) + value[-1:]
 
 
-_MASKERS = {"name": mask_name, "phone": mask_phone, "id_number": mask_id_number}
+_MASKERS = {_NAME: mask_name, _PHONE: mask_phone, _ID: mask_id_number}
+
+
+def _hidden(scope: Scope, kind: str, cell_code: str | None) -> bool:
+    """Whether personal data of ``kind`` is masked for ``scope`` in ``cell_code``."""
+    sight = PERSONAL_DATA[scope.role][kind]
+    own = scope.cells is None or cell_code in scope.cells
+    return sight == Sight.MASKED or (sight == Sight.OWN_CELLS and not own)
 
 
 def show_person(scope: Scope, person: dict[str, str | None], cell_code: str | None) -> dict:
     """``person`` (name, phone, id_number...) as ``scope`` may see it in ``cell_code``."""
-    table = PERSONAL_DATA[scope.role]
     out = dict(person)
-    own = scope.cells is None or cell_code in scope.cells
-    for field, sight in table.items():
-        if out.get(field) is None:
-            continue
-        if sight == Sight.MASKED or (sight == Sight.OWN_CELLS and not own):
+    for field in PERSONAL_DATA[scope.role]:
+        if out.get(field) is not None and _hidden(scope, field, cell_code):
             out[field] = _MASKERS[field](out[field])
+    return out
+
+
+def show_attrs(scope: Scope, kind: str, attrs: dict, cell_code: str | None) -> dict:
+    """A place's ``attrs`` as ``scope`` may see them: personal attributes masked by the table."""
+    out = dict(attrs)
+    for code, f in place_attrs(kind).items():
+        if f.personal is None or out.get(code) is None:
+            continue
+        if f.type == AttrType.PERSONS:
+            out[code] = [show_person(scope, p, cell_code) for p in out[code]]
+        elif _hidden(scope, f.personal, cell_code):
+            out[code] = _MASKERS[f.personal](str(out[code]))
+    return out
+
+
+def unmask_attrs(scope: Scope, kind: str, sent: dict, stored: dict, cell_code: str | None) -> dict:
+    """``sent`` with each personal value that is exactly the masked form ``scope`` was shown put
+    back to the stored value, so resending what one saw never overwrites data with asterisks."""
+    shown = show_attrs(scope, kind, stored, cell_code)
+    out = dict(sent)
+    for code, f in place_attrs(kind).items():
+        if f.personal is None or code not in out or code not in stored:
+            continue
+        if f.type == AttrType.PERSONS and isinstance(out[code], list):
+            was, seen = stored[code], shown[code]
+            out[code] = [
+                was[i] if i < len(seen) and p == seen[i] and seen[i] != was[i] else p
+                for i, p in enumerate(out[code])
+            ]
+        elif out[code] == shown[code]:
+            out[code] = stored[code]
     return out

@@ -57,18 +57,6 @@ def check_category(kind: str, category: str) -> None:
         )
 
 
-def check_hazard_attrs(kind: str, attrs: dict) -> None:
-    """Refuse a hazard place whose ``attrs.category`` is not a known hazard category."""
-    if kind != catalog.PlaceKind.HAZARD or "category" not in attrs:
-        return
-    if attrs["category"] not in catalog.hazard_category_codes():
-        allowed = ", ".join(sorted(catalog.hazard_category_codes()))
-        raise InvalidInput(
-            f"unknown hazard category '{attrs['category']}'; allowed: {allowed}",
-            ("body", "attrs", "category"),
-        )
-
-
 def check_photos(session: Session, hashes: list[str]) -> None:
     """Refuse photo hashes that were not uploaded first."""
     if not hashes:

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 from sqlalchemy import select
 
 from api.access import Scope
-from api.checks import check_hazard_attrs
 from api.db import session_scope
 from api.dependencies import Period, Store
 from api.errors import InvalidInput
 from api.loaders import load_area, load_buildings, load_cells
 from api.models import Cell, District, Place, Street, User, utcnow
+from api.place_attrs import check_attrs
 from api.records import point_wkt
 from api.routers.exports import Format, Layer, encode, layer_frame
 from grid.assign import assign_cells
 from grid.caseflow import Role
-from grid.catalog import PlaceKind, RiskLevel
+from grid.catalog import PlaceKind, RiskLevel, place_attrs
 from grid.households import estimate_households
 from grid.io import read_layer
 from grid.validate import check_coordinates
@@ -53,8 +55,20 @@ def _parents(session, communities: gpd.GeoDataFrame) -> None:  # noqa: ANN001
     session.flush()
 
 
+def _row_attrs(row: Any, kind: PlaceKind) -> dict[str, Any]:
+    """The kind's attributes found as columns of ``row`` (blank cells left out)."""
+    out = {}
+    for code in place_attrs(kind):
+        v = getattr(row, code, None)
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v == "":
+            continue
+        out[code] = v.item() if hasattr(v, "item") else v
+    return out
+
+
 def _load_places(session, store: Store, gdf: gpd.GeoDataFrame, source: str) -> int:  # noqa: ANN001
-    """Insert places (kind, name, optional id/address/risk_level), each located in a cell by grid."""
+    """Insert places (kind, name, optional id/address/risk_level and attribute columns named like
+    the kind's attributes), each located in a cell by grid and checked like the API's places."""
     _require(gdf, ("kind", "name"))
     author = session.scalar(select(User.id).where(User.role == Role.ADMIN.value).order_by(User.id))
     if author is None:
@@ -74,7 +88,7 @@ def _load_places(session, store: Store, gdf: gpd.GeoDataFrame, source: str) -> i
             raise InvalidInput("places must be points", ("row", i))
         try:
             where = store.cells.locate(geom.x, geom.y, now, ("row", i))
-            check_hazard_attrs(kind, {})
+            attrs = check_attrs(kind, _row_attrs(row, kind))
         except InvalidInput as e:
             raise InvalidInput(e.msg, ("row", i)) from e
         pid = getattr(row, "id", None)
@@ -86,7 +100,7 @@ def _load_places(session, store: Store, gdf: gpd.GeoDataFrame, source: str) -> i
                 name=str(row.name),
                 address=str(getattr(row, "address", "") or ""),
                 risk_level=risk.value,
-                attrs={},
+                attrs=attrs,
                 lon=geom.x,
                 lat=geom.y,
                 geom=point_wkt(geom.x, geom.y),

@@ -12,26 +12,28 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from api.access import Scope
+from api.access import Scope, show_attrs, unmask_attrs
 from api.audit import audit, changes
-from api.checks import check_hazard_attrs, check_point
+from api.checks import check_point
 from api.dependencies import Store
 from api.errors import Conflict, NotFound
 from api.models import Place, utcnow
+from api.place_attrs import check_attrs
 from api.record_view import iso
 from api.records import point_wkt
 from api.schemas import PlaceIn, PlacePatch
 
 
-def place_props(p: Place) -> dict[str, Any]:
-    """The properties of a place as GeoJSON and JSON answers show them."""
+def place_props(p: Place, scope: Scope | None = None) -> dict[str, Any]:
+    """The properties of a place as GeoJSON and JSON answers show them (to ``scope``: personal
+    attributes masked by role; unmasked only for the audit trail)."""
     return {
         "id": str(p.id),
         "kind": p.kind,
         "name": p.name,
         "address": p.address,
         "risk_level": p.risk_level,
-        "attrs": p.attrs,
+        "attrs": p.attrs if scope is None else show_attrs(scope, p.kind, p.attrs, p.cell_code),
         "cell_code": p.cell_code,
         "community_code": p.community_code,
         "h3": p.h3,
@@ -40,12 +42,12 @@ def place_props(p: Place) -> dict[str, Any]:
     }
 
 
-def place_feature(p: Place) -> dict[str, Any]:
-    """A place as a GeoJSON Feature."""
+def place_feature(p: Place, scope: Scope) -> dict[str, Any]:
+    """A place as a GeoJSON Feature, as ``scope`` may see it."""
     return {
         "type": "Feature",
         "id": str(p.id),
-        "properties": place_props(p),
+        "properties": place_props(p, scope),
         "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
     }
 
@@ -56,14 +58,14 @@ def _digest(body: PlaceIn) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-def _existing(session: Session, place_id: uuid.UUID, digest: str) -> Place | None:
+def _existing(session: Session, scope: Scope, place_id: uuid.UUID, digest: str) -> Place | None:
     """The stored place for a resent id when the content matches; 409 when it differs."""
     p = session.get(Place, place_id)
     if p is not None and p.content_hash != digest:
         raise Conflict(
             f"place {place_id} already exists with different content",
             ("body", "id"),
-            extra={"current": place_feature(p)},
+            extra={"current": place_feature(p, scope)},
         )
     return p
 
@@ -72,11 +74,11 @@ def create_place(session: Session, store: Store, scope: Scope, body: PlaceIn) ->
     """Store a new place (True) or return the identical one stored before (False)."""
     scope.require_write()
     digest = _digest(body)
-    found = _existing(session, body.id, digest)
+    found = _existing(session, scope, body.id, digest)
     if found is not None:
         return found, False
     lon, lat = check_point(body.lon, body.lat)
-    check_hazard_attrs(body.kind, body.attrs)
+    attrs = check_attrs(body.kind, body.attrs)
     where = store.cells.locate(lon, lat, utcnow(), ("body", "lon"))
     scope.require_cell(where.cell_code, where.community_code, ("body", "lon"))
     now = utcnow()
@@ -86,7 +88,7 @@ def create_place(session: Session, store: Store, scope: Scope, body: PlaceIn) ->
         name=body.name,
         address=body.address,
         risk_level=body.risk_level.value,
-        attrs=body.attrs,
+        attrs=attrs,
         lon=lon,
         lat=lat,
         geom=point_wkt(lon, lat),
@@ -111,7 +113,7 @@ def create_place(session: Session, store: Store, scope: Scope, body: PlaceIn) ->
         session.commit()
     except IntegrityError:
         session.rollback()
-        found = _existing(session, body.id, digest)
+        found = _existing(session, scope, body.id, digest)
         if found is None:
             raise
         return found, False
@@ -137,7 +139,7 @@ def patch_place(
         raise Conflict(
             f"place changed since version {body.version}; it is at {p.version}",
             ("body", "version"),
-            extra={"current": place_feature(p)},
+            extra={"current": place_feature(p, scope)},
         )
     before = place_props(p) | {"lon": p.lon, "lat": p.lat}
     for field in ("name", "address"):
@@ -146,8 +148,8 @@ def patch_place(
     if body.risk_level is not None:
         p.risk_level = body.risk_level.value
     if body.attrs is not None:
-        check_hazard_attrs(p.kind, body.attrs)
-        p.attrs = body.attrs
+        sent = unmask_attrs(scope, p.kind, body.attrs, p.attrs, p.cell_code)
+        p.attrs = check_attrs(p.kind, sent)
     if body.lon is not None or body.lat is not None:
         lon, lat = check_point(
             body.lon if body.lon is not None else p.lon, body.lat if body.lat is not None else p.lat
@@ -169,7 +171,7 @@ def patch_place(
         raise Conflict(
             "place was changed concurrently",
             ("body", "version"),
-            extra={"current": place_feature(fresh) if fresh else None},
+            extra={"current": place_feature(fresh, scope) if fresh else None},
         ) from e
     return p
 

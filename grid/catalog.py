@@ -81,7 +81,9 @@ HAZARD_CATEGORIES: tuple[Term, ...] = (
     Term("ebike_charging", "电动车飞线充电", "E-bike charging"),
     Term("building_structure", "房屋结构", "Building structure"),
     Term("escape_route", "生命通道堵塞", "Blocked escape route"),
-    Term("dangerous_goods", "易燃易爆有毒放射性物品", "Flammable/explosive/toxic/radioactive storage"),
+    Term(
+        "dangerous_goods", "易燃易爆有毒放射性物品", "Flammable/explosive/toxic/radioactive storage"
+    ),
     Term("three_in_one", "三合一场所", "Living in work or storage premises"),
     Term("flood", "防汛", "Flood"),
     Term("other", "其他隐患", "Other hazard"),
@@ -135,6 +137,174 @@ def is_category(kind: RecordKind | str, code: str) -> bool:
     return code in category_codes(kind)
 
 
-def hazard_category_codes() -> frozenset[str]:
-    """The hazard category codes a hazard place may carry."""
-    return frozenset(t.code for t in HAZARD_CATEGORIES)
+# --- Place attributes (DESIGN §3): the kind-specific fields of a place, as data ----------------
+
+
+class AttrType(StrEnum):
+    """The value type of a place attribute, as the API checks it and the app enters it."""
+
+    TEXT = "text"  # a string of at most ``max_length`` characters
+    INT = "int"  # a whole number in [min, max]
+    NUMBER = "number"  # any finite number in [min, max]
+    DATE = "date"  # an ISO date, YYYY-MM-DD
+    ENUM = "enum"  # one of ``options`` (by code)
+    BOOL = "bool"  # true or false
+    PERSONS = "persons"  # a list of {name, phone?, id_number?} (at most ``max`` entries)
+    PHOTOS = "photos"  # a list of uploaded photos' SHA-256 hashes (at most ``max``)
+
+
+class Personal(StrEnum):
+    """Which kind of personal data an attribute holds; the API masks it per role (api/access.py)."""
+
+    NAME = "name"
+    PHONE = "phone"
+    ID_NUMBER = "id_number"
+    PERSONS = "persons"  # people, each masked field by field (name, phone, id_number)
+
+
+@dataclass(frozen=True)
+class AttrField:
+    """One attribute of a place kind: code and labels, type, allowed values and limits."""
+
+    term: Term
+    type: AttrType
+    options: tuple[Term, ...] = ()
+    required: bool = False
+    personal: Personal | None = None
+    min: float | None = None
+    max: float | None = None
+    max_length: int = 200
+
+    @property
+    def code(self) -> str:
+        """The key of the attribute in a place's ``attrs``."""
+        return self.term.code
+
+    def option_codes(self) -> frozenset[str]:
+        """The codes an enum attribute may take."""
+        return frozenset(t.code for t in self.options)
+
+
+HAZARD_SEVERITIES: tuple[Term, ...] = (
+    Term("general", "一般", "General"),
+    Term("major", "较大", "Major"),
+    Term("serious", "重大", "Serious"),
+)
+
+RECTIFICATION_STATUSES: tuple[Term, ...] = (
+    Term("pending", "待整改", "Pending"),
+    Term("rectifying", "整改中", "Being rectified"),
+    Term("rectified", "已整改", "Rectified"),
+    Term("overdue", "逾期未改", "Overdue"),
+)
+
+ENTERTAINMENT_TYPES: tuple[Term, ...] = (
+    Term("ktv", "歌舞厅/KTV", "Dance hall / KTV"),
+    Term("bar", "酒吧", "Bar"),
+    Term("game_hall", "游艺厅", "Amusement arcade"),
+    Term("other", "其他", "Other"),
+)
+
+# Fields several kinds share, defined once.
+_LICENCE = AttrField(Term("licence_no", "许可证号", "Licence no."), AttrType.TEXT, max_length=64)
+_OPERATOR = AttrField(Term("operator", "经营者", "Operator"), AttrType.TEXT, max_length=100)
+_CONTACT_PHONE = AttrField(
+    Term("contact_phone", "联系电话", "Contact phone"),
+    AttrType.TEXT,
+    personal=Personal.PHONE,
+    max_length=32,
+)
+_STAFF = AttrField(Term("staff_count", "从业人员数", "Staff"), AttrType.INT, min=0, max=10000)
+
+# Attributes every place may carry: the app's free note and the photos taken on site.
+COMMON_ATTRS: tuple[AttrField, ...] = (
+    AttrField(Term("note", "备注", "Note"), AttrType.TEXT, max_length=2000),
+    AttrField(Term("photos", "照片", "Photos"), AttrType.PHOTOS, max=20),
+)
+
+PLACE_ATTRS: dict[PlaceKind, tuple[AttrField, ...]] = {
+    PlaceKind.RENTAL: (
+        AttrField(
+            Term("landlord", "房东姓名", "Landlord"),
+            AttrType.TEXT,
+            personal=Personal.NAME,
+            max_length=100,
+        ),
+        AttrField(
+            Term("landlord_phone", "房东电话", "Landlord phone"),
+            AttrType.TEXT,
+            personal=Personal.PHONE,
+            max_length=32,
+        ),
+        AttrField(Term("tenant_count", "租住人数", "Tenants"), AttrType.INT, min=0, max=500),
+        AttrField(
+            Term("floating_population", "流动人口数", "Floating population"),
+            AttrType.INT,
+            min=0,
+            max=500,
+        ),
+        AttrField(
+            Term("tenants", "租住人员", "Tenant list"),
+            AttrType.PERSONS,
+            personal=Personal.PERSONS,
+            max=50,
+        ),
+    ),
+    PlaceKind.INTERNET_CAFE: (
+        _LICENCE,
+        AttrField(Term("seats", "座位数", "Seats"), AttrType.INT, min=0, max=5000),
+        _OPERATOR,
+        _CONTACT_PHONE,
+    ),
+    PlaceKind.HAZARD: (
+        AttrField(
+            Term("category", "隐患类别", "Hazard category"),
+            AttrType.ENUM,
+            HAZARD_CATEGORIES,
+            required=True,
+        ),
+        AttrField(Term("severity", "隐患等级", "Severity"), AttrType.ENUM, HAZARD_SEVERITIES),
+        AttrField(Term("rectification_deadline", "整改期限", "Rectify by"), AttrType.DATE),
+        AttrField(
+            Term("rectification_status", "整改状态", "Rectification status"),
+            AttrType.ENUM,
+            RECTIFICATION_STATUSES,
+        ),
+    ),
+    PlaceKind.BATHHOUSE: (
+        _LICENCE,
+        _OPERATOR,
+        _CONTACT_PHONE,
+        _STAFF,
+        AttrField(Term("rooms", "房间数", "Rooms"), AttrType.INT, min=0, max=1000),
+        AttrField(Term("open_late", "夜间营业", "Open at night"), AttrType.BOOL),
+    ),
+    PlaceKind.BBQ: (
+        _LICENCE,
+        _OPERATOR,
+        _CONTACT_PHONE,
+        AttrField(Term("outdoor", "露天/占道经营", "Outdoor grilling"), AttrType.BOOL),
+        AttrField(Term("fume_purifier", "油烟净化设施", "Fume purifier"), AttrType.BOOL),
+    ),
+    PlaceKind.DIRECT_SALES: (
+        _LICENCE,
+        AttrField(Term("company", "所属企业", "Company"), AttrType.TEXT, max_length=200),
+        _OPERATOR,
+        _CONTACT_PHONE,
+        AttrField(Term("registered", "已备案", "Registered"), AttrType.BOOL),
+    ),
+    PlaceKind.ENTERTAINMENT: (
+        _LICENCE,
+        AttrField(Term("venue_type", "场所类型", "Venue type"), AttrType.ENUM, ENTERTAINMENT_TYPES),
+        _OPERATOR,
+        _CONTACT_PHONE,
+        AttrField(Term("capacity", "核定人数", "Capacity"), AttrType.INT, min=0, max=10000),
+        _STAFF,
+    ),
+}
+
+
+def place_attrs(kind: PlaceKind | str) -> dict[str, AttrField]:
+    """The attributes a place of ``kind`` may carry, by code: its own, then the common ones."""
+    fields = (*PLACE_ATTRS[PlaceKind(kind)], *COMMON_ATTRS)
+    return {f.code: f for f in fields}

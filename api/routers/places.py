@@ -27,14 +27,17 @@ def list_(
 ) -> dict[str, Any]:
     """Places the user may see, as GeoJSON."""
     rows = service.list_places(session, scope, cell=cell, kind=kind, bbox=bbox, limit=limit)
-    return {"type": "FeatureCollection", "features": [service.place_feature(p) for p in rows]}
+    return {
+        "type": "FeatureCollection",
+        "features": [service.place_feature(p, scope) for p in rows],
+    }
 
 
 @router.post("/places", status_code=201)
 def create(body: PlaceIn, scope: ScopeDep, session: SessionDep, store: StoreDep) -> JSONResponse:
     """Store a place; the same id and content again answers 200 with the stored place."""
     place, created = service.create_place(session, store, scope, body)
-    return JSONResponse(service.place_feature(place), status_code=201 if created else 200)
+    return JSONResponse(service.place_feature(place, scope), status_code=201 if created else 200)
 
 
 @router.patch("/places/{id}")
@@ -42,4 +45,4 @@ def patch(
     id: uuid.UUID, body: PlacePatch, scope: ScopeDep, session: SessionDep, store: StoreDep
 ) -> dict[str, Any]:
     """Change a place at the version the client saw (409 with the current one when stale)."""
-    return service.place_feature(service.patch_place(session, store, scope, id, body))
+    return service.place_feature(service.patch_place(session, store, scope, id, body), scope)

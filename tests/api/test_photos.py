@@ -46,7 +46,7 @@ def test_place_idempotency_and_versions(api):
         "lon": X0 + 0.006,
         "lat": Y0 + 0.002,
         "risk_level": "normal",
-        "attrs": {"licence": "L-1", "seats": 80},
+        "attrs": {"licence_no": "L-1", "seats": 80},
     }
     first = api.post("/places", "officer", json=place)
     assert first.status_code == 201 and first.json()["properties"]["cell_code"].endswith("002")

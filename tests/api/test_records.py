@@ -125,7 +125,7 @@ def test_patrol_with_track_and_checkins(api):
         "lon": X0 + 0.004,
         "lat": Y0 + 0.007,
         "risk_level": "watch",
-        "attrs": {"landlord": "李", "tenants": 3},
+        "attrs": {"landlord": "李", "tenant_count": 3},
     }
     assert api.post("/places", "officer", json=place).status_code in (200, 201)
     body = record_body(
