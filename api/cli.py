@@ -8,8 +8,11 @@ subcommand and sets ``func`` (parsed args → exit status) as a default. To add 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from importlib import import_module
+
+from api.settings import SettingsError
 
 COMMAND_MODULES: tuple[str, ...] = ("grid.cli", "api.commands", "api.analytics_cli")
 
@@ -28,7 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``wangge`` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except SettingsError as e:
+        print(f"wangge: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

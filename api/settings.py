@@ -5,8 +5,9 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,8 +26,13 @@ class Settings(BaseSettings):
     max_photo_bytes: int = 10 * 1024 * 1024
     max_body_bytes: int = 2 * 1024 * 1024
     tile_url: str = ""
-    tile_crs: str = "wgs84"
+    # the basemap's datum: "wgs84" (OSM, Tianditu) or "gcj02" (Amap, Tencent); overlays follow it
+    tile_crs: Literal["wgs84", "gcj02"] = "wgs84"
     tile_attribution: str = ""
+    # what {s} in the tile URL cycles through, e.g. "abc" or "1234" (one character each)
+    tile_subdomains: str = Field("abc", pattern=r"^[0-9A-Za-z]*$")
+    # the deepest zoom the tile server has; the map zooms further by scaling those tiles
+    tile_max_zoom: int = Field(18, ge=1, le=22)
     demo: bool = False
     token_minutes: int = 12 * 60
     h3_resolution: int = 11
@@ -50,7 +56,28 @@ class Settings(BaseSettings):
         return key
 
 
+class SettingsError(ValueError):
+    """A setting in the environment has a value the server cannot use; names the variable."""
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets ``field`` (``tile_crs`` -> ``WANGGE_TILE_CRS``)."""
+    return "DATABASE_URL" if field == "database_url" else f"WANGGE_{field.upper()}"
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; a bad value raises SettingsError naming its variable."""
+    try:
+        return Settings()
+    except ValidationError as e:
+        lines = [
+            f"{env_name(str(err['loc'][0]))}={err.get('input')!r}: {err['msg']}"
+            for err in e.errors()
+        ]
+        raise SettingsError("invalid setting: " + "; ".join(lines)) from None
+
+
 @lru_cache
 def get_settings() -> Settings:
     """The process-wide settings, read from the environment on first use."""
-    return Settings()
+    return load_settings()
