@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine, text
 
 from api import errors
 from api.cellcache import CellCache
@@ -24,13 +25,34 @@ from api.settings import Settings, get_settings
 PREFIX = "/api/v1"
 
 
+STARTUP_LOCK = 7_263_101  # PostgreSQL advisory lock key: one process migrates and seeds at a time
+
+
+@contextmanager
+def _startup_lock(engine: Engine) -> Iterator[None]:
+    """Serialise start-up work between processes on PostGIS (uvicorn starts its workers at once,
+    and two lookup refreshes at the same moment deadlock); SQLite needs no lock here."""
+    if is_sqlite(engine):
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": STARTUP_LOCK})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": STARTUP_LOCK})
+            conn.commit()
+
+
 def make_store(settings: Settings, *, migrate: bool = True) -> Store:
     """Open the database (migrating it to head and refreshing lookups) and build the caches."""
-    if migrate:
-        upgrade(settings.database_url)
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
-    with engine.begin() as conn:
-        seed_lookups(conn)
+    with _startup_lock(engine):
+        if migrate:
+            upgrade(settings.database_url)
+        with engine.begin() as conn:
+            seed_lookups(conn)
     pg = None if is_sqlite(engine) else AsyncPgPool(conninfo(engine), settings.db_pool_size)
     return Store(
         settings=settings,
