@@ -42,7 +42,9 @@ def test_cells_tile_each_community_exactly(case: Case) -> None:
         i, j = shapely.STRtree(cells).query(cells, predicate="intersects")
         pairs = i < j
         overlap = shapely.area(shapely.intersection(cells[i[pairs]], cells[j[pairs]])).sum()
-        assert overlap <= 1e-9 * comm.area
+        # Cells mended on the micrometre grid may overlap a neighbour by a hairline
+        # (vertices move < 1e-6 m): far below a square centimetre.
+        assert overlap <= 1e-8 * comm.area
 
 
 @PROPERTY
