@@ -86,24 +86,24 @@ export function openPlaceEdit(feature) {
   const name = h("input", { type: "text", name: "name", maxlength: 200, value: p.name || "" });
   const address = h("input", { type: "text", name: "address", maxlength: 300, value: p.address || "" });
   const risk = select("risk_level", meta.riskLevels, term, { value: p.risk_level });
-  const attrInputs = attrsOf(p.kind).map(([n, type]) => ({ n, type, el: attrControl(n, type, p.attrs?.[n]) }));
+  const attrInputs = attrsOf(p.kind).map((f) => ({ f, el: attrControl(f, p.attrs?.[f.code]) }));
   const form = h("form", { class: "edit-form place-edit", novalidate: true, dataset: { id: p.id } },
     h("p", { class: "edit-what" }, `${term(find(meta.placeKinds, p.kind))} · ${t("cell_short", { code: p.cell_code })}`),
     field("place_name", name, { required: true }),
     field("address", address),
     field("risk_level", risk, { required: true }),
-    h("div", { class: "attrs" }, attrInputs.map((a) => field(`attr_${a.n}`, a.el, { required: a.type === "hazard_category" }))),
+    h("div", { class: "attrs" }, attrInputs.map(({ f, el }) => field(f.code, el, { label: term(f), required: f.required }))),
     formButtons());
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     setError(name, name.value.trim() ? "" : t("required"));
     setError(risk, risk.value ? "" : t("required"));
-    const { values, errors } = readAttrs(attrInputs, { required: t("required"), wholeNumber: t("whole_number") });
+    const { values, errors } = readAttrs(attrInputs);
     errors.forEach(([el, msg]) => setError(el, msg));
     const bad = form.querySelector("[aria-invalid=true]");
     if (bad) return bad.focus();
     const edited = { name: name.value.trim(), address: address.value.trim(), risk_level: risk.value,
-      attrs: values, attrKeys: attrInputs.map((a) => a.n) };
+      attrs: values, attrKeys: attrInputs.map((a) => a.f.code) };
     await queueEdit({
       op: "patch-place", target: p.id, seen, edited,
       label: `${t("edit")} · ${term(find(meta.placeKinds, p.kind))} · ${edited.name}`,
@@ -154,14 +154,15 @@ export function conflictView(item) {
       shown(item.op, f, current[f], kind), mine, f]);
   }
   if (item.op === "patch-place") {
-    const attrTypes = Object.fromEntries(attrsOf(kind).map(([n, type]) => [n, type]));
+    const fields = Object.fromEntries(attrsOf(kind).map((f) => [f.code, f]));
+    const differs = (k) => JSON.stringify((base.attrs || {})[k]) !== JSON.stringify(current.attrs[k]);
     const keys = new Set([...Object.keys(item.attrChanges || {}),
-      ...Object.keys(current.attrs || {}).filter((k) => k in attrTypes && (base.attrs || {})[k] !== current.attrs[k])]);
+      ...Object.keys(current.attrs || {}).filter((k) => k in fields && differs(k))]);
     for (const k of keys) {
       const mine = k in (item.attrChanges || {});
-      const type = attrTypes[k] || "text";
+      const f = fields[k];
       const value = mine ? item.attrChanges[k] : base.attrs?.[k];
-      rows.push([t(`attr_${k}`), attrText(type, value) || "—", attrText(type, current.attrs?.[k]) || "—", mine, `attrs.${k}`]);
+      rows.push([f ? term(f) : k, attrText(f, value) || "—", attrText(f, current.attrs?.[k]) || "—", mine, `attrs.${k}`]);
     }
   }
   return h("table", { class: "versions" },

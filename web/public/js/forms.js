@@ -9,7 +9,7 @@ import { uuid } from "./uuid.js";
 import * as queue from "./queue.js";
 import { syncNow } from "./sync.js";
 import * as patrol from "./patrol.js";
-import { attrsOf, attrControl, readAttrs } from "./placeattrs.js";
+import { attrsOf, attrControl, readAttrs, commonAttr } from "./placeattrs.js";
 import { openRecordEdit, openPlaceEdit } from "./edits.js";
 
 // Record kinds recorded with the point form; patrols are recorded by patrol.js (CONTRACTS: kind patrol).
@@ -200,12 +200,13 @@ export function openPlaceForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
   const name = h("input", { type: "text", name: "name", maxlength: 200 });
   const address = h("input", { type: "text", name: "address", maxlength: 300 });
   const risk = select("risk_level", meta.riskLevels, term, { value: meta.riskLevels[0]?.code });
-  const note = h("textarea", { name: "note", rows: 2, maxlength: 2000 });
+  const noteAttr = commonAttr("note");
+  const note = h("textarea", { name: "note", rows: 2, maxlength: noteAttr?.max_length || 2000 });
   const attrBox = h("div", { class: "attrs" });
   let attrInputs = [];
   const renderAttrs = () => {
-    attrInputs = attrsOf(kindSel.value).map(([n, type]) => ({ n, type, el: attrControl(n, type) }));
-    attrBox.replaceChildren(...attrInputs.map((a) => field(`attr_${a.n}`, a.el, { required: a.type === "hazard_category" })));
+    attrInputs = attrsOf(kindSel.value).map((f) => ({ f, el: attrControl(f) }));
+    attrBox.replaceChildren(...attrInputs.map(({ f, el }) => field(f.code, el, { label: term(f), required: f.required })));
   };
   kindSel.addEventListener("change", renderAttrs);
   renderAttrs();
@@ -217,7 +218,7 @@ export function openPlaceForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
     field("address", address),
     field("risk_level", risk, { required: true }),
     attrBox,
-    field("note", note),
+    field("note", note, { label: noteAttr ? term(noteAttr) : undefined }),
     photos.el,
     formButtons());
   form.addEventListener("submit", async (e) => {
@@ -225,7 +226,7 @@ export function openPlaceForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
     setError(kindSel, kindSel.value ? "" : t("required"));
     setError(name, name.value.trim() ? "" : t("required"));
     setError(risk, risk.value ? "" : t("required"));
-    const { values: attrs, errors } = readAttrs(attrInputs, { required: t("required"), wholeNumber: t("whole_number") });
+    const { values: attrs, errors } = readAttrs(attrInputs);
     errors.forEach(([el, msg]) => setError(el, msg));
     if (note.value.trim()) attrs.note = note.value.trim();
     if (firstInvalid(form) || !pointAllowed(lonlat, form)) return;

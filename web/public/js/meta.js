@@ -35,11 +35,16 @@ export function readMeta(m) {
     target: tr.target ?? tr.to,
     roles: tr.roles || [],
   }));
+  const attrField = (f) => ({ ...toTerm(f), options: terms(f.options) });
+  const placeAttrs = {};
+  for (const [kind, list] of Object.entries(m.place_attrs || {})) placeAttrs[kind] = list.map(attrField);
   return {
     recordKinds: terms(m.record_kinds),
     placeKinds: terms(m.place_kinds),
     categories,
     hazardCategories: terms(m.hazard_categories),
+    placeAttrs,
+    commonAttrs: (m.common_attrs || []).map(attrField),
     riskLevels: terms(m.risk_levels),
     priorities,
     statuses: terms(m.statuses),

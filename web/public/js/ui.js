@@ -103,13 +103,16 @@ export function toast(message, kind = "info", ms = 4000) {
   toastTimer = setTimeout(() => { el.hidden = true; }, ms);
 }
 
-/** A labelled form field wrapper: label, control, and a slot for its error message. */
-export function field(labelKey, control, { required = false, hint } = {}) {
+/**
+ * A labelled form field wrapper: label, control, and a slot for its error message. The label is
+ * the UI string `labelKey`, or `label` as given (a /meta term already in the current language).
+ */
+export function field(labelKey, control, { required = false, hint, label } = {}) {
   const id = control.id || `f-${Math.random().toString(36).slice(2, 9)}`;
   control.id = id;
   if (required) control.required = true;
   return h("div", { class: "field" },
-    h("label", { for: id }, t(labelKey), required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null),
+    h("label", { for: id }, label ?? t(labelKey), required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null),
     control,
     hint ? h("div", { class: "hint" }, hint) : null,
     h("div", { class: "err", role: "alert" }));
