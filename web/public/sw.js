@@ -50,10 +50,16 @@ async function networkFirst(request) {
   }
 }
 
+// Pages that are the app itself: one cached copy whatever the query. Other pages (analytics.html)
+// are cached under their own path, so opening them never shows (or overwrites) the app's page.
+const APP_PAGES = new Set(["/", "/index.html"]);
+
 async function staleWhileRevalidate(request, event) {
   const cache = await caches.open(SHELL);
-  const key = request.mode === "navigate" ? "/" : request;
-  const hit = await cache.match(key, { ignoreSearch: request.mode === "navigate" });
+  const nav = request.mode === "navigate";
+  const path = new URL(request.url).pathname;
+  const key = nav ? (APP_PAGES.has(path) ? "/" : path) : request;
+  const hit = await cache.match(key, { ignoreSearch: nav });
   const refresh = fetch(request).then((res) => {
     if (res.ok && res.type === "basic") cache.put(key, res.clone());
     return res;

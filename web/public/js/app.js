@@ -18,6 +18,9 @@ const $ = (id) => document.getElementById(id);
 // A handle on the running app (map, loaded data) for support staff and the browser tests.
 window.wangge = app;
 const DATA_CACHE = "wangge-data"; // must match sw.js
+// The analytics view (/analytics.html?view=...) each role (grid/caseflow.py Role) opens from the
+// top bar; the analytics API limits each to its scope (officers: their own cells).
+const ANALYTICS_VIEW = { police: "police", street: "street", admin: "planner", officer: "street" };
 
 /**
  * Register the service worker without waiting for it: the first start must not pay for its install.
@@ -87,6 +90,9 @@ function renderUser() {
   $("patrol-btn-label").textContent = patrol.active() ? t("end_patrol") : t("start_patrol");
   $("patrol-btn").setAttribute("aria-pressed", String(patrol.active()));
   $("lang-btn").textContent = getLang() === "zh" ? "EN" : "中文";
+  const view = ANALYTICS_VIEW[app.me.role];
+  $("analytics-link").hidden = !view;
+  if (view) $("analytics-link").href = `/analytics.html?view=${view}`;
   const n = app.meta ? overdueCount() : 0;
   $("overdue-count").textContent = n ? String(n) : "";
   $("overdue-count").hidden = !n;
