@@ -102,6 +102,16 @@ def _drop_slivers(geoms: np.ndarray) -> np.ndarray:
     return union_by(np.asarray(parts)[keep], owner[keep], len(geoms))
 
 
+def safe_intersection(a: object, b: object, grid_size: float | None = None) -> np.ndarray:
+    """``shapely.intersection`` that survives GEOS topology errors on near-degenerate input:
+    on an error it is redone on a coarser grid (micrometre, or ten times ``grid_size``)."""
+    try:
+        return shapely.intersection(a, b, grid_size=grid_size)
+    except shapely.errors.GEOSException:
+        coarser = SNAP_GRID if grid_size is None else grid_size * 10.0
+        return shapely.intersection(a, b, grid_size=coarser)
+
+
 def shared_edge_length(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Length of boundary shared by each pair ``a[k]``, ``b[k]`` of polygons, pairwise.
 
@@ -110,10 +120,10 @@ def shared_edge_length(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     bits; exact intersection would miss such adjacency.
     """
     ba, bb = shapely.boundary(a), shapely.boundary(b)
-    length = shapely.length(shapely.intersection(ba, bb))
+    length = shapely.length(safe_intersection(ba, bb))
     redo = np.flatnonzero(length <= EDGE_GRID)
     if len(redo):
-        length[redo] = shapely.length(shapely.intersection(ba[redo], bb[redo], grid_size=EDGE_GRID))
+        length[redo] = shapely.length(safe_intersection(ba[redo], bb[redo], EDGE_GRID))
     return length
 
 
@@ -192,8 +202,9 @@ def _blocks(community: BaseGeometry, roads: np.ndarray | None) -> np.ndarray:
 
 def _voronoi(xy: np.ndarray, block: BaseGeometry) -> np.ndarray:
     """Voronoi cells of ``xy`` (same order) covering ``block``, checked: cells are valid, each
-    holds its point and together they add up to their envelope. GEOS can return overlapping cells for exactly regular
-    rows of points; then the points are nudged by a deterministic fraction of a millimetre."""
+    holds its point and together they add up to their envelope. GEOS can return invalid,
+    overlapping cells for nearly regular rows of points; then the points are nudged by a
+    deterministic fraction of a millimetre and the diagram is built again."""
     nudge = np.mod(np.sin(xy[:, 0] * 12.9898 + xy[:, 1] * 78.233) * 43758.5453, 1.0) - 0.5
     for attempt in range(4):
         pts = xy + np.column_stack([nudge, nudge[::-1]]) * 1e-4 * attempt
@@ -225,7 +236,7 @@ def _tessellate_block(
     pieces = _voronoi(xy, block)
     shapely.prepare(block)
     edge = ~shapely.contains_properly(block, pieces)
-    pieces[edge] = shapely.intersection(pieces[edge], block)
+    pieces[edge] = safe_intersection(pieces[edge], block)
     # Near-degenerate diagrams (regular rows of buildings) can give self-touching cells.
     invalid = ~shapely.is_valid(pieces)
     pieces[invalid] = shapely.buffer(pieces[invalid], 0)
