@@ -12,6 +12,7 @@ import asyncio
 import json
 import random
 import re
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -36,6 +37,12 @@ class Load:
     p50_ms: float
     p99_ms: float
     errors: dict[str, int] = field(default_factory=dict)
+    client_cpu: float = 0.0  # CPU seconds the load generator itself used
+
+    @property
+    def client_ms(self) -> float:
+        """Load-generator CPU per acknowledged record."""
+        return self.client_cpu * 1000 / max(self.ok, 1)
 
     @property
     def rate(self) -> float:
@@ -99,6 +106,7 @@ def run_wrk(
     script = LUA % {"token": token, "x0": box[0], "y0": box[1], "w": box[2], "prefix": prefix}
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
+    before = _children_cpu()
     try:
         out = subprocess.run(
             [
@@ -131,7 +139,14 @@ def run_wrk(
         v["p50_us"] / 1000,
         v["p99_us"] / 1000,
         errors,
+        _children_cpu() - before,
     )
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's finished children (wrk)."""
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
 
 
 def body(rng: random.Random, box: tuple[float, float, float]) -> bytes:
@@ -206,10 +221,12 @@ def run_python(
         )
         return time.perf_counter() - start
 
+    cpu0 = time.process_time()
     elapsed = asyncio.run(main())
+    cpu = time.process_time() - cpu0
     arr = np.asarray(lat) * 1000
     p50, p99 = np.percentile(arr, [50, 99]) if arr.size else (float("nan"),) * 2
-    return Load("python", len(lat), elapsed, float(p50), float(p99), errors)
+    return Load("python", len(lat), elapsed, float(p50), float(p99), errors, cpu)
 
 
 def drive(

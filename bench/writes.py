@@ -303,6 +303,7 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
     )
     row("server CPU ms/record", [fmt(r.app_ms) for r in results])
     row("DB CPU ms/record", ["-" if r.db_ms is None else fmt(r.db_ms) for r in results])
+    row("load generator CPU ms/rec", [fmt(r.load.client_ms) for r in results])
     row("load avg (1m 5m)", [r.loadavg for r in results])
     row(
         "stored ≥ acknowledged",
