@@ -1,8 +1,9 @@
 """Heat, hot spots and period comparison over the pre-aggregate (never the raw records).
 
-The counts come from ``heat_counts`` in SQL; everything computed on them — rolling fine bins up to
-the zoom's resolution, the colour classes, Gi* with FDR, the period test — is grid's
-(``grid.heat``, ``grid.hotspots``).
+The counts per bin come from ``heat_bins``/``heat_counts`` in SQL (``api.heatquery``), already at
+the request's resolution where one is stored; everything computed on them — the roll-up of other
+resolutions, the colour classes, Gi* with FDR, the period test — is grid's (``grid.heat``,
+``grid.hotspots``).
 """
 
 from __future__ import annotations
@@ -14,59 +15,35 @@ import h3
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import func, select
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from api import heatquery as hq
 from api.access import Scope
 from api.analytics_filters import Days, HeatFilter
 from api.cellcache import CellCache, CellRow
 from api.errors import InvalidInput
 from api.models import utcnow
-from api.models.analytics import HeatCount
 from grid import heat as gheat
 from grid import hotspots as ghot
 
 REFERENCE_DAYS = 365
+Db = Session | Connection
 
 
-def scoped(q: Any, scope: Scope) -> Any:
-    """``q`` on heat_counts limited to the cells the user may see."""
-    if scope.cells is not None:
-        q = q.where(HeatCount.cell_code.in_(sorted(scope.cells)))
-    if scope.communities is not None:
-        q = q.where(func.substr(HeatCount.cell_code, 1, 12).in_(sorted(scope.communities)))
-    return q
-
-
-def filtered(q: Any, f: HeatFilter, *, slices: bool = True) -> Any:
-    """``q`` limited to the filter's days and, when ``slices``, its hours/weekdays/kinds/categories."""
-    q = q.where(HeatCount.day >= f.days.start, HeatCount.day < f.days.end)
-    if not slices:
-        return q
-    for col, wanted in (
-        (HeatCount.hour, f.hours),
-        (HeatCount.weekday, f.weekdays),
-        (HeatCount.kind, f.kinds),
-        (HeatCount.category, f.categories),
-    ):
-        if wanted is not None:
-            q = q.where(col.in_(list(wanted)))
-    return q
-
-
-def fine_bins(
-    session: Session, scope: Scope, f: HeatFilter, *, slices: bool = True
-) -> pd.DataFrame:
-    """Counts per fine H3 bin (``h3``, ``count``) for the filter, from the pre-aggregate."""
-    q = select(HeatCount.h3, func.sum(HeatCount.count)).group_by(HeatCount.h3)
-    rows = session.execute(filtered(scoped(q, scope), f, slices=slices)).all()
+def _frame(rows: Any) -> pd.DataFrame:
+    """Rows of (h3, count) as a frame."""
     return pd.DataFrame(rows, columns=["h3", "count"]).astype({"count": "int64"})
 
 
-def cell_counts(session: Session, scope: Scope, f: HeatFilter) -> pd.Series:
-    """Counts per cell code for the filter, from the pre-aggregate."""
-    q = select(HeatCount.cell_code, func.sum(HeatCount.count)).group_by(HeatCount.cell_code)
-    rows = session.execute(filtered(scoped(q, scope), f)).all()
+def fine_bins(db: Db, scope: Scope, f: HeatFilter, *, slices: bool = True) -> pd.DataFrame:
+    """Counts per finest H3 bin (``h3``, ``count``) for the filter, from ``heat_counts``."""
+    return _frame(db.execute(hq.fine_query(scope, f, "h3", slices=slices)).all())
+
+
+def cell_counts(db: Db, scope: Scope, f: HeatFilter) -> pd.Series:
+    """Counts per cell code for the filter, from ``heat_counts``."""
+    rows = db.execute(hq.fine_query(scope, f, "cell_code")).all()
     return pd.Series({c: int(n) for c, n in rows}, dtype="int64")
 
 
@@ -79,22 +56,29 @@ def resolution(zoom: float | None, res: int | None, lat: float, finest: int) -> 
     return min(gheat.zoom_to_resolution(zoom if zoom is not None else 14, lat), finest)
 
 
-def bins_at(session: Session, scope: Scope, f: HeatFilter, res: int) -> pd.DataFrame:
-    """Counts per H3 bin at ``res`` (rolled up from the fine bins by grid.heat.to_parent)."""
-    fine = fine_bins(session, scope, f)
-    if fine.empty:
-        return fine
-    return gheat.to_parent(fine, res)
+def bins_at(
+    db: Db, scope: Scope, f: HeatFilter, res: int, finest: int, *, slices: bool = True
+) -> pd.DataFrame:
+    """Counts per H3 bin at ``res`` sorted by bin: from ``heat_bins`` at the stored resolution
+    nearest ``res`` (district-wide users) or from the finest bins, rolled up by grid.heat.to_parent
+    only when that resolution is not ``res`` itself."""
+    src = hq.stored_resolution(res, finest) if hq.district_wide(scope) else None
+    if src is not None:
+        out = _frame(db.execute(hq.bins_query(f, src, slices=slices)).all())
+    else:
+        src, out = finest, fine_bins(db, scope, f, slices=slices)
+    if src != res and not out.empty:
+        return gheat.to_parent(out, res)
+    return out.sort_values("h3").reset_index(drop=True)
 
 
 def reference_scale(
-    session: Session, scope: Scope, f: HeatFilter, res: int
+    db: Db, scope: Scope, f: HeatFilter, res: int, finest: int
 ) -> tuple[gheat.ColourScale, Days]:
     """The colour scale from the reference year before the period's end (all kinds, categories,
     hours), with its breaks scaled to the period's length so colours mean the same rate."""
     ref = Days(f.days.end - timedelta(days=REFERENCE_DAYS), f.days.end)
-    fine = fine_bins(session, scope, f.over(ref), slices=False)
-    counts = gheat.to_parent(fine, res)["count"].to_numpy() if not fine.empty else np.zeros(0)
+    counts = bins_at(db, scope, f.over(ref), res, finest, slices=False)["count"].to_numpy()
     scale = gheat.ColourScale.from_reference(counts)
     factor = f.days.length / REFERENCE_DAYS
     return gheat.ColourScale(tuple(b * factor for b in scale.breaks), scale.colours), ref
@@ -128,11 +112,12 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def heat_layer(session: Session, scope: Scope, f: HeatFilter, res: int) -> dict[str, Any]:
+def heat_layer(
+    session: Session, scope: Scope, f: HeatFilter, res: int, finest: int
+) -> dict[str, Any]:
     """The heat layer at ``res``: bins with count, colour class and colour on the fixed scale."""
-    bins = bins_at(session, scope, f, res)
-    scale, ref = reference_scale(session, scope, f, res)
-    bins = bins.sort_values("h3").reset_index(drop=True)
+    bins = bins_at(session, scope, f, res, finest)
+    scale, ref = reference_scale(session, scope, f, res, finest)
     bins["class"] = scale.classify(bins["count"]) if len(bins) else []
     bins["colour"] = scale.colour(bins["count"]) if len(bins) else []
     return {
@@ -163,10 +148,17 @@ def universe(cells: list[CellRow], res: int, extra: pd.Series) -> np.ndarray:
 
 
 def h3_hotspots(
-    session: Session, cache: CellCache, scope: Scope, f: HeatFilter, res: int, k: int, use_fdr: bool
+    session: Session,
+    cache: CellCache,
+    scope: Scope,
+    f: HeatFilter,
+    res: int,
+    finest: int,
+    k: int,
+    use_fdr: bool,
 ) -> dict[str, Any]:
     """Gi* hot and cold spots of H3 bins over the study area (empty bins count 0)."""
-    bins = bins_at(session, scope, f, res)
+    bins = bins_at(session, scope, f, res, finest)
     area = universe(visible_cells(cache, scope), res, bins["h3"] if len(bins) else pd.Series([]))
     if area.size > 200_000:
         raise InvalidInput("too many bins for Gi*: zoom in or lower res", ("query", "res"))
@@ -208,12 +200,12 @@ def _series(bins: pd.DataFrame) -> pd.Series:
 
 
 def compare(
-    session: Session, scope: Scope, f: HeatFilter, base: Days, res: int, alpha: float
+    session: Session, scope: Scope, f: HeatFilter, base: Days, res: int, finest: int, alpha: float
 ) -> dict[str, Any]:
     """Per-bin rise or fall from the ``base`` period to the filter's period beyond chance
     (grid.hotspots.compare_periods, exposures = period lengths in days)."""
-    a = _series(bins_at(session, scope, f.over(base), res))
-    b = _series(bins_at(session, scope, f, res))
+    a = _series(bins_at(session, scope, f.over(base), res, finest))
+    b = _series(bins_at(session, scope, f, res, finest))
     keys = sorted(set(a.index) | set(b.index))
     a, b = a.reindex(keys, fill_value=0), b.reindex(keys, fill_value=0)
     out = ghot.compare_periods(

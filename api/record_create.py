@@ -1,13 +1,13 @@
 """The hot write path: a plain new record, its audit row and its heat count in one transaction.
 
 Plain records (no check-ins, parties, photos or track: what tablets send most) skip the ORM unit of
-work. On PostGIS the three rows go in ONE autocommitted statement (data-modifying CTEs: the record
-``INSERT ... ON CONFLICT (id) DO NOTHING``, then the audit row and the ``heat_counts`` upsert only
-when the record row was inserted), so a write is one round trip and one atomic, durable
-transaction; psycopg prepares it server-side after a few uses per connection. On SQLite the same
-three rows go through cached SQLAlchemy Core statements in one transaction. A resent id is then
-compared with the stored record through the ORM (200 when the content matches, 409 otherwise), as
-in ``api.records.create_record``, which keeps the general case.
+work. On PostGIS the rows go in ONE autocommitted statement (data-modifying CTEs: the record
+``INSERT ... ON CONFLICT (id) DO NOTHING``, then the audit row and the ``heat_counts`` and
+``heat_bins`` upserts only when the record row was inserted), so a write is one round trip and one
+atomic, durable transaction; psycopg prepares it server-side after a few uses per connection. On
+SQLite the same rows go through cached SQLAlchemy Core statements in one transaction. A resent id
+is then compared with the stored record through the ORM (200 when the content matches, 409
+otherwise), as in ``api.records.create_record``, which keeps the general case.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from api import heatagg
 from api.access import Scope
 from api.dependencies import Store
 from api.models import AuditEntry, Record
+from api.models.analytics import HOURS
 from api.record_view import new_record_json, record_json
 from api.records import audit_diff, create_record, existing_record, plan_record
 from api.schemas import RecordIn
@@ -51,7 +52,9 @@ RECORD_COLUMNS = (
     "ended_at",
     "content_hash",
 )
-HEAT_COLUMNS = tuple(heatagg.PK) + ("weekday", "count")
+FINE_COLUMNS = (*heatagg.FINE_PK, "weekday", "count", *HOURS)
+BIN_KEYS = ("res", "monthly", "day", "h3", "shard", "weekday")  # one value per heat_bins row
+BIN_TYPES = ("int2", "bool", "date", "text", "int2", "int2")
 
 
 def is_plain(body: RecordIn) -> bool:
@@ -59,12 +62,19 @@ def is_plain(body: RecordIn) -> bool:
     return not (body.checkins or body.parties or body.photos or body.track)
 
 
+def _added(table: str) -> str:
+    """``ON CONFLICT`` assignments adding the new row's counts to ``table``'s."""
+    return ", ".join(f'"{c}" = {table}."{c}" + EXCLUDED."{c}"' for c in ("count", *HOURS))
+
+
 def _pg_sql() -> str:
-    """The one statement that stores a plain record with its audit row and heat count."""
+    """The one statement that stores a plain record with its audit row and heat counts."""
     cols = ", ".join(RECORD_COLUMNS)
     params = ", ".join(f"%({c})s" for c in RECORD_COLUMNS)
-    heat = ", ".join(heatagg.PK)
-    heat_params = ", ".join(f"%(heat_{c})s" for c in heatagg.PK)
+    fine = ", ".join(f'"{c}"' for c in FINE_COLUMNS)
+    fine_params = ", ".join(f"%(heat_{c})s" for c in FINE_COLUMNS)
+    hours = ", ".join(f"%(heat_{h})s" for h in HOURS)
+    unnest = ", ".join(f"%(bin_{k})s::{t}[]" for k, t in zip(BIN_KEYS, BIN_TYPES, strict=True))
     return (
         f"WITH r AS (INSERT INTO records ({cols}, geom, version) "
         f"VALUES ({params}, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326), 1) "
@@ -72,9 +82,13 @@ def _pg_sql() -> str:
         "a AS (INSERT INTO audit_log (at, user_id, action, entity, entity_id, diff) "
         "SELECT %(created_at)s, %(author_id)s, 'create', 'record', %(entity_id)s, "
         "%(diff)s::json FROM r), "
-        f'h AS (INSERT INTO heat_counts ({heat}, weekday, "count") '
-        f"SELECT {heat_params}, %(heat_weekday)s, 1 FROM r "
-        f'ON CONFLICT ({heat}) DO UPDATE SET "count" = heat_counts."count" + EXCLUDED."count") '
+        f"h AS (INSERT INTO heat_counts ({fine}) SELECT {fine_params} FROM r "
+        f"ON CONFLICT ({', '.join(heatagg.FINE_PK)}) DO UPDATE SET {_added('heat_counts')}), "
+        f'b AS (INSERT INTO heat_bins (kind, category, "count", {", ".join(HOURS)}, '
+        f"{', '.join(BIN_KEYS)}) "
+        f"SELECT %(heat_kind)s, %(heat_category)s, %(heat_count)s, {hours}, v.* "
+        f"FROM r, unnest({unnest}) AS v({', '.join(BIN_KEYS)}) "
+        f"ON CONFLICT ({', '.join(heatagg.BINS_PK)}) DO UPDATE SET {_added('heat_bins')}) "
         "SELECT count(*) FROM r"
     )
 
@@ -82,10 +96,10 @@ def _pg_sql() -> str:
 PG_SQL = _pg_sql()
 
 
-def _heat_row(values: dict[str, Any]) -> dict[str, Any]:
-    """The record's +1 in the heat pre-aggregate (``api.heatagg`` decides the key)."""
-    keys = (values[k] for k in ("h3", "cell_code", "kind", "category", "occurred_at"))
-    return heatagg.count_row(*keys, 1)
+def _heat_rows(values: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The record's +1 in the heat pre-aggregate (``api.heatagg`` decides the rows)."""
+    keys = (values[k] for k in heatagg.KEY_ATTRS)
+    return heatagg.count_rows(*keys, 1)
 
 
 def _pg_params(values: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +107,9 @@ def _pg_params(values: dict[str, Any]) -> dict[str, Any]:
     params = {c: values[c] for c in RECORD_COLUMNS}
     params["entity_id"] = str(values["id"])
     params["diff"] = json.dumps(audit_diff(values))
-    params.update({f"heat_{k}": v for k, v in _heat_row(values).items()})
+    fine, bins = _heat_rows(values)
+    params.update({f"heat_{k}": v for k, v in fine.items()})
+    params.update({f"bin_{k}": [b[k] for b in bins] for k in BIN_KEYS})
     return params
 
 
@@ -147,7 +163,7 @@ def _insert_sqlite(engine: Engine, values: dict[str, Any]) -> bool:
                 "diff": audit_diff(values),
             },
         )
-        heatagg.upsert(conn, [_heat_row(values)])
+        heatagg.upsert(conn, [_heat_rows(values)])
     return True
 
 

@@ -159,7 +159,9 @@ def _build(s: Session, store: Store, community: str, period: Days) -> str:
         raise InvalidInput(f"community {community} has no current cells", ("community",))
     bounds = tuple(shapely.union_all([r.geom for r in cells]).bounds)
     table = atable.table(s, scope, KpiBy.CELL, *period.bounds())
-    heat = aheat.heat_layer(s, scope, HeatFilter(period, None, None, None, None), HEAT_RES)
+    heat = aheat.heat_layer(
+        s, scope, HeatFilter(period, None, None, None, None), HEAT_RES, store.settings.h3_resolution
+    )
     try:
         cov = acov.coverage(s, scope, community, "straight", None)
     except InvalidInput as e:

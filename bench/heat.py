@@ -1,9 +1,12 @@
-"""Heat layer over 1M records on PostGIS: the pre-aggregate (``heat_counts``) against a naive
-GROUP BY over the raw records, same filters (a month or a year, two categories, evening hours).
+"""Heat layer over 1M records on PostGIS: the pre-aggregate against a naive GROUP BY over the raw
+records, same filters (a month or a year, two categories, evening hours), same answer.
 
-Both sides return counts per fine H3 bin and roll them up with ``grid.heat.to_parent`` to the
-district-view resolution, so they do the same work after SQL. Target (DESIGN §8): p50 ≤ 100 ms
-and ≥ 10× the naive query. Runs in a temporary database, dropped afterwards.
+The pre-aggregate side is the API's own query (``api.analytics_heat.bins_at`` for a district-wide
+user): ``heat_bins`` at the district-view resolution, whole months from monthly rows, the evening
+hour columns summed, GROUP BY h3 in SQL. The naive side counts records per fine H3 bin in SQL and
+rolls them up with ``grid.heat.to_parent``. Target (DESIGN §8): p50 ≤ 100 ms and ≥ 10× the naive
+query. Runs in a temporary database, dropped afterwards; records and both aggregate tables are
+loaded with COPY (the aggregate from ``api.heatagg.tables``, as ``wangge heat rebuild`` has it).
 
     .venv/bin/python bench/heat.py [--records 1000000] [--repeat 25]
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -19,10 +23,16 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pandas as pd
 import psycopg
+from sqlalchemy import Connection
 
 from api import heatagg
+from api.access import Scope
+from api.analytics_filters import Days, HeatFilter
+from api.analytics_heat import bins_at
+from api.db import make_engine
 from api.migrate import upgrade
 from grid.assign import h3_index
+from grid.caseflow import Role
 from grid.catalog import CATEGORIES, RecordKind
 from grid.heat import LOCAL_TZ, to_parent
 
@@ -82,7 +92,8 @@ def copy(conn: psycopg.Connection, table: str, frame: pd.DataFrame) -> None:
 
 
 def load(url: str, frame: pd.DataFrame) -> None:
-    """Records straight into ``records`` and their aggregate (``heatagg.aggregate``) into heat_counts."""
+    """Records straight into ``records``, their aggregate (``heatagg.tables``) into heat_counts
+    and heat_bins (daily rows in day order, as live writes leave them)."""
     now = datetime.now(UTC).isoformat()
     rec = pd.DataFrame(
         {
@@ -110,21 +121,20 @@ def load(url: str, frame: pd.DataFrame) -> None:
             "created_at) VALUES (1, 'bench', '-', 'admin', 'bench', true, now())"
         )
         copy(conn, "records", rec)
-        agg = heatagg.aggregate(frame)
-        copy(
-            conn,
-            "heat_counts",
-            agg[["day", "kind", "category", "hour", "h3", "cell_code", "weekday", "count"]],
+        fine, bins = heatagg.tables(frame)
+        copy(conn, "heat_counts", fine.sort_values(["day", "kind", "category"]))
+        copy(conn, "heat_bins", bins.sort_values(["res", "monthly", "day"]))
+        for table in ("records", "heat_counts", "heat_bins"):
+            conn.execute(f"VACUUM ANALYZE {table}")
+        daily = int((~bins.monthly.astype(bool)).sum())
+        print(
+            f"loaded {len(rec):,} records; heat_counts has {len(fine):,} rows, heat_bins "
+            f"{daily:,} daily + {len(bins) - daily:,} monthly rows over resolutions "
+            f"{sorted(bins.res.unique().tolist())}"
         )
-        conn.execute("VACUUM ANALYZE records")
-        conn.execute("VACUUM ANALYZE heat_counts")
-        print(f"loaded {len(rec):,} records; heat_counts has {len(agg):,} rows")
 
 
-PRE = (
-    "SELECT h3, sum(count) FROM heat_counts WHERE day >= %s AND day < %s "
-    "AND category = ANY(%s) AND hour = ANY(%s) GROUP BY h3"
-)
+ADMIN = Scope(0, "bench", Role.ADMIN, None, None)
 NAIVE = (
     "SELECT h3, count(*) FROM records WHERE occurred_at >= %s AND occurred_at < %s "
     "AND category = ANY(%s) AND extract(hour FROM occurred_at AT TIME ZONE '"
@@ -138,22 +148,44 @@ def local_midnight(d: date) -> datetime:
     return pd.Timestamp(d).tz_localize(LOCAL_TZ).to_pydatetime()
 
 
-def timed(
-    conn: psycopg.Connection,
-    sql: str,
-    periods: list[tuple[date, date]],
-    cats: list[str],
-    as_time: bool,
-) -> np.ndarray:
-    """Milliseconds per query (SQL plus the roll-up to the view resolution), one per period."""
+def timed_pre(conn: Connection, periods: list[tuple[date, date]], cats: list[str]) -> np.ndarray:
+    """Milliseconds per heat query through the API's code (bins at the view resolution)."""
     out = []
     for a, b in periods:
-        args = (local_midnight(a), local_midnight(b)) if as_time else (a, b)
+        f = HeatFilter(Days(a, b), HOURS, None, None, tuple(cats))
         t0 = time.perf_counter()
-        rows = conn.execute(sql, (*args, cats, list(HOURS))).fetchall()
+        bins_at(conn, ADMIN, f, VIEW_RES, RES)
+        out.append((time.perf_counter() - t0) * 1000)
+    return np.array(out)
+
+
+def timed_naive(
+    conn: psycopg.Connection, periods: list[tuple[date, date]], cats: list[str]
+) -> np.ndarray:
+    """Milliseconds per naive query (SQL over records plus the roll-up to the view resolution)."""
+    out = []
+    for a, b in periods:
+        t0 = time.perf_counter()
+        args = (local_midnight(a), local_midnight(b), cats, list(HOURS))
+        rows = conn.execute(NAIVE, args).fetchall()
         to_parent(pd.DataFrame(rows, columns=["h3", "count"]), VIEW_RES)
         out.append((time.perf_counter() - t0) * 1000)
     return np.array(out)
+
+
+def same_answer(
+    sa: Connection, pg: psycopg.Connection, period: tuple[date, date], cats: list[str]
+) -> None:
+    """Stop unless both designs give the same bins for ``period``."""
+    f = HeatFilter(Days(*period), HOURS, None, None, tuple(cats))
+    pre = bins_at(sa, ADMIN, f, VIEW_RES, RES).set_index("h3")["count"]
+    args = (local_midnight(period[0]), local_midnight(period[1]), cats, list(HOURS))
+    rows = pg.execute(NAIVE, args).fetchall()
+    naive = to_parent(pd.DataFrame(rows, columns=["h3", "count"]), VIEW_RES).set_index("h3")[
+        "count"
+    ]
+    if not pre.sort_index().equals(naive.sort_index().astype("int64")):
+        raise SystemExit(f"pre-aggregate and naive answers differ for {period}")
 
 
 def main() -> None:
@@ -174,18 +206,27 @@ def main() -> None:
         load(PG + name, frame)
         print(f"generate + load: {time.perf_counter() - t0:.0f} s")
         cats = ["neighbour", "public_order"]
-        with psycopg.connect(PG + name) as conn:
+        engine = make_engine(PG + name, pool_size=1)
+        with psycopg.connect(PG + name) as conn, engine.connect() as sa:
             conn.execute("SET jit = off")
-            for label, length in (("one month", 30), ("one year", 365)):
+            sa.exec_driver_sql("SET jit = off")
+            # the calendar year 2025 (whole months only) and years starting mid-January, which
+            # also read the days around the whole months from the daily rows
+            for label, length, first, last in (
+                ("one month", 30, 0, 335),
+                ("one year", 365, 0, 0),
+                ("one year from mid-month", 365, 2, 27),
+            ):
                 starts = [
                     date(2025, 1, 1) + timedelta(days=int(d))
-                    for d in np.linspace(0, 365 - length, args.repeat)
+                    for d in np.linspace(first, last, args.repeat)
                 ]
                 periods = [(s, s + timedelta(days=length)) for s in starts]
-                timed(conn, PRE, periods[:3], cats, False)  # warm caches on both sides
-                timed(conn, NAIVE, periods[:3], cats, True)
-                pre = timed(conn, PRE, periods, cats, False)
-                naive = timed(conn, NAIVE, periods, cats, True)
+                same_answer(sa, conn, periods[1], cats)
+                timed_pre(sa, periods[:3], cats)  # warm caches on both sides
+                timed_naive(conn, periods[:3], cats)
+                pre = timed_pre(sa, periods, cats)
+                naive = timed_naive(conn, periods, cats)
                 p = lambda a: (np.percentile(a, 50), np.percentile(a, 99))  # noqa: E731
                 print(
                     f"\n{label}, categories {cats}, hours {HOURS[0]}-{HOURS[-1]}, "
@@ -194,6 +235,8 @@ def main() -> None:
                 print(f"  pre-aggregate  p50 {p(pre)[0]:8.1f} ms   p99 {p(pre)[1]:8.1f} ms")
                 print(f"  naive GROUP BY p50 {p(naive)[0]:8.1f} ms   p99 {p(naive)[1]:8.1f} ms")
                 print(f"  ratio (naive / pre-aggregate) p50 {p(naive)[0] / p(pre)[0]:.1f}x")
+        engine.dispose()
+        print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         with psycopg.connect(PG + "postgres", autocommit=True) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

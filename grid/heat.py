@@ -5,7 +5,8 @@ kind and category (``cube``). Any filter combination then reduces the cube, and 
 is served by rolling fine cells up to their parents (``h3.cell_to_parent``), so a map request never
 touches the raw records. Hours and weekdays are read in the users' local time (Asia/Shanghai).
 The colour scale is fixed from a reference period (``ColourScale.from_reference``) so colours keep
-their meaning while users change filters.
+their meaning while users change filters. A store keeps counts at a few serving resolutions
+(``SERVING_RESOLUTIONS``) besides the finest; ``parent_cells``/``parents`` give those bins' ids.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ CUBE_KEYS = ("h3", "day", "hour", "kind", "category")
 PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 _WEB_MERCATOR_M_PER_PX = 156_543.033_92  # metres per pixel at zoom 0 on the equator
 _HEX_PIXELS = 24.0  # a heat hexagon should be about this many screen pixels across
+# Resolutions a store pre-aggregates besides its finest: district (7) to street-block (10) views;
+# coarser ones roll up from 7, finer ones come from the finest bins.
+SERVING_RESOLUTIONS = (7, 8, 9, 10)
 
 
 def zoom_to_resolution(zoom: float, lat: float = 35.0) -> int:
@@ -125,12 +129,27 @@ def _local_day(value: date | datetime) -> date:
 def to_parent(bins: pd.DataFrame, res: int) -> pd.DataFrame:
     """Counts per H3 cell rolled up to coarser resolution ``res`` (columns ``h3``, ``count``)."""
     cells = bins["h3"].to_numpy()
-    unique, inverse = np.unique(cells, return_inverse=True)
-    if unique.size and h3.get_resolution(str(unique[0])) < res:
+    if cells.size and h3.get_resolution(str(cells[0])) < res:
         raise InputError(f"cannot roll bins up to a finer resolution {res}", field="res")
-    parents = np.array([h3.cell_to_parent(str(c), res) for c in unique], dtype=object)[inverse]
-    out = bins["count"].groupby(parents).sum()
+    out = bins["count"].groupby(parents(cells, res) if cells.size else cells).sum()
     return out.rename_axis("h3").reset_index()
+
+
+def bin_resolutions(finest: int) -> tuple[int, ...]:
+    """The serving resolutions coarser than ``finest`` (those a store keeps besides its finest)."""
+    return tuple(r for r in SERVING_RESOLUTIONS if r < finest)
+
+
+def parent_cells(cell: str, resolutions: Collection[int]) -> tuple[str, ...]:
+    """The parents of one H3 ``cell`` at each of ``resolutions`` (all coarser than the cell)."""
+    return tuple(h3.cell_to_parent(cell, r) for r in resolutions)
+
+
+def parents(cells: ArrayLike, res: int) -> NDArray[np.object_]:
+    """The parent at ``res`` of each H3 cell (one ``h3.cell_to_parent`` per distinct cell)."""
+    unique, inverse = np.unique(np.asarray(cells, dtype=object).astype(str), return_inverse=True)
+    out = np.array([h3.cell_to_parent(str(c), res) for c in unique], dtype=object)
+    return out[inverse.ravel()]
 
 
 def heat(data: pd.DataFrame, res: int, **filters: object) -> pd.DataFrame:

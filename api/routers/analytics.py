@@ -2,8 +2,8 @@
 drill-down, counts/KPI tables with export, service coverage and siting (issue 5).
 
 Every figure is computed by grid/ (through api/analytics_*.py); heat-type queries read only the
-``heat_counts`` pre-aggregate. Everyone signed in may read, each within their scope (officers:
-their own cells); adding centres is for admin and street staff.
+``heat_counts``/``heat_bins`` pre-aggregate. Everyone signed in may read, each within their scope
+(officers: their own cells); adding centres is for admin and street staff.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def heat(
 ) -> dict[str, Any]:
     """H3 heat bins (id = H3 index) with count and colour class on the fixed reference scale."""
     r = aheat.resolution(zoom, res, lat, store.settings.h3_resolution)
-    return aheat.heat_layer(session, scope, f, r)
+    return aheat.heat_layer(session, scope, f, r, store.settings.h3_resolution)
 
 
 @router.get("/hotspots")
@@ -100,7 +100,9 @@ def hotspots(
     if on == HotspotsOn.CELL:
         return aheat.cell_hotspots(session, store.cells, scope, f, fdr)
     r = aheat.resolution(zoom, res, lat, store.settings.h3_resolution)
-    return aheat.h3_hotspots(session, store.cells, scope, f, r, k, fdr)
+    return aheat.h3_hotspots(
+        session, store.cells, scope, f, r, store.settings.h3_resolution, k, fdr
+    )
 
 
 def _base(
@@ -136,7 +138,7 @@ def compare(
     choice, explicit = base
     a = explicit or (f.days.last_year() if choice == Baseline.LAST_YEAR else f.days.previous())
     r = aheat.resolution(zoom, res, lat, store.settings.h3_resolution)
-    return aheat.compare(session, scope, f, a, r, alpha)
+    return aheat.compare(session, scope, f, a, r, store.settings.h3_resolution, alpha)
 
 
 Limit = Annotated[int, Query(ge=1, le=2000)]

@@ -14,27 +14,44 @@ branch_labels = None
 depends_on = None
 
 
+HOURS = [f'h{h:02d}' for h in range(24)]
+
+
+def _counts() -> list[sa.Column]:
+    """Weekday (NULL on monthly rows), total and one count per local hour of day."""
+    return [sa.Column('weekday', sa.SmallInteger(), nullable=True),
+            sa.Column('count', sa.Integer(), nullable=False),
+            *(sa.Column(h, sa.Integer(), nullable=False) for h in HOURS)]
+
+
 def upgrade() -> None:
-    """Create heat_counts (filled from the existing records), centres and roads."""
+    """Create heat_counts and heat_bins (filled from the existing records), centres and roads."""
     op.create_table('heat_counts',
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('category', sa.String(length=32), nullable=False),
-    sa.Column('hour', sa.SmallInteger(), nullable=False),
     sa.Column('h3', sa.String(length=16), nullable=False),
     sa.Column('cell_code', sa.String(length=15), nullable=False),
-    sa.Column('weekday', sa.SmallInteger(), nullable=False),
-    sa.Column('count', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('day', 'kind', 'category', 'hour', 'h3', 'cell_code',
+    *_counts(),
+    sa.PrimaryKeyConstraint('day', 'kind', 'category', 'h3', 'cell_code',
                             name=op.f('pk_heat_counts'))
     )
     op.create_index('ix_heat_counts_cell_day', 'heat_counts', ['cell_code', 'day'])
-    if op.get_bind().dialect.name == 'postgresql':  # index-only scans for the heat query
-        op.create_index('ix_heat_counts_day_cover', 'heat_counts', ['day'],
-                        postgresql_include=['kind', 'category', 'hour', 'weekday', 'h3',
-                                            'cell_code', 'count'])
-        op.create_index('ix_heat_counts_category_cover', 'heat_counts', ['category', 'hour', 'day'],
-                        postgresql_include=['kind', 'weekday', 'h3', 'cell_code', 'count'])
+    # the map's bins: the primary key serves category filters, the (res, monthly, day) index the
+    # others; no covering index, so a write to an existing row stays a heap-only (HOT) update
+    op.create_table('heat_bins',
+    sa.Column('res', sa.SmallInteger(), nullable=False),
+    sa.Column('monthly', sa.Boolean(create_constraint=False), nullable=False),
+    sa.Column('category', sa.String(length=32), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('h3', sa.String(length=16), nullable=False),
+    sa.Column('shard', sa.SmallInteger(), nullable=False),
+    *_counts(),
+    sa.PrimaryKeyConstraint('res', 'monthly', 'category', 'day', 'kind', 'h3', 'shard',
+                            name=op.f('pk_heat_bins'))
+    )
+    op.create_index('ix_heat_bins_res_day', 'heat_bins', ['res', 'monthly', 'day'])
     op.create_geospatial_table('centres',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
@@ -63,14 +80,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop roads, centres and heat_counts."""
+    """Drop roads, centres, heat_bins and heat_counts."""
     op.drop_geospatial_index('idx_roads_geom', table_name='roads', postgresql_using='gist', column_name='geom')
     op.drop_geospatial_table('roads')
     op.drop_index(op.f('ix_centres_community_code'), table_name='centres')
     op.drop_geospatial_index('idx_centres_geom', table_name='centres', postgresql_using='gist', column_name='geom')
     op.drop_geospatial_table('centres')
-    if op.get_bind().dialect.name == 'postgresql':
-        op.drop_index('ix_heat_counts_category_cover', table_name='heat_counts')
-        op.drop_index('ix_heat_counts_day_cover', table_name='heat_counts')
+    op.drop_index('ix_heat_bins_res_day', table_name='heat_bins')
+    op.drop_table('heat_bins')
     op.drop_index('ix_heat_counts_cell_day', table_name='heat_counts')
     op.drop_table('heat_counts')
