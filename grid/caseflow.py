@@ -83,17 +83,46 @@ _STAFF = frozenset({Role.ADMIN, Role.STREET})
 _FIELD = frozenset({Role.ADMIN, Role.STREET, Role.OFFICER})
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition("register", Status.REPORTED, Status.REGISTERED, _FIELD, Term("register", "立案", "Register")),
-    Transition("cancel", Status.REPORTED, Status.CANCELLED, _FIELD, Term("cancel", "撤销", "Cancel")),
-    Transition("dispatch", Status.REGISTERED, Status.DISPATCHED, _FIELD, Term("dispatch", "派遣", "Dispatch")),
-    Transition("handle", Status.DISPATCHED, Status.HANDLED, _FIELD, Term("handle", "处置", "Handle")),
-    Transition("feedback", Status.HANDLED, Status.FED_BACK, _FIELD, Term("feedback", "反馈", "Feed back")),
-    Transition("verify", Status.FED_BACK, Status.CLOSED, _STAFF, Term("verify", "核查结案", "Verify and close")),
-    Transition("reject", Status.FED_BACK, Status.DISPATCHED, _STAFF, Term("reject", "核查不通过", "Send back")),
-    Transition("evaluate", Status.CLOSED, Status.EVALUATED, _STAFF, Term("evaluate", "评价", "Evaluate")),
+    Transition(
+        "register", Status.REPORTED, Status.REGISTERED, _FIELD, Term("register", "立案", "Register")
+    ),
+    Transition(
+        "cancel", Status.REPORTED, Status.CANCELLED, _FIELD, Term("cancel", "撤销", "Cancel")
+    ),
+    Transition(
+        "dispatch",
+        Status.REGISTERED,
+        Status.DISPATCHED,
+        _FIELD,
+        Term("dispatch", "派遣", "Dispatch"),
+    ),
+    Transition(
+        "handle", Status.DISPATCHED, Status.HANDLED, _FIELD, Term("handle", "处置", "Handle")
+    ),
+    Transition(
+        "feedback", Status.HANDLED, Status.FED_BACK, _FIELD, Term("feedback", "反馈", "Feed back")
+    ),
+    Transition(
+        "verify",
+        Status.FED_BACK,
+        Status.CLOSED,
+        _STAFF,
+        Term("verify", "核查结案", "Verify and close"),
+    ),
+    Transition(
+        "reject",
+        Status.FED_BACK,
+        Status.DISPATCHED,
+        _STAFF,
+        Term("reject", "核查不通过", "Send back"),
+    ),
+    Transition(
+        "evaluate", Status.CLOSED, Status.EVALUATED, _STAFF, Term("evaluate", "评价", "Evaluate")
+    ),
 )
 
-# The clock starts when a case enters this status; the deadline is that moment plus the priority's hours.
+# The clock starts when a case enters this status; the deadline is that moment plus the
+# priority's hours.
 CLOCK_STARTS = Status.DISPATCHED
 
 DEADLINE_HOURS: dict[Priority, float] = {
@@ -116,13 +145,14 @@ class TransitionError(ValueError):
 def allowed_actions(status: Status | str, role: Role | str | None = None) -> list[Transition]:
     """The transitions open from ``status``, limited to those ``role`` may take when given."""
     st = Status(status)
-    return [
-        t for t in TRANSITIONS if t.source == st and (role is None or Role(role) in t.roles)
-    ]
+    return [t for t in TRANSITIONS if t.source == st and (role is None or Role(role) in t.roles)]
 
 
 def transition(status: Status | str, action: str, role: Role | str) -> Transition:
-    """The transition ``action`` takes from ``status`` for ``role``; raises TransitionError if illegal."""
+    """The transition ``action`` takes from ``status`` for ``role``.
+
+    Raises TransitionError when the action is illegal from that status or for that role.
+    """
     st = Status(status)
     for t in TRANSITIONS:
         if t.source == st and t.action == action:

@@ -25,7 +25,8 @@ from grid.errors import InputError
 from grid.partition_checks import check_buildings, check_communities, check_roads
 from grid.partition_report import partition_report
 from grid.recombine import recombine
-from grid.tessellate import plots_and_blocks, representative_xy, union_by
+from grid.tessellate import hosts_of_nested, plots_and_blocks, representative_xy, union_by
+from grid.topology import as_coverage
 
 EXCEPTION_COLUMNS = ["community_code", "cell_code", "kind", "reason"]
 
@@ -150,7 +151,33 @@ def community_cells(
     names: np.ndarray, roads: np.ndarray | None, bounds: Bounds, seed: int,
     anchors: np.ndarray | None = None,
 ) -> CommunityCells:
-    """Cells of one community (metric CRS) from its buildings' footprints and households."""
+    """Cells of one community (metric CRS) from its buildings' footprints and households.
+
+    A footprint drawn inside another (see :func:`hosts_of_nested`) is counted with the building
+    that holds it, so the two always share a cell and neither is split.
+    """
+    host = hosts_of_nested(footprints)
+    nested = host >= 0
+    if not nested.any():
+        return _unit_cells(geom, footprints, h, units, names, roads, bounds, seed, anchors)
+    keep = np.flatnonzero(~nested)
+    slot = np.full(len(footprints), -1, dtype=np.int64)
+    slot[keep] = np.arange(len(keep))
+    hh = np.bincount(np.where(nested, slot[host], slot), weights=h, minlength=len(keep))
+    cells = _unit_cells(geom, footprints[keep], hh.astype(h.dtype), units[keep], names[keep],
+                        roads, bounds, seed, None if anchors is None else anchors[keep])
+    labels = cells.building_cell[np.where(nested, slot[host], slot)]
+    cells.building_cell = labels
+    cells.n_buildings = np.bincount(labels, minlength=len(cells.geoms)).astype(np.int64)
+    return cells
+
+
+def _unit_cells(
+    geom: BaseGeometry, footprints: np.ndarray, h: np.ndarray, units: np.ndarray,
+    names: np.ndarray, roads: np.ndarray | None, bounds: Bounds, seed: int,
+    anchors: np.ndarray | None = None,
+) -> CommunityCells:
+    """Cells of one community from buildings none of which lies inside another."""
     n, total = len(footprints), int(h.sum())
     if n == 0 or total < bounds.low:
         why = (f"community has {total} households (< min {bounds.low}), "
@@ -189,6 +216,7 @@ def community_cells(
             cells.notes.append((c, "oversized_building", (
                 f"building {names[b]} alone has {int(h[b])} households (> max {bounds.high}); "
                 f"{how}")))
+    cells.geoms = as_coverage(cells.geoms, geom)
     return cells
 
 

@@ -200,6 +200,31 @@ def _blocks(community: BaseGeometry, roads: np.ndarray | None) -> np.ndarray:
     return faces if len(faces) else np.array([community], dtype=object)
 
 
+def _ground_to_home_block(blocks: np.ndarray, ground: np.ndarray, home: np.ndarray) -> np.ndarray:
+    """Blocks where a building standing across a road keeps all its ground in its home block.
+
+    In real data footways, passages and service roads run through and under buildings; the
+    building's ground is taken out of the other blocks and added to its own, so no road
+    splits a building while every other stretch of road still bounds the blocks.
+    """
+    idx = np.flatnonzero(~shapely.is_empty(ground) & (home >= 0))
+    if len(idx) == 0 or len(blocks) < 2:
+        return blocks
+    g, b = shapely.STRtree(blocks).query(ground[idx], predicate="intersects")
+    foreign = b != home[idx[g]]
+    g, b = g[foreign], b[foreign]
+    inside = shapely.area(shapely.intersection(ground[idx[g]], blocks[b], grid_size=SNAP_GRID))
+    straddlers = np.unique(idx[g[inside > 0]])
+    if len(straddlers) == 0:
+        return blocks
+    cut = shapely.union_all(ground[straddlers], grid_size=SNAP_GRID)
+    out = shapely.difference(blocks, cut, grid_size=SNAP_GRID)
+    homes, slot = np.unique(home[straddlers], return_inverse=True)
+    taken = union_by(ground[straddlers], slot, len(homes))
+    out[homes] = shapely.union(out[homes], taken, grid_size=SNAP_GRID)
+    return out
+
+
 def _voronoi(xy: np.ndarray, block: BaseGeometry) -> np.ndarray:
     """Voronoi cells of ``xy`` (same order) covering ``block``, checked: cells are valid, each
     holds its point and together they add up to their envelope. GEOS can return invalid,
@@ -222,10 +247,15 @@ def _voronoi(xy: np.ndarray, block: BaseGeometry) -> np.ndarray:
 
 
 def _tessellate_block(
-    block: BaseGeometry, xy: np.ndarray, labels: np.ndarray, mine: np.ndarray
+    block: BaseGeometry, xy: np.ndarray, labels: np.ndarray, mine: np.ndarray,
+    solid: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Voronoi pieces of one block with their building labels; only generators inside the block
-    from buildings anchored in it (``mine``, a boolean mask over buildings) are used."""
+    from buildings anchored in it (``mine``, a boolean mask over buildings) are used.
+
+    ``solid`` holds each building's own ground (disjoint footprints; empty for points): it is
+    cut out of the Voronoi pieces and added back whole under the building's label, so every
+    plot covers its footprint exactly even where buildings share walls."""
     inside = mine[labels] & shapely.intersects_xy(block, xy[:, 0], xy[:, 1])
     xy, labels = xy[inside], labels[inside]
     _, first = np.unique(np.round(xy, 6), axis=0, return_index=True)
@@ -241,7 +271,92 @@ def _tessellate_block(
     invalid = ~shapely.is_valid(pieces)
     pieces[invalid] = shapely.buffer(pieces[invalid], 0)
     keep = ~shapely.is_empty(pieces)
-    return pieces[keep], labels[keep]
+    pieces, labels = pieces[keep], labels[keep]
+    # Pieces live on a micrometre grid (snap rounding), like their blocks: floating overlay of
+    # the near-coincident edges of real footprints and Voronoi pieces can silently lose a
+    # footprint, and mixing snapped and unsnapped neighbours leaves micro-overlaps. Every piece
+    # is snapped, so shared Voronoi edges stay identical.
+    pieces = shapely.set_precision(pieces, SNAP_GRID)
+    keep = ~shapely.is_empty(pieces)
+    return _with_footprints(block, pieces[keep], labels[keep], mine, solid)
+
+
+def _with_footprints(
+    block: BaseGeometry, pieces: np.ndarray, labels: np.ndarray, mine: np.ndarray,
+    solid: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Voronoi pieces with the block's footprints cut out, plus each footprint as a piece of
+    its own building (see :func:`_tessellate_block`)."""
+    own = np.flatnonzero(mine & ~shapely.is_empty(solid))
+    if len(own) == 0:
+        return pieces, labels
+    ground = polygonal(safe_intersection(solid[own], block, SNAP_GRID))
+    present = ~shapely.is_empty(ground) & (shapely.area(ground) > 0)
+    own, ground = own[present], ground[present]
+    if len(own) == 0:
+        return pieces, labels
+    # Each piece loses only the footprints it touches (a few), not the block's whole union.
+    p_idx, g_idx = shapely.STRtree(ground).query(pieces, predicate="intersects")
+    pieces = pieces.copy()
+    if len(p_idx):
+        hit, slot = np.unique(p_idx, return_inverse=True)
+        cutters = union_by(ground[g_idx], slot, len(hit))
+        pieces[hit] = shapely.difference(pieces[hit], cutters, grid_size=SNAP_GRID)
+    keep = ~shapely.is_empty(pieces) & (shapely.area(pieces) > 0)
+    return (np.concatenate([pieces[keep], ground]),
+            np.concatenate([labels[keep], own]))
+
+
+def polygonal(geoms: np.ndarray) -> np.ndarray:
+    """``geoms`` with only their polygonal parts: an overlay of touching shapes can return a
+    collection with stray lines or points, which later overlays refuse to mix with areas."""
+    geoms = np.asarray(geoms, dtype=object)
+    mixed = np.flatnonzero(shapely.get_type_id(geoms) == 7)  # GeometryCollection
+    if len(mixed) == 0:
+        return geoms
+    parts, idx = shapely.get_parts(geoms[mixed], return_index=True)
+    areal = np.isin(shapely.get_type_id(parts), (3, 6))
+    out = geoms.copy()
+    out[mixed] = shapely.Polygon()
+    if areal.any():
+        kept = np.unique(idx[areal])
+        merged = union_by(parts[areal], np.searchsorted(kept, idx[areal]), len(kept))
+        out[mixed[kept]] = merged
+    return out
+
+
+def _union(geoms: np.ndarray) -> BaseGeometry:
+    """Union of polygons that form a coverage (no overlaps): the fast coverage union keeps
+    their vertices exactly, so cut-outs match the pieces added back; general union otherwise."""
+    try:
+        out = shapely.coverage_union_all(geoms)
+        if out.is_valid:
+            return out
+    except shapely.errors.GEOSException:
+        pass
+    return shapely.union_all(geoms)
+
+
+def disjoint_footprints(footprints: np.ndarray) -> np.ndarray:
+    """Footprints made disjoint (each minus the earlier ones it overlaps), with empty polygons
+    for buildings given as points: the ground each building owns outright in its plot."""
+    fp = np.asarray(footprints, dtype=object)
+    solid = np.where(shapely.area(fp) > 0, fp, shapely.Polygon())
+    tree = shapely.STRtree(solid)
+    # "intersects", not "overlaps": a footprint drawn inside another (common in OSM) counts too.
+    i, j = tree.query(solid, predicate="intersects")
+    later = i > j
+    i, j = i[later], j[later]
+    shared = shapely.area(shapely.intersection(solid[i], solid[j], grid_size=SNAP_GRID)) > 0
+    i, j = i[shared], j[shared]
+    if len(i) == 0:
+        return solid
+    out = solid.copy()
+    takers = np.unique(i)
+    slot = np.searchsorted(takers, i)
+    earlier = union_by(solid[j], slot, len(takers))
+    out[takers] = shapely.difference(solid[takers], earlier, grid_size=SNAP_GRID)
+    return out
 
 
 def _neighbour_by_edge(orphans: np.ndarray, plots: np.ndarray, exclude: np.ndarray) -> np.ndarray:
@@ -344,16 +459,25 @@ def plots_and_blocks(
         )
     if len(footprints) == 1:
         return np.array([community], dtype=object), np.full(1, -1, dtype=np.int64)
+    solid = disjoint_footprints(footprints)
+    has_ground = ~shapely.is_empty(solid)
+    # A building whose footprint overlaps an earlier one is anchored in the ground it owns.
+    trimmed = np.flatnonzero(has_ground & (shapely.area(solid) < shapely.area(footprints)))
+    if len(trimmed):
+        anchors = anchors.copy()
+        anchors[trimmed] = representative_xy(solid[trimmed])
     xy, labels = _generators(footprints, anchors)
-    blocks = _blocks(community, roads)
+    blocks = shapely.set_precision(_blocks(community, roads), SNAP_GRID)
+    blocks = blocks[~shapely.is_empty(blocks)]
     block_of = shapely.STRtree(blocks).query(shapely.points(anchors), predicate="intersects")
     home = np.full(len(footprints), -1, dtype=np.int64)
     home[block_of[0][::-1]] = block_of[1][::-1]
+    blocks = _ground_to_home_block(blocks, polygonal(shapely.intersection(solid, community)), home)
     occupied = np.zeros(len(blocks), dtype=bool)
     occupied[home] = True
     pieces, piece_labels = [], []
     for b in np.flatnonzero(occupied):
-        p, lab = _tessellate_block(blocks[b], xy, labels, home == b)
+        p, lab = _tessellate_block(blocks[b], xy, labels, home == b, solid)
         pieces.append(p)
         piece_labels.append(lab)
     merged = union_by(
@@ -365,7 +489,8 @@ def plots_and_blocks(
             "building shares its location with another building", source="buildings",
             feature=int(np.flatnonzero(missing)[0]), field="geometry",
         )
-    result, grew = _attach_orphans(merged, anchors, blocks[~occupied])
+    spare = blocks[~occupied]
+    result, grew = _attach_orphans(merged, anchors, spare[~shapely.is_empty(spare)])
     return result, np.where(grew, -1, home)
 
 
@@ -390,3 +515,28 @@ def plots(
         {"building": buildings_metric.index.to_numpy()}, geometry=geoms, crs=crs,
         index=buildings_metric.index,
     )
+
+
+def hosts_of_nested(footprints: np.ndarray) -> np.ndarray:
+    """For each footprint, the building it lies within (-1 for most): a footprint keeping less
+    than half its area after :func:`disjoint_footprints` (drawn inside or over another, as OSM
+    building parts often are) belongs with the building it overlaps most. Hosts are never
+    nested themselves, so one lookup suffices."""
+    fp = np.asarray(footprints, dtype=object)
+    host = np.full(len(fp), -1, dtype=np.int64)
+    area = shapely.area(fp)
+    ground = shapely.area(disjoint_footprints(fp))
+    nested = np.flatnonzero((area > 0) & (ground < 0.5 * area))
+    if len(nested) == 0:
+        return host
+    i, j = shapely.STRtree(fp).query(fp[nested], predicate="intersects")
+    ok = (nested[i] != j) & ~np.isin(j, nested)
+    i, j = i[ok], j[ok]
+    shared = shapely.area(shapely.intersection(fp[nested[i]], fp[j], grid_size=SNAP_GRID))
+    order = np.lexsort((-shared, i))
+    firsts, first = np.unique(i[order], return_index=True)
+    winners = order[first]
+    found = shared[winners] > 0
+    host[nested[firsts[found]]] = j[winners][found]
+    return host
+

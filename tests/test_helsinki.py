@@ -65,14 +65,6 @@ def test_osm_pbf_is_read_with_levels_and_roads(helsinki) -> None:
     assert (b.loc[b["building"].isin(["church", "office", "retail"]), "households"] == 0).all()
 
 
-ROAD_BUG = (
-    "grid.partition with roads yields self-intersecting cells and splits ~150 ordinary "
-    "buildings on this real extract (without roads: valid cells, one split building); "
-    "reported to the lead"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=ROAD_BUG)
 def test_cells_tile_the_community_exactly(helsinki) -> None:
     cells = helsinki["result"].cells.to_crs(helsinki["crs"])
     outline = helsinki["community"].to_crs(helsinki["crs"]).geometry.iloc[0]
@@ -105,7 +97,6 @@ def test_every_building_has_exactly_one_cell(helsinki) -> None:
     ).all()
 
 
-@pytest.mark.xfail(strict=True, reason=ROAD_BUG)
 def test_no_building_is_split_unless_oversized(helsinki) -> None:
     result, crs = helsinki["result"], helsinki["crs"]
     b = result.buildings.to_crs(crs)
