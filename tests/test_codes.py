@@ -53,3 +53,10 @@ def test_more_than_999_cells_are_refused() -> None:
     cells, _ = grid_cells(20, 50)
     with pytest.raises(PartitionError, match="3-digit"):
         sequence_codes(cells, "120101001001")
+
+
+def test_every_public_verb_resolves() -> None:
+    import grid
+
+    for name in grid.__all__:
+        assert callable(getattr(grid, name)), name
