@@ -12,6 +12,7 @@ import csv
 import io
 import math
 from datetime import datetime
+from importlib import import_module
 from typing import Any
 
 import pandas as pd
@@ -23,8 +24,9 @@ from api.access import Scope
 from api.dependencies import Period
 from api.models import Place, Record, utcnow
 from api.routers.stats import KpiBy, _leaders_at, _scoped, kpis
-from grid import counts as gcounts
 from grid.catalog import RECORD_KINDS, RISK_LEVELS
+
+gcounts = import_module("grid.counts")  # the module; ``grid.counts`` is also a verb
 
 KEYS = {KpiBy.CELL: "cell_code", KpiBy.LEADER: "leader", KpiBy.COMMUNITY: "community_code"}
 KPI_COLS = (
