@@ -9,6 +9,7 @@ resolutions, the colour classes, Gi* with FDR, the period test — is grid's (``
 from __future__ import annotations
 
 from datetime import timedelta
+from importlib import import_module
 from typing import Any
 
 import h3
@@ -24,9 +25,10 @@ from api.analytics_filters import Days, HeatFilter
 from api.cellcache import CellCache, CellRow
 from api.errors import InvalidInput
 from api.models import utcnow
-from grid import heat as gheat
-from grid import hotspots as ghot
 
+# the modules (``from grid import heat`` is grid's ``heat`` verb, a function)
+gheat = import_module("grid.heat")
+ghot = import_module("grid.hotspots")
 REFERENCE_DAYS = 365
 Db = Session | Connection
 

@@ -13,6 +13,7 @@ Bulk ``UPDATE``/``DELETE`` statements bypass mapper events: run ``wangge heat re
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -29,8 +30,7 @@ from sqlalchemy.sql.dml import Insert
 
 from api.models import Record
 from api.models.analytics import HOURS, heat_bins, heat_counts
-from grid import heat as gheat
-from grid.heat import LOCAL_TZ
+from grid.heat import LOCAL_TZ, SERVING_RESOLUTIONS, bin_resolutions, parent_cells, parents
 
 ZONE = ZoneInfo(LOCAL_TZ)
 KEY_ATTRS = ("id", "h3", "cell_code", "kind", "category", "occurred_at")
@@ -55,22 +55,41 @@ def hour_counts(hour: int, n: int) -> dict[str, int]:
     return {c: (n if i == hour else 0) for i, c in enumerate(HOURS)}
 
 
+@dataclass(frozen=True)
+class Slot:
+    """Where one record counts: local day, hour and month, shard, and its parent bin per serving
+    resolution (``(res, h3)`` pairs, coarsest first)."""
+
+    day: date
+    hour: int
+    month: date
+    shard: int
+    parents: tuple[tuple[int, str], ...]
+
+
+def slot(record_id: object, cell: str, at: datetime) -> Slot:
+    """The ``Slot`` of a record with id ``record_id`` in finest H3 ``cell`` at ``at``."""
+    day, hour = local_slot(at)
+    resolutions = bin_resolutions(h3.get_resolution(cell))
+    parents = tuple(zip(resolutions, parent_cells(cell, resolutions), strict=True))
+    return Slot(day, hour, day.replace(day=1), shard_of(record_id), parents)
+
+
 def count_rows(
     record_id: object, cell: str, cell_code: str, kind: str, category: str, at: datetime, n: int
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The ``heat_counts`` row and the ``heat_bins`` rows (daily, then monthly, per serving
     resolution) of ``n`` records of one id, bin, cell, kind and category at ``at``."""
-    day, hour = local_slot(at)
-    counts = {"count": n, **hour_counts(hour, n)}
+    at_ = slot(record_id, cell, at)
+    day, weekday = at_.day, at_.day.weekday()
+    counts = {"count": n, **hour_counts(at_.hour, n)}
     common = {"kind": kind, "category": category}
-    fine = {"day": day, **common, "h3": cell, "cell_code": cell_code, "weekday": day.weekday()}
-    resolutions = gheat.bin_resolutions(h3.get_resolution(cell))
-    shard, month = shard_of(record_id), day.replace(day=1)
+    fine = {"day": day, **common, "h3": cell, "cell_code": cell_code, "weekday": weekday}
     bins = []
-    for res, parent in zip(resolutions, gheat.parent_cells(cell, resolutions), strict=True):
-        key = {"res": res, **common, "h3": parent, "shard": shard}
-        bins.append({**key, "monthly": False, "day": day, "weekday": day.weekday(), **counts})
-        bins.append({**key, "monthly": True, "day": month, "weekday": None, **counts})
+    for res, parent in at_.parents:
+        key = {"res": res, **common, "h3": parent, "shard": at_.shard}
+        bins.append({**key, "monthly": False, "day": day, "weekday": weekday, **counts})
+        bins.append({**key, "monthly": True, "day": at_.month, "weekday": None, **counts})
     return {**fine, **counts}, bins
 
 
@@ -183,12 +202,12 @@ def bins(fine: pd.DataFrame) -> pd.DataFrame:
     finest = {c: h3.get_resolution(str(c)) for c in pd.unique(cells)}
     cell_res = np.array([finest[c] for c in cells])
     parts = []
-    for res in gheat.SERVING_RESOLUTIONS:
+    for res in SERVING_RESOLUTIONS:
         keep = cell_res > res
         if not keep.any():
             continue
         base = fine.loc[keep, ["kind", "category", "shard", *counts]]
-        base = base.assign(res=res, h3=gheat.parents(cells[keep], res))
+        base = base.assign(res=res, h3=parents(cells[keep], res))
         month = day[keep].dt.to_period("M").dt.start_time
         for monthly, when in ((False, day[keep]), (True, month)):
             rows = base.assign(monthly=monthly, day=when.dt.date.to_numpy())

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, Table, false, func, select, true, 
 from api.access import Scope
 from api.analytics_filters import Days, HeatFilter
 from api.models.analytics import HOURS, heat_bins, heat_counts
-from grid import heat as gheat
+from grid.heat import bin_resolutions
 
 
 def district_wide(scope: Scope) -> bool:
@@ -30,7 +30,7 @@ def district_wide(scope: Scope) -> bool:
 def stored_resolution(res: int, finest: int) -> int | None:
     """The serving resolution ``heat_bins`` holds that rolls up to ``res`` most cheaply (the
     coarsest one at least as fine as ``res``), or None when only the finest bins will do."""
-    finer = [r for r in gheat.bin_resolutions(finest) if r >= res]
+    finer = [r for r in bin_resolutions(finest) if r >= res]
     return min(finer) if finer else None
 
 

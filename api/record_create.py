@@ -52,9 +52,7 @@ RECORD_COLUMNS = (
     "ended_at",
     "content_hash",
 )
-FINE_COLUMNS = (*heatagg.FINE_PK, "weekday", "count", *HOURS)
-BIN_KEYS = ("res", "monthly", "day", "h3", "shard", "weekday")  # one value per heat_bins row
-BIN_TYPES = ("int2", "bool", "date", "text", "int2", "int2")
+FINE_KEYS = ("day", "kind", "category", "h3", "cell_code", "weekday")
 
 
 def is_plain(body: RecordIn) -> bool:
@@ -67,14 +65,31 @@ def _added(table: str) -> str:
     return ", ".join(f'"{c}" = {table}."{c}" + EXCLUDED."{c}"' for c in ("count", *HOURS))
 
 
-def _pg_sql() -> str:
-    """The one statement that stores a plain record with its audit row and heat counts."""
+@cache
+def pg_sql(resolutions: tuple[int, ...]) -> str:
+    """The one statement that stores a plain record with its audit row and heat counts (its
+    ``heat_bins`` rows at ``resolutions``, parents given as ``%(heat_p<res>)s``). The hour columns
+    are computed from one ``%(heat_hour)s`` and the record's own parameters are reused, so a write
+    sends few more parameters than the record itself."""
     cols = ", ".join(RECORD_COLUMNS)
     params = ", ".join(f"%({c})s" for c in RECORD_COLUMNS)
-    fine = ", ".join(f'"{c}"' for c in FINE_COLUMNS)
-    fine_params = ", ".join(f"%(heat_{c})s" for c in FINE_COLUMNS)
-    hours = ", ".join(f"%(heat_{h})s" for h in HOURS)
-    unnest = ", ".join(f"%(bin_{k})s::{t}[]" for k, t in zip(BIN_KEYS, BIN_TYPES, strict=True))
+    counts = f'"count", {", ".join(HOURS)}'
+    ones = ", ".join(f"(%(heat_hour)s = {h})::int" for h in range(24))
+    day, weekday = "%(heat_day)s::date", "%(heat_weekday)s::int2"
+    values = ", ".join(
+        f"({r}::int2, {monthly}, {when}, %(heat_p{r})s, {wd})"
+        for r in resolutions
+        for monthly, when, wd in (
+            ("false", day, weekday),
+            ("true", "%(heat_month)s::date", "NULL::int2"),
+        )
+    )
+    bins = (
+        f", b AS (INSERT INTO heat_bins (kind, category, {counts}, res, monthly, day, h3, weekday, "
+        f"shard) SELECT %(kind)s, %(category)s, 1, {ones}, v.*, %(heat_shard)s::int2 "
+        f"FROM r, (VALUES {values}) AS v(res, monthly, day, h3, weekday) "
+        f"ON CONFLICT ({', '.join(heatagg.BINS_PK)}) DO UPDATE SET {_added('heat_bins')})"
+    )
     return (
         f"WITH r AS (INSERT INTO records ({cols}, geom, version) "
         f"VALUES ({params}, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326), 1) "
@@ -82,18 +97,11 @@ def _pg_sql() -> str:
         "a AS (INSERT INTO audit_log (at, user_id, action, entity, entity_id, diff) "
         "SELECT %(created_at)s, %(author_id)s, 'create', 'record', %(entity_id)s, "
         "%(diff)s::json FROM r), "
-        f"h AS (INSERT INTO heat_counts ({fine}) SELECT {fine_params} FROM r "
-        f"ON CONFLICT ({', '.join(heatagg.FINE_PK)}) DO UPDATE SET {_added('heat_counts')}), "
-        f'b AS (INSERT INTO heat_bins (kind, category, "count", {", ".join(HOURS)}, '
-        f"{', '.join(BIN_KEYS)}) "
-        f"SELECT %(heat_kind)s, %(heat_category)s, %(heat_count)s, {hours}, v.* "
-        f"FROM r, unnest({unnest}) AS v({', '.join(BIN_KEYS)}) "
-        f"ON CONFLICT ({', '.join(heatagg.BINS_PK)}) DO UPDATE SET {_added('heat_bins')}) "
-        "SELECT count(*) FROM r"
+        f"h AS (INSERT INTO heat_counts ({', '.join(FINE_KEYS)}, {counts}) "
+        f"SELECT {day}, %(kind)s, %(category)s, %(h3)s, %(cell_code)s, {weekday}, 1, {ones} "
+        f"FROM r ON CONFLICT ({', '.join(heatagg.FINE_PK)}) DO UPDATE SET "
+        f"{_added('heat_counts')})" + (bins if resolutions else "") + " SELECT count(*) FROM r"
     )
-
-
-PG_SQL = _pg_sql()
 
 
 def _heat_rows(values: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -102,27 +110,33 @@ def _heat_rows(values: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, A
     return heatagg.count_rows(*keys, 1)
 
 
-def _pg_params(values: dict[str, Any]) -> dict[str, Any]:
-    """The parameters of ``PG_SQL`` for a planned record."""
+def _pg_statement(values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``pg_sql`` for a planned record and its parameters."""
     params = {c: values[c] for c in RECORD_COLUMNS}
     params["entity_id"] = str(values["id"])
     params["diff"] = json.dumps(audit_diff(values))
-    fine, bins = _heat_rows(values)
-    params.update({f"heat_{k}": v for k, v in fine.items()})
-    params.update({f"bin_{k}": [b[k] for b in bins] for k in BIN_KEYS})
-    return params
+    at = heatagg.slot(values["id"], values["h3"], values["occurred_at"])
+    params.update(
+        heat_day=at.day,
+        heat_hour=at.hour,
+        heat_month=at.month,
+        heat_weekday=at.day.weekday(),
+        heat_shard=at.shard,
+    )
+    params.update({f"heat_p{r}": cell for r, cell in at.parents})
+    return pg_sql(tuple(r for r, _ in at.parents)), params
 
 
 def _insert_postgis(engine: Engine, values: dict[str, Any]) -> bool:
     """Store the record, audit row and heat count in one autocommitted statement; False when the
     id already exists (nothing written). Blocking; the API uses ``store_plain_async``."""
-    params = _pg_params(values)
+    sql, params = _pg_statement(values)
     fairy = engine.raw_connection()
     try:
         conn = fairy.driver_connection
         conn.autocommit = True  # one statement, one transaction: no BEGIN/COMMIT round trips
         try:
-            inserted = conn.execute(PG_SQL, params).fetchone()[0]
+            inserted = conn.execute(sql, params).fetchone()[0]
         finally:
             if not conn.closed:
                 conn.autocommit = False
@@ -198,7 +212,7 @@ async def store_plain_async(
     """``store_plain`` without a thread on PostGIS: the one statement runs on the event loop."""
     if store.pg is None:
         return await run_in_threadpool(store_plain, store, scope, body, values)
-    row = await store.pg.fetchone(PG_SQL, _pg_params(values))
+    row = await store.pg.fetchone(*_pg_statement(values))
     if row and row[0]:
         return new_record_json(scope, Record(**values, version=1), [], []), 201
     return await run_in_threadpool(resent, store, scope, body, values["content_hash"])
