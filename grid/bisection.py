@@ -17,7 +17,7 @@ import scipy.sparse as sp
 import shapely
 from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree
 
-from grid.tessellate import EDGE_GRID, matching_edges, shared_edge_length
+from grid.geomops import EDGE_GRID, matching_edges, shared_edge_length
 
 #: Link cost multiplier for adjacency links that cross a road (so spanning trees avoid roads).
 ROAD_COST = 5.0

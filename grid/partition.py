@@ -22,10 +22,12 @@ from grid.bisection import Bounds, PlotGraph, bisect, plot_graph
 from grid.codes import sequence_codes
 from grid.crs import WGS84, metric_crs
 from grid.errors import InputError
+from grid.footprints import hosts_of_nested
+from grid.geomops import representative_xy, union_by
 from grid.partition_checks import check_buildings, check_communities, check_roads
 from grid.partition_report import partition_report
 from grid.recombine import recombine
-from grid.tessellate import hosts_of_nested, plots_and_blocks, representative_xy, union_by
+from grid.tessellate import plots_and_blocks
 from grid.topology import as_coverage
 
 EXCEPTION_COLUMNS = ["community_code", "cell_code", "kind", "reason"]

@@ -1,10 +1,16 @@
 """Building plots: a tessellation of one community around its buildings (DESIGN §6).
 
 Each building gets the part of the community closer to its footprint than to any other footprint
-(a Voronoi diagram of points along the footprint outlines, merged per building), so the plots tile
-the community exactly and cells can be made as unions of plots. When roads are given, the community
-is first cut into blocks along them and each block is tessellated on its own, so plot edges run
-along the roads ("enclosed tessellation", as momepy does it).
+(a Voronoi diagram of points along the footprint outlines, merged per building) and, whatever the
+diagram says, its whole footprint (``grid.footprints``), so the plots tile the community exactly
+and cells can be made as unions of plots. When roads are given, the community is first cut into
+blocks along them and each block is tessellated on its own, so plot edges run along the roads
+("enclosed tessellation", as momepy does it).
+
+All outlines of a community (Voronoi regions, footprints, empty blocks) are noded together once
+on a micrometre grid and polygonised; each face goes to the footprint holding it, else to the
+Voronoi region holding it. The faces share their edges exactly, so plots are a valid coverage
+everywhere, across roads too, and every union of them is a fast coverage union.
 """
 
 from __future__ import annotations
@@ -15,163 +21,23 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from grid.errors import InputError
+from grid.footprints import disjoint_footprints as disjoint_footprints
+from grid.footprints import ground_to_home_block
+from grid.footprints import hosts_of_nested as hosts_of_nested
+from grid.geomops import (
+    EDGE_GRID,
+    SNAP_GRID,
+    polygonal,
+    representative_xy,
+    safe_intersection,
+    shared_edge_length,
+    union_by,
+)
 
 #: Footprint outlines are densified to about this many points per building.
 POINTS_PER_BUILDING = 5
 #: Blocks or plot fragments smaller than this (m²) are merged into their neighbour.
 MIN_PIECE_AREA = 1e-6
-#: Grid (m) on which shared plot edges are measured.
-EDGE_GRID = 1e-3
-#: Grid (m) for re-unioning pieces that should be one polygon but touch along hairline gaps.
-SNAP_GRID = 1e-6
-#: Disconnected parts of a plot or cell smaller than this (m²) are hairline slivers and dropped.
-SLIVER_AREA = 1e-2
-
-
-def union_by(
-    geoms: np.ndarray, labels: np.ndarray, n: int, *, coverage: bool = False,
-    connected: bool = False,
-) -> np.ndarray:
-    """Union of ``geoms`` grouped by integer ``labels`` in ``[0, n)``, as one array of length ``n``.
-
-    Vectorised: the groups are laid out as rows of a padded 2-D array and unioned along axis 1.
-    ``coverage=True`` uses the much faster coverage union (for pieces with matching edges, such as
-    Voronoi cells) and falls back to the full union for any group where that gives an invalid
-    result (or raises on badly noded input). ``connected=True`` says each group shares edges, so
-    a group that comes out in several parts (edges matching only to ~1e-10 m) is unioned again on
-    a micrometre grid, which closes such hairline gaps; parts still apart that are smaller than
-    ``SLIVER_AREA`` are then dropped (a gap far below the tiling tolerance). Labels with no
-    geometry give an empty polygon.
-    """
-    labels = np.asarray(labels, dtype=np.int64)
-    if n == 0:
-        return np.empty(0, dtype=object)
-    order = np.argsort(labels, kind="stable")
-    sorted_labels = labels[order]
-    starts = np.searchsorted(sorted_labels, sorted_labels, side="left")
-    rank = np.arange(len(order)) - starts
-    width = int(rank.max()) + 1 if len(order) else 1
-    table = np.full((n, width), None, dtype=object)
-    table[sorted_labels, rank] = np.asarray(geoms, dtype=object)[order]
-    out = None
-    if coverage:
-        try:
-            out = shapely.coverage_union_all(table, axis=1)
-        except shapely.errors.GEOSException:
-            out = None
-    if out is None:
-        out = _robust_union(table)
-    else:
-        bad = ~shapely.is_valid(out)
-        if bad.any():
-            out[bad] = _robust_union(table[bad])
-    if connected:
-        split = np.flatnonzero(shapely.get_num_geometries(out) > 1)
-        if len(split):
-            snapped = shapely.union_all(table[split], axis=1, grid_size=SNAP_GRID)
-            mended = shapely.get_num_geometries(snapped) == 1
-            out[split[mended]] = snapped[mended]
-            out[split[~mended]] = _drop_slivers(out[split[~mended]])
-    out[shapely.is_missing(out)] = shapely.Polygon()
-    return out
-
-
-def _robust_union(table: np.ndarray) -> np.ndarray:
-    """``union_all`` along rows; if GEOS meets a topology error (an invalid input piece), the
-    rows are redone one by one and a failing row is unioned after repairing it with buffer(0)."""
-    try:
-        return shapely.union_all(table, axis=1)
-    except shapely.errors.GEOSException:
-        out = np.empty(len(table), dtype=object)
-        for r, row in enumerate(table):  # rare error path, one step per group
-            try:
-                out[r] = shapely.union_all(row)
-            except shapely.errors.GEOSException:
-                out[r] = shapely.union_all(shapely.buffer(row[~shapely.is_missing(row)], 0))
-        return out
-
-
-def _drop_slivers(geoms: np.ndarray) -> np.ndarray:
-    """Multi-part geometries without their parts smaller than ``SLIVER_AREA`` (largest kept)."""
-    parts, owner = shapely.get_parts(geoms, return_index=True)
-    area = shapely.area(parts)
-    order = np.lexsort((-area, owner))
-    first = np.zeros(len(parts), dtype=bool)
-    first[order[np.unique(owner[order], return_index=True)[1]]] = True
-    keep = first | (area >= SLIVER_AREA)
-    return union_by(np.asarray(parts)[keep], owner[keep], len(geoms))
-
-
-def safe_intersection(a: object, b: object, grid_size: float | None = None) -> np.ndarray:
-    """``shapely.intersection`` that survives GEOS topology errors on near-degenerate input:
-    on an error it is redone on a coarser grid (micrometre, or ten times ``grid_size``)."""
-    try:
-        return shapely.intersection(a, b, grid_size=grid_size)
-    except shapely.errors.GEOSException:
-        coarser = SNAP_GRID if grid_size is None else grid_size * 10.0
-        return shapely.intersection(a, b, grid_size=coarser)
-
-
-def shared_edge_length(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Length of boundary shared by each pair ``a[k]``, ``b[k]`` of polygons, pairwise.
-
-    Pairs with no exact shared edge are measured again on a millimetre grid, because plots
-    clipped on either side of a road have collinear edges whose vertices differ in the last
-    bits; exact intersection would miss such adjacency.
-    """
-    ba, bb = shapely.boundary(a), shapely.boundary(b)
-    length = shapely.length(safe_intersection(ba, bb))
-    redo = np.flatnonzero(length <= EDGE_GRID)
-    if len(redo):
-        length[redo] = shapely.length(safe_intersection(ba[redo], bb[redo], EDGE_GRID))
-    return length
-
-
-def matching_edges(plots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs ``i < j`` of plots with identical boundary segments, and the segments' total length.
-
-    Exact and vectorised: every ring segment gets a key from its sorted endpoints, and segments
-    whose key occurs in two plots are shared edges (Voronoi plots of one block share them so).
-    """
-    rings, owner = shapely.get_rings(plots, return_index=True)
-    xy, ring = shapely.get_coordinates(rings, return_index=True)
-    same = ring[:-1] == ring[1:]
-    p, q = xy[:-1][same], xy[1:][same]
-    seg_owner = owner[ring[:-1][same]]
-    swap = (p[:, 0] > q[:, 0]) | ((p[:, 0] == q[:, 0]) & (p[:, 1] > q[:, 1]))
-    lo, hi = np.where(swap[:, None], q, p), np.where(swap[:, None], p, q)
-    keys = np.column_stack([lo, hi])
-    _, group, count = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
-    group = group.ravel()
-    twice = count[group] == 2
-    order = np.argsort(group[twice], kind="stable")
-    segs = np.flatnonzero(twice)[order]
-    a, b = seg_owner[segs[0::2]], seg_owner[segs[1::2]]
-    length = np.hypot(*(hi[segs[0::2]] - lo[segs[0::2]]).T)
-    differ = a != b
-    i, j = np.minimum(a, b)[differ], np.maximum(a, b)[differ]
-    if len(i) == 0:
-        return i, j, length[differ]
-    n = len(plots)
-    pair, inv = np.unique(i.astype(np.int64) * n + j, return_inverse=True)
-    total = np.bincount(inv.ravel(), weights=length[differ])
-    return pair // n, pair % n, total
-
-
-def representative_xy(geoms: np.ndarray) -> np.ndarray:
-    """An (n, 2) array of points guaranteed to lie on each geometry (the building's anchor).
-
-    The centroid where it lies on the geometry (almost every footprint, and cheap), otherwise
-    GEOS's point on surface.
-    """
-    geoms = np.asarray(geoms, dtype=object)
-    xy = shapely.get_coordinates(shapely.centroid(geoms))
-    if len(xy) != len(geoms):  # an empty geometry has no centroid coordinates
-        return shapely.get_coordinates(shapely.point_on_surface(geoms))
-    off = np.flatnonzero(~shapely.intersects_xy(geoms, xy[:, 0], xy[:, 1]))
-    if len(off):
-        xy[off] = shapely.get_coordinates(shapely.point_on_surface(geoms[off]))
-    return xy
 
 
 def _generators(geoms: np.ndarray, anchors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -200,31 +66,6 @@ def _blocks(community: BaseGeometry, roads: np.ndarray | None) -> np.ndarray:
     return faces if len(faces) else np.array([community], dtype=object)
 
 
-def _ground_to_home_block(blocks: np.ndarray, ground: np.ndarray, home: np.ndarray) -> np.ndarray:
-    """Blocks where a building standing across a road keeps all its ground in its home block.
-
-    In real data footways, passages and service roads run through and under buildings; the
-    building's ground is taken out of the other blocks and added to its own, so no road
-    splits a building while every other stretch of road still bounds the blocks.
-    """
-    idx = np.flatnonzero(~shapely.is_empty(ground) & (home >= 0))
-    if len(idx) == 0 or len(blocks) < 2:
-        return blocks
-    g, b = shapely.STRtree(blocks).query(ground[idx], predicate="intersects")
-    foreign = b != home[idx[g]]
-    g, b = g[foreign], b[foreign]
-    inside = shapely.area(shapely.intersection(ground[idx[g]], blocks[b], grid_size=SNAP_GRID))
-    straddlers = np.unique(idx[g[inside > 0]])
-    if len(straddlers) == 0:
-        return blocks
-    cut = shapely.union_all(ground[straddlers], grid_size=SNAP_GRID)
-    out = shapely.difference(blocks, cut, grid_size=SNAP_GRID)
-    homes, slot = np.unique(home[straddlers], return_inverse=True)
-    taken = union_by(ground[straddlers], slot, len(homes))
-    out[homes] = shapely.union(out[homes], taken, grid_size=SNAP_GRID)
-    return out
-
-
 def _voronoi(xy: np.ndarray, block: BaseGeometry) -> np.ndarray:
     """Voronoi cells of ``xy`` (same order) covering ``block``, checked: cells are valid, each
     holds its point and together they add up to their envelope. GEOS can return invalid,
@@ -246,117 +87,52 @@ def _voronoi(xy: np.ndarray, block: BaseGeometry) -> np.ndarray:
                      source="tessellate", field="geometry")
 
 
-def _tessellate_block(
-    block: BaseGeometry, xy: np.ndarray, labels: np.ndarray, mine: np.ndarray,
-    solid: np.ndarray,
+def _block_regions(
+    block: BaseGeometry, xy: np.ndarray, labels: np.ndarray, mine: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Voronoi pieces of one block with their building labels; only generators inside the block
-    from buildings anchored in it (``mine``, a boolean mask over buildings) are used.
+    """Each building's Voronoi region within one block, and the buildings' labels; only
+    generators inside the block from buildings anchored in it (``mine``) are used.
 
-    ``solid`` holds each building's own ground (disjoint footprints; empty for points): it is
-    cut out of the Voronoi pieces and added back whole under the building's label, so every
-    plot covers its footprint exactly even where buildings share walls."""
+    The diagram's cells share exact edges, so they are merged per building by coverage union
+    before anything is clipped: one clip per building at the block's edge, not one per point.
+    """
     inside = mine[labels] & shapely.intersects_xy(block, xy[:, 0], xy[:, 1])
     xy, labels = xy[inside], labels[inside]
     _, first = np.unique(np.round(xy, 6), axis=0, return_index=True)
     first.sort()
     xy, labels = xy[first], labels[first]
-    if len(np.unique(labels)) == 1:
-        return np.array([block], dtype=object), labels[:1]
-    pieces = _voronoi(xy, block)
+    owners, slot = np.unique(labels, return_inverse=True)
+    if len(owners) == 1:
+        return np.array([block], dtype=object), owners
+    regions = union_by(_voronoi(xy, block), slot, len(owners), coverage=True)
     shapely.prepare(block)
-    edge = ~shapely.contains_properly(block, pieces)
-    pieces[edge] = safe_intersection(pieces[edge], block)
-    # Near-degenerate diagrams (regular rows of buildings) can give self-touching cells.
-    invalid = ~shapely.is_valid(pieces)
-    pieces[invalid] = shapely.buffer(pieces[invalid], 0)
-    keep = ~shapely.is_empty(pieces)
-    pieces, labels = pieces[keep], labels[keep]
-    # Pieces live on a micrometre grid (snap rounding), like their blocks: floating overlay of
-    # the near-coincident edges of real footprints and Voronoi pieces can silently lose a
-    # footprint, and mixing snapped and unsnapped neighbours leaves micro-overlaps. Every piece
-    # is snapped, so shared Voronoi edges stay identical.
-    pieces = shapely.set_precision(pieces, SNAP_GRID)
-    keep = ~shapely.is_empty(pieces)
-    return _with_footprints(block, pieces[keep], labels[keep], mine, solid)
+    edge = np.flatnonzero(~shapely.contains_properly(block, regions))
+    regions[edge] = polygonal(safe_intersection(regions[edge], block))
+    return regions, owners
 
 
-def _with_footprints(
-    block: BaseGeometry, pieces: np.ndarray, labels: np.ndarray, mine: np.ndarray,
-    solid: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Voronoi pieces with the block's footprints cut out, plus each footprint as a piece of
-    its own building (see :func:`_tessellate_block`)."""
-    own = np.flatnonzero(mine & ~shapely.is_empty(solid))
-    if len(own) == 0:
-        return pieces, labels
-    ground = polygonal(safe_intersection(solid[own], block, SNAP_GRID))
-    present = ~shapely.is_empty(ground) & (shapely.area(ground) > 0)
-    own, ground = own[present], ground[present]
-    if len(own) == 0:
-        return pieces, labels
-    # Each piece loses only the footprints it touches (a few), not the block's whole union.
-    p_idx, g_idx = shapely.STRtree(ground).query(pieces, predicate="intersects")
-    pieces = pieces.copy()
-    if len(p_idx):
-        hit, slot = np.unique(p_idx, return_inverse=True)
-        cutters = union_by(ground[g_idx], slot, len(hit))
-        pieces[hit] = shapely.difference(pieces[hit], cutters, grid_size=SNAP_GRID)
-    keep = ~shapely.is_empty(pieces) & (shapely.area(pieces) > 0)
-    return (np.concatenate([pieces[keep], ground]),
-            np.concatenate([labels[keep], own]))
+def _faces(lines: np.ndarray) -> np.ndarray:
+    """Faces of the arrangement of ``lines``, noded together on the micrometre grid (snap
+    rounding: robust, and neighbouring faces share identical edges)."""
+    noded = shapely.union_all(lines, grid_size=SNAP_GRID)
+    faces = np.asarray(shapely.get_parts(shapely.polygonize([noded])))
+    return faces[shapely.area(faces) > 0]
 
 
-def polygonal(geoms: np.ndarray) -> np.ndarray:
-    """``geoms`` with only their polygonal parts: an overlay of touching shapes can return a
-    collection with stray lines or points, which later overlays refuse to mix with areas."""
-    geoms = np.asarray(geoms, dtype=object)
-    mixed = np.flatnonzero(shapely.get_type_id(geoms) == 7)  # GeometryCollection
-    if len(mixed) == 0:
-        return geoms
-    parts, idx = shapely.get_parts(geoms[mixed], return_index=True)
-    areal = np.isin(shapely.get_type_id(parts), (3, 6))
-    out = geoms.copy()
-    out[mixed] = shapely.Polygon()
-    if areal.any():
-        kept = np.unique(idx[areal])
-        merged = union_by(parts[areal], np.searchsorted(kept, idx[areal]), len(kept))
-        out[mixed[kept]] = merged
-    return out
-
-
-def _union(geoms: np.ndarray) -> BaseGeometry:
-    """Union of polygons that form a coverage (no overlaps): the fast coverage union keeps
-    their vertices exactly, so cut-outs match the pieces added back; general union otherwise."""
-    try:
-        out = shapely.coverage_union_all(geoms)
-        if out.is_valid:
-            return out
-    except shapely.errors.GEOSException:
-        pass
-    return shapely.union_all(geoms)
-
-
-def disjoint_footprints(footprints: np.ndarray) -> np.ndarray:
-    """Footprints made disjoint (each minus the earlier ones it overlaps), with empty polygons
-    for buildings given as points: the ground each building owns outright in its plot."""
-    fp = np.asarray(footprints, dtype=object)
-    solid = np.where(shapely.area(fp) > 0, fp, shapely.Polygon())
-    tree = shapely.STRtree(solid)
-    # "intersects", not "overlaps": a footprint drawn inside another (common in OSM) counts too.
-    i, j = tree.query(solid, predicate="intersects")
-    later = i > j
-    i, j = i[later], j[later]
-    shared = shapely.area(shapely.intersection(solid[i], solid[j], grid_size=SNAP_GRID)) > 0
-    i, j = i[shared], j[shared]
-    if len(i) == 0:
-        return solid
-    out = solid.copy()
-    takers = np.unique(i)
-    slot = np.searchsorted(takers, i)
-    earlier = union_by(solid[j], slot, len(takers))
-    out[takers] = shapely.difference(solid[takers], earlier, grid_size=SNAP_GRID)
-    return out
+def _claim(
+    faces: np.ndarray, layers: np.ndarray, layer_labels: np.ndarray, community: BaseGeometry
+) -> np.ndarray:
+    """Label of each face: that of the first layer holding a point inside it; -1 for a face
+    of the community no layer claims (an empty block, a hairline gap), -2 outside it."""
+    where = representative_xy(faces)
+    f, c = shapely.STRtree(layers).query(shapely.points(where), predicate="intersects")
+    first = np.full(len(faces), len(layers), dtype=np.int64)
+    np.minimum.at(first, f, c)
+    owner = np.where(first < len(layers), layer_labels[np.minimum(first, len(layers) - 1)], -1)
+    shapely.prepare(community)
+    outside = (owner < 0) & ~shapely.intersects_xy(community, where[:, 0], where[:, 1])
+    owner[outside] = -2
+    return owner
 
 
 def _neighbour_by_edge(orphans: np.ndarray, plots: np.ndarray, exclude: np.ndarray) -> np.ndarray:
@@ -427,6 +203,8 @@ def _absorb(base: np.ndarray, orphans: np.ndarray, target: np.ndarray) -> np.nda
     return out
 
 
+
+
 def plot_array(
     community: BaseGeometry, footprints: np.ndarray, roads: np.ndarray | None = None
 ) -> np.ndarray:
@@ -441,11 +219,12 @@ def plots_and_blocks(
     community: BaseGeometry, footprints: np.ndarray, roads: np.ndarray | None = None,
     anchors: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Plots as :func:`plot_array`, and each plot's block (-1 when it spans blocks).
+    """Plots as :func:`plot_array`, and each plot's edge group (-1 when unknown).
 
-    Plots in one block share exact Voronoi edges; only pairs across blocks need the tolerant
-    edge measure, which the partition's adjacency graph uses to save time. ``anchors`` are the
-    footprints' ``representative_xy`` when the caller has them already.
+    Plots of one group share exact edges with each other; only pairs involving -1 (plots that
+    took in cut-off fragments) need the tolerant edge measure, which the partition's adjacency
+    graph uses to save time. ``anchors`` are the footprints' ``representative_xy`` when the
+    caller has them already.
     """
     footprints = np.asarray(footprints, dtype=object)
     if len(footprints) == 0:
@@ -472,26 +251,32 @@ def plots_and_blocks(
     block_of = shapely.STRtree(blocks).query(shapely.points(anchors), predicate="intersects")
     home = np.full(len(footprints), -1, dtype=np.int64)
     home[block_of[0][::-1]] = block_of[1][::-1]
-    blocks = _ground_to_home_block(blocks, polygonal(shapely.intersection(solid, community)), home)
+    ground = polygonal(shapely.intersection(solid, community))
+    blocks = ground_to_home_block(blocks, ground, home)
     occupied = np.zeros(len(blocks), dtype=bool)
-    occupied[home] = True
-    pieces, piece_labels = [], []
-    for b in np.flatnonzero(occupied):
-        p, lab = _tessellate_block(blocks[b], xy, labels, home == b, solid)
-        pieces.append(p)
-        piece_labels.append(lab)
-    merged = union_by(
-        np.concatenate(pieces), np.concatenate(piece_labels), len(footprints), coverage=True
-    )
+    occupied[home[home >= 0]] = True
+    regions, owners = [], []
+    for b in np.flatnonzero(occupied):  # one Voronoi diagram per block
+        r, o = _block_regions(blocks[b], xy, labels, home == b)
+        regions.append(r)
+        owners.append(o)
+    own = np.flatnonzero(~shapely.is_empty(ground) & (shapely.area(ground) > 0))
+    # Footprints come first, so a face inside one is its building's, whatever the diagram says.
+    layers = np.concatenate([ground[own], *regions])
+    layer_labels = np.concatenate([own, *owners])
+    spare = blocks[~occupied & ~shapely.is_empty(blocks)]
+    faces = _faces(shapely.boundary(np.concatenate([layers, spare])))
+    owner = _claim(faces, layers, layer_labels, community)
+    mine = owner >= 0
+    merged = union_by(faces[mine], owner[mine], len(footprints), coverage=True)
     missing = shapely.is_empty(merged)
     if missing.any():
         raise InputError(
             "building shares its location with another building", source="buildings",
             feature=int(np.flatnonzero(missing)[0]), field="geometry",
         )
-    spare = blocks[~occupied]
-    result, grew = _attach_orphans(merged, anchors, spare[~shapely.is_empty(spare)])
-    return result, np.where(grew, -1, home)
+    result, grew = _attach_orphans(merged, anchors, faces[owner == -1])
+    return result, np.where(grew, -1, 0)
 
 
 def plots(
@@ -515,28 +300,3 @@ def plots(
         {"building": buildings_metric.index.to_numpy()}, geometry=geoms, crs=crs,
         index=buildings_metric.index,
     )
-
-
-def hosts_of_nested(footprints: np.ndarray) -> np.ndarray:
-    """For each footprint, the building it lies within (-1 for most): a footprint keeping less
-    than half its area after :func:`disjoint_footprints` (drawn inside or over another, as OSM
-    building parts often are) belongs with the building it overlaps most. Hosts are never
-    nested themselves, so one lookup suffices."""
-    fp = np.asarray(footprints, dtype=object)
-    host = np.full(len(fp), -1, dtype=np.int64)
-    area = shapely.area(fp)
-    ground = shapely.area(disjoint_footprints(fp))
-    nested = np.flatnonzero((area > 0) & (ground < 0.5 * area))
-    if len(nested) == 0:
-        return host
-    i, j = shapely.STRtree(fp).query(fp[nested], predicate="intersects")
-    ok = (nested[i] != j) & ~np.isin(j, nested)
-    i, j = i[ok], j[ok]
-    shared = shapely.area(shapely.intersection(fp[nested[i]], fp[j], grid_size=SNAP_GRID))
-    order = np.lexsort((-shared, i))
-    firsts, first = np.unique(i[order], return_index=True)
-    winners = order[first]
-    found = shared[winners] > 0
-    host[nested[firsts[found]]] = j[winners][found]
-    return host
-

@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from grid.tessellate import union_by
+from grid.geomops import union_by
 
 
 def as_coverage(cells: np.ndarray, outline: BaseGeometry) -> np.ndarray:
