@@ -16,7 +16,7 @@ from grid.crs import to_metric
 from grid.households import estimate_households
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "boundaries"
-STREETS_CSV = Path("/work/shared/data/heping_streets.csv")
+STREETS_CSV = Path(__file__).parents[1] / "data" / "boundaries" / "heping_streets.csv"
 LAYERS = ("district", "streets", "communities", "buildings", "roads")
 
 

@@ -26,7 +26,7 @@ from shapely import affinity
 from shapely.geometry import mapping
 
 HERE = Path(__file__).resolve().parent
-STREETS_CSV = HERE.parents[1] / ".." / "shared" / "data" / "heping_streets.csv"
+STREETS_CSV = HERE / "heping_streets.csv"
 DISTRICT_GB = "156120101"
 DISTRICT_CODE = "120101"
 GRID = 1e-6  # snap-rounding grid in degrees (about 0.1 m); matches the 6 written decimals
@@ -46,10 +46,8 @@ STREET_CENTRES = {
 
 
 def read_streets() -> list[dict[str, str]]:
-    """The six real street offices (code, name) from the shared reference CSV."""
-    path = Path("/work/shared/data/heping_streets.csv")
-    path = path if path.exists() else STREETS_CSV
-    with open(path, encoding="utf-8") as f:
+    """The six real street offices (code, name) from the reference CSV kept beside this file."""
+    with open(STREETS_CSV, encoding="utf-8") as f:
         return [row for row in csv.DictReader(f) if row["district_code"] == DISTRICT_CODE]
 
 
