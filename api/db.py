@@ -32,7 +32,8 @@ def _on_sqlite_connect(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI cal
     dbapi_conn.execute("PRAGMA foreign_keys = ON")
     dbapi_conn.execute("PRAGMA busy_timeout = 30000")
     dbapi_conn.execute("PRAGMA journal_mode = WAL")
-    dbapi_conn.execute("PRAGMA synchronous = NORMAL")
+    # FULL: a commit the tablet got 201 for (and then deleted) survives a power loss under WAL
+    dbapi_conn.execute("PRAGMA synchronous = FULL")
     if dbapi_conn.execute("SELECT CheckSpatialMetaData()").fetchone()[0] < 1:
         dbapi_conn.execute("SELECT InitSpatialMetaData(1)")
         dbapi_conn.commit()
