@@ -59,13 +59,21 @@ def _digest(body: PlaceIn) -> str:
 
 
 def _existing(session: Session, scope: Scope, place_id: uuid.UUID, digest: str) -> Place | None:
-    """The stored place for a resent id when the content matches; 409 when it differs."""
+    """The stored place for a resent id when the content matches; 409 when it differs.
+
+    A place outside the caller's cells/communities is never shown: its id is refused with 409 and
+    ``current: null`` whatever the content, so id reuse leaks nothing (as ``existing_record``).
+    """
     p = session.get(Place, place_id)
-    if p is not None and p.content_hash != digest:
+    if p is None:
+        return None
+    visible = scope.sees_cell(p.cell_code, p.community_code)
+    if not visible or p.content_hash != digest:
         raise Conflict(
-            f"place {place_id} already exists with different content",
+            f"place {place_id} already exists"
+            + (" with different content" if visible else ", outside your cells/communities"),
             ("body", "id"),
-            extra={"current": place_feature(p, scope)},
+            extra={"current": place_feature(p, scope) if visible else None},
         )
     return p
 

@@ -23,9 +23,11 @@ from api import analytics_records as arec
 from api import analytics_table as atable
 from api import heatagg  # noqa: F401 - keeps the pre-aggregate listeners installed
 from api.analytics_filters import Days, HeatFilter, days, heat_filter
+from api.audit import audit
 from api.checks import check_point
 from api.dependencies import ScopeDep, SessionDep, StoreDep
 from api.errors import Forbidden, InvalidInput
+from api.models import utcnow
 from api.models.analytics import Centre
 from api.routers.stats import KpiBy
 from api.schemas import Strict
@@ -242,18 +244,30 @@ class CentreIn(Strict):
 
 
 @router.post("/centres", status_code=201)
-def add_centre(body: CentreIn, scope: ScopeDep, session: SessionDep) -> dict[str, Any]:
-    """Add a service centre (admin and street staff)."""
+def add_centre(
+    body: CentreIn, scope: ScopeDep, session: SessionDep, store: StoreDep
+) -> dict[str, Any]:
+    """Add a service centre (admin and street staff, inside their communities), audited."""
     if scope.role not in (Role.ADMIN, Role.STREET):
         raise Forbidden(f"role '{scope.role.value}' may not add centres", ("body",))
     if body.kind not in CENTRE_KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(CENTRE_KINDS)}", ("body", "kind"))
+    name = body.name.strip()
+    if not name:
+        raise InvalidInput("name must not be blank", ("body", "name"))
     lon, lat = check_point(body.lon, body.lat)
+    where = store.cells.locate(lon, lat, utcnow(), ("body", "lon"))
+    if body.community_code is not None and body.community_code != where.community_code:
+        raise InvalidInput(
+            f"the point lies in community {where.community_code}, not {body.community_code}",
+            ("body", "community_code"),
+        )
+    scope.require_cell(where.cell_code, where.community_code, ("body", "lon"))
     spec = CENTRE_KINDS[body.kind]
     c = Centre(
         kind=body.kind,
-        name=body.name,
-        community_code=body.community_code,
+        name=name,
+        community_code=where.community_code,
         lon=lon,
         lat=lat,
         geom=WKTElement(f"POINT({lon!r} {lat!r})", srid=4326),
@@ -261,6 +275,15 @@ def add_centre(body: CentreIn, scope: ScopeDep, session: SessionDep) -> dict[str
         capacity=spec.capacity if body.capacity is None else body.capacity,
     )
     session.add(c)
+    session.flush()
+    audit(
+        session,
+        scope.user_id,
+        "create",
+        "centre",
+        c.id,
+        {"kind": c.kind, "name": c.name, "community_code": c.community_code},
+    )
     session.commit()
     return {
         "id": c.id,

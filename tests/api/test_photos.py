@@ -16,9 +16,10 @@ def test_upload_is_idempotent_and_linkable(api):
     assert r1.status_code in (200, 201) and r2.status_code == 200 and api.count("photos") == n
     sha = r1.json()["sha256"]
     assert sha == hashlib.sha256(PNG).hexdigest() and r1.json()["content_type"] == "image/png"
-    assert api.get(f"/photos/{sha}", "police").content == PNG
+    assert api.get(f"/photos/{sha}", "officer").content == PNG  # the uploader, before linking
     rec = api.post("/records", "officer", json=record_body(photos=[sha])).json()
     assert rec["photos"] == [sha]
+    assert api.get(f"/photos/{sha}", "police").content == PNG  # linked to a record police see
 
 
 def test_oversized_and_non_image_uploads_refused(api):
