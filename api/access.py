@@ -2,12 +2,13 @@
 
 Scopes: admin and police see the whole district, street staff their street office's communities,
 officers the cells they currently lead. Police never write. Writes by officers must fall in their
-cells.
+cells; a new record in a cell they led at its ``occurred_at``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -52,6 +53,8 @@ class Scope:
     role: Role
     cells: frozenset[str] | None
     communities: frozenset[str] | None
+    # officers: every leader assignment they held, (cell_code, started_at, ended_at or None)
+    led: tuple[tuple[str, datetime, datetime | None], ...] = ()
 
     @property
     def can_write(self) -> bool:
@@ -77,6 +80,29 @@ class Scope:
                 f"the point is in cell {cell_code}, outside your cells/communities ({mine})", loc
             )
 
+    def led_at(self, cell_code: str, at: datetime) -> bool:
+        """Whether the officer led ``cell_code`` at time ``at``."""
+        return any(
+            c == cell_code and start <= at and (end is None or at < end)
+            for c, start, end in self.led
+        )
+
+    def require_cell_at(
+        self, cell_code: str, community_code: str, at: datetime, loc: tuple[str, ...]
+    ) -> None:
+        """Refuse a record dated ``at`` in a cell the user could not write in at that time.
+
+        Officers are judged by the leader assignments in force at ``at`` (a record queued offline
+        across a leader change or a redraw stays theirs to send); other roles by their scope.
+        """
+        if self.cells is None:
+            self.require_cell(cell_code, community_code, loc)
+        elif not self.led_at(cell_code, at):
+            raise Forbidden(
+                f"the point is in cell {cell_code}, which you did not lead at {at.isoformat()}",
+                loc,
+            )
+
 
 def load_scope(session: Session, user: User) -> Scope:
     """The scope of ``user`` from their role, street office and current leader assignments."""
@@ -88,11 +114,15 @@ def load_scope(session: Session, user: User) -> Scope:
             select(Community.code).where(Community.street_code == user.street_code)
         ).all()
         return Scope(user.id, user.username, role, None, frozenset(comms))
-    cells = session.scalars(
-        select(LeaderAssignment.cell_code).where(
-            LeaderAssignment.user_id == user.id, LeaderAssignment.ended_at.is_(None)
-        )
-    ).all()
+    led = tuple(
+        (c, start, end)
+        for c, start, end in session.execute(
+            select(
+                LeaderAssignment.cell_code, LeaderAssignment.started_at, LeaderAssignment.ended_at
+            ).where(LeaderAssignment.user_id == user.id)
+        ).all()
+    )
+    cells = sorted({c for c, _, end in led if end is None})
     comms = (
         session.scalars(
             select(Cell.community_code)
@@ -102,7 +132,7 @@ def load_scope(session: Session, user: User) -> Scope:
         if cells
         else []
     )
-    return Scope(user.id, user.username, role, frozenset(cells), frozenset(comms))
+    return Scope(user.id, user.username, role, frozenset(cells), frozenset(comms), led)
 
 
 def mask_name(name: str) -> str:

@@ -117,11 +117,24 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_users(args: argparse.Namespace) -> int:
-    """Add an account; the password comes from --password, WANGGE_NEW_PASSWORD or a prompt."""
+    """Add, disable or enable an account; a new password comes from --password,
+    WANGGE_NEW_PASSWORD or a prompt."""
     from api.db import session_scope
     from api.imports import open_store
-    from api.loaders import add_user
+    from api.loaders import add_user, update_user
 
+    if args.action in ("disable", "enable"):
+        store = open_store()
+        try:
+            with session_scope(store.sessions) as s:
+                update_user(s, args.username, active=args.action == "enable")
+        except ApiError as e:
+            return _fail(f"users {args.action}", e)
+        print(f"{args.action}d {args.username}")
+        return 0
+    if not args.role:
+        print("users add: --role is required", file=sys.stderr)
+        return EXIT_BAD_INPUT
     password = args.password or os.environ.get("WANGGE_NEW_PASSWORD") or getpass.getpass()
     store = open_store()
     try:
@@ -208,9 +221,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_export)
 
     p = sub.add_parser("users", help="manage accounts")
-    p.add_argument("action", choices=["add"])
+    p.add_argument("action", choices=["add", "disable", "enable"])
     p.add_argument("username")
-    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--role", choices=[r.value for r in Role], help="add: the account's role")
     p.add_argument("--password")
     p.add_argument("--display-name")
     p.add_argument("--phone")

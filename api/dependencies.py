@@ -33,7 +33,7 @@ class Store:
     sessions: sessionmaker[Session]
     cells: CellCache
     secret: str
-    scopes: dict[str, tuple[int, int, Scope]]
+    scopes: dict[str, tuple[tuple[int, ...], Scope]]
     lock: threading.Lock
     tokens: TokenCache = field(default_factory=TokenCache)
     pg: AsyncPgPool | None = None  # PostGIS only: autocommit connections for one-statement writes
@@ -74,9 +74,19 @@ SessionDep = Annotated[Session, Depends(get_session)]
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
+GENERATIONS = ("users", "leaders", "cells")  # the change counters a cached scope depends on
+
+
+def _scope_key(gens: dict[str, int]) -> tuple[int, ...]:
+    """The counters a cached scope is valid for: any user, leader or cell change invalidates it."""
+    return tuple(gens.get(name, 0) for name in GENERATIONS)
+
+
 async def current_scope(store: StoreDep, token: Annotated[str | None, Depends(_bearer)]) -> Scope:
     """The signed-in user's scope, cached per process until users, leaders or cells change.
 
+    Disabling a user or changing their role or street bumps ``users`` (``api.loaders``), so the
+    account's ``active`` flag is re-read within ``generation_ttl`` without a query per request.
     The common case (verified token, fresh counters, cached scope) runs on the event loop without
     touching the database; otherwise the lookup runs in the threadpool with its own session.
     """
@@ -89,10 +99,10 @@ async def current_scope(store: StoreDep, token: Annotated[str | None, Depends(_b
     if (
         fresh
         and cached is not None
-        and cached[:2] == (gens.get("leaders", 0), gens.get("cells", 0))
+        and cached[0] == _scope_key(gens)
         and store.cells.generation == gens.get("cells", 0)
     ):
-        return cached[2]
+        return cached[1]
     return await run_in_threadpool(_load_scope, store, username)
 
 
@@ -106,16 +116,16 @@ def _load_scope_in(store: Store, session: Session, username: str) -> Scope:
     """``_load_scope`` within ``session``."""
     gens = store.current_generations(session)
     store.cells.refresh(session, gens.get("cells", 0))
-    key = (gens.get("leaders", 0), gens.get("cells", 0))
+    key = _scope_key(gens)
     cached = store.scopes.get(username)
-    if cached is not None and cached[:2] == key:
-        return cached[2]
+    if cached is not None and cached[0] == key:
+        return cached[1]
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is None:
         raise NotAuthenticated("unknown or disabled user", ("header", "Authorization"))
     scope = load_scope(session, user)
     with store.lock:
-        store.scopes[username] = (key[0], key[1], scope)
+        store.scopes[username] = (key, scope)
     return scope
 
 

@@ -14,7 +14,7 @@ from geoalchemy2 import WKTElement
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.audit import audit
+from api.audit import audit, changes
 from api.cellcache import bump_generation
 from api.errors import InvalidInput
 from api.models import (
@@ -151,7 +151,36 @@ def add_user(
     session.add(user)
     session.flush()
     audit(session, None, "create", "user", user.id, {"username": username, "role": role.value})
-    bump_generation(session, "leaders")
+    bump_generation(session, "users")
+    return user
+
+
+def update_user(
+    session: Session,
+    username: str,
+    *,
+    active: bool | None = None,
+    role: Role | str | None = None,
+    street_code: str | None = None,
+) -> User:
+    """Change an account's ``active`` flag, role or street office; bumps the ``users`` counter so
+    every process drops its cached scope (a disabled user's next request is refused)."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise InvalidInput(f"no user '{username}'", ("username",))
+    before = {"active": user.active, "role": user.role, "street_code": user.street_code}
+    if active is not None:
+        user.active = active
+    if role is not None:
+        user.role = Role(role).value
+    if street_code is not None:
+        user.street_code = street_code
+    if user.role == Role.STREET and not user.street_code:
+        raise InvalidInput("street staff need a street office code", ("street_code",))
+    after = {"active": user.active, "role": user.role, "street_code": user.street_code}
+    audit(session, None, "update", "user", user.id, changes(before, after))
+    bump_generation(session, "users")
+    session.flush()
     return user
 
 

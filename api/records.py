@@ -156,7 +156,7 @@ def plan_record(store: Store, scope: Scope, body: RecordIn) -> dict[str, Any]:
         lon, lat = body.track[0][0], body.track[0][1]
     lon, lat = check_point(lon, lat)
     where = store.cells.locate(lon, lat, body.occurred_at, ("body", "lon"))
-    scope.require_cell(where.cell_code, where.community_code, ("body", "lon"))
+    scope.require_cell_at(where.cell_code, where.community_code, body.occurred_at, ("body", "lon"))
     return {
         "id": body.id,
         "kind": body.kind.value,
@@ -374,7 +374,8 @@ def list_records(
     since: datetime | None,
     limit: int,
 ) -> list[Record]:
-    """Records visible to the user, newest first, filtered as the list endpoint allows."""
+    """Records visible to the user, newest first (with ``since``: changed since, oldest change
+    first), filtered as the list endpoint allows."""
     q = select(Record)
     if scope.cells is not None:
         q = q.where(Record.cell_code.in_(scope.cells))
@@ -388,9 +389,11 @@ def list_records(
         q = q.where(Record.cell_code == cell)
     if mine:
         q = q.where(Record.author_id == scope.user_id)
-    if since:
-        q = q.where(Record.updated_at >= since)
     if overdue:
         open_ = [s.value for s in caseflow.Status if caseflow.is_open(s)]
         q = q.where(Record.deadline < utcnow(), Record.status.in_(open_))
-    return list(session.scalars(q.order_by(Record.occurred_at.desc()).limit(limit)))
+    if since:  # incremental sync: oldest change first, so the next page starts at the last seen
+        q = q.where(Record.updated_at >= since).order_by(Record.updated_at, Record.id)
+    else:
+        q = q.order_by(Record.occurred_at.desc())
+    return list(session.scalars(q.limit(limit)))
