@@ -5,6 +5,7 @@
 /* global L */
 import { wgs84ToGcj02, gcj02ToWgs84, labelPoint, PolygonIndex, extent } from "./geo.js";
 import { t } from "./i18n.js";
+import { h } from "./dom.js";
 
 const RISK_COLOURS = { strict: "#c00000", watch: "#b35c00" };
 const DEFAULT_PLACE = "#0047ab";
@@ -93,7 +94,8 @@ export class GridMap {
       const p = f.properties;
       const seq = String(p.code).slice(-3);
       const hh = p.households != null ? `${p.households}${this.householdsUnit || ""}` : "";
-      const html = `<div class="cell-label-box"><b>${seq}</b><small class="full-code">${p.code}</small><small>${hh}</small></div>`;
+      // An element, not an HTML string: codes come from imported files (dom.js).
+      const html = h("div", { class: "cell-label-box" }, h("b", {}, seq), h("small", { class: "full-code" }, p.code), h("small", {}, hh));
       return L.marker(this.toMap(x, y), {
         interactive: false, keyboard: false,
         icon: L.divIcon({ className: `cell-label${own.has(p.code) ? " own" : ""}`, html, iconSize: null }),

@@ -1,23 +1,8 @@
 // Small DOM helpers shared by the screens: an element builder, the bottom/side sheet and toasts.
 import { t, applyDom } from "./i18n.js";
+import { h } from "./dom.js";
 
-/** h("button", {class: "big", onclick}, "text", child) -> element. */
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (k === "class") el.className = v;
-    else if (k === "dataset") Object.assign(el.dataset, v);
-    else if (k in el && typeof v !== "string") el[k] = v;
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children.flat()) {
-    if (c === undefined || c === null || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
-}
+export { h };
 
 const sheet = () => document.getElementById("sheet");
 let onClose = null;

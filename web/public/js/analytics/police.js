@@ -1,19 +1,21 @@
 // Police view: H3 heat layer following the zoom, fixed colour legend, hot/cold spots,
 // comparison with the same days last year, and a click on a bin lists its records.
 import { api } from "../api.js";
+import { h, textTip } from "../dom.js";
 import { t, term } from "./i18n.js";
 import { addLayer, filters, status } from "./main.js";
 
 function legend(scale, res) {
   const el = document.getElementById("legend");
-  el.innerHTML = `<b>${t("resolution")} ${res}</b> · ${t("reference")} ${scale.reference.from}–${scale.reference.to}<br>` +
-    scale.breaks.map((b, i) => `<span style="background:${scale.colours[i]}"></span>≥${Number(b.toPrecision(2))}`).join("");
+  el.replaceChildren(
+    h("b", {}, `${t("resolution")} ${res}`), ` · ${t("reference")} ${scale.reference.from}–${scale.reference.to}`, h("br"),
+    ...scale.breaks.flatMap((b, i) => [h("span", { style: { background: scale.colours[i] } }), `≥${Number(b.toPrecision(2))}`]));
 }
 
 async function showRecords(state, h3) {
-  const recs = await api(`/analytics/bins/${h3}/records?${filters()}`);
+  const recs = await api(`/analytics/bins/${encodeURIComponent(h3)}/records?${filters()}`);
   const panel = document.getElementById("panel");
-  panel.innerHTML = `<h3>${h3}: ${recs.length} ${t("records")}</h3>`;
+  panel.replaceChildren(h("h3", {}, `${h3}: ${recs.length} ${t("records")}`));
   const kinds = Object.fromEntries(state.meta.record_kinds.map((k) => [k.code, k]));
   for (const r of recs) {
     const cat = (state.meta.categories[r.kind] || []).find((c) => c.code === r.category);
@@ -35,7 +37,7 @@ export async function showPolice(state, current = () => true) {
     style: (f) => ({ color: "#666", weight: 0.5, fillColor: f.properties.colour || "#ffffff",
       fillOpacity: f.properties.colour ? 0.75 : 0.1 }),
     onEachFeature: (f, l) => {
-      l.bindTooltip(`${f.properties.count}`);
+      l.bindTooltip(textTip(`${f.properties.count}`));
       l.on("click", () => showRecords(state, f.id));
     },
   }));
@@ -48,7 +50,7 @@ export async function showPolice(state, current = () => true) {
       const sig = hs.features.filter((f) => f.properties.confidence > 0);
       addLayer(L.geoJSON({ type: "FeatureCollection", features: sig }, {
         style: (f) => ({ color: f.properties.gi_bin > 0 ? "#b00" : "#0050b3", weight: Math.abs(f.properties.gi_bin) + 1, fill: false }),
-        onEachFeature: (f, l) => l.bindTooltip(`${t(f.properties.label === "hot" ? "hot" : "cold")} ${f.properties.confidence}% z=${f.properties.z.toFixed(2)} p=${f.properties.p.toPrecision(2)}`),
+        onEachFeature: (f, l) => l.bindTooltip(textTip(`${t(f.properties.label === "hot" ? "hot" : "cold")} ${f.properties.confidence}% z=${f.properties.z.toFixed(2)} p=${f.properties.p.toPrecision(2)}`)),
       }));
       note += ` · ${t("hot")} ${sig.filter((f) => f.properties.gi_bin > 0).length} · ${t("cold")} ${sig.filter((f) => f.properties.gi_bin < 0).length}`;
     } catch (e) { note += ` · ${e.message}`; }
@@ -58,7 +60,7 @@ export async function showPolice(state, current = () => true) {
     const changed = cmp.features.filter((f) => f.properties.change !== "no change");
     addLayer(L.geoJSON({ type: "FeatureCollection", features: changed }, {
       style: (f) => ({ color: f.properties.change === "rise" ? "#d4380d" : "#389e0d", weight: 3, dashArray: "4 3", fill: false }),
-      onEachFeature: (f, l) => l.bindTooltip(`${t(f.properties.change)} ${f.properties.a}→${f.properties.b}`),
+      onEachFeature: (f, l) => l.bindTooltip(textTip(`${t(f.properties.change)} ${f.properties.a}→${f.properties.b}`)),
     }));
     note += ` · ${t("rise")} ${changed.filter((f) => f.properties.change === "rise").length} · ${t("fall")} ${changed.filter((f) => f.properties.change === "fall").length}`;
   }

@@ -1,6 +1,7 @@
 // Street-office view: a sortable table per cell, leader or community, a choropleth of the chosen
 // measure over the cells, and CSV/XLSX downloads of the same table.
 import { api, token } from "../api.js";
+import { h, textTip } from "../dom.js";
 import { lang, t } from "./i18n.js";
 import { addLayer, status } from "./main.js";
 
@@ -29,12 +30,12 @@ function render(data) {
   const rows = [...data.rows];
   if (sortCol) rows.sort((a, b) => ((a[sortCol] ?? -1) > (b[sortCol] ?? -1) ? 1 : -1) * (sortDesc ? -1 : 1));
   const fmt = (c, v) => (v === null ? "—" : /rate|coverage/.test(c) ? `${Math.round(v * 100)}%` : v);
-  const table = document.createElement("table");
-  table.innerHTML = `<thead><tr>${data.columns.map((c) => `<th data-col="${c}"${c === sortCol ? ` aria-sort="${sortDesc ? "descending" : "ascending"}"` : ""}>${label(c)}</th>`).join("")}</tr></thead>` +
-    `<tbody>${rows.map((r) => `<tr>${data.columns.map((c) => `<td>${fmt(c, r[c])}</td>`).join("")}</tr>`).join("")}</tbody>`;
-  table.querySelectorAll("th").forEach((th) => {
-    th.onclick = () => { sortDesc = sortCol === th.dataset.col ? !sortDesc : true; sortCol = th.dataset.col; render(data); };
-  });
+  const head = data.columns.map((c) => h("th", {
+    dataset: { col: c }, "aria-sort": c === sortCol ? (sortDesc ? "descending" : "ascending") : null,
+    onclick: () => { sortDesc = sortCol === c ? !sortDesc : true; sortCol = c; render(data); },
+  }, label(c)));
+  const body = rows.map((r) => h("tr", {}, data.columns.map((c) => h("td", {}, fmt(c, r[c])))));
+  const table = h("table", {}, h("thead", {}, h("tr", {}, head)), h("tbody", {}, body));
   document.getElementById("panel").replaceChildren(table);
 }
 
@@ -59,9 +60,9 @@ export async function showStreet(state) {
   const colour = (v) => (v === null || v === undefined ? "#eeeeee" : PALETTE[Math.min(4, Math.floor((v / (max || 1)) * 4.999))]);
   const layer = addLayer(L.geoJSON(cells, {
     style: (f) => ({ color: "#555", weight: 1, fillColor: colour(of(f)), fillOpacity: 0.7 }),
-    onEachFeature: (f, l) => l.bindTooltip(`${f.properties.code}: ${of(f) ?? "—"}`),
+    onEachFeature: (f, l) => l.bindTooltip(textTip(`${f.properties.code}: ${of(f) ?? "—"}`)),
   }));
   if (layer.getLayers().length) state.map.fitBounds(layer.getBounds());
-  document.getElementById("legend").innerHTML = `${data.labels[col][lang()]}: 0–${max}`;
+  document.getElementById("legend").textContent = `${data.labels[col][lang()]}: 0–${max}`;
   status(`${data.rows.length} ${t(data.by)}`);
 }
