@@ -12,6 +12,7 @@ import { openTapSheet } from "./forms.js";
 import * as patrol from "./patrol.js";
 import { openCases, loadCases, overdueCount } from "./cases.js";
 import { openOutbox, refreshIndicator } from "./outbox.js";
+import { claimUnowned, summary as outboxSummary } from "./queue.js";
 import { startAutoSync } from "./sync.js";
 
 const $ = (id) => document.getElementById(id);
@@ -124,6 +125,7 @@ async function startSession() {
   performance.mark("wangge-ready");
   window.dispatchEvent(new CustomEvent("app-ready", { detail: {
     cells: app.cells.length, buildings: app.buildings.length, places: app.places.length } }));
+  await claimUnowned();
   await patrol.restore();
   renderUser();
   refreshIndicator();
@@ -154,6 +156,10 @@ async function onLogin(e) {
 
 async function logout() {
   if (patrol.active() && !confirm(t("logout_patrol_confirm"))) return;
+  // The tablet is shared: unsent items stay queued for their owner (sync.js sends only the
+  // signed-in user's), so logging out loses nothing, but the officer should know they wait.
+  const waiting = (await outboxSummary()).total;
+  if (waiting && !confirm(t("logout_outbox_confirm", { n: waiting }))) return;
   token.clear();
   if (globalThis.caches) await caches.delete(DATA_CACHE); // another officer may use this tablet
   location.reload();

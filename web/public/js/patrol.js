@@ -11,7 +11,9 @@ import * as queue from "./queue.js";
 import { syncNow } from "./sync.js";
 
 const PATROL_KIND = "patrol";
-const KEY = "patrol";
+// Kept per user (tablets are shared): another officer signing in neither resumes nor sends it.
+const LEGACY_KEY = "patrol"; // before patrols were kept per user
+const key = () => `patrol:${app.me.username}`;
 const MIN_STEP_M = 5;        // ignore jitter smaller than this
 const MAX_ACCURACY_M = 100;  // ignore fixes worse than this (indoors, stairwells)
 
@@ -26,7 +28,7 @@ function changed() {
   listeners.forEach((fn) => fn(current));
 }
 
-const persist = () => db.put("state", current, KEY);
+const persist = () => db.put("state", current, key());
 
 function watch() {
   if (!navigator.geolocation || watchId !== null) return;
@@ -45,7 +47,10 @@ function watch() {
 
 /** Resume a patrol left running before a reload. */
 export async function restore() {
-  current = (await db.get("state", KEY)) || null;
+  const legacy = await db.get("state", LEGACY_KEY);
+  if (legacy && !(await db.get("state", key()))) await db.put("state", legacy, key()); // the token outlived the update
+  if (legacy) await db.del("state", LEGACY_KEY);
+  current = (await db.get("state", key())) || null;
   if (current) watch();
   changed();
 }
@@ -126,6 +131,6 @@ async function stop() {
   if (watchId !== null) navigator.geolocation.clearWatch(watchId);
   watchId = null;
   current = null;
-  await db.del("state", KEY);
+  await db.del("state", key());
   changed();
 }

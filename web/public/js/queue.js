@@ -1,11 +1,18 @@
 // The outbox: everything the officer saves goes here first (IndexedDB), and sync.js sends it.
-// An item is {id, op, target, body, photos: [{key, sha256}], state, error, current, created, label}.
+// An item is {id, op, target, body, photos: [{key, sha256}], state, error, current, created, label,
+// owner}. `owner` is the username that made it: tablets are shared, so an item is only listed,
+// counted and sent while its owner is signed in (another officer's token must never carry it).
 //   op: "record" (POST /records), "place" (POST /places),
 //       "transition" (POST /records/{target}/transitions), "patch" (PATCH /records/{target}),
 //       "patch-place" (PATCH /places/{target}); edits also keep base/changes/attrChanges (editdiff.js)
 //   state: "waiting" | "conflict" (409, shown to the officer) | "rejected" (4xx, with the message)
 import * as db from "./db.js";
 import { uuid } from "./uuid.js";
+import { app } from "./state.js";
+
+/** The signed-in user, whose items this tab shows and sends. */
+const signedIn = () => app.me?.username ?? null;
+const own = (list) => list.filter((i) => i.owner === signedIn());
 
 function changed() {
   window.dispatchEvent(new CustomEvent("queue-changed"));
@@ -16,11 +23,13 @@ function changed() {
  * without its photos. `id` defaults to a new UUID (record and place creations pass their own).
  */
 export async function enqueue({ id = uuid(), op, target = null, body, photos = [], label = "", extra = {} }) {
+  const owner = signedIn();
+  if (!owner) throw new Error("outbox: nobody is signed in");
   const photoRefs = photos.map((blob) => ({ key: uuid(), sha256: null, type: blob.type }));
   const item = {
     id, op, target, body, label, photos: photoRefs.map(({ key, sha256 }) => ({ key, sha256 })),
     state: "waiting", error: null, current: null, created: new Date().toISOString(), attempts: 0,
-    ...extra,
+    ...extra, owner,
   };
   await db.tx(["outbox", "photos"], "readwrite", (s) => {
     photos.forEach((blob, i) => s.photos.put({ key: photoRefs[i].key, blob }));
@@ -30,9 +39,9 @@ export async function enqueue({ id = uuid(), op, target = null, body, photos = [
   return item;
 }
 
-/** All items, oldest first (the order they must be sent in). */
+/** The signed-in user's items, oldest first (the order they must be sent in). */
 export async function items() {
-  const list = await db.all("outbox");
+  const list = own(await db.all("outbox"));
   return list.sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0));
 }
 
@@ -54,9 +63,21 @@ export async function photoBlob(key) {
   return (await db.get("photos", key))?.blob;
 }
 
-/** Counts by state: {waiting, conflict, rejected, total}. */
+/**
+ * Items saved before items carried an owner were made by whoever was signed in then, and the
+ * token survives the update: they become the signed-in user's at the first start after it.
+ */
+export async function claimUnowned() {
+  const owner = signedIn();
+  if (!owner) return;
+  const orphans = (await db.all("outbox")).filter((i) => !i.owner);
+  for (const item of orphans) await db.put("outbox", { ...item, owner });
+  if (orphans.length) changed();
+}
+
+/** The signed-in user's counts by state: {waiting, conflict, rejected, total}. */
 export async function summary() {
-  const list = await db.all("outbox");
+  const list = own(await db.all("outbox"));
   const s = { waiting: 0, conflict: 0, rejected: 0, total: list.length };
   list.forEach((i) => { s[i.state] += 1; });
   return s;

@@ -1,6 +1,7 @@
 // Sends the outbox once each, in order: photos first (POST /photos, idempotent by hash), then the
 // record that references their sha256. Records carry client UUIDs, so a resend after a lost
 // answer is stored once by the server. A 409 becomes a visible conflict, never an overwrite.
+// Only the signed-in user's items are sent (queue.items), with their own token.
 import { api, ApiError, NetworkError } from "./api.js";
 import * as queue from "./queue.js";
 import { alreadyApplied, versionOf } from "./editdiff.js";

@@ -95,6 +95,7 @@ export default {
   patrol_saved: "Patrol saved",
   patrol_no_location: "No position was recorded on this patrol; turn on location or check in on the map first.",
   logout_patrol_confirm: "Your patrol is still running. Log out anyway?",
+  logout_outbox_confirm: "{n} of your records have not been sent yet. They stay on this tablet and are sent when you log in again (never under someone else's login). Log out anyway?",
   all: "All",
   overdue: "Overdue",
   no_cases: "No cases",

@@ -95,6 +95,7 @@ export default {
   patrol_saved: "巡查记录已保存",
   patrol_no_location: "本次巡查没有记录到位置，请打开定位或在地图上签到后再结束。",
   logout_patrol_confirm: "巡查尚未结束，确定退出吗？",
+  logout_outbox_confirm: "你还有 {n} 条记录未发送。退出后它们仍保存在本机，你再次登录时自动发送，其他人登录不会发送。确定退出吗？",
   all: "全部",
   overdue: "已超期",
   no_cases: "暂无案件",
