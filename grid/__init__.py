@@ -1,7 +1,10 @@
 """Wangge's grid library: partition communities into cells, assign records, count and map them.
 
-The public face is a handful of verbs; each lives in a module named after it. Most load lazily
-on first use; the four named like their module are bound at import (see below).
+The public face is a handful of verbs, loaded lazily on first use so ``import grid`` stays cheap.
+Each lives in a module named after its operation; the verbs named exactly like their module
+(``partition``, ``counts``, ``heat``, ``hotspots``) are imported from it
+(``from grid.partition import partition``), because a package attribute cannot be both the
+module and the function without breaking one of them.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ _VERBS = {
     "write_layer": "grid.io",
     "estimate_households": "grid.households",
     # partition
-    "partition": "grid.partition",
     "plots": "grid.tessellate",
     "sequence_codes": "grid.codes",
     # assign records
@@ -23,13 +25,10 @@ _VERBS = {
     "assign_cells": "grid.assign",
     "h3_index": "grid.assign",
     # count
-    "counts": "grid.counts",
     "kpis": "grid.counts",
     "patrol_coverage": "grid.counts",
     # heat and hotspots
-    "heat": "grid.heat",
     "zoom_to_resolution": "grid.heat",
-    "hotspots": "grid.hotspots",
     "h3_hotspots": "grid.hotspots",
     "compare_periods": "grid.hotspots",
     # coverage and siting
@@ -39,15 +38,6 @@ _VERBS = {
 }
 
 __all__ = sorted(_VERBS)
-
-
-# Verbs named like their own module are bound now: importing a submodule sets the package
-# attribute to the module, which would shadow the lazy verb (grid.partition would stop being
-# callable after anything imported grid.partition).
-from grid.counts import counts as counts  # noqa: E402
-from grid.heat import heat as heat  # noqa: E402
-from grid.hotspots import hotspots as hotspots  # noqa: E402
-from grid.partition import partition as partition  # noqa: E402
 
 
 def __getattr__(name: str) -> Any:

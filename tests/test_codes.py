@@ -60,3 +60,12 @@ def test_every_public_verb_resolves() -> None:
 
     for name in grid.__all__:
         assert callable(getattr(grid, name)), name
+
+
+def test_verbs_named_like_their_module_leave_the_module_usable() -> None:
+    import grid
+    import grid.heat
+    from grid.partition import partition
+
+    assert callable(partition)
+    assert callable(grid.heat.bin_resolutions)
