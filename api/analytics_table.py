@@ -24,6 +24,7 @@ from api.access import Scope
 from api.dependencies import Period
 from api.models import Place, Record, utcnow
 from api.routers.stats import KpiBy, _leaders_at, _scoped, kpis
+from api.spreadsheet import safe_cell
 from grid.catalog import RECORD_KINDS, RISK_LEVELS
 
 gcounts = import_module("grid.counts")  # the module; ``grid.counts`` is also a verb
@@ -144,7 +145,7 @@ def to_csv(frame: pd.DataFrame, lang: str) -> bytes:
     w = csv.writer(buf)
     w.writerow(headers(frame, lang))
     for r in rows(frame):
-        w.writerow(["" if v is None else v for v in r.values()])
+        w.writerow(["" if v is None else safe_cell(v) for v in r.values()])
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -155,7 +156,7 @@ def to_xlsx(frame: pd.DataFrame, lang: str) -> bytes:
     ws.title = "analytics"
     ws.append(headers(frame, lang))
     for r in rows(frame):
-        ws.append(list(r.values()))
+        ws.append([safe_cell(v) for v in r.values()])
     for j, col in enumerate(frame.columns, start=1):
         if col.endswith("rate") or col == "patrol_coverage":
             for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):

@@ -18,8 +18,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from api.access import Scope
+from api.checks import check_filter_code
 from api.dependencies import Period, PeriodDep, ScopeDep, SessionDep
+from api.errors import InvalidInput
 from api.models import Building, Cell, Place, Record, utcnow
+from api.spreadsheet import safe_frame
+from grid.catalog import PlaceKind, RecordKind
 
 router = APIRouter(tags=["export"])
 
@@ -41,6 +45,10 @@ class Format(StrEnum):
     CSV = "csv"
 
 
+KINDS = {  # the kind filter's codes per layer (grid.catalog)
+    Layer.RECORDS: [k.value for k in RecordKind],
+    Layer.PLACES: [k.value for k in PlaceKind],
+}
 RECORD_COLS = (
     "id",
     "kind",
@@ -101,6 +109,10 @@ def layer_frame(
     period: Period,
 ) -> gpd.GeoDataFrame:
     """The rows of ``layer`` the user may see, filtered, as a WGS84 GeoDataFrame."""
+    if kind is not None:
+        if layer not in KINDS:
+            raise InvalidInput("kind filters records and places only", ("query", "kind"))
+        check_filter_code(kind, KINDS[layer], "kind", ("query", "kind"))
     if layer == Layer.RECORDS:
         q = _filter(select(Record), Record, scope, community, cell, "cell_code")
         if kind:
@@ -174,7 +186,7 @@ def encode(gdf: gpd.GeoDataFrame, fmt: Format, name: str) -> tuple[bytes, str]:
     if fmt == Format.GEOJSON:
         return gdf.to_json(ensure_ascii=False).encode(), "application/geo+json"
     if fmt == Format.CSV:
-        df = pd.DataFrame(gdf.drop(columns="geometry"))
+        df = safe_frame(pd.DataFrame(gdf.drop(columns="geometry")))
         if "lon" not in df.columns:
             df["wkt"] = gdf.geometry.to_wkt()
         return df.to_csv(index=False).encode("utf-8-sig"), "text/csv; charset=utf-8"
