@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query
 
+from api.checks import check_filter_category
 from api.errors import InvalidInput
-from grid.catalog import RecordKind, category_codes
+from grid.catalog import RecordKind
 from grid.heat import LOCAL_TZ
 
 ZONE = ZoneInfo(LOCAL_TZ)
@@ -130,13 +131,8 @@ def heat_filter(
 ) -> HeatFilter:
     """The heat filters; categories must belong to the chosen kinds (or to some kind)."""
     kinds = tuple(k.value for k in kind) if kind else None
-    allowed = set().union(*(category_codes(k) for k in (kinds or [k.value for k in RecordKind])))
     for i, c in enumerate(category or []):
-        if c not in allowed:
-            raise InvalidInput(
-                f"unknown category '{c}' for kind {', '.join(kinds or ['any'])}",
-                ("query", "category", i),
-            )
+        check_filter_category(kinds, c, ("query", "category", i))
     return HeatFilter(
         days_,
         int_list(hours, 0, 23, "hours"),

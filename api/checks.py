@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -55,6 +56,23 @@ def check_category(kind: str, category: str) -> None:
         raise InvalidInput(
             f"unknown {kind} category '{category}'; allowed: {allowed}", ("body", "category")
         )
+
+
+def check_filter_category(kinds: Iterable[str] | None, category: str, loc: Loc) -> None:
+    """Refuse a ``category`` query filter that belongs to none of ``kinds`` (any kind when None),
+    so an unknown filter value is a 422 naming the parameter instead of a silent zero."""
+    chosen = list(kinds) if kinds else [k.value for k in catalog.RecordKind]
+    if not any(catalog.is_category(k, category) for k in chosen):
+        raise InvalidInput(
+            f"unknown category '{category}' for kind {', '.join(kinds or ['any'])}", loc
+        )
+
+
+def check_filter_code(value: str, allowed: Iterable[str], name: str, loc: Loc) -> None:
+    """Refuse a query filter ``value`` not among the catalog's ``allowed`` codes."""
+    codes = sorted(allowed)
+    if value not in codes:
+        raise InvalidInput(f"unknown {name} '{value}'; allowed: {', '.join(codes)}", loc)
 
 
 def check_photos(session: Session, hashes: list[str]) -> None:

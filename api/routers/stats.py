@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from api.access import Scope
+from api.checks import check_filter_category
 from api.dependencies import PeriodDep, ScopeDep, SessionDep
 from api.models import Cell, Checkin, LeaderAssignment, Place, Record, User, utcnow
 from api.records import CASE_KINDS
@@ -89,6 +90,8 @@ def counts(
     status: Status | None = None,
 ) -> dict[str, Any]:
     """Records per cell (or community) in the period, over the cells valid then (zeros included)."""
+    if category is not None:
+        check_filter_category([kind.value] if kind else None, category, ("query", "category"))
     q = _scoped(
         select(
             Record.cell_code,
