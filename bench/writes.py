@@ -41,7 +41,7 @@ from api.main import make_store  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from bench.writeload import Load, drive  # noqa: E402
 
-PG = "postgresql://postgres@127.0.0.1:5432/"
+PG = os.environ.get("WANGGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/")  # as the tests
 X0, Y0, W = 117.20, 39.10, 0.01
 BOX = (X0, Y0, W)
 COMMUNITY = "120101001001"
