@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 import sys
 import uuid
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,10 +22,22 @@ from api.models.analytics import Centre  # noqa: E402
 from api.records import create_record  # noqa: E402
 from api.schemas import RecordIn  # noqa: E402
 from api.settings import Settings  # noqa: E402
+from web.conftest import require_browser  # noqa: E402  (tests/web: skip or fail as CI asks)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "report"
 CHROMIUM = "/usr/bin/chromium"
+
+
+
+def _previous_month() -> str:
+    """The calendar month before this one (Asia/Shanghai), so the records are always in the past."""
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    last = date(today.year, today.month, 1).toordinal() - 1
+    return date.fromordinal(last).strftime("%Y-%m")
+
+
+PERIOD = _previous_month()
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -38,7 +52,7 @@ ARGS = [
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):  # noqa: ANN001, ANN201
-    """A SQLite store with the API fixture world, a centre and some records in October 2026."""
+    """A SQLite store with the API fixture world, a centre and some records in PERIOD."""
     from geoalchemy2 import WKTElement
 
     from api.access import load_scope
@@ -56,7 +70,7 @@ def store(tmp_path_factory):  # noqa: ANN001, ANN201
                 id=str(uuid.uuid4()),
                 lon=X0 + 0.001 + (i % 6) * 0.0015,
                 lat=Y0 + 0.001 + (i // 6) * 0.0015,
-                occurred_at=f"2026-10-{1 + i % 28:02d}T09:00:00+08:00",
+                occurred_at=f"{PERIOD}-{1 + i % 28:02d}T09:00:00+08:00",
             )
             create_record(s, st, scope, RecordIn(**body))
         s.add(
@@ -78,9 +92,7 @@ def store(tmp_path_factory):  # noqa: ANN001, ANN201
 
 def _open(path: Path, shot: str) -> tuple[object, list[str]]:
     """Open ``path`` in Chromium; returns (per-frame Leaflet counts, non-local requests)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found")
+    sync_api = require_browser()
     outside: list[str] = []
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -93,8 +105,9 @@ def _open(path: Path, shot: str) -> tuple[object, list[str]]:
                 else None
             ),
         )
-        page.goto(path.as_uri())
-        page.wait_for_timeout(1500)
+        page.goto(path.as_uri())  # waits for the load event of the page and its map frames
+        for frame in page.frames[1:]:  # each map has drawn its vectors
+            frame.wait_for_selector(".leaflet-container path", state="attached", timeout=20000)
         counts = [
             f.evaluate("document.querySelectorAll('.leaflet-container path').length")
             for f in page.frames[1:]
@@ -105,8 +118,9 @@ def _open(path: Path, shot: str) -> tuple[object, list[str]]:
     return counts, outside
 
 
+@pytest.mark.browser
 def test_report_opens_offline_with_its_maps(store, tmp_path):
-    html = report.build(store, C1, month("2026-10", ("period",)))
+    html = report.build(store, C1, month(PERIOD, ("period",)))
     assert not re.search(r'src=(&quot;|")https?:|stylesheet(&quot;|") href=(&quot;|")https?:', html)
     out = tmp_path / "report.html"
     out.write_text(html, encoding="utf-8")
@@ -116,6 +130,7 @@ def test_report_opens_offline_with_its_maps(store, tmp_path):
     assert "网格统计与考核指标" in html and C1 + "001" in html
 
 
+@pytest.mark.browser
 def test_noticeboard_shows_code_leader_and_masked_phone(store, tmp_path):
     html = noticeboard.build(store, cell=C1 + "001")
     assert C1 + "001" in html and "王网格" in html and "138****5678" in html
@@ -130,4 +145,4 @@ def test_report_refuses_unknown_community(store):
     from api.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match="no community"):
-        report.build(store, "120101001999", month("2026-10", ("period",)))
+        report.build(store, "120101001999", month(PERIOD, ("period",)))

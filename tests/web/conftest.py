@@ -112,13 +112,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         yield api
 
 
+def require_browser():  # noqa: ANN201
+    """Playwright's sync API when Playwright and Chromium are there; otherwise skip, or fail when
+    WANGGE_REQUIRE_BROWSER=1 (CI must not pass by skipping every browser test)."""
+    required = os.environ.get("WANGGE_REQUIRE_BROWSER") == "1"
+    try:
+        from playwright import sync_api
+    except ImportError as e:
+        if required:
+            pytest.fail(f"playwright is not installed ({e}) and WANGGE_REQUIRE_BROWSER=1")
+        pytest.skip(f"playwright is not installed: {e}")
+    if not Path(CHROMIUM).exists():
+        if required:
+            pytest.fail(f"{CHROMIUM} not found and WANGGE_REQUIRE_BROWSER=1")
+        pytest.skip(f"{CHROMIUM} not found")
+    return sync_api
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("WANGGE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} not found")
-        pytest.skip(f"{CHROMIUM} not found")
+    sync_api = require_browser()
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
