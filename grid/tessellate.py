@@ -35,7 +35,7 @@ from grid.geomops import (
 )
 
 #: Footprint outlines are densified to about this many points per building.
-POINTS_PER_BUILDING = 5
+POINTS_PER_BUILDING = 2
 #: Blocks or plot fragments smaller than this (m²) are merged into their neighbour.
 MIN_PIECE_AREA = 1e-6
 
@@ -96,7 +96,8 @@ def _block_regions(
     The diagram's cells share exact edges, so they are merged per building by coverage union
     before anything is clipped: one clip per building at the block's edge, not one per point.
     """
-    inside = mine[labels] & shapely.intersects_xy(block, xy[:, 0], xy[:, 1])
+    own = np.flatnonzero(mine[labels])
+    inside = own[shapely.intersects_xy(block, xy[own, 0], xy[own, 1])]
     xy, labels = xy[inside], labels[inside]
     _, first = np.unique(np.round(xy, 6), axis=0, return_index=True)
     first.sort()
