@@ -148,6 +148,18 @@ class Cut:
     side: np.ndarray
 
 
+def _both_ways(m: int, a: np.ndarray, b: np.ndarray) -> sp.csr_matrix:
+    """The links ``a``–``b`` over ``m`` nodes as a CSR matrix holding both directions, built
+    straight from its arrays (scipy's COO conversion costs more than the search on small
+    trees, and bisection searches hundreds of them)."""
+    rows, cols = np.concatenate([a, b]), np.concatenate([b, a])
+    order = np.argsort(rows, kind="stable")
+    indptr = np.zeros(m + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=m), out=indptr[1:])
+    return sp.csr_matrix((np.ones(len(rows)), cols[order].astype(np.int32), indptr),
+                         shape=(m, m))
+
+
 def _subtree_sums(m: int, a: np.ndarray, b: np.ndarray, values: np.ndarray) -> tuple:
     """Sums of ``values`` over every subtree of a tree rooted at node 0, each node's parent,
     and the (ancestor, descendant) pairs that define the subtrees.
@@ -155,8 +167,8 @@ def _subtree_sums(m: int, a: np.ndarray, b: np.ndarray, values: np.ndarray) -> t
     Every node is paired with each of its ancestors (one vectorised step per tree level), and
     the values are summed per ancestor with ``bincount``.
     """
-    t = sp.coo_matrix((np.ones(len(a)), (a, b)), shape=(m, m)).tocsr()
-    _, pred = breadth_first_order(t, 0, directed=False, return_predecessors=True)
+    _, pred = breadth_first_order(_both_ways(m, a, b), 0, directed=True,
+                                  return_predecessors=True)
     owners, members = [np.arange(m)], [np.arange(m)]
     cur, node = np.arange(m), np.arange(m)
     while True:
