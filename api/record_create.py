@@ -60,24 +60,25 @@ def is_plain(body: RecordIn) -> bool:
     return not (body.checkins or body.parties or body.photos or body.track)
 
 
-def _added(table: str) -> str:
-    """``ON CONFLICT`` assignments adding the new row's counts to ``table``'s."""
-    return ", ".join(f'"{c}" = {table}."{c}" + EXCLUDED."{c}"' for c in ("count", *HOURS))
+def _added() -> str:
+    """``ON CONFLICT`` assignments adding the new row's counts to the stored ones (alias ``t``)."""
+    return ",".join(f"{c}=t.{c}+excluded.{c}" for c in ('"count"', *HOURS))
 
 
 @cache
 def pg_sql(resolutions: tuple[int, ...]) -> str:
     """The one statement that stores a plain record with its audit row and heat counts (its
     ``heat_bins`` rows at ``resolutions``, parents given as ``%(heat_p<res>)s``). The hour columns
-    are computed from one ``%(heat_hour)s`` and the record's own parameters are reused, so a write
-    sends few more parameters than the record itself."""
+    come from one ``%(heat_hour)s`` and the record's own parameters are reused; the text stays
+    under psycopg's 4096-character limit for caching its parsed form (longer statements are
+    re-parsed on every execute, ~2 ms of CPU here)."""
     cols = ", ".join(RECORD_COLUMNS)
     params = ", ".join(f"%({c})s" for c in RECORD_COLUMNS)
-    counts = f'"count", {", ".join(HOURS)}'
-    ones = ", ".join(f"(%(heat_hour)s = {h})::int" for h in range(24))
+    counts = f'"count",{",".join(HOURS)}'
+    ones = ",".join(f"(x={h})::int" for h in range(24))
     day, weekday = "%(heat_day)s::date", "%(heat_weekday)s::int2"
-    values = ", ".join(
-        f"({r}::int2, {monthly}, {when}, %(heat_p{r})s, {wd})"
+    rows = ",".join(
+        f"({r}::int2,{monthly},{when},%(heat_p{r})s,{wd})"
         for r in resolutions
         for monthly, when, wd in (
             ("false", day, weekday),
@@ -85,10 +86,10 @@ def pg_sql(resolutions: tuple[int, ...]) -> str:
         )
     )
     bins = (
-        f", b AS (INSERT INTO heat_bins (kind, category, {counts}, res, monthly, day, h3, weekday, "
-        f"shard) SELECT %(kind)s, %(category)s, 1, {ones}, v.*, %(heat_shard)s::int2 "
-        f"FROM r, (VALUES {values}) AS v(res, monthly, day, h3, weekday) "
-        f"ON CONFLICT ({', '.join(heatagg.BINS_PK)}) DO UPDATE SET {_added('heat_bins')})"
+        f",b AS (INSERT INTO heat_bins AS t (kind,category,{counts},res,monthly,day,h3,weekday,"
+        f"shard) SELECT %(kind)s,%(category)s,1,o.*,v.*,%(heat_shard)s::int2 "
+        f"FROM r,o,(VALUES {rows}) AS v "
+        f"ON CONFLICT ({','.join(heatagg.BINS_PK)}) DO UPDATE SET {_added()})"
     )
     return (
         f"WITH r AS (INSERT INTO records ({cols}, geom, version) "
@@ -97,10 +98,12 @@ def pg_sql(resolutions: tuple[int, ...]) -> str:
         "a AS (INSERT INTO audit_log (at, user_id, action, entity, entity_id, diff) "
         "SELECT %(created_at)s, %(author_id)s, 'create', 'record', %(entity_id)s, "
         "%(diff)s::json FROM r), "
-        f"h AS (INSERT INTO heat_counts ({', '.join(FINE_KEYS)}, {counts}) "
-        f"SELECT {day}, %(kind)s, %(category)s, %(h3)s, %(cell_code)s, {weekday}, 1, {ones} "
-        f"FROM r ON CONFLICT ({', '.join(heatagg.FINE_PK)}) DO UPDATE SET "
-        f"{_added('heat_counts')})" + (bins if resolutions else "") + " SELECT count(*) FROM r"
+        f"o AS (SELECT {ones} FROM (SELECT %(heat_hour)s::int AS x) s),"
+        f"h AS (INSERT INTO heat_counts AS t ({','.join(FINE_KEYS)},{counts}) "
+        f"SELECT {day},%(kind)s,%(category)s,%(h3)s,%(cell_code)s,{weekday},1,o.* FROM r,o "
+        f"ON CONFLICT ({','.join(heatagg.FINE_PK)}) DO UPDATE SET {_added()})"
+        + (bins if resolutions else "")
+        + " SELECT count(*) FROM r"
     )
 
 

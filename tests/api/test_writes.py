@@ -59,3 +59,13 @@ def test_refused_plain_write_leaves_nothing(api):
     assert api.post("/records", "officer", json=foreign).status_code == 403
     assert api.post("/records", "police", json=record_body()).status_code == 403
     assert (_heat_total(api), api.count("audit_log")) == (heat_before, audit_before)
+
+
+def test_one_statement_write_is_short_enough_for_psycopg_to_cache_its_parse():
+    from psycopg import _queries
+
+    from api.record_create import pg_sql
+    from grid.heat import SERVING_RESOLUTIONS
+
+    # longer statements are re-parsed on every execute (~2 ms of CPU a write)
+    assert len(pg_sql(SERVING_RESOLUTIONS)) <= _queries.MAX_CACHED_STATEMENT_LENGTH
