@@ -92,23 +92,37 @@ def running_server(tmp: Path, db: str, **env_extra: str) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """The Wangge server on a fresh SQLite file with the fixture world; stopped afterwards."""
+def seed_places(api: Api) -> None:
+    """The world's 500 places, created through the API as an officer's tablet would."""
+    for i, (lon, lat) in enumerate(world.place_points()):
+        r = api.post("/places", json={
+            "id": str(uuid.uuid4()), "kind": "rental" if i % 3 else "internet_cafe",
+            "name": f"场所{i + 1}", "address": f"和平路{i + 1}号", "lon": lon, "lat": lat,
+            "risk_level": ("normal", "watch", "strict")[i % 3], "attrs": {}})
+        assert r.status_code == 201, r.text
+
+
+@contextmanager
+def world_server(tmp: Path) -> Iterator[Api]:
+    """The server on a fresh SQLite file in ``tmp`` with the fixture world of world.py (30 cells,
+    3000 buildings, 500 places); also used by bench/first_load.py."""
     if not (ROOT / "web" / "public" / "vendor" / "leaflet" / "leaflet.js").exists():
-        pytest.fail("web assets not built: run `npm ci && npm run build` in web/")
-    tmp = tmp_path_factory.mktemp("wangge-web")
+        raise RuntimeError("web assets not built: run `npm ci && npm run build` in web/")
     db = f"sqlite:///{tmp / 'wangge.sqlite'}"
     world.seed(db)
     with running_server(tmp, db) as base:
         api = Api(base)
         api.tmp, api.db = tmp, db
-        for i, (lon, lat) in enumerate(world.place_points()):
-            r = api.post("/places", json={
-                "id": str(uuid.uuid4()), "kind": "rental" if i % 3 else "internet_cafe",
-                "name": f"场所{i + 1}", "address": f"和平路{i + 1}号", "lon": lon, "lat": lat,
-                "risk_level": ("normal", "watch", "strict")[i % 3], "attrs": {}})
-            assert r.status_code == 201, r.text
+        seed_places(api)
+        yield api
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """The Wangge server on a fresh SQLite file with the fixture world; stopped afterwards."""
+    if not (ROOT / "web" / "public" / "vendor" / "leaflet" / "leaflet.js").exists():
+        pytest.fail("web assets not built: run `npm ci && npm run build` in web/")
+    with world_server(tmp_path_factory.mktemp("wangge-web")) as api:
         yield api
 
 

@@ -1,7 +1,7 @@
-"""Patrol (track, check-in, summary, one record), deadline colours, the GCJ-02 shift, first load."""
+"""Patrol (track, check-in, summary, one record), deadline colours, the GCJ-02 shift, and that a
+first load brings the whole area (its timing is bench/first_load.py's)."""
 
 import json
-import time
 import uuid
 from datetime import UTC, datetime
 
@@ -10,7 +10,7 @@ import pytest
 
 from grid.shift import gcj02_to_wgs84, wgs84_to_gcj02
 
-from . import world
+from . import firstload, world
 from .conftest import ARTIFACTS, LANDSCAPE, PORTRAIT, cell_centre, login, shot, tap_at, until, wait_queue
 
 pytestmark = pytest.mark.browser
@@ -86,44 +86,17 @@ def test_gcj02_shift_in_js_matches_grid_shift(tablet):
     assert np.allclose(blon, lon, atol=1e-8) and np.allclose(blat, lat, atol=1e-8)
 
 
-def test_first_load_time_with_30_cells_3000_buildings_500_places(browser, server):
-    """Records how long a tablet takes from navigation to a map with all vectors drawn."""
+def test_first_load_draws_30_cells_3000_buildings_500_places(browser, server):
+    """A cold and a warm (service worker) start load the whole area. How long they take is
+    measured by bench/first_load.py against the 2 s target; the figures seen here are kept in
+    test-artifacts/web/first-load.json for a person to look at, not asserted."""
     token = server.auth("officer")["Authorization"].split()[1]
-    figures = {}
-    cold_tries = []
-    for run in ("cold", "cold", "cold", "warm"):
-        if run == "cold" and cold_tries and min(cold_tries) <= 2.0:
-            continue  # a cold start within the target was seen; the others were only retries
-        ctx = browser.new_context(viewport=LANDSCAPE, has_touch=True, is_mobile=True,
-                                  base_url=server.base, locale="zh-CN")
-        ctx.add_init_script(f"localStorage.setItem('wangge.token', {json.dumps(token)})")
-        page = ctx.new_page()
-        if run == "warm":  # a second start: shell from the service worker cache
-            page.goto("/")
-            page.wait_for_selector("body[data-ready=true]", timeout=30000)
-        t0 = time.monotonic()
-        page.goto("/") if run == "cold" else page.reload()
-        page.wait_for_selector("body[data-ready=true]", timeout=30000)
-        page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
-        figures[f"{run}_seen_by_test"] = round(time.monotonic() - t0, 3)  # incl. the test's polling
-        # From navigation to the app's own "ready" mark: what the officer waits, without the
-        # test's polling; on a shared, loaded machine a cold start is tried up to three times.
-        figures[run] = round(page.evaluate("performance.getEntriesByName('wangge-ready')[0].startTime") / 1000, 3)
-        if run == "cold":
-            cold_tries.append(figures[run])
-            figures["cold"] = min(cold_tries)
-            figures["cold_tries"] = cold_tries
-        figures[f"{run}_breakdown_ms"] = page.evaluate("""() => Object.fromEntries([
-            ...performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/v1/'))
-              .map((e) => [new URL(e.name).pathname, [Math.round(e.startTime), Math.round(e.responseEnd)]]),
-            ['ready', Math.round(performance.getEntriesByName('wangge-ready')[0].startTime)]])""")
-        figures[f"{run}_counts"] = page.evaluate(
-            "({cells: wangge.cells.length, buildings: wangge.buildings.length, places: wangge.places.length})")
-        ctx.close()
+    figures = {run: firstload.load_once(browser, server.base, token, warm=run == "warm") for run in ("cold", "warm")}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "first-load.json").write_text(json.dumps(figures, indent=2))
-    print("first load:", figures)
-    assert figures["cold_counts"]["buildings"] == 3000 and figures["cold_counts"]["places"] >= 500
-    # The target is 2 s on this machine (see first-load.json for the measured figure); the bound
-    # asserted here is looser so that other work on the shared CPUs cannot make the test flaky.
-    assert figures["cold"] <= 4.0, figures
+    for run, f in figures.items():
+        n = f["counts"]  # other tests may have added places; never fewer than the world's
+        assert n["cells"] >= world.COLS * world.ROWS, (run, f)
+        assert n["buildings"] == world.COLS * world.ROWS * world.BUILDINGS_PER_CELL, (run, f)
+        assert n["places"] >= world.PLACES, (run, f)
+        assert f["ready_s"] > 0 and "/api/v1/buildings" in f["breakdown_ms"], (run, f)
