@@ -12,6 +12,9 @@ import * as patrol from "./patrol.js";
 import { attrsOf, attrControl, readAttrs, commonAttr } from "./placeattrs.js";
 import { openRecordEdit, openPlaceEdit } from "./edits.js";
 
+// The kinds and categories themselves come from /meta. Which kind is the patrol, which kinds name
+// parties and which place kind gets its own button are not in /meta (its terms are {code, zh, en}
+// only), so these three codes are named here until /meta carries such flags.
 // Record kinds recorded with the point form; patrols are recorded by patrol.js (CONTRACTS: kind patrol).
 const PATROL_KIND = "patrol";
 // Record kinds whose parties are named (catalog RecordKind.DISPUTE).

@@ -10,7 +10,7 @@ import { uuid } from "./uuid.js";
 import * as queue from "./queue.js";
 import { syncNow } from "./sync.js";
 
-const PATROL_KIND = "patrol";
+const PATROL_KIND = "patrol"; // catalog RecordKind.PATROL; /meta does not flag the patrol kind
 // Kept per user (tablets are shared): another officer signing in neither resumes nor sends it.
 const LEGACY_KEY = "patrol"; // before patrols were kept per user
 const key = () => `patrol:${app.me.username}`;
