@@ -99,7 +99,7 @@ class Scope:
             self.require_cell(cell_code, community_code, loc)
         elif not self.led_at(cell_code, at):
             raise Forbidden(
-                f"the point is in cell {cell_code}, which you did not lead at {at.isoformat()}",
+                f"the point is in cell {cell_code}, outside your cells at {at.isoformat()}",
                 loc,
             )
 
