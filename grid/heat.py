@@ -29,9 +29,10 @@ CUBE_KEYS = ("h3", "day", "hour", "kind", "category")
 PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 _WEB_MERCATOR_M_PER_PX = 156_543.033_92  # metres per pixel at zoom 0 on the equator
 _HEX_PIXELS = 24.0  # a heat hexagon should be about this many screen pixels across
-# Resolutions a store pre-aggregates besides its finest: district (7) to street-block (10) views;
-# coarser ones roll up from 7, finer ones come from the finest bins.
-SERVING_RESOLUTIONS = (7, 8, 9, 10)
+# Resolutions a store pre-aggregates besides its finest: district (8) to street-block (10) views;
+# coarser ones roll up from 8 (a district has a few dozen res-8 bins), finer ones come from the
+# finest bins. Each one costs a write two more row upserts (daily and monthly).
+SERVING_RESOLUTIONS = (8, 9, 10)
 
 
 def zoom_to_resolution(zoom: float, lat: float = 35.0) -> int:
