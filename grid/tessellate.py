@@ -34,18 +34,15 @@ from grid.geomops import (
     union_by,
 )
 
-#: Footprint outlines are densified to about this many points per building.
-POINTS_PER_BUILDING = 2
 #: Blocks or plot fragments smaller than this (m²) are merged into their neighbour.
 MIN_PIECE_AREA = 1e-6
 
 
 def _generators(geoms: np.ndarray, anchors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Voronoi generator points and their building labels: anchors first, then outline points."""
-    perimeter = shapely.length(shapely.boundary(geoms))
-    spacing = np.maximum(perimeter / POINTS_PER_BUILDING, 0.5)
-    outline = shapely.segmentize(shapely.boundary(geoms), spacing)
-    coords, idx = shapely.get_coordinates(outline, return_index=True)
+    """Voronoi generator points and their building labels: anchors first, then the outline
+    vertices. Footprints are cut out exactly afterwards, so the diagram only has to place the
+    boundaries between buildings; densified outlines gave the same cells at twice the cost."""
+    coords, idx = shapely.get_coordinates(shapely.boundary(geoms), return_index=True)
     xy = np.vstack([anchors, coords])
     labels = np.concatenate([np.arange(len(geoms)), idx])
     return xy, labels
@@ -66,50 +63,89 @@ def _blocks(community: BaseGeometry, roads: np.ndarray | None) -> np.ndarray:
     return faces if len(faces) else np.array([community], dtype=object)
 
 
-def _voronoi(xy: np.ndarray, block: BaseGeometry) -> np.ndarray:
-    """Voronoi cells of ``xy`` (same order) covering ``block``, checked: cells are valid, each
-    holds its point and together they add up to their envelope. GEOS can return invalid,
-    overlapping cells for nearly regular rows of points; then the points are nudged by a
-    deterministic fraction of a millimetre and the diagram is built again."""
+def _voronoi(xy: np.ndarray, group: np.ndarray, blocks: np.ndarray) -> np.ndarray:
+    """Voronoi cells of ``xy`` (same order), one diagram per ``group`` (sorted) covering
+    ``blocks[group]``, all built in one vectorised call and checked per diagram: cells are
+    valid, each holds its point and together they add up to their envelope. GEOS can return
+    invalid, overlapping cells for nearly regular rows of points; those diagrams are built
+    again with their points nudged by a deterministic fraction of a millimetre."""
     nudge = np.mod(np.sin(xy[:, 0] * 12.9898 + xy[:, 1] * 78.233) * 43758.5453, 1.0) - 0.5
+    shift = np.column_stack([nudge, nudge[::-1]]) * 1e-4
+    pieces = np.empty(len(xy), dtype=object)
+    todo = np.unique(group)
     for attempt in range(4):
-        pts = xy + np.column_stack([nudge, nudge[::-1]]) * 1e-4 * attempt
-        cells = shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=block, ordered=True)
-        pieces = np.asarray(shapely.get_parts(cells))
-        if len(pieces) != len(xy):
-            continue
+        take = np.flatnonzero(np.isin(group, todo))
+        pts = xy[take] + shift[take] * attempt
+        slot = np.searchsorted(todo, group[take])
+        cells = shapely.voronoi_polygons(shapely.multipoints(pts, indices=slot),
+                                         extend_to=blocks[todo], ordered=True)
+        parts, of = shapely.get_parts(cells, return_index=True)
+        n_pts = np.bincount(slot, minlength=len(todo))
+        n_parts = np.bincount(of, minlength=len(todo))
+        whole = n_pts == n_parts
+        # The k-th cell of a whole diagram belongs to the k-th point of its group.
+        rank = np.arange(len(parts)) - (np.cumsum(n_parts) - n_parts)[of]
+        at = np.where(whole[of], (np.cumsum(n_pts) - n_pts)[of] + rank, 0)
+        fine = (whole[of] & shapely.is_valid(parts)
+                & shapely.contains_xy(parts, pts[at, 0], pts[at, 1]))
+        area = np.bincount(of, weights=shapely.area(parts), minlength=len(todo))
         envelope = shapely.area(shapely.envelope(cells))
-        if (shapely.is_valid(pieces).all()
-                and shapely.contains_xy(pieces, pts[:, 0], pts[:, 1]).all()
-                and abs(shapely.area(pieces).sum() - envelope) <= 1e-9 * envelope):
+        good = (whole & (np.bincount(of, weights=~fine, minlength=len(todo)) == 0)
+                & (np.abs(area - envelope) <= 1e-9 * envelope))
+        keep = good[of]
+        pieces[take[at[keep]]] = parts[keep]
+        todo = todo[~good]
+        if len(todo) == 0:
             return pieces
     raise InputError("could not build a valid Voronoi diagram of the buildings in a block",
                      source="tessellate", field="geometry")
 
 
-def _block_regions(
-    block: BaseGeometry, xy: np.ndarray, labels: np.ndarray, mine: np.ndarray
+def _regions(
+    blocks: np.ndarray, home: np.ndarray, xy: np.ndarray, labels: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each building's Voronoi region within one block, and the buildings' labels; only
-    generators inside the block from buildings anchored in it (``mine``) are used.
+    """Each building's Voronoi region within its home block, and the buildings' labels; a
+    block's diagram uses the generators inside it of the buildings anchored in it.
 
     The diagram's cells share exact edges, so they are merged per building by coverage union
-    before anything is clipped: one clip per building at the block's edge, not one per point.
+    before anything is clipped: one clip per building at its block's edge, not one per point.
     """
-    own = np.flatnonzero(mine[labels])
-    inside = own[shapely.intersects_xy(block, xy[own, 0], xy[own, 1])]
-    xy, labels = xy[inside], labels[inside]
-    _, first = np.unique(np.round(xy, 6), axis=0, return_index=True)
-    first.sort()
-    xy, labels = xy[first], labels[first]
+    block = home[labels]
+    idx = np.flatnonzero(block >= 0)
+    shapely.prepare(blocks)
+    idx = idx[shapely.intersects_xy(blocks[block[idx]], xy[idx, 0], xy[idx, 1])]
+    key = np.column_stack([block[idx], np.round(xy[idx], 6)])
+    _, first = np.unique(key, axis=0, return_index=True)  # one generator per spot and block
+    idx = idx[np.sort(first)]
+    idx = idx[np.argsort(block[idx], kind="stable")]
+    xy, labels, block = xy[idx], labels[idx], block[idx]
     owners, slot = np.unique(labels, return_inverse=True)
-    if len(owners) == 1:
-        return np.array([block], dtype=object), owners
-    regions = union_by(_voronoi(xy, block), slot, len(owners), coverage=True)
-    shapely.prepare(block)
-    edge = np.flatnonzero(~shapely.contains_properly(block, regions))
-    regions[edge] = polygonal(safe_intersection(regions[edge], block))
+    owner_block = np.empty(len(owners), dtype=np.int64)
+    owner_block[slot] = block
+    alone = np.bincount(owner_block, minlength=len(blocks))[block] == 1
+    regions = np.empty(len(owners), dtype=object)
+    regions[slot[alone]] = blocks[block[alone]]
+    shared = ~alone
+    if shared.any():
+        pieces = _voronoi(xy[shared], block[shared], blocks)
+        mixed, slot_of = np.unique(slot[shared], return_inverse=True)
+        regions[mixed] = union_by(pieces, slot_of, len(mixed), coverage=True)
+        edge = mixed[~shapely.contains_properly(blocks[owner_block[mixed]], regions[mixed])]
+        regions[edge] = polygonal(safe_intersection(regions[edge], blocks[owner_block[edge]]))
     return regions, owners
+
+
+def _inside_own_region(
+    ground: np.ndarray, own: np.ndarray, regions: np.ndarray, owners: np.ndarray
+) -> np.ndarray:
+    """Whether each footprint lies strictly inside its own building's region: most do, and
+    such a footprint changes no plot, so it is left out of the noding."""
+    pos = np.minimum(np.searchsorted(owners, own), len(owners) - 1)
+    has = owners[pos] == own
+    inside = np.zeros(len(own), dtype=bool)
+    shapely.prepare(regions)
+    inside[has] = shapely.contains_properly(regions[pos[has]], ground[has])
+    return inside
 
 
 def _faces(lines: np.ndarray) -> np.ndarray:
@@ -256,15 +292,12 @@ def plots_and_blocks(
     blocks = ground_to_home_block(blocks, ground, home)
     occupied = np.zeros(len(blocks), dtype=bool)
     occupied[home[home >= 0]] = True
-    regions, owners = [], []
-    for b in np.flatnonzero(occupied):  # one Voronoi diagram per block
-        r, o = _block_regions(blocks[b], xy, labels, home == b)
-        regions.append(r)
-        owners.append(o)
+    regions, owners = _regions(blocks, home, xy, labels)
     own = np.flatnonzero(~shapely.is_empty(ground) & (shapely.area(ground) > 0))
+    own = own[~_inside_own_region(ground[own], own, regions, owners)]
     # Footprints come first, so a face inside one is its building's, whatever the diagram says.
-    layers = np.concatenate([ground[own], *regions])
-    layer_labels = np.concatenate([own, *owners])
+    layers = np.concatenate([ground[own], regions])
+    layer_labels = np.concatenate([own, owners])
     spare = blocks[~occupied & ~shapely.is_empty(blocks)]
     faces = _faces(shapely.boundary(np.concatenate([layers, spare])))
     owner = _claim(faces, layers, layer_labels, community)
