@@ -92,12 +92,13 @@ class Scope:
     ) -> None:
         """Refuse a record dated ``at`` in a cell the user could not write in at that time.
 
-        Officers are judged by the leader assignments in force at ``at`` (a record queued offline
-        across a leader change or a redraw stays theirs to send); other roles by their scope.
+        Officers may write in a cell they led at ``at`` (a record queued offline across a leader
+        change or a redraw stays theirs to send) or lead now (a new leader reporting what
+        happened in their cell before they took it over); other roles by their scope.
         """
         if self.cells is None:
             self.require_cell(cell_code, community_code, loc)
-        elif not self.led_at(cell_code, at):
+        elif not (self.led_at(cell_code, at) or cell_code in self.cells):
             raise Forbidden(
                 f"the point is in cell {cell_code}, outside your cells at {at.isoformat()}",
                 loc,
