@@ -30,8 +30,9 @@ import shapely
 
 from grid.bisection import plot_graph
 from grid.crs import metric_crs, utm_crs
+from grid.geomops import representative_xy, union_by
 from grid.partition import partition
-from grid.tessellate import plot_array, representative_xy, union_by
+from grid.tessellate import plot_array
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "boundaries"
 LOW, HIGH = 100, 200
@@ -238,8 +239,18 @@ def main() -> None:
     parser.add_argument("--peer-timeout", type=float, default=120.0,
                         help="seconds before the 1000-unit max-p run is stopped")
     args = parser.parse_args()
+    print(f"load average before: {load_average()}")
     district(args.peer_budget)
     synthetic(args.peer_timeout)
+    print(f"load average after: {load_average()}")
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (the machine is shared; figures depend on them)."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 if __name__ == "__main__":

@@ -95,15 +95,16 @@ def plot_graph(
 
     A link costs the distance between the two building anchors ``xy``, times ``ROAD_COST`` when
     the straight link crosses a road, so spanning trees prefer to stay on one side of roads.
-    ``blocks`` (from ``plots_and_blocks``) lets pairs inside one block skip the tolerant measure.
+    ``blocks`` (edge groups from ``plots_and_blocks``) lets pairs inside one group, whose plots
+    share identical segments, skip the tolerant measure; -1 marks plots that need it.
     """
     if blocks is None:
         i, j = _touching(plots)
         keep = shared_edge_length(plots[i], plots[j]) > EDGE_GRID
         i, j = i[keep], j[keep]
     else:
-        # Inside a block plots share identical segments; only pairs across blocks need the
-        # tolerant (and slower) measure.
+        # Inside a group plots share identical segments; only pairs across groups (or with
+        # a plot marked -1) need the tolerant (and slower) measure.
         ei, ej, elen = matching_edges(plots)
         i, j = ei[elen > EDGE_GRID], ej[elen > EDGE_GRID]
         if len(np.unique(blocks)) > 1 or (blocks < 0).any():

@@ -140,9 +140,11 @@ def _inside_own_region(
 ) -> np.ndarray:
     """Whether each footprint lies strictly inside its own building's region: most do, and
     such a footprint changes no plot, so it is left out of the noding."""
+    inside = np.zeros(len(own), dtype=bool)
+    if len(owners) == 0:
+        return inside
     pos = np.minimum(np.searchsorted(owners, own), len(owners) - 1)
     has = owners[pos] == own
-    inside = np.zeros(len(own), dtype=bool)
     shapely.prepare(regions)
     inside[has] = shapely.contains_properly(regions[pos[has]], ground[has])
     return inside

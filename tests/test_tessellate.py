@@ -54,6 +54,22 @@ def test_plot_edges_follow_roads() -> None:
     assert not crossing.any()
 
 
+def test_plots_share_identical_edges_across_roads() -> None:
+    # Touching footprints (shared walls) and two roads: plots are still a valid coverage, so
+    # neighbours on either side of a road or of a wall meet along identical segments.
+    fp = footprints(300, 8)
+    walls = shapely.box(np.arange(100.0, 200.0, 10.0), 600, np.arange(110.0, 210.0, 10.0), 620)
+    fp = np.concatenate([fp[~shapely.intersects(fp, shapely.box(95, 595, 215, 625))], walls])
+    roads = np.array([shapely.LineString([(-10, 200), (1010, 200)]),
+                      shapely.LineString([(300, -10), (300, 1010)])], dtype=object)
+    result = plot_array(L_SHAPE, fp, roads)
+    assert_tiles(result, L_SHAPE)
+    assert shapely.coverage_is_valid(result)
+    ground = shapely.intersection(disjoint_footprints(fp), L_SHAPE)
+    uncovered = shapely.area(shapely.difference(ground, result)) / shapely.area(ground)
+    assert uncovered.max() < 1e-6
+
+
 def test_points_work_as_buildings() -> None:
     pts = shapely.centroid(footprints(100, 5))
     assert_tiles(plot_array(L_SHAPE, pts), L_SHAPE)
