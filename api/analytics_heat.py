@@ -25,6 +25,7 @@ from api.analytics_filters import Days, HeatFilter
 from api.cellcache import CellCache, CellRow
 from api.errors import InvalidInput
 from api.models import utcnow
+from grid.heat import ColourScale
 
 # the modules (``from grid import heat`` is grid's ``heat`` verb, a function)
 gheat = import_module("grid.heat")
@@ -76,7 +77,7 @@ def bins_at(
 
 def reference_scale(
     db: Db, scope: Scope, f: HeatFilter, res: int, finest: int
-) -> tuple[gheat.ColourScale, Days]:
+) -> tuple[ColourScale, Days]:
     """The colour scale from the reference year before the period's end (all kinds, categories,
     hours), with its breaks scaled to the period's length so colours mean the same rate."""
     ref = Days(f.days.end - timedelta(days=REFERENCE_DAYS), f.days.end)

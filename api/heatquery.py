@@ -58,7 +58,7 @@ def value(table: Table, hours: tuple[int, ...] | None) -> ColumnElement[Any]:
 
 def _slices(table: Table, f: HeatFilter, *, weekdays: bool) -> list[ColumnElement[bool]]:
     """Conditions for the filter's kinds, categories and (when ``weekdays``) weekdays."""
-    out = []
+    out: list[ColumnElement[bool]] = []
     for col, wanted in (("kind", f.kinds), ("category", f.categories)):
         if wanted is not None:
             out.append(table.c[col].in_(list(wanted)))
