@@ -9,7 +9,6 @@ resolutions, the colour classes, Gi* with FDR, the period test — is grid's (``
 from __future__ import annotations
 
 from datetime import timedelta
-from importlib import import_module
 from typing import Any
 
 import h3
@@ -19,6 +18,9 @@ import shapely
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+# the modules (``from grid import heat`` is grid's ``heat`` verb, a function)
+import grid.heat as gheat
+import grid.hotspots as ghot
 from api import heatquery as hq
 from api.access import Scope
 from api.analytics_filters import Days, HeatFilter
@@ -27,9 +29,6 @@ from api.errors import InvalidInput
 from api.models import utcnow
 from grid.heat import ColourScale
 
-# the modules (``from grid import heat`` is grid's ``heat`` verb, a function)
-gheat = import_module("grid.heat")
-ghot = import_module("grid.hotspots")
 REFERENCE_DAYS = 365
 Db = Session | Connection
 

@@ -12,7 +12,6 @@ import csv
 import io
 import math
 from datetime import datetime
-from importlib import import_module
 from typing import Any
 
 import pandas as pd
@@ -20,6 +19,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import grid.counts as gcounts
 from api.access import Scope
 from api.dependencies import Period
 from api.models import Place, Record, utcnow
@@ -27,20 +27,9 @@ from api.routers.stats import KpiBy, _leaders_at, _scoped, kpis
 from api.spreadsheet import safe_cell
 from grid.catalog import RECORD_KINDS, RISK_LEVELS
 
-gcounts = import_module("grid.counts")  # the module; ``grid.counts`` is also a verb
-
 KEYS = {KpiBy.CELL: "cell_code", KpiBy.LEADER: "leader", KpiBy.COMMUNITY: "community_code"}
-KPI_COLS = (
-    "due",
-    "closed",
-    "on_time_closed",
-    "overdue_open",
-    "closure_rate",
-    "on_time_closure_rate",
-    "places",
-    "visited",
-    "patrol_coverage",
-)
+# The case-loop KPIs as grid.counts defines them, then patrol coverage.
+KPI_COLS = (*gcounts.KPI_COLUMNS, "places", "visited", "patrol_coverage")
 LABELS = {  # column → (zh, en)
     "cell_code": ("网格编码", "Cell"),
     "leader": ("网格长", "Leader"),

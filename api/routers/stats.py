@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 from enum import StrEnum
-from importlib import import_module
 from typing import Annotated, Any
 
 import pandas as pd
@@ -13,6 +12,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+import grid.counts as gcounts
 from api.access import Scope
 from api.checks import check_filter_category
 from api.dependencies import PeriodDep, ScopeDep, SessionDep
@@ -20,8 +20,6 @@ from api.models import Cell, Checkin, LeaderAssignment, Place, Record, User, utc
 from api.records import CASE_KINDS
 from grid.caseflow import Status
 from grid.catalog import RecordKind
-
-gcounts = import_module("grid.counts")  # the module; ``grid.counts`` is also a verb
 
 router = APIRouter(tags=["stats"])
 

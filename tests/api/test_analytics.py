@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import datetime
-from importlib import import_module
 from zoneinfo import ZoneInfo
 
 import h3
@@ -16,9 +15,9 @@ import pytest
 from conftest import C1, C2, X0, Y0, W, fixture_cells, record_body
 from sqlalchemy import text
 
+import grid.hotspots as ghot
 from api import heatagg
 
-ghot = import_module("grid.hotspots")  # the module; ``grid.hotspots`` is also a verb
 SH = ZoneInfo("Asia/Shanghai")
 DAYS = {"from": "2022-06-01", "to": "2022-07-01"}
 BASE = {"from": "2021-06-01", "to": "2021-07-01"}
