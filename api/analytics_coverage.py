@@ -105,27 +105,14 @@ def centres(session: Session) -> pd.DataFrame:
 
 
 def road_graph(session: Session, to_metric: Transformer) -> gcov.RoadGraph | None:
-    """The road table noded at crossings as a metric graph (None when no roads are loaded)."""
-    lines = [to_shape(g) for (g,) in session.execute(select(Road.geom))]
-    if not lines:
+    """The loaded roads as a metric walking graph (None when no roads are loaded)."""
+    lines = np.array([to_shape(g) for (g,) in session.execute(select(Road.geom))], dtype=object)
+    if not len(lines):
         return None
-    noded = shapely.unary_union(
-        shapely.transform(
-            np.array(lines, dtype=object),
-            lambda c: np.column_stack(to_metric.transform(c[:, 0], c[:, 1])),
-        )
+    metric = shapely.transform(
+        lines, lambda c: np.column_stack(to_metric.transform(c[:, 0], c[:, 1]))
     )
-    segs = []
-    for part in getattr(noded, "geoms", [noded]):
-        c = np.asarray(part.coords)
-        segs.append(np.stack([c[:-1], c[1:]], axis=1))
-    seg = np.concatenate(segs)
-    ends = np.round(seg.reshape(-1, 2), 2)
-    nodes, inverse = np.unique(ends, axis=0, return_inverse=True)
-    u, v = inverse.reshape(-1, 2).T
-    length = np.hypot(*(nodes[u] - nodes[v]).T)
-    keep = length > 0
-    return gcov.RoadGraph(nodes, u[keep], v[keep], length[keep])
+    return gcov.RoadGraph.from_lines(metric)
 
 
 def _point(fc: dict[str, Any], lon: float, lat: float, props: dict[str, Any]) -> None:

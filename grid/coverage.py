@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 from scipy.sparse import csgraph
@@ -189,6 +190,24 @@ class RoadGraph:
     u: NDArray[np.int64]
     v: NDArray[np.int64]
     length: NDArray[np.float64]
+
+    @classmethod
+    def from_lines(cls, lines: ArrayLike, snap: float = 0.01) -> RoadGraph:
+        """The graph of road ``lines`` (metric CRS) noded where they cross: every segment of the
+        noded linework is an edge, and ends within ``snap`` metres are one node."""
+        geoms = np.asarray(lines, dtype=object)
+        geoms = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
+        if len(geoms) == 0:
+            raise InputError("no road lines to build a graph from", field="geometry")
+        parts = np.asarray(shapely.get_parts(shapely.union_all(geoms)))
+        xy, part = shapely.get_coordinates(parts, return_index=True)
+        same = part[:-1] == part[1:]
+        ends = np.stack([xy[:-1][same], xy[1:][same]], axis=1).reshape(-1, 2)
+        nodes, inverse = np.unique(np.round(ends / snap) * snap, axis=0, return_inverse=True)
+        u, v = inverse.reshape(-1, 2).T
+        length = np.hypot(*(nodes[u] - nodes[v]).T)
+        keep = length > 0
+        return cls(nodes, u[keep], v[keep], length[keep])
 
     def matrix(self) -> sparse.csr_array:
         """The symmetric sparse adjacency matrix with edge lengths as weights."""

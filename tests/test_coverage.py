@@ -106,3 +106,15 @@ def test_unweighted_fast_path_equals_brute_force(n_centres: int) -> None:
     np.testing.assert_array_equal(cov.centre[covered], masked.argmin(axis=0)[covered])
     np.testing.assert_allclose(cov.distance, masked.min(axis=0))
     np.testing.assert_allclose(cov.reach, (d <= radii[:, None]).sum(axis=1))
+
+
+def test_road_graph_from_lines_nodes_crossings() -> None:
+    # A plus sign: two 200 m roads crossing at their middles give 5 nodes and 4 edges of 100 m.
+    import shapely
+
+    lines = [shapely.LineString([(0, 100), (200, 100)]), shapely.LineString([(100, 0), (100, 200)])]
+    g = RoadGraph.from_lines(lines)
+    assert len(g.nodes_xy) == 5 and len(g.u) == 4
+    np.testing.assert_allclose(np.sort(g.length), [100.0] * 4)
+    centre = int(np.flatnonzero((g.nodes_xy == [100, 100]).all(axis=1))[0])
+    assert ((g.u == centre) | (g.v == centre)).all()
