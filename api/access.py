@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -55,6 +56,15 @@ class Scope:
     communities: frozenset[str] | None
     # officers: every leader assignment they held, (cell_code, started_at, ended_at or None)
     led: tuple[tuple[str, datetime, datetime | None], ...] = ()
+
+    def visible(self, q: Any, model: Any, cell_col: str = "cell_code") -> Any:
+        """``q`` limited to the rows of ``model`` this user may see: the one place where the
+        read scope turns into SQL (cells for officers, communities for street staff)."""
+        if self.cells is not None:
+            q = q.where(getattr(model, cell_col).in_(sorted(self.cells)))
+        if self.communities is not None:
+            q = q.where(model.community_code.in_(sorted(self.communities)))
+        return q
 
     @property
     def can_write(self) -> bool:

@@ -59,10 +59,7 @@ def households(session: Session, scope: Scope, community: str | None) -> Househo
     )
     if community:
         q = q.where(Building.community_code == community)
-    if scope.communities is not None:
-        q = q.where(Building.community_code.in_(sorted(scope.communities)))
-    if scope.cells is not None:
-        q = q.where(Building.cell_code.in_(sorted(scope.cells)))
+    q = scope.visible(q, Building)
     df = pd.DataFrame(session.execute(q).all(), columns=["id", "community", "hh", "lon", "lat"])
     if df.empty:
         raise InvalidInput(

@@ -19,10 +19,7 @@ def _matching(session: Session, scope: Scope, f: HeatFilter, q: Any, limit: int)
     """Records of ``q`` in scope and in the filter's days, kinds, categories, hours, weekdays."""
     start, end = f.days.bounds()
     q = q.where(Record.occurred_at >= start, Record.occurred_at < end)
-    if scope.cells is not None:
-        q = q.where(Record.cell_code.in_(sorted(scope.cells)))
-    if scope.communities is not None:
-        q = q.where(Record.community_code.in_(sorted(scope.communities)))
+    q = scope.visible(q, Record)
     if f.kinds is not None:
         q = q.where(Record.kind.in_(list(f.kinds)))
     if f.categories is not None:

@@ -23,7 +23,7 @@ import grid.counts as gcounts
 from api.access import Scope
 from api.dependencies import Period
 from api.models import Place, Record, utcnow
-from api.routers.stats import KpiBy, _leaders_at, _scoped, kpis
+from api.routers.stats import KpiBy, _leaders_at, kpis
 from api.spreadsheet import safe_cell
 from grid.catalog import RECORD_KINDS, RISK_LEVELS
 
@@ -73,12 +73,11 @@ def table(
     """One row per cell, leader or community: records per kind, KPIs, places by risk level."""
     key = KEYS[by]
     leaders = _leaders_at(session, min(end, utcnow()))
-    q = _scoped(
+    q = scope.visible(
         select(Record.cell_code, Record.community_code, Record.kind, Record.occurred_at).where(
             Record.occurred_at >= start, Record.occurred_at < end
         ),
         Record,
-        scope,
     )
     recs = pd.DataFrame(
         session.execute(q).all(), columns=["cell_code", "community_code", "kind", "occurred_at"]
@@ -89,7 +88,7 @@ def table(
     counted = gcounts.counts(recs, by=[key, "kind"], period_start=start, period_end=end)
     places = pd.DataFrame(
         session.execute(
-            _scoped(select(Place.cell_code, Place.community_code, Place.risk_level), Place, scope)
+            scope.visible(select(Place.cell_code, Place.community_code, Place.risk_level), Place)
         ).all(),
         columns=["cell_code", "community_code", "risk_level"],
     )

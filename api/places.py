@@ -194,11 +194,7 @@ def list_places(
     limit: int,
 ) -> list[Place]:
     """Places visible to the user, filtered by cell, kind and bounding box."""
-    q = select(Place)
-    if scope.cells is not None:
-        q = q.where(Place.cell_code.in_(scope.cells))
-    if scope.communities is not None:
-        q = q.where(Place.community_code.in_(scope.communities))
+    q = scope.visible(select(Place), Place)
     if cell:
         q = q.where(Place.cell_code == cell)
     if kind:

@@ -376,11 +376,7 @@ def list_records(
 ) -> list[Record]:
     """Records visible to the user, newest first (with ``since``: changed since, oldest change
     first), filtered as the list endpoint allows."""
-    q = select(Record)
-    if scope.cells is not None:
-        q = q.where(Record.cell_code.in_(scope.cells))
-    if scope.communities is not None:
-        q = q.where(Record.community_code.in_(scope.communities))
+    q = scope.visible(select(Record), Record)
     if kind:
         q = q.where(Record.kind == kind)
     if status:

@@ -119,10 +119,7 @@ def buildings(
     q = select(Building)
     if cell:
         q = q.where(Building.cell_code == cell)
-    if scope.cells is not None:
-        q = q.where(Building.cell_code.in_(scope.cells))
-    if scope.communities is not None:
-        q = q.where(Building.community_code.in_(scope.communities))
+    q = scope.visible(q, Building)
     feats = []
     box = shapely.box(*bbox) if bbox else None
     for b in session.scalars(q.order_by(Building.id)):

@@ -86,15 +86,11 @@ PLACE_COLS = (
 
 def _filter(q, model, scope: Scope, community: str | None, cell: str | None, code_col: str):  # noqa: ANN001, ANN202
     """``q`` limited to the user's scope and the community/cell filters."""
-    col = getattr(model, code_col)
-    if scope.cells is not None:
-        q = q.where(col.in_(scope.cells))
-    if scope.communities is not None:
-        q = q.where(model.community_code.in_(scope.communities))
+    q = scope.visible(q, model, code_col)
     if community:
         q = q.where(model.community_code == community)
     if cell:
-        q = q.where(col == cell)
+        q = q.where(getattr(model, code_col) == cell)
     return q
 
 

@@ -18,7 +18,6 @@ from api.access import Scope
 from api.dependencies import ScopeDep, SessionDep, StoreDep
 from api.errors import InvalidInput, NotFound, TooLarge, UnsupportedMedia
 from api.models import Photo, Place, Record, RecordPhoto
-from api.routers.stats import _scoped
 from grid.caseflow import Role
 
 router = APIRouter(tags=["photos"])
@@ -106,17 +105,16 @@ def may_see(session: Session, scope: Scope, photo: Photo) -> bool:
     user may see (a place's photos are SHA-256 hashes inside its ``attrs``)."""
     if scope.role == Role.ADMIN or photo.uploaded_by == scope.user_id:
         return True
-    linked = _scoped(
+    linked = scope.visible(
         select(Record.id)
         .join(RecordPhoto, RecordPhoto.record_id == Record.id)
         .where(RecordPhoto.sha256 == photo.sha256),
         Record,
-        scope,
     )
     if session.scalar(linked.limit(1)) is not None:
         return True
-    in_place = _scoped(
-        select(Place.id).where(cast(Place.attrs, String).like(f"%{photo.sha256}%")), Place, scope
+    in_place = scope.visible(
+        select(Place.id).where(cast(Place.attrs, String).like(f"%{photo.sha256}%")), Place
     )
     return session.scalar(in_place.limit(1)) is not None
 

@@ -39,15 +39,6 @@ class KpiBy(StrEnum):
     COMMUNITY = "community"
 
 
-def _scoped(q: Any, model: Any, scope: Scope) -> Any:
-    """``q`` limited to the rows the user may see."""
-    if scope.cells is not None:
-        q = q.where(model.cell_code.in_(scope.cells))
-    if scope.communities is not None:
-        q = q.where(model.community_code.in_(scope.communities))
-    return q
-
-
 def cells_in_period(
     session: Session, scope: Scope, start: datetime | None, end: datetime | None
 ) -> pd.DataFrame:
@@ -90,7 +81,7 @@ def counts(
     """Records per cell (or community) in the period, over the cells valid then (zeros included)."""
     if category is not None:
         check_filter_category([kind.value] if kind else None, category, ("query", "category"))
-    q = _scoped(
+    q = scope.visible(
         select(
             Record.cell_code,
             Record.community_code,
@@ -100,7 +91,6 @@ def counts(
             Record.occurred_at,
         ),
         Record,
-        scope,
     )
     if period.start:
         q = q.where(Record.occurred_at >= period.start)
@@ -155,7 +145,7 @@ def kpis(
     """Closure rate, on-time closure rate and patrol coverage per cell, leader or community."""
     end = period.end or utcnow()
     start = period.start or end - timedelta(days=days)
-    q = _scoped(
+    q = scope.visible(
         select(
             Record.cell_code,
             Record.community_code,
@@ -166,7 +156,6 @@ def kpis(
             Record.deadline,
         ).where(Record.kind.in_([k.value for k in CASE_KINDS])),
         Record,
-        scope,
     )
     cases = pd.DataFrame(
         session.execute(q).all(),
@@ -182,7 +171,7 @@ def kpis(
     )
     places = pd.DataFrame(
         session.execute(
-            _scoped(select(Place.id, Place.cell_code, Place.community_code), Place, scope)
+            scope.visible(select(Place.id, Place.cell_code, Place.community_code), Place)
         ).all(),
         columns=["id", "cell_code", "community_code"],
     )
