@@ -144,9 +144,7 @@ def visible_cells(cache: CellCache, scope: Scope) -> list[CellRow]:
 
 def universe(cells: list[CellRow], res: int, extra: pd.Series) -> np.ndarray:
     """The study area's H3 cells at ``res``: those covering the visible cells, plus ``extra``."""
-    area = shapely.union_all([r.geom for r in cells]) if cells else shapely.Polygon()
-    inside = set(h3.geo_to_cells(area, res)) if not area.is_empty else set()
-    return np.array(sorted(inside | set(extra.astype(str))), dtype=object)
+    return gheat.study_area([r.geom for r in cells], res, extra.astype(str).to_numpy())
 
 
 def h3_hotspots(
@@ -235,4 +233,4 @@ def fine_in_bin(
     if res > finest:
         raise InvalidInput(f"bins are at most resolution {finest}", ("path", "h3"))
     fine = fine_bins(session, scope, f)["h3"].astype(str)
-    return [c for c in fine if h3.cell_to_parent(c, res) == bin_id]
+    return list(gheat.children_in(fine.to_numpy(), bin_id))

@@ -18,6 +18,7 @@ from datetime import date, datetime
 import h3
 import numpy as np
 import pandas as pd
+import shapely
 from numpy.typing import ArrayLike, NDArray
 
 from grid.assign import h3_index
@@ -151,6 +152,24 @@ def parents(cells: ArrayLike, res: int) -> NDArray[np.object_]:
     unique, inverse = np.unique(np.asarray(cells, dtype=object).astype(str), return_inverse=True)
     out = np.array([h3.cell_to_parent(str(c), res) for c in unique], dtype=object)
     return out[inverse.ravel()]
+
+
+def study_area(polygons: ArrayLike, res: int, extra: ArrayLike = ()) -> NDArray[np.object_]:
+    """The H3 bins at ``res`` covering ``polygons`` (WGS84), plus the ``extra`` bins, sorted:
+    the universe a hotspot analysis counts empty bins over, so quiet areas are not ignored."""
+    geoms = np.asarray(polygons, dtype=object)
+    area = shapely.union_all(geoms) if len(geoms) else shapely.Polygon()
+    inside = set(h3.geo_to_cells(area, res)) if not area.is_empty else set()
+    inside |= {str(c) for c in np.asarray(extra, dtype=object)}
+    return np.array(sorted(inside), dtype=object)
+
+
+def children_in(cells: ArrayLike, parent: str) -> NDArray[np.object_]:
+    """Those of ``cells`` (finer H3 bins) that lie inside the bin ``parent``."""
+    cells = np.asarray(cells, dtype=object).astype(str).astype(object)
+    if len(cells) == 0:
+        return cells
+    return cells[parents(cells, h3.get_resolution(parent)) == parent]
 
 
 def heat(data: pd.DataFrame, res: int, **filters: object) -> pd.DataFrame:

@@ -109,3 +109,19 @@ def test_naive_times_refused() -> None:
     rec["occurred_at"] = rec["occurred_at"].dt.tz_localize(None)
     with pytest.raises(InputError):
         cube(rec, 9)
+
+
+def test_study_area_and_children_in() -> None:
+    import h3
+    import shapely
+
+    from grid.heat import children_in, study_area
+
+    square = shapely.box(117.19, 39.11, 117.21, 39.13)
+    bins = study_area([square], 8, extra=["8831aa5000fffff"])
+    assert "8831aa5000fffff" in bins and list(bins) == sorted(bins)
+    assert set(h3.geo_to_cells(square, 8)) <= set(bins)
+    fine = [h3.latlng_to_cell(39.12, 117.20, 11), h3.latlng_to_cell(39.5, 117.5, 11)]
+    parent = h3.cell_to_parent(fine[0], 8)
+    assert list(children_in(fine, parent)) == [fine[0]]
+    assert len(children_in([], parent)) == 0
