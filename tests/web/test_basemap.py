@@ -114,7 +114,16 @@ def settle(page, mark_lonlat: tuple[float, float], z: int = 17) -> dict:  # noqa
     mx, my = world_px(*mark_lonlat, z)
     tx, ty = int(mx // TILE), int(my // TILE)
     arg = [z, tx, ty, mx - tx * TILE, my - ty * TILE]
-    return page.wait_for_function(MEASURE, arg=arg, timeout=30000).json_value()
+    # The first frame with the tile loaded can still be mid-pan (the map recentres on the
+    # position fix): take the measurement only once two readings 250 ms apart agree.
+    last = None
+    for _ in range(40):
+        got = page.wait_for_function(MEASURE, arg=arg, timeout=30000).json_value()
+        if last is not None and got["mark"] == last["mark"] and got["me"] == last["me"]:
+            return got
+        last = got
+        page.wait_for_timeout(250)
+    raise AssertionError(f"the map never settled: {last}")
 
 
 def expected_tiles(bounds: list[float], z: int) -> set[tuple[int, int, int]]:
