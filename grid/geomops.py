@@ -175,3 +175,16 @@ def polygonal(geoms: np.ndarray) -> np.ndarray:
         merged = union_by(parts[areal], np.searchsorted(kept, idx[areal]), len(kept))
         out[mixed[kept]] = merged
     return out
+
+
+def valid_polygons(geoms: np.ndarray) -> np.ndarray:
+    """``geoms`` with each invalid one made valid and reduced to its polygonal parts (empty when
+    none is left): a polygon valid in one CRS can carry a hairline spike that becomes a
+    self-touching ring once projected, and overlays then fail or mis-measure it."""
+    out = np.asarray(geoms, dtype=object).copy()
+    bad = np.flatnonzero(~shapely.is_valid(out) & ~shapely.is_missing(out))
+    if len(bad):
+        fixed = polygonal(shapely.make_valid(out[bad]))
+        fixed[~np.isin(shapely.get_type_id(fixed), (3, 6))] = shapely.Polygon()
+        out[bad] = fixed
+    return out
