@@ -18,6 +18,8 @@ import shapely
 from grid.errors import PartitionError
 
 COMMUNITY_CODE = re.compile(r"^\d{12}$")
+#: A cell's code: its community's 12 digits and a 3-digit sequence.
+CELL_CODE = re.compile(r"^\d{15}$")
 #: Largest sequence a 3-digit code can hold.
 MAX_CELLS = 999
 
