@@ -32,8 +32,9 @@ def _fields(pairs: list[str]) -> dict[str, str]:
 
 
 def _fail(source: str, exc: Exception) -> int:
-    """Print a bad-input error naming the source and return the exit status."""
+    """Print a bad-input error naming the source (once) and return the exit status."""
     msg = exc.message if isinstance(exc, GridError) else getattr(exc, "msg", str(exc))
+    msg = msg.removeprefix(f"{source}: ")  # grid's errors name their file themselves
     if isinstance(exc, ApiError) and exc.loc and exc.loc[0] == "row":
         msg = f"row {exc.loc[1]}: {msg}"
     print(f"{source}: {msg}", file=sys.stderr)

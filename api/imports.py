@@ -10,14 +10,17 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
+from geoalchemy2.shape import to_shape
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.access import Scope
 from api.db import session_scope
 from api.dependencies import Period, Store
 from api.errors import InvalidInput
 from api.loaders import load_area, load_buildings, load_cells
-from api.models import Cell, District, Place, Street, User, utcnow
+from api.models import Cell, Community, District, Place, Street, User, utcnow
 from api.place_attrs import check_attrs
 from api.records import point_wkt
 from api.routers.exports import Format, Layer, encode, layer_frame
@@ -26,6 +29,7 @@ from grid.caseflow import Role
 from grid.catalog import PlaceKind, RiskLevel, place_attrs
 from grid.households import estimate_households
 from grid.io import read_layer
+from grid.tiling import check_tiling
 from grid.validate import check_coordinates
 
 
@@ -53,6 +57,20 @@ def _parents(session, communities: gpd.GeoDataFrame) -> None:  # noqa: ANN001
         if session.get(Street, code) is None:
             session.add(Street(code=code, district_code=code[:6], name=code))
     session.flush()
+
+
+def _stored_communities(session: Session, codes: pd.Series) -> gpd.GeoDataFrame:
+    """The stored communities among ``codes`` (code, geometry), for checking cells against them;
+    codes not stored are simply absent, so the check reports them as unknown."""
+    wanted = sorted({str(c) for c in codes.dropna()})
+    rows = session.execute(
+        select(Community.code, Community.geom).where(Community.code.in_(wanted))
+    ).all()
+    return gpd.GeoDataFrame(
+        {"code": [code for code, _ in rows]},
+        geometry=[to_shape(geom) for _, geom in rows],
+        crs=4326,
+    )
 
 
 def _row_attrs(row: Any, kind: PlaceKind) -> dict[str, Any]:
@@ -146,13 +164,12 @@ def import_layer(
             _require(gdf, ("code",))
             if "community_code" not in gdf.columns:
                 gdf = gdf.assign(community_code=[str(c)[:12] for c in gdf["code"]])
+            check_tiling(gdf, _stored_communities(s, gdf["community_code"]), source=str(path))
             return load_cells(s, gdf, valid_from)
         if what == "buildings":
             gdf = estimate_households(gdf, source=str(path))
             cells = s.scalars(select(Cell).where(Cell.valid_to.is_(None))).all()
             if cells and "cell_code" not in gdf.columns:
-                from geoalchemy2.shape import to_shape
-
                 cg = gpd.GeoDataFrame(
                     {"code": [c.code for c in cells]},
                     geometry=[to_shape(c.geom) for c in cells],
