@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -23,6 +24,9 @@ from api.pgasync import AsyncPgPool
 from api.security import TokenCache
 from api.settings import Settings
 
+if TYPE_CHECKING:
+    from api.record_batch import GroupCommit
+
 
 @dataclass
 class Store:
@@ -37,16 +41,44 @@ class Store:
     lock: threading.Lock
     tokens: TokenCache = field(default_factory=TokenCache)
     pg: AsyncPgPool | None = None  # PostGIS only: autocommit connections for one-statement writes
+    writes: GroupCommit | None = None  # PostGIS only: plain records stored in rounds over ``pg``
     generations: tuple[float, dict[str, int]] = (0.0, {})
+    _refreshing: asyncio.Future[None] | None = field(default=None, repr=False)
 
     def current_generations(self, session: Session) -> dict[str, int]:
         """The change counters, re-read from the DB at most every ``generation_ttl`` seconds."""
+        if not self.generations_fresh():
+            self._read_generations(session)
+        return self.generations[1]
+
+    def generations_fresh(self) -> bool:
+        """Whether the counters were read less than ``generation_ttl`` seconds ago."""
         checked, gens = self.generations
+        return bool(gens) and time.monotonic() - checked < self.settings.generation_ttl
+
+    def _read_generations(self, session: Session) -> None:
+        """Read the change counters now."""
         now = time.monotonic()
-        if now - checked >= self.settings.generation_ttl or not gens:
-            gens = dict(session.execute(select(Generation.name, Generation.value)).all())
-            self.generations = (now, gens)
-        return gens
+        gens = dict(session.execute(select(Generation.name, Generation.value)).all())
+        self.generations = (now, gens)
+
+    async def refresh_generations(self) -> None:
+        """Re-read the counters in the threadpool; requests that ask while a read is under way
+        wait for that read instead of starting their own."""
+        pending = self._refreshing
+        if pending is None or pending.get_loop() is not asyncio.get_running_loop():
+            self._refreshing = asyncio.ensure_future(run_in_threadpool(self._read_fresh))
+            self._refreshing.add_done_callback(self._refreshed)
+        await asyncio.shield(self._refreshing)
+
+    def _refreshed(self, _done: asyncio.Future[None]) -> None:
+        """Let the next due refresh start a new read."""
+        self._refreshing = None
+
+    def _read_fresh(self) -> None:
+        """``_read_generations`` in a session of its own (threadpool side)."""
+        with self.sessions() as session:
+            self._read_generations(session)
 
 
 async def get_store(request: Request) -> Store:
@@ -88,17 +120,19 @@ async def current_scope(store: StoreDep, token: Annotated[str | None, Depends(_b
     Disabling a user or changing their role or street bumps ``users`` (``api.loaders``), so the
     account's ``active`` flag is re-read within ``generation_ttl`` without a query per request.
     The common case (verified token, fresh counters, cached scope) runs on the event loop without
-    touching the database; otherwise the lookup runs in the threadpool with its own session.
+    touching the database. When the counters are due, one request re-reads them in the threadpool
+    while the others arriving meanwhile wait for that same read; a scope not cached for the new
+    counters is then loaded in the threadpool with its own session.
     """
     if not token:
         raise NotAuthenticated("not signed in", ("header", "Authorization"))
     username = store.tokens.subject(token, store.secret)
-    checked, gens = store.generations
+    if not store.generations_fresh():
+        await store.refresh_generations()
     cached = store.scopes.get(username)
-    fresh = gens and time.monotonic() - checked < store.settings.generation_ttl
+    gens = store.generations[1]
     if (
-        fresh
-        and cached is not None
+        cached is not None
         and cached[0] == _scope_key(gens)
         and store.cells.generation == gens.get("cells", 0)
     ):

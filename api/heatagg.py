@@ -6,7 +6,8 @@ resolution (its parent bins, from ``grid.heat``). Mapper events on ``Record`` ad
 it is inserted, move them when its location, category or time changes and take them away when it
 is deleted — with upserts (``INSERT ... ON CONFLICT DO UPDATE``, on SQLite and PostGIS alike) on
 the flushing connection, so the counts commit or roll back with the record itself.
-``api.record_create`` writes the same rows (``count_rows``) in its own single statement.
+``api.record_create`` writes the same rows (``count_rows``) on SQLite, and ``api.record_batch``
+sums them per key for a round of records (from ``slot``) on PostGIS.
 Bulk ``UPDATE``/``DELETE`` statements bypass mapper events: run ``wangge heat rebuild`` after them.
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -19,6 +20,7 @@ from api.limits import BodyLimit
 from api.lookups import seed_lookups
 from api.migrate import upgrade
 from api.pgasync import AsyncPgPool, conninfo
+from api.record_batch import GroupCommit
 from api.routers import analytics, auth, cells, exports, meta, photos, places, records, stats
 from api.settings import Settings, get_settings
 
@@ -63,13 +65,24 @@ def make_store(settings: Settings, *, migrate: bool = True) -> Store:
         scopes={},
         lock=threading.Lock(),
         pg=pg,
+        writes=None if pg is None else GroupCommit(pg, settings.write_rounds),
     )
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """On shutdown, close the async PostGIS connections on their own event loop."""
+    """Once started, freeze what start-up built out of the garbage collector's reach; on shutdown,
+    close the async PostGIS connections on their own event loop.
+
+    The libraries, lookups and caches loaded at start-up are about a million objects that live as
+    long as the process. Left to the collector, every full collection walks them all (0.1–0.3 s
+    seen under load, stalling every request of that worker); frozen, it walks only what requests
+    have made since.
+    """
+    gc.collect()
+    gc.freeze()
     yield
+    gc.unfreeze()
     if app.state.store.pg is not None:
         await app.state.store.pg.close()
 

@@ -1,9 +1,9 @@
 """A small pool of autocommitting async psycopg connections for single-statement writes on PostGIS.
 
-The hot write path (``api.record_create``) is one self-contained statement, so it needs no
-session, no transaction block and no thread: it runs on the event loop over one of these
-connections. Each connection belongs to the event loop that opened it; a pool used from another
-loop (tests that start their own) drops the old connections and starts again.
+The hot write path (``api.record_batch``) is one self-contained statement per round of records,
+so it needs no session, no transaction block and no thread: it runs on the event loop over one of
+these connections. Each connection belongs to the event loop that opened it; a pool used from
+another loop (tests that start their own) drops the old connections and starts again.
 """
 
 from __future__ import annotations
@@ -42,12 +42,26 @@ class AsyncPgPool:
 
     async def fetchone(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
         """Run one statement (its own transaction) and return its first row."""
+        rows = await self._run(sql, params, one=True)
+        return rows[0] if rows else None
+
+    async def fetchall(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Run one statement (its own transaction) and return all its rows."""
+        return await self._run(sql, params, one=False)
+
+    async def _run(self, sql: str, params: dict[str, Any], *, one: bool) -> list[tuple[Any, ...]]:
+        """Execute on an idle connection (opening one if none) and fetch one row or all."""
         async with self._bind():
             conn = self._idle.pop() if self._idle else None
             if conn is None or conn.closed:
                 conn = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True)
             try:
-                row = await (await conn.execute(sql, params)).fetchone()
+                cur = await conn.execute(sql, params)
+                if one:
+                    row = await cur.fetchone()
+                    rows = [] if row is None else [row]
+                else:
+                    rows = await cur.fetchall()
             except BaseException:
                 # an idle connection is reusable (the statement failed and was rolled back);
                 # a broken or interrupted one is closed and the next write opens a fresh one
@@ -57,7 +71,7 @@ class AsyncPgPool:
                     self._idle.append(conn)
                 raise
             self._idle.append(conn)
-            return row
+            return rows
 
     def discard(self) -> None:
         """Close every idle connection (synchronously: their loop may be gone)."""

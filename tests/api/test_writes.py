@@ -1,11 +1,14 @@
-"""The plain-record write path (api.record_create) under concurrency, on both backends: one id
-sent many times at once is stored once, audited once and counted once in the heat pre-aggregate."""
+"""The plain-record write path (api.record_create, and on PostGIS the group commit of
+api.record_batch) under concurrency: one id sent many times at once is stored once, audited once
+and counted once in the heat pre-aggregate; a round of records is one statement whose heat counts
+equal a rebuild; a bad record in a round fails alone."""
 
 from __future__ import annotations
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from conftest import X0, Y0, W, record_body
 
 
@@ -61,11 +64,80 @@ def test_refused_plain_write_leaves_nothing(api):
     assert (_heat_total(api), api.count("audit_log")) == (heat_before, audit_before)
 
 
-def test_one_statement_write_is_short_enough_for_psycopg_to_cache_its_parse():
-    from psycopg import _queries
+def _plans(api, bodies: list[dict]) -> list[dict]:  # noqa: ANN001
+    """The planned values of plain records by the officer (as the endpoint plans them)."""
+    from api.dependencies import _load_scope
+    from api.record_create import plan
+    from api.schemas import RecordIn
 
-    from api.record_create import pg_sql
-    from grid.heat import SERVING_RESOLUTIONS
+    scope = _load_scope(api.store, "officer")
+    return [plan(api.store, scope, RecordIn.model_validate(b)) for b in bodies]
 
-    # longer statements are re-parsed on every execute (~2 ms of CPU a write)
-    assert len(pg_sql(SERVING_RESOLUTIONS)) <= _queries.MAX_CACHED_STATEMENT_LENGTH
+
+def _group_commit(api, plans: list[dict]) -> tuple[list, object]:  # noqa: ANN001
+    """Submit ``plans`` at once to a fresh GroupCommit (one round at a time) on its own pool."""
+    import asyncio
+
+    from api.pgasync import AsyncPgPool, conninfo
+    from api.record_batch import GroupCommit
+
+    pool = AsyncPgPool(conninfo(api.store.engine), 2)
+    group = GroupCommit(pool, 1)
+
+    async def go() -> list:
+        try:
+            return await asyncio.gather(*(group.store(v) for v in plans), return_exceptions=True)
+        finally:
+            await pool.close()
+
+    return asyncio.run(go()), group
+
+
+def _heat_matches_rebuild(api) -> None:  # noqa: ANN001
+    """The live heat tables equal a rebuild from the stored records (checked, then rolled back)."""
+    from api import heatagg
+
+    with api.store.engine.connect() as conn:
+        live = heatagg.snapshot(conn)
+        heatagg.rebuild(conn)
+        rebuilt = heatagg.snapshot(conn)
+        conn.rollback()
+    for name, frame in live.items():
+        assert frame.equals(rebuilt[name]), name
+
+
+POSTGIS_ONLY = pytest.mark.parametrize("api", ["postgis"], indirect=True)  # the group-commit path
+
+
+@POSTGIS_ONLY
+def test_records_arriving_together_are_stored_in_one_statement(api):
+    hours = [f"2024-05-01T0{h}:15:00+08:00" for h in range(8)]
+    bodies = [
+        record_body(occurred_at=hours[i % 8], category=("fire", "traffic")[i % 2],
+                    lon=X0 + 0.001 + 0.0002 * i, lat=Y0 + 0.006 + 0.0001 * i)
+        for i in range(40)
+    ]
+    bodies.append(dict(bodies[0]))  # a resend racing its original, in the same round
+    records, audit = api.count("records"), api.count("audit_log")
+    answers, group = _group_commit(api, _plans(api, bodies))
+    assert answers == [True] * 40 + [False]  # the resend finds the stored original
+    assert (group.statements, group.records) == (2, 41)  # the resend went in a second statement
+    assert api.count("records") == records + 40
+    assert api.count("audit_log") == audit + 40
+    _heat_matches_rebuild(api)
+
+
+@POSTGIS_ONLY
+def test_a_failing_record_fails_alone(api):
+    import psycopg
+
+    plans = _plans(api, [record_body() for _ in range(5)])
+    plans[2]["author_id"] = 987_654  # no such user: the foreign key refuses this one row
+    records, audit = api.count("records"), api.count("audit_log")
+    answers, group = _group_commit(api, plans)
+    assert isinstance(answers[2], psycopg.errors.ForeignKeyViolation)
+    assert [a for i, a in enumerate(answers) if i != 2] == [True] * 4
+    assert group.statements == 1  # the round failed as a whole, then went one record at a time
+    assert api.count("records") == records + 4
+    assert api.count("audit_log") == audit + 4
+    _heat_matches_rebuild(api)
