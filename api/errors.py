@@ -117,13 +117,21 @@ def error_body(exc: Exception) -> dict[str, Any]:
     return {"detail": [{"loc": [], "msg": "internal error", "type": "internal"}]}
 
 
+DOMAIN: tuple[type[Exception], ...] = tuple(cls for cls, _ in STATUS)
+
+
+def domain_response(exc: Exception) -> JSONResponse:
+    """The answer to a domain exception: its status from the table, its body, and the
+    ``WWW-Authenticate`` challenge when it is about signing in."""
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthenticated) else None
+    return JSONResponse(error_body(exc), status_code=status_of(exc), headers=headers)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers so every error, domain or HTTP, leaves in the same shape."""
-    domain = tuple(cls for cls, _ in STATUS)
 
     async def on_domain(_request: Request, exc: Exception) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthenticated) else None
-        return JSONResponse(error_body(exc), status_code=status_of(exc), headers=headers)
+        return domain_response(exc)
 
     async def on_http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail
@@ -138,7 +146,7 @@ def install(app: FastAPI) -> None:
         ]
         return JSONResponse({"detail": errors}, status_code=422)
 
-    for cls in domain:
+    for cls in DOMAIN:
         app.add_exception_handler(cls, on_domain)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)

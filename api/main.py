@@ -21,6 +21,7 @@ from api.lookups import seed_lookups
 from api.migrate import upgrade
 from api.pgasync import AsyncPgPool, conninfo
 from api.record_batch import GroupCommit
+from api.record_ingest import RecordIngest
 from api.routers import analytics, auth, cells, exports, meta, photos, places, records, stats
 from api.settings import Settings, get_settings
 
@@ -98,12 +99,18 @@ def _telemetry() -> dict[str, bool] | None:
     return {"tracing": False, "metrics": False, "logs": False}
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
-    """The Wangge HTTP app over ``store`` (made from ``settings`` when not given)."""
+def create_app(
+    settings: Settings | None = None, store: Store | None = None, *, ingest: bool = True
+) -> FastAPI:
+    """The Wangge HTTP app over ``store`` (made from ``settings`` when not given); ``ingest``
+    serves plain new records without the router (``api.record_ingest``; off only in tests that
+    compare the two)."""
     settings = settings or get_settings()
     app = FastAPI(title="Wangge 网格", version="0.1.0", lifespan=_lifespan, telemetry=_telemetry())
     app.state.store = store or make_store(settings)
     errors.install(app)
+    if ingest:  # added first, so the body limit below wraps it
+        app.add_middleware(RecordIngest, store=app.state.store, path=PREFIX + "/records")
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, photo_bytes=settings.max_photo_bytes
     )

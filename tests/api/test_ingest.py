@@ -1,0 +1,154 @@
+"""The direct entry for new records (api.record_ingest) answers exactly as the router does: the
+same status, body and headers for stored records, resends, conflicts and every refusal, on both
+backends; it serves plain records itself and hands everything else to the router."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from conftest import X0, Y0, W, record_body
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.record_ingest import RecordIngest
+
+VOLATILE = ("id", "created_at", "updated_at", "deadline")  # differ between two fresh records
+
+
+def _lane(client: TestClient) -> RecordIngest:
+    """The RecordIngest middleware inside ``client``'s app (built on its first request)."""
+    node = client.app.middleware_stack
+    while node is not None and not isinstance(node, RecordIngest):
+        node = getattr(node, "app", None)
+    assert node is not None, "the app has no RecordIngest middleware"
+    return node
+
+
+@pytest.fixture(scope="module")
+def router(api):  # noqa: ANN001, ANN201
+    """A second app over the same store without the direct entry: every request via the router."""
+    with TestClient(create_app(api.store.settings, api.store, ingest=False)) as client:
+        yield client
+
+
+def _same(a, b, *, fresh: bool = False) -> None:  # noqa: ANN001
+    """Two answers agree: status, content type, challenge header and JSON body (for two fresh
+    records, all but their ids and timestamps)."""
+    assert a.status_code == b.status_code, (a.text, b.text)
+    for header in ("content-type", "www-authenticate"):
+        assert a.headers.get(header) == b.headers.get(header), header
+    ja, jb = a.json(), b.json()
+    if fresh:
+        ja, jb = ({k: v for k, v in j.items() if k not in VOLATILE} for j in (ja, jb))
+    assert ja == jb
+
+
+def _both(api, router, body=None, user: str | None = "officer", **kw):  # noqa: ANN001, ANN003, ANN201
+    """POST ``body`` (or raw ``kw``) to /records through the direct entry and the router."""
+    headers = dict(api.auth(user)) if user else {}
+    headers.update(kw.pop("headers", {}))
+    direct = api.client.post("/api/v1/records", json=body, headers=headers, **kw)
+    routed = router.post("/api/v1/records", json=body, headers=headers, **kw)
+    return direct, routed
+
+
+def test_plain_records_are_served_directly_and_answer_as_the_router(api, router):
+    api.post("/records", "officer", json=record_body())  # builds the stack
+    lane = _lane(api.client)
+    served = lane.served
+    a = api.post("/records", "officer", json=record_body())
+    b = router.post("/api/v1/records", json=record_body(), headers=api.auth("officer"))
+    assert a.status_code == 201
+    _same(a, b, fresh=True)
+    assert lane.served == served + 1
+    # a resend (200) and a conflicting resend (409) of one stored record
+    body = record_body()
+    assert api.post("/records", "officer", json=body).status_code == 201
+    _same(*_both(api, router, body))
+    changed = {**body, "description": "改了"}
+    a, b = _both(api, router, changed)
+    assert a.status_code == 409
+    _same(a, b)
+    assert lane.served == served + 4  # the created record, its resend and the conflict
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "outside_cells",
+        "foreign_cell",
+        "police",
+        "bad_token",
+        "unknown_category",
+        "future",
+    ],
+)
+def test_refusals_made_by_the_shared_checks_are_identical(api, router, case):
+    body, user, headers = record_body(), "officer", {}
+    if case == "outside_cells":
+        body = record_body(lon=X0 + 10 * W, lat=Y0 + 10 * W)
+    elif case == "foreign_cell":
+        body = record_body(lon=X0 + 1.5 * W, lat=Y0 + 0.8 * W)
+    elif case == "police":
+        user = "police"
+    elif case == "bad_token":
+        headers = {"Authorization": "Bearer not-a-token"}
+    elif case == "unknown_category":
+        body = record_body(category="no-such-category")
+    elif case == "future":
+        body = record_body(occurred_at="2099-01-01T00:00:00+08:00")
+    before = api.count("records")
+    a, b = _both(api, router, body, user, headers=headers)
+    assert 400 <= a.status_code < 500
+    _same(a, b)
+    assert api.count("records") == before
+
+
+@pytest.mark.parametrize("case", ["no_token", "bad_json", "missing_field", "extra_field", "form"])
+def test_requests_it_does_not_serve_go_on_to_the_router(api, router, case):
+    api.post("/records", "officer", json=record_body())  # builds the stack
+    lane = _lane(api.client)
+    served, before = lane.served, api.count("records")
+    kw: dict = {}
+    user: str | None = "officer"
+    body: dict | None = record_body()
+    if case == "no_token":
+        user = None
+    elif case == "bad_json":
+        body, kw = None, {"content": b'{"id": ', "headers": {"Content-Type": "application/json"}}
+    elif case == "missing_field":
+        body = {k: v for k, v in record_body().items() if k != "occurred_at"}
+    elif case == "extra_field":
+        body = record_body(colour="red")
+    elif case == "form":
+        body, kw = None, {"data": {"id": str(uuid.uuid4())}}
+    a, b = _both(api, router, body, user, **kw)
+    assert 400 <= a.status_code < 500
+    _same(a, b)
+    assert lane.served == served
+    assert api.count("records") == before
+
+
+def test_general_records_go_through_the_router(api, router):
+    api.post("/records", "officer", json=record_body())  # builds the stack
+    lane = _lane(api.client)
+    served = lane.served
+    patrol = {
+        "kind": "patrol",
+        "category": "routine",
+        "priority": None,
+        "lon": None,
+        "lat": None,
+        "started_at": "2024-05-01T08:00:00+08:00",
+        "ended_at": "2024-05-01T08:30:00+08:00",
+        "track": [
+            [X0 + 0.004, Y0 + 0.008, "2024-05-01T08:00:00+08:00"],
+            [X0 + 0.005, Y0 + 0.008, "2024-05-01T08:05:00+08:00"],
+        ],
+    }
+    a = api.post("/records", "officer", json=record_body(**patrol))
+    b = router.post("/api/v1/records", json=record_body(**patrol), headers=api.auth("officer"))
+    assert a.status_code == 201
+    _same(a, b, fresh=True)
+    assert lane.served == served
