@@ -31,6 +31,8 @@ from grid.tessellate import plots_and_blocks
 from grid.topology import as_coverage
 
 EXCEPTION_COLUMNS = ["community_code", "cell_code", "kind", "reason"]
+#: Households per cell by policy unless the caller says otherwise (DESIGN §6).
+DEFAULT_BOUNDS = Bounds(100, 200)
 
 
 @dataclass
@@ -174,6 +176,33 @@ def community_cells(
     return cells
 
 
+def label_plots(
+    plots: np.ndarray, h: np.ndarray, graph: PlotGraph, bounds: Bounds = DEFAULT_BOUNDS,
+    seed: int = 0, units: np.ndarray | None = None,
+) -> np.ndarray:
+    """The cell of each plot (labels 0..k-1): the solve on given units, without tessellation.
+
+    Spanning-tree bisection (``grid.bisection``), cells below the minimum merged into a neighbour,
+    cells still out of bounds re-cut with their neighbours (``grid.recombine``); a plot over the
+    maximum is its own cell, which may absorb a small neighbour unless ``units`` (entrance units
+    per plot) lets it be split later. ``partition`` calls it per community; it is public so the
+    solve can be run, and timed, on units built elsewhere.
+    """
+    h = np.asarray(h, dtype=float)
+    units = np.full(len(h), np.nan) if units is None else units
+    over = h > bounds.high
+    moments = _moments(plots)
+    labels = bisect(h, moments, graph, ~over, bounds, seed)
+    labels[over] = labels.max() + 1 + np.arange(over.sum())
+    none = np.empty(0, dtype=np.int64)
+    labels = _merge_small(labels, h, graph, bounds, none)
+    labels = recombine(labels, h, moments, graph, np.unique(labels[over]), bounds, seed)
+    # Cells still too small may join an oversized building's cell (already an exception) when
+    # that building is not to be split by its entrance units.
+    absorbers = np.unique(labels[over & ~(units >= 2)])
+    return _merge_small(labels, h, graph, bounds, absorbers)
+
+
 def _unit_cells(
     geom: BaseGeometry, footprints: np.ndarray, h: np.ndarray, units: np.ndarray,
     names: np.ndarray, roads: np.ndarray | None, bounds: Bounds, seed: int,
@@ -190,17 +219,7 @@ def _unit_cells(
     plots, blocks = plots_and_blocks(geom, footprints, roads, anchors)
     graph = plot_graph(plots, anchors, roads, seed, blocks)
     over = h > bounds.high
-    moments = _moments(plots)
-    labels = bisect(h.astype(float), moments, graph, ~over, bounds, seed)
-    labels[over] = labels.max() + 1 + np.arange(over.sum())
-    none = np.empty(0, dtype=np.int64)
-    labels = _merge_small(labels, h.astype(float), graph, bounds, none)
-    labels = recombine(labels, h.astype(float), moments, graph, np.unique(labels[over]), bounds,
-                       seed)
-    # Cells still too small may join an oversized building's cell (already an exception) when
-    # that building is not to be split by its entrance units.
-    absorbers = np.unique(labels[over & ~(units >= 2)])
-    labels = _merge_small(labels, h.astype(float), graph, bounds, absorbers)
+    labels = label_plots(plots, h, graph, bounds, seed, units)
     k = int(labels.max()) + 1
     cells = CommunityCells(
         union_by(plots, labels, k, coverage=True, connected=True),
