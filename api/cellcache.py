@@ -17,9 +17,9 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.errors import OutsideCells
+from api.errors import Loc, OutsideCells
 from api.models import Cell, Generation
-from grid.assign import CellIndex, h3_index
+from grid.assign import CellIndex, h3_cell
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,8 @@ class CellCache:
         self._current: tuple[CellIndex | None, list[CellRow]] | None = None
 
     def refresh(self, session: Session, gen: int | None = None) -> None:
-        """Reload the cells if another writer changed them since the last load (``gen`` if known)."""
+        """Reload the cells if another writer changed them since the last load (``gen`` if
+        known)."""
         gen = generation(session, "cells") if gen is None else gen
         if gen == self._generation:
             return
@@ -129,7 +130,7 @@ class CellCache:
         return index, rows
 
     def locate(
-        self, lon: float, lat: float, at: datetime, loc: tuple[str, ...] = ("body",)
+        self, lon: float, lat: float, at: datetime, loc: Loc = ("body",)
     ) -> Location:
         """The cell, community and H3 index of (lon, lat) at time ``at``; OutsideCells if none."""
         index, rows = self._index_at(at)
@@ -145,4 +146,4 @@ class CellCache:
 
     def h3(self, lon: float, lat: float) -> str:
         """The H3 index of (lon, lat) at the configured resolution."""
-        return str(h3_index([lon], [lat], self.h3_resolution)[0])
+        return h3_cell(lon, lat, self.h3_resolution)

@@ -24,6 +24,7 @@ _VERBS = {
     "CellIndex": "grid.assign",
     "assign_cells": "grid.assign",
     "h3_index": "grid.assign",
+    "h3_cell": "grid.assign",
     # count
     "kpis": "grid.counts",
     "patrol_coverage": "grid.counts",

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import shapely
 
-from grid.assign import OUTSIDE, CellIndex, assign_cells, h3_index
+from grid.assign import OUTSIDE, CellIndex, assign_cells, h3_cell, h3_index
 from grid.errors import InputError
 
 
@@ -155,3 +155,15 @@ def test_h3_index_equals_h3() -> None:
         h3_index(lon, lat, 16)
     with pytest.raises(InputError):
         h3_index([39.1], [117.2], 9)  # swapped: latitude 117 is impossible
+
+
+def test_h3_cell_is_h3_index_for_one_point() -> None:
+    rng = np.random.default_rng(7)
+    lon = np.concatenate([rng.uniform(117.1, 117.3, 200), [-180.0, 180.0, 0.0, 179.99]])
+    lat = np.concatenate([rng.uniform(39.0, 39.2, 200), [0.0, 0.0, 90.0, -60.0]])
+    for res in (0, 9, 11, 15):
+        want = h3_index(lon, lat, res).tolist()
+        assert [h3_cell(float(o), float(a), res) for o, a in zip(lon, lat, strict=True)] == want
+    for x, y, res in ((39.1, 117.2, 9), (float("nan"), 39.1, 9), (117.2, 39.1, 16)):
+        with pytest.raises(InputError):
+            h3_cell(x, y, res)
