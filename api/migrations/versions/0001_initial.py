@@ -5,12 +5,18 @@ Revises:
 Create Date: 2026-11-22 06:37:52.403408
 """
 
+from typing import Any, cast
+
 import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
 
 from api.lookups import seed_lookups
 from api.models.base import UTCDateTime
+
+# GeoAlchemy2's alembic_helpers add the *_geospatial_* operations to alembic's op at run time;
+# alembic's stubs cannot list them, so they are called through an untyped alias of op
+geo_op = cast(Any, op)
 
 revision = "0001"
 down_revision = None
@@ -20,7 +26,7 @@ depends_on = None
 
 def upgrade() -> None:
     """Initial store: hierarchy, cells, places, records, accounts, audit, lookups"""
-    op.create_geospatial_table(
+    geo_op.create_geospatial_table(
         "buildings",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("source_id", sa.String(length=64), nullable=True),
@@ -45,7 +51,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_buildings")),
     )
-    op.create_geospatial_index(
+    geo_op.create_geospatial_index(
         "idx_buildings_geom",
         "buildings",
         ["geom"],
@@ -57,7 +63,7 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_buildings_community_code"), "buildings", ["community_code"], unique=False
     )
-    op.create_geospatial_table(
+    geo_op.create_geospatial_table(
         "districts",
         sa.Column("code", sa.String(length=6), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
@@ -75,7 +81,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_districts")),
     )
-    op.create_geospatial_index(
+    geo_op.create_geospatial_index(
         "idx_districts_geom",
         "districts",
         ["geom"],
@@ -104,7 +110,7 @@ def upgrade() -> None:
         sa.Column("data", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("vocabulary", "parent", "code", name=op.f("pk_terms")),
     )
-    op.create_geospatial_table(
+    geo_op.create_geospatial_table(
         "streets",
         sa.Column("code", sa.String(length=9), nullable=False),
         sa.Column("district_code", sa.String(length=6), nullable=False),
@@ -126,7 +132,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_streets")),
     )
-    op.create_geospatial_index(
+    geo_op.create_geospatial_index(
         "idx_streets_geom",
         "streets",
         ["geom"],
@@ -164,7 +170,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"], unique=False)
     op.create_index(op.f("ix_audit_log_entity_id"), "audit_log", ["entity_id"], unique=False)
-    op.create_geospatial_table(
+    geo_op.create_geospatial_table(
         "communities",
         sa.Column("code", sa.String(length=12), nullable=False),
         sa.Column("street_code", sa.String(length=9), nullable=False),
@@ -187,7 +193,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_communities")),
     )
-    op.create_geospatial_index(
+    geo_op.create_geospatial_index(
         "idx_communities_geom",
         "communities",
         ["geom"],
@@ -229,7 +235,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("sha256", name=op.f("pk_photos")),
     )
-    op.create_geospatial_table(
+    geo_op.create_geospatial_table(
         "places",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
@@ -265,7 +271,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_places")),
     )
-    op.create_geospatial_index(
+    geo_op.create_geospatial_index(
         "idx_places_geom",
         "places",
         ["geom"],
@@ -276,7 +282,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_places_cell_code"), "places", ["cell_code"], unique=False)
     op.create_index(op.f("ix_places_community_code"), "places", ["community_code"], unique=False)
     op.create_index(op.f("ix_places_kind"), "places", ["kind"], unique=False)
-    op.create_geospatial_table(
+    geo_op.create_geospatial_table(
         "records",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
@@ -331,7 +337,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_records")),
     )
-    op.create_geospatial_index(
+    geo_op.create_geospatial_index(
         "idx_records_geom",
         "records",
         ["geom"],
@@ -339,7 +345,7 @@ def upgrade() -> None:
         postgresql_using="gist",
         postgresql_ops={},
     )
-    op.create_geospatial_index(
+    geo_op.create_geospatial_index(
         "idx_records_track",
         "records",
         ["track"],
@@ -356,7 +362,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_records_kind"), "records", ["kind"], unique=False)
     op.create_index(op.f("ix_records_occurred_at"), "records", ["occurred_at"], unique=False)
     op.create_index(op.f("ix_records_status"), "records", ["status"], unique=False)
-    op.create_geospatial_table(
+    geo_op.create_geospatial_table(
         "cells",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("code", sa.String(length=15), nullable=False),
@@ -385,7 +391,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cells")),
     )
-    op.create_geospatial_index(
+    geo_op.create_geospatial_index(
         "idx_cells_geom",
         "cells",
         ["geom"],
@@ -487,10 +493,10 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_cells_valid_to"), table_name="cells")
     op.drop_index(op.f("ix_cells_community_code"), table_name="cells")
     op.drop_index("ix_cells_code_valid", table_name="cells")
-    op.drop_geospatial_index(
+    geo_op.drop_geospatial_index(
         "idx_cells_geom", table_name="cells", postgresql_using="gist", column_name="geom"
     )
-    op.drop_geospatial_table("cells")
+    geo_op.drop_geospatial_table("cells")
     op.drop_index(op.f("ix_records_status"), table_name="records")
     op.drop_index(op.f("ix_records_occurred_at"), table_name="records")
     op.drop_index(op.f("ix_records_kind"), table_name="records")
@@ -498,51 +504,51 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_records_community_code"), table_name="records")
     op.drop_index("ix_records_cell_occurred", table_name="records")
     op.drop_index(op.f("ix_records_author_id"), table_name="records")
-    op.drop_geospatial_index(
+    geo_op.drop_geospatial_index(
         "idx_records_track", table_name="records", postgresql_using="gist", column_name="track"
     )
-    op.drop_geospatial_index(
+    geo_op.drop_geospatial_index(
         "idx_records_geom", table_name="records", postgresql_using="gist", column_name="geom"
     )
-    op.drop_geospatial_table("records")
+    geo_op.drop_geospatial_table("records")
     op.drop_index(op.f("ix_places_kind"), table_name="places")
     op.drop_index(op.f("ix_places_community_code"), table_name="places")
     op.drop_index(op.f("ix_places_cell_code"), table_name="places")
-    op.drop_geospatial_index(
+    geo_op.drop_geospatial_index(
         "idx_places_geom", table_name="places", postgresql_using="gist", column_name="geom"
     )
-    op.drop_geospatial_table("places")
+    geo_op.drop_geospatial_table("places")
     op.drop_table("photos")
     op.drop_index(op.f("ix_leader_assignments_user_id"), table_name="leader_assignments")
     op.drop_index(op.f("ix_leader_assignments_cell_code"), table_name="leader_assignments")
     op.drop_table("leader_assignments")
     op.drop_index(op.f("ix_communities_street_code"), table_name="communities")
-    op.drop_geospatial_index(
+    geo_op.drop_geospatial_index(
         "idx_communities_geom",
         table_name="communities",
         postgresql_using="gist",
         column_name="geom",
     )
-    op.drop_geospatial_table("communities")
+    geo_op.drop_geospatial_table("communities")
     op.drop_index(op.f("ix_audit_log_entity_id"), table_name="audit_log")
     op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log")
     op.drop_table("audit_log")
     op.drop_table("users")
     op.drop_index(op.f("ix_streets_district_code"), table_name="streets")
-    op.drop_geospatial_index(
+    geo_op.drop_geospatial_index(
         "idx_streets_geom", table_name="streets", postgresql_using="gist", column_name="geom"
     )
-    op.drop_geospatial_table("streets")
+    geo_op.drop_geospatial_table("streets")
     op.drop_table("terms")
     op.drop_table("roles")
     op.drop_table("generations")
-    op.drop_geospatial_index(
+    geo_op.drop_geospatial_index(
         "idx_districts_geom", table_name="districts", postgresql_using="gist", column_name="geom"
     )
-    op.drop_geospatial_table("districts")
+    geo_op.drop_geospatial_table("districts")
     op.drop_index(op.f("ix_buildings_community_code"), table_name="buildings")
     op.drop_index(op.f("ix_buildings_cell_code"), table_name="buildings")
-    op.drop_geospatial_index(
+    geo_op.drop_geospatial_index(
         "idx_buildings_geom", table_name="buildings", postgresql_using="gist", column_name="geom"
     )
-    op.drop_geospatial_table("buildings")
+    geo_op.drop_geospatial_table("buildings")

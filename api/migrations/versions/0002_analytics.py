@@ -4,9 +4,15 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-23 09:00:00
 """
-from alembic import op
+from typing import Any, cast
+
 import sqlalchemy as sa
+from alembic import op
 from geoalchemy2 import Geometry
+
+# GeoAlchemy2's alembic_helpers add the *_geospatial_* operations to alembic's op at run time;
+# alembic's stubs cannot list them, so they are called through an untyped alias of op
+geo_op = cast(Any, op)
 
 revision = '0002'
 down_revision = '0001'
@@ -52,28 +58,34 @@ def upgrade() -> None:
                             name=op.f('pk_heat_bins'))
     )
     op.create_index('ix_heat_bins_res_day', 'heat_bins', ['res', 'monthly', 'day'])
-    op.create_geospatial_table('centres',
+    geo_op.create_geospatial_table('centres',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('community_code', sa.String(length=12), nullable=True),
     sa.Column('lon', sa.Float(), nullable=False),
     sa.Column('lat', sa.Float(), nullable=False),
-    sa.Column('geom', Geometry(geometry_type='POINT', srid=4326, dimension=2, spatial_index=False, from_text='ST_GeomFromEWKT', name='geometry', nullable=False), nullable=False),
+    sa.Column('geom', Geometry(geometry_type='POINT', srid=4326, dimension=2,
+                               spatial_index=False, from_text='ST_GeomFromEWKT',
+                               name='geometry', nullable=False), nullable=False),
     sa.Column('radius_m', sa.Float(), nullable=False),
     sa.Column('capacity', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_centres'))
     )
-    op.create_geospatial_index('idx_centres_geom', 'centres', ['geom'], unique=False, postgresql_using='gist', postgresql_ops={})
+    geo_op.create_geospatial_index('idx_centres_geom', 'centres', ['geom'], unique=False,
+                                   postgresql_using='gist', postgresql_ops={})
     op.create_index(op.f('ix_centres_community_code'), 'centres', ['community_code'], unique=False)
-    op.create_geospatial_table('roads',
+    geo_op.create_geospatial_table('roads',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('name', sa.String(length=200), nullable=True),
     sa.Column('highway', sa.String(length=32), nullable=True),
-    sa.Column('geom', Geometry(geometry_type='LINESTRING', srid=4326, dimension=2, spatial_index=False, from_text='ST_GeomFromEWKT', name='geometry', nullable=False), nullable=False),
+    sa.Column('geom', Geometry(geometry_type='LINESTRING', srid=4326, dimension=2,
+                               spatial_index=False, from_text='ST_GeomFromEWKT',
+                               name='geometry', nullable=False), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_roads'))
     )
-    op.create_geospatial_index('idx_roads_geom', 'roads', ['geom'], unique=False, postgresql_using='gist', postgresql_ops={})
+    geo_op.create_geospatial_index('idx_roads_geom', 'roads', ['geom'], unique=False,
+                                   postgresql_using='gist', postgresql_ops={})
     from api.heatagg import rebuild
 
     rebuild(op.get_bind())
@@ -81,11 +93,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop roads, centres, heat_bins and heat_counts."""
-    op.drop_geospatial_index('idx_roads_geom', table_name='roads', postgresql_using='gist', column_name='geom')
-    op.drop_geospatial_table('roads')
+    geo_op.drop_geospatial_index('idx_roads_geom', table_name='roads', postgresql_using='gist',
+                                 column_name='geom')
+    geo_op.drop_geospatial_table('roads')
     op.drop_index(op.f('ix_centres_community_code'), table_name='centres')
-    op.drop_geospatial_index('idx_centres_geom', table_name='centres', postgresql_using='gist', column_name='geom')
-    op.drop_geospatial_table('centres')
+    geo_op.drop_geospatial_index('idx_centres_geom', table_name='centres', postgresql_using='gist',
+                                 column_name='geom')
+    geo_op.drop_geospatial_table('centres')
     op.drop_index('ix_heat_bins_res_day', table_name='heat_bins')
     op.drop_table('heat_bins')
     op.drop_index('ix_heat_counts_cell_day', table_name='heat_counts')
