@@ -7,6 +7,7 @@ cells; a new record in a cell they led at its ``occurred_at``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.errors import Forbidden
+from api.errors import Forbidden, Loc
 from api.models import Cell, Community, LeaderAssignment, User
 from grid.caseflow import Role
 from grid.catalog import AttrType, Personal, place_attrs
@@ -82,7 +83,7 @@ class Scope:
         if not self.can_write:
             raise Forbidden(f"role '{self.role.value}' is read-only", ("body",))
 
-    def require_cell(self, cell_code: str, community_code: str, loc: tuple[str, ...]) -> None:
+    def require_cell(self, cell_code: str, community_code: str, loc: Loc) -> None:
         """Refuse a write located in a cell outside the user's cells or communities."""
         if not self.sees_cell(cell_code, community_code):
             mine = ", ".join(sorted(self.cells or self.communities or ())) or "none"
@@ -98,7 +99,7 @@ class Scope:
         )
 
     def require_cell_at(
-        self, cell_code: str, community_code: str, at: datetime, loc: tuple[str, ...]
+        self, cell_code: str, community_code: str, at: datetime, loc: Loc
     ) -> None:
         """Refuse a record dated ``at`` in a cell the user could not write in at that time.
 
@@ -167,7 +168,11 @@ def mask_id_number(value: str | None) -> str | None:
     return value[:6] + "*" * max(len(value) - 7, 1) + value[-1:]
 
 
-_MASKERS = {_NAME: mask_name, _PHONE: mask_phone, _ID: mask_id_number}
+_MASKERS: dict[str, Callable[[str], str | None]] = {
+    _NAME: mask_name,
+    _PHONE: mask_phone,
+    _ID: mask_id_number,
+}
 
 
 def _hidden(scope: Scope, kind: str, cell_code: str | None) -> bool:
@@ -181,8 +186,9 @@ def show_person(scope: Scope, person: dict[str, str | None], cell_code: str | No
     """``person`` (name, phone, id_number...) as ``scope`` may see it in ``cell_code``."""
     out = dict(person)
     for field in PERSONAL_DATA[scope.role]:
-        if out.get(field) is not None and _hidden(scope, field, cell_code):
-            out[field] = _MASKERS[field](out[field])
+        value = out.get(field)
+        if value is not None and _hidden(scope, field, cell_code):
+            out[field] = _MASKERS[field](value)
     return out
 
 

@@ -190,7 +190,7 @@ def coverage(
 
 def _has_roads(session: Session) -> bool:
     """Whether any road is loaded."""
-    return session.scalar(select(func.count()).select_from(Road)) > 0
+    return (session.scalar(select(func.count()).select_from(Road)) or 0) > 0
 
 
 def _buildings(

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Query
 
 from api.checks import check_filter_category
-from api.errors import InvalidInput
+from api.errors import InvalidInput, Loc
 from grid.catalog import RecordKind
 from grid.heat import LOCAL_TZ
 
@@ -57,7 +57,7 @@ def _year_before(d: date) -> date:
     return d.replace(year=d.year - 1, day=min(d.day, calendar.monthrange(d.year - 1, d.month)[1]))
 
 
-def month(text: str, loc: tuple[str, ...]) -> Days:
+def month(text: str, loc: Loc) -> Days:
     """The days of calendar month ``YYYY-MM``."""
     try:
         y, m = (int(v) for v in text.split("-"))
@@ -109,7 +109,8 @@ def int_list(text: str | None, lo: int, hi: int, name: str) -> tuple[int, ...] |
 
 @dataclass(frozen=True)
 class HeatFilter:
-    """What the heat, hotspot and compare queries count: period, hours, weekdays, kinds, categories."""
+    """What the heat, hotspot and compare queries count: period, hours, weekdays, kinds,
+    categories."""
 
     days: Days
     hours: tuple[int, ...] | None

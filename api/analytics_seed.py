@@ -166,7 +166,7 @@ def seed_analytics(
     rng = np.random.default_rng(seed)
     with session_scope(store.sessions) as s:
         store.cells.refresh(s)
-        officer = s.scalar(select(User.id).where(User.username == "admin"))
+        officer = s.scalars(select(User.id).where(User.username == "admin")).one()
         n_roads = load_roads(s, roads)
         centres = _centres(buildings, rng)
         s.add_all(centres)

@@ -9,12 +9,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.errors import InvalidInput
+from api.errors import InvalidInput, Loc
 from api.models import Photo
 from grid import catalog
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-Loc = tuple[str | int, ...]
 
 
 def check_point(lon: float | None, lat: float | None, loc: Loc = ("body",)) -> tuple[float, float]:

@@ -18,6 +18,8 @@ from api.models import Cell, Community, User, utcnow
 from api.places import create_place
 from api.records import create_record
 from api.schemas import PlaceIn, RecordIn
+from grid.caseflow import Priority
+from grid.catalog import PlaceKind, RecordKind, RiskLevel
 from grid.households import estimate_households
 from grid.io import read_layer
 from grid.partition import partition
@@ -91,7 +93,7 @@ def _seed_field_data(store: Store, cells, community: str | None) -> None:  # noq
     mine = cells[cells.community_code == community].head(3)
     with store.sessions() as s:
         store.cells.refresh(s)
-        officer = s.scalar(select(User).where(User.username == "officer"))
+        officer = s.scalars(select(User).where(User.username == "officer")).one()
         scope = load_scope(s, officer)
         now = utcnow()
         for i, (_, cell) in enumerate(mine.iterrows()):
@@ -103,12 +105,12 @@ def _seed_field_data(store: Store, cells, community: str | None) -> None:  # noq
                 scope,
                 PlaceIn(
                     id=uuid.uuid5(ns, "place"),
-                    kind=("rental", "internet_cafe", "hazard")[i % 3],
+                    kind=(PlaceKind.RENTAL, PlaceKind.INTERNET_CAFE, PlaceKind.HAZARD)[i % 3],
                     name=f"示例场所{i + 1}",
                     address=f"示例路{i + 1}号",
                     lon=p.x,
                     lat=p.y,
-                    risk_level=("normal", "watch", "strict")[i % 3],
+                    risk_level=(RiskLevel.NORMAL, RiskLevel.WATCH, RiskLevel.STRICT)[i % 3],
                     attrs={"category": "ebike_charging"} if i % 3 == 2 else {},
                 ),
             )
@@ -118,9 +120,9 @@ def _seed_field_data(store: Store, cells, community: str | None) -> None:  # noq
                 scope,
                 RecordIn(
                     id=uuid.uuid5(ns, "record"),
-                    kind="incident",
+                    kind=RecordKind.INCIDENT,
                     category="hazard",
-                    priority="hazard",
+                    priority=Priority.HAZARD,
                     description=f"示例事件{i + 1}：楼道飞线充电",
                     occurred_at=now - timedelta(hours=i + 1),
                     lon=p.x,

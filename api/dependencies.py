@@ -1,4 +1,5 @@
-"""Request dependencies in one place: the store, the session, the current user and common filters."""
+"""Request dependencies in one place: the store, the session, the current user and common
+filters."""
 
 from __future__ import annotations
 
@@ -67,9 +68,9 @@ class Store:
         wait for that read instead of starting their own."""
         pending = self._refreshing
         if pending is None or pending.get_loop() is not asyncio.get_running_loop():
-            self._refreshing = asyncio.ensure_future(run_in_threadpool(self._read_fresh))
-            self._refreshing.add_done_callback(self._refreshed)
-        await asyncio.shield(self._refreshing)
+            pending = self._refreshing = asyncio.ensure_future(run_in_threadpool(self._read_fresh))
+            pending.add_done_callback(self._refreshed)
+        await asyncio.shield(pending)
 
     def _refreshed(self, _done: asyncio.Future[None]) -> None:
         """Let the next due refresh start a new read."""

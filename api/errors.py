@@ -62,7 +62,8 @@ class NotFound(ApiError):
 
 
 class Conflict(ApiError):
-    """A resend with different content, or an update against a stale version; carries ``current``."""
+    """A resend with different content, or an update against a stale version; carries
+    ``current``."""
 
     kind = "conflict"
 
@@ -133,20 +134,22 @@ def install(app: FastAPI) -> None:
     async def on_domain(_request: Request, exc: Exception) -> JSONResponse:
         return domain_response(exc)
 
+    for cls in DOMAIN:
+        app.add_exception_handler(cls, on_domain)
+
+    # the decorator, unlike add_exception_handler, accepts handlers typed for their exception class
+    @app.exception_handler(StarletteHTTPException)
     async def on_http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        detail = exc.detail
+        # FastAPI's HTTPException (a subclass) carries any JSON-able detail, e.g. a list of errors
+        detail: object = exc.detail
         if not isinstance(detail, list):
             detail = [{"loc": [], "msg": str(detail), "type": "http"}]
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
+    @app.exception_handler(RequestValidationError)
     async def on_validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
         ]
         return JSONResponse({"detail": errors}, status_code=422)
-
-    for cls in DOMAIN:
-        app.add_exception_handler(cls, on_domain)
-    app.add_exception_handler(StarletteHTTPException, on_http)
-    app.add_exception_handler(RequestValidationError, on_validation)

@@ -187,7 +187,8 @@ def update_user(
 def assign_leader(
     session: Session, cell_code: str, username: str, at: datetime | None = None
 ) -> None:
-    """Make ``username`` the leader of ``cell_code`` from ``at``, closing the previous assignment."""
+    """Make ``username`` the leader of ``cell_code`` from ``at``, closing the previous
+    assignment."""
     at = at or utcnow()
     user = session.scalar(select(User).where(User.username == username))
     if user is None:

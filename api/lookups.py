@@ -6,9 +6,9 @@ truth in grid/ without repeating any of its literals.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, delete, insert
+from sqlalchemy import Connection, Table, delete, insert
 
 from api.models import Role, Term
 from grid import caseflow, catalog
@@ -58,9 +58,11 @@ def term_rows() -> list[dict[str, Any]]:
 
 def seed_lookups(conn: Connection) -> None:
     """Replace the lookup rows with the current vocabulary (roles are only ever added)."""
-    existing = {r for (r,) in conn.execute(Role.__table__.select().with_only_columns(Role.code))}
+    # declarative stubs type __table__ as any FromClause; a mapped class's is always a Table
+    roles, terms = cast(Table, Role.__table__), cast(Table, Term.__table__)
+    existing = {r for (r,) in conn.execute(roles.select().with_only_columns(Role.code))}
     missing = [{"code": r.value} for r in caseflow.Role if r.value not in existing]
     if missing:
-        conn.execute(insert(Role.__table__), missing)
-    conn.execute(delete(Term.__table__))
-    conn.execute(insert(Term.__table__), term_rows())
+        conn.execute(insert(roles), missing)
+    conn.execute(delete(terms))
+    conn.execute(insert(terms), term_rows())

@@ -1,4 +1,5 @@
-"""Assemble the app: store, error table, body limit, routers under /api/v1, then the web app at /."""
+"""Assemble the app: store, error table, body limit, routers under /api/v1, then the web app
+at /."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from contextlib import asynccontextmanager, contextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 from sqlalchemy import Engine, text
 
 from api import errors
@@ -88,7 +90,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await app.state.store.pg.close()
 
 
-def _telemetry() -> dict[str, bool] | None:
+def _telemetry() -> TelemetryConfig | None:
     """FastAPI's OpenTelemetry hooks when OpenTelemetry is configured (``OTEL_*`` or
     ``FASTAPI_OTEL_AUTO_CONFIGURE``), else off: unconfigured, they still cost every request a
     look at the environment and the global providers."""

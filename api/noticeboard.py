@@ -19,9 +19,11 @@ from api.errors import InvalidInput
 from api.models import Cell, Community, LeaderAssignment, User
 from api.offline_maps import iframe, new_map
 
-STYLE = """@page{size:A4;margin:12mm}body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif}
-.board{page-break-after:always;border:3px solid #c00;padding:16px}.board h1{color:#c00;text-align:center;
-font-size:30px;margin:4px}.code{font:bold 28px monospace;text-align:center;letter-spacing:2px}
+STYLE = """@page{size:A4;margin:12mm}
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif}
+.board{page-break-after:always;border:3px solid #c00;padding:16px}
+.board h1{color:#c00;text-align:center;font-size:30px;margin:4px}
+.code{font:bold 28px monospace;text-align:center;letter-spacing:2px}
 dl{display:grid;grid-template-columns:7em 1fr;font-size:20px}dt{font-weight:bold}"""
 
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import threading
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, Table, insert
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.sql.dml import Insert
 
@@ -37,8 +37,8 @@ def is_plain(body: RecordIn) -> bool:
 
 def _heat_rows(values: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The record's +1 in the heat pre-aggregate (``api.heatagg`` decides the rows)."""
-    keys = (values[k] for k in heatagg.KEY_ATTRS)
-    return heatagg.count_rows(*keys, 1)
+    rid, cell, cell_code, kind, category, at = (values[k] for k in heatagg.KEY_ATTRS)
+    return heatagg.count_rows(rid, cell, cell_code, kind, category, at, 1)
 
 
 _SQLITE_WRITER = threading.Lock()
@@ -47,8 +47,10 @@ _SQLITE_WRITER = threading.Lock()
 @cache
 def _sqlite_statements() -> tuple[Insert, Insert]:
     """The record insert (skipping an existing id) and the audit insert, built once."""
-    record = sqlite.insert(Record.__table__).on_conflict_do_nothing(index_elements=["id"])
-    return record, insert(AuditEntry.__table__)
+    # declarative stubs type __table__ as any FromClause; a mapped class's is always a Table
+    records, audit = cast(Table, Record.__table__), cast(Table, AuditEntry.__table__)
+    record = sqlite.insert(records).on_conflict_do_nothing(index_elements=["id"])
+    return record, insert(audit)
 
 
 def _insert_sqlite(engine: Engine, values: dict[str, Any]) -> bool:

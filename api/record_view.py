@@ -31,6 +31,7 @@ def _people(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dict
     out: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     if ids:
         for p in session.scalars(select(Party).where(Party.record_id.in_(ids)).order_by(Party.id)):
+            assert p.record_id is not None  # the IN filter leaves out NULL (a place's parties)
             out[p.record_id].append(
                 {"role": p.role, "name": p.name, "phone": p.phone, "id_number": p.id_number}
             )

@@ -33,7 +33,8 @@ HEAT_RES = 10
 STYLE = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}
 h1{font-size:22px}h2{font-size:18px;margin-top:28px}table{border-collapse:collapse;font-size:13px}
 td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#f0f3f8}
-.legend span{display:inline-block;width:18px;height:12px;margin:0 4px 0 10px;vertical-align:middle}"""
+.legend span{display:inline-block;width:18px;height:12px;margin:0 4px 0 10px;
+vertical-align:middle}"""
 
 
 def _outlines(m: folium.Map, cells: list[CellRow]) -> None:

@@ -1,4 +1,5 @@
-"""Request bodies. Shapes and types are checked here; domain rules (categories, cells) in services."""
+"""Request bodies. Shapes and types are checked here; domain rules (categories, cells) in
+services."""
 
 from __future__ import annotations
 
@@ -22,10 +23,10 @@ class Strict(BaseModel):
 class PartyIn(Strict):
     """A dispute party or tenant."""
 
-    role: str = Field("party", max_length=32)
+    role: str = Field(default="party", max_length=32)
     name: str = Field(min_length=1, max_length=100)
-    phone: str | None = Field(None, max_length=32, pattern=r"^[0-9+\- ]{3,32}$")
-    id_number: str | None = Field(None, max_length=32, pattern=r"^[0-9A-Za-z]{6,32}$")
+    phone: str | None = Field(default=None, max_length=32, pattern=r"^[0-9+\- ]{3,32}$")
+    id_number: str | None = Field(default=None, max_length=32, pattern=r"^[0-9A-Za-z]{6,32}$")
 
 
 class CheckinIn(Strict):
@@ -45,13 +46,13 @@ class RecordIn(Strict):
     kind: RecordKind
     category: str = Field(min_length=1, max_length=32)
     priority: Priority | None = None
-    description: str = Field("", max_length=5000)
+    description: str = Field(default="", max_length=5000)
     occurred_at: AwareDatetime
     lon: float | None = None
     lat: float | None = None
     photos: list[Sha256] = Field(default_factory=list, max_length=20)
     parties: list[PartyIn] = Field(default_factory=list, max_length=50)
-    track: list[tuple[float, float, AwareDatetime]] | None = Field(None, max_length=20000)
+    track: list[tuple[float, float, AwareDatetime]] | None = Field(default=None, max_length=20000)
     checkins: list[CheckinIn] = Field(default_factory=list, max_length=500)
     started_at: AwareDatetime | None = None
     ended_at: AwareDatetime | None = None
@@ -61,13 +62,13 @@ class RecordPatch(Strict):
     """Changes to a record; ``version`` is the one the client last saw."""
 
     version: int = Field(ge=1)
-    category: str | None = Field(None, min_length=1, max_length=32)
+    category: str | None = Field(default=None, min_length=1, max_length=32)
     priority: Priority | None = None
-    description: str | None = Field(None, max_length=5000)
+    description: str | None = Field(default=None, max_length=5000)
     occurred_at: AwareDatetime | None = None
     lon: float | None = None
     lat: float | None = None
-    parties: list[PartyIn] | None = Field(None, max_length=50)
+    parties: list[PartyIn] | None = Field(default=None, max_length=50)
 
 
 class TransitionIn(Strict):
@@ -75,7 +76,7 @@ class TransitionIn(Strict):
 
     action: str = Field(min_length=1, max_length=32)
     version: int = Field(ge=1)
-    note: str = Field("", max_length=2000)
+    note: str = Field(default="", max_length=2000)
 
 
 class PlaceIn(Strict):
@@ -84,7 +85,7 @@ class PlaceIn(Strict):
     id: uuid.UUID
     kind: PlaceKind
     name: str = Field(min_length=1, max_length=200)
-    address: str = Field("", max_length=300)
+    address: str = Field(default="", max_length=300)
     lon: float
     lat: float
     risk_level: RiskLevel = RiskLevel.NORMAL
@@ -95,8 +96,8 @@ class PlacePatch(Strict):
     """Changes to a place at the version the client saw."""
 
     version: int = Field(ge=1)
-    name: str | None = Field(None, min_length=1, max_length=200)
-    address: str | None = Field(None, max_length=300)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    address: str | None = Field(default=None, max_length=300)
     lon: float | None = None
     lat: float | None = None
     risk_level: RiskLevel | None = None

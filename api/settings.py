@@ -17,7 +17,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WANGGE_", extra="ignore")
 
     database_url: str = Field(
-        "sqlite:///var/wangge.sqlite",
+        default="sqlite:///var/wangge.sqlite",
         validation_alias=AliasChoices("DATABASE_URL", "WANGGE_DATABASE_URL"),
     )
     secret_key: str | None = None
@@ -30,9 +30,9 @@ class Settings(BaseSettings):
     tile_crs: Literal["wgs84", "gcj02"] = "wgs84"
     tile_attribution: str = ""
     # what {s} in the tile URL cycles through, e.g. "abc" or "1234" (one character each)
-    tile_subdomains: str = Field("abc", pattern=r"^[0-9A-Za-z]*$")
+    tile_subdomains: str = Field(default="abc", pattern=r"^[0-9A-Za-z]*$")
     # the deepest zoom the tile server has; the map zooms further by scaling those tiles
-    tile_max_zoom: int = Field(18, ge=1, le=22)
+    tile_max_zoom: int = Field(default=18, ge=1, le=22)
     demo: bool = False
     token_minutes: int = 12 * 60
     h3_resolution: int = 11

@@ -111,7 +111,11 @@ def hotspots(
 
 
 def h3_hotspots(
-    bins: pd.DataFrame, *, k: int = 1, universe: Sequence[str] | None = None, use_fdr: bool = True
+    bins: pd.DataFrame,
+    *,
+    k: int = 1,
+    universe: Sequence[str] | NDArray[np.object_ | np.str_] | None = None,
+    use_fdr: bool = True,
 ) -> pd.DataFrame:
     """Hot spots of H3 bins (columns ``h3``, ``count``); ``universe`` lists the study area's cells
     (missing ones count 0), else the study area is the bins given."""

@@ -48,7 +48,8 @@ class Role(Base):
 
 
 class Term(Base):
-    """Lookup of every coded term (kinds, categories, statuses, priorities...), seeded from grid/."""
+    """Lookup of every coded term (kinds, categories, statuses, priorities...), seeded from
+    grid/."""
 
     __tablename__ = "terms"
     vocabulary: Mapped[str] = mapped_column(String(32), primary_key=True)

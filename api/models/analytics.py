@@ -85,7 +85,8 @@ class HeatBin(Base):
 
 
 class Centre(Base):
-    """A service centre (street or county centre, community station) with its radius and capacity."""
+    """A service centre (street or county centre, community station) with its radius and
+    capacity."""
 
     __tablename__ = "centres"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -50,7 +50,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def geometry(kind: str) -> Geometry:
-    """A WGS84 geometry column of ``kind`` with a spatial index (R*Tree on SQLite, GiST on PostGIS)."""
+    """A WGS84 geometry column of ``kind`` with a spatial index (R*Tree on SQLite, GiST on
+    PostGIS)."""
     return Geometry(geometry_type=kind, srid=SRID, spatial_index=True)
 
 

@@ -238,9 +238,9 @@ class CentreIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     lon: float
     lat: float
-    radius_m: float | None = Field(None, gt=0, le=5000)
-    capacity: int | None = Field(None, ge=0)
-    community_code: str | None = Field(None, pattern=r"^\d{12}$")
+    radius_m: float | None = Field(default=None, gt=0, le=5000)
+    capacity: int | None = Field(default=None, ge=0)
+    community_code: str | None = Field(default=None, pattern=r"^\d{12}$")
 
 
 @router.post("/centres", status_code=201)

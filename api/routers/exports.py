@@ -167,7 +167,7 @@ def layer_frame(
 def _plain(v: object) -> object:
     """Export-friendly scalar: datetimes as ISO text, UUIDs as text."""
     if hasattr(v, "isoformat"):
-        return v.isoformat()  # type: ignore[union-attr]
+        return v.isoformat()
     return str(v) if v is not None and not isinstance(v, (int, float, str)) else v
 
 
