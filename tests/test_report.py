@@ -14,6 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "api"))
 from conftest import C1, X0, Y0, fresh_database, record_body, seed  # noqa: E402
+from web.conftest import require_browser  # noqa: E402  (tests/web: skip or fail as CI asks)
 
 from api import noticeboard, report  # noqa: E402
 from api.analytics_filters import month  # noqa: E402
@@ -22,7 +23,6 @@ from api.models.analytics import Centre  # noqa: E402
 from api.records import create_record  # noqa: E402
 from api.schemas import RecordIn  # noqa: E402
 from api.settings import Settings  # noqa: E402
-from web.conftest import require_browser  # noqa: E402  (tests/web: skip or fail as CI asks)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "report"

@@ -103,7 +103,8 @@ def test_heat_counts_equal_a_direct_count(june):
                 "/analytics/heat", "police", params={**DAYS, **params, "res": res}
             ).json()
             counts = {f["id"]: f["properties"]["count"] for f in got["features"]}
-            expected = sel.groupby(sel.h3.map(lambda c: h3.cell_to_parent(c, res))).size().to_dict()
+            parents = sel.h3.map(lambda c, res=res: h3.cell_to_parent(c, res))
+            expected = sel.groupby(parents).size().to_dict()
             assert counts == expected, (params, res)
             assert got["total"] == len(sel)
             assert all(f["id"] == f["properties"]["h3"] for f in got["features"])
@@ -246,11 +247,14 @@ def test_pre_aggregate_follows_creates_category_edits_and_moves(june):
         "officer",
         json=record_body(occurred_at="2022-06-15T23:30:00+08:00", category="fire"),
     ).json()
-    heat = lambda p: june.get(
-        "/analytics/heat",
-        "admin",
-        params={"from": "2022-06-15", "to": "2022-06-16", "res": 11, **p},
-    ).json()  # noqa: E731
+
+    def heat(p: dict) -> dict:
+        return june.get(
+            "/analytics/heat",
+            "admin",
+            params={"from": "2022-06-15", "to": "2022-06-16", "res": 11, **p},
+        ).json()
+
     before = heat({"category": "traffic"})["total"]
     r = june.patch(
         f"/records/{rec['id']}", "officer", json={"version": rec["version"], "category": "traffic"}

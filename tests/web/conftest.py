@@ -43,7 +43,8 @@ class Api:
 
     def auth(self, user: str) -> dict[str, str]:
         if user not in self.tokens:
-            r = self.http.post("/auth/token", data={"username": user, "password": world.PASSWORDS[user]})
+            form = {"username": user, "password": world.PASSWORDS[user]}
+            r = self.http.post("/auth/token", data=form)
             r.raise_for_status()
             self.tokens[user] = r.json()["access_token"]
         return {"Authorization": f"Bearer {self.tokens[user]}"}
@@ -192,7 +193,8 @@ def login(page, user: str = "officer") -> None:  # noqa: ANN001
 
 
 def centre_map(page, lon: float, lat: float, zoom: float = 18) -> None:  # noqa: ANN001
-    """Centre the map on a WGS84 point at ``zoom`` without animation (so a tap lands where aimed)."""
+    """Centre the map on a WGS84 point at ``zoom`` without animation (so a tap lands where
+    aimed)."""
     page.evaluate("""([lon, lat, z]) => {
         const m = window.wangge.map;
         m.map.setView(m.toMap(lon, lat), z, { animate: false });
@@ -226,7 +228,8 @@ def png(seed: int) -> dict:
     import zlib
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
 
     r, g, b = (seed * 67) % 256, (seed * 131) % 256, (seed * 29) % 256
     raw = b"".join(b"\x00" + bytes([r, g, b]) * 8 for _ in range(8))
@@ -255,7 +258,9 @@ def fill_record(page, kind: str, text: str, photos: list[dict]) -> None:  # noqa
     page.fill("#sheet textarea[name=description]", text)
     if photos:
         page.set_input_files("#sheet input[name=photos]", photos)
-        page.wait_for_function(f"document.querySelectorAll('#sheet .thumb').length === {len(photos)}")
+        page.wait_for_function(
+            f"document.querySelectorAll('#sheet .thumb').length === {len(photos)}"
+        )
     page.click("#sheet button[type=submit]")
     page.wait_for_selector("#sheet", state="hidden")
 

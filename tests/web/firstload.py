@@ -28,15 +28,21 @@ def load_once(browser, base: str, token: str, warm: bool = False) -> dict:  # no
         page.wait_for_selector("body[data-ready=true]", timeout=30000)
         page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
         seen = time.monotonic() - t0  # includes the polling of wait_for_selector
+        ready_ms = page.evaluate("performance.getEntriesByName('wangge-ready')[0].startTime")
         return {
-            "ready_s": round(page.evaluate("performance.getEntriesByName('wangge-ready')[0].startTime") / 1000, 3),
+            "ready_s": round(ready_ms / 1000, 3),
             "seen_s": round(seen, 3),
             "counts": page.evaluate(
-                "({cells: wangge.cells.length, buildings: wangge.buildings.length, places: wangge.places.length})"),
+                "({cells: wangge.cells.length, buildings: wangge.buildings.length,"
+                " places: wangge.places.length})"
+            ),
             "breakdown_ms": page.evaluate("""() => Object.fromEntries([
-                ...performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/v1/'))
-                  .map((e) => [new URL(e.name).pathname, [Math.round(e.startTime), Math.round(e.responseEnd)]]),
-                ['ready', Math.round(performance.getEntriesByName('wangge-ready')[0].startTime)]])"""),
+                ...performance.getEntriesByType('resource')
+                  .filter((e) => e.name.includes('/api/v1/'))
+                  .map((e) => [new URL(e.name).pathname,
+                               [Math.round(e.startTime), Math.round(e.responseEnd)]]),
+                ['ready',
+                 Math.round(performance.getEntriesByName('wangge-ready')[0].startTime)]])"""),
         }
     finally:
         ctx.close()

@@ -26,7 +26,9 @@ def test_police_link_opens_the_police_view(tablet):
     assert link.text_content() == "Analytics"
 
 
-@pytest.mark.parametrize(("user", "view"), [("street", "street"), ("officer", "street"), ("admin", "planner")])
+@pytest.mark.parametrize(
+    ("user", "view"), [("street", "street"), ("officer", "street"), ("admin", "planner")]
+)
 def test_each_role_links_its_view(tablet, user, view):
     page = tablet(LANDSCAPE)
     login(page, user)

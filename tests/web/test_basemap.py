@@ -44,9 +44,11 @@ def png_tile(mark: tuple[int, int] | None) -> bytes:
         rows.append(b"\x00" + bytes(row))
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
 
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", TILE, TILE, 8, 2, 0, 0, 0))
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", TILE, TILE, 8, 2, 0, 0, 0))
+    return (b"\x89PNG\r\n\x1a\n" + header
             + chunk(b"IDAT", zlib.compress(b"".join(rows), 1)) + chunk(b"IEND", b""))
 
 
@@ -98,7 +100,8 @@ MEASURE = """([z, tx, ty, ox, oy]) => {
     const m = window.wangge.map;
     if (!m.me || m.map._animatingZoom || m.map.getZoom() !== z) return null;
     const img = [...document.querySelectorAll('.leaflet-tile-pane img.leaflet-tile-loaded')]
-      .find((i) => i.src.includes(`x=${tx}&y=${ty}&z=${z}`) || i.src.endsWith(`/${z}/${tx}/${ty}.png`));
+      .find((i) => i.src.includes(`x=${tx}&y=${ty}&z=${z}`)
+        || i.src.endsWith(`/${z}/${tx}/${ty}.png`));
     if (!img || img.parentElement.style.opacity === '0') return null;
     const t = img.getBoundingClientRect();
     const me = m.me._path.getBoundingClientRect();
@@ -143,7 +146,8 @@ def test_osm_tiles_for_the_view_and_overlays_on_their_pixel(tablet, osm_base, vi
     got = settle(page, P)
     assert got["basemap"] == "ok"
     dx, dy = got["me"][0] - got["mark"][0], got["me"][1] - got["mark"][1]
-    assert math.hypot(dx, dy) <= 3, got  # WGS84 basemap: the position marker sits on the tile's mark
+    # WGS84 basemap: the position marker sits on the tile's mark
+    assert math.hypot(dx, dy) <= 3, got
     want = expected_tiles(got["bounds"], 17)
     assert want <= set(stand_in.requested), sorted(want - set(stand_in.requested))
     assert "OpenStreetMap" in page.text_content(".leaflet-control-attribution")
@@ -180,7 +184,8 @@ def test_tiles_failing_leaves_a_working_vector_map(tablet, osm_base, server):
     page.wait_for_selector("#map[data-basemap=failed] .basemap-note:not([hidden])")
     assert stand_in.requested  # it tried
     assert page.locator(".cell-label.own").count() == world.COLS * world.ROWS
-    assert page.evaluate("wangge.buildings.length") == world.COLS * world.ROWS * world.BUILDINGS_PER_CELL
+    buildings = world.COLS * world.ROWS * world.BUILDINGS_PER_CELL
+    assert page.evaluate("wangge.buildings.length") == buildings
     tap_at(page, *cell_centre(world.C1 + "007"))
     assert page.locator("#where.ok").count() == 1
     assert page.locator("#sheet [data-record=incident]").count() == 1

@@ -8,7 +8,17 @@ from datetime import UTC, datetime
 import pytest
 
 from . import world
-from .conftest import LANDSCAPE, PORTRAIT, cell_centre, centre_map, login, shot, tap_at, until, wait_queue
+from .conftest import (
+    LANDSCAPE,
+    PORTRAIT,
+    cell_centre,
+    centre_map,
+    login,
+    shot,
+    tap_at,
+    until,
+    wait_queue,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -42,8 +52,11 @@ def test_record_edit_from_my_cases_conflict_reapplied_on_current(tablet, server)
     # First edit, nobody else in the way: stored at the next version.
     page.fill("#sheet textarea[name=description]", text + " 已核实")
     page.click("#sheet button[type=submit]")
-    now = until(page, lambda: (r := server.get(f"/records/{case['id']}", "officer").json())["version"] > 1 and r,
-                what="the first edit")
+
+    def stored_case() -> dict:
+        return server.get(f"/records/{case['id']}", "officer").json()
+
+    now = until(page, lambda: (r := stored_case())["version"] > 1 and r, what="the first edit")
     wait_queue(page, 0)
     assert now["description"] == text + " 已核实" and now["version"] == case["version"] + 1
     assert now["priority"] == "routine"  # untouched fields are not sent
@@ -80,8 +93,8 @@ def test_record_edit_from_my_cases_conflict_reapplied_on_current(tablet, server)
     page.set_viewport_size(PORTRAIT)
     shot(page, "11-edit-conflict-portrait")
     item.locator("[data-do=reapply]").click()
-    final = until(page, lambda: (r := server.get(f"/records/{case['id']}", "officer").json())["version"]
-                  > stored["version"] and r, what="the re-applied edit")
+    final = until(page, lambda: (r := stored_case())["version"] > stored["version"] and r,
+                  what="the re-applied edit")
     wait_queue(page, 0)
     assert final["version"] == stored["version"] + 1
     assert final["priority"] == priority and final["category"] == category
@@ -90,8 +103,8 @@ def test_record_edit_from_my_cases_conflict_reapplied_on_current(tablet, server)
 
 def test_place_edit_by_tap_two_tablets_second_discards(tablet, server):
     code = world.C1 + "009"
-    place = next(f for f in server.get("/places", "officer", params={"cell": code}).json()["features"]
-                 if f["properties"]["kind"] == "rental")
+    places = server.get("/places", "officer", params={"cell": code}).json()["features"]
+    place = next(f for f in places if f["properties"]["kind"] == "rental")
     pid = place["properties"]["id"]
     lonlat = place["geometry"]["coordinates"]
     a = tablet(PORTRAIT)
@@ -117,8 +130,11 @@ def test_place_edit_by_tap_two_tablets_second_discards(tablet, server):
         fs = server.get("/places", "officer", params={"cell": code}).json()["features"]
         return next(f for f in fs if f["properties"]["id"] == pid)["properties"]
 
-    after_b = until(b, lambda: stored_place()["version"] > place["properties"]["version"] and stored_place(),
-                    what="tablet B's edit")
+    after_b = until(
+        b,
+        lambda: stored_place()["version"] > place["properties"]["version"] and stored_place(),
+        what="tablet B's edit",
+    )
     wait_queue(b, 0)
     assert after_b["risk_level"] == "strict" and after_b["attrs"]["tenant_count"] == 7
     assert after_b["version"] == place["properties"]["version"] + 1
@@ -132,7 +148,8 @@ def test_place_edit_by_tap_two_tablets_second_discards(tablet, server):
     item = a.locator("#sheet .outbox-item.conflict")
     item.wait_for()
     assert item.locator("tr[data-field=name] .v-mine").text_content() == "改名场所"
-    assert item.locator("tr[data-field=name] .v-current").text_content() == place["properties"]["name"]
+    current_name = item.locator("tr[data-field=name] .v-current").text_content()
+    assert current_name == place["properties"]["name"]
     assert item.locator("tr[data-field='attrs.tenant_count'] .v-mine").text_content() == "3"
     assert item.locator("tr[data-field='attrs.tenant_count'] .v-current").text_content() == "7"
     assert item.locator("tr[data-field=risk_level]").count() == 1  # B's change is shown too
@@ -140,8 +157,7 @@ def test_place_edit_by_tap_two_tablets_second_discards(tablet, server):
     a.on("dialog", lambda d: d.accept())
     item.locator("[data-do=discard]").click()
     wait_queue(a, 0)
-    final = next(f for f in server.get("/places", "officer", params={"cell": code}).json()["features"]
-                 if f["properties"]["id"] == pid)["properties"]
+    final = stored_place()
     assert final == after_b  # A's discarded change never reached the server
     local = a.evaluate("(id) => wangge.places.find((f) => f.properties.id === id).properties", pid)
     assert local["name"] == after_b["name"] and local["attrs"]["tenant_count"] == 7

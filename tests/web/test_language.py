@@ -38,9 +38,11 @@ def test_place_form_rerenders_in_english_keeping_values(tablet, server):
     assert page.locator("#sheet .thumb").count() == 1
     shot(page, "17-place-form-en-portrait")
     page.click("#sheet button[type=submit]")
+    def places() -> list[dict]:
+        return server.get("/places", "officer", params={"cell": code}).json()["features"]
+
     [stored] = until(page, lambda: [
-        f["properties"] for f in server.get("/places", "officer", params={"cell": code}).json()["features"]
-        if f["properties"]["name"] == name], what="the place")
+        f["properties"] for f in places() if f["properties"]["name"] == name], what="the place")
     wait_queue(page, 0)
     assert stored["kind"] == "rental" and stored["risk_level"] == "watch"
     assert stored["attrs"]["landlord"] == "钱某" and stored["attrs"]["tenant_count"] == 4
@@ -65,7 +67,10 @@ def test_record_form_rerenders_in_chinese_keeping_values(tablet, server):
     assert page.input_value("#sheet textarea[name=description]") == text
     assert page.input_value("#sheet textarea[name=parties]") == "张某\n李某"
     page.click("#sheet button[type=submit]")
-    [stored] = until(page, lambda: [r for r in server.get("/records", "officer", params={"kind": "dispute"}).json()
-                                    if r["description"] == text], what="the dispute")
+    def disputes() -> list[dict]:
+        return server.get("/records", "officer", params={"kind": "dispute"}).json()
+
+    [stored] = until(page, lambda: [r for r in disputes() if r["description"] == text],
+                     what="the dispute")
     wait_queue(page, 0)
     assert stored["category"] == category and len(stored["parties"]) == 2

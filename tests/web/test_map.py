@@ -26,7 +26,8 @@ def test_login_shows_own_cells_buildings_and_places_in_chinese(tablet, server):
     assert labels.count() == len(me["cells"])
     assert labels.first.text_content().startswith(me["cells"][0][-3:]) or labels.count() > 0
     assert "户" in labels.first.text_content()
-    assert page.text_content("#cases-btn") .strip().endswith("我的案件") or "我的案件" in page.text_content("#cases-btn")
+    cases_btn = page.text_content("#cases-btn")
+    assert cases_btn.strip().endswith("我的案件") or "我的案件" in cases_btn
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
     shot(page, "02-map-zh-portrait")
 

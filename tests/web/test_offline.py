@@ -7,8 +7,18 @@ from datetime import UTC, datetime
 import pytest
 
 from . import world
-from .conftest import (PORTRAIT, LANDSCAPE, cell_centre, fill_record, login, png, records_with,
-                       shot, tap_at, wait_queue)
+from .conftest import (
+    LANDSCAPE,
+    PORTRAIT,
+    cell_centre,
+    fill_record,
+    login,
+    png,
+    records_with,
+    shot,
+    tap_at,
+    wait_queue,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +51,8 @@ def test_offline_records_survive_reload_and_are_stored_once(tablet, server):
     # Really offline, service worker included: an uncached API address cannot be fetched.
     assert page.evaluate("""fetch('/api/v1/records?since=2000-01-01T00:00:00Z')
         .then(() => 'reached', () => 'unreachable')""") == "unreachable"
-    assert page.evaluate("wangge.buildings.length") == world.COLS * world.ROWS * world.BUILDINGS_PER_CELL
+    buildings = world.COLS * world.ROWS * world.BUILDINGS_PER_CELL
+    assert page.evaluate("wangge.buildings.length") == buildings
     assert records_with(server, tag) == []
 
     page.context.set_offline(False)
@@ -52,8 +63,8 @@ def test_offline_records_survive_reload_and_are_stored_once(tablet, server):
     assert len(incident) == 1 and len(incident[0]["photos"]) == 1
     assert len(dispute) == 1 and len(dispute[0]["photos"]) == 2
     assert incident[0]["cell_code"] == world.C1 + "003"
-    places = [p for p in server.get("/places", "officer", params={"cell": world.C1 + "005"}).json()["features"]
-              if p["properties"]["name"] == f"隐患 {tag}"]
+    in_cell = server.get("/places", "officer", params={"cell": world.C1 + "005"}).json()["features"]
+    places = [p for p in in_cell if p["properties"]["name"] == f"隐患 {tag}"]
     assert len(places) == 1
     assert places[0]["properties"]["kind"] == "hazard"
     assert len(places[0]["properties"]["attrs"]["photos"]) == 1
@@ -104,7 +115,8 @@ def test_stale_case_action_is_shown_as_conflict(tablet, server):
     card.wait_for()
     shot(page, "08-my-cases-landscape")
     # Meanwhile the street office edits the same case: the tablet's version is now stale.
-    r = server.patch(f"/records/{case['id']}", "street", json={"version": case["version"], "description": text + " (街道补充)"})
+    r = server.patch(f"/records/{case['id']}", "street",
+                     json={"version": case["version"], "description": text + " (街道补充)"})
     assert r.status_code == 200, r.text
     card.locator("[data-action=register]").click()
     page.wait_for_selector("#sync-btn[data-state=problem]")

@@ -11,7 +11,17 @@ import pytest
 from grid.shift import gcj02_to_wgs84, wgs84_to_gcj02
 
 from . import firstload, world
-from .conftest import ARTIFACTS, LANDSCAPE, PORTRAIT, cell_centre, login, shot, tap_at, until, wait_queue
+from .conftest import (
+    ARTIFACTS,
+    LANDSCAPE,
+    PORTRAIT,
+    cell_centre,
+    login,
+    shot,
+    tap_at,
+    until,
+    wait_queue,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +37,8 @@ def test_patrol_records_track_checkin_and_summary(tablet, server):
     for k in range(1, 4):  # walk ~35 m east per step; wait until the app has taken each fix
         page.context.set_geolocation({"longitude": x + 0.0004 * k, "latitude": y, "accuracy": 5})
         page.wait_for_function(f"({track_points})() === {k + 1}")
-    place = server.get("/places", "officer", params={"cell": world.C1 + "001"}).json()["features"][0]
+    places = server.get("/places", "officer", params={"cell": world.C1 + "001"}).json()["features"]
+    place = places[0]
     tap_at(page, *place["geometry"]["coordinates"])
     page.click("#sheet [data-checkin=place]")
     page.click("#patrol-btn")
@@ -37,8 +48,11 @@ def test_patrol_records_track_checkin_and_summary(tablet, server):
     shot(page, "10-patrol-summary")
     page.fill("#sheet textarea[name=description]", note := f"巡查 {uuid.uuid4().hex[:8]}")
     page.click("#sheet button[type=submit]")
-    [rec] = until(page, lambda: [r for r in server.get("/records", "officer", params={"kind": "patrol"}).json()
-                                 if r.get("description") == note], what="the patrol record")
+    def patrols() -> list[dict]:
+        return server.get("/records", "officer", params={"kind": "patrol"}).json()
+
+    [rec] = until(page, lambda: [r for r in patrols() if r.get("description") == note],
+                  what="the patrol record")
     wait_queue(page, 0)
     full = server.get(f"/records/{rec['id']}", "officer").json()
     assert len(full["track"]) == 4
@@ -51,7 +65,8 @@ def test_deadline_colours_follow_the_case_loop(tablet, server):
     lon, lat = cell_centre(world.C1 + "020")
     r = server.post("/records", "officer", json={
         "id": str(uuid.uuid4()), "kind": "incident", "category": "fire", "priority": "urgent",
-        "description": "紧急案件", "lon": lon, "lat": lat, "occurred_at": datetime.now(UTC).isoformat()})
+        "description": "紧急案件", "lon": lon, "lat": lat,
+        "occurred_at": datetime.now(UTC).isoformat()})
     case = r.json()
     for action in ("register", "dispatch"):
         case = server.post(f"/records/{case['id']}/transitions", "street",
@@ -66,7 +81,8 @@ def test_deadline_colours_follow_the_case_loop(tablet, server):
     assert card.locator("[data-action=verify]").count() == 0  # staff only
     kinds = page.evaluate("""import('/js/cases.js').then(({ urgency }) => [
         urgency({ status: 'dispatched', deadline: new Date(Date.now() - 60000).toISOString() }),
-        urgency({ status: 'dispatched', deadline: new Date(Date.now() + 48 * 3600e3).toISOString() }),
+        urgency({ status: 'dispatched',
+                  deadline: new Date(Date.now() + 48 * 3600e3).toISOString() }),
         urgency({ status: 'closed', deadline: new Date(Date.now() - 60000).toISOString() })])""")
     assert kinds == ["overdue", "ok", "none"]
 
@@ -76,7 +92,8 @@ def test_gcj02_shift_in_js_matches_grid_shift(tablet):
     page.goto("/")
     pts = [[117.2001, 39.1151], [116.397128, 39.916527], [121.4737, 31.2304], [113.2644, 23.1291]]
     js = page.evaluate("""(pts) => import('/js/geo.js').then((g) =>
-        pts.map(([x, y]) => [g.wgs84ToGcj02(x, y), g.gcj02ToWgs84(...g.wgs84ToGcj02(x, y))]))""", pts)
+        pts.map(([x, y]) => [g.wgs84ToGcj02(x, y),
+                             g.gcj02ToWgs84(...g.wgs84ToGcj02(x, y))]))""", pts)
     lon, lat = np.array(pts).T
     glon, glat = wgs84_to_gcj02(lon, lat)
     for i, (fwd, back) in enumerate(js):
@@ -91,7 +108,10 @@ def test_first_load_draws_30_cells_3000_buildings_500_places(browser, server):
     measured by bench/first_load.py against the 2 s target; the figures seen here are kept in
     test-artifacts/web/first-load.json for a person to look at, not asserted."""
     token = server.auth("officer")["Authorization"].split()[1]
-    figures = {run: firstload.load_once(browser, server.base, token, warm=run == "warm") for run in ("cold", "warm")}
+    figures = {
+        run: firstload.load_once(browser, server.base, token, warm=run == "warm")
+        for run in ("cold", "warm")
+    }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "first-load.json").write_text(json.dumps(figures, indent=2))
     for run, f in figures.items():

@@ -6,9 +6,15 @@ import uuid
 import pytest
 
 from . import world
-from .conftest import PORTRAIT, cell_centre, login, shot, tap_at, until, wait_queue
+from .conftest import PORTRAIT, Api, cell_centre, login, shot, tap_at, until, wait_queue
 
 pytestmark = pytest.mark.browser
+
+
+def named(server: Api, user: str, code: str, name: str) -> list[dict]:
+    """The properties of the places called ``name`` in cell ``code``, as ``user`` sees them."""
+    features = server.get("/places", user, params={"cell": code}).json()["features"]
+    return [f["properties"] for f in features if f["properties"]["name"] == name]
 
 
 def test_hazard_form_from_meta_saves_typed_attributes(tablet, server):
@@ -35,12 +41,11 @@ def test_hazard_form_from_meta_saves_typed_attributes(tablet, server):
     page.select_option("#sheet select[name=rectification_status]", "pending")
     shot(page, "31-hazard-form-portrait")
     page.click("#sheet button[type=submit]")
-    [stored] = until(page, lambda: [
-        f["properties"] for f in server.get("/places", "officer", params={"cell": code}).json()["features"]
-        if f["properties"]["name"] == name], what="the hazard")
+    [stored] = until(page, lambda: named(server, "officer", code, name), what="the hazard")
     wait_queue(page, 0)
     assert stored["attrs"] == {"category": "gas", "severity": "major",
-                               "rectification_deadline": "2030-01-31", "rectification_status": "pending"}
+                               "rectification_deadline": "2030-01-31",
+                               "rectification_status": "pending"}
 
 
 def test_rental_form_checks_range_and_takes_tenants(tablet, server):
@@ -60,12 +65,12 @@ def test_rental_form_checks_range_and_takes_tenants(tablet, server):
     page.fill("#sheet input[name=landlord_phone]", "13800001111")
     page.fill("#sheet textarea[name=tenants]", "刘某 13912345678\n陈某")
     page.click("#sheet button[type=submit]")
-    [stored] = until(page, lambda: [
-        f["properties"] for f in server.get("/places", "officer", params={"cell": code}).json()["features"]
-        if f["properties"]["name"] == name], what="the rental")
+    [stored] = until(page, lambda: named(server, "officer", code, name), what="the rental")
     wait_queue(page, 0)
-    assert stored["attrs"] == {"tenant_count": 2, "landlord_phone": "13800001111",
-                               "tenants": [{"name": "刘某", "phone": "13912345678"}, {"name": "陈某"}]}
-    police = next(f["properties"]["attrs"] for f in server.get("/places", "police", params={"cell": code})
-                  .json()["features"] if f["properties"]["name"] == name)
+    assert stored["attrs"] == {
+        "tenant_count": 2,
+        "landlord_phone": "13800001111",
+        "tenants": [{"name": "刘某", "phone": "13912345678"}, {"name": "陈某"}],
+    }
+    police = named(server, "police", code, name)[0]["attrs"]
     assert police["landlord_phone"] == "138****1111" and police["tenants"][1]["name"] == "陈*"

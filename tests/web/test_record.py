@@ -7,8 +7,19 @@ from datetime import UTC, datetime
 import pytest
 
 from . import world
-from .conftest import (LANDSCAPE, PORTRAIT, cell_centre, fill_record, login, png, records_with,
-                       shot, tap_at, until, wait_queue)
+from .conftest import (
+    LANDSCAPE,
+    PORTRAIT,
+    cell_centre,
+    fill_record,
+    login,
+    png,
+    records_with,
+    shot,
+    tap_at,
+    until,
+    wait_queue,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -7,6 +7,9 @@ import pytest
 
 from . import conftest
 
+# WANGGE_REQUIRE_BROWSER and what a missing browser part then raises
+OUTCOMES = [("1", pytest.fail.Exception), ("", pytest.skip.Exception)]
+
 
 @pytest.fixture
 def no_playwright(monkeypatch):  # noqa: ANN001, ANN201
@@ -14,14 +17,14 @@ def no_playwright(monkeypatch):  # noqa: ANN001, ANN201
     monkeypatch.setitem(sys.modules, "playwright.sync_api", None)
 
 
-@pytest.mark.parametrize(("required", "outcome"), [("1", pytest.fail.Exception), ("", pytest.skip.Exception)])
+@pytest.mark.parametrize(("required", "outcome"), OUTCOMES)
 def test_missing_playwright(no_playwright, monkeypatch, required, outcome):  # noqa: ANN001
     monkeypatch.setenv("WANGGE_REQUIRE_BROWSER", required)
     with pytest.raises(outcome, match="playwright"):
         conftest.require_browser()
 
 
-@pytest.mark.parametrize(("required", "outcome"), [("1", pytest.fail.Exception), ("", pytest.skip.Exception)])
+@pytest.mark.parametrize(("required", "outcome"), OUTCOMES)
 def test_missing_chromium(monkeypatch, tmp_path, required, outcome):  # noqa: ANN001
     pytest.importorskip("playwright.sync_api")  # this case is about Chromium alone
     monkeypatch.setenv("WANGGE_REQUIRE_BROWSER", required)

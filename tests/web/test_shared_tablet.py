@@ -6,7 +6,16 @@ import uuid
 import pytest
 
 from . import world
-from .conftest import PORTRAIT, cell_centre, fill_record, login, queue_count, records_with, tap_at, wait_queue
+from .conftest import (
+    PORTRAIT,
+    cell_centre,
+    fill_record,
+    login,
+    queue_count,
+    records_with,
+    tap_at,
+    wait_queue,
+)
 
 pytestmark = pytest.mark.browser
 

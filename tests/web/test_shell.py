@@ -7,7 +7,9 @@ import re
 from .conftest import ROOT
 
 PUBLIC = ROOT / "web" / "public"
-IMPORT = re.compile(r"""^\s*(?:import|export)\s+(?:[^"';]*?\sfrom\s+)?["'](\.{1,2}/[^"']+)["']""", re.M)
+IMPORT = re.compile(
+    r"""^\s*(?:import|export)\s+(?:[^"';]*?\sfrom\s+)?["'](\.{1,2}/[^"']+)["']""", re.M
+)
 
 
 def static_graph(entry: str) -> set[str]:
@@ -19,7 +21,8 @@ def static_graph(entry: str) -> set[str]:
             continue
         seen.add(url)
         src = (PUBLIC / url.lstrip("/")).read_text(encoding="utf-8")
-        todo += [posixpath.normpath(posixpath.join(posixpath.dirname(url), m)) for m in IMPORT.findall(src)]
+        here = posixpath.dirname(url)
+        todo += [posixpath.normpath(posixpath.join(here, m)) for m in IMPORT.findall(src)]
     return seen
 
 

@@ -25,8 +25,9 @@ def hostile(server):  # noqa: ANN001, ANN201
         "lat": world.Y0 + 1.5 * world.DY, "radius_m": 250, "capacity": 50})
     assert r.status_code == 201, r.text
     lon, lat = cell_centre(world.C1 + "010")
-    place = {"id": str(uuid.uuid4()), "kind": "rental", "name": f"{PAYLOAD}房{tag}", "address": PAYLOAD,
-             "lon": lon + world.DX * 0.2, "lat": lat, "risk_level": "watch", "attrs": {}}
+    place = {"id": str(uuid.uuid4()), "kind": "rental", "name": f"{PAYLOAD}房{tag}",
+             "address": PAYLOAD, "lon": lon + world.DX * 0.2, "lat": lat, "risk_level": "watch",
+             "attrs": {}}
     r = server.post("/places", "officer", json=place)
     assert r.status_code == 201, r.text
     r = server.post("/records", "officer", json={
@@ -65,7 +66,10 @@ def test_centre_name_is_text_in_the_planner_tooltip(hostile, tablet):
         const text = (c) => (typeof c === 'string' ? c : c?.textContent || '');
         let n = 0;
         wanggeAnalytics.layers[0].eachLayer((l) => {
-          if (l.getTooltip() && text(l.getTooltip().getContent()).includes(tag)) { l.openTooltip(); n += 1; }
+          if (l.getTooltip() && text(l.getTooltip().getContent()).includes(tag)) {
+            l.openTooltip();
+            n += 1;
+          }
         });
         return n;
     }""", tag)

@@ -67,7 +67,9 @@ def place_points() -> list[tuple[float, float]]:
         for c in range(COLS):
             x0, y0, _, _ = cell_box(c, r).bounds
             for k in range(per_cell):
-                pts.append((x0 + DX * (0.05 + 0.1 * (k % 9)), y0 + DY * (0.1 + 0.1 * (k // 9)) - DY * 0.02))
+                x = x0 + DX * (0.05 + 0.1 * (k % 9))
+                y = y0 + DY * (0.1 + 0.1 * (k // 9)) - DY * 0.02
+                pts.append((x, y))
     return pts[:PLACES]
 
 
