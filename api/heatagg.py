@@ -129,18 +129,25 @@ def upsert(conn: Connection, rows: list[tuple[dict[str, Any], list[dict[str, Any
             conn.execute(_prune_statement(table), keys)
 
 
-def _current(rec: Record) -> tuple[Any, ...]:
+#: A record's aggregate key: the values of ``KEY_ATTRS``, in that order (``count_rows``' first
+#: six arguments).
+AggregateKey = tuple[Any, str, str, str, str, datetime]
+
+
+def _current(rec: Record) -> AggregateKey:
     """The record's aggregate key as it is now."""
-    return tuple(getattr(rec, a) for a in KEY_ATTRS)
+    rid, cell, cell_code, kind, category, at = (getattr(rec, a) for a in KEY_ATTRS)
+    return rid, cell, cell_code, kind, category, at
 
 
-def _previous(rec: Record) -> tuple[Any, ...]:
+def _previous(rec: Record) -> AggregateKey:
     """The record's aggregate key as it was before this flush's changes."""
     out = []
     for attr in KEY_ATTRS:
         hist = get_history(rec, attr)
         out.append(hist.deleted[0] if hist.deleted else getattr(rec, attr))
-    return tuple(out)
+    rid, cell, cell_code, kind, category, at = out
+    return rid, cell, cell_code, kind, category, at
 
 
 def _on_insert(_mapper: Mapper, conn: Connection, rec: Record) -> None:

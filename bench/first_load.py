@@ -32,7 +32,10 @@ def main() -> int:
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory(prefix="wangge-first-load-") as tmp, world_server(Path(tmp)) as api:
+    with (
+        tempfile.TemporaryDirectory(prefix="wangge-first-load-") as tmp,
+        world_server(Path(tmp)) as api,
+    ):
         token = api.auth("officer")["Authorization"].split()[1]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -44,7 +47,8 @@ def main() -> int:
     best = min(cold, key=lambda f: f["ready_s"])
     n = best["counts"]
     print(f"data: {n['cells']} cells, {n['buildings']} buildings, {n['places']} places")
-    print(f"cold first load, best of {args.runs}: {best['ready_s']:.2f} s   target ≤{TARGET_S:.0f} s   "
+    print(f"cold first load, best of {args.runs}: {best['ready_s']:.2f} s   "
+          f"target ≤{TARGET_S:.0f} s   "
           f"{'met' if best['ready_s'] <= TARGET_S else 'MISSED'}")
     ready = ", ".join(f"{f['ready_s']:.2f}" for f in cold)
     seen = ", ".join(f"{f['seen_s']:.2f}" for f in cold)
@@ -53,7 +57,8 @@ def main() -> int:
     print(f"warm start (service worker): {warm['ready_s']:.2f} s")
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.json:
-        args.json.write_text(json.dumps({"target_s": TARGET_S, "cold": cold, "warm": warm}, indent=2))
+        report = {"target_s": TARGET_S, "cold": cold, "warm": warm}
+        args.json.write_text(json.dumps(report, indent=2))
     return 0
 
 

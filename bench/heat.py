@@ -43,7 +43,8 @@ HOURS = (18, 19, 20, 21, 22, 23)
 
 
 def generate(n: int, seed: int = 0) -> pd.DataFrame:
-    """``n`` records over 2025 in Heping: clustered at 3000 addresses, Zipf categories, a daily cycle."""
+    """``n`` records over 2025 in Heping: clustered at 3000 addresses, Zipf categories, a daily
+    cycle."""
     rng = np.random.default_rng(seed)
     addr = np.column_stack([rng.uniform(117.170, 117.225, 3000), rng.uniform(39.100, 39.135, 3000)])
     pick = rng.zipf(1.3, n) % 3000
