@@ -49,9 +49,12 @@ def test_cells_tile_each_community_exactly(case: Case) -> None:
 
 @PROPERTY
 @given(cases())
-def test_every_cell_is_one_polygon(case: Case) -> None:
+def test_every_cell_is_one_valid_polygon(case: Case) -> None:
     result = run(case)
     assert (result.cells.geom_type == "Polygon").all()
+    # valid as written (WGS84), not only in the metric CRS it was computed in
+    bad = ~shapely.is_valid(np.asarray(result.cells.geometry.values))
+    assert not bad.any(), result.cells.loc[bad, "code"].tolist()
 
 
 @PROPERTY
