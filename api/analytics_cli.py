@@ -6,22 +6,11 @@ Registered in api/cli.py. Bad input prints ``source: reason`` and exits 2.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from api.commands import fail
 from api.errors import ApiError
 from grid.errors import GridError
-
-EXIT_BAD_INPUT = 2
-
-
-def _fail(source: str, exc: Exception) -> int:
-    """Print a bad-input error naming its source; the exit status."""
-    print(
-        f"{source}: {getattr(exc, 'msg', None) or getattr(exc, 'message', None) or exc}",
-        file=sys.stderr,
-    )
-    return EXIT_BAD_INPUT
 
 
 def run_heat(args: argparse.Namespace) -> int:
@@ -49,7 +38,7 @@ def run_roads(args: argparse.Namespace) -> int:
         with session_scope(store.sessions) as s:
             n = load_roads(s, roads)
     except (GridError, ApiError) as e:
-        return _fail(str(args.file), e)
+        return fail(str(args.file), e)
     print(f"{args.file}: loaded {n} road segments")
     return 0
 
@@ -63,7 +52,7 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         html = build(open_store(), args.community, month(args.period, ("period",)))
     except (GridError, ApiError) as e:
-        return _fail(args.community, e)
+        return fail(args.community, e)
     out = args.out or Path(f"report-{args.community}-{args.period}.html")
     out.write_text(html, encoding="utf-8")
     print(f"wrote {out}")
@@ -76,11 +65,11 @@ def run_noticeboard(args: argparse.Namespace) -> int:
     from api.noticeboard import build
 
     if bool(args.cell) == bool(args.community):
-        return _fail("noticeboard", ValueError("give exactly one of --cell and --community"))
+        return fail("noticeboard", ValueError("give exactly one of --cell and --community"))
     try:
         html = build(open_store(), cell=args.cell, community=args.community)
     except (GridError, ApiError) as e:
-        return _fail(args.cell or args.community, e)
+        return fail(args.cell or args.community, e)
     args.out.write_text(html, encoding="utf-8")
     print(f"wrote {args.out}")
     return 0

@@ -31,7 +31,7 @@ def _fields(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def _fail(source: str, exc: Exception) -> int:
+def fail(source: str, exc: Exception) -> int:
     """Print a bad-input error naming the source (once) and return the exit status."""
     msg = exc.message if isinstance(exc, GridError) else getattr(exc, "msg", str(exc))
     msg = msg.removeprefix(f"{source}: ")  # grid's errors name their file themselves
@@ -91,7 +91,7 @@ def run_import(args: argparse.Namespace) -> int:
             valid_from=args.valid_from,
         )
     except (GridError, ApiError) as e:
-        return _fail(str(args.file), e)
+        return fail(str(args.file), e)
     print(f"{args.file}: imported {n} {args.layer_kind}")
     return 0
 
@@ -111,7 +111,7 @@ def run_export(args: argparse.Namespace) -> int:
             end=args.end,
         )
     except (GridError, ApiError) as e:
-        return _fail(args.layer_name, e)
+        return fail(args.layer_name, e)
     Path(args.out).write_bytes(data)
     print(f"wrote {args.out}")
     return 0
@@ -130,7 +130,7 @@ def run_users(args: argparse.Namespace) -> int:
             with session_scope(store.sessions) as s:
                 update_user(s, args.username, active=args.action == "enable")
         except ApiError as e:
-            return _fail(f"users {args.action}", e)
+            return fail(f"users {args.action}", e)
         print(f"{args.action}d {args.username}")
         return 0
     if not args.role:
@@ -150,7 +150,7 @@ def run_users(args: argparse.Namespace) -> int:
                 street_code=args.street,
             )
     except ApiError as e:
-        return _fail("users add", e)
+        return fail("users add", e)
     print(f"added {args.role} {args.username}")
     return 0
 
@@ -166,7 +166,7 @@ def run_leaders(args: argparse.Namespace) -> int:
         with session_scope(store.sessions) as s:
             assign_leader(s, args.cell, args.user)
     except ApiError as e:
-        return _fail("leaders assign", e)
+        return fail("leaders assign", e)
     print(f"{args.user} now leads {args.cell}")
     return 0
 
