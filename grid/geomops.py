@@ -188,3 +188,27 @@ def valid_polygons(geoms: np.ndarray) -> np.ndarray:
         fixed[~np.isin(shapely.get_type_id(fixed), (3, 6))] = shapely.Polygon()
         out[bad] = fixed
     return out
+
+
+#: A part under this share of its geometry's largest part is a crumb (see ``without_crumbs``).
+CRUMB_SHARE = 1e-6
+
+
+def without_crumbs(geoms: np.ndarray, share: float = CRUMB_SHARE) -> np.ndarray:
+    """``geoms`` with each multipolygon whose other parts are all crumbs (under ``share`` of its
+    largest part's area) reduced to that largest part: repairing a cell that projection pinched
+    can split off a lobe of a fraction of a square centimetre, which is not a second piece of the
+    cell but noise, and a cell must stay one polygon."""
+    out = np.asarray(geoms, dtype=object).copy()
+    multi = np.flatnonzero(shapely.get_type_id(out) == 6)
+    if len(multi) == 0:
+        return out
+    parts, of = shapely.get_parts(out[multi], return_index=True)
+    area = shapely.area(parts)
+    largest = np.zeros(len(multi))
+    np.maximum.at(largest, of, area)
+    kept = area >= share * largest[of]
+    single = np.bincount(of, weights=kept, minlength=len(multi)) == 1
+    take = kept & single[of]
+    out[multi[of[take]]] = parts[take]
+    return out

@@ -23,7 +23,7 @@ from grid.codes import sequence_codes
 from grid.crs import WGS84, metric_crs
 from grid.errors import InputError
 from grid.footprints import hosts_of_nested
-from grid.geomops import representative_xy, union_by, valid_polygons
+from grid.geomops import representative_xy, union_by, valid_polygons, without_crumbs
 from grid.partition_checks import check_buildings, check_communities, check_roads
 from grid.partition_report import partition_report
 from grid.recombine import recombine
@@ -342,9 +342,11 @@ def partition(
                          f"cell: {shown}{' …' if len(outside) > 10 else ''}"))
     frame = pd.concat(cell_frames, ignore_index=True).sort_values("code", ignore_index=True)
     cells_gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs=crs).to_crs(WGS84)
-    # A cell with a hairline spike (valid in metres) can come out of the projection as a
-    # self-touching ring; made valid, it loses only the spike, which has no area.
-    cells_gdf["geometry"] = valid_polygons(np.asarray(cells_gdf.geometry.values, dtype=object))
+    # A cell with a hairline spike or neck (valid in metres) can come out of the projection as
+    # a self-touching ring; made valid, it loses the spike (no area) or splits off a crumb of a
+    # lobe, which is dropped (far below the tiling tolerance).
+    cells_gdf["geometry"] = without_crumbs(
+        valid_polygons(np.asarray(cells_gdf.geometry.values, dtype=object)))
     out_b = buildings.copy()
     out_b["community_code"] = np.where(owner >= 0, codes_all[np.maximum(owner, 0)], None)
     out_b["cell_code"] = cell_code_of
