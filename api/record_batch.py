@@ -203,6 +203,9 @@ class GroupCommit:
         """Store one round and answer its waiters; then start the next round if any wait."""
         try:
             await self._store_round(batch)
+        except BaseException as e:  # interrupted (shutdown): no waiter may wait forever
+            _fail(batch, e if isinstance(e, Exception) else RuntimeError("write interrupted"))
+            raise
         finally:
             self._running -= 1
             if self._queue:
@@ -214,7 +217,9 @@ class GroupCommit:
             self.statements, self.records = self.statements + 1, self.records + len(group)
             try:
                 inserted = await store_rows(self.pool, [row for row, _ in group])
-            except psycopg.OperationalError as e:  # the database is gone: nothing was stored
+            except psycopg.OperationalError as e:
+                # the connection is gone: whether the round committed is unknown, so every
+                # request in it fails unacknowledged, and a resend finds its record by id
                 _fail(group, e)
                 continue
             except Exception:  # noqa: BLE001 - one bad record must not fail the others

@@ -141,3 +141,25 @@ def test_a_failing_record_fails_alone(api):
     assert api.count("records") == records + 4
     assert api.count("audit_log") == audit + 4
     _heat_matches_rebuild(api)
+
+
+@POSTGIS_ONLY
+def test_a_lost_database_fails_the_round_unacknowledged(api):
+    import asyncio
+
+    import psycopg
+
+    from api.pgasync import AsyncPgPool
+    from api.record_batch import GroupCommit
+
+    plans = _plans(api, [record_body() for _ in range(3)])
+    pool = AsyncPgPool("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2", 1)
+    group = GroupCommit(pool, 1)
+
+    async def go() -> list:
+        return await asyncio.gather(*(group.store(v) for v in plans), return_exceptions=True)
+
+    records = api.count("records")
+    answers = asyncio.run(go())
+    assert all(isinstance(a, psycopg.OperationalError) for a in answers), answers
+    assert api.count("records") == records
