@@ -1,17 +1,29 @@
 """Do cells tile their communities exactly? ("全域覆盖、不留空白、不留死角", DESIGN §2 and §6).
+And are the communities themselves sound?
 
 ``tiling_problems`` checks a cell layer against its communities and returns every problem as a
 ``TilingProblem`` record: bad or duplicate codes, codes whose prefix is not the community's,
 unknown communities, empty, non-polygonal or invalid geometry, parts outside the community,
 overlaps between cells and gaps left in a community. ``check_tiling`` raises one ``InputError``
-listing them. Areas are measured in the metric CRS of the area, and differences thinner or
-smaller than coordinate noise (``SLIVER_WIDTH``, ``SLIVER_AREA``) are not problems.
+listing them.
+
+``community_problems`` checks a community layer the same way (``CommunityProblem`` records): bad
+or duplicate codes, codes whose prefix is not the street's, empty, non-polygonal or invalid
+geometry, parts outside the street (when the street polygons are known) and overlaps between
+communities, or with the other communities that stand beside the layer. Gaps between communities
+are not problems: land outside every community is legitimate. ``check_communities`` raises one
+``InputError`` listing them.
+
+Areas are measured in the metric CRS of the area, and differences thinner or smaller than
+coordinate noise (``SLIVER_WIDTH``, ``SLIVER_AREA``) are not problems.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -19,7 +31,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from grid.codes import CELL_CODE
+from grid.codes import CELL_CODE, COMMUNITY_CODE
 from grid.crs import WGS84, metric_crs
 from grid.errors import InputError
 from grid.geomops import SNAP_GRID, safe_intersection, union_by, valid_polygons
@@ -34,7 +46,8 @@ SLIVER_AREA = 1.0
 #: with 7 decimals leave up to 5.7 m² per community, none wider than 6 mm; with 6 decimals up to
 #: 56 m², none wider than 0.11 m), while a misdrawn edge leaves a strip a metre or more wide.
 SLIVER_WIDTH = 0.2
-#: How many problems ``check_tiling`` spells out before giving only a count of the rest.
+#: How many problems ``check_tiling`` and ``check_communities`` spell out before giving only a
+#: count of the rest.
 MAX_LISTED = 20
 #: Geometry type names by shapely type id.
 GEOMETRY_TYPES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
@@ -52,6 +65,18 @@ KINDS = (
     "outside_community",
     "overlap",
     "gap",
+)
+#: The kinds of problem of a community layer, in the order they are reported for one community.
+COMMUNITY_KINDS = (
+    "missing_code",
+    "bad_code",
+    "prefix_mismatch",
+    "duplicate_code",
+    "empty",
+    "not_polygon",
+    "invalid",
+    "outside_street",
+    "overlap",
 )
 
 
@@ -78,6 +103,32 @@ class TilingProblem:
         return f"row {self.row} ({f'cell {self.code}' if self.code else 'no code'}): {self.reason}"
 
 
+@dataclass(frozen=True)
+class CommunityProblem:
+    """One reason a community layer is not sound.
+
+    ``row`` is the community's 1-based position in the input, ``street_code`` its street (the
+    ``street_code`` given, else the code's first 9 digits); ``area`` is the m² at stake (overlap
+    or outside its street), else None. ``pd.DataFrame(problems)`` gives them as a table.
+    """
+
+    row: int
+    code: str | None
+    street_code: str | None
+    kind: str
+    reason: str
+    area: float | None = None
+
+    def __str__(self) -> str:
+        """``row 3 (community 120101001003): reason``."""
+        return f"row {self.row} ({f'community {self.code}' if self.code else 'no code'}): " \
+            f"{self.reason}"
+
+
+#: The problem record a check makes.
+P = TypeVar("P", TilingProblem, CommunityProblem)
+
+
 def tiling_problems(
     cells: gpd.GeoDataFrame,
     communities: gpd.GeoDataFrame,
@@ -93,20 +144,15 @@ def tiling_problems(
     repaired by ``shapely.make_valid``, so a gap or overlap beside them is still found.
     """
     n = len(cells)
-    none = pd.Series([None] * n, index=cells.index, dtype=object)
-    found = _Found(
-        np.arange(1, n + 1),
-        _text(cells[code_col] if code_col in cells.columns else none),
-        _text(cells[community_col] if community_col in cells.columns else none),
-    )
+    found = _Found(np.arange(1, n + 1), _column(cells, code_col), _column(cells, community_col),
+                   TilingProblem)
     comm_codes = _text(communities["code"])
-    comm_idx = (
-        pd.Series(found.comms, dtype=object)
-        .map(pd.Series(np.arange(len(comm_codes)), index=comm_codes))
-        .fillna(-1)
-        .to_numpy(dtype=np.int64)
-    )
-    _code_problems(found, comm_idx)
+    comm_idx = _positions(found.parents, comm_codes)
+    has_comm = ~pd.isna(pd.Series(found.parents, dtype=object)).to_numpy()
+    _code_problems(found, CELL_CODE, 15, has_comm, "community_code")
+    found.add(~has_comm, "unknown_community", "missing community_code")
+    found.add(has_comm & (comm_idx < 0), "unknown_community",
+              "community_code {parent} is not a known community")
     work = _geometry_problems(np.asarray(cells.geometry.values, dtype=object), found)
     usable = ~shapely.is_empty(work) & ~shapely.is_missing(work)
     if usable.any() or (comm_idx >= 0).any():
@@ -114,11 +160,10 @@ def tiling_problems(
         comms = gpd.GeoSeries(communities.geometry.values, crs=communities.crs or WGS84)
         crs = metric_crs(comms if len(comms) else gpd.GeoSeries(work[usable], crs=cells_crs))
         metric = np.full(n, None, dtype=object)
-        metric[usable] = valid_polygons(
-            np.asarray(gpd.GeoSeries(work[usable], crs=cells_crs).to_crs(crs).values)
-        )
-        comm_metric = valid_polygons(np.asarray(comms.to_crs(crs).values, dtype=object))
-        _outside(found, metric, usable & (comm_idx >= 0), comm_idx, comm_metric)
+        metric[usable] = _metric(work[usable], cells_crs, crs)
+        comm_metric = _metric(np.asarray(comms.values, dtype=object), comms.crs, crs)
+        _outside(found, metric, usable & (comm_idx >= 0), comm_idx, comm_metric,
+                 "outside_community", "lies {m2} outside its community {parent}")
         if usable.any():
             _overlaps(found, metric, usable)
         _gaps(found, metric, usable, comm_idx, comm_metric, comm_codes, crs)
@@ -140,23 +185,91 @@ def check_tiling(
     """Raise one ``InputError`` naming ``source`` and listing the problems (the first
     ``MAX_LISTED`` and a count of the rest) unless ``cells`` tile their communities exactly."""
     problems = tiling_problems(cells, communities, code_col=code_col, community_col=community_col)
+    _raise(problems, "cells do not tile their communities", source)
+
+
+def community_problems(
+    communities: gpd.GeoDataFrame,
+    *,
+    streets: gpd.GeoDataFrame | None = None,
+    others: gpd.GeoDataFrame | None = None,
+    code_col: str = "code",
+    street_col: str = "street_code",
+) -> list[CommunityProblem]:
+    """Every reason ``communities`` (``code``, optional ``street_code``, polygons) are not a sound
+    layer; [] when they are. Gaps between communities are not problems.
+
+    ``streets`` (``code``, polygons; missing or empty ones are skipped) are the known street
+    polygons: a community reaching outside its street is a problem. ``others`` (``code``,
+    polygons) are the communities that will stand beside this layer (not replaced by it): an
+    overlap with one is a problem, but they are not checked themselves. A community's street is
+    its ``street_code`` when given, else its code's first 9 digits.
+    """
+    n = len(communities)
+    codes = _column(communities, code_col)
+    given = _column(communities, street_col)
+    street = np.where(pd.isna(given), pd.Series(codes, dtype=object).str[:9], given)
+    street[pd.isna(street)] = None  # neither a code nor a street_code
+    found = _Found(np.arange(1, n + 1), codes, street, CommunityProblem)
+    _code_problems(found, COMMUNITY_CODE, 12, ~pd.isna(given), "street_code")
+    work = _geometry_problems(np.asarray(communities.geometry.values, dtype=object), found)
+    usable = ~shapely.is_empty(work) & ~shapely.is_missing(work)
+    if usable.any():
+        layer_crs = communities.crs if communities.crs is not None else WGS84
+        crs = metric_crs(gpd.GeoSeries(work[usable], crs=layer_crs))
+        metric = np.full(n, None, dtype=object)
+        metric[usable] = _metric(work[usable], layer_crs, crs)
+        if streets is not None and len(streets):
+            street_geoms = np.asarray(streets.geometry.values, dtype=object)
+            known = ~shapely.is_missing(street_geoms) & ~shapely.is_empty(street_geoms)
+            street_idx = _positions(found.parents, _text(streets["code"])[known])
+            street_metric = _metric(street_geoms[known], streets.crs, crs)
+            _outside(found, metric, usable & (street_idx >= 0), street_idx, street_metric,
+                     "outside_street", "lies {m2} outside its street {parent}")
+        _community_overlaps(found, metric, usable, others, crs)
+    rank = {k: i for i, k in enumerate(COMMUNITY_KINDS)}
+    return sorted(found.problems, key=lambda p: (p.row, rank[p.kind]))
+
+
+def check_communities(
+    communities: gpd.GeoDataFrame,
+    *,
+    streets: gpd.GeoDataFrame | None = None,
+    others: gpd.GeoDataFrame | None = None,
+    source: str = "communities",
+    code_col: str = "code",
+    street_col: str = "street_code",
+) -> None:
+    """Raise one ``InputError`` naming ``source`` and listing the problems (the first
+    ``MAX_LISTED`` and a count of the rest) unless ``communities`` are a sound layer."""
+    problems = community_problems(communities, streets=streets, others=others,
+                                  code_col=code_col, street_col=street_col)
+    _raise(problems, "communities are not a sound layer", source)
+
+
+def _raise(problems: Sequence[TilingProblem | CommunityProblem], headline: str,
+           source: str) -> None:
+    """One ``InputError`` for ``source``: the headline with a count, then one line per problem
+    (the first ``MAX_LISTED``, then a count of the rest); nothing when there is no problem."""
     if not problems:
         return
     lines = [f"  {p}" for p in problems[:MAX_LISTED]]
     if len(problems) > MAX_LISTED:
         lines.append(f"  ... and {len(problems) - MAX_LISTED} more")
     count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
-    raise InputError(
-        f"cells do not tile their communities ({count}):\n" + "\n".join(lines), source=source
-    )
+    raise InputError(f"{headline} ({count}):\n" + "\n".join(lines), source=source)
 
 
-class _Found:
-    """The cells' rows, codes and community codes, and the problems found so far."""
+class _Found(Generic[P]):
+    """The features' rows, codes and parent codes (a cell's community, a community's street),
+    and the problems found so far, made as ``problem`` records."""
 
-    def __init__(self, rows: np.ndarray, codes: np.ndarray, comms: np.ndarray) -> None:
-        self.rows, self.codes, self.comms = rows, codes, comms
-        self.problems: list[TilingProblem] = []
+    def __init__(
+        self, rows: np.ndarray, codes: np.ndarray, parents: np.ndarray, problem: type[P]
+    ) -> None:
+        self.rows, self.codes, self.parents = rows, codes, parents
+        self.problem: type[P] = problem
+        self.problems: list[P] = []
 
     def add(
         self,
@@ -166,17 +279,17 @@ class _Found:
         area: np.ndarray | None = None,
         **values: Sequence[object] | np.ndarray,
     ) -> None:
-        """A problem of ``kind`` for each cell in ``mask``, its reason ``template`` filled with
-        ``code``, ``comm`` and ``values``: a boolean mask takes ``values`` per cell, an array of
-        positions (a cell may repeat) takes ``values`` and ``area`` per problem."""
+        """A problem of ``kind`` for each feature in ``mask``, its reason ``template`` filled
+        with ``code``, ``parent`` and ``values``: a boolean mask takes ``values`` per feature, an
+        array of positions (a feature may repeat) takes ``values`` and ``area`` per problem."""
         mask = np.asarray(mask)
         per_cell = mask.dtype == bool  # values per cell for a mask, per problem for positions
         where = np.flatnonzero(mask) if per_cell else mask
         for n, k in enumerate(where):  # one step per problem found, not per cell
             fill = {name: v[k if per_cell else n] for name, v in values.items()}
-            self.problems.append(TilingProblem(
-                int(self.rows[k]), self.codes[k], self.comms[k], kind,
-                template.format(code=self.codes[k], comm=self.comms[k], **fill),
+            self.problems.append(self.problem(
+                int(self.rows[k]), self.codes[k], self.parents[k], kind,
+                template.format(code=self.codes[k], parent=self.parents[k], **fill),
                 None if area is None else float(area[n]),
             ))
 
@@ -190,27 +303,45 @@ def _text(values: pd.Series) -> np.ndarray:
     return out
 
 
-def _code_problems(found: _Found, comm_idx: np.ndarray) -> None:
-    """Missing, malformed, mismatched and duplicate codes, and unknown communities."""
+def _column(gdf: gpd.GeoDataFrame, col: str) -> np.ndarray:
+    """Column ``col`` of ``gdf`` as codes (see ``_text``), all None when there is no such
+    column."""
+    if col in gdf.columns:
+        return _text(gdf[col])
+    return np.full(len(gdf), None, dtype=object)
+
+
+def _positions(codes: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Position of each of ``codes`` in ``known`` (first occurrence), -1 where absent or
+    None."""
+    index = pd.Series(np.arange(len(known)), index=known)
+    index = index[~index.index.duplicated(keep="first")]
+    return (
+        pd.Series(codes, dtype=object).map(index).fillna(-1).to_numpy(dtype=np.int64)
+    )
+
+
+def _code_problems(
+    found: _Found[Any], pattern: re.Pattern[str], digits: int, parent_given: np.ndarray,
+    parent_field: str,
+) -> None:
+    """Missing, malformed and duplicate codes, and well-formed codes whose prefix is not the
+    parent code given in ``parent_field`` (where ``parent_given``)."""
     has = ~pd.isna(pd.Series(found.codes, dtype=object)).to_numpy()
-    has_comm = ~pd.isna(pd.Series(found.comms, dtype=object)).to_numpy()
     text = pd.Series(found.codes, dtype=object).fillna("")
-    well_formed = text.str.match(CELL_CODE.pattern).to_numpy(dtype=bool)
+    well_formed = text.str.match(pattern.pattern).to_numpy(dtype=bool)
     found.add(~has, "missing_code", "missing code")
-    found.add(has & ~well_formed, "bad_code", "code {code} is not 15 digits")
-    prefix = text.str[:12].to_numpy(dtype=object)
-    mismatch = well_formed & has_comm & (prefix != found.comms)
+    found.add(has & ~well_formed, "bad_code", f"code {{code}} is not {digits} digits")
+    prefix = text.str[:digits - 3].to_numpy(dtype=object)  # parent code + 3-digit sequence
+    mismatch = well_formed & parent_given & (prefix != found.parents)
     found.add(mismatch, "prefix_mismatch",
-              "code prefix {prefix} does not match community_code {comm}", prefix=prefix)
+              f"code prefix {{prefix}} does not match {parent_field} {{parent}}", prefix=prefix)
     first = pd.Series(found.rows).groupby(text.to_numpy()).transform("first").to_numpy()
     dup = has & text.duplicated(keep="first").to_numpy()
     found.add(dup, "duplicate_code", "duplicate code {code} (also row {first})", first=first)
-    found.add(~has_comm, "unknown_community", "missing community_code")
-    found.add(has_comm & (comm_idx < 0), "unknown_community",
-              "community_code {comm} is not a known community")
 
 
-def _geometry_problems(geoms: np.ndarray, found: _Found) -> np.ndarray:
+def _geometry_problems(geoms: np.ndarray, found: _Found[Any]) -> np.ndarray:
     """Report empty, non-polygonal and invalid geometries; return the geometries to measure:
     polygons as given, invalid ones repaired (polygonal parts kept), the rest empty."""
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
@@ -229,36 +360,83 @@ def _geometry_problems(geoms: np.ndarray, found: _Found) -> np.ndarray:
     return work
 
 
+def _metric(geoms: np.ndarray, crs: CRS | None, metric: CRS) -> np.ndarray:
+    """``geoms`` (in ``crs``, WGS84 when None) projected to ``metric`` and made valid polygons
+    (see ``grid.geomops.valid_polygons``)."""
+    projected = gpd.GeoSeries(geoms, crs=crs if crs is not None else WGS84).to_crs(metric)
+    return valid_polygons(np.asarray(projected.values, dtype=object))
+
+
 def _outside(
-    found: _Found, metric: np.ndarray, check: np.ndarray, comm_idx: np.ndarray,
-    comm_metric: np.ndarray,
+    found: _Found[Any], metric: np.ndarray, check: np.ndarray, parent_idx: np.ndarray,
+    parent_metric: np.ndarray, kind: str, template: str,
 ) -> None:
-    """Cells with more than ``SLIVER_AREA`` of their area outside their community."""
+    """Features with more than ``SLIVER_AREA`` of their area outside their parent polygon
+    (a cell's community, a community's street), reported as ``kind`` with ``template``."""
     k = np.flatnonzero(check)
-    outside = _significant_area(_safe(shapely.difference, metric[k], comm_metric[comm_idx[k]]))
+    outside = _significant_area(
+        _safe(shapely.difference, metric[k], parent_metric[parent_idx[k]])
+    )
     bad = outside > SLIVER_AREA
-    found.add(k[bad], "outside_community", "lies {m2} outside its community {comm}",
-              outside[bad], m2=[_m2(a) for a in outside[bad]])
+    found.add(k[bad], kind, template, outside[bad], m2=[_m2(a) for a in outside[bad]])
 
 
-def _overlaps(found: _Found, metric: np.ndarray, usable: np.ndarray) -> None:
-    """Pairs of cells overlapping by more than ``SLIVER_AREA``, reported on the earlier row."""
+def _overlap_pairs(
+    metric: np.ndarray, usable: np.ndarray, checked: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs ``i < j`` of usable geometries overlapping by more than ``SLIVER_AREA`` (slivers
+    aside), ordered by ``i`` then ``j``, with the area; with ``checked``, only pairs whose ``i``
+    is among the first ``checked`` positions (the rest are context, not checked themselves)."""
     k = np.flatnonzero(usable)
-    i, j = shapely.STRtree(metric[k]).query(metric[k], predicate="intersects")
+    q = k if checked is None else k[k < checked]
+    qi, tj = shapely.STRtree(metric[k]).query(metric[q], predicate="intersects")
+    i, j = q[qi], k[tj]
     keep = i < j
     order = np.lexsort((j[keep], i[keep]))
-    i, j = k[i[keep][order]], k[j[keep][order]]
+    i, j = i[keep][order], j[keep][order]
     inner = shapely.relate_pattern(metric[i], metric[j], "T********")  # cheaper than overlaying
     i, j = i[inner], j[inner]  # neighbours that only share an edge
     area = _significant_area(safe_intersection(metric[i], metric[j]))
     bad = area > SLIVER_AREA
-    other = np.array([found.codes[b] or "(no code)" for b in j[bad]], dtype=object)
-    found.add(i[bad], "overlap", "overlaps cell {other} (row {other_row}) by {m2}", area[bad],
-              other=other, other_row=found.rows[j[bad]], m2=[_m2(a) for a in area[bad]])
+    return i[bad], j[bad], area[bad]
+
+
+def _overlaps(found: _Found[TilingProblem], metric: np.ndarray, usable: np.ndarray) -> None:
+    """Pairs of cells overlapping by more than ``SLIVER_AREA``, reported on the earlier row."""
+    i, j, area = _overlap_pairs(metric, usable)
+    other = np.array([found.codes[b] or "(no code)" for b in j], dtype=object)
+    found.add(i, "overlap", "overlaps cell {other} (row {other_row}) by {m2}", area,
+              other=other, other_row=found.rows[j], m2=[_m2(a) for a in area])
+
+
+def _community_overlaps(
+    found: _Found[CommunityProblem], metric: np.ndarray, usable: np.ndarray,
+    others: gpd.GeoDataFrame | None, crs: CRS,
+) -> None:
+    """Pairs of communities of the layer overlapping by more than ``SLIVER_AREA`` (reported on
+    the earlier row), and communities of the layer overlapping one of ``others``."""
+    n = len(metric)
+    other_codes = np.empty(0, dtype=object)
+    every, every_usable = metric, usable
+    if others is not None and len(others):
+        other_geoms = np.asarray(others.geometry.values, dtype=object)
+        present = ~shapely.is_missing(other_geoms) & ~shapely.is_empty(other_geoms)
+        other_codes = _text(others["code"])[present]
+        every = np.concatenate([metric, _metric(other_geoms[present], others.crs, crs)])
+        every_usable = np.concatenate([usable, np.ones(len(other_codes), dtype=bool)])
+    i, j, area = _overlap_pairs(every, every_usable, checked=n)
+    inside = j < n
+    whom = np.empty(len(j), dtype=object)
+    whom[inside] = [
+        f"community {found.codes[b] or '(no code)'} (row {found.rows[b]})" for b in j[inside]
+    ]
+    whom[~inside] = [f"existing community {c}" for c in other_codes[j[~inside] - n]]
+    found.add(i, "overlap", "overlaps {whom} by {m2}", area, whom=whom,
+              m2=[_m2(a) for a in area])
 
 
 def _gaps(
-    found: _Found, metric: np.ndarray, usable: np.ndarray, comm_idx: np.ndarray,
+    found: _Found[TilingProblem], metric: np.ndarray, usable: np.ndarray, comm_idx: np.ndarray,
     comm_metric: np.ndarray, comm_codes: np.ndarray, crs: CRS,
 ) -> None:
     """Communities named by the cells that they leave uncovered by more than ``SLIVER_AREA``,

@@ -12,7 +12,15 @@ import shapely
 
 from grid.crs import utm_crs
 from grid.errors import InputError
-from grid.tiling import SLIVER_AREA, TilingProblem, check_tiling, tiling_problems
+from grid.tiling import (
+    SLIVER_AREA,
+    CommunityProblem,
+    TilingProblem,
+    check_communities,
+    check_tiling,
+    community_problems,
+    tiling_problems,
+)
 
 METRIC = utm_crs(117.2, 39.1)
 X0, Y0 = 516000.0, 4328000.0  # metres, UTM 50N, near Tianjin
@@ -209,3 +217,181 @@ def test_sample_partition_tiles_its_communities(tmp_path: Path) -> None:
     assert tiling_problems(result.cells, comms) == []
     path = write_cells(result.cells, tmp_path / "cells.geojson")
     assert tiling_problems(read_layer(path, kind="boundaries"), comms) == []
+
+
+# --- community layers: community_problems / check_communities -----------------------------------
+
+S1 = "120101001"
+C3 = "120101001003"
+
+
+def streets() -> gpd.GeoDataFrame:
+    """Street S1: a 600 m × 100 m strip holding C1, C2 and room for C3 (WGS84)."""
+    return gpd.GeoDataFrame({"code": [S1]}, geometry=[box(0, 0, 600, 100)], crs=METRIC).to_crs(
+        4326)
+
+
+def comm_layer(rows: list[tuple[object, shapely.Geometry | None]], **cols: list[object]
+               ) -> gpd.GeoDataFrame:
+    """Communities from (code, metric geometry) rows and extra columns, returned in WGS84."""
+    return gpd.GeoDataFrame(
+        {"code": [r[0] for r in rows], **cols},
+        geometry=gpd.GeoSeries([r[1] for r in rows], crs=METRIC).to_crs(4326).values,
+        crs=4326,
+    )
+
+
+def comm_rows() -> list[tuple[object, shapely.Geometry | None]]:
+    """C1 and C2 side by side inside S1, C3 east of them with a 100 m gap (a legitimate one)."""
+    return [(C1, box(0, 0, 200, 100)), (C2, box(200, 0, 400, 100)), (C3, box(500, 0, 600, 100))]
+
+
+def only_c(problems: list[CommunityProblem], kind: str) -> CommunityProblem:
+    """The single community problem of ``kind``, failing when there are others."""
+    assert [p.kind for p in problems] == [kind], [str(p) for p in problems]
+    return problems[0]
+
+
+def test_clean_communities_with_a_gap_between_them_pass() -> None:
+    layer = comm_layer(comm_rows(), street_code=[S1, S1, S1])
+    assert community_problems(layer, streets=streets()) == []
+    check_communities(layer, streets=streets(), others=communities().iloc[:0], source="ok.gpkg")
+    assert community_problems(comm_layer(comm_rows())) == []  # nothing else known: still fine
+
+
+def test_float_noise_on_community_edges_is_not_a_problem() -> None:
+    rows = comm_rows()
+    # C1/C2's shared edge with an extra vertex 1e-7 m into C2 in C1 only; C2's edge 1e-9 m off.
+    rows[0] = (C1, shapely.Polygon([(X0, Y0), (X0 + 200, Y0), (X0 + 200 + 1e-7, Y0 + 50),
+                                    (X0 + 200, Y0 + 100), (X0, Y0 + 100)]))
+    rows[1] = (C2, shapely.Polygon([(X0 + 200 - 1e-9, Y0), (X0 + 400, Y0), (X0 + 400, Y0 + 100),
+                                    (X0 + 200, Y0 + 100)]))
+    # C3's west edge bulges 5 cm at its midpoint, beyond the street's east edge when shifted:
+    # a 2.5 m² sliver outside the street, thinner than any real misdrawing.
+    rows[2] = (C3, shapely.Polygon([(X0 + 500, Y0), (X0 + 600, Y0), (X0 + 600.05, Y0 + 50),
+                                    (X0 + 600, Y0 + 100), (X0 + 500, Y0 + 100)]))
+    assert community_problems(comm_layer(rows), streets=streets()) == []
+
+
+def test_overlapping_communities_name_each_other_and_the_area() -> None:
+    rows = comm_rows()
+    rows[1] = (C2, box(190, 0, 400, 100))  # 10 m into C1: 1000 m²
+    p = only_c(community_problems(comm_layer(rows), streets=streets()), "overlap")
+    assert (p.row, p.code, p.street_code) == (1, C1, S1)
+    assert p.area == pytest.approx(1000.0, rel=1e-3)
+    assert str(p).startswith(f"row 1 (community {C1}): overlaps community {C2} (row 2) by 1 000.")
+    assert str(p).endswith(" m²")
+
+
+def test_overlap_tolerance_is_area_and_width() -> None:
+    rows = comm_rows()
+    rows[1] = (C2, box(199.5, 0, 400, 100))  # a 0.5 m × 100 m strip: 50 m², a real overlap
+    assert only_c(community_problems(comm_layer(rows)), "overlap").area == pytest.approx(
+        50.0, rel=1e-3)
+    rows[1] = (C2, box(199.9, 0, 400, 100))  # 0.1 m wide: a rounding sliver, however long
+    assert community_problems(comm_layer(rows)) == []
+
+
+def test_overlap_with_the_communities_beside_the_layer() -> None:
+    others = gpd.GeoDataFrame(
+        {"code": ["120101001009", "120101001008"]},
+        geometry=[box(550, 0, 700, 100), box(560, 0, 700, 100)],  # these two overlap: not ours
+        crs=METRIC,
+    ).to_crs(4326)
+    problems = community_problems(comm_layer(comm_rows()), others=others)
+    assert [str(q) for q in problems] == [  # C3 overlaps both, in the order they are given
+        f"row 3 (community {C3}): overlaps existing community 120101001009 by 5 000.0 m²",
+        f"row 3 (community {C3}): overlaps existing community 120101001008 by 4 000.0 m²",
+    ]
+    assert [q.area for q in problems] == pytest.approx([5000.0, 4000.0], rel=1e-3)
+
+
+def test_community_reaching_outside_its_street() -> None:
+    rows = comm_rows()
+    rows[0] = (C1, box(0, -10, 200, 100))  # 10 m south of the street: 2000 m²
+    p = only_c(community_problems(comm_layer(rows), streets=streets()), "outside_street")
+    assert p.row == 1 and p.area == pytest.approx(2000.0, rel=1e-3)
+    assert p.reason == f"lies 2 000.0 m² outside its street {S1}"
+
+
+def test_street_is_the_given_street_code_else_the_code_prefix() -> None:
+    other_street = gpd.GeoDataFrame(
+        {"code": [S1, "120101002"]}, geometry=[box(0, 0, 600, 100), box(0, 100, 600, 200)],
+        crs=METRIC,
+    ).to_crs(4326)
+    rows = [("120101002001", box(0, 0, 100, 100))]  # in S1's polygon, but its code says 002
+    p = only_c(community_problems(comm_layer(rows), streets=other_street), "outside_street")
+    assert p.street_code == "120101002" and "outside its street 120101002" in p.reason
+    # An unknown street, or one without a polygon, is not checked.
+    no_poly = gpd.GeoDataFrame({"code": ["120101002"]}, geometry=[None], crs=4326)
+    assert community_problems(comm_layer(rows), streets=no_poly) == []
+    assert community_problems(comm_layer(rows), streets=streets()) == []
+
+
+def test_bad_missing_and_mismatched_community_codes() -> None:
+    rows = comm_rows()
+    rows[0] = (C1[:-1], rows[0][1])  # 11 digits
+    rows[1] = (None, rows[1][1])
+    rows[2] = (C3, rows[2][1])
+    problems = community_problems(comm_layer(rows, street_code=[S1, S1, "120101002"]))
+    assert [(p.row, p.kind) for p in problems] == [
+        (1, "bad_code"), (2, "missing_code"), (3, "prefix_mismatch")]
+    assert problems[0].reason == f"code {C1[:-1]} is not 12 digits"
+    assert str(problems[1]) == "row 2 (no code): missing code"
+    assert problems[2].reason == f"code prefix {S1} does not match street_code 120101002"
+
+
+def test_duplicate_community_code_names_the_first_row() -> None:
+    rows = comm_rows()
+    rows[2] = (C1, rows[2][1])
+    p = only_c(community_problems(comm_layer(rows)), "duplicate_code")
+    assert p.row == 3 and p.reason == f"duplicate code {C1} (also row 1)"
+
+
+def test_numeric_community_codes_from_a_file_are_read_as_text() -> None:
+    rows = [(int(str(code)), geom) for code, geom in comm_rows()]
+    layer = comm_layer(rows, street_code=[int(S1)] * 3)
+    assert community_problems(layer, streets=streets()) == []
+
+
+def test_invalid_empty_and_non_polygon_communities() -> None:
+    rows = comm_rows()
+    bowtie = shapely.Polygon([(X0, Y0), (X0 + 200, Y0 + 100), (X0 + 200, Y0), (X0, Y0 + 100)])
+    rows[0] = (C1, bowtie)
+    rows[1] = (C2, shapely.Polygon())
+    rows[2] = (C3, shapely.LineString([(X0 + 500, Y0), (X0 + 600, Y0)]))
+    problems = community_problems(comm_layer(rows), streets=streets())
+    assert [(p.row, p.kind) for p in problems] == [(1, "invalid"), (2, "empty"),
+                                                    (3, "not_polygon")]
+    assert problems[0].reason.startswith("geometry invalid: Self-intersection[")
+    assert problems[2].reason == "geometry is a LineString, not a polygon"
+    # The bowtie is measured as repaired, so an overlap with it is still found.
+    rows[1] = (C2, box(150, 0, 400, 100))
+    kinds = [(p.row, p.kind) for p in community_problems(comm_layer(rows), streets=streets())]
+    assert kinds == [(1, "invalid"), (1, "overlap"), (3, "not_polygon")]
+
+
+def test_check_communities_lists_twenty_problems_and_counts_the_rest() -> None:
+    rows = [(f"{S1}{k:03d}", box(0, 0, 100, 100)) for k in range(1, 8)]  # 7 on one square
+    problems = community_problems(comm_layer(rows))
+    assert len(problems) == 21  # every pair
+    with pytest.raises(InputError) as err:
+        check_communities(comm_layer(rows), source="drawn.shp")
+    msg = str(err.value)
+    assert msg.startswith("drawn.shp: communities are not a sound layer (21 problems):\n")
+    assert msg.count("\n  row ") == 20 and msg.endswith("... and 1 more")
+    assert pd.DataFrame(problems).columns.tolist() == [
+        "row", "code", "street_code", "kind", "reason", "area"]
+
+
+def test_sample_communities_are_sound_in_their_streets() -> None:
+    """The Heping sample's communities (6 decimals) pass against its streets, and against
+    themselves standing beside a copy shifted by a sliver (as a re-import would not be)."""
+    from grid.io import read_layer
+
+    comms = read_layer(DATA / "heping_communities.geojson", kind="boundaries")
+    street_layer = read_layer(DATA / "heping_streets.geojson", kind="boundaries")
+    assert len(comms) == 67
+    assert community_problems(comms, streets=street_layer) == []
+    # The check is not blind: the same layer standing beside itself overlaps everywhere.
+    assert len(community_problems(comms, others=comms)) == 67
