@@ -29,7 +29,7 @@ from grid.caseflow import Role
 from grid.catalog import PlaceKind, RiskLevel, place_attrs
 from grid.households import estimate_households
 from grid.io import read_layer
-from grid.tiling import check_tiling
+from grid.tiling import check_communities, check_tiling
 from grid.validate import check_coordinates
 
 
@@ -59,17 +59,40 @@ def _parents(session, communities: gpd.GeoDataFrame) -> None:  # noqa: ANN001
     session.flush()
 
 
-def _stored_communities(session: Session, codes: pd.Series) -> gpd.GeoDataFrame:
-    """The stored communities among ``codes`` (code, geometry), for checking cells against them;
-    codes not stored are simply absent, so the check reports them as unknown."""
-    wanted = sorted({str(c) for c in codes.dropna()})
+def _stored_areas(
+    session: Session, model: type[Street] | type[Community], *where: Any
+) -> gpd.GeoDataFrame:
+    """The stored streets or communities (code, geometry) that have a polygon and match
+    ``where``, for checking a file against them."""
     rows = session.execute(
-        select(Community.code, Community.geom).where(Community.code.in_(wanted))
+        select(model.code, model.geom).where(model.geom.is_not(None), *where)
     ).all()
     return gpd.GeoDataFrame(
         {"code": [code for code, _ in rows]},
         geometry=[to_shape(geom) for _, geom in rows],
         crs=4326,
+    )
+
+
+def _stored_communities(session: Session, codes: pd.Series) -> gpd.GeoDataFrame:
+    """The stored communities among ``codes`` (code, geometry), for checking cells against them;
+    codes not stored are simply absent, so the check reports them as unknown."""
+    wanted = sorted({str(c) for c in codes.dropna()})
+    return _stored_areas(session, Community, Community.code.in_(wanted))
+
+
+def _check_communities(session: Session, gdf: gpd.GeoDataFrame, source: str) -> None:
+    """Refuse a community file that is not sound on its own, reaches outside its stored
+    streets, or overlaps the communities that will exist after it is loaded: ``load_area``
+    replaces stored communities by code, so those are the stored ones with codes not in the
+    file."""
+    replaced = {str(c) for c in gdf["code"]}  # as load_area keys them
+    stored = _stored_areas(session, Community)
+    check_communities(
+        gdf,
+        streets=_stored_areas(session, Street),
+        others=stored[~stored["code"].isin(replaced)],
+        source=source,
     )
 
 
@@ -156,6 +179,7 @@ def import_layer(
     with session_scope(store.sessions) as s:
         if what == "communities":
             _require(gdf, ("code",))
+            _check_communities(s, gdf, str(path))
             _parents(s, gdf)
             if "street_code" not in gdf.columns:
                 gdf = gdf.assign(street_code=[str(c)[:9] for c in gdf["code"]])
