@@ -212,6 +212,25 @@ def api(request, tmp_path_factory) -> Iterator[Api]:  # noqa: ANN001
     gen.close()
 
 
+@pytest.fixture(params=["sqlite", "postgis"])
+def cli_database(request, tmp_path, monkeypatch) -> Iterator[str]:  # noqa: ANN001
+    """An empty database of each backend, set up (through the environment) as the one the
+    ``wangge`` commands use; its URL."""
+    from api.settings import get_settings
+
+    gen = fresh_database(request.param, tmp_path)
+    url = next(gen)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("WANGGE_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("WANGGE_PHOTO_DIR", str(tmp_path / "photos"))
+    get_settings.cache_clear()
+    try:
+        yield url
+    finally:
+        get_settings.cache_clear()
+        gen.close()
+
+
 def record_body(**over) -> dict:  # noqa: ANN003
     """A valid incident in the officer's first cell; fields overridable."""
     body = {

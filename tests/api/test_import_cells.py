@@ -3,13 +3,11 @@ each cell (row and code) and the reason, and writes nothing; on SQLite and PostG
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
-from conftest import fresh_database
 from sqlalchemy import text
 
 from api.cli import main as wangge
@@ -65,23 +63,11 @@ def cell_counts(url: str) -> tuple[int, int]:
         engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgis"])
-def cli_db(request, tmp_path, monkeypatch) -> Iterator[str]:  # noqa: ANN001
-    """An empty database of each backend that ``wangge`` commands use, with two communities."""
-    from api.settings import get_settings
-
-    gen = fresh_database(request.param, tmp_path)
-    url = next(gen)
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("WANGGE_SECRET_KEY", "k" * 40)
-    monkeypatch.setenv("WANGGE_PHOTO_DIR", str(tmp_path / "photos"))
-    get_settings.cache_clear()
-    try:
-        assert wangge(["import", "communities", str(communities_file(tmp_path / "c.geojson"))]) == 0
-        yield url
-    finally:
-        get_settings.cache_clear()
-        gen.close()
+@pytest.fixture
+def cli_db(cli_database, tmp_path) -> str:  # noqa: ANN001
+    """The ``wangge`` commands' database of each backend, with two communities imported."""
+    assert wangge(["import", "communities", str(communities_file(tmp_path / "c.geojson"))]) == 0
+    return cli_database
 
 
 def test_import_cells_refuses_a_bad_tiling_and_writes_nothing(cli_db, tmp_path, capsys):

@@ -5,13 +5,11 @@ nothing; the Heping sample passes. On SQLite and PostGIS alike."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
-from conftest import fresh_database
 from sqlalchemy import text
 
 from api.cli import main as wangge
@@ -67,22 +65,10 @@ def snapshot(url: str) -> tuple[list[tuple[str, str, str, str]], int, int]:
         engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgis"])
-def cli_db(request, tmp_path, monkeypatch) -> Iterator[str]:  # noqa: ANN001
-    """An empty database of each backend that ``wangge`` commands use."""
-    from api.settings import get_settings
-
-    gen = fresh_database(request.param, tmp_path)
-    url = next(gen)
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("WANGGE_SECRET_KEY", "k" * 40)
-    monkeypatch.setenv("WANGGE_PHOTO_DIR", str(tmp_path / "photos"))
-    get_settings.cache_clear()
-    try:
-        yield url
-    finally:
-        get_settings.cache_clear()
-        gen.close()
+@pytest.fixture
+def cli_db(cli_database) -> str:  # noqa: ANN001
+    """The ``wangge`` commands' empty database of each backend."""
+    return cli_database
 
 
 @pytest.fixture

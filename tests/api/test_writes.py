@@ -74,14 +74,15 @@ def _plans(api, bodies: list[dict]) -> list[dict]:  # noqa: ANN001
     return [plan(api.store, scope, RecordIn.model_validate(b)) for b in bodies]
 
 
-def _group_commit(api, plans: list[dict]) -> tuple[list, object]:  # noqa: ANN001
-    """Submit ``plans`` at once to a fresh GroupCommit (one round at a time) on its own pool."""
+def _group_commit(api, plans: list[dict], dsn: str | None = None) -> tuple[list, object]:  # noqa: ANN001
+    """Submit ``plans`` at once to a fresh GroupCommit (one round at a time) on its own pool
+    (to the test database, or to ``dsn``); the answers (or errors) and the GroupCommit."""
     import asyncio
 
     from api.pgasync import AsyncPgPool, conninfo
     from api.record_batch import GroupCommit
 
-    pool = AsyncPgPool(conninfo(api.store.engine), 2)
+    pool = AsyncPgPool(dsn or conninfo(api.store.engine), 2)
     group = GroupCommit(pool, 1)
 
     async def go() -> list:
@@ -145,21 +146,10 @@ def test_a_failing_record_fails_alone(api):
 
 @POSTGIS_ONLY
 def test_a_lost_database_fails_the_round_unacknowledged(api):
-    import asyncio
-
     import psycopg
 
-    from api.pgasync import AsyncPgPool
-    from api.record_batch import GroupCommit
-
     plans = _plans(api, [record_body() for _ in range(3)])
-    pool = AsyncPgPool("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2", 1)
-    group = GroupCommit(pool, 1)
-
-    async def go() -> list:
-        return await asyncio.gather(*(group.store(v) for v in plans), return_exceptions=True)
-
     records = api.count("records")
-    answers = asyncio.run(go())
+    answers, _ = _group_commit(api, plans, "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
     assert all(isinstance(a, psycopg.OperationalError) for a in answers), answers
     assert api.count("records") == records
