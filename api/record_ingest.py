@@ -65,14 +65,14 @@ class RecordIngest:
 
 def _bearer(scope: Scope) -> str | None:
     """The bearer token of a JSON request, or None (no token, or not JSON)."""
-    token = json = None
+    headers: dict[bytes, bytes] = {}
     for name, value in scope["headers"]:
-        if name == b"authorization":
-            scheme, _, rest = value.partition(b" ")
-            token = rest.strip().decode("latin-1") if scheme.lower() == b"bearer" else None
-        elif name == b"content-type":
-            json = value.split(b";")[0].strip().lower() == b"application/json"
-    return token if json and token else None
+        headers.setdefault(name, value)  # the first of a repeated header, as the router reads it
+    scheme, _, token = headers.get(b"authorization", b"").partition(b" ")
+    kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+    if scheme.lower() != b"bearer" or kind != b"application/json" or not token.strip():
+        return None
+    return token.strip().decode("latin-1")
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -152,3 +152,24 @@ def test_general_records_go_through_the_router(api, router):
     assert a.status_code == 201
     _same(a, b, fresh=True)
     assert lane.served == served
+
+
+def test_a_repeated_header_is_read_as_the_router_reads_it(api, router):
+    api.post("/records", "officer", json=record_body())  # builds the stack
+    served = _lane(api.client).served
+    good, bad = api.auth("officer")["Authorization"], "Bearer not-a-token"
+    for first, second in ((good, bad), (bad, good)):
+        headers = [("Authorization", first), ("Authorization", second),
+                   ("Content-Type", "application/json")]
+        a = api.client.post("/api/v1/records", content=_json(record_body()), headers=headers)
+        b = router.post("/api/v1/records", content=_json(record_body()), headers=headers)
+        assert a.status_code == (201 if first == good else 401)
+        _same(a, b, fresh=True)
+    assert _lane(api.client).served == served + 2
+
+
+def _json(body: dict) -> bytes:
+    """``body`` as JSON bytes (sent with explicit headers)."""
+    import json
+
+    return json.dumps(body).encode()
