@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from grid.caseflow import Priority
 from grid.catalog import PlaceKind, RecordKind, RiskLevel
@@ -14,10 +14,31 @@ from grid.catalog import PlaceKind, RecordKind, RiskLevel
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
+def _has_nul(value: Any) -> bool:
+    """Whether a string anywhere in ``value`` (nested lists, tuples, dict keys and values) holds
+    the NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
+
+
 class Strict(BaseModel):
-    """Unknown fields are refused so a typo never passes silently."""
+    """Unknown fields are refused so a typo never passes silently, and so is text holding the NUL
+    character, which PostgreSQL cannot store (it would fail as a server error, and only there)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        """Refuse a field whose text holds NUL (``\\u0000``)."""
+        if _has_nul(value):
+            raise ValueError("text must not contain the NUL character (\\u0000)")
+        return value
 
 
 class PartyIn(Strict):

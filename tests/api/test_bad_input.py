@@ -26,6 +26,13 @@ CASES = [
     ("wrong type", {"lat": "north"}, 422, ["body", "lat"]),
     ("bad uuid", {"id": "not-a-uuid"}, 422, ["body", "id"]),
     ("unknown field", {"colour": "red"}, 422, ["body", "colour"]),
+    ("NUL in text", {"description": "楼道\u0000堆物"}, 422, ["body", "description"]),
+    (
+        "NUL in a party's name",
+        {"parties": [{"name": "张\u0000三"}]},
+        422,
+        ["body", "parties", 0, "name"],
+    ),
     ("photo never uploaded", {"photos": ["0" * 64]}, 422, ["body", "photos", 0]),
     ("photo not a hash", {"photos": ["cat.jpg"]}, 422, ["body", "photos", 0]),
     (
@@ -91,6 +98,7 @@ def test_bad_place_is_refused(api):
         ({"risk_level": "extreme"}, ["body", "risk_level"]),
         ({"lat": 200.0}, ["body", "lat"]),
         ({"kind": "zoo"}, ["body", "kind"]),
+        ({"attrs": {"landlord": "李\u0000"}}, ["body", "attrs"]),
     ):
         r = api.post("/places", "officer", json={**base, **change})
         assert r.status_code == 422 and r.json()["detail"][0]["loc"] == loc, r.text
