@@ -116,15 +116,19 @@ def _prune_statement(table: Table) -> Any:
 
 def upsert(conn: Connection, rows: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
     """Add each (fine row, bin rows) to the stored counts (creating missing rows); rows whose
-    count reaches 0 are deleted."""
+    count reaches 0 are deleted.
+
+    Rows are locked as ``api.record_batch`` locks them: ``heat_counts`` before ``heat_bins``, each
+    in key order, so this and a group-commit round never wait on each other in a circle.
+    """
     for table, pick in ((heat_counts, lambda r: [r[0]]), (heat_bins, lambda r: r[1])):
-        flat = [row for r in rows for row in pick(r)]
+        pk = [c.name for c in table.primary_key.columns]
+        flat = sorted((row for r in rows for row in pick(r)), key=lambda r: [r[c] for c in pk])
         if not flat:
             continue
         conn.execute(_upsert_statement(conn.dialect.name, table), flat)
         gone = [r for r in flat if r["count"] < 0]
         if gone:
-            pk = [c.name for c in table.primary_key.columns]
             keys = [{f"k_{c}": r[c] for c in pk} for r in gone]
             conn.execute(_prune_statement(table), keys)
 

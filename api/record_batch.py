@@ -29,6 +29,7 @@ from typing import Any
 import psycopg
 
 from api import heatagg
+from api.errors import Busy
 from api.models.analytics import HOURS
 from api.pgasync import AsyncPgPool
 from api.records import audit_diff
@@ -65,6 +66,10 @@ SLOT_COLUMNS: dict[str, str] = {
 }
 #: The most records one round sends; later arrivals wait for the next round.
 MAX_BATCH = 256
+#: The most records a process lets wait for a round; beyond, a write is refused with 503 and a
+#: Retry-After (the tablet keeps it queued and sends it again), rather than waiting unbounded
+#: while the database is stalled.
+MAX_WAITING = 4096
 
 
 def _set_added() -> str:
@@ -82,8 +87,10 @@ def batch_sql(resolutions: tuple[int, ...]) -> str:
     """The statement storing a round of plain records, their audit rows and heat counts.
 
     Parameters are one array per column (``RECORD_COLUMNS``, ``SLOT_COLUMNS`` and ``p<res>``, the
-    parent bin at each serving resolution); it returns the ids that were inserted. The text stays
-    under psycopg's 4096-character limit for caching its parsed form.
+    parent bin at each serving resolution); it returns the ids that were inserted. Every table's
+    rows are locked in key order, and ``heat_counts`` before ``heat_bins`` (``b`` waits for ``h``),
+    the order ``api.heatagg.upsert`` uses, so no two writers wait on each other in a circle. (The
+    text is over psycopg's 4096-character limit for caching its parse: about 50 µs a round.)
     """
     cols = {**RECORD_COLUMNS, **SLOT_COLUMNS, **{f"p{r}": "text" for r in resolutions}}
     arrays = ",".join(f"%({c})s::{t}[]" for c, t in cols.items())
@@ -101,13 +108,14 @@ def batch_sql(resolutions: tuple[int, ...]) -> str:
         f",b AS (INSERT INTO heat_bins AS t ({bins_key},weekday,{counts}) "
         f"SELECT v.res,v.monthly,category,v.day,kind,v.h3,s_shard,v.wd,{_sums()} "
         f"FROM n,LATERAL (VALUES {slots}) v(res,monthly,day,h3,wd) "
+        "WHERE (SELECT count(*) FROM h)>=0 "  # heat_counts first, as the ORM path locks them
         f"GROUP BY 1,2,3,4,5,6,7,8 ORDER BY 1,2,3,4,5,6,7 "
         f"ON CONFLICT ({bins_key}) DO UPDATE SET {_set_added()})"
     )
     return (
         f"WITH x AS (SELECT * FROM unnest({arrays}) u({','.join(cols)})),"
         f"r AS (INSERT INTO records ({record_cols},geom,version) "
-        f"SELECT {record_cols},ST_SetSRID(ST_MakePoint(lon,lat),4326),1 FROM x "
+        f"SELECT {record_cols},ST_SetSRID(ST_MakePoint(lon,lat),4326),1 FROM x ORDER BY id "
         "ON CONFLICT (id) DO NOTHING RETURNING id),"
         f"n AS (SELECT x.*,{onehot} FROM x JOIN r USING (id)),"
         "a AS (INSERT INTO audit_log (at,user_id,action,entity,entity_id,diff) "
@@ -115,7 +123,7 @@ def batch_sql(resolutions: tuple[int, ...]) -> str:
         f"h AS (INSERT INTO heat_counts AS t ({fine_key},weekday,{counts}) "
         f"SELECT s_day,kind,category,h3,cell_code,s_wd,{_sums()} FROM n "
         f"GROUP BY 1,2,3,4,5,6 ORDER BY 1,2,3,4,5 "
-        f"ON CONFLICT ({fine_key}) DO UPDATE SET {_set_added()})"
+        f"ON CONFLICT ({fine_key}) DO UPDATE SET {_set_added()} RETURNING 1)"
         + (bins if resolutions else "")
         + " SELECT id FROM r"
     )
@@ -180,6 +188,8 @@ class GroupCommit:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # a new loop (tests start their own): forget the old one
             self._loop, self._queue, self._running, self._kick_scheduled = loop, [], 0, False
+        if len(self._queue) >= MAX_WAITING:
+            raise Busy("the server is busy storing records; send this one again shortly")
         done: asyncio.Future[bool] = loop.create_future()
         self._queue.append((row_of(values), done))
         if not self._kick_scheduled:
@@ -216,10 +226,11 @@ class GroupCommit:
         for group in _statements(batch):
             self.statements, self.records = self.statements + 1, self.records + len(group)
             try:
-                inserted = await store_rows(self.pool, [row for row, _ in group])
+                inserted = await _store_retrying(self.pool, [row for row, _ in group])
             except psycopg.OperationalError as e:
-                # the connection is gone: whether the round committed is unknown, so every
-                # request in it fails unacknowledged, and a resend finds its record by id
+                # the connection is gone, or the database kept refusing: whether a lost round
+                # committed is unknown, so every request in it fails unacknowledged, and a
+                # resend finds its record by id
                 _fail(group, e)
                 continue
             except Exception:  # noqa: BLE001 - one bad record must not fail the others
@@ -233,12 +244,35 @@ class GroupCommit:
         """Store each record of a failed round alone, so only a bad one gets its error."""
         for row, done in group:
             try:
-                inserted = await store_rows(self.pool, [row])
+                inserted = await _store_retrying(self.pool, [row])
             except Exception as e:  # noqa: BLE001 - handed to that record's request
                 _fail([(row, done)], e)
                 continue
             if not done.done():
                 done.set_result(row.values["id"] in inserted)
+
+
+#: Errors after which PostgreSQL has rolled the statement back and it may simply run again: a
+#: deadlock or serialisation failure, a statement or lock timeout.
+ROLLED_BACK = (
+    psycopg.errors.TransactionRollback,
+    psycopg.errors.QueryCanceled,
+    psycopg.errors.LockNotAvailable,
+)
+#: How many times a rolled-back round is sent again before its requests get the error.
+RETRIES = 3
+
+
+async def _store_retrying(pool: AsyncPgPool, rows: Sequence[Row]) -> set[Any]:
+    """``store_rows``, sent again (after a short pause) when PostgreSQL rolled it back."""
+    for attempt in range(RETRIES):
+        try:
+            return await store_rows(pool, rows)
+        except ROLLED_BACK:
+            if attempt == RETRIES - 1:
+                raise
+            await asyncio.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _statements(
