@@ -68,6 +68,13 @@ class Conflict(ApiError):
     kind = "conflict"
 
 
+class Busy(ApiError):
+    """The server cannot take this request now (its write queue is full); send it again."""
+
+    kind = "busy"
+    retry_after = 2  # seconds, sent as Retry-After
+
+
 class TooLarge(ApiError):
     """A body or upload over its size limit."""
 
@@ -89,6 +96,7 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
     (NotFound, 404),
     (Conflict, 409),
     (TooLarge, 413),
+    (Busy, 503),
     (UnsupportedMedia, 415),
     (TransitionError, 422),
     (CoordinateError, 422),
@@ -124,7 +132,11 @@ DOMAIN: tuple[type[Exception], ...] = tuple(cls for cls, _ in STATUS)
 def domain_response(exc: Exception) -> JSONResponse:
     """The answer to a domain exception: its status from the table, its body, and the
     ``WWW-Authenticate`` challenge when it is about signing in."""
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthenticated) else None
+    headers = None
+    if isinstance(exc, NotAuthenticated):
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif isinstance(exc, Busy):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(error_body(exc), status_code=status_of(exc), headers=headers)
 
 

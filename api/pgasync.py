@@ -16,6 +16,9 @@ from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine
 
 IDLE = TransactionStatus.IDLE
+CONNECT_TIMEOUT = 10  # seconds to open a connection
+STATEMENT_TIMEOUT = "30s"  # longest a write statement may run
+LOCK_TIMEOUT = "10s"  # longest a write statement may wait for a row lock
 
 
 def conninfo(engine: Engine) -> str:
@@ -54,7 +57,7 @@ class AsyncPgPool:
         async with self._bind():
             conn = self._idle.pop() if self._idle else None
             if conn is None or conn.closed:
-                conn = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True)
+                conn = await self._connect()
             try:
                 cur = await conn.execute(sql, params)
                 if one:
@@ -72,6 +75,18 @@ class AsyncPgPool:
                 raise
             self._idle.append(conn)
             return rows
+
+    async def _connect(self) -> psycopg.AsyncConnection:
+        """A new autocommit connection whose statements give up rather than hang: a stalled
+        database or a held lock becomes an error (which the caller may retry), not a request
+        that waits for ever."""
+        conn = await psycopg.AsyncConnection.connect(
+            self.dsn, autocommit=True, connect_timeout=CONNECT_TIMEOUT
+        )
+        await conn.execute(
+            f"SET statement_timeout = '{STATEMENT_TIMEOUT}'; SET lock_timeout = '{LOCK_TIMEOUT}'"
+        )
+        return conn
 
     def discard(self) -> None:
         """Close every idle connection (synchronously: their loop may be gone)."""

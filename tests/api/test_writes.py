@@ -153,3 +153,42 @@ def test_a_lost_database_fails_the_round_unacknowledged(api):
     answers, _ = _group_commit(api, plans, "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
     assert all(isinstance(a, psycopg.OperationalError) for a in answers), answers
     assert api.count("records") == records
+
+
+@POSTGIS_ONLY
+def test_a_round_that_times_out_on_a_held_row_is_sent_again(api, monkeypatch):
+    import threading
+    import time
+
+    import psycopg
+
+    from api import pgasync
+    from api.pgasync import conninfo
+
+    monkeypatch.setattr(pgasync, "LOCK_TIMEOUT", "100ms")
+    plan = _plans(api, [record_body(occurred_at="2024-07-01T09:00:00+08:00")])
+    _group_commit(api, plan)  # its heat rows now exist
+    again = _plans(api, [record_body(occurred_at="2024-07-01T09:00:00+08:00")])
+    with psycopg.connect(conninfo(api.store.engine)) as holder:  # another writer, mid-transaction
+        holder.execute("SELECT 1 FROM heat_counts WHERE day = '2024-07-01' FOR UPDATE")
+        threading.Timer(0.15, holder.rollback).start()  # lets go after the first attempt gave up
+        start = time.monotonic()
+        answers, _ = _group_commit(api, again)
+    assert answers == [True] and time.monotonic() - start >= 0.1
+    _heat_matches_rebuild(api)
+
+
+@POSTGIS_ONLY
+def test_a_full_write_queue_refuses_with_503_and_stores_nothing_it_refused(api, monkeypatch):
+    from api import record_batch
+    from api.errors import Busy, domain_response
+
+    monkeypatch.setattr(record_batch, "MAX_WAITING", 2)
+    plans = _plans(api, [record_body() for _ in range(5)])
+    records = api.count("records")
+    answers, _ = _group_commit(api, plans)
+    assert answers[:2] == [True, True]
+    assert all(isinstance(a, Busy) for a in answers[2:])
+    assert api.count("records") == records + 2
+    answer = domain_response(answers[2])
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "2"
