@@ -72,9 +72,10 @@ class Store:
             pending.add_done_callback(self._refreshed)
         await asyncio.shield(pending)
 
-    def _refreshed(self, _done: asyncio.Future[None]) -> None:
-        """Let the next due refresh start a new read."""
-        self._refreshing = None
+    def _refreshed(self, done: asyncio.Future[None]) -> None:
+        """Let the next due refresh start a new read (unless one has started already)."""
+        if self._refreshing is done:
+            self._refreshing = None
 
     def _read_fresh(self) -> None:
         """``_read_generations`` in a session of its own (threadpool side)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -33,7 +34,7 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise _Oversize
+                raise _Oversize(limit)
             return message
 
         try:
@@ -42,19 +43,23 @@ class BodyLimit:
             await _too_large(send, limit)
 
 
-class _Oversize(Exception):
-    """Raised inside the app when a streamed body passes the limit."""
+class _Oversize(HTTPException):
+    """Raised inside the app when a streamed body passes the limit: an HTTP 413 in the API's
+    error shape, so the router answers it as such (it turns other errors met while reading a
+    body into a 400) and ``BodyLimit`` answers it when it escapes the app."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, detail=_detail(limit))
+
+
+def _detail(limit: int) -> list[dict[str, object]]:
+    """The field-level detail of a body over ``limit`` bytes."""
+    return [{"loc": ["body"], "msg": f"request body over {limit} bytes", "type": "too_large"}]
 
 
 async def _too_large(send: Send, limit: int) -> None:
     """Send a 413 with a field-level message."""
-    body = json.dumps(
-        {
-            "detail": [
-                {"loc": ["body"], "msg": f"request body over {limit} bytes", "type": "too_large"}
-            ]
-        }
-    ).encode()
+    body = json.dumps({"detail": _detail(limit)}).encode()
     await send(
         {
             "type": "http.response.start",

@@ -35,6 +35,8 @@ class RecordIngest:
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
+        if body is None:  # the client went away mid-body: nothing to serve, no one to answer
+            return
         answer = await self._serve(scope, body)
         if answer is None:
             await self.app(scope, _replay(body, receive), send)
@@ -49,11 +51,12 @@ class RecordIngest:
         if token is None:
             return None
         try:
+            # the body before the token, in the router's order (it reads the body first)
+            record = RecordIn.model_validate_json(body)
+        except ValueError:  # the route reports it, in its request-validation shape
+            return None
+        try:
             user = await current_scope(self.store, token)
-            try:
-                record = RecordIn.model_validate_json(body)
-            except ValueError:  # the route reports it, in its request-validation shape
-                return None
             values = writes.plan(self.store, user, record)
             if values is None:  # check-ins, parties, photos or a track: the general path
                 return None
@@ -75,18 +78,17 @@ def _bearer(scope: Scope) -> str | None:
     return token.strip().decode("latin-1")
 
 
-async def _read_body(receive: Receive) -> bytes:
-    """The whole request body (an oversized one is stopped by ``api.limits.BodyLimit`` around
-    this middleware)."""
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body, or None when the client disconnects before sending it all (an
+    oversized one is stopped by ``api.limits.BodyLimit`` around this middleware)."""
     chunks = []
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            break
+            return None
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+            return b"".join(chunks)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -173,3 +173,52 @@ def _json(body: dict) -> bytes:
     import json
 
     return json.dumps(body).encode()
+
+
+def test_a_client_gone_mid_body_is_neither_stored_nor_answered(api):
+    import asyncio
+    import json
+
+    from api.record_ingest import RecordIngest
+
+    body = json.dumps(record_body()).encode()
+    passed_on: list = []
+
+    async def app(scope, receive, send) -> None:  # noqa: ANN001
+        passed_on.append(scope)
+
+    lane = RecordIngest(app, api.store, "/api/v1/records")
+    messages = [{"type": "http.request", "body": body, "more_body": True},
+                {"type": "http.disconnect"}]
+    sent: list = []
+
+    async def receive() -> dict:
+        return messages.pop(0)
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    headers = [(b"authorization", api.auth("officer")["Authorization"].encode()),
+               (b"content-type", b"application/json")]
+    scope = {"type": "http", "method": "POST", "path": "/api/v1/records", "headers": headers}
+    records = api.count("records")
+    asyncio.run(lane(scope, receive, send))
+    assert sent == [] and passed_on == [] and api.count("records") == records
+
+
+@pytest.mark.parametrize("path", ["/records", "/places"])
+def test_an_oversized_chunked_body_gets_413_on_every_route(api, path):
+    limit = api.store.settings.max_body_bytes
+
+    def chunks():  # no Content-Length: the limit is found while reading
+        yield b'{"description": "'
+        for _ in range(limit // 10_000 + 1):
+            yield b"x" * 10_000
+        yield b'"}'
+
+    before = api.count("records"), api.count("places")
+    headers = {**api.auth("officer"), "Content-Type": "application/json"}
+    r = api.client.post("/api/v1" + path, content=chunks(), headers=headers)
+    assert r.status_code == 413, r.text
+    assert r.json()["detail"][0]["type"] == "too_large"
+    assert (api.count("records"), api.count("places")) == before
