@@ -192,3 +192,48 @@ def test_a_full_write_queue_refuses_with_503_and_stores_nothing_it_refused(api, 
     assert api.count("records") == records + 2
     answer = domain_response(answers[2])
     assert answer.status_code == 503 and answer.headers["retry-after"] == "2"
+
+
+@POSTGIS_ONLY
+def test_a_round_locks_heat_counts_before_heat_bins(api):
+    """The ORM path locks heat_counts, then heat_bins: a round must take them in that order too,
+    or the two deadlock. Hold a round's heat_bins row; it must already hold its heat_counts row."""
+    import threading
+    import time
+
+    import psycopg
+
+    from api.pgasync import conninfo
+    from api.record_batch import batch_params, row_of
+
+    dsn = conninfo(api.store.engine)
+    same_shard = [str(uuid.uuid4())[:-2] + "00" for _ in range(2)]  # the same heat_bins rows
+    first, second = _plans(api, [record_body(id=i, occurred_at="2024-08-01T09:00:00+08:00")
+                                 for i in same_shard])
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(*batch_params([row_of(first)]))  # the heat rows exist
+    row = row_of(second)
+    res = row.resolutions[0]
+    with psycopg.connect(dsn) as holder, psycopg.connect(dsn, autocommit=True) as probe:
+        holder.execute("SELECT 1 FROM heat_bins WHERE res = %s AND monthly AND h3 = %s FOR UPDATE",
+                       (res, row.values[f"p{res}"]))
+
+        def send() -> None:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute(*batch_params([row]))
+
+        writer = threading.Thread(target=send)
+        writer.start()
+        for _ in range(50):  # until the round waits on the held row
+            waiting = probe.execute(
+                "SELECT backend_xid::text FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND query LIKE 'WITH x AS%%'").fetchall()
+            if waiting:
+                break
+            time.sleep(0.05)
+        assert waiting, "the round never waited on the held heat_bins row"
+        holders = probe.execute("SELECT xmax::text FROM heat_counts WHERE day = '2024-08-01'"
+                                ).fetchall()
+        holder.rollback()
+        writer.join()
+    assert [x for (x,) in holders] == [waiting[0][0]]  # heat_counts was taken first
