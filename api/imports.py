@@ -27,6 +27,7 @@ from api.routers.exports import Format, Layer, encode, layer_frame
 from grid.assign import assign_cells
 from grid.caseflow import Role
 from grid.catalog import PlaceKind, RiskLevel, place_attrs
+from grid.codes import code_texts
 from grid.households import estimate_households
 from grid.io import read_layer
 from grid.tiling import check_communities, check_tiling
@@ -39,6 +40,16 @@ def open_store() -> Store:
     from api.settings import get_settings
 
     return make_store(get_settings())
+
+
+def _codes_as_text(gdf: gpd.GeoDataFrame, parent: str, digits: int) -> gpd.GeoDataFrame:
+    """``gdf`` with ``code`` and ``parent`` read as codes (``grid.codes.code_texts``: stray spaces
+    dropped, blanks missing); a missing parent code is the first ``digits`` of the code."""
+    codes = code_texts(gdf["code"])
+    given = (code_texts(gdf[parent]) if parent in gdf.columns
+             else np.full(len(gdf), None, dtype=object))
+    derived = np.array([c[:digits] if c else None for c in codes], dtype=object)
+    return gdf.assign(code=codes, **{parent: np.where(pd.isna(given), derived, given)})
 
 
 def _require(gdf: gpd.GeoDataFrame, cols: tuple[str, ...]) -> None:
@@ -179,15 +190,13 @@ def import_layer(
     with session_scope(store.sessions) as s:
         if what == "communities":
             _require(gdf, ("code",))
+            gdf = _codes_as_text(gdf, "street_code", 9)
             _check_communities(s, gdf, str(path))
             _parents(s, gdf)
-            if "street_code" not in gdf.columns:
-                gdf = gdf.assign(street_code=[str(c)[:9] for c in gdf["code"]])
             return load_area(s, "community", gdf)
         if what == "cells":
             _require(gdf, ("code",))
-            if "community_code" not in gdf.columns:
-                gdf = gdf.assign(community_code=[str(c)[:12] for c in gdf["code"]])
+            gdf = _codes_as_text(gdf, "community_code", 12)
             check_tiling(gdf, _stored_communities(s, gdf["community_code"]), source=str(path))
             return load_cells(s, gdf, valid_from)
         if what == "buildings":

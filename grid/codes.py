@@ -13,6 +13,7 @@ import re
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from grid.errors import PartitionError
@@ -22,6 +23,17 @@ COMMUNITY_CODE = re.compile(r"^\d{12}$")
 CELL_CODE = re.compile(r"^\d{15}$")
 #: Largest sequence a 3-digit code can hold.
 MAX_CELLS = 999
+
+
+def code_texts(values: pd.Series) -> np.ndarray:
+    """Codes as read from a file, as text: numbers written as digits, surrounding spaces
+    dropped, None where missing or blank (a numeric column with gaps reads them as NaN). The one
+    rule for reading a code column, so checks and stores see the same codes."""
+    s = values.astype(object)
+    missing = pd.isna(s).to_numpy()
+    out = s.astype(str).str.strip().to_numpy(dtype=object)
+    out[missing | (out == "")] = None
+    return out
 
 
 def band_order(geoms: np.ndarray) -> np.ndarray:

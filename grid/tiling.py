@@ -31,7 +31,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from grid.codes import CELL_CODE, COMMUNITY_CODE
+from grid.codes import CELL_CODE, COMMUNITY_CODE, code_texts
 from grid.crs import WGS84, metric_crs
 from grid.errors import InputError
 from grid.geomops import SNAP_GRID, safe_intersection, union_by, valid_polygons
@@ -146,7 +146,7 @@ def tiling_problems(
     n = len(cells)
     found = _Found(np.arange(1, n + 1), _column(cells, code_col), _column(cells, community_col),
                    TilingProblem)
-    comm_codes = _text(communities["code"])
+    comm_codes = code_texts(communities["code"])
     comm_idx = _positions(found.parents, comm_codes)
     has_comm = ~pd.isna(pd.Series(found.parents, dtype=object)).to_numpy()
     _code_problems(found, CELL_CODE, 15, has_comm, "community_code")
@@ -222,7 +222,7 @@ def community_problems(
         if streets is not None and len(streets):
             street_geoms = np.asarray(streets.geometry.values, dtype=object)
             known = ~shapely.is_missing(street_geoms) & ~shapely.is_empty(street_geoms)
-            street_idx = _positions(found.parents, _text(streets["code"])[known])
+            street_idx = _positions(found.parents, code_texts(streets["code"])[known])
             street_metric = _metric(street_geoms[known], streets.crs, crs)
             _outside(found, metric, usable & (street_idx >= 0), street_idx, street_metric,
                      "outside_street", "lies {m2} outside its street {parent}")
@@ -294,20 +294,11 @@ class _Found(Generic[P]):
             ))
 
 
-def _text(values: pd.Series) -> np.ndarray:
-    """Codes as strings (numbers read from a file included), None where missing or blank."""
-    s = values.astype(object)
-    missing = pd.isna(s).to_numpy()
-    out = s.astype(str).str.strip().to_numpy(dtype=object)
-    out[missing | (out == "")] = None
-    return out
-
-
 def _column(gdf: gpd.GeoDataFrame, col: str) -> np.ndarray:
-    """Column ``col`` of ``gdf`` as codes (see ``_text``), all None when there is no such
-    column."""
+    """Column ``col`` of ``gdf`` as codes (see ``grid.codes.code_texts``), all None when there
+    is no such column."""
     if col in gdf.columns:
-        return _text(gdf[col])
+        return code_texts(gdf[col])
     return np.full(len(gdf), None, dtype=object)
 
 
@@ -421,7 +412,7 @@ def _community_overlaps(
     if others is not None and len(others):
         other_geoms = np.asarray(others.geometry.values, dtype=object)
         present = ~shapely.is_missing(other_geoms) & ~shapely.is_empty(other_geoms)
-        other_codes = _text(others["code"])[present]
+        other_codes = code_texts(others["code"])[present]
         every = np.concatenate([metric, _metric(other_geoms[present], others.crs, crs)])
         every_usable = np.concatenate([usable, np.ones(len(other_codes), dtype=bool)])
     i, j, area = _overlap_pairs(every, every_usable, checked=n)

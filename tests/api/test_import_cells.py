@@ -104,3 +104,14 @@ def test_import_cells_of_an_unknown_community_is_refused(cli_db, tmp_path, capsy
     assert f"{lost}: cells do not tile their communities (1 problem):" in err
     assert "row 1 (cell 120101002001001): community_code 120101002001 is not a known" in err
     assert cell_counts(cli_db) == (0, 0)
+
+
+def test_a_cell_without_a_code_is_named_missing_not_stored_under_nan(cli_db, tmp_path, capsys):
+    rows = good_rows()
+    path = tmp_path / "no-code.geojson"
+    gpd.GeoDataFrame({"code": [r[0] for r in rows[:-1]] + [None], "households": 150},
+                     geometry=[r[1] for r in rows], crs=4326).to_file(path)
+    assert wangge(["import", "cells", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "row 4 (no code)" in err and "nan" not in err.lower()
+    assert cell_counts(cli_db) == (0, 0)

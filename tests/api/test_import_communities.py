@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 from sqlalchemy import text
@@ -165,3 +166,13 @@ def test_heping_sample_communities_import_within_their_streets(cli_db, capsys):
     assert wangge(["import", "communities", str(path)]) == 0, capsys.readouterr().err
     comms, streets, _ = snapshot(cli_db)
     assert len(comms) == 67 and streets == 6
+
+
+def test_codes_are_read_as_the_check_reads_them(cli_db, tmp_path):
+    # a stray space around a code, and a street_code column with nothing in it (read as numbers
+    # with gaps, i.e. NaN): stored as the clean code under the street its code names
+    path = area_file(tmp_path / "spaces.geojson", [(f" {C1} ", square(0)), (C2, square(1))],
+                     street_code=[np.nan, np.nan])
+    assert wangge(["import", "communities", str(path)]) == 0
+    comms, _, _ = snapshot(cli_db)
+    assert [(c[0], c[1]) for c in comms] == [(C1, S1), (C2, S1)]
