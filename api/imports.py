@@ -27,7 +27,7 @@ from api.routers.exports import Format, Layer, encode, layer_frame
 from grid.assign import assign_cells
 from grid.caseflow import Role
 from grid.catalog import PlaceKind, RiskLevel, place_attrs
-from grid.codes import code_texts
+from grid.codes import code_texts, parent_codes
 from grid.households import estimate_households
 from grid.io import read_layer
 from grid.tiling import check_communities, check_tiling
@@ -48,8 +48,7 @@ def _codes_as_text(gdf: gpd.GeoDataFrame, parent: str, digits: int) -> gpd.GeoDa
     codes = code_texts(gdf["code"])
     given = (code_texts(gdf[parent]) if parent in gdf.columns
              else np.full(len(gdf), None, dtype=object))
-    derived = np.array([c[:digits] if c else None for c in codes], dtype=object)
-    return gdf.assign(code=codes, **{parent: np.where(pd.isna(given), derived, given)})
+    return gdf.assign(code=codes, **{parent: parent_codes(codes, given, digits)})
 
 
 def _require(gdf: gpd.GeoDataFrame, cols: tuple[str, ...]) -> None:

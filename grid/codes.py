@@ -36,6 +36,16 @@ def code_texts(values: pd.Series) -> np.ndarray:
     return out
 
 
+def parent_codes(codes: np.ndarray, given: np.ndarray, digits: int) -> np.ndarray:
+    """Each unit's parent code (a community's street, a cell's community): the one ``given``
+    where present, else the first ``digits`` of its own code; None when neither is known. Both
+    arrays as from ``code_texts``."""
+    derived = pd.Series(codes, dtype=object).str[:digits].to_numpy(dtype=object)
+    out = np.where(pd.isna(given), derived, given)
+    out[pd.isna(out)] = None
+    return out
+
+
 def band_order(geoms: np.ndarray) -> np.ndarray:
     """Positions of ``geoms`` in reading order: bands north→south, west→east inside a band."""
     geoms = np.asarray(geoms, dtype=object)

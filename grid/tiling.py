@@ -31,7 +31,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from grid.codes import CELL_CODE, COMMUNITY_CODE, code_texts
+from grid.codes import CELL_CODE, COMMUNITY_CODE, code_texts, parent_codes
 from grid.crs import WGS84, metric_crs
 from grid.errors import InputError
 from grid.geomops import SNAP_GRID, safe_intersection, union_by, valid_polygons
@@ -208,8 +208,7 @@ def community_problems(
     n = len(communities)
     codes = _column(communities, code_col)
     given = _column(communities, street_col)
-    street = np.where(pd.isna(given), pd.Series(codes, dtype=object).str[:9], given)
-    street[pd.isna(street)] = None  # neither a code nor a street_code
+    street = parent_codes(codes, given, 9)
     found = _Found(np.arange(1, n + 1), codes, street, CommunityProblem)
     _code_problems(found, COMMUNITY_CODE, 12, ~pd.isna(given), "street_code")
     work = _geometry_problems(np.asarray(communities.geometry.values, dtype=object), found)

@@ -69,3 +69,15 @@ def test_verbs_named_like_their_module_leave_the_module_usable() -> None:
 
     assert callable(partition)
     assert callable(grid.heat.bin_resolutions)
+
+
+def test_codes_read_from_files_and_their_parents() -> None:
+    import pandas as pd
+
+    from grid.codes import code_texts, parent_codes
+
+    codes = code_texts(pd.Series([" 120101001001 ", 120101001002, None, "", "120101002001"]))
+    assert codes.tolist() == ["120101001001", "120101001002", None, None, "120101002001"]
+    given = code_texts(pd.Series([float("nan"), "120101009", None, "120101003", None]))
+    assert parent_codes(codes, given, 9).tolist() == [
+        "120101001", "120101009", None, "120101003", "120101002"]
