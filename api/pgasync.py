@@ -43,28 +43,15 @@ class AsyncPgPool:
             self._loop, self._slots = loop, asyncio.Semaphore(self.size)
         return self._slots
 
-    async def fetchone(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
-        """Run one statement (its own transaction) and return its first row."""
-        rows = await self._run(sql, params, one=True)
-        return rows[0] if rows else None
-
     async def fetchall(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        """Run one statement (its own transaction) and return all its rows."""
-        return await self._run(sql, params, one=False)
-
-    async def _run(self, sql: str, params: dict[str, Any], *, one: bool) -> list[tuple[Any, ...]]:
-        """Execute on an idle connection (opening one if none) and fetch one row or all."""
+        """Run one statement (its own transaction) on an idle connection (opening one if none)
+        and return all its rows."""
         async with self._bind():
             conn = self._idle.pop() if self._idle else None
             if conn is None or conn.closed:
                 conn = await self._connect()
             try:
-                cur = await conn.execute(sql, params)
-                if one:
-                    row = await cur.fetchone()
-                    rows = [] if row is None else [row]
-                else:
-                    rows = await cur.fetchall()
+                rows = await (await conn.execute(sql, params)).fetchall()
             except BaseException:
                 # an idle connection is reusable (the statement failed and was rolled back);
                 # a broken or interrupted one is closed and the next write opens a fresh one
