@@ -52,6 +52,14 @@ def load_roads(session: Session, roads: gpd.GeoDataFrame) -> int:
     return n
 
 
+def _centre(kind: str, name: str, community_code: str | None, p: shapely.Point) -> Centre:
+    """A demo centre of ``kind`` at ``p``, with that kind's radius and capacity."""
+    spec = CENTRE_KINDS[kind]
+    return Centre(kind=kind, name=name, community_code=community_code, lon=p.x, lat=p.y,
+                  geom=WKTElement(p.wkt, srid=4326), radius_m=spec.radius_m,
+                  capacity=spec.capacity)
+
+
 def _centres(buildings: gpd.GeoDataFrame, rng: np.random.Generator) -> list[Centre]:
     """One street centre and a community station in about half of the communities."""
     out = []
@@ -61,33 +69,9 @@ def _centres(buildings: gpd.GeoDataFrame, rng: np.random.Generator) -> list[Cent
             continue
         b = buildings[buildings["cell_code"].str[:12] == comm]
         p = b.geometry.iloc[int(rng.integers(len(b)))].centroid
-        spec = CENTRE_KINDS["station"]
-        out.append(
-            Centre(
-                kind="station",
-                name=f"{comm[-3:]}社区服务站",
-                community_code=comm,
-                lon=p.x,
-                lat=p.y,
-                geom=WKTElement(p.wkt, srid=4326),
-                radius_m=spec.radius_m,
-                capacity=spec.capacity,
-            )
-        )
+        out.append(_centre("station", f"{comm[-3:]}社区服务站", comm, p))
     centre = shapely.union_all(buildings.geometry.to_numpy()).centroid
-    spec = CENTRE_KINDS["street_centre"]
-    out.append(
-        Centre(
-            kind="street_centre",
-            name="街道综治中心",
-            community_code=None,
-            lon=centre.x,
-            lat=centre.y,
-            geom=WKTElement(centre.wkt, srid=4326),
-            radius_m=spec.radius_m,
-            capacity=spec.capacity,
-        )
-    )
+    out.append(_centre("street_centre", "街道综治中心", None, centre))
     return out
 
 
