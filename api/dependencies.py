@@ -129,7 +129,7 @@ async def current_scope(store: StoreDep, token: Annotated[str | None, Depends(_b
     """
     if not token:
         raise NotAuthenticated("not signed in", ("header", "Authorization"))
-    username = store.tokens.subject(token, store.secret)
+    username = store.tokens.subject(token, store.secret, store.settings.token_minutes)
     if not store.generations_fresh():
         await store.refresh_generations()
     cached = store.scopes.get(username)
