@@ -30,7 +30,8 @@ END_DAY = date(2101, 1, 1)  # the last: the (exclusive) end of the year 2100
 LATEST = datetime.combine(END_DAY, time(), UTC)  # the last moment a query may name
 MAX_DAYS = 3660  # the longest period one request may compute over (ten years)
 DEFAULT_DAYS = 30
-_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+MONTH = r"^[0-9]{4}-[0-9]{2}$"  # YYYY-MM in ASCII digits, not any script's
+_RANGE = f"{FIRST_DAY.isoformat()} .. {END_DAY.isoformat()}"
 
 
 def _day(value: date) -> date:
@@ -109,7 +110,7 @@ def ordered(start: date, end: date, names: tuple[str, str]) -> Days:
 
 def month(text: str, loc: Loc) -> Days:
     """The days of calendar month ``YYYY-MM`` within the supported range."""
-    y, m = (int(v) for v in text.split("-")) if _MONTH.fullmatch(text) else (0, 0)
+    y, m = (int(v) for v in text.split("-")) if re.fullmatch(MONTH, text) else (0, 0)
     if not 1 <= m <= 12:
         raise InvalidInput("period must be a month written YYYY-MM", loc)
     if not FIRST_DAY.year <= y < END_DAY.year:
@@ -118,9 +119,13 @@ def month(text: str, loc: Loc) -> Days:
 
 
 def days(
-    from_: Annotated[Day | None, Query(alias="from", description="first local day")] = None,
-    to: Annotated[Day | None, Query(description="day after the last (exclusive)")] = None,
-    period: Annotated[str | None, Query(description="a month, YYYY-MM")] = None,
+    from_: Annotated[
+        Day | None, Query(alias="from", description=f"first local day, {_RANGE}")
+    ] = None,
+    to: Annotated[
+        Day | None, Query(description=f"day after the last (exclusive), {_RANGE}")
+    ] = None,
+    period: Annotated[str | None, Query(pattern=MONTH, description="a month, YYYY-MM")] = None,
 ) -> Days:
     """The period of a request in local days (default: the last 30 days up to today)."""
     if period is not None:
@@ -143,8 +148,10 @@ class Period:
 
 
 def period(
-    from_: Annotated[Moment | None, Query(alias="from", description="first moment")] = None,
-    to: Annotated[Moment | None, Query(description="end (exclusive)")] = None,
+    from_: Annotated[
+        Moment | None, Query(alias="from", description=f"first moment, {_RANGE}")
+    ] = None,
+    to: Annotated[Moment | None, Query(description=f"end (exclusive), {_RANGE}")] = None,
 ) -> Period:
     """The ``from``/``to`` filter: aware moments in range, ``to`` after ``from``."""
     if from_ and to and to <= from_:
