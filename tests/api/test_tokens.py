@@ -5,6 +5,7 @@ first time and again once the verified-token cache has seen them."""
 
 from __future__ import annotations
 
+import base64
 import time
 
 import jwt
@@ -14,6 +15,11 @@ from conftest import record_body
 from api.security import ALGORITHM
 
 HOUR = 3600
+
+
+def _b64(raw: bytes) -> str:
+    """``raw`` in unpadded base64url, as a JWT segment."""
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 def _claims(now: int) -> dict[str, dict[str, object]]:
@@ -64,6 +70,8 @@ OTHER = {  # tokens not signed as the server signs
         algorithm="none",
     ),
     "not a jwt": lambda api: "not.a.token",
+    "header nested deep": lambda api: _b64(b"[" * 3000) + "." + _b64(b"{}") + ".c2ln",
+    "header not an object": lambda api: _b64(b'"HS256"') + "." + _b64(b"{}") + ".c2ln",
 }
 
 
