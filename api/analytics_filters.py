@@ -1,89 +1,24 @@
 """Query parameters shared by the analytics endpoints: local-day periods and heat filters.
 
 Periods are whole local days (Asia/Shanghai) ``[from, to)``, given as ``from``/``to`` dates or as
-``period=YYYY-MM`` (a calendar month); hours (0–23) and weekdays (0 = Monday) are comma lists with
+``period=YYYY-MM`` (a calendar month), parsed and range-checked by ``api.periods`` (re-exported
+here for the analytics modules); hours (0–23) and weekdays (0 = Monday) are comma lists with
 ranges (``hours=18-23,0-2``).
 """
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query
 
 from api.checks import check_filter_category
-from api.errors import InvalidInput, Loc
+from api.errors import InvalidInput
+from api.periods import Days, days, month
 from grid.catalog import RecordKind
-from grid.heat import LOCAL_TZ
 
-ZONE = ZoneInfo(LOCAL_TZ)
-DEFAULT_DAYS = 30
-
-
-@dataclass(frozen=True)
-class Days:
-    """A half-open range of local days [start, end)."""
-
-    start: date
-    end: date
-
-    @property
-    def length(self) -> int:
-        """Number of days in the range."""
-        return (self.end - self.start).days
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        """The range as aware datetimes (local midnights)."""
-        return (
-            datetime.combine(self.start, time(), ZONE),
-            datetime.combine(self.end, time(), ZONE),
-        )
-
-    def last_year(self) -> Days:
-        """The same days one year earlier (29 February maps to 28 February)."""
-        return Days(_year_before(self.start), _year_before(self.end))
-
-    def previous(self) -> Days:
-        """The range of equal length just before this one."""
-        return Days(self.start - timedelta(days=self.length), self.start)
-
-
-def _year_before(d: date) -> date:
-    """``d`` one year earlier."""
-    return d.replace(year=d.year - 1, day=min(d.day, calendar.monthrange(d.year - 1, d.month)[1]))
-
-
-def month(text: str, loc: Loc) -> Days:
-    """The days of calendar month ``YYYY-MM``."""
-    try:
-        y, m = (int(v) for v in text.split("-"))
-        start = date(y, m, 1)
-    except ValueError as e:
-        raise InvalidInput("period must be a month written YYYY-MM", loc) from e
-    return Days(start, date(y + m // 12, m % 12 + 1, 1))
-
-
-def days(
-    from_: Annotated[date | None, Query(alias="from", description="first local day")] = None,
-    to: Annotated[date | None, Query(description="day after the last (exclusive)")] = None,
-    period: Annotated[str | None, Query(description="a month, YYYY-MM")] = None,
-) -> Days:
-    """The period of an analytics request (default: the last 30 days up to today)."""
-    if period is not None:
-        if from_ or to:
-            raise InvalidInput("give either period or from/to, not both", ("query", "period"))
-        return month(period, ("query", "period"))
-    end = to or datetime.now(ZONE).date() + timedelta(days=1)
-    start = from_ or end - timedelta(days=DEFAULT_DAYS)
-    if end <= start:
-        raise InvalidInput("'to' must be after 'from'", ("query", "to"))
-    if (end - start).days > 3660:
-        raise InvalidInput("a period may span at most 10 years", ("query", "from"))
-    return Days(start, end)
+__all__ = ["Days", "HeatFilter", "days", "heat_filter", "int_list", "month"]
 
 
 def int_list(text: str | None, lo: int, hi: int, name: str) -> tuple[int, ...] | None:

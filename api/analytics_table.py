@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 import grid.counts as gcounts
 from api.access import Scope
-from api.dependencies import Period
 from api.models import Place, Record, utcnow
+from api.periods import Period
 from api.routers.stats import KpiBy, _leaders_at, kpis
 from api.spreadsheet import safe_cell
 from grid.catalog import RECORD_KINDS, RISK_LEVELS
@@ -94,8 +94,8 @@ def table(
     )
     places["leader"] = places["cell_code"].map(leaders)
     risk = gcounts.counts(places, by=[key, "risk_level"])
-    k = pd.DataFrame(kpis(scope=scope, session=session, period=Period(start, end), by=by)["rows"])
-    out = k.reindex(columns=[key, *KPI_COLS])
+    got = kpis(scope=scope, session=session, period=Period(start, end), by=by)["rows"]
+    out = pd.DataFrame(got, columns=[key, *KPI_COLS])  # typed columns even when there are none
     out = out.merge(_pivot(counted, key, "kind", kinds), on=key, how="outer")
     out = out.merge(
         _pivot(risk, key, "risk_level", [r.value for r in RISK_LEVELS], "places_"),

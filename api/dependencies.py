@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Query, Request
@@ -21,6 +20,8 @@ from api.access import Scope, load_scope
 from api.cellcache import CellCache
 from api.errors import InvalidInput, NotAuthenticated
 from api.models import Generation, User
+from api.periods import Period as Period  # re-exported: the type of PeriodDep
+from api.periods import period
 from api.pgasync import AsyncPgPool
 from api.security import TokenCache
 from api.settings import Settings
@@ -128,7 +129,7 @@ async def current_scope(store: StoreDep, token: Annotated[str | None, Depends(_b
     """
     if not token:
         raise NotAuthenticated("not signed in", ("header", "Authorization"))
-    username = store.tokens.subject(token, store.secret)
+    username = store.tokens.subject(token, store.secret, store.settings.token_minutes)
     if not store.generations_fresh():
         await store.refresh_generations()
     cached = store.scopes.get(username)
@@ -166,27 +167,6 @@ def _load_scope_in(store: Store, session: Session, username: str) -> Scope:
 
 
 ScopeDep = Annotated[Scope, Depends(current_scope)]
-
-
-@dataclass(frozen=True)
-class Period:
-    """A half-open time range [start, end); either end may be open."""
-
-    start: datetime | None
-    end: datetime | None
-
-
-def period(
-    from_: Annotated[datetime | None, Query(alias="from")] = None,
-    to: Annotated[datetime | None, Query()] = None,
-) -> Period:
-    """The ``from``/``to`` filter: timezone-aware, and ``to`` after ``from``."""
-    for name, value in (("from", from_), ("to", to)):
-        if value is not None and value.tzinfo is None:
-            raise InvalidInput("give a timezone (e.g. Z or +08:00)", ("query", name))
-    if from_ and to and to <= from_:
-        raise InvalidInput("'to' must be after 'from'", ("query", "to"))
-    return Period(from_, to)
 
 
 def bbox(

@@ -8,7 +8,6 @@ Every figure is computed by grid/ (through api/analytics_*.py); heat-type querie
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -29,6 +28,7 @@ from api.dependencies import ScopeDep, SessionDep, StoreDep
 from api.errors import Forbidden, InvalidInput
 from api.models import utcnow
 from api.models.analytics import Centre
+from api.periods import Day, ordered
 from api.routers.stats import KpiBy
 from api.schemas import Strict
 from grid.caseflow import Role
@@ -109,9 +109,9 @@ def hotspots(
 
 def _base(
     baseline: Baseline = Baseline.LAST_YEAR,
-    base_from: Annotated[date | None, Query(description="explicit baseline start day")] = None,
+    base_from: Annotated[Day | None, Query(description="explicit baseline start day")] = None,
     base_to: Annotated[
-        date | None, Query(description="explicit baseline end day (exclusive)")
+        Day | None, Query(description="explicit baseline end day (exclusive)")
     ] = None,
 ) -> tuple[Baseline, Days | None]:
     """The baseline choice, or explicit baseline days when both ends are given."""
@@ -119,9 +119,7 @@ def _base(
         raise InvalidInput("give both base_from and base_to", ("query", "base_to"))
     if base_from is None or base_to is None:
         return baseline, None
-    if base_to <= base_from:
-        raise InvalidInput("base_to must be after base_from", ("query", "base_to"))
-    return baseline, Days(base_from, base_to)
+    return baseline, ordered(base_from, base_to, ("base_from", "base_to"))
 
 
 @router.get("/compare")

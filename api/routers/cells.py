@@ -14,8 +14,8 @@ from sqlalchemy import or_, select
 from api.access import Scope, mask_phone
 from api.checks import check_point
 from api.dependencies import BBoxDep, Limit, ScopeDep, SessionDep, StoreDep
-from api.errors import InvalidInput
 from api.models import Building, Cell, LeaderAssignment, User, utcnow
+from api.periods import Moment
 from grid.caseflow import Role
 
 router = APIRouter(tags=["cells"])
@@ -55,11 +55,9 @@ def cells(
     session: SessionDep,
     bbox: BBoxDep,
     community: str | None = None,
-    at: datetime | None = None,
+    at: Moment | None = None,
 ) -> dict[str, Any]:
     """The cells valid at ``at`` (default now) that the user may see, as GeoJSON."""
-    if at is not None and at.tzinfo is None:
-        raise InvalidInput("give a timezone (e.g. Z or +08:00)", ("query", "at"))
     at = at or utcnow()
     q = select(Cell).where(Cell.valid_from <= at, or_(Cell.valid_to.is_(None), Cell.valid_to > at))
     if community:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body
@@ -13,7 +12,7 @@ from fastapi.responses import JSONResponse
 from api import record_create as writes
 from api import records as service
 from api.dependencies import Limit, ScopeDep, SessionDep, StoreDep
-from api.errors import InvalidInput
+from api.periods import Moment
 from api.record_view import record_json, records_json
 from api.schemas import RecordIn, RecordPatch, TransitionIn
 from grid.caseflow import Status
@@ -48,12 +47,10 @@ def list_(
     cell: str | None = None,
     mine: bool = False,
     overdue: bool = False,
-    since: datetime | None = None,
+    since: Moment | None = None,
     limit: Limit = 500,
 ) -> JSONResponse:
     """Records the user may see, newest first."""
-    if since is not None and since.tzinfo is None:
-        raise InvalidInput("give a timezone (e.g. Z or +08:00)", ("query", "since"))
     recs = service.list_records(
         session,
         scope,

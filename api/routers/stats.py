@@ -16,6 +16,7 @@ import grid.counts as gcounts
 from api.access import Scope
 from api.checks import check_filter_category
 from api.dependencies import PeriodDep, ScopeDep, SessionDep
+from api.errors import InvalidInput
 from api.models import Cell, Checkin, LeaderAssignment, Place, Record, User, utcnow
 from api.records import CASE_KINDS
 from grid.caseflow import Status
@@ -145,6 +146,8 @@ def kpis(
     """Closure rate, on-time closure rate and patrol coverage per cell, leader or community."""
     end = period.end or utcnow()
     start = period.start or end - timedelta(days=days)
+    if end <= start:
+        raise InvalidInput("'from' must be before now when 'to' is not given", ("query", "from"))
     q = scope.visible(
         select(
             Record.cell_code,
