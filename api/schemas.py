@@ -50,7 +50,7 @@ Crs = Annotated[
     str,
     AfterValidator(_known_crs),
     # stored data is WGS84 whatever was sent: the content hash of a resend ignores the datum
-    Field(default=WGS84, exclude=True, json_schema_extra={"enum": list(CRS_NAMES)}),
+    Field(exclude=True, json_schema_extra={"enum": list(CRS_NAMES)}),
 ]
 
 
@@ -90,7 +90,7 @@ class Strict(BaseModel):
 class Located(Strict):
     """A body with an optional point (``lon``, ``lat``) in datum ``crs``, converted to WGS84."""
 
-    crs: Crs
+    crs: Crs = WGS84
     lon: Float | None = None
     lat: Float | None = None
 
