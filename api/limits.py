@@ -1,5 +1,4 @@
-"""Refuse request bodies the API will not read, before they are read: oversized ones (413) and
-ones declared in a charset other than UTF-8 (415), in the API's error shape."""
+"""Refuse oversized request bodies before they are read (413 in the API's error shape)."""
 
 from __future__ import annotations
 
@@ -7,45 +6,6 @@ import json
 
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from api.errors import UnsupportedMedia, domain_response
-
-UTF8 = {"utf-8", "utf8"}  # how a Content-Type may name the one charset we read
-BODILESS = {"GET", "HEAD", "OPTIONS"}
-
-
-def declared_charset(content_type: str) -> str | None:
-    """The ``charset`` parameter of a Content-Type value (lower case, unquoted), or None."""
-    for param in content_type.split(";")[1:]:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip().strip('"').lower()
-    return None
-
-
-class Utf8Only:
-    """ASGI middleware: a body whose Content-Type declares a charset other than UTF-8 gets 415,
-    so text is never read in an encoding other than the one it was sent in. Installed around the
-    direct record entry (``api.record_ingest``), it covers every route."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Answer 415 for a non-UTF-8 charset, else pass the request on untouched."""
-        if scope["type"] == "http" and scope["method"] not in BODILESS:
-            for name, value in scope.get("headers") or []:
-                if name != b"content-type":
-                    continue
-                charset = declared_charset(value.decode("latin-1"))
-                if charset is not None and charset not in UTF8:
-                    refusal = UnsupportedMedia(
-                        f"Content-Type header declares charset={charset}; only UTF-8 is accepted",
-                        ("header", "content-type"),
-                    )
-                    await domain_response(refusal)(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
 
 
 class BodyLimit:

@@ -21,7 +21,7 @@ MAX_FREE_JSON_CHARS = 64 * 1024  # a free-form object (``attrs``) as compact JSO
 _SURROGATE = re.compile("[\ud800-\udfff]")  # a valid pair decodes to one astral char: any is lone
 
 
-def _text_problem(text: str) -> str | None:
+def text_problem(text: str) -> str | None:
     """Why ``text`` cannot be stored and answered as is, or None."""
     if "\x00" in text:
         return "text must not contain the NUL character (\\u0000)"
@@ -38,13 +38,13 @@ def _path(path: tuple[str | int, ...]) -> str:
 def _walk(value: Any, path: tuple[str | int, ...]) -> str | None:
     """The first problem of ``value`` (texts, keys, depth), prefixed with where it is, or None."""
     if isinstance(value, str):
-        problem = _text_problem(value)
+        problem = text_problem(value)
     elif isinstance(value, list | tuple | dict):
         if len(path) >= MAX_DEPTH:
             return f"nested deeper than {MAX_DEPTH} levels" + (f" at {_path(path)}" if path else "")
         items = value.items() if isinstance(value, dict) else enumerate(value)
         for key, item in items:
-            if isinstance(key, str) and (problem := _text_problem(key)):
+            if isinstance(key, str) and (problem := text_problem(key)):
                 return f"key {_path(path) or '.'}: {problem}"
             if problem := _walk(item, (*path, key)):
                 return problem

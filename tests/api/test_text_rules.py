@@ -171,3 +171,39 @@ def test_a_stored_lone_surrogate_never_breaks_the_answer(api):
     assert r.status_code == 200, r.text
     (mine,) = [f for f in r.json()["features"] if f["id"] == body["id"]]
     assert mine["properties"]["attrs"] == {"note": "坏\ufffdx"}
+
+
+QUERIES = [
+    "/places?cell=%00",
+    "/records?cell=1%002",
+    "/cells?community=%00",
+    "/buildings?cell=%00",
+    "/export/places?format=csv&cell=%00",
+    "/analytics/coverage?community=%00",
+    "/analytics/siting?k=1&community=%00",
+]
+
+
+@pytest.mark.parametrize("path", QUERIES)
+def test_nul_in_a_query_is_refused_before_any_route(api, path):
+    """PostgreSQL cannot compare against NUL: checked at the edge for every route."""
+    r = api.get(path, "admin")
+    assert r.status_code == 422, r.text
+    name = path.split("?")[1].split("&")[-1].split("=")[0]
+    assert r.json()["detail"][0]["loc"] == ["query", name]
+
+
+def test_nul_in_the_path_is_refused(api):
+    r = api.get("/analytics/cells/%00/records", "admin")
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == ["path"]
+
+
+def test_nul_in_the_sign_in_form_is_refused_and_a_good_form_still_passes(api):
+    before = snapshot(api)
+    r = api.client.post("/api/v1/auth/token", data={"username": "off\x00icer", "password": "x"})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == ["body", "username"]
+    assert snapshot(api) == before
+    ok = api.client.post("/api/v1/auth/token", data={"username": "officer", "password": "o-pass"})
+    assert ok.status_code == 200, ok.text
