@@ -178,3 +178,20 @@ def test_utf8_declared_is_accepted(api, charset):
     r = api.client.post("/api/v1/records", content=json.dumps(body), headers=headers)
     assert r.status_code == 201, r.text
     assert r.json()["cell_code"] == C1 + "001"
+
+
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        ({"lon": "117.205"}, "lon"),
+        ({"radius_m": "250"}, "radius_m"),
+        ({"capacity": 5.5}, "capacity"),
+    ],
+)
+def test_wrong_json_type_in_a_centre_is_refused(api, change, field):
+    before = api.count("centres"), api.count("audit_log")
+    body = {"kind": "station", "name": "警务站", "lon": X0 + 0.005, "lat": Y0 + 0.008} | change
+    r = api.post("/analytics/centres", "admin", json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == ["body", field]
+    assert (api.count("centres"), api.count("audit_log")) == before
