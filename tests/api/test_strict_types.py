@@ -141,9 +141,12 @@ def test_an_int_passes_where_a_number_is_expected():
 
 
 def test_an_int_coordinate_reaches_the_point_check(api):
+    before = snapshot(api)
     r = api.post("/records", "officer", json=record_body(lon=117, lat=39))
     assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == ["body", "lon"]
     assert r.json()["detail"][0]["type"] == "outside_cells"
+    assert snapshot(api) == before
 
 
 @pytest.mark.parametrize("charset", ["latin-1", "iso-8859-1", "GBK", '"utf-16"', "ascii"])
