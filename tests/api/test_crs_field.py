@@ -179,3 +179,23 @@ def test_a_patch_in_another_datum_needs_both_coordinates(api, missing):
     (mine,) = [f for f in api.get("/places", "officer").json()["features"] if f["id"] == body["id"]]
     assert mine["geometry"]["coordinates"] == [TRUE[0], TRUE[1]]
     assert mine["properties"]["version"] == 1
+
+
+def test_the_content_hash_is_over_wgs84_content_only():
+    """A body naming wgs84 hashes as one that does not (records stored before ``crs`` existed
+    still match their resends), and a converted body hashes as its WGS84 content."""
+    from api.records import content_hash
+    from api.schemas import RecordIn
+
+    plain = record_body(lon=TRUE[0], lat=TRUE[1])
+    named = RecordIn.model_validate(plain | {"crs": "wgs84"})
+    assert "crs" not in named.model_dump()
+    assert content_hash(named) == content_hash(RecordIn.model_validate(plain))
+    lon, lat = shifted("gcj02")
+    converted = RecordIn.model_validate(plain | {"lon": lon, "lat": lat, "crs": "gcj02"})
+    again = RecordIn.model_validate(plain | {"lon": lon, "lat": lat, "crs": "gcj02"})
+    assert content_hash(converted) == content_hash(again)
+    assert (converted.lon, converted.lat) == (
+        pytest.approx(TRUE[0], abs=1e-7),
+        pytest.approx(TRUE[1], abs=1e-7),
+    )
