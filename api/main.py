@@ -26,6 +26,7 @@ from api.record_batch import GroupCommit
 from api.record_ingest import RecordIngest
 from api.routers import analytics, auth, cells, exports, meta, photos, places, records, stats
 from api.settings import Settings, get_settings
+from api.text_edge import TextEdge
 
 PREFIX = "/api/v1"
 
@@ -113,6 +114,7 @@ def create_app(
     errors.install(app)
     if ingest:  # added first, so the body limit below wraps it
         app.add_middleware(RecordIngest, store=app.state.store, path=PREFIX + "/records")
+    app.add_middleware(TextEdge)  # outside the direct entry above, so it covers it too
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, photo_bytes=settings.max_photo_bytes
     )

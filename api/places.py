@@ -22,18 +22,21 @@ from api.place_attrs import check_attrs
 from api.record_view import iso
 from api.records import point_wkt
 from api.schemas import PlaceIn, PlacePatch
+from api.text_rules import clean
 
 
 def place_props(p: Place, scope: Scope | None = None) -> dict[str, Any]:
     """The properties of a place as GeoJSON and JSON answers show them (to ``scope``: personal
-    attributes masked by role; unmasked only for the audit trail)."""
+    attributes masked by role; unmasked only for the audit trail). Stored text that could not
+    be answered (a lone surrogate saved before ``api.text_rules``) is shown repaired."""
+    attrs = clean(p.attrs)
     return {
         "id": str(p.id),
         "kind": p.kind,
         "name": p.name,
         "address": p.address,
         "risk_level": p.risk_level,
-        "attrs": p.attrs if scope is None else show_attrs(scope, p.kind, p.attrs, p.cell_code),
+        "attrs": attrs if scope is None else show_attrs(scope, p.kind, attrs, p.cell_code),
         "cell_code": p.cell_code,
         "community_code": p.community_code,
         "h3": p.h3,

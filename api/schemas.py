@@ -1,44 +1,115 @@
 """Request bodies. Shapes and types are checked here; domain rules (categories, cells) in
-services."""
+services.
+
+Types are strict (JSON's own: a number is never taken from a string, NaN and Infinity are
+refused, an int is accepted where a number is expected), text follows ``api.text_rules`` and
+coordinates sent in another datum (``crs``) are converted to WGS84 here, before any check or cell
+lookup, so every write path sees WGS84 only.
+"""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+import numpy as np
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from api.text_rules import check_free_json, check_text
 from grid.caseflow import Priority
 from grid.catalog import PlaceKind, RecordKind, RiskLevel
+from grid.shift import TO_WGS84, in_china
 
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+Float = Annotated[float, Field(strict=True, allow_inf_nan=False)]  # ints pass, strings do not
+FreeJson = Annotated[dict[str, Any], AfterValidator(check_free_json)]
+
+WGS84 = "wgs84"
+CRS_NAMES = (WGS84, *TO_WGS84)  # the datums grid.shift converts from, as the CLI's --crs
 
 
-def _has_nul(value: Any) -> bool:
-    """Whether a string anywhere in ``value`` (nested lists, tuples, dict keys and values) holds
-    the NUL character."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    return False
+def _known_crs(name: str) -> str:
+    """``name`` when it is a datum we convert from."""
+    if name not in CRS_NAMES:
+        raise ValueError(f"crs must be one of {', '.join(CRS_NAMES)}")
+    return name
+
+
+Crs = Annotated[
+    str,
+    AfterValidator(_known_crs),
+    # stored data is WGS84 whatever was sent: the content hash of a resend ignores the datum
+    Field(exclude=True, json_schema_extra={"enum": list(CRS_NAMES)}),
+]
+
+
+def to_wgs84(crs: str, lon: list[float], lat: list[float]) -> tuple[list[float], list[float]]:
+    """Points (``lon``, ``lat``) in datum ``crs`` as WGS84; points outside China (where no shift
+    applies, and where out-of-range values are left for the range check) stay as they are."""
+    if crs == WGS84 or not lon:
+        return lon, lat
+    x, y = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    inside = in_china(x, y)
+    if inside.any():
+        x[inside], y[inside] = TO_WGS84[crs](x[inside], y[inside])
+    return x.tolist(), y.tolist()
+
+
+def field_error(model: BaseModel, loc: tuple[str | int, ...], msg: str) -> ValidationError:
+    """A validation error at ``loc`` inside ``model`` (raised from a model validator, it keeps
+    that loc, so the 422 names the field rather than the whole body)."""
+    error = InitErrorDetails(type=PydanticCustomError("value_error", msg), loc=loc, input=None)
+    return ValidationError.from_exception_data(type(model).__name__, [error])
 
 
 class Strict(BaseModel):
-    """Unknown fields are refused so a typo never passes silently, and so is text holding the NUL
-    character, which PostgreSQL cannot store (it would fail as a server error, and only there)."""
+    """Unknown fields are refused so a typo never passes silently, and so is text that could not
+    be stored or answered on both backends (``api.text_rules``: NUL, lone surrogates, deep
+    nesting), each as a 422 naming the field."""
 
     model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        """Refuse a field whose text holds NUL (``\\u0000``)."""
-        if _has_nul(value):
-            raise ValueError("text must not contain the NUL character (\\u0000)")
-        return value
+    def _storable_text(cls, value: Any) -> Any:
+        """Refuse a field holding unstorable text or nested too deep."""
+        return check_text(value)
+
+
+class Located(Strict):
+    """A body with an optional point (``lon``, ``lat``) in datum ``crs``, converted to WGS84."""
+
+    crs: Crs = WGS84
+    lon: Float | None = None
+    lat: Float | None = None
+
+    @model_validator(mode="after")
+    def _in_wgs84(self) -> Self:
+        """The body with its coordinates converted from ``crs`` to WGS84 (and ``crs`` WGS84)."""
+        if self.crs != WGS84:
+            self._convert(self.crs)
+            self.crs = WGS84
+        return self
+
+    def _convert(self, crs: str) -> None:
+        """Turn ``lon``/``lat`` (both, or neither, outside WGS84) from ``crs`` into WGS84."""
+        if self.lon is None and self.lat is None:
+            return
+        if self.lon is None or self.lat is None:
+            missing = "lon" if self.lon is None else "lat"
+            raise field_error(self, (missing,), f"with crs {crs}, send both lon and lat")
+        (self.lon,), (self.lat,) = to_wgs84(crs, [self.lon], [self.lat])
 
 
 class PartyIn(Strict):
@@ -51,16 +122,16 @@ class PartyIn(Strict):
 
 
 class CheckinIn(Strict):
-    """A patrol's visit to a place or a building."""
+    """A patrol's visit to a place or a building, in the datum of its record."""
 
     place_id: uuid.UUID | None = None
-    building_id: int | None = None
+    building_id: StrictInt | None = None
     at: AwareDatetime
-    lon: float
-    lat: float
+    lon: Float
+    lat: Float
 
 
-class RecordIn(Strict):
+class RecordIn(Located):
     """A new record as the tablet sends it (CONTRACTS.md, ``POST /records``)."""
 
     id: uuid.UUID
@@ -69,26 +140,33 @@ class RecordIn(Strict):
     priority: Priority | None = None
     description: str = Field(default="", max_length=5000)
     occurred_at: AwareDatetime
-    lon: float | None = None
-    lat: float | None = None
     photos: list[Sha256] = Field(default_factory=list, max_length=20)
     parties: list[PartyIn] = Field(default_factory=list, max_length=50)
-    track: list[tuple[float, float, AwareDatetime]] | None = Field(default=None, max_length=20000)
+    track: list[tuple[Float, Float, AwareDatetime]] | None = Field(default=None, max_length=20000)
     checkins: list[CheckinIn] = Field(default_factory=list, max_length=500)
     started_at: AwareDatetime | None = None
     ended_at: AwareDatetime | None = None
 
+    def _convert(self, crs: str) -> None:
+        """The point, the track and the check-ins converted from ``crs`` to WGS84."""
+        super()._convert(crs)
+        if self.track:
+            lon, lat = to_wgs84(crs, [p[0] for p in self.track], [p[1] for p in self.track])
+            self.track = [(x, y, p[2]) for x, y, p in zip(lon, lat, self.track, strict=True)]
+        if self.checkins:
+            lon, lat = to_wgs84(crs, [c.lon for c in self.checkins], [c.lat for c in self.checkins])
+            for c, x, y in zip(self.checkins, lon, lat, strict=True):
+                c.lon, c.lat = x, y
 
-class RecordPatch(Strict):
+
+class RecordPatch(Located):
     """Changes to a record; ``version`` is the one the client last saw."""
 
-    version: int = Field(ge=1)
+    version: StrictInt = Field(ge=1)
     category: str | None = Field(default=None, min_length=1, max_length=32)
     priority: Priority | None = None
     description: str | None = Field(default=None, max_length=5000)
     occurred_at: AwareDatetime | None = None
-    lon: float | None = None
-    lat: float | None = None
     parties: list[PartyIn] | None = Field(default=None, max_length=50)
 
 
@@ -96,30 +174,28 @@ class TransitionIn(Strict):
     """A case-loop action on a record at the version the client saw."""
 
     action: str = Field(min_length=1, max_length=32)
-    version: int = Field(ge=1)
+    version: StrictInt = Field(ge=1)
     note: str = Field(default="", max_length=2000)
 
 
-class PlaceIn(Strict):
+class PlaceIn(Located):
     """A new place (CONTRACTS.md, ``POST /places``)."""
 
     id: uuid.UUID
     kind: PlaceKind
     name: str = Field(min_length=1, max_length=200)
     address: str = Field(default="", max_length=300)
-    lon: float
-    lat: float
+    lon: Float
+    lat: Float
     risk_level: RiskLevel = RiskLevel.NORMAL
-    attrs: dict[str, Any] = Field(default_factory=dict)
+    attrs: FreeJson = Field(default_factory=dict)
 
 
-class PlacePatch(Strict):
+class PlacePatch(Located):
     """Changes to a place at the version the client saw."""
 
-    version: int = Field(ge=1)
+    version: StrictInt = Field(ge=1)
     name: str | None = Field(default=None, min_length=1, max_length=200)
     address: str | None = Field(default=None, max_length=300)
-    lon: float | None = None
-    lat: float | None = None
     risk_level: RiskLevel | None = None
-    attrs: dict[str, Any] | None = None
+    attrs: FreeJson | None = None

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from geoalchemy2 import WKTElement
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from api import analytics_coverage as acov
 from api import analytics_heat as aheat
@@ -30,7 +30,7 @@ from api.models import utcnow
 from api.models.analytics import Centre
 from api.periods import Day, ordered
 from api.routers.stats import KpiBy
-from api.schemas import Strict
+from api.schemas import Float, Strict
 from grid.caseflow import Role
 from grid.coverage import CENTRE_KINDS
 
@@ -234,10 +234,10 @@ class CentreIn(Strict):
 
     kind: str = Field(min_length=1, max_length=32)
     name: str = Field(min_length=1, max_length=200)
-    lon: float
-    lat: float
-    radius_m: float | None = Field(default=None, gt=0, le=5000)
-    capacity: int | None = Field(default=None, ge=0)
+    lon: Float
+    lat: Float
+    radius_m: Float | None = Field(default=None, gt=0, le=5000)
+    capacity: StrictInt | None = Field(default=None, ge=0)
     community_code: str | None = Field(default=None, pattern=r"^\d{12}$")
 
 
