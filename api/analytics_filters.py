@@ -17,8 +17,8 @@ from fastapi import Depends, Query
 
 from api.checks import check_filter_category
 from api.errors import InvalidInput, Loc
-from grid.catalog import RecordKind
-from grid.heat import LOCAL_TZ
+from grid.analysis.heat import LOCAL_TZ
+from grid.domain.catalog import RecordKind
 
 ZONE = ZoneInfo(LOCAL_TZ)
 DEFAULT_DAYS = 30

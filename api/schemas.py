@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from grid.caseflow import Priority
-from grid.catalog import PlaceKind, RecordKind, RiskLevel
+from grid.domain.caseflow import Priority
+from grid.domain.catalog import PlaceKind, RecordKind, RiskLevel
 
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 

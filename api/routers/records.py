@@ -16,8 +16,8 @@ from api.dependencies import Limit, ScopeDep, SessionDep, StoreDep
 from api.errors import InvalidInput
 from api.record_view import record_json, records_json
 from api.schemas import RecordIn, RecordPatch, TransitionIn
-from grid.caseflow import Status
-from grid.catalog import RecordKind
+from grid.domain.caseflow import Status
+from grid.domain.catalog import RecordKind
 
 router = APIRouter(tags=["records"])
 

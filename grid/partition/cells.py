@@ -1,11 +1,12 @@
 """Partition communities into cells of 100–200 households (DESIGN §6, CONTRACTS ``partition``).
 
-Per community: buildings are tessellated into plots tiling the community (``grid.tessellate``);
-plots are joined by an adjacency graph whose links avoid crossing roads; the graph's spanning tree
-is cut recursively into cells (``grid.bisection``); cells below the minimum are merged into a
-neighbour where that stays within the maximum, and cells still out of bounds are re-cut together
-with one or two neighbours (``grid.recombine``); oversized buildings form their own cells (split
-into strips by entrance units when known). Cells are unions of plots, so they tile the community.
+Per community: buildings are tessellated into plots tiling the community
+(``grid.partition.tessellate``); plots are joined by an adjacency graph whose links avoid crossing
+roads; the graph's spanning tree is cut recursively into cells (``grid.partition.bisection``); cells
+below the minimum are merged into a neighbour where that stays within the maximum, and cells still
+out of bounds are re-cut together with one or two neighbours (``grid.partition.recombine``);
+oversized buildings form their own cells (split into strips by entrance units when known). Cells are
+unions of plots, so they tile the community.
 """
 
 from __future__ import annotations
@@ -18,17 +19,17 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from grid.bisection import Bounds, PlotGraph, bisect, plot_graph
-from grid.codes import sequence_codes
-from grid.crs import WGS84, metric_crs
+from grid.domain.codes import sequence_codes
 from grid.errors import InputError
-from grid.footprints import hosts_of_nested
 from grid.geomops import representative_xy, union_by, valid_polygons, without_crumbs
-from grid.partition_checks import check_buildings, check_communities, check_roads
-from grid.partition_report import partition_report
-from grid.recombine import recombine
-from grid.tessellate import plots_and_blocks
-from grid.topology import as_coverage
+from grid.input.crs import WGS84, metric_crs
+from grid.partition.bisection import Bounds, PlotGraph, bisect, plot_graph
+from grid.partition.checks import check_buildings, check_community_polygons, check_roads
+from grid.partition.footprints import hosts_of_nested
+from grid.partition.recombine import recombine
+from grid.partition.report import partition_report
+from grid.partition.tessellate import plots_and_blocks
+from grid.partition.topology import as_coverage
 
 EXCEPTION_COLUMNS = ["community_code", "cell_code", "kind", "reason"]
 #: Households per cell by policy unless the caller says otherwise (DESIGN §6).
@@ -182,11 +183,12 @@ def label_plots(
 ) -> np.ndarray:
     """The cell of each plot (labels 0..k-1): the solve on given units, without tessellation.
 
-    Spanning-tree bisection (``grid.bisection``), cells below the minimum merged into a neighbour,
-    cells still out of bounds re-cut with their neighbours (``grid.recombine``); a plot over the
-    maximum is its own cell, which may absorb a small neighbour unless ``units`` (entrance units
-    per plot) lets it be split later. ``partition`` calls it per community; it is public so the
-    solve can be run, and timed, on units built elsewhere.
+    Spanning-tree bisection (``grid.partition.bisection``), cells below the minimum merged into a
+    neighbour, cells still out of bounds re-cut with their neighbours
+    (``grid.partition.recombine``); a plot over the maximum is its own cell, which may absorb a
+    small neighbour unless ``units`` (entrance units per plot) lets it be split later. ``partition``
+    calls it per community; it is public so the solve can be run, and timed, on units built
+    elsewhere.
     """
     h = np.asarray(h, dtype=float)
     units = np.full(len(h), np.nan) if units is None else units
@@ -280,7 +282,7 @@ def partition(
     ``.exceptions`` with its reason. Deterministic for the same input and ``seed``.
     """
     bounds = Bounds(int(min_households), int(max_households))
-    check_communities(communities)
+    check_community_polygons(communities)
     check_buildings(buildings)
     check_roads(roads)
     if bounds.low < 1 or bounds.high < bounds.low:
