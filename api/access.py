@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from api.errors import Forbidden, Loc
 from api.models import Cell, Community, LeaderAssignment, User
-from grid.caseflow import Role
-from grid.catalog import AttrType, Personal, place_attrs
+from grid.domain.caseflow import Role
+from grid.domain.catalog import AttrType, Personal, place_attrs
 
 
 class Sight(StrEnum):
@@ -33,8 +33,8 @@ class Sight(StrEnum):
 _NAME, _PHONE, _ID = Personal.NAME, Personal.PHONE, Personal.ID_NUMBER
 
 # Personal data of dispute parties, tenants and the personal attributes of places (landlord,
-# phones; grid.catalog.PLACE_ATTRS marks them), per role. Street staff handle disputes and need
-# names and phones but not ID numbers; officers only in their own cells; police liaisons read
+# phones; grid.domain.catalog.PLACE_ATTRS marks them), per role. Street staff handle disputes and
+# need names and phones but not ID numbers; officers only in their own cells; police liaisons read
 # records for context and get masked data (they use their own systems for identities).
 PERSONAL_DATA: dict[Role, dict[str, Sight]] = {
     Role.ADMIN: {_NAME: Sight.FULL, _PHONE: Sight.FULL, _ID: Sight.FULL},

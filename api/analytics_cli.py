@@ -30,7 +30,7 @@ def run_roads(args: argparse.Namespace) -> int:
     from api.analytics_seed import load_roads
     from api.db import session_scope
     from api.imports import open_store
-    from grid.io import read_layer
+    from grid.input.io import read_layer
 
     try:
         roads = read_layer(args.file, kind="roads", crs=args.crs)

@@ -1,9 +1,9 @@
 """Service coverage and siting over the store: buildings as households, centres, roads.
 
 Households are the buildings' households at their centroids; distances are metric (the UTM zone
-of the area, ``grid.crs.utm_crs``). Coverage, allocation, capacity and per-community shares come
-from ``grid.coverage``; where to add centres from ``grid.siting``. Walking distances use the road
-table noded into a graph (``road_graph``) when roads are loaded.
+of the area, ``grid.input.crs.utm_crs``). Coverage, allocation, capacity and per-community shares
+come from ``grid.analysis.coverage``; where to add centres from ``grid.analysis.siting``. Walking
+distances use the road table noded into a graph (``road_graph``) when roads are loaded.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from api.access import Scope
 from api.errors import InvalidInput
 from api.models import Building, Community
 from api.models.analytics import Centre, Road
-from grid import coverage as gcov
-from grid.crs import WGS84, utm_crs
-from grid.siting import site_centres
+from grid.analysis import coverage as gcov
+from grid.analysis.siting import site_centres
+from grid.input.crs import WGS84, utm_crs
 
 MAX_CANDIDATES = 1500
 MAX_UNCOVERED_SHOWN = 3000
@@ -224,8 +224,9 @@ def _buildings(
 def siting(
     session: Session, scope: Scope, community: str | None, k: int, kind: str, radius: float | None
 ) -> dict[str, Any]:
-    """Where to add ``k`` centres of ``kind`` (default radius from grid.coverage.CENTRE_KINDS)
-    to cover the most households not yet covered; candidates are the buildings' centroids."""
+    """Where to add ``k`` centres of ``kind`` (default radius from
+    grid.analysis.coverage.CENTRE_KINDS) to cover the most households not yet covered; candidates
+    are the buildings' centroids."""
     if kind not in gcov.CENTRE_KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(gcov.CENTRE_KINDS)}", ("query", "kind"))
     r = radius or gcov.CENTRE_KINDS[kind].radius_m

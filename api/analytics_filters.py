@@ -16,7 +16,7 @@ from fastapi import Depends, Query
 from api.checks import check_filter_category
 from api.errors import InvalidInput
 from api.periods import Days, days, month
-from grid.catalog import RecordKind
+from grid.domain.catalog import RecordKind
 
 __all__ = ["Days", "HeatFilter", "days", "heat_filter", "int_list", "month"]
 

@@ -2,8 +2,8 @@
 
 The counts per bin come from ``heat_bins``/``heat_counts`` in SQL (``api.heatquery``), already at
 the request's resolution where one is stored; everything computed on them — the roll-up of other
-resolutions, the colour classes, Gi* with FDR, the period test — is grid's (``grid.heat``,
-``grid.hotspots``).
+resolutions, the colour classes, Gi* with FDR, the period test — is grid's (``grid.analysis.heat``,
+``grid.analysis.hotspots``).
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 # the modules (``from grid import heat`` is grid's ``heat`` verb, a function)
-import grid.heat as gheat
-import grid.hotspots as ghot
+import grid.analysis.heat as gheat
+import grid.analysis.hotspots as ghot
 from api import heatquery as hq
 from api.access import Scope
 from api.analytics_filters import Days, HeatFilter
 from api.cellcache import CellCache, CellRow
 from api.errors import InvalidInput
 from api.models import utcnow
-from grid.heat import ColourScale
+from grid.analysis.heat import ColourScale
 
 REFERENCE_DAYS = 365
 Db = Session | Connection
@@ -62,8 +62,8 @@ def bins_at(
     db: Db, scope: Scope, f: HeatFilter, res: int, finest: int, *, slices: bool = True
 ) -> pd.DataFrame:
     """Counts per H3 bin at ``res`` sorted by bin: from ``heat_bins`` at the stored resolution
-    nearest ``res`` (district-wide users) or from the finest bins, rolled up by grid.heat.to_parent
-    only when that resolution is not ``res`` itself."""
+    nearest ``res`` (district-wide users) or from the finest bins, rolled up by
+    grid.analysis.heat.to_parent only when that resolution is not ``res`` itself."""
     src = hq.stored_resolution(res, finest) if hq.district_wide(scope) else None
     if src is not None:
         out = _frame(db.execute(hq.bins_query(f, src, slices=slices)).all())
@@ -203,7 +203,7 @@ def compare(
     session: Session, scope: Scope, f: HeatFilter, base: Days, res: int, finest: int, alpha: float
 ) -> dict[str, Any]:
     """Per-bin rise or fall from the ``base`` period to the filter's period beyond chance
-    (grid.hotspots.compare_periods, exposures = period lengths in days)."""
+    (grid.analysis.hotspots.compare_periods, exposures = period lengths in days)."""
     a = _series(bins_at(session, scope, f.over(base), res, finest))
     b = _series(bins_at(session, scope, f, res, finest))
     keys = sorted(set(a.index) | set(b.index))

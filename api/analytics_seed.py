@@ -23,9 +23,9 @@ from api.dependencies import Store
 from api.errors import OutsideCells
 from api.models import Record, User, utcnow
 from api.models.analytics import Centre, Road
-from grid import caseflow
-from grid.catalog import CATEGORIES, RecordKind
-from grid.coverage import CENTRE_KINDS
+from grid.analysis.coverage import CENTRE_KINDS
+from grid.domain import caseflow
+from grid.domain.catalog import CATEGORIES, RecordKind
 
 DEMO_RECORDS = 6000
 

@@ -1,9 +1,9 @@
 """The street office's table: record counts and KPIs per cell, leader or community, and its export.
 
-Counts come from ``grid.counts.counts``; closure rates and patrol coverage from the KPI endpoint
-(which calls ``grid.counts.kpis`` and ``patrol_coverage``); places by risk level from
-``grid.counts.counts`` over the places. Exports are UTF-8 CSV with a BOM (so Excel reads Chinese)
-and XLSX written by openpyxl.
+Counts come from ``grid.analysis.counts.counts``; closure rates and patrol coverage from the KPI
+endpoint (which calls ``grid.analysis.counts.kpis`` and ``patrol_coverage``); places by risk level
+from ``grid.analysis.counts.counts`` over the places. Exports are UTF-8 CSV with a BOM (so Excel
+reads Chinese) and XLSX written by openpyxl.
 """
 
 from __future__ import annotations
@@ -19,16 +19,16 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import grid.counts as gcounts
+import grid.analysis.counts as gcounts
 from api.access import Scope
 from api.models import Place, Record, utcnow
 from api.periods import Period
 from api.routers.stats import KpiBy, _leaders_at, kpis
 from api.spreadsheet import safe_cell
-from grid.catalog import RECORD_KINDS, RISK_LEVELS
+from grid.domain.catalog import RECORD_KINDS, RISK_LEVELS
 
 KEYS = {KpiBy.CELL: "cell_code", KpiBy.LEADER: "leader", KpiBy.COMMUNITY: "community_code"}
-# The case-loop KPIs as grid.counts defines them, then patrol coverage.
+# The case-loop KPIs as grid.analysis.counts defines them, then patrol coverage.
 KPI_COLS = (*gcounts.KPI_COLUMNS, "places", "visited", "patrol_coverage")
 LABELS = {  # column → (zh, en)
     "cell_code": ("网格编码", "Cell"),

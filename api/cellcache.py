@@ -2,7 +2,8 @@
 
 Every write that changes cells bumps the ``cells`` generation in the same transaction; each process
 compares that counter with the one its index was built from. Points are located with the cells
-valid at the record's time (``grid.assign.CellIndex``), so back-dated records land in old cells.
+valid at the record's time (``grid.analysis.assign.CellIndex``), so back-dated records land in old
+cells.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import Loc, OutsideCells
 from api.models import Cell, Generation
-from grid.assign import CellIndex, h3_cell
+from grid.analysis.assign import CellIndex, h3_cell
 
 
 @dataclass(frozen=True)

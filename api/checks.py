@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import InvalidInput, Loc
 from api.models import Photo
-from grid import catalog
+from grid.domain import catalog
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -49,7 +49,7 @@ def check_order(start: datetime | None, end: datetime | None, end_name: str) -> 
 
 
 def check_category(kind: str, category: str) -> None:
-    """Refuse a category unknown for the record kind (grid.catalog)."""
+    """Refuse a category unknown for the record kind (grid.domain.catalog)."""
     if not catalog.is_category(kind, category):
         allowed = ", ".join(sorted(catalog.category_codes(kind)))
         raise InvalidInput(

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from api.errors import ApiError
-from grid.caseflow import Role
+from grid.domain.caseflow import Role
 from grid.errors import GridError
 
 EXIT_BAD_INPUT = 2

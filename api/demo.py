@@ -18,10 +18,10 @@ from api.models import Cell, Community, User, utcnow
 from api.places import create_place
 from api.records import create_record
 from api.schemas import PlaceIn, RecordIn
-from grid.caseflow import Priority
-from grid.catalog import PlaceKind, RecordKind, RiskLevel
-from grid.households import estimate_households
-from grid.io import read_layer
+from grid.domain.caseflow import Priority
+from grid.domain.catalog import PlaceKind, RecordKind, RiskLevel
+from grid.input.io import read_layer
+from grid.input.prepare import prepare
 from grid.partition import partition
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "boundaries"
@@ -47,10 +47,13 @@ def load_demo(store: Store, data: Path = DATA, seed: int = 0) -> dict[str, int]:
     """Load, partition and seed the demo district in one transaction; returns what was loaded."""
     district = read_layer(data / "heping_district.geojson", kind="boundaries")
     streets = read_layer(data / "heping_streets.geojson", kind="boundaries")
-    communities = read_layer(data / "heping_communities.geojson", kind="boundaries")
-    roads = read_layer(data / "heping_roads.geojson", kind="roads")
-    buildings = estimate_households(read_layer(data / "heping_buildings.geojson", kind="buildings"))
-    result = partition(communities, buildings, roads, seed=seed)
+    ready = prepare(
+        data / "heping_communities.geojson",
+        data / "heping_buildings.geojson",
+        data / "heping_roads.geojson",
+    )
+    communities, roads = ready.communities, ready.roads
+    result = partition(communities, ready.buildings, roads, seed=seed)
     at = utcnow() - timedelta(days=30)
     with session_scope(store.sessions) as s:
         load_area(s, "district", district)

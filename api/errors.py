@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from grid.caseflow import TransitionError
+from grid.domain.caseflow import TransitionError
 from grid.errors import CoordinateError, GridError, InputError, PartitionError
 
 Loc = tuple[str | int, ...]

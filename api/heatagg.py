@@ -2,10 +2,10 @@
 
 A record counts +1 in the hour column of its local hour on one ``heat_counts`` row (day, kind,
 category, finest H3 bin, cell) and on one daily and one monthly ``heat_bins`` row per serving
-resolution (its parent bins, from ``grid.heat``). Mapper events on ``Record`` add those counts when
-it is inserted, move them when its location, category or time changes and take them away when it
-is deleted — with upserts (``INSERT ... ON CONFLICT DO UPDATE``, on SQLite and PostGIS alike) on
-the flushing connection, so the counts commit or roll back with the record itself.
+resolution (its parent bins, from ``grid.analysis.heat``). Mapper events on ``Record`` add those
+counts when it is inserted, move them when its location, category or time changes and take them away
+when it is deleted — with upserts (``INSERT ... ON CONFLICT DO UPDATE``, on SQLite and PostGIS
+alike) on the flushing connection, so the counts commit or roll back with the record itself.
 ``api.record_create`` writes the same rows (``count_rows``) on SQLite, and ``api.record_batch``
 sums them per key for a round of records (from ``slot``) on PostGIS.
 Bulk ``UPDATE``/``DELETE`` statements bypass mapper events: run ``wangge heat rebuild`` after them.
@@ -31,7 +31,7 @@ from sqlalchemy.sql.dml import Insert
 
 from api.models import Record
 from api.models.analytics import HOURS, heat_bins, heat_counts
-from grid.heat import LOCAL_TZ, SERVING_RESOLUTIONS, bin_resolutions, parent_cells, parents
+from grid.analysis.heat import LOCAL_TZ, SERVING_RESOLUTIONS, bin_resolutions, parent_cells, parents
 
 ZONE = ZoneInfo(LOCAL_TZ)
 KEY_ATTRS = ("id", "h3", "cell_code", "kind", "category", "occurred_at")

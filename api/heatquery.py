@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, Table, false, func, select, true, 
 from api.access import Scope
 from api.analytics_filters import Days, HeatFilter
 from api.models.analytics import HOURS, heat_bins, heat_counts
-from grid.heat import bin_resolutions
+from grid.analysis.heat import bin_resolutions
 
 
 def district_wide(scope: Scope) -> bool:

@@ -1,4 +1,5 @@
-"""File imports and exports for the CLI: grid.io reads the file, loaders write it in one go."""
+"""File imports and exports for the CLI: grid.input.io reads the file, loaders write it in one
+go."""
 
 from __future__ import annotations
 
@@ -24,14 +25,15 @@ from api.models import Cell, Community, District, Place, Street, User, utcnow
 from api.place_attrs import check_attrs
 from api.records import point_wkt
 from api.routers.exports import Format, Layer, encode, layer_frame
-from grid.assign import assign_cells
-from grid.caseflow import Role
-from grid.catalog import PlaceKind, RiskLevel, place_attrs
-from grid.codes import code_texts, parent_codes
-from grid.households import estimate_households
-from grid.io import read_layer
-from grid.tiling import check_communities, check_tiling
-from grid.validate import check_coordinates
+from grid.analysis.assign import assign_cells
+from grid.domain.caseflow import Role
+from grid.domain.catalog import PlaceKind, RiskLevel, place_attrs
+from grid.domain.codes import code_texts, parent_codes
+from grid.input.communities import check_community_layer
+from grid.input.households import estimate_households
+from grid.input.io import read_layer
+from grid.input.tiling import check_tiling
+from grid.input.validate import check_coordinates
 
 
 def open_store() -> Store:
@@ -43,8 +45,8 @@ def open_store() -> Store:
 
 
 def _codes_as_text(gdf: gpd.GeoDataFrame, parent: str, digits: int) -> gpd.GeoDataFrame:
-    """``gdf`` with ``code`` and ``parent`` read as codes (``grid.codes.code_texts``: stray spaces
-    dropped, blanks missing); a missing parent code is the first ``digits`` of the code."""
+    """``gdf`` with ``code`` and ``parent`` read as codes (``grid.domain.codes.code_texts``: stray
+    spaces dropped, blanks missing); a missing parent code is the first ``digits`` of the code."""
     codes = code_texts(gdf["code"])
     given = (code_texts(gdf[parent]) if parent in gdf.columns
              else np.full(len(gdf), None, dtype=object))
@@ -98,7 +100,7 @@ def _check_communities(session: Session, gdf: gpd.GeoDataFrame, source: str) -> 
     file."""
     replaced = {str(c) for c in gdf["code"]}  # as load_area keys them
     stored = _stored_areas(session, Community)
-    check_communities(
+    check_community_layer(
         gdf,
         streets=_stored_areas(session, Street),
         others=stored[~stored["code"].isin(replaced)],
@@ -176,7 +178,7 @@ def import_layer(
     crs: str | None = None,
     valid_from: datetime | None = None,
 ) -> int:
-    """Read ``path`` with grid.io and load it as ``what``; all rows or none."""
+    """Read ``path`` with grid.input.io and load it as ``what``; all rows or none."""
     kind = {
         "communities": "boundaries",
         "cells": "boundaries",

@@ -28,7 +28,7 @@ from api.models import (
     utcnow,
 )
 from api.security import hash_password
-from grid.caseflow import Role
+from grid.domain.caseflow import Role
 
 
 def multipolygon(geom: shapely.Geometry) -> WKTElement:

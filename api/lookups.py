@@ -1,4 +1,5 @@
-"""Seed the lookup tables (``terms``, ``roles``) from grid/catalog.py and grid/caseflow.py.
+"""Seed the lookup tables (``terms``, ``roles``) from grid/domain/catalog.py and
+grid/domain/caseflow.py.
 
 Run by the migrations and at every server start, so the database always mirrors the one source of
 truth in grid/ without repeating any of its literals.
@@ -11,7 +12,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, delete, insert
 
 from api.models import Role, Term
-from grid import caseflow, catalog
+from grid.domain import caseflow, catalog
 
 
 def term_rows() -> list[dict[str, Any]]:

@@ -3,8 +3,9 @@
 Every endpoint that filters by time takes its parameters from here, so a value outside the
 supported range, a period in the wrong order or one too long to compute is a 422 naming the
 query parameter instead of an overflow further down (a 500). The range starts where stored times
-may start (``api.checks.EARLIEST``, 2000) and ends with the year 2100; local days are Asia/Shanghai
-days (``grid.heat.LOCAL_TZ``) given as ``YYYY-MM-DD`` or, for a calendar month, ``YYYY-MM``.
+may start (``api.checks.EARLIEST``, 2000) and ends with the year 2100; local days are
+Asia/Shanghai days (``grid.analysis.heat.LOCAL_TZ``) given as ``YYYY-MM-DD`` or, for a calendar
+month, ``YYYY-MM``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from api.checks import EARLIEST
 from api.errors import InvalidInput, Loc
-from grid.heat import LOCAL_TZ
+from grid.analysis.heat import LOCAL_TZ
 
 ZONE = ZoneInfo(LOCAL_TZ)
 FIRST_DAY = EARLIEST.date()  # the first local day a query may name

@@ -1,4 +1,5 @@
-"""Checking a place's ``attrs`` against the attribute table of its kind (grid.catalog.PLACE_ATTRS).
+"""Checking a place's ``attrs`` against the attribute table of its kind
+(grid.domain.catalog.PLACE_ATTRS).
 
 Every value is checked before anything is written: an unknown attribute, a value of the wrong
 type, an enum value not in the list, a number out of range or a missing required attribute is a
@@ -16,7 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from api.errors import InvalidInput
 from api.schemas import PartyIn
-from grid.catalog import AttrField, AttrType, place_attrs
+from grid.domain.catalog import AttrField, AttrType, place_attrs
 
 _PERSONS = TypeAdapter(list[PartyIn])
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

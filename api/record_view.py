@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from api.access import Scope, show_person
 from api.models import CaseTransition, Checkin, Party, Record, RecordPhoto, User, utcnow
-from grid import caseflow
+from grid.domain import caseflow
 
 
 def iso(value: datetime | None) -> str | None:

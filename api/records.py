@@ -1,7 +1,7 @@
 """Records: idempotent creation, versioned updates and the case loop, each audited.
 
 Which cell and H3 a record falls in comes from grid (through the per-process CellCache); the case
-loop, deadlines and roles come from grid.caseflow.
+loop, deadlines and roles come from grid.domain.caseflow.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ from api.models import (
 )
 from api.record_view import record_json
 from api.schemas import RecordIn, RecordPatch, TransitionIn
-from grid import caseflow
-from grid.caseflow import Priority
-from grid.catalog import RecordKind
+from grid.domain import caseflow
+from grid.domain.caseflow import Priority
+from grid.domain.catalog import RecordKind
 
 CASE_KINDS = frozenset({RecordKind.INCIDENT, RecordKind.DISPUTE})
 

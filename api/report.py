@@ -26,8 +26,8 @@ from api.errors import InvalidInput
 from api.models import Community, utcnow
 from api.offline_maps import iframe, new_map
 from api.routers.stats import KpiBy
-from grid.caseflow import Role
-from grid.heat import ColourScale
+from grid.analysis.heat import ColourScale
+from grid.domain.caseflow import Role
 
 HEAT_RES = 10
 STYLE = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}

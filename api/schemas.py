@@ -27,16 +27,16 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from api.text_rules import check_free_json, check_text
-from grid.caseflow import Priority
-from grid.catalog import PlaceKind, RecordKind, RiskLevel
-from grid.shift import TO_WGS84, in_china
+from grid.domain.caseflow import Priority
+from grid.domain.catalog import PlaceKind, RecordKind, RiskLevel
+from grid.input.shift import TO_WGS84, in_china
 
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Float = Annotated[float, Field(strict=True, allow_inf_nan=False)]  # ints pass, strings do not
 FreeJson = Annotated[dict[str, Any], AfterValidator(check_free_json)]
 
 WGS84 = "wgs84"
-CRS_NAMES = (WGS84, *TO_WGS84)  # the datums grid.shift converts from, as the CLI's --crs
+CRS_NAMES = (WGS84, *TO_WGS84)  # the datums grid.input.shift converts from, as the CLI's --crs
 
 
 def _known_crs(name: str) -> str:

@@ -1,4 +1,5 @@
-"""Records → cells in batch: grid.assign.CellIndex against geopandas.sjoin (DESIGN §8: ≥10×).
+"""Records → cells in batch: grid.analysis.assign.CellIndex against geopandas.sjoin (DESIGN §8:
+≥10×).
 
 1M uniform random points over ~900 Voronoi cells clipped to a 6 km × 5 km district-sized frame in
 metres. Both sides get the same points and cells. sjoin builds its STRtree on every call, so the
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from grid.assign import CellIndex
+from grid.analysis.assign import CellIndex
 
 N_POINTS = 1_000_000
 N_CELLS = 900

@@ -17,7 +17,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 
-from grid.coverage import RoadGraph, coverage_network, coverage_straight, walking_metres
+from grid.analysis.coverage import RoadGraph, coverage_network, coverage_straight, walking_metres
 
 N_HOUSEHOLDS = 130_000
 N_CENTRES = 100

@@ -4,8 +4,8 @@ records, same filters (a month or a year, two categories, evening hours), same a
 The pre-aggregate side is the API's own query (``api.analytics_heat.bins_at`` for a district-wide
 user): ``heat_bins`` at the district-view resolution, whole months from monthly rows, the evening
 hour columns summed, GROUP BY h3 in SQL. The naive side counts records per fine H3 bin in SQL and
-rolls them up with ``grid.heat.to_parent``. Target (DESIGN §8): p50 ≤ 100 ms and ≥ 10× the naive
-query. Runs in a temporary database, dropped afterwards; records and both aggregate tables are
+rolls them up with ``grid.analysis.heat.to_parent``. Target (DESIGN §8): p50 ≤ 100 ms and ≥ 10× the
+naive query. Runs in a temporary database, dropped afterwards; records and both aggregate tables are
 loaded with COPY (the aggregate from ``api.heatagg.tables``, as ``wangge heat rebuild`` has it).
 
     .venv/bin/python bench/heat.py [--records 1000000] [--repeat 25]
@@ -31,10 +31,10 @@ from api.analytics_filters import Days, HeatFilter
 from api.analytics_heat import bins_at
 from api.db import make_engine
 from api.migrate import upgrade
-from grid.assign import h3_index
-from grid.caseflow import Role
-from grid.catalog import CATEGORIES, RecordKind
-from grid.heat import LOCAL_TZ, to_parent
+from grid.analysis.assign import h3_index
+from grid.analysis.heat import LOCAL_TZ, to_parent
+from grid.domain.caseflow import Role
+from grid.domain.catalog import CATEGORIES, RecordKind
 
 PG = "postgresql://postgres@127.0.0.1:5432/"
 RES = 11  # the store's fine resolution (api.settings.Settings.h3_resolution)

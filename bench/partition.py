@@ -1,7 +1,7 @@
 """Benchmark: Wangge partition() against PySAL spopt MaxPHeuristic on the same units.
 
 Two cases: (a) the Heping sample district (data/boundaries, households estimated by
-grid.households), with max-p run per community, since cells never cross community lines;
+grid.input.households), with max-p run per community, since cells never cross community lines;
 (b) one synthetic community of 1000 buildings. The units are built once for both methods: our
 building plots (tessellation) with their adjacency; attribute = plot centroid, threshold = min
 households. Two comparisons are printed per case: solve against solve on those same units
@@ -30,11 +30,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from grid.bisection import Bounds, plot_graph
-from grid.crs import metric_crs, utm_crs
 from grid.geomops import representative_xy, union_by
+from grid.input.crs import metric_crs, utm_crs
 from grid.partition import label_plots, partition
-from grid.tessellate import plot_array
+from grid.partition.bisection import Bounds, plot_graph
+from grid.partition.tessellate import plot_array
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "boundaries"
 LOW, HIGH = 100, 200
@@ -124,7 +124,7 @@ def header(title: str) -> str:
 
 def district(peer_budget: float) -> None:
     """Case (a): the Heping sample district."""
-    from grid.households import estimate_households
+    from grid.input.households import estimate_households
 
     comms = gpd.read_file(DATA / "heping_communities.geojson")
     blds = estimate_households(gpd.read_file(DATA / "heping_buildings.geojson"))

@@ -1,10 +1,12 @@
 """Wangge's grid library: partition communities into cells, assign records, count and map them.
 
 The public face is a handful of verbs, loaded lazily on first use so ``import grid`` stays cheap.
-Each lives in a module named after its operation; the verbs named exactly like their module
-(``partition``, ``counts``, ``heat``, ``hotspots``) are imported from it
-(``from grid.partition import partition``), because a package attribute cannot be both the
-module and the function without breaking one of them.
+They live in four subpackages named after what they do: ``grid.input`` (read, check and prepare
+layers), ``grid.partition`` (communities into cells), ``grid.analysis`` (records onto cells and
+H3, counts, heat, hot spots, coverage, siting) and ``grid.domain`` (catalog, case flow, codes);
+``errors``, ``geomops`` and ``cli`` are shared beside them. The partition verb is imported from
+its package (``from grid.partition import partition``), because a package attribute cannot be
+both the subpackage and the function without breaking one of them.
 """
 
 from __future__ import annotations
@@ -14,28 +16,29 @@ from typing import Any
 
 _VERBS = {
     # read and prepare
-    "read_layer": "grid.io",
-    "write_layer": "grid.io",
-    "estimate_households": "grid.households",
+    "read_layer": "grid.input.io",
+    "write_layer": "grid.input.io",
+    "estimate_households": "grid.input.households",
+    "prepare": "grid.input.prepare",
     # partition
-    "plots": "grid.tessellate",
-    "sequence_codes": "grid.codes",
+    "plots": "grid.partition.tessellate",
+    "sequence_codes": "grid.domain.codes",
     # assign records
-    "CellIndex": "grid.assign",
-    "assign_cells": "grid.assign",
-    "h3_index": "grid.assign",
-    "h3_cell": "grid.assign",
+    "CellIndex": "grid.analysis.assign",
+    "assign_cells": "grid.analysis.assign",
+    "h3_index": "grid.analysis.assign",
+    "h3_cell": "grid.analysis.assign",
     # count
-    "kpis": "grid.counts",
-    "patrol_coverage": "grid.counts",
+    "kpis": "grid.analysis.counts",
+    "patrol_coverage": "grid.analysis.counts",
     # heat and hotspots
-    "zoom_to_resolution": "grid.heat",
-    "h3_hotspots": "grid.hotspots",
-    "compare_periods": "grid.hotspots",
+    "zoom_to_resolution": "grid.analysis.heat",
+    "h3_hotspots": "grid.analysis.hotspots",
+    "compare_periods": "grid.analysis.hotspots",
     # coverage and siting
-    "coverage_straight": "grid.coverage",
-    "coverage_network": "grid.coverage",
-    "site_centres": "grid.siting",
+    "coverage_straight": "grid.analysis.coverage",
+    "coverage_network": "grid.analysis.coverage",
+    "site_centres": "grid.analysis.siting",
 }
 
 __all__ = sorted(_VERBS)

@@ -1,4 +1,4 @@
-"""The ``partition`` command: read → validate → estimate households → partition → write.
+"""The ``partition`` command: prepare (read → validate → estimate households) → partition → write.
 
 ``add_parser(subparsers)`` registers the command on any argparse parser (``wangge`` in
 ``api/cli.py`` and ``python -m grid``). Bad input prints ``file: feature N: reason`` on stderr
@@ -14,19 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 
 from grid.errors import GridError, InputError
-from grid.households import estimate_households
-from grid.io import read_layer, write_cells, write_layer
-from grid.shift import looks_shifted_inside
-from grid.validate import (
-    ValidationWarning,
-    check_buildings_in_communities,
-    check_coordinates,
-    feature_ids,
-    repair_polygons,
-)
+from grid.input.io import write_cells, write_layer
+from grid.input.prepare import prepare
+from grid.input.validate import ValidationWarning, feature_ids
 
 EXIT_BAD_INPUT = 2
 MAX_WARNINGS_SHOWN = 20
@@ -113,65 +105,18 @@ def building_fields(args: argparse.Namespace) -> dict[str, str]:
 def read_inputs(
     args: argparse.Namespace,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame | None, list[ValidationWarning]]:
-    """Read, check and repair the three layers, estimate households, and collect warnings."""
-    csrc, bsrc = str(args.communities), str(args.buildings)
-    communities = read_layer(
+    """The three layers made ready by ``grid.input.prepare.prepare``, and its warnings."""
+    ready = prepare(
         args.communities,
-        layer=args.layer,
-        crs=args.crs,
-        kind="boundaries",
-        fields={"code": args.code_field},
-    )
-    buildings = read_layer(
         args.buildings,
-        layer=args.layer,
+        args.roads,
         crs=args.crs,
-        kind="buildings",
-        fields=building_fields(args),
+        layer=args.layer,
+        code_field=args.code_field,
+        building_fields=building_fields(args),
+        drop_invalid=args.drop_invalid,
     )
-    roads = (
-        read_layer(args.roads, layer=args.layer, crs=args.crs, kind="roads")
-        if args.roads is not None
-        else None
-    )
-    check_coordinates(communities, csrc)
-    check_coordinates(buildings, bsrc)
-    if roads is not None:
-        check_coordinates(roads, str(args.roads))
-    communities, warnings = repair_polygons(communities, csrc)
-    buildings, bwarn = repair_polygons(buildings, bsrc, drop_unrepairable=args.drop_invalid)
-    warnings += bwarn
-    communities["code"] = communities["code"].astype(str)
-    if args.crs is None:
-        warnings += shift_warnings(buildings, communities, bsrc)
-    warnings += check_buildings_in_communities(buildings, communities, source=bsrc)
-    fields = building_fields(args)
-    buildings = estimate_households(
-        buildings,
-        households="households" if "households" in fields else None,
-        levels="levels" if "levels" in fields else None,
-        height="height" if "height" in fields else None,
-        type_col="type" if "type" in fields else None,
-        source=bsrc,
-    )
-    return communities, buildings, roads, warnings
-
-
-def shift_warnings(
-    buildings: gpd.GeoDataFrame, communities: gpd.GeoDataFrame, source: str
-) -> list[ValidationWarning]:
-    """A warning when the buildings miss the communities as if shifted to GCJ-02 or BD-09."""
-    xy = buildings.geometry.representative_point()
-    verdict = looks_shifted_inside(
-        xy.x.to_numpy(), xy.y.to_numpy(), np.asarray(communities.geometry.values, dtype=object)
-    )
-    if not verdict.shifted:
-        return []
-    return [
-        ValidationWarning(
-            source, None, "looks_shifted", verdict.message(source).removeprefix(f"{source}: ")
-        )
-    ]
+    return ready.communities, ready.buildings, ready.roads, ready.warnings
 
 
 def partition_layers(

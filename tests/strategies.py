@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 from hypothesis import strategies as st
 
-from grid.crs import utm_crs
+from grid.input.crs import utm_crs
 
 METRIC = utm_crs(117.2, 39.12)
 ORIGIN = np.array([500000.0, 4330000.0])

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import shapely
 
-from grid.assign import OUTSIDE, CellIndex, assign_cells, h3_cell, h3_index
+from grid.analysis.assign import OUTSIDE, CellIndex, assign_cells, h3_cell, h3_index
 from grid.errors import InputError
 
 

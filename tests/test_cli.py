@@ -13,8 +13,8 @@ import pytest
 import shapely
 
 from grid.cli import main as grid_main
-from grid.crs import utm_crs
-from grid.shift import wgs84_to_gcj02
+from grid.input.crs import utm_crs
+from grid.input.shift import wgs84_to_gcj02
 
 UTM = utm_crs(117.2, 39.12)
 CODES = ["120101001001", "120101001002"]

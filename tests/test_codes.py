@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from grid.codes import band_order, sequence_codes
+from grid.domain.codes import band_order, sequence_codes
 from grid.errors import PartitionError
 
 
@@ -64,17 +64,17 @@ def test_every_public_verb_resolves() -> None:
 
 def test_verbs_named_like_their_module_leave_the_module_usable() -> None:
     import grid
-    import grid.heat
+    import grid.analysis.heat
     from grid.partition import partition
 
     assert callable(partition)
-    assert callable(grid.heat.bin_resolutions)
+    assert callable(grid.analysis.heat.bin_resolutions)
 
 
 def test_codes_read_from_files_and_their_parents() -> None:
     import pandas as pd
 
-    from grid.codes import code_texts, parent_codes
+    from grid.domain.codes import code_texts, parent_codes
 
     codes = code_texts(pd.Series([" 120101001001 ", 120101001002, None, "", "120101002001"]))
     assert codes.tolist() == ["120101001001", "120101001002", None, None, "120101002001"]

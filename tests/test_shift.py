@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from grid.shift import (
+from grid.input.shift import (
     bd09_to_wgs84,
     gcj02_to_wgs84,
     looks_shifted,

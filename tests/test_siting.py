@@ -7,8 +7,8 @@ from itertools import combinations
 import numpy as np
 import pytest
 
+from grid.analysis.siting import site_centres
 from grid.errors import InputError
-from grid.siting import site_centres
 
 
 def instance(seed: int, n: int = 400, m: int = 25) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

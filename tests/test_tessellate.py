@@ -8,7 +8,13 @@ import pytest
 import shapely
 
 from grid.errors import InputError
-from grid.tessellate import disjoint_footprints, plot_array, plots, representative_xy, union_by
+from grid.partition.tessellate import (
+    disjoint_footprints,
+    plot_array,
+    plots,
+    representative_xy,
+    union_by,
+)
 
 L_SHAPE = shapely.Polygon([(0, 0), (1000, 0), (1000, 400), (500, 400), (500, 1000), (0, 1000)])
 

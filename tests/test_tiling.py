@@ -10,17 +10,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from grid.crs import utm_crs
 from grid.errors import InputError
-from grid.tiling import (
-    SLIVER_AREA,
-    CommunityProblem,
-    TilingProblem,
-    check_communities,
-    check_tiling,
-    community_problems,
-    tiling_problems,
-)
+from grid.input.communities import CommunityProblem, check_community_layer, community_problems
+from grid.input.crs import utm_crs
+from grid.input.tiling import SLIVER_AREA, TilingProblem, check_tiling, tiling_problems
 
 METRIC = utm_crs(117.2, 39.1)
 X0, Y0 = 516000.0, 4328000.0  # metres, UTM 50N, near Tianjin
@@ -205,8 +198,8 @@ def test_check_tiling_lists_twenty_problems_and_counts_the_rest() -> None:
 def test_sample_partition_tiles_its_communities(tmp_path: Path) -> None:
     """The demo's cells (grid.partition on the Heping sample) pass, in memory and after the
     round trip through a GeoJSON file (7 decimals) that an admin would import."""
-    from grid.households import estimate_households
-    from grid.io import read_layer, write_cells
+    from grid.input.households import estimate_households
+    from grid.input.io import read_layer, write_cells
     from grid.partition import partition
 
     comms = read_layer(DATA / "heping_communities.geojson", kind="boundaries")
@@ -219,7 +212,7 @@ def test_sample_partition_tiles_its_communities(tmp_path: Path) -> None:
     assert tiling_problems(read_layer(path, kind="boundaries"), comms) == []
 
 
-# --- community layers: community_problems / check_communities -----------------------------------
+# --- community layers: community_problems / check_community_layer -------------------------------
 
 S1 = "120101001"
 C3 = "120101001003"
@@ -255,7 +248,7 @@ def only_c(problems: list[CommunityProblem], kind: str) -> CommunityProblem:
 def test_clean_communities_with_a_gap_between_them_pass() -> None:
     layer = comm_layer(comm_rows(), street_code=[S1, S1, S1])
     assert community_problems(layer, streets=streets()) == []
-    check_communities(layer, streets=streets(), others=communities().iloc[:0], source="ok.gpkg")
+    check_community_layer(layer, streets=streets(), others=communities().iloc[:0], source="ok.gpkg")
     assert community_problems(comm_layer(comm_rows())) == []  # nothing else known: still fine
 
 
@@ -376,7 +369,7 @@ def test_check_communities_lists_twenty_problems_and_counts_the_rest() -> None:
     problems = community_problems(comm_layer(rows))
     assert len(problems) == 21  # every pair
     with pytest.raises(InputError) as err:
-        check_communities(comm_layer(rows), source="drawn.shp")
+        check_community_layer(comm_layer(rows), source="drawn.shp")
     msg = str(err.value)
     assert msg.startswith("drawn.shp: communities are not a sound layer (21 problems):\n")
     assert msg.count("\n  row ") == 20 and msg.endswith("... and 1 more")
@@ -387,7 +380,7 @@ def test_check_communities_lists_twenty_problems_and_counts_the_rest() -> None:
 def test_sample_communities_are_sound_in_their_streets() -> None:
     """The Heping sample's communities (6 decimals) pass against its streets, and against
     themselves standing beside a copy shifted by a sliver (as a re-import would not be)."""
-    from grid.io import read_layer
+    from grid.input.io import read_layer
 
     comms = read_layer(DATA / "heping_communities.geojson", kind="boundaries")
     street_layer = read_layer(DATA / "heping_streets.geojson", kind="boundaries")

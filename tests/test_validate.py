@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from grid.errors import CoordinateError, InputError
-from grid.validate import (
+from grid.input.validate import (
     ValidationWarning,
     check_buildings_in_communities,
     check_coordinates,

@@ -12,7 +12,8 @@ from api.models.base import Base, UTCDateTime, utcnow
 
 
 class User(Base):
-    """A person who signs in: argon2 password hash, role from ``grid.caseflow.Role``, scope."""
+    """A person who signs in: argon2 password hash, role from ``grid.domain.caseflow.Role``,
+    scope."""
 
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -41,7 +42,7 @@ class AuditEntry(Base):
 
 
 class Role(Base):
-    """Lookup of account roles, seeded from ``grid.caseflow.Role``."""
+    """Lookup of account roles, seeded from ``grid.domain.caseflow.Role``."""
 
     __tablename__ = "roles"
     code: Mapped[str] = mapped_column(String(16), primary_key=True)

@@ -8,9 +8,9 @@ one row and an hour filter is a sum of columns:
 - ``heat_counts``: per (local day, kind, category, finest H3 bin, cell) — for users limited to some
   cells or communities, per-cell counts and drill-down;
 - ``heat_bins``: per (resolution, daily or monthly, local day or month's first day, kind, category,
-  parent H3 bin, shard) at each of ``grid.heat.SERVING_RESOLUTIONS`` — the district-wide map. The
-  shard (from the record id) splits each key over a few rows so that concurrent writes of one
-  area, day and category do not queue on one row lock; queries sum over it.
+  parent H3 bin, shard) at each of ``grid.analysis.heat.SERVING_RESOLUTIONS`` — the district-wide
+  map. The shard (from the record id) splits each key over a few rows so that concurrent writes of
+  one area, day and category do not queue on one row lock; queries sum over it.
 
 ``centres`` and ``roads`` feed the coverage and siting analyses.
 """

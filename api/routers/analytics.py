@@ -31,8 +31,8 @@ from api.models.analytics import Centre
 from api.periods import Day, ordered
 from api.routers.stats import KpiBy
 from api.schemas import Float, Strict
-from grid.caseflow import Role
-from grid.coverage import CENTRE_KINDS
+from grid.analysis.coverage import CENTRE_KINDS
+from grid.domain.caseflow import Role
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 FilterDep = Annotated[HeatFilter, Depends(heat_filter)]

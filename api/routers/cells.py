@@ -16,7 +16,7 @@ from api.checks import check_point
 from api.dependencies import BBoxDep, Limit, ScopeDep, SessionDep, StoreDep
 from api.models import Building, Cell, LeaderAssignment, User, utcnow
 from api.periods import Moment
-from grid.caseflow import Role
+from grid.domain.caseflow import Role
 
 router = APIRouter(tags=["cells"])
 

@@ -23,7 +23,7 @@ from api.dependencies import Period, PeriodDep, ScopeDep, SessionDep
 from api.errors import InvalidInput
 from api.models import Building, Cell, Place, Record, utcnow
 from api.spreadsheet import safe_frame
-from grid.catalog import PlaceKind, RecordKind
+from grid.domain.catalog import PlaceKind, RecordKind
 
 router = APIRouter(tags=["export"])
 
@@ -45,7 +45,7 @@ class Format(StrEnum):
     CSV = "csv"
 
 
-KINDS = {  # the kind filter's codes per layer (grid.catalog)
+KINDS = {  # the kind filter's codes per layer (grid.domain.catalog)
     Layer.RECORDS: [k.value for k in RecordKind],
     Layer.PLACES: [k.value for k in PlaceKind],
 }

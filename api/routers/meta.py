@@ -1,4 +1,5 @@
-"""The vocabulary and case loop for clients, straight from grid/catalog.py and grid/caseflow.py."""
+"""The vocabulary and case loop for clients, straight from grid/domain/catalog.py and
+grid/domain/caseflow.py."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.dependencies import StoreDep
-from grid import caseflow, catalog
+from grid.domain import caseflow, catalog
 
 router = APIRouter(tags=["meta"])
 

@@ -18,7 +18,7 @@ from api.access import Scope
 from api.dependencies import ScopeDep, SessionDep, StoreDep
 from api.errors import InvalidInput, NotFound, TooLarge, UnsupportedMedia
 from api.models import Photo, Place, Record, RecordPhoto
-from grid.caseflow import Role
+from grid.domain.caseflow import Role
 
 router = APIRouter(tags=["photos"])
 

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from api import places as service
 from api.dependencies import BBoxDep, Limit, ScopeDep, SessionDep, StoreDep
 from api.schemas import PlaceIn, PlacePatch
-from grid.catalog import PlaceKind
+from grid.domain.catalog import PlaceKind
 
 router = APIRouter(tags=["places"])
 

@@ -15,8 +15,8 @@ from api.dependencies import Limit, ScopeDep, SessionDep, StoreDep
 from api.periods import Moment
 from api.record_view import record_json, records_json
 from api.schemas import RecordIn, RecordPatch, TransitionIn
-from grid.caseflow import Status
-from grid.catalog import RecordKind
+from grid.domain.caseflow import Status
+from grid.domain.catalog import RecordKind
 
 router = APIRouter(tags=["records"])
 

@@ -1,4 +1,4 @@
-"""Counts per cell and case-loop KPIs, computed by grid.counts over the store's rows."""
+"""Counts per cell and case-loop KPIs, computed by grid.analysis.counts over the store's rows."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ from fastapi import APIRouter, Query
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-import grid.counts as gcounts
+import grid.analysis.counts as gcounts
 from api.access import Scope
 from api.checks import check_filter_category
 from api.dependencies import PeriodDep, ScopeDep, SessionDep
 from api.errors import InvalidInput
 from api.models import Cell, Checkin, LeaderAssignment, Place, Record, User, utcnow
 from api.records import CASE_KINDS
-from grid.caseflow import Status
-from grid.catalog import RecordKind
+from grid.domain.caseflow import Status
+from grid.domain.catalog import RecordKind
 
 router = APIRouter(tags=["stats"])
 

@@ -89,7 +89,7 @@ def test_every_write_is_audited(api):
 
 
 def test_meta_comes_from_grid(api):
-    from grid import caseflow, catalog
+    from grid.domain import caseflow, catalog
 
     meta = api.get("/meta", "police").json()
     assert [k["code"] for k in meta["record_kinds"]] == [k.value for k in catalog.RecordKind]

@@ -15,7 +15,7 @@ import pytest
 from conftest import C1, C2, X0, Y0, W, fixture_cells, record_body
 from sqlalchemy import text
 
-import grid.hotspots as ghot
+import grid.analysis.hotspots as ghot
 from api import heatagg
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -11,7 +11,7 @@ import pytest
 from conftest import C1, C2, X0, Y0, record_body
 
 from api.schemas import CRS_NAMES
-from grid.shift import TO_WGS84, wgs84_to_bd09, wgs84_to_gcj02
+from grid.input.shift import TO_WGS84, wgs84_to_bd09, wgs84_to_gcj02
 
 TRUE = (X0 + 0.0085, Y0 + 0.0075)  # in C1's north cell, 0.0015° west of C2's
 FROM_WGS84 = {"gcj02": wgs84_to_gcj02, "bd09": wgs84_to_bd09}

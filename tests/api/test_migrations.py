@@ -10,7 +10,7 @@ from api.db import make_engine
 from api.lookups import term_rows
 from api.migrate import downgrade, upgrade
 from api.models import Base
-from grid import caseflow
+from grid.domain import caseflow
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgis"])

@@ -1,4 +1,4 @@
-"""Place attributes follow the table in grid/catalog.py: checked on create and patch (nothing
+"""Place attributes follow the table in grid/domain/catalog.py: checked on create and patch (nothing
 written when refused), listed in /meta, and personal ones masked by role like dispute parties."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import uuid
 import pytest
 from conftest import C1, X0, Y0
 
-from grid import catalog
+from grid.domain import catalog
 
 TENANT = {"name": "刘小明", "phone": "13912345678", "id_number": "120101199202021234"}
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from conftest import C1, C2, X0, Y0, W, record_body
 
-from grid import caseflow
+from grid.domain import caseflow
 
 
 def test_create_derives_cell_h3_and_status(api):

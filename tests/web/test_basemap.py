@@ -10,7 +10,7 @@ import zlib
 
 import pytest
 
-from grid.shift import wgs84_to_gcj02
+from grid.input.shift import wgs84_to_gcj02
 
 from . import world
 from .conftest import LANDSCAPE, PORTRAIT, cell_centre, login, running_server, shot, tap_at

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from grid.shift import gcj02_to_wgs84, wgs84_to_gcj02
+from grid.input.shift import gcj02_to_wgs84, wgs84_to_gcj02
 
 from . import firstload, world
 from .conftest import (

@@ -19,7 +19,7 @@ const $ = (id) => document.getElementById(id);
 // A handle on the running app (map, loaded data) for support staff and the browser tests.
 window.wangge = app;
 const DATA_CACHE = "wangge-data"; // must match sw.js
-// The analytics view (/analytics.html?view=...) each role (grid/caseflow.py Role) opens from the
+// The analytics view (/analytics.html?view=...) each role (grid/domain/caseflow.py Role) opens from the
 // top bar; the analytics API limits each to its scope (officers: their own cells).
 // /meta lists the roles but not their analytics view, so this map stays here.
 const ANALYTICS_VIEW = { police: "police", street: "street", admin: "planner", officer: "street" };

@@ -1,4 +1,4 @@
-// The vocabulary from GET /api/v1/meta (grid/catalog.py, grid/caseflow.py), read into one shape.
+// The vocabulary from GET /api/v1/meta (grid/domain/catalog.py, grid/domain/caseflow.py), read into one shape.
 // Nothing here lists kinds, categories or statuses: they all come from the server.
 import { api } from "./api.js";
 

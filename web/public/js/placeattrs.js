@@ -1,4 +1,4 @@
-// Kind-specific place attributes, built from /meta `place_attrs` (grid/catalog.py PLACE_ATTRS):
+// Kind-specific place attributes, built from /meta `place_attrs` (grid/domain/catalog.py PLACE_ATTRS):
 // each field has a code, zh/en labels, a type (text, int, number, date, enum, bool, persons,
 // photos), enum options, limits and whether it is required. Nothing about attributes is listed
 // here: the create and edit forms make their inputs from those descriptions.

@@ -16,8 +16,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from grid.crs import metric_crs
 from grid.errors import CoordinateError, InputError
+from grid.input.crs import metric_crs
 
 POLYGONAL = ("Polygon", "MultiPolygon")
 STRADDLE_SHARE = 0.05  # a building straddles when ≥ 5% of its footprint lies in a second community

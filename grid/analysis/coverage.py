@@ -1,6 +1,6 @@
 """Service coverage of households by centres: straight-line radii and walking on a road graph.
 
-All coordinates are metric (``grid.crs.to_metric`` first). A household is covered when some
+All coordinates are metric (``grid.input.crs.to_metric`` first). A household is covered when some
 centre reaches it within that centre's radius; each covered household is allocated to its nearest
 reaching centre, and a centre whose allocated households exceed its capacity is over capacity.
 Minute-based circles (10- and 15-minute life circles) are distances at WALKING_SPEED_M_PER_MIN.
@@ -18,7 +18,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
-from grid.catalog import Term
+from grid.domain.catalog import Term
 from grid.errors import InputError
 
 # 80 m/min = 4.8 km/h, a typical adult walking pace used by 15-minute life-circle planning.

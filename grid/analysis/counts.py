@@ -1,7 +1,7 @@
 """Counts of records and the case-loop KPIs per cell, leader or community (DESIGN §3, issue 5).
 
 All time columns are timezone-aware datetimes; periods are half-open ``[start, end)``. What is
-open, closed or cancelled, and each priority's deadline, come from ``grid.caseflow``.
+open, closed or cancelled, and each priority's deadline, come from ``grid.domain.caseflow``.
 
 When a case is *due* in a period ``[start, end)``, with ``as_of = min(end, now)``:
 a case is never due if it was not dispatched (no deadline clock) or its status is cancelled;
@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from grid.caseflow import DEADLINE_HOURS, STATUSES, Priority, Status
+from grid.domain.caseflow import DEADLINE_HOURS, STATUSES, Priority, Status
 from grid.errors import InputError
 
 KPI_COLUMNS = (
@@ -76,7 +76,7 @@ def _times(df: pd.DataFrame, col: str, source: str) -> pd.Series:
 
 
 def _status_flags(status: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(is_closed, is_cancelled) per case, read from grid.caseflow's status table."""
+    """(is_closed, is_cancelled) per case, read from grid.domain.caseflow's status table."""
     known = {s.value for s in Status}
     bad = ~status.isin(known)
     if bad.any():

@@ -2,9 +2,9 @@
 
 Each building gets the part of the community closer to its footprint than to any other footprint
 (a Voronoi diagram of points along the footprint outlines, merged per building) and, whatever the
-diagram says, its whole footprint (``grid.footprints``), so the plots tile the community exactly
-and cells can be made as unions of plots. When roads are given, the community is first cut into
-blocks along them and each block is tessellated on its own, so plot edges run along the roads
+diagram says, its whole footprint (``grid.partition.footprints``), so the plots tile the community
+exactly and cells can be made as unions of plots. When roads are given, the community is first cut
+into blocks along them and each block is tessellated on its own, so plot edges run along the roads
 ("enclosed tessellation", as momepy does it).
 
 All outlines of a community (Voronoi regions, footprints, empty blocks) are noded together once
@@ -21,9 +21,6 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from grid.errors import InputError
-from grid.footprints import disjoint_footprints as disjoint_footprints
-from grid.footprints import ground_to_home_block
-from grid.footprints import hosts_of_nested as hosts_of_nested
 from grid.geomops import (
     EDGE_GRID,
     SNAP_GRID,
@@ -33,6 +30,9 @@ from grid.geomops import (
     shared_edge_length,
     union_by,
 )
+from grid.partition.footprints import disjoint_footprints as disjoint_footprints
+from grid.partition.footprints import ground_to_home_block
+from grid.partition.footprints import hosts_of_nested as hosts_of_nested
 
 #: Blocks or plot fragments smaller than this (m²) are merged into their neighbour.
 MIN_PIECE_AREA = 1e-6

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from grid.catalog import Term
+from grid.domain.catalog import Term
 
 
 class Status(StrEnum):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grid.bisection import Bounds, PlotGraph, bisect, random_tree_cut
+from grid.partition.bisection import Bounds, PlotGraph, bisect, random_tree_cut
 
 #: Random spanning trees tried per (cell, neighbour) pair.
 TRIES = 4

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, sparse
 
-from grid.coverage import _radii, _weights, _xy, reach_pairs
+from grid.analysis.coverage import _radii, _weights, _xy, reach_pairs
 from grid.errors import InputError
 
 _MILP_MAX_PAIRS = 200_000  # above this many (candidate, household) pairs, skip the exact MILP

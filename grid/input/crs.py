@@ -1,7 +1,8 @@
 """Coordinate reference systems: storage in WGS84, computation in a metric CRS chosen per area.
 
 DESIGN §5: store EPSG:4326; measure in the UTM zone of the area's centre. GCJ-02 and BD-09
-conversion and coordinate sanity checks live beside this in ``grid.shift`` and ``grid.validate``.
+conversion and coordinate sanity checks live beside this in ``grid.input.shift`` and
+``grid.input.validate``.
 """
 
 from __future__ import annotations

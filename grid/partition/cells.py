@@ -1,15 +1,17 @@
 """Partition communities into cells of 100–200 households (DESIGN §6, CONTRACTS ``partition``).
 
-Per community: buildings are tessellated into plots tiling the community (``grid.tessellate``);
-plots are joined by an adjacency graph whose links avoid crossing roads; the graph's spanning tree
-is cut recursively into cells (``grid.bisection``); cells below the minimum are merged into a
-neighbour where that stays within the maximum, and cells still out of bounds are re-cut together
-with one or two neighbours (``grid.recombine``); oversized buildings form their own cells (split
-into strips by entrance units when known). Cells are unions of plots, so they tile the community.
+Per community: buildings are tessellated into plots tiling the community
+(``grid.partition.tessellate``); plots are joined by an adjacency graph whose links avoid crossing
+roads; the graph's spanning tree is cut recursively into cells (``grid.partition.bisection``); cells
+below the minimum are merged into a neighbour where that stays within the maximum, and cells still
+out of bounds are re-cut together with one or two neighbours (``grid.partition.recombine``);
+oversized buildings form their own cells (split into strips by entrance units when known). Cells are
+unions of plots, so they tile the community.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -18,17 +20,17 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from grid.bisection import Bounds, PlotGraph, bisect, plot_graph
-from grid.codes import sequence_codes
-from grid.crs import WGS84, metric_crs
+from grid.domain.codes import sequence_codes
 from grid.errors import InputError
-from grid.footprints import hosts_of_nested
 from grid.geomops import representative_xy, union_by, valid_polygons, without_crumbs
-from grid.partition_checks import check_buildings, check_communities, check_roads
-from grid.partition_report import partition_report
-from grid.recombine import recombine
-from grid.tessellate import plots_and_blocks
-from grid.topology import as_coverage
+from grid.input.crs import WGS84, metric_crs
+from grid.partition.bisection import Bounds, PlotGraph, bisect, plot_graph
+from grid.partition.checks import check_buildings, check_community_polygons, check_roads
+from grid.partition.footprints import hosts_of_nested
+from grid.partition.recombine import recombine
+from grid.partition.report import partition_report
+from grid.partition.tessellate import plots_and_blocks
+from grid.partition.topology import as_coverage
 
 EXCEPTION_COLUMNS = ["community_code", "cell_code", "kind", "reason"]
 #: Households per cell by policy unless the caller says otherwise (DESIGN §6).
@@ -182,11 +184,12 @@ def label_plots(
 ) -> np.ndarray:
     """The cell of each plot (labels 0..k-1): the solve on given units, without tessellation.
 
-    Spanning-tree bisection (``grid.bisection``), cells below the minimum merged into a neighbour,
-    cells still out of bounds re-cut with their neighbours (``grid.recombine``); a plot over the
-    maximum is its own cell, which may absorb a small neighbour unless ``units`` (entrance units
-    per plot) lets it be split later. ``partition`` calls it per community; it is public so the
-    solve can be run, and timed, on units built elsewhere.
+    Spanning-tree bisection (``grid.partition.bisection``), cells below the minimum merged into a
+    neighbour, cells still out of bounds re-cut with their neighbours
+    (``grid.partition.recombine``); a plot over the maximum is its own cell, which may absorb a
+    small neighbour unless ``units`` (entrance units per plot) lets it be split later. ``partition``
+    calls it per community; it is public so the solve can be run, and timed, on units built
+    elsewhere.
     """
     h = np.asarray(h, dtype=float)
     units = np.full(len(h), np.nan) if units is None else units
@@ -264,6 +267,78 @@ def _granularity(cells: CommunityCells, bounds: Bounds) -> None:
             "(or a piece of it has no building and touches the rest only at a point)")))
 
 
+def _checked(
+    communities: gpd.GeoDataFrame,
+    buildings: gpd.GeoDataFrame,
+    roads: gpd.GeoDataFrame | gpd.GeoSeries | None,
+    min_households: int,
+    max_households: int,
+) -> Bounds:
+    """The household bounds, once the inputs and the bounds passed their checks (nothing is
+    computed before)."""
+    bounds = Bounds(int(min_households), int(max_households))
+    check_community_polygons(communities)
+    check_buildings(buildings)
+    check_roads(roads)
+    if bounds.low < 1 or bounds.high < bounds.low:
+        raise InputError(f"household bounds [{bounds.low}, {bounds.high}] are not a range",
+                         source="partition", field="min_households")
+    return bounds
+
+
+def _steps(n: int, progress: bool) -> Iterable[int]:
+    """``range(n)`` over the communities, with a progress bar when asked."""
+    if not progress:
+        return range(n)
+    from tqdm import tqdm
+
+    return tqdm(range(n), desc="partition", unit="community")
+
+
+def _owners(community_geoms: np.ndarray, anchor_xy: np.ndarray) -> np.ndarray:
+    """Position of the community holding each building's anchor point (the first one listed
+    when several do), -1 for none."""
+    hit_b, hit_c = shapely.STRtree(community_geoms).query(shapely.points(anchor_xy),
+                                                          predicate="intersects")
+    owner = np.full(len(anchor_xy), -1, dtype=np.int64)
+    owner[hit_b[::-1]] = hit_c[::-1]
+    return owner
+
+
+def _cell_frame(cells: CommunityCells, codes: np.ndarray, community_code: str) -> pd.DataFrame:
+    """One community's cells as rows of the output (metric geometry, compactness measured)."""
+    area, perim = shapely.area(cells.geoms), shapely.length(cells.geoms)
+    return pd.DataFrame({
+        "code": codes, "community_code": community_code,
+        "seq": [int(c[-3:]) for c in codes], "households": cells.households,
+        "n_buildings": cells.n_buildings,
+        "polsby_popper": 4 * np.pi * area / np.maximum(perim, 1e-12) ** 2,
+        "leader": None, "geometry": cells.geoms,
+    })
+
+
+def _outside_rows(outside: np.ndarray) -> list[tuple[None, None, str, str]]:
+    """The exception row for buildings (named by ``outside``) in no community, if any."""
+    if not len(outside):
+        return []
+    shown = ", ".join(str(x) for x in outside[:10])
+    return [(None, None, "outside_communities",
+             f"{len(outside)} building(s) lie outside every community and are in no "
+             f"cell: {shown}{' …' if len(outside) > 10 else ''}")]
+
+
+def _cells_in_wgs84(cell_frames: list[pd.DataFrame], crs: object) -> gpd.GeoDataFrame:
+    """All communities' cells, sorted by code, projected back to WGS84 and kept valid."""
+    frame = pd.concat(cell_frames, ignore_index=True).sort_values("code", ignore_index=True)
+    cells_gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs=crs).to_crs(WGS84)
+    # A cell with a hairline spike or neck (valid in metres) can come out of the projection as
+    # a self-touching ring; made valid, it loses the spike (no area) or splits off a crumb of a
+    # lobe, which is dropped (far below the tiling tolerance).
+    cells_gdf["geometry"] = without_crumbs(
+        valid_polygons(np.asarray(cells_gdf.geometry.values, dtype=object)))
+    return cells_gdf
+
+
 def partition(
     communities: gpd.GeoDataFrame,
     buildings: gpd.GeoDataFrame,
@@ -279,23 +354,14 @@ def partition(
     Inputs are WGS84; cells never cross community lines; every out-of-bounds cell is listed in
     ``.exceptions`` with its reason. Deterministic for the same input and ``seed``.
     """
-    bounds = Bounds(int(min_households), int(max_households))
-    check_communities(communities)
-    check_buildings(buildings)
-    check_roads(roads)
-    if bounds.low < 1 or bounds.high < bounds.low:
-        raise InputError(f"household bounds [{bounds.low}, {bounds.high}] are not a range",
-                         source="partition", field="min_households")
+    bounds = _checked(communities, buildings, roads, min_households, max_households)
     crs = metric_crs(communities)
     comm = communities.to_crs(crs)
     bld = buildings.to_crs(crs)
     cgeoms = np.asarray(comm.geometry.values, dtype=object)
     footprints = np.asarray(bld.geometry.values, dtype=object)
     anchor_xy = representative_xy(footprints)
-    hit_b, hit_c = shapely.STRtree(cgeoms).query(shapely.points(anchor_xy),
-                                                 predicate="intersects")
-    owner = np.full(len(bld), -1, dtype=np.int64)
-    owner[hit_b[::-1]] = hit_c[::-1]
+    owner = _owners(cgeoms, anchor_xy)
     road_geoms = None
     if roads is not None and len(roads):
         road_geoms = np.asarray(roads.to_crs(crs).geometry.values, dtype=object)
@@ -309,12 +375,7 @@ def partition(
     starts = np.searchsorted(owner[order], np.arange(len(comm) + 1))
     cell_frames, exc_rows = [], []
     cell_code_of = np.full(len(bld), None, dtype=object)
-    iterator = range(len(comm))
-    if progress:
-        from tqdm import tqdm
-
-        iterator = tqdm(iterator, desc="partition", unit="community")
-    for ci in iterator:
+    for ci in _steps(len(comm), progress):
         members = order[starts[ci]:starts[ci + 1]]
         rs = None
         if road_geoms is not None:
@@ -325,28 +386,10 @@ def partition(
         _granularity(cells, bounds)
         codes = sequence_codes(cells.geoms, codes_all[ci])
         cell_code_of[members] = codes[cells.building_cell]
-        area, perim = shapely.area(cells.geoms), shapely.length(cells.geoms)
-        cell_frames.append(pd.DataFrame({
-            "code": codes, "community_code": codes_all[ci],
-            "seq": [int(c[-3:]) for c in codes], "households": cells.households,
-            "n_buildings": cells.n_buildings,
-            "polsby_popper": 4 * np.pi * area / np.maximum(perim, 1e-12) ** 2,
-            "leader": None, "geometry": cells.geoms,
-        }))
+        cell_frames.append(_cell_frame(cells, codes, codes_all[ci]))
         exc_rows += [(codes_all[ci], codes[c], kind, why) for c, kind, why in cells.notes]
-    outside = np.flatnonzero(owner < 0)
-    if len(outside):
-        shown = ", ".join(str(x) for x in names_all[outside[:10]])
-        exc_rows.append((None, None, "outside_communities",
-                         f"{len(outside)} building(s) lie outside every community and are in no "
-                         f"cell: {shown}{' …' if len(outside) > 10 else ''}"))
-    frame = pd.concat(cell_frames, ignore_index=True).sort_values("code", ignore_index=True)
-    cells_gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs=crs).to_crs(WGS84)
-    # A cell with a hairline spike or neck (valid in metres) can come out of the projection as
-    # a self-touching ring; made valid, it loses the spike (no area) or splits off a crumb of a
-    # lobe, which is dropped (far below the tiling tolerance).
-    cells_gdf["geometry"] = without_crumbs(
-        valid_polygons(np.asarray(cells_gdf.geometry.values, dtype=object)))
+    exc_rows += _outside_rows(names_all[owner < 0])
+    cells_gdf = _cells_in_wgs84(cell_frames, crs)
     out_b = buildings.copy()
     out_b["community_code"] = np.where(owner >= 0, codes_all[np.maximum(owner, 0)], None)
     out_b["cell_code"] = cell_code_of

@@ -12,8 +12,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from grid.crs import WGS84, to_metric
 from grid.errors import InputError
+from grid.input.crs import WGS84, to_metric
 
 AREA_PER_HOUSEHOLD = 90.0  # m² of floor area per household
 METRES_PER_LEVEL = 3.0

@@ -19,10 +19,10 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from grid.crs import WGS84
 from grid.errors import InputError
-from grid.shift import TO_WGS84
-from grid.validate import feature_ids
+from grid.input.crs import WGS84
+from grid.input.shift import TO_WGS84
+from grid.input.validate import feature_ids
 
 KINDS = ("auto", "buildings", "roads", "boundaries")
 VECTOR_SUFFIXES = {

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from grid.codes import COMMUNITY_CODE
+from grid.domain.codes import COMMUNITY_CODE
 from grid.errors import CoordinateError, InputError
 
 POLYGONAL = ("Polygon", "MultiPolygon")
@@ -35,7 +35,7 @@ def _first(mask: np.ndarray, index: pd.Index) -> object:
     return index[int(np.flatnonzero(mask)[0])]
 
 
-def check_communities(communities: gpd.GeoDataFrame) -> None:
+def check_community_polygons(communities: gpd.GeoDataFrame) -> None:
     """Communities need valid (Multi)Polygons and a unique 12-digit string ``code``."""
     _check_frame(communities, "communities")
     if len(communities) == 0:
@@ -47,7 +47,7 @@ def check_communities(communities: gpd.GeoDataFrame) -> None:
                          feature=_first(bad, communities.index), field="geometry")
     invalid = ~shapely.is_valid(np.asarray(communities.geometry.values))
     if invalid.any():
-        raise InputError("invalid polygon (repair it with grid.validate.repair_polygons)",
+        raise InputError("invalid polygon (repair it with grid.input.validate.repair_polygons)",
                          source="communities", feature=_first(invalid, communities.index),
                          field="geometry")
     if "code" not in communities.columns:
@@ -77,7 +77,7 @@ def check_buildings(buildings: gpd.GeoDataFrame) -> None:
                          field="geometry")
     if "households" not in buildings.columns:
         raise InputError("missing the households column (fill it with "
-                         "grid.households.estimate_households)", source="buildings",
+                         "grid.input.households.estimate_households)", source="buildings",
                          field="households")
     h = pd.to_numeric(buildings["households"], errors="coerce").to_numpy(dtype=float)
     wrong = ~np.isfinite(h) | (h < 0) | (h != np.round(h))

@@ -1,0 +1,132 @@
+"""The one way partition inputs are made ready: read → check coordinates → repair polygons →
+shift warnings → estimate households.
+
+``prepare`` is what ``wangge partition`` / ``python -m grid partition`` (``grid/cli.py``), the demo
+loader (``api/demo.py``) and the notebook recipe in README.md call, so all three refuse the same
+bad input and warn about the same problems before ``grid.partition.partition`` runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeAlias
+
+import geopandas as gpd
+import numpy as np
+
+from grid.input.households import estimate_households
+from grid.input.io import check_geometry_types, map_fields, read_layer, to_wgs84
+from grid.input.shift import looks_shifted_inside
+from grid.input.validate import (
+    ValidationWarning,
+    check_buildings_in_communities,
+    check_coordinates,
+    repair_polygons,
+)
+
+#: A layer as a file to read or as a GeoDataFrame already in memory (used as given).
+Layer: TypeAlias = str | Path | gpd.GeoDataFrame
+#: The building fields ``prepare`` can map from the caller's names: ``{ours: theirs}``.
+BUILDING_FIELDS = ("households", "levels", "height", "type")
+
+
+@dataclass
+class Prepared:
+    """Partition inputs, checked and repaired, with households on every building, and the
+    warnings about what was repaired, dropped or looks wrong (nothing refused)."""
+
+    communities: gpd.GeoDataFrame
+    buildings: gpd.GeoDataFrame
+    roads: gpd.GeoDataFrame | None
+    warnings: list[ValidationWarning] = field(default_factory=list)
+
+
+def prepare(
+    communities: Layer,
+    buildings: Layer,
+    roads: Layer | None = None,
+    *,
+    crs: str | int | None = None,
+    layer: str | None = None,
+    code_field: str = "code",
+    building_fields: Mapping[str, str] | None = None,
+    drop_invalid: bool = False,
+) -> Prepared:
+    """Read (files) and check the three layers, repair polygons, warn of shifted coordinates and
+    straddling buildings, and estimate households where not given.
+
+    ``crs`` declares the files' CRS (EPSG code, PROJ string, gcj02 or bd09); when None, buildings
+    that miss their communities as if shifted to GCJ-02/BD-09 are warned about.
+    ``building_fields`` maps our names (``BUILDING_FIELDS``) to the file's; ``drop_invalid`` drops
+    unrepairable buildings with a warning instead of refusing them. Bad input raises
+    ``grid.errors.InputError`` naming the file (or the role, for a GeoDataFrame) and feature.
+    """
+    fields = dict(building_fields or {})
+    csrc, bsrc = _source(communities, "communities"), _source(buildings, "buildings")
+    comm = _read(
+        communities, "communities", "boundaries", name=layer, crs=crs, fields={"code": code_field}
+    )
+    bld = _read(buildings, "buildings", "buildings", name=layer, crs=crs, fields=fields)
+    rds = None if roads is None else _read(roads, "roads", "roads", name=layer, crs=crs)
+    check_coordinates(comm, csrc)
+    check_coordinates(bld, bsrc)
+    if rds is not None and roads is not None:
+        check_coordinates(rds, _source(roads, "roads"))
+    comm, warnings = repair_polygons(comm, csrc)
+    bld, bwarn = repair_polygons(bld, bsrc, drop_unrepairable=drop_invalid)
+    warnings += bwarn
+    comm["code"] = comm["code"].astype(str)
+    if crs is None:
+        warnings += shift_warnings(bld, comm, bsrc)
+    warnings += check_buildings_in_communities(bld, comm, source=bsrc)
+    bld = estimate_households(
+        bld,
+        households="households" if "households" in fields else None,
+        levels="levels" if "levels" in fields else None,
+        height="height" if "height" in fields else None,
+        type_col="type" if "type" in fields else None,
+        source=bsrc,
+    )
+    return Prepared(comm, bld, rds, warnings)
+
+
+def _source(layer: Layer, role: str) -> str:
+    """How messages name a layer: its file, or its role for a GeoDataFrame."""
+    return role if isinstance(layer, gpd.GeoDataFrame) else str(layer)
+
+
+def _read(
+    layer: Layer,
+    role: str,
+    kind: str,
+    *,
+    name: str | None,
+    crs: str | int | None,
+    fields: Mapping[str, str] | None = None,
+) -> gpd.GeoDataFrame:
+    """``layer`` read by ``read_layer``, or a GeoDataFrame taken through the same CRS conversion,
+    geometry type check and field mapping (``role`` names it in messages)."""
+    if not isinstance(layer, gpd.GeoDataFrame):
+        return read_layer(layer, layer=name, crs=crs, kind=kind, fields=fields)
+    gdf = to_wgs84(layer, crs, role)
+    check_geometry_types(gdf, kind, role)
+    return map_fields(gdf, fields, role)
+
+
+def shift_warnings(
+    buildings: gpd.GeoDataFrame, communities: gpd.GeoDataFrame, source: str
+) -> list[ValidationWarning]:
+    """A warning when the buildings miss the communities as if shifted to GCJ-02 or BD-09."""
+    xy = buildings.geometry.representative_point()
+    verdict = looks_shifted_inside(
+        xy.x.to_numpy(), xy.y.to_numpy(), np.asarray(communities.geometry.values, dtype=object)
+    )
+    if not verdict.shifted:
+        return []
+    return [
+        ValidationWarning(
+            source, None, "looks_shifted", verdict.message(source).removeprefix(f"{source}: ")
+        )
+    ]
