@@ -1,0 +1,224 @@
+"""The outbox never stalls: a record whose send keeps failing (a 500, or no answer at all) backs
+off on its own while the records queued after it are stored; it is shown to the officer with the
+server's message, flagged after repeated failures, and stored exactly once when the failure ends.
+A refusal (4xx) is not retried blindly: it is shown with its reason and can be edited and resent,
+or discarded."""
+
+import sqlite3
+import uuid
+
+import pytest
+
+from . import world
+from .conftest import (
+    LANDSCAPE,
+    PORTRAIT,
+    cell_centre,
+    fill_record,
+    login,
+    shot,
+    tap_at,
+    until,
+    wait_queue,
+)
+
+pytestmark = pytest.mark.browser
+
+SERVER_ERROR = '{"detail": [{"loc": [], "msg": "database is locked", "type": "internal"}]}'
+
+
+def stored(server, text: str) -> list[tuple[str, str]]:  # noqa: ANN001
+    """The rows of the records table (id, category) whose description is ``text``, read from
+    the database file itself, not through the API."""
+    path = server.db.removeprefix("sqlite:///")
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        return db.execute(
+            "SELECT id, category FROM records WHERE description = ?", (text,)
+        ).fetchall()
+
+
+def queue_offline(page, texts: list[str], first_cell: int = 13) -> None:  # noqa: ANN001
+    """Save one incident per text while offline, in this order, each in its own cell."""
+    page.context.set_offline(True)
+    for i, text in enumerate(texts):
+        tap_at(page, *cell_centre(f"{world.C1}{first_cell + i:03d}"))
+        fill_record(page, "incident", text, [])
+    wait_queue(page, len(texts))
+
+
+def back_online(page) -> None:  # noqa: ANN001
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+
+def failing_route(page, tag: str, fail):  # noqa: ANN001, ANN201
+    """Route POST /records so that only the record containing ``tag`` gets ``fail(route)``; the
+    others reach the server. Returns (handler, the list of failed requests)."""
+    hits: list[str] = []
+
+    def handler(route):  # noqa: ANN001, ANN202
+        if route.request.method == "POST" and tag in (route.request.post_data or ""):
+            hits.append(route.request.url)
+            fail(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/records", handler)
+    return handler, hits
+
+
+def test_a_record_answered_500_backs_off_while_the_others_are_stored(tablet, server):
+    page = tablet(PORTRAIT)
+    login(page)
+    tag = uuid.uuid4().hex[:8]
+    stuck, second, third = f"卡住 {tag}", f"第二条 {tag}", f"第三条 {tag}"
+    queue_offline(page, [stuck, second, third])
+    handler, hits = failing_route(
+        page,
+        stuck,
+        lambda route: route.fulfill(status=500, content_type="application/json", body=SERVER_ERROR),
+    )
+    back_online(page)
+
+    # The two records queued behind the failing one are stored, once each, in this same round.
+    until(page, lambda: stored(server, second) and stored(server, third), what="records 2 and 3")
+    wait_queue(page, 1)
+    assert len(stored(server, second)) == 1 and len(stored(server, third)) == 1
+    assert stored(server, stuck) == [] and len(hits) >= 1
+    assert page.get_attribute("#sync-btn", "data-state") == "retrying"
+
+    page.click("#sync-btn")
+    entry = page.locator("#sheet .outbox-item")
+    entry.wait_for()
+    assert entry.get_attribute("data-health") == "retrying"
+    assert "服务器暂时出错（500）" in entry.text_content()
+    assert "database is locked" in entry.text_content()  # the server's own message
+    assert "1 条发送失败" in page.text_content("#sheet .outbox-counts")
+    shot(page, "outbox-retrying-portrait")
+
+    # Failing again and again (here: "send now" pressed until then) flags it, never drops it.
+    for _ in range(10):
+        if entry.get_attribute("data-health") == "stuck":
+            break
+        page.click("#sheet .send-now")
+        page.wait_for_timeout(400)
+    assert entry.get_attribute("data-health") == "stuck"
+    assert len(hits) >= 5
+    assert "已失败" in entry.text_content() and "database is locked" in entry.text_content()
+    assert page.get_attribute("#sync-btn", "data-state") == "problem"
+    assert entry.locator("[data-do=retry-now]").count() == 1
+    shot(page, "outbox-stuck-portrait")
+    page.click("#lang-btn")  # the English texts are complete
+    entry.locator("text=Server error (500)").wait_for()
+    assert entry.locator("[data-do=retry-now]").text_content() == "Retry now"
+    page.set_viewport_size(LANDSCAPE)
+    shot(page, "outbox-stuck-en-landscape")
+
+    page.unroute("**/api/v1/records", handler)
+    entry.locator("[data-do=retry-now]").click()
+    wait_queue(page, 0)
+    assert len(stored(server, stuck)) == 1
+    assert len(stored(server, second)) == 1 and len(stored(server, third)) == 1
+
+
+def test_a_record_without_answer_backs_off_and_goes_on_the_next_retry(tablet, server):
+    page = tablet(LANDSCAPE)
+    login(page)
+    tag = uuid.uuid4().hex[:8]
+    lost, second, third = f"无应答 {tag}", f"第二条 {tag}", f"第三条 {tag}"
+    queue_offline(page, [lost, second, third], first_cell=20)
+    handler, hits = failing_route(page, lost, lambda route: route.abort("connectionreset"))
+    back_online(page)
+
+    until(page, lambda: stored(server, second) and stored(server, third), what="records 2 and 3")
+    wait_queue(page, 1)
+    assert stored(server, lost) == [] and len(hits) == 1
+    page.click("#sync-btn")
+    entry = page.locator("#sheet .outbox-item")
+    entry.wait_for()
+    assert entry.get_attribute("data-health") == "retrying"
+    assert "没有连上服务器" in entry.text_content()
+    shot(page, "outbox-no-answer-landscape")
+
+    # The network is fine again: the background retry (5 s ± jitter) sends it, once.
+    page.unroute("**/api/v1/records", handler)
+    wait_queue(page, 0, timeout=30000)
+    assert len(stored(server, lost)) == 1
+    assert len(stored(server, second)) == 1 and len(stored(server, third)) == 1
+
+
+def spoil_category(page, text: str) -> None:  # noqa: ANN001
+    """Give the queued record ``text`` a category the server does not know (as an older app
+    version, or a catalogue changed on the server, would)."""
+    page.evaluate(
+        """(text) => new Promise((resolve, reject) => {
+        const open = indexedDB.open("wangge");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+            const tx = open.result.transaction("outbox", "readwrite");
+            const store = tx.objectStore("outbox");
+            const all = store.getAll();
+            all.onsuccess = () => {
+                for (const item of all.result) {
+                    if (item.body?.description !== text) continue;
+                    store.put({ ...item, body: { ...item.body, category: "retired_category" } });
+                }
+            };
+            tx.oncomplete = () => resolve();
+            tx.onerror = () => reject(tx.error);
+        };
+    })""",
+        text,
+    )
+
+
+def test_a_refused_record_is_shown_with_its_reason_and_can_be_edited_or_discarded(tablet, server):
+    page = tablet(PORTRAIT)
+    login(page)
+    tag = uuid.uuid4().hex[:8]
+    refused, fine, dropped = f"被拒 {tag}", f"正常 {tag}", f"放弃 {tag}"
+    queue_offline(page, [refused, fine, dropped], first_cell=25)
+    spoil_category(page, refused)
+    spoil_category(page, dropped)
+    sent: list[str] = []
+
+    def count(route):  # noqa: ANN001, ANN202
+        if route.request.method == "POST" and refused in (route.request.post_data or ""):
+            sent.append(route.request.url)
+        route.continue_()
+
+    page.route("**/api/v1/records", count)
+    back_online(page)
+    until(page, lambda: stored(server, fine), what="the good record")
+    page.wait_for_selector("#sync-btn[data-state=problem]")
+    page.click("#sync-btn")
+    entries = page.locator("#sheet .outbox-item.rejected")
+    entries.nth(1).wait_for()
+    first = entries.nth(0)
+    assert "类别：类别无效，请重新选择" in first.text_content()
+    assert "retired_category" in first.text_content()  # the server's own words, for support
+    assert "2 条需要您处理" in page.text_content("#sheet .outbox-counts")
+    shot(page, "outbox-refused-portrait")
+
+    # Not retried blindly: "send now" leaves a refusal alone.
+    page.click("#sheet .send-now")
+    page.wait_for_timeout(500)
+    assert len(sent) == 1 and stored(server, refused) == []
+
+    first.locator("[data-do=edit]").click()
+    form = page.locator("#sheet form.outbox-edit")
+    form.wait_for()
+    assert form.locator("select[name=category][aria-invalid=true]").count() == 1
+    shot(page, "outbox-edit-refused-portrait")
+    form.locator("select[name=category]").select_option(index=1)
+    form.locator("button[type=submit]").click()
+    until(page, lambda: stored(server, refused), what="the corrected record")
+    wait_queue(page, 1)
+    [(_, category)] = stored(server, refused)
+    assert category != "retired_category"
+
+    page.once("dialog", lambda d: d.accept())
+    page.locator("#sheet .outbox-item.rejected [data-do=discard]").click()
+    wait_queue(page, 0)
+    assert stored(server, dropped) == []
+    assert len(stored(server, fine)) == 1
