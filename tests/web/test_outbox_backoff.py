@@ -222,3 +222,104 @@ def test_a_refused_record_is_shown_with_its_reason_and_can_be_edited_or_discarde
     wait_queue(page, 0)
     assert stored(server, dropped) == []
     assert len(stored(server, fine)) == 1
+
+
+def enqueue_incident(page, text: str, cell: str) -> str:  # noqa: ANN001
+    """Queue an incident through the app's own outbox (queue.js) and return its id."""
+    lon, lat = cell_centre(cell)
+    return page.evaluate(
+        """async ([text, lon, lat]) => {
+            const queue = await import("/js/queue.js");
+            const id = crypto.randomUUID();
+            await queue.enqueue({ id, op: "record", label: text, body: {
+                id, kind: "incident", category: "public_order", priority: "routine",
+                description: text, lon, lat, occurred_at: new Date().toISOString(), photos: [] } });
+            return id;
+        }""",
+        [text, lon, lat],
+    )
+
+
+def test_a_case_action_waits_behind_its_failing_record_while_others_go(tablet, server):
+    page = tablet(LANDSCAPE)
+    login(page)
+    tag = uuid.uuid4().hex[:8]
+    failing, other = f"先建 {tag}", f"无关 {tag}"
+    handler, hits = failing_route(
+        page,
+        failing,
+        lambda route: route.fulfill(status=502, content_type="text/plain", body="Bad Gateway"),
+    )
+    rid = enqueue_incident(page, failing, world.C1 + "028")
+    page.evaluate(
+        """async (rid) => {
+            const queue = await import("/js/queue.js");
+            await queue.enqueue({ op: "transition", target: rid, label: "受理",
+                body: { action: "register", version: 1, note: "" } });
+        }""",
+        rid,
+    )
+    enqueue_incident(page, other, world.C1 + "029")
+    page.evaluate("import('/js/sync.js').then((s) => s.syncNow())")
+
+    until(page, lambda: stored(server, other), what="the unrelated record")
+    wait_queue(page, 2)
+    assert stored(server, failing) == [] and len(hits) == 1
+    page.click("#sync-btn")
+    held = page.locator("#sheet .outbox-item[data-health=held]")
+    held.wait_for()
+    assert failing in held.text_content()  # it says what it waits for
+    assert "Bad Gateway" in page.text_content("#sheet .outbox-item[data-health=retrying]")
+    shot(page, "outbox-held-landscape")
+
+    page.unroute("**/api/v1/records", handler)
+    page.locator("#sheet [data-do=retry-now]").click()
+    wait_queue(page, 0)
+    assert len(stored(server, failing)) == 1
+    assert server.get(f"/records/{rid}", "officer").json()["status"] == "registered"
+
+
+def test_retry_after_is_honoured(tablet, server):
+    page = tablet(PORTRAIT)
+    login(page)
+    text = f"繁忙 {uuid.uuid4().hex[:8]}"
+    busy = '{"detail": [{"loc": [], "msg": "the server is busy storing records", "type": "busy"}]}'
+    handler, hits = failing_route(
+        page,
+        text,
+        lambda route: route.fulfill(
+            status=503, content_type="application/json", body=busy, headers={"Retry-After": "3"}
+        ),
+    )
+    enqueue_incident(page, text, world.C1 + "030")
+    page.evaluate("import('/js/sync.js').then((s) => s.syncNow())")
+    page.wait_for_selector("#sync-btn[data-state=retrying]")
+    [kept] = page.evaluate("import('/js/queue.js').then((q) => q.items())")
+    assert kept["serverDelay"] is True and kept["status"] == 503 and kept["attempts"] == 1
+    assert 3000 <= kept["nextAt"] - kept["failedAt"] <= 3100
+    page.click("#sync-btn")
+    entry = page.locator("#sheet .outbox-item")
+    assert "服务器繁忙（503）" in entry.text_content()
+    assert "服务器要求稍后再发" in entry.text_content()
+    page.unroute("**/api/v1/records", handler)
+    wait_queue(page, 0)  # woken when the server said, without the officer
+    assert len(stored(server, text)) == 1 and len(hits) == 1
+
+
+def test_backoff_doubles_from_5_s_to_a_5_min_cap_with_jitter(tablet):
+    page = tablet(PORTRAIT)
+    page.goto("/")
+    got = page.evaluate("""async () => {
+        const s = await import("/js/sync.js");
+        const mid = [1, 2, 3, 4, 5, 6, 7, 20].map((n) => s.backoffMs(n, () => 0.5));
+        const low = s.backoffMs(1, () => 0), high = s.backoffMs(1, () => 0.999999);
+        const capped = s.backoffMs(30, () => 0.999999);
+        const now = Date.parse("2026-01-01T00:00:00Z");
+        const date = "Thu, 01 Jan 2026 00:01:00 GMT";
+        const after = ["120", date, "soon", null, "999999"].map((v) => s.retryAfterMs(v, now));
+        return { mid, low, high, capped, after };
+    }""")
+    assert got["mid"] == [5000, 10000, 20000, 40000, 80000, 160000, 300000, 300000]
+    assert got["low"] == 3750 and 6249 <= got["high"] <= 6250
+    assert got["capped"] == 300000
+    assert got["after"] == [120000, 60000, None, None, 3600000]

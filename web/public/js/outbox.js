@@ -170,8 +170,10 @@ async function resend(item, fields = {}) {
 }
 
 function discardButton(item) {
-  return button(isEdit(item) ? t("discard_mine") : t("discard_item"), "discard", "big secondary", async () => {
-    if (!confirm(t("discard_confirm"))) return;
+  // Discarding a case action or an edit drops the officer's change, never the case itself: say so.
+  const creates = item.op === "record" || item.op === "place";
+  return button(creates ? t("discard_item") : t("discard_mine"), "discard", "big secondary", async () => {
+    if (!confirm(creates ? t("discard_confirm") : t("discard_change_confirm"))) return;
     if (isEdit(item)) await discard(item); else await queue.remove(item);
   });
 }
@@ -211,7 +213,7 @@ function itemRow(item, list) {
     h("div", { class: "case-head" },
       h("span", {}, item.label || item.op),
       h("span", { class: `badge ${state}` }, t(`state_${state}`))),
-    whatText(item) ? h("p", { class: "case-desc" }, whatText(item)) : null,
+    whatText(item) && whatText(item) !== item.label ? h("p", { class: "case-desc" }, whatText(item)) : null,
     h("div", { class: "case-meta" },
       h("span", {}, formatTime(item.created)),
       item.photos.length ? h("span", {}, t("photos_n", { n: item.photos.length })) : null),

@@ -136,6 +136,7 @@ export default {
   retry_now: "Retry now",
   held_behind: "Goes after “{label}” is sent",
   rejected_explain: "The server refused this; it is not sent again automatically. Edit and resend it, or discard it.",
+  discard_change_confirm: "Discard this action or change of yours? What is already stored on the server is not affected. This cannot be undone.",
   edit_resend: "Edit and resend",
   resend_as_is: "Resend unchanged",
   discard_item: "Discard this record",

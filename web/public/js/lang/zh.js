@@ -136,6 +136,7 @@ export default {
   retry_now: "立即重试",
   held_behind: "需先发送“{label}”，之后自动发送",
   rejected_explain: "服务器拒收了这条记录，不会自动重发。请修改后重发，或放弃。",
+  discard_change_confirm: "确定放弃您的这项操作或修改吗？服务器上已保存的内容不受影响。放弃后无法恢复。",
   edit_resend: "修改后重发",
   resend_as_is: "原样重发",
   discard_item: "放弃这条记录",
