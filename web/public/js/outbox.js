@@ -262,15 +262,24 @@ function controlFor(item, f, value) {
   return h("input", { type: "text", name: f, maxlength: f === "name" ? 200 : 300, value: value ?? "" });
 }
 
+/**
+ * Whether the forms that made the item require field `f` (a patrol's note and any address are
+ * optional; a case's description needs two characters, see forms.js and edits.js).
+ */
+function isRequired(item, f) {
+  if (f === "address" || f === "note") return false;
+  return f !== "description" || item.op === "patch" || item.body?.priority != null;
+}
+
 /** The form's values, checked like the forms that made them; null (errors shown) when not valid. */
-function readEdits(controls) {
+function readEdits(item, controls) {
   const out = {};
   for (const [f, el] of controls) {
     const v = el.value.trim();
-    const needed = ["category", "priority", "risk_level", "name", "occurred_at"].includes(f);
     const when = f === "occurred_at" ? new Date(v) : null;
-    setError(el, needed && !v ? t("required") : when && Number.isNaN(+when) ? t("refusal_bad_time")
-      : f === "description" && v.length < 2 ? t("describe_briefly") : "");
+    const short = f === "description" && isRequired(item, f) && v.length < 2;
+    setError(el, isRequired(item, f) && !v && !short ? t("required") : when && Number.isNaN(+when) ? t("refusal_bad_time")
+      : short ? t("describe_briefly") : "");
     out[f] = when ? when.toISOString() : v;
   }
   const bad = controls.map(([, el]) => el).find((el) => el.getAttribute("aria-invalid") === "true");
@@ -288,14 +297,14 @@ export function openItemEdit(item) {
   const form = h("form", { class: "edit-form outbox-edit", novalidate: true, dataset: { id: item.id } },
     h("p", { class: "edit-what" }, item.label || item.op),
     general.detail.length ? h("ul", { class: "refusal" }, refusalLines(general).map((l) => h("li", {}, l))) : null,
-    controls.map(([f, el]) => field(FIELD_LABELS[f] || f, el, { required: f !== "address" && f !== "note" })),
+    controls.map(([f, el]) => field(FIELD_LABELS[f] || f, el, { required: isRequired(item, f) })),
     h("div", { class: "form-actions" },
       button(t("cancel"), "cancel", "big secondary", openOutbox),
       h("button", { type: "submit", class: "big primary" }, t("resend"))));
   for (const e of entriesOf(item)) if (atField(e)) setError(atField(e), knownText(e) || e.msg);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const edited = readEdits(controls);
+    const edited = readEdits(item, controls);
     if (!edited) return;
     let fields = { body: { ...item.body, ...edited } };
     if (isEdit(item)) {

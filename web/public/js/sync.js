@@ -20,6 +20,9 @@ const NETWORK_FAILURES_TO_STOP = 2;
 let running = null;
 let wakeTimer = null;
 let halted = null; // why the last round stopped for every item: "offline", "auth" or null
+// Items the officer asked to retry now: sent in the next round whatever their backoff, even when
+// the request came while a round was already trying (and failing) them.
+const wanted = new Set();
 // When the browser last came online (or this page started): an item that got no answer before
 // then is sent again at once rather than when its backoff ends.
 let onlineSince = Date.now();
@@ -76,11 +79,11 @@ export function needs(item) {
 
 /** The earlier item still queued that `item` waits behind, or null (see needs). */
 export function heldBehind(item, list) {
-  const wanted = new Set(needs(item));
-  if (!wanted.size) return null;
+  const ids = new Set(needs(item));
+  if (!ids.size) return null;
   for (const before of list) {
     if (before === item || before.id === item.id) return null;
-    if (wanted.has(before.id) || (before.target && wanted.has(before.target))) return before;
+    if (ids.has(before.id) || (before.target && ids.has(before.target))) return before;
   }
   return null;
 }
@@ -181,7 +184,7 @@ async function attempt(list, item) {
  */
 function due(item, list, now, force) {
   if (item.state !== "waiting" || heldBehind(item, list)) return false;
-  if (item.nextAt <= now) return true;
+  if (item.nextAt <= now || wanted.has(item.id)) return true;
   return (force && !item.serverDelay) || (item.status === 0 && item.failedAt < onlineSince);
 }
 
@@ -195,6 +198,7 @@ async function drain(force) {
   const now = Date.now();
   for (const item of [...list]) {
     if (!due(item, list, now, force)) continue;
+    wanted.delete(item.id);
     const outcome = await attempt(list, item);
     if (outcome === "sent") {
       sent += 1;
@@ -241,8 +245,8 @@ export function syncNow({ force = false, again = false } = {}) {
 }
 
 /** Send this one item now, backing off or not (the officer pressed "retry now" on it). */
-export async function retryNow(item) {
-  await queue.patch(item.id, { nextAt: 0, serverDelay: false });
+export function retryNow(item) {
+  wanted.add(item.id);
   return syncNow({ again: true });
 }
 
