@@ -323,3 +323,67 @@ def test_backoff_doubles_from_5_s_to_a_5_min_cap_with_jitter(tablet):
     assert got["low"] == 3750 and 6249 <= got["high"] <= 6250
     assert got["capped"] == 300000
     assert got["after"] == [120000, 60000, None, None, 3600000]
+
+
+def test_refusal_reasons_are_translated_where_known_and_verbatim_otherwise(tablet):
+    page = tablet(LANDSCAPE)
+    login(page)
+    items = [
+        {
+            "detail": [
+                {
+                    "loc": ["body", "occurred_at"],
+                    "type": "value_error",
+                    "msg": "occurred_at 2031-01-01T00:00:00+00:00 is in the future",
+                }
+            ]
+        },
+        {
+            "detail": [
+                {
+                    "loc": ["body"],
+                    "type": "forbidden",
+                    "msg": "the point is in cell 120101001002001, outside your cells at 2026",
+                }
+            ]
+        },
+        {
+            "detail": [
+                {
+                    "loc": ["body", "description"],
+                    "type": "value_error",
+                    "msg": "Value error, text must not contain the NUL character (\\u0000)",
+                }
+            ]
+        },
+        {
+            "detail": [
+                {"loc": ["body", "parties", 0, "name"], "type": "missing", "msg": "Field required"}
+            ]
+        },
+        {"detail": [{"loc": ["body", "zzz"], "type": "brand_new", "msg": "something new"}]},
+        {"detail": None, "error": None, "status": 418},
+        {"error": "no record 0b6f", "status": 404},  # as kept by the outbox before this version
+    ]
+    got = page.evaluate(
+        """async (items) => {
+            const outbox = await import("/js/outbox.js");
+            const i18n = await import("/js/i18n.js");
+            const zh = items.map((i) => outbox.refusalLines(i));
+            i18n.setLang("en");
+            return { zh, en: items.map((i) => outbox.refusalLines(i)) };
+        }""",
+        items,
+    )
+    assert got["zh"] == [
+        ["发生时间：时间晚于现在，请检查平板的时钟"],
+        ["该位置在网格 120101001002001，不是您负责的网格"],
+        ["情况说明：含有无法保存的字符"],
+        ["当事人：必填"],
+        ["something new"],
+        ["服务器拒收（418）"],
+        ["服务器上找不到这个案件（可能已被删除）"],
+    ]
+    assert got["en"][0] == ["When: The time is in the future; check the tablet's clock"]
+    assert got["en"][1] == ["This spot is in cell 120101001002001, which is not yours"]
+    assert got["en"][4] == ["something new"]

@@ -50,7 +50,9 @@ const KNOWN_MESSAGES = [
   [/^photo larger than/i, "refusal_photo_too_large"],
   [/^not a JPEG/i, "refusal_photo_type"],
   [/^empty file/i, "refusal_photo_empty"],
-  [/surrogate|NUL|control char|nested too deep/i, "refusal_bad_text"],
+  [/surrogate|nested deeper than/i, "refusal_bad_text"],
+  [/\bNUL\b/, "refusal_bad_text"],
+  [/characters as JSON/i, "refusal_too_large"],
 ];
 // Error types (our `type`, then pydantic's) when the text itself is not known.
 const KNOWN_TYPES = {
