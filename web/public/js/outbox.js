@@ -113,10 +113,15 @@ function failureHeadline(item) {
   return t("failed_local");
 }
 
-/** The server's own words (for support staff), when they say more than what is shown. */
+/**
+ * The server's own words (for support staff), when they say more than what is shown. With no
+ * answer (status 0) there are none: the browser's "Failed to fetch" would only mislead.
+ */
 function serverSaid(item, shown) {
+  if (item.status === 0) return null;
   const raw = entriesOf(item).map((e) => e.msg).filter(Boolean).join("; ");
-  return raw && !shown.includes(raw) ? h("p", { class: "server-said" }, t("server_said", { msg: raw })) : null;
+  if (!raw || shown.includes(raw)) return null;
+  return h("p", { class: "server-said" }, item.status > 0 ? t("server_said", { msg: raw }) : raw);
 }
 
 // ---- One item of the panel ----

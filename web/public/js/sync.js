@@ -35,7 +35,10 @@ async function uploadPhotos(item) {
   for (const p of item.photos) {
     if (p.sha256) continue;
     const blob = await queue.photoBlob(p.key);
-    if (!blob) throw new ApiError(0, { detail: [{ loc: ["body", "photos"], msg: "photo missing from local storage", type: "photo_missing" }] });
+    if (!blob) {
+      const detail = [{ loc: ["body", "photos"], msg: "photo missing from local storage", type: "photo_missing" }];
+      throw new ApiError(0, { detail });
+    }
     const form = new FormData();
     form.append("file", blob, `${p.key}.${(blob.type.split("/")[1] || "jpg").replace("jpeg", "jpg")}`);
     const res = await api("/photos", { method: "POST", form, timeout: 60000 });
@@ -188,8 +191,10 @@ function due(item, list, now, force) {
   return (force && !item.serverDelay) || (item.status === 0 && item.failedAt < onlineSince);
 }
 
-/** One round over the outbox; returns how many items were stored. Sets `halted` when it stopped
- * for the whole outbox (offline, signed out) rather than for one item. */
+/**
+ * One round over the outbox; returns how many items were stored. Sets `halted` when it stopped
+ * for the whole outbox (offline, signed out) rather than for one item.
+ */
 async function drain(force) {
   let sent = 0;
   let noAnswer = 0;
