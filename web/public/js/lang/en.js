@@ -18,7 +18,7 @@ export default {
   offline: "Offline",
   waiting_label: "Waiting",
   outbox: "Waiting to send",
-  outbox_online: "Online: records are sent in order, each stored once.",
+  outbox_online: "Online: records are sent automatically, each stored once; one that fails is retried later without holding up the others.",
   outbox_offline: "Offline: records are kept on this tablet and sent when connected.",
   send_now: "Send now",
   nothing_waiting: "Nothing waiting to be sent",

@@ -18,7 +18,7 @@ export default {
   offline: "离线",
   waiting_label: "待发送",
   outbox: "待发送记录",
-  outbox_online: "已联网：记录会依次发送，每条只保存一次。",
+  outbox_online: "已联网：记录会自动发送，每条只保存一次；发送失败的会稍后自动重试，不影响其他记录。",
   outbox_offline: "当前离线：记录已保存在本机，联网后自动发送。",
   send_now: "立即发送",
   nothing_waiting: "没有待发送的记录",
