@@ -2,12 +2,16 @@
 const BASE = "/api/v1";
 const TOKEN_KEY = "wangge.token";
 
-/** The server answered with an error status; `detail` is the contract's error body. */
+/**
+ * The server answered with an error status; `detail` is the contract's error body and
+ * `retryAfter` the Retry-After header as sent (429/503), or null.
+ */
 export class ApiError extends Error {
-  constructor(status, body) {
+  constructor(status, body, retryAfter = null) {
     super(errorMessage(body) || `HTTP ${status}`);
     this.status = status;
     this.body = body;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -69,7 +73,7 @@ export async function api(path, { method = "GET", json, form, timeout = 15000 } 
   if (text) {
     try { data = JSON.parse(text); } catch { data = { detail: text }; }
   }
-  if (!res.ok) throw new ApiError(res.status, data);
+  if (!res.ok) throw new ApiError(res.status, data, res.headers.get("Retry-After"));
   if (method === "GET") readPaths.add(path);
   return data;
 }

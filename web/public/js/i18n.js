@@ -55,6 +55,13 @@ export function formatTime(iso) {
   }).format(d);
 }
 
+/** A time of day (ms since epoch or ISO) as HH:MM:SS in Asia/Shanghai, e.g. when a retry is due. */
+export function formatClock(when) {
+  return new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en-GB", {
+    timeZone: TZ, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
+  }).format(new Date(when));
+}
+
 /** A duration in ms as "1 h 05 min" / "1小时05分". */
 export function formatDuration(ms) {
   const min = Math.max(0, Math.round(ms / 60000));
