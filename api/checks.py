@@ -6,11 +6,10 @@ import math
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.access import Scope, visible_photos
 from api.errors import InvalidInput, Loc
-from api.models import Photo
 from grid import catalog
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -74,13 +73,15 @@ def check_filter_code(value: str, allowed: Iterable[str], name: str, loc: Loc) -
         raise InvalidInput(f"unknown {name} '{value}'; allowed: {', '.join(codes)}", loc)
 
 
-def check_photos(session: Session, hashes: list[str]) -> None:
-    """Refuse photo hashes that were not uploaded first."""
+def check_photos(session: Session, scope: Scope, hashes: list[str]) -> None:
+    """Refuse photo hashes that were not uploaded first or that ``scope`` may not see (the rule
+    of ``GET /photos/{sha256}``): linking one would make it readable. Both get the same answer,
+    so a refusal does not tell whether someone else uploaded that image."""
     if not hashes:
         return
-    known = set(session.scalars(select(Photo.sha256).where(Photo.sha256.in_(hashes))))
+    visible = visible_photos(session, scope, hashes)
     for i, h in enumerate(hashes):
-        if h not in known:
+        if h not in visible:
             raise InvalidInput(
                 f"photo {h} was not uploaded; POST /photos first", ("body", "photos", i)
             )

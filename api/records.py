@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from geoalchemy2 import WKTElement
@@ -34,18 +34,25 @@ from api.models import (
     utcnow,
 )
 from api.record_view import record_json
-from api.schemas import RecordIn, RecordPatch, TransitionIn
+from api.schemas import CheckinIn, RecordIn, RecordPatch, TransitionIn
 from grid import caseflow
 from grid.caseflow import Priority
 from grid.catalog import RecordKind
 
 CASE_KINDS = frozenset({RecordKind.INCIDENT, RecordKind.DISPUTE})
+MAX_INT32 = 2**31 - 1  # the largest integer id a column holds on both backends
 
 
 def content_hash(body: RecordIn) -> str:
     """A hash of the client's payload: equal for a harmless resend, different for a conflict."""
     data = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(data.encode()).hexdigest()
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """An aware datetime in UTC, as the database gives it back (so a new record's answer and a
+    resend's, read from the database, are the same)."""
+    return value.astimezone(UTC) if value is not None else None
 
 
 def point_wkt(lon: float, lat: float) -> WKTElement:
@@ -90,23 +97,39 @@ def _priority(body: RecordIn) -> str | None:
     return (body.priority or Priority.ROUTINE).value
 
 
-def _checkins(session: Session, body: RecordIn, record_id: uuid.UUID) -> list[Checkin]:
-    """Check-in rows for a patrol, each pointing at an existing place or building."""
+def _visited(session: Session, visit: CheckinIn) -> Place | Building | None:
+    """The place or building a check-in names, or None when there is no such row (an id beyond
+    the column's range included, which the database would refuse with an error)."""
+    if visit.place_id is not None:
+        return session.get(Place, visit.place_id)
+    if visit.building_id is None or not 0 < visit.building_id <= MAX_INT32:
+        return None
+    return session.get(Building, visit.building_id)
+
+
+def _checkins(
+    session: Session, scope: Scope, body: RecordIn, values: dict[str, Any]
+) -> list[Checkin]:
+    """Check-in rows for a patrol, each at a place or building in the caller's reach at the
+    record's time. An unknown id and one out of reach get the same answer, so that a refusal
+    does not tell which ids exist."""
+    if body.checkins and body.kind != RecordKind.PATROL:
+        raise InvalidInput("only patrols carry check-ins", ("body", "checkins"))
     rows = []
     for i, c in enumerate(body.checkins):
         loc = ("body", "checkins", i)
         if (c.place_id is None) == (c.building_id is None):
             raise InvalidInput("give exactly one of place_id and building_id", loc)
         lon, lat = check_point(c.lon, c.lat, loc)
-        target = (
-            session.get(Place, c.place_id) if c.place_id else session.get(Building, c.building_id)
-        )
-        if target is None:
+        target = _visited(session, c)
+        if target is None or not scope.covers_at(
+            target.cell_code, target.community_code, values["occurred_at"]
+        ):
             field = "place_id" if c.place_id else "building_id"
             raise InvalidInput(f"no such {field.removesuffix('_id')}", (*loc, field))
         rows.append(
             Checkin(
-                record_id=record_id,
+                record_id=body.id,
                 place_id=c.place_id,
                 building_id=c.building_id,
                 at=c.at,
@@ -115,8 +138,6 @@ def _checkins(session: Session, body: RecordIn, record_id: uuid.UUID) -> list[Ch
                 cell_code=target.cell_code,
             )
         )
-    if rows and body.kind != RecordKind.PATROL:
-        raise InvalidInput("only patrols carry check-ins", ("body", "checkins"))
     return rows
 
 
@@ -164,7 +185,7 @@ def plan_record(store: Store, scope: Scope, body: RecordIn) -> dict[str, Any]:
         "priority": priority,
         "status": caseflow.INITIAL_STATUS.value if body.kind in CASE_KINDS else None,
         "description": body.description,
-        "occurred_at": body.occurred_at,
+        "occurred_at": utc(body.occurred_at),
         "lon": lon,
         "lat": lat,
         "geom": point_wkt(lon, lat),
@@ -176,8 +197,8 @@ def plan_record(store: Store, scope: Scope, body: RecordIn) -> dict[str, Any]:
         "updated_at": now,
         "track": track,
         "track_times": track_times,
-        "started_at": body.started_at,
-        "ended_at": body.ended_at,
+        "started_at": utc(body.started_at),
+        "ended_at": utc(body.ended_at),
         "content_hash": digest,
     }
 
@@ -193,30 +214,44 @@ def create_record(
     """Store a new record (True) or return the same one already stored for this id (False).
 
     The general path (check-ins, parties, photos, tracks) through the ORM; ``api.record_create``
-    stores plain records without the unit of work.
+    stores plain records without the unit of work. Every check runs before the first write.
     """
     values = plan_record(store, scope, body)
-    check_photos(session, body.photos)
+    check_photos(session, scope, body.photos)
+    checkins = _checkins(session, scope, body, values)
     rec = Record(**values)
-    checkins = _checkins(session, body, body.id)
-    session.add(rec)
-    if checkins or body.parties or body.photos:
-        session.flush()  # the record row first: the rows below point at it
-    session.add_all(checkins)
-    session.add_all(Party(record_id=body.id, **p.model_dump()) for p in body.parties)
-    session.add_all(RecordPhoto(record_id=body.id, sha256=h) for h in dict.fromkeys(body.photos))
-    audit(session, scope.user_id, "create", "record", body.id, audit_diff(values))
     try:
-        session.commit()
+        _insert(session, scope.user_id, rec, body, checkins, audit_diff(values))
     except IntegrityError:
-        # the id exists (a resend, or the same id arriving concurrently): the insert is tried
-        # first because resends are rare and a pre-check would cost every write a round trip
+        # the id exists (a resend, or the same id arriving concurrently), found when the record
+        # row is flushed or at commit: the insert is tried first because resends are rare and
+        # a pre-check would cost every write a round trip
         session.rollback()
         found = existing_record(session, scope, body.id, values["content_hash"])
         if found is None:
             raise
         return found, False
     return rec, True
+
+
+def _insert(
+    session: Session,
+    user_id: int,
+    rec: Record,
+    body: RecordIn,
+    checkins: list[Checkin],
+    diff: dict[str, Any],
+) -> None:
+    """Insert the planned record, its child rows and audit entry, and commit (IntegrityError
+    when the id is taken)."""
+    session.add(rec)
+    if checkins or body.parties or body.photos:
+        session.flush()  # the record row first: the rows below point at it
+    session.add_all(checkins)
+    session.add_all(Party(record_id=body.id, **p.model_dump()) for p in body.parties)
+    session.add_all(RecordPhoto(record_id=body.id, sha256=h) for h in dict.fromkeys(body.photos))
+    audit(session, user_id, "create", "record", body.id, diff)
+    session.commit()
 
 
 def visible_record(session: Session, scope: Scope, record_id: uuid.UUID) -> Record:
