@@ -73,15 +73,17 @@ def check_filter_code(value: str, allowed: Iterable[str], name: str, loc: Loc) -
         raise InvalidInput(f"unknown {name} '{value}'; allowed: {', '.join(codes)}", loc)
 
 
-def check_photos(session: Session, scope: Scope, hashes: list[str]) -> None:
-    """Refuse photo hashes that were not uploaded first or that ``scope`` may not see (the rule
-    of ``GET /photos/{sha256}``): linking one would make it readable. Both get the same answer,
-    so a refusal does not tell whether someone else uploaded that image."""
+def check_photos(
+    session: Session, scope: Scope, hashes: list[str], loc: Loc = ("body", "photos")
+) -> None:
+    """Refuse photo hashes (a record's ``photos``, a place's ``attrs.photos`` at ``loc``) that
+    were not uploaded first or that ``scope`` may not see (the rule of ``GET /photos/{sha256}``):
+    linking one would make it readable. Both get the same answer, so a refusal does not tell
+    whether someone else uploaded that image."""
     if not hashes:
         return
-    visible = visible_photos(session, scope, hashes)
+    with session.no_autoflush:  # a change being checked is not written to look the photos up
+        visible = visible_photos(session, scope, hashes)
     for i, h in enumerate(hashes):
         if h not in visible:
-            raise InvalidInput(
-                f"photo {h} was not uploaded; POST /photos first", ("body", "photos", i)
-            )
+            raise InvalidInput(f"photo {h} was not uploaded; POST /photos first", (*loc, i))

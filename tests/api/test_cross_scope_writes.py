@@ -172,3 +172,33 @@ def test_a_photo_linked_to_a_record_the_caller_sees_may_be_linked_again(api):
     assert api.get(f"/photos/{sha}", "officer").status_code == 200  # in the officer's cell
     r = api.post("/records", "officer", json=record_body(photos=[sha]))
     assert r.status_code == 201, r.text
+
+
+def test_a_place_may_not_take_a_photo_its_author_may_not_see(api):
+    """A place's ``attrs.photos`` links photos too (GET /photos follows the place): the same rule
+    and the same answer as for a record."""
+    sha = _photo(api, "officer2")
+    never = hashlib.sha256(uuid.uuid4().bytes).hexdigest()
+    place = {"kind": "rental", "name": "出租屋", "lon": X0 + 0.004, "lat": Y0 + 0.007}
+    n = api.count("places")
+    foreign = api.post(
+        "/places", "officer", json={**place, "id": str(uuid.uuid4()), "attrs": {"photos": [sha]}}
+    )
+    unknown = api.post(
+        "/places", "officer", json={**place, "id": str(uuid.uuid4()), "attrs": {"photos": [never]}}
+    )
+    assert foreign.json()["detail"][0]["loc"] == ["body", "attrs", "photos", 0]
+    _refused_alike(foreign, unknown, differs=(sha, never))
+    pid = str(uuid.uuid4())
+    assert api.post("/places", "officer", json={**place, "id": pid}).status_code == 201
+    r = api.patch(f"/places/{pid}", "officer", json={"version": 1, "attrs": {"photos": [sha]}})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "attrs", "photos", 0]
+    assert api.count("places") == n + 1
+    stored = api.get("/places", "officer").json()
+    mine = next(f for f in stored["features"] if f["properties"]["id"] == pid)
+    assert mine["properties"]["version"] == 1 and not mine["properties"]["attrs"].get("photos")
+    assert api.get(f"/photos/{sha}", "officer").status_code == 404
+    # the officer's own upload is theirs to link
+    own = _photo(api, "officer")
+    r = api.patch(f"/places/{pid}", "officer", json={"version": 1, "attrs": {"photos": [own]}})
+    assert r.status_code == 200, r.text

@@ -13,7 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 import pytest
 from conftest import X0, Y0, W, record_body
+from fastapi.testclient import TestClient
 from sqlalchemy import text
+
+from api.main import create_app
 
 SHAPES = ["plain", "patrol_track", "patrol_checkins", "dispute_parties", "incident_photos"]
 #: Child tables of a record, with the column pointing at it.
@@ -116,6 +119,7 @@ def _maker(api, shape: str) -> Callable[..., dict]:  # noqa: ANN001
 def test_a_sequential_resend_answers_the_stored_record(api, shape):
     make = _maker(api, shape)
     body = make()
+    heat_before = _heat_total(api)
     first = api.post("/records", "officer", json=body)
     assert first.status_code == 201, first.text
     rows = _rows_of(api, body["id"])
@@ -123,6 +127,7 @@ def test_a_sequential_resend_answers_the_stored_record(api, shape):
     assert again.status_code == 200, again.text
     assert again.json() == first.json()
     assert _rows_of(api, body["id"]) == rows and rows["records"] == 1 == rows["audit_log"]
+    assert _heat_total(api) == heat_before + 1
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -230,3 +235,30 @@ def test_a_general_and_a_plain_copy_of_one_id_racing_store_one(api):
     assert codes.count(201) == 1 and set(codes) <= {200, 201, 409}, codes
     assert api.count(f"records WHERE id = '{_db_id(api, rid)}'") == 1
     assert api.count(f"audit_log WHERE entity_id = '{rid}'") == 1
+
+
+@pytest.fixture(scope="module")
+def router(api):  # noqa: ANN001, ANN201
+    """A second app over the same store without the direct entry (``api.record_ingest``): plain
+    records through the router."""
+    with TestClient(create_app(api.store.settings, api.store, ingest=False)) as client:
+        yield client
+
+
+def test_copies_through_the_direct_entry_and_the_router_meet_on_one_rule(api, router):
+    body = record_body()
+    headers = api.auth("officer")
+
+    def send(i: int):  # noqa: ANN202
+        client = router if i % 2 else api.client
+        return client.post("/api/v1/records", json=body, headers=headers)
+
+    heat_before = _heat_total(api)
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(send, range(12)))
+    assert sorted(r.status_code for r in answers) == [200] * 11 + [201]
+    assert all(r.json() == answers[0].json() for r in answers)
+    other = router.post("/api/v1/records", json={**body, "category": "traffic"}, headers=headers)
+    assert other.status_code == 409 and other.json()["current"]["category"] == "fire"
+    assert _rows_of(api, body["id"])["records"] == 1 == _rows_of(api, body["id"])["audit_log"]
+    assert _heat_total(api) == heat_before + 1
