@@ -32,12 +32,16 @@ def check_point(lon: float | None, lat: float | None, loc: Loc = ("body",)) -> t
     return float(lon), float(lat)
 
 
-def check_time(value: datetime, name: str, now: datetime, max_future: timedelta) -> datetime:
-    """``value`` when it is neither before 2000 nor beyond ``now + max_future`` (clock skew)."""
+def check_time(
+    value: datetime, name: str, now: datetime, max_future: timedelta, loc: Loc | None = None
+) -> datetime:
+    """``value`` in UTC when it is neither before 2000 nor beyond ``now + max_future`` (clock
+    skew); the error is at ``loc`` (the body field ``name`` by default)."""
+    where = loc or ("body", name)
     if value > now + max_future:
-        raise InvalidInput(f"{name} {value.isoformat()} is in the future", ("body", name))
+        raise InvalidInput(f"{name} {value.isoformat()} is in the future", where)
     if value < EARLIEST:
-        raise InvalidInput(f"{name} {value.isoformat()} is before 2000", ("body", name))
+        raise InvalidInput(f"{name} {value.isoformat()} is before 2000", where)
     return value.astimezone(UTC)
 
 

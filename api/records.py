@@ -61,15 +61,17 @@ def point_wkt(lon: float, lat: float) -> WKTElement:
 
 
 def _check_times(body: RecordIn, now: datetime, skew: timedelta) -> None:
-    """Refuse impossible dates: future, before 2000, or an end before its start."""
+    """Refuse impossible dates (future, before 2000, or an end before its start), the times of
+    check-ins and track points included: a stored time must also be one the database holds."""
     check_time(body.occurred_at, "occurred_at", now, skew)
     for name in ("started_at", "ended_at"):
         if getattr(body, name) is not None:
             check_time(getattr(body, name), name, now, skew)
     check_order(body.started_at, body.ended_at, "ended_at")
     for i, c in enumerate(body.checkins):
-        if c.at > now + skew:
-            raise InvalidInput("check-in time is in the future", ("body", "checkins", i, "at"))
+        check_time(c.at, "check-in time", now, skew, ("body", "checkins", i, "at"))
+    for i, (_, _, t) in enumerate(body.track or ()):
+        check_time(t, "track time", now, skew, ("body", "track", i))
 
 
 def _track(body: RecordIn) -> tuple[WKTElement | None, list[str] | None]:
