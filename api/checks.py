@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -10,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from api.access import Scope, visible_photos
 from api.errors import InvalidInput, Loc
+from api.models import Building, Place
 from grid import catalog
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_INT32 = 2**31 - 1  # the largest integer id a column holds on both backends
 
 
 def check_point(lon: float | None, lat: float | None, loc: Loc = ("body",)) -> tuple[float, float]:
@@ -91,3 +94,25 @@ def check_photos(
     for i, h in enumerate(hashes):
         if h not in visible:
             raise InvalidInput(f"photo {h} was not uploaded; POST /photos first", (*loc, i))
+
+
+def check_visit(
+    session: Session,
+    scope: Scope,
+    place_id: uuid.UUID | None,
+    building_id: int | None,
+    at: datetime,
+    loc: Loc,
+) -> Place | Building:
+    """The place or building a check-in at ``loc`` names, when it is in ``scope``'s reach at
+    time ``at`` (``Scope.covers_at``). An unknown id (one beyond the column's range included)
+    and one out of reach get the same answer, so a refusal does not tell which ids exist."""
+    target: Place | Building | None = None
+    if place_id is not None:
+        target = session.get(Place, place_id)
+    elif building_id is not None and 0 < building_id <= MAX_INT32:
+        target = session.get(Building, building_id)
+    if target is None or not scope.covers_at(target.cell_code, target.community_code, at):
+        field = "place_id" if place_id is not None else "building_id"
+        raise InvalidInput(f"no such {field.removesuffix('_id')}", (*loc, field))
+    return target

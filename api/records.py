@@ -20,27 +20,31 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from api.access import Scope
 from api.audit import audit, changes
-from api.checks import check_category, check_order, check_photos, check_point, check_time
+from api.checks import (
+    check_category,
+    check_order,
+    check_photos,
+    check_point,
+    check_time,
+    check_visit,
+)
 from api.dependencies import Store
 from api.errors import Conflict, InvalidInput, NotFound
 from api.models import (
-    Building,
     CaseTransition,
     Checkin,
     Party,
-    Place,
     Record,
     RecordPhoto,
     utcnow,
 )
 from api.record_view import record_json
-from api.schemas import CheckinIn, RecordIn, RecordPatch, TransitionIn
+from api.schemas import RecordIn, RecordPatch, TransitionIn
 from grid import caseflow
 from grid.caseflow import Priority
 from grid.catalog import RecordKind
 
 CASE_KINDS = frozenset({RecordKind.INCIDENT, RecordKind.DISPUTE})
-MAX_INT32 = 2**31 - 1  # the largest integer id a column holds on both backends
 
 
 def content_hash(body: RecordIn) -> str:
@@ -99,22 +103,11 @@ def _priority(body: RecordIn) -> str | None:
     return (body.priority or Priority.ROUTINE).value
 
 
-def _visited(session: Session, visit: CheckinIn) -> Place | Building | None:
-    """The place or building a check-in names, or None when there is no such row (an id beyond
-    the column's range included, which the database would refuse with an error)."""
-    if visit.place_id is not None:
-        return session.get(Place, visit.place_id)
-    if visit.building_id is None or not 0 < visit.building_id <= MAX_INT32:
-        return None
-    return session.get(Building, visit.building_id)
-
-
 def _checkins(
     session: Session, scope: Scope, body: RecordIn, values: dict[str, Any]
 ) -> list[Checkin]:
     """Check-in rows for a patrol, each at a place or building in the caller's reach at the
-    record's time. An unknown id and one out of reach get the same answer, so that a refusal
-    does not tell which ids exist."""
+    record's time (``check_visit``)."""
     if body.checkins and body.kind != RecordKind.PATROL:
         raise InvalidInput("only patrols carry check-ins", ("body", "checkins"))
     rows = []
@@ -123,12 +116,7 @@ def _checkins(
         if (c.place_id is None) == (c.building_id is None):
             raise InvalidInput("give exactly one of place_id and building_id", loc)
         lon, lat = check_point(c.lon, c.lat, loc)
-        target = _visited(session, c)
-        if target is None or not scope.covers_at(
-            target.cell_code, target.community_code, values["occurred_at"]
-        ):
-            field = "place_id" if c.place_id else "building_id"
-            raise InvalidInput(f"no such {field.removesuffix('_id')}", (*loc, field))
+        target = check_visit(session, scope, c.place_id, c.building_id, values["occurred_at"], loc)
         rows.append(
             Checkin(
                 record_id=body.id,
@@ -223,7 +211,15 @@ def create_record(
     checkins = _checkins(session, scope, body, values)
     rec = Record(**values)
     try:
-        _insert(session, scope.user_id, rec, body, checkins, audit_diff(values))
+        session.add(rec)
+        if checkins or body.parties or body.photos:
+            session.flush()  # the record row first: the rows below point at it
+        session.add_all(checkins)
+        session.add_all(Party(record_id=body.id, **p.model_dump()) for p in body.parties)
+        photos = dict.fromkeys(body.photos)
+        session.add_all(RecordPhoto(record_id=body.id, sha256=h) for h in photos)
+        audit(session, scope.user_id, "create", "record", body.id, audit_diff(values))
+        session.commit()
     except IntegrityError:
         # the id exists (a resend, or the same id arriving concurrently), found when the record
         # row is flushed or at commit: the insert is tried first because resends are rare and
@@ -234,26 +230,6 @@ def create_record(
             raise
         return found, False
     return rec, True
-
-
-def _insert(
-    session: Session,
-    user_id: int,
-    rec: Record,
-    body: RecordIn,
-    checkins: list[Checkin],
-    diff: dict[str, Any],
-) -> None:
-    """Insert the planned record, its child rows and audit entry, and commit (IntegrityError
-    when the id is taken)."""
-    session.add(rec)
-    if checkins or body.parties or body.photos:
-        session.flush()  # the record row first: the rows below point at it
-    session.add_all(checkins)
-    session.add_all(Party(record_id=body.id, **p.model_dump()) for p in body.parties)
-    session.add_all(RecordPhoto(record_id=body.id, sha256=h) for h in dict.fromkeys(body.photos))
-    audit(session, user_id, "create", "record", body.id, diff)
-    session.commit()
 
 
 def visible_record(session: Session, scope: Scope, record_id: uuid.UUID) -> Record:
