@@ -103,11 +103,9 @@ def _priority(body: RecordIn) -> str | None:
     return (body.priority or Priority.ROUTINE).value
 
 
-def _checkins(
-    session: Session, scope: Scope, body: RecordIn, values: dict[str, Any]
-) -> list[Checkin]:
+def _checkins(session: Session, scope: Scope, body: RecordIn, at: datetime) -> list[Checkin]:
     """Check-in rows for a patrol, each at a place or building in the caller's reach at the
-    record's time (``check_visit``)."""
+    record's time ``at`` (``check_visit``)."""
     if body.checkins and body.kind != RecordKind.PATROL:
         raise InvalidInput("only patrols carry check-ins", ("body", "checkins"))
     rows = []
@@ -116,7 +114,7 @@ def _checkins(
         if (c.place_id is None) == (c.building_id is None):
             raise InvalidInput("give exactly one of place_id and building_id", loc)
         lon, lat = check_point(c.lon, c.lat, loc)
-        target = check_visit(session, scope, c.place_id, c.building_id, values["occurred_at"], loc)
+        target = check_visit(session, scope, c.place_id, c.building_id, at, loc)
         rows.append(
             Checkin(
                 record_id=body.id,
@@ -208,7 +206,7 @@ def create_record(
     """
     values = plan_record(store, scope, body)
     check_photos(session, scope, body.photos)
-    checkins = _checkins(session, scope, body, values)
+    checkins = _checkins(session, scope, body, values["occurred_at"])
     rec = Record(**values)
     try:
         session.add(rec)
