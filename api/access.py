@@ -7,17 +7,17 @@ cells; a new record in a cell they led at its ``occurred_at``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from api.errors import Forbidden, Loc
-from api.models import Cell, Community, LeaderAssignment, User
+from api.models import Cell, Community, LeaderAssignment, Photo, Place, Record, RecordPhoto, User
 from grid.domain.caseflow import Role
 from grid.domain.catalog import AttrType, Personal, place_attrs
 
@@ -98,18 +98,25 @@ class Scope:
             for c, start, end in self.led
         )
 
-    def require_cell_at(
-        self, cell_code: str, community_code: str, at: datetime, loc: Loc
-    ) -> None:
-        """Refuse a record dated ``at`` in a cell the user could not write in at that time.
+    def covers_at(self, cell_code: str | None, community_code: str | None, at: datetime) -> bool:
+        """Whether the user could write in this cell at time ``at``.
 
         Officers may write in a cell they led at ``at`` (a record queued offline across a leader
         change or a redraw stays theirs to send) or lead now (a new leader reporting what
         happened in their cell before they took it over); other roles by their scope.
         """
         if self.cells is None:
+            return self.sees_cell(cell_code, community_code)
+        return cell_code is not None and (self.led_at(cell_code, at) or cell_code in self.cells)
+
+    def require_cell_at(self, cell_code: str, community_code: str, at: datetime, loc: Loc) -> None:
+        """Refuse a record dated ``at`` in a cell the user could not write in at that time
+        (``covers_at``)."""
+        if self.covers_at(cell_code, community_code, at):
+            return
+        if self.cells is None:
             self.require_cell(cell_code, community_code, loc)
-        elif not (self.led_at(cell_code, at) or cell_code in self.cells):
+        else:
             raise Forbidden(
                 f"the point is in cell {cell_code}, outside your cells at {at.isoformat()}",
                 loc,
@@ -145,6 +152,33 @@ def load_scope(session: Session, user: User) -> Scope:
         else []
     )
     return Scope(user.id, user.username, role, frozenset(cells), frozenset(comms), led)
+
+
+def visible_photos(session: Session, scope: Scope, hashes: Collection[str]) -> set[str]:
+    """Those of ``hashes`` that are stored photos ``scope`` may see: the one rule for reading a
+    photo and for linking it to a record. Admin sees all, an uploader their own (so an upload not
+    yet linked shows on the tablet that took it), anyone else only a photo that belongs to a
+    record or place they may see (a place's photos are SHA-256 hashes inside its ``attrs``)."""
+    wanted = sorted(set(hashes))
+    if not wanted:
+        return set()
+    rows = session.execute(
+        select(Photo.sha256, Photo.uploaded_by).where(Photo.sha256.in_(wanted))
+    ).all()
+    if scope.role == Role.ADMIN:
+        return {sha for sha, _ in rows}
+    seen = {sha for sha, by in rows if by == scope.user_id}
+    rest = sorted({sha for sha, _ in rows} - seen)
+    if rest:
+        linked = select(RecordPhoto.sha256).join(Record, RecordPhoto.record_id == Record.id)
+        seen.update(
+            session.scalars(scope.visible(linked.where(RecordPhoto.sha256.in_(rest)), Record))
+        )
+    for sha in (s for s in rest if s not in seen):
+        in_place = select(Place.id).where(cast(Place.attrs, String).like(f"%{sha}%"))
+        if session.scalar(scope.visible(in_place, Place).limit(1)) is not None:
+            seen.add(sha)
+    return seen
 
 
 def mask_name(name: str) -> str:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.access import Scope, visible_photos
 from api.errors import InvalidInput, Loc
-from api.models import Photo
+from api.models import Building, Place
 from grid.domain import catalog
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_INT32 = 2**31 - 1  # the largest integer id a column holds on both backends
 
 
 def check_point(lon: float | None, lat: float | None, loc: Loc = ("body",)) -> tuple[float, float]:
@@ -33,12 +35,16 @@ def check_point(lon: float | None, lat: float | None, loc: Loc = ("body",)) -> t
     return float(lon), float(lat)
 
 
-def check_time(value: datetime, name: str, now: datetime, max_future: timedelta) -> datetime:
-    """``value`` when it is neither before 2000 nor beyond ``now + max_future`` (clock skew)."""
+def check_time(
+    value: datetime, name: str, now: datetime, max_future: timedelta, loc: Loc | None = None
+) -> datetime:
+    """``value`` in UTC when it is neither before 2000 nor beyond ``now + max_future`` (clock
+    skew); the error is at ``loc`` (the body field ``name`` by default)."""
+    where = loc or ("body", name)
     if value > now + max_future:
-        raise InvalidInput(f"{name} {value.isoformat()} is in the future", ("body", name))
+        raise InvalidInput(f"{name} {value.isoformat()} is in the future", where)
     if value < EARLIEST:
-        raise InvalidInput(f"{name} {value.isoformat()} is before 2000", ("body", name))
+        raise InvalidInput(f"{name} {value.isoformat()} is before 2000", where)
     return value.astimezone(UTC)
 
 
@@ -74,13 +80,39 @@ def check_filter_code(value: str, allowed: Iterable[str], name: str, loc: Loc) -
         raise InvalidInput(f"unknown {name} '{value}'; allowed: {', '.join(codes)}", loc)
 
 
-def check_photos(session: Session, hashes: list[str]) -> None:
-    """Refuse photo hashes that were not uploaded first."""
+def check_photos(
+    session: Session, scope: Scope, hashes: list[str], loc: Loc = ("body", "photos")
+) -> None:
+    """Refuse photo hashes (a record's ``photos``, a place's ``attrs.photos`` at ``loc``) that
+    were not uploaded first or that ``scope`` may not see (the rule of ``GET /photos/{sha256}``):
+    linking one would make it readable. Both get the same answer, so a refusal does not tell
+    whether someone else uploaded that image."""
     if not hashes:
         return
-    known = set(session.scalars(select(Photo.sha256).where(Photo.sha256.in_(hashes))))
+    with session.no_autoflush:  # a change being checked is not written to look the photos up
+        visible = visible_photos(session, scope, hashes)
     for i, h in enumerate(hashes):
-        if h not in known:
-            raise InvalidInput(
-                f"photo {h} was not uploaded; POST /photos first", ("body", "photos", i)
-            )
+        if h not in visible:
+            raise InvalidInput(f"photo {h} was not uploaded; POST /photos first", (*loc, i))
+
+
+def check_visit(
+    session: Session,
+    scope: Scope,
+    place_id: uuid.UUID | None,
+    building_id: int | None,
+    at: datetime,
+    loc: Loc,
+) -> Place | Building:
+    """The place or building a check-in at ``loc`` names, when it is in ``scope``'s reach at
+    time ``at`` (``Scope.covers_at``). An unknown id (one beyond the column's range included)
+    and one out of reach get the same answer, so a refusal does not tell which ids exist."""
+    target: Place | Building | None = None
+    if place_id is not None:
+        target = session.get(Place, place_id)
+    elif building_id is not None and 0 < building_id <= MAX_INT32:
+        target = session.get(Building, building_id)
+    if target is None or not scope.covers_at(target.cell_code, target.community_code, at):
+        field = "place_id" if place_id is not None else "building_id"
+        raise InvalidInput(f"no such {field.removesuffix('_id')}", (*loc, field))
+    return target

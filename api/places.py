@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from api.access import Scope, show_attrs, unmask_attrs
 from api.audit import audit, changes
-from api.checks import check_point
+from api.checks import check_photos, check_point
 from api.dependencies import Store
 from api.errors import Conflict, NotFound
 from api.models import Place, utcnow
@@ -90,6 +90,7 @@ def create_place(session: Session, store: Store, scope: Scope, body: PlaceIn) ->
         return found, False
     lon, lat = check_point(body.lon, body.lat)
     attrs = check_attrs(body.kind, body.attrs)
+    check_photos(session, scope, attrs.get("photos", []), ("body", "attrs", "photos"))
     where = store.cells.locate(lon, lat, utcnow(), ("body", "lon"))
     scope.require_cell(where.cell_code, where.community_code, ("body", "lon"))
     now = utcnow()
@@ -161,6 +162,7 @@ def patch_place(
     if body.attrs is not None:
         sent = unmask_attrs(scope, p.kind, body.attrs, p.attrs, p.cell_code)
         p.attrs = check_attrs(p.kind, sent)
+        check_photos(session, scope, p.attrs.get("photos", []), ("body", "attrs", "photos"))
     if body.lon is not None or body.lat is not None:
         lon, lat = check_point(
             body.lon if body.lon is not None else p.lon, body.lat if body.lat is not None else p.lat

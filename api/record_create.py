@@ -19,6 +19,7 @@ from typing import Any, cast
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, Table, insert
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from api import heatagg
@@ -76,13 +77,19 @@ def _insert_sqlite(engine: Engine, values: dict[str, Any]) -> bool:
     return True
 
 
+def same_record(session: Session, scope: Scope, found: Record) -> tuple[dict[str, Any], int]:
+    """The answer to a resend whose content matches the stored record, whatever its shape and
+    path: that record, 200, with the body its 201 had."""
+    return record_json(session, scope, found, detail=False), 200
+
+
 def resent(store: Store, scope: Scope, body: RecordIn, digest: str) -> tuple[dict[str, Any], int]:
     """The answer to an id that is already stored: the record (200) or a 409 on other content."""
     with store.sessions() as session:
         found = existing_record(session, scope, body.id, digest)
         if found is None:  # cannot happen: records are never deleted
             raise RuntimeError(f"record {body.id} conflicted but is not stored")
-        return record_json(session, scope, found, detail=False), 200
+        return same_record(session, scope, found)
 
 
 def store_plain(
@@ -113,9 +120,8 @@ def store_general(store: Store, scope: Scope, body: RecordIn) -> tuple[dict[str,
         rec, created = create_record(session, store, scope, body)
         if created:
             parties = [p.model_dump() for p in body.parties]
-            photos = list(dict.fromkeys(body.photos))
-            return new_record_json(scope, rec, parties, photos), 201
-        return record_json(session, scope, rec, detail=False), 200
+            return new_record_json(scope, rec, parties, body.photos), 201
+        return same_record(session, scope, rec)
 
 
 def plan(store: Store, scope: Scope, body: RecordIn) -> dict[str, Any] | None:

@@ -39,11 +39,14 @@ def _people(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dict
 
 
 def _photos(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    """Photo hashes of the given records, grouped by record."""
+    """Photo hashes of the given records, grouped by record, in hash order (a record's photos
+    are a set)."""
     out: dict[uuid.UUID, list[str]] = defaultdict(list)
     if ids:
         rows = session.execute(
-            select(RecordPhoto.record_id, RecordPhoto.sha256).where(RecordPhoto.record_id.in_(ids))
+            select(RecordPhoto.record_id, RecordPhoto.sha256)
+            .where(RecordPhoto.record_id.in_(ids))
+            .order_by(RecordPhoto.sha256)
         )
         for rid, sha in rows:
             out[rid].append(sha)
@@ -118,8 +121,9 @@ def _item(
 def new_record_json(
     scope: Scope, rec: Record, parties: list[dict[str, Any]], photos: list[str]
 ) -> dict[str, Any]:
-    """The JSON of a record just created by ``scope``, without reading back what it sent."""
-    return _item(scope, rec, parties, photos, scope.username, utcnow())
+    """The JSON of a record just created by ``scope``, without reading back what it sent: the
+    same as a later read gives (photos in hash order, times as stored)."""
+    return _item(scope, rec, parties, sorted(set(photos)), scope.username, utcnow())
 
 
 def _details(session: Session, r: Record) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from geoalchemy2 import WKTElement
@@ -20,15 +20,20 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from api.access import Scope
 from api.audit import audit, changes
-from api.checks import check_category, check_order, check_photos, check_point, check_time
+from api.checks import (
+    check_category,
+    check_order,
+    check_photos,
+    check_point,
+    check_time,
+    check_visit,
+)
 from api.dependencies import Store
 from api.errors import Conflict, InvalidInput, NotFound
 from api.models import (
-    Building,
     CaseTransition,
     Checkin,
     Party,
-    Place,
     Record,
     RecordPhoto,
     utcnow,
@@ -48,21 +53,29 @@ def content_hash(body: RecordIn) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
+def utc(value: datetime | None) -> datetime | None:
+    """An aware datetime in UTC, as the database gives it back (so a new record's answer and a
+    resend's, read from the database, are the same)."""
+    return value.astimezone(UTC) if value is not None else None
+
+
 def point_wkt(lon: float, lat: float) -> WKTElement:
     """A WGS84 point for a geometry column."""
     return WKTElement(f"POINT({lon!r} {lat!r})", srid=4326)
 
 
 def _check_times(body: RecordIn, now: datetime, skew: timedelta) -> None:
-    """Refuse impossible dates: future, before 2000, or an end before its start."""
+    """Refuse impossible dates (future, before 2000, or an end before its start), the times of
+    check-ins and track points included: a stored time must also be one the database holds."""
     check_time(body.occurred_at, "occurred_at", now, skew)
     for name in ("started_at", "ended_at"):
         if getattr(body, name) is not None:
             check_time(getattr(body, name), name, now, skew)
     check_order(body.started_at, body.ended_at, "ended_at")
     for i, c in enumerate(body.checkins):
-        if c.at > now + skew:
-            raise InvalidInput("check-in time is in the future", ("body", "checkins", i, "at"))
+        check_time(c.at, "check-in time", now, skew, ("body", "checkins", i, "at"))
+    for i, (_, _, t) in enumerate(body.track or ()):
+        check_time(t, "track time", now, skew, ("body", "track", i))
 
 
 def _track(body: RecordIn) -> tuple[WKTElement | None, list[str] | None]:
@@ -90,23 +103,21 @@ def _priority(body: RecordIn) -> str | None:
     return (body.priority or Priority.ROUTINE).value
 
 
-def _checkins(session: Session, body: RecordIn, record_id: uuid.UUID) -> list[Checkin]:
-    """Check-in rows for a patrol, each pointing at an existing place or building."""
+def _checkins(session: Session, scope: Scope, body: RecordIn, at: datetime) -> list[Checkin]:
+    """Check-in rows for a patrol, each at a place or building in the caller's reach at the
+    record's time ``at`` (``check_visit``)."""
+    if body.checkins and body.kind != RecordKind.PATROL:
+        raise InvalidInput("only patrols carry check-ins", ("body", "checkins"))
     rows = []
     for i, c in enumerate(body.checkins):
         loc = ("body", "checkins", i)
         if (c.place_id is None) == (c.building_id is None):
             raise InvalidInput("give exactly one of place_id and building_id", loc)
         lon, lat = check_point(c.lon, c.lat, loc)
-        target = (
-            session.get(Place, c.place_id) if c.place_id else session.get(Building, c.building_id)
-        )
-        if target is None:
-            field = "place_id" if c.place_id else "building_id"
-            raise InvalidInput(f"no such {field.removesuffix('_id')}", (*loc, field))
+        target = check_visit(session, scope, c.place_id, c.building_id, at, loc)
         rows.append(
             Checkin(
-                record_id=record_id,
+                record_id=body.id,
                 place_id=c.place_id,
                 building_id=c.building_id,
                 at=c.at,
@@ -115,8 +126,6 @@ def _checkins(session: Session, body: RecordIn, record_id: uuid.UUID) -> list[Ch
                 cell_code=target.cell_code,
             )
         )
-    if rows and body.kind != RecordKind.PATROL:
-        raise InvalidInput("only patrols carry check-ins", ("body", "checkins"))
     return rows
 
 
@@ -164,7 +173,7 @@ def plan_record(store: Store, scope: Scope, body: RecordIn) -> dict[str, Any]:
         "priority": priority,
         "status": caseflow.INITIAL_STATUS.value if body.kind in CASE_KINDS else None,
         "description": body.description,
-        "occurred_at": body.occurred_at,
+        "occurred_at": utc(body.occurred_at),
         "lon": lon,
         "lat": lat,
         "geom": point_wkt(lon, lat),
@@ -176,8 +185,8 @@ def plan_record(store: Store, scope: Scope, body: RecordIn) -> dict[str, Any]:
         "updated_at": now,
         "track": track,
         "track_times": track_times,
-        "started_at": body.started_at,
-        "ended_at": body.ended_at,
+        "started_at": utc(body.started_at),
+        "ended_at": utc(body.ended_at),
         "content_hash": digest,
     }
 
@@ -193,24 +202,26 @@ def create_record(
     """Store a new record (True) or return the same one already stored for this id (False).
 
     The general path (check-ins, parties, photos, tracks) through the ORM; ``api.record_create``
-    stores plain records without the unit of work.
+    stores plain records without the unit of work. Every check runs before the first write.
     """
     values = plan_record(store, scope, body)
-    check_photos(session, body.photos)
+    check_photos(session, scope, body.photos)
+    checkins = _checkins(session, scope, body, values["occurred_at"])
     rec = Record(**values)
-    checkins = _checkins(session, body, body.id)
-    session.add(rec)
-    if checkins or body.parties or body.photos:
-        session.flush()  # the record row first: the rows below point at it
-    session.add_all(checkins)
-    session.add_all(Party(record_id=body.id, **p.model_dump()) for p in body.parties)
-    session.add_all(RecordPhoto(record_id=body.id, sha256=h) for h in dict.fromkeys(body.photos))
-    audit(session, scope.user_id, "create", "record", body.id, audit_diff(values))
     try:
+        session.add(rec)
+        if checkins or body.parties or body.photos:
+            session.flush()  # the record row first: the rows below point at it
+        session.add_all(checkins)
+        session.add_all(Party(record_id=body.id, **p.model_dump()) for p in body.parties)
+        photos = dict.fromkeys(body.photos)
+        session.add_all(RecordPhoto(record_id=body.id, sha256=h) for h in photos)
+        audit(session, scope.user_id, "create", "record", body.id, audit_diff(values))
         session.commit()
     except IntegrityError:
-        # the id exists (a resend, or the same id arriving concurrently): the insert is tried
-        # first because resends are rare and a pre-check would cost every write a round trip
+        # the id exists (a resend, or the same id arriving concurrently), found when the record
+        # row is flushed or at commit: the insert is tried first because resends are rare and
+        # a pre-check would cost every write a round trip
         session.rollback()
         found = existing_record(session, scope, body.id, values["content_hash"])
         if found is None:

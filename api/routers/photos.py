@@ -10,15 +10,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
-from sqlalchemy import String, cast, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from api.access import Scope
+from api.access import visible_photos
 from api.dependencies import ScopeDep, SessionDep, StoreDep
 from api.errors import InvalidInput, NotFound, TooLarge, UnsupportedMedia
-from api.models import Photo, Place, Record, RecordPhoto
-from grid.domain.caseflow import Role
+from api.models import Photo
 
 router = APIRouter(tags=["photos"])
 
@@ -99,31 +96,11 @@ def upload(
     return JSONResponse(body, status_code=201)
 
 
-def may_see(session: Session, scope: Scope, photo: Photo) -> bool:
-    """Whether ``scope`` may see ``photo``: admin always, its uploader (so an upload not yet
-    linked shows on the tablet that took it), else only when it belongs to a record or place the
-    user may see (a place's photos are SHA-256 hashes inside its ``attrs``)."""
-    if scope.role == Role.ADMIN or photo.uploaded_by == scope.user_id:
-        return True
-    linked = scope.visible(
-        select(Record.id)
-        .join(RecordPhoto, RecordPhoto.record_id == Record.id)
-        .where(RecordPhoto.sha256 == photo.sha256),
-        Record,
-    )
-    if session.scalar(linked.limit(1)) is not None:
-        return True
-    in_place = scope.visible(
-        select(Place.id).where(cast(Place.attrs, String).like(f"%{photo.sha256}%")), Place
-    )
-    return session.scalar(in_place.limit(1)) is not None
-
-
 @router.get("/photos/{sha256}")
 def download(sha256: str, scope: ScopeDep, session: SessionDep, store: StoreDep) -> FileResponse:
     """The image with this content hash, if the user may see it (404 otherwise: a photo outside
     the user's reach is not admitted to exist)."""
     photo = session.get(Photo, sha256) if len(sha256) == 64 else None
-    if photo is None or not may_see(session, scope, photo):
+    if photo is None or sha256 not in visible_photos(session, scope, [sha256]):
         raise NotFound(f"no photo {sha256}", ("path", "sha256"))
     return FileResponse(store.settings.photo_dir / photo.path, media_type=photo.content_type)
