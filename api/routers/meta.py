@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.dependencies import StoreDep
+from api.responses import Meta, answers
 from grid import caseflow, catalog
 
 router = APIRouter(tags=["meta"])
@@ -31,7 +32,7 @@ def _attr_field(f: catalog.AttrField) -> dict[str, Any]:
     }
 
 
-@router.get("/meta")
+@router.get("/meta", response_model=None, responses=answers(Meta))
 def meta(store: StoreDep) -> dict[str, Any]:
     """Place kinds and attributes, record kinds and categories, risk levels, priorities, statuses,
     transitions, tiles."""

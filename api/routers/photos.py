@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import String, cast, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from api.access import Scope
 from api.dependencies import ScopeDep, SessionDep, StoreDep
 from api.errors import InvalidInput, NotFound, TooLarge, UnsupportedMedia
 from api.models import Photo, Place, Record, RecordPhoto
+from api.responses import SIGNED_IN, PhotoOut, answers, binary
 from grid.caseflow import Role
 
 router = APIRouter(tags=["photos"])
@@ -67,7 +68,12 @@ def _store_file(upload: UploadFile, directory: Path, limit: int) -> tuple[str, i
         raise
 
 
-@router.post("/photos", status_code=201)
+@router.post(
+    "/photos",
+    status_code=201,
+    response_model=None,
+    responses=answers(PhotoOut, *SIGNED_IN, 403, 413, 415, status=201, also=(200,)),
+)
 def upload(
     file: Annotated[UploadFile, File()], scope: ScopeDep, session: SessionDep, store: StoreDep
 ) -> JSONResponse:
@@ -119,7 +125,11 @@ def may_see(session: Session, scope: Scope, photo: Photo) -> bool:
     return session.scalar(in_place.limit(1)) is not None
 
 
-@router.get("/photos/{sha256}")
+@router.get(
+    "/photos/{sha256}",
+    response_class=Response,
+    responses=answers(None, *SIGNED_IN, 404, media=binary(*(c for _, _, c in SIGNATURES))),
+)
 def download(sha256: str, scope: ScopeDep, session: SessionDep, store: StoreDep) -> FileResponse:
     """The image with this content hash, if the user may see it (404 otherwise: a photo outside
     the user's reach is not admitted to exist)."""

@@ -15,6 +15,7 @@ from api import records as service
 from api.dependencies import Limit, ScopeDep, SessionDep, StoreDep
 from api.errors import InvalidInput
 from api.record_view import record_json, records_json
+from api.responses import SIGNED_IN, WRITE, RecordDetail, RecordOut, answers
 from api.schemas import RecordIn, RecordPatch, TransitionIn
 from grid.caseflow import Status
 from grid.catalog import RecordKind
@@ -22,7 +23,12 @@ from grid.catalog import RecordKind
 router = APIRouter(tags=["records"])
 
 
-@router.post("/records", status_code=201)
+@router.post(
+    "/records",
+    status_code=201,
+    response_model=None,
+    responses=answers(RecordOut, *WRITE, 503, status=201, also=(200,)),
+)
 async def create(
     body: Annotated[RecordIn, Body()], scope: ScopeDep, store: StoreDep
 ) -> JSONResponse:
@@ -39,7 +45,7 @@ async def create(
     return JSONResponse(payload, status_code=status)
 
 
-@router.get("/records")
+@router.get("/records", response_model=None, responses=answers(list[RecordOut], *SIGNED_IN))
 def list_(
     scope: ScopeDep,
     session: SessionDep,
@@ -68,13 +74,13 @@ def list_(
     return JSONResponse(records_json(session, scope, recs))
 
 
-@router.get("/records/{id}")
+@router.get("/records/{id}", response_model=None, responses=answers(RecordDetail, *SIGNED_IN, 404))
 def get(id: uuid.UUID, scope: ScopeDep, session: SessionDep) -> JSONResponse:
     """One record with its track, check-ins and transitions."""
     return JSONResponse(record_json(session, scope, service.visible_record(session, scope, id)))
 
 
-@router.patch("/records/{id}")
+@router.patch("/records/{id}", response_model=None, responses=answers(RecordDetail, *WRITE, 404))
 def patch(
     id: uuid.UUID, body: RecordPatch, scope: ScopeDep, session: SessionDep, store: StoreDep
 ) -> JSONResponse:
@@ -83,7 +89,11 @@ def patch(
     return JSONResponse(record_json(session, scope, rec))
 
 
-@router.post("/records/{id}/transitions")
+@router.post(
+    "/records/{id}/transitions",
+    response_model=None,
+    responses=answers(RecordDetail, *WRITE, 404),
+)
 def transition(
     id: uuid.UUID, body: TransitionIn, scope: ScopeDep, session: SessionDep
 ) -> JSONResponse:
