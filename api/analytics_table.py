@@ -95,7 +95,8 @@ def table(
     places["leader"] = places["cell_code"].map(leaders)
     risk = gcounts.counts(places, by=[key, "risk_level"])
     k = pd.DataFrame(kpis(scope=scope, session=session, period=Period(start, end), by=by)["rows"])
-    out = k.reindex(columns=[key, *KPI_COLS])
+    # an empty KPI frame (no cell in the period) has an untyped key: give it the codes' type
+    out = k.reindex(columns=[key, *KPI_COLS]).astype({key: object})
     out = out.merge(_pivot(counted, key, "kind", kinds), on=key, how="outer")
     out = out.merge(
         _pivot(risk, key, "risk_level", [r.value for r in RISK_LEVELS], "places_"),
