@@ -132,3 +132,35 @@ def test_table_of_a_period_before_any_cell(api: Api, format: str) -> None:
     assert r.status_code == 200, r.text
     if format == "json":
         assert r.json()["rows"] == []
+
+
+GPKG_AFTER_SPATIALITE = """
+import shapely, geopandas as gpd, sys
+from api.routers.exports import Format, encode
+from api.db import make_engine
+engine = make_engine("sqlite:///" + sys.argv[1])
+with engine.connect():
+    pass
+gdf = gpd.GeoDataFrame({"code": ["1"]}, geometry=[shapely.box(0, 0, 1, 1)], crs=4326)
+print(len(encode(gdf, Format.GPKG, "cells")[0]) > 0)
+"""
+
+
+def test_geopackage_export_after_spatialite_does_not_crash(tmp_path: Path) -> None:
+    """The first GeoPackage export of a process that has opened the SQLite store works (GDAL loaded
+    after mod_spatialite segfaulted the server); its own process, as a crash would take pytest."""
+    import os
+    import subprocess
+    import sys
+
+    root = str(Path(__file__).resolve().parents[2])
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+    done = subprocess.run(
+        [sys.executable, "-c", GPKG_AFTER_SPATIALITE, str(tmp_path / "s.sqlite")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": path},
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "True", done.stderr[-2000:]
