@@ -57,8 +57,8 @@ SCHEMA = schemathesis.openapi.from_dict(DOCUMENT)
 
 
 def _some_data(api: Api) -> dict[str, str]:
-    """Records of every shape, a place and a service centre, so that the answers Schemathesis
-    checks have rows and features in them (heat bins, hot spots, tables, coverage)."""
+    """Records (plain, served by the direct entry, and with parties, by the router), a place and a
+    service centre, so that the answers Schemathesis checks have rows and features in them."""
     now = datetime.now(UTC)
     made: dict[str, str] = {}
     for i in range(8):
