@@ -27,6 +27,7 @@ ERRORS: dict[int, str] = {
     422: "A field refused: each item names it in `loc`",
     503: "The server is busy (write queue full): send again after `Retry-After` seconds",
 }
+HEADERS = {401: "WWW-Authenticate", 503: "Retry-After"}  # sent with these errors
 SIGNED_IN = (401, 422)  # what every operation behind a bearer token may answer
 WRITE = (*SIGNED_IN, 403, 409, 413, 415)  # what a JSON write may answer besides
 
@@ -51,6 +52,8 @@ def answers(
         out[code] = entry
     for code in sorted(set(errors)):
         out[code] = {"model": ErrorBody, "description": ERRORS[code]}
+        if code in HEADERS:
+            out[code]["headers"] = {HEADERS[code]: {"schema": {"type": "string"}}}
     return out
 
 

@@ -22,7 +22,7 @@ def user_json(user: User) -> dict[str, Any]:
     return {"username": user.username, "display_name": user.display_name, "role": user.role}
 
 
-@router.post("/auth/token", response_model=None, responses=answers(Token, 401, 422))
+@router.post("/auth/token", response_model=None, responses=answers(Token, 401, 413, 422))
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, store: StoreDep
 ) -> dict[str, Any]:
