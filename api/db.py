@@ -10,6 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+# GDAL (pyogrio: GeoPackage exports) must be in the process before the first mod_spatialite load:
+# loaded after it, GDAL's SQLite calls bind to the system libsqlite3 mod_spatialite brought in, and
+# the first GeoPackage write crashes the process (a segfault, killing the server for everyone).
+import pyogrio  # noqa: F401  # isort: skip
 import sqlean
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url

@@ -11,12 +11,35 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from grid.domain.caseflow import TransitionError
 from grid.errors import CoordinateError, GridError, InputError, PartitionError
 
 Loc = tuple[str | int, ...]
+
+
+class ErrorItem(BaseModel):
+    """One refused field: where (``loc``), why (``msg``) and a machine-readable ``type``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    """The one error body of every 4xx/5xx answer (the OpenAPI document's error schema)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    detail: list[ErrorItem]
+    current: Any = Field(
+        default=None,
+        description="409 only: the object as stored now (null when it is not yours to see)",
+    )
 
 
 class ApiError(Exception):
@@ -140,6 +163,19 @@ def domain_response(exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(exc), status_code=status_of(exc), headers=headers)
 
 
+# FastAPI answers 400 "There was an error parsing the body" when the bytes do not decode (a JSON
+# body that is not UTF-8, a broken multipart form); the contract has a field-level 422 for it.
+UNREADABLE_BODY = {
+    "detail": [
+        {
+            "loc": ["body"],
+            "msg": "the body could not be read: JSON must be UTF-8, a form well-formed",
+            "type": "body_invalid",
+        }
+    ]
+}
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers so every error, domain or HTTP, leaves in the same shape."""
 
@@ -152,6 +188,8 @@ def install(app: FastAPI) -> None:
     # the decorator, unlike add_exception_handler, accepts handlers typed for their exception class
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # only body parsing answers 400: a body that is not text
+            return JSONResponse(UNREADABLE_BODY, status_code=422)
         # FastAPI's HTTPException (a subclass) carries any JSON-able detail, e.g. a list of errors
         detail: object = exc.detail
         if not isinstance(detail, list):

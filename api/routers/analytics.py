@@ -29,6 +29,17 @@ from api.errors import Forbidden, InvalidInput
 from api.models import utcnow
 from api.models.analytics import Centre
 from api.periods import Day, ordered
+from api.responses import SIGNED_IN, RecordOut, answers, binary
+from api.responses_analytics import (
+    CentreKind,
+    CentreOut,
+    Comparison,
+    Coverage,
+    HeatLayer,
+    Hotspots,
+    Siting,
+    Table,
+)
 from api.routers.stats import KpiBy
 from api.schemas import Float, Strict
 from grid.analysis.coverage import CENTRE_KINDS
@@ -70,7 +81,7 @@ class Format(StrEnum):
     XLSX = "xlsx"
 
 
-@router.get("/heat")
+@router.get("/heat", response_model=None, responses=answers(HeatLayer, *SIGNED_IN))
 def heat(
     scope: ScopeDep,
     session: SessionDep,
@@ -85,7 +96,7 @@ def heat(
     return aheat.heat_layer(session, scope, f, r, store.settings.h3_resolution)
 
 
-@router.get("/hotspots")
+@router.get("/hotspots", response_model=None, responses=answers(Hotspots, *SIGNED_IN))
 def hotspots(
     scope: ScopeDep,
     session: SessionDep,
@@ -122,7 +133,7 @@ def _base(
     return baseline, ordered(base_from, base_to, ("base_from", "base_to"))
 
 
-@router.get("/compare")
+@router.get("/compare", response_model=None, responses=answers(Comparison, *SIGNED_IN))
 def compare(
     scope: ScopeDep,
     session: SessionDep,
@@ -144,7 +155,9 @@ def compare(
 Limit = Annotated[int, Query(ge=1, le=2000)]
 
 
-@router.get("/bins/{h3}/records")
+@router.get(
+    "/bins/{h3}/records", response_model=None, responses=answers(list[RecordOut], *SIGNED_IN)
+)
 def bin_records(
     h3: str, scope: ScopeDep, session: SessionDep, store: StoreDep, f: FilterDep, limit: Limit = 200
 ) -> list[dict[str, Any]]:
@@ -153,7 +166,11 @@ def bin_records(
     return arec.bin_records(session, scope, f, fine, limit)
 
 
-@router.get("/cells/{code}/records")
+@router.get(
+    "/cells/{code}/records",
+    response_model=None,
+    responses=answers(list[RecordOut], *SIGNED_IN, 404),
+)
 def cell_records(
     code: str, scope: ScopeDep, session: SessionDep, f: FilterDep, limit: Limit = 200
 ) -> list[dict[str, Any]]:
@@ -161,7 +178,18 @@ def cell_records(
     return arec.cell_records(session, scope, f, code, limit)
 
 
-@router.get("/table", response_model=None)
+@router.get(
+    "/table",
+    response_model=None,
+    responses=answers(
+        Table,
+        *SIGNED_IN,
+        media={
+            "text/csv": {"schema": {"type": "string"}},
+            **binary("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        },
+    ),
+)
 def table(
     scope: ScopeDep,
     session: SessionDep,
@@ -200,7 +228,7 @@ def table(
     }
 
 
-@router.get("/coverage")
+@router.get("/coverage", response_model=None, responses=answers(Coverage, *SIGNED_IN))
 def coverage(
     scope: ScopeDep,
     session: SessionDep,
@@ -216,7 +244,7 @@ def coverage(
     return acov.coverage(session, scope, community, mode.value, minutes)
 
 
-@router.get("/siting")
+@router.get("/siting", response_model=None, responses=answers(Siting, *SIGNED_IN))
 def siting(
     scope: ScopeDep,
     session: SessionDep,
@@ -241,7 +269,12 @@ class CentreIn(Strict):
     community_code: str | None = Field(default=None, pattern=r"^\d{12}$")
 
 
-@router.post("/centres", status_code=201)
+@router.post(
+    "/centres",
+    status_code=201,
+    response_model=None,
+    responses=answers(CentreOut, *SIGNED_IN, 403, 413, status=201),
+)
 def add_centre(
     body: CentreIn, scope: ScopeDep, session: SessionDep, store: StoreDep
 ) -> dict[str, Any]:
@@ -295,7 +328,7 @@ def add_centre(
     }
 
 
-@router.get("/centre-kinds")
+@router.get("/centre-kinds", response_model=None, responses=answers(list[CentreKind]))
 def centre_kinds() -> list[dict[str, Any]]:
     """The kinds of service centre with their default radius and capacity, labelled zh/en."""
     return [

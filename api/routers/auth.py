@@ -11,6 +11,7 @@ from sqlalchemy import select
 from api.dependencies import ScopeDep, SessionDep, StoreDep
 from api.errors import NotAuthenticated
 from api.models import User
+from api.responses import SIGNED_IN, Me, Token, answers
 from api.security import create_token, verify_password
 
 router = APIRouter(tags=["auth"])
@@ -21,7 +22,7 @@ def user_json(user: User) -> dict[str, Any]:
     return {"username": user.username, "display_name": user.display_name, "role": user.role}
 
 
-@router.post("/auth/token")
+@router.post("/auth/token", response_model=None, responses=answers(Token, 401, 413, 422))
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, store: StoreDep
 ) -> dict[str, Any]:
@@ -33,7 +34,7 @@ def login(
     return {"access_token": token, "token_type": "bearer", "user": user_json(user)}
 
 
-@router.get("/me")
+@router.get("/me", response_model=None, responses=answers(Me, *SIGNED_IN))
 def me(scope: ScopeDep, session: SessionDep) -> dict[str, Any]:
     """Who is signed in and which cells and communities they work in."""
     user = session.get(User, scope.user_id)

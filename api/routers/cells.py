@@ -16,6 +16,14 @@ from api.checks import check_point
 from api.dependencies import BBoxDep, Limit, ScopeDep, SessionDep, StoreDep
 from api.models import Building, Cell, LeaderAssignment, User, utcnow
 from api.periods import Moment
+from api.responses import (
+    SIGNED_IN,
+    BuildingProps,
+    CellProps,
+    FeatureCollection,
+    Location,
+    answers,
+)
 from grid.domain.caseflow import Role
 
 router = APIRouter(tags=["cells"])
@@ -49,7 +57,9 @@ def _leader_json(scope: Scope, user: User | None) -> dict[str, Any] | None:
     }
 
 
-@router.get("/cells")
+@router.get(
+    "/cells", response_model=None, responses=answers(FeatureCollection[CellProps], *SIGNED_IN)
+)
 def cells(
     scope: ScopeDep,
     session: SessionDep,
@@ -92,7 +102,7 @@ def cells(
     }
 
 
-@router.get("/cells/locate")
+@router.get("/cells/locate", response_model=None, responses=answers(Location, *SIGNED_IN))
 def locate(
     scope: ScopeDep,
     store: StoreDep,
@@ -105,7 +115,11 @@ def locate(
     return {"cell_code": where.cell_code, "community_code": where.community_code, "h3": where.h3}
 
 
-@router.get("/buildings")
+@router.get(
+    "/buildings",
+    response_model=None,
+    responses=answers(FeatureCollection[BuildingProps], *SIGNED_IN),
+)
 def buildings(
     scope: ScopeDep,
     session: SessionDep,

@@ -22,6 +22,7 @@ from api.checks import check_filter_code
 from api.dependencies import Period, PeriodDep, ScopeDep, SessionDep
 from api.errors import InvalidInput
 from api.models import Building, Cell, Place, Record, utcnow
+from api.responses import GEOJSON, SIGNED_IN, answers, binary
 from api.spreadsheet import safe_frame
 from grid.domain.catalog import PlaceKind, RecordKind
 
@@ -192,7 +193,19 @@ def encode(gdf: gpd.GeoDataFrame, fmt: Format, name: str) -> tuple[bytes, str]:
         return path.read_bytes(), "application/geopackage+sqlite3"
 
 
-@router.get("/export/{layer}")
+@router.get(
+    "/export/{layer}",
+    response_class=Response,
+    responses=answers(
+        None,
+        *SIGNED_IN,
+        media={
+            "application/geo+json": {"schema": GEOJSON},
+            "text/csv": {"schema": {"type": "string"}},
+            **binary("application/geopackage+sqlite3"),
+        },
+    ),
+)
 def export(
     layer: Layer,
     scope: ScopeDep,

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.dependencies import StoreDep
+from api.responses import Meta, answers
 from grid.domain import caseflow, catalog
 
 router = APIRouter(tags=["meta"])
@@ -32,7 +33,7 @@ def _attr_field(f: catalog.AttrField) -> dict[str, Any]:
     }
 
 
-@router.get("/meta")
+@router.get("/meta", response_model=None, responses=answers(Meta))
 def meta(store: StoreDep) -> dict[str, Any]:
     """Place kinds and attributes, record kinds and categories, risk levels, priorities, statuses,
     transitions, tiles."""

@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 
 from api.access import visible_photos
 from api.dependencies import ScopeDep, SessionDep, StoreDep
 from api.errors import InvalidInput, NotFound, TooLarge, UnsupportedMedia
 from api.models import Photo
+from api.responses import SIGNED_IN, PhotoOut, answers, binary
 
 router = APIRouter(tags=["photos"])
 
@@ -64,7 +65,12 @@ def _store_file(upload: UploadFile, directory: Path, limit: int) -> tuple[str, i
         raise
 
 
-@router.post("/photos", status_code=201)
+@router.post(
+    "/photos",
+    status_code=201,
+    response_model=None,
+    responses=answers(PhotoOut, *SIGNED_IN, 403, 413, 415, status=201, also=(200,)),
+)
 def upload(
     file: Annotated[UploadFile, File()], scope: ScopeDep, session: SessionDep, store: StoreDep
 ) -> JSONResponse:
@@ -96,7 +102,11 @@ def upload(
     return JSONResponse(body, status_code=201)
 
 
-@router.get("/photos/{sha256}")
+@router.get(
+    "/photos/{sha256}",
+    response_class=Response,
+    responses=answers(None, *SIGNED_IN, 404, media=binary(*(c for _, _, c in SIGNATURES))),
+)
 def download(sha256: str, scope: ScopeDep, session: SessionDep, store: StoreDep) -> FileResponse:
     """The image with this content hash, if the user may see it (404 otherwise: a photo outside
     the user's reach is not admitted to exist)."""

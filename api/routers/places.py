@@ -10,13 +10,16 @@ from fastapi.responses import JSONResponse
 
 from api import places as service
 from api.dependencies import BBoxDep, Limit, ScopeDep, SessionDep, StoreDep
+from api.responses import SIGNED_IN, WRITE, FeatureCollection, PlaceFeature, PlaceProps, answers
 from api.schemas import PlaceIn, PlacePatch
 from grid.domain.catalog import PlaceKind
 
 router = APIRouter(tags=["places"])
 
 
-@router.get("/places")
+@router.get(
+    "/places", response_model=None, responses=answers(FeatureCollection[PlaceProps], *SIGNED_IN)
+)
 def list_(
     scope: ScopeDep,
     session: SessionDep,
@@ -33,14 +36,19 @@ def list_(
     }
 
 
-@router.post("/places", status_code=201)
+@router.post(
+    "/places",
+    status_code=201,
+    response_model=None,
+    responses=answers(PlaceFeature, *WRITE, status=201, also=(200,)),
+)
 def create(body: PlaceIn, scope: ScopeDep, session: SessionDep, store: StoreDep) -> JSONResponse:
     """Store a place; the same id and content again answers 200 with the stored place."""
     place, created = service.create_place(session, store, scope, body)
     return JSONResponse(service.place_feature(place, scope), status_code=201 if created else 200)
 
 
-@router.patch("/places/{id}")
+@router.patch("/places/{id}", response_model=None, responses=answers(PlaceFeature, *WRITE, 404))
 def patch(
     id: uuid.UUID, body: PlacePatch, scope: ScopeDep, session: SessionDep, store: StoreDep
 ) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from api import records as service
 from api.dependencies import Limit, ScopeDep, SessionDep, StoreDep
 from api.periods import Moment
 from api.record_view import record_json, records_json
+from api.responses import SIGNED_IN, WRITE, RecordDetail, RecordOut, answers
 from api.schemas import RecordIn, RecordPatch, TransitionIn
 from grid.domain.caseflow import Status
 from grid.domain.catalog import RecordKind
@@ -21,7 +22,12 @@ from grid.domain.catalog import RecordKind
 router = APIRouter(tags=["records"])
 
 
-@router.post("/records", status_code=201)
+@router.post(
+    "/records",
+    status_code=201,
+    response_model=None,
+    responses=answers(RecordOut, *WRITE, 503, status=201, also=(200,)),
+)
 async def create(
     body: Annotated[RecordIn, Body()], scope: ScopeDep, store: StoreDep
 ) -> JSONResponse:
@@ -38,7 +44,7 @@ async def create(
     return JSONResponse(payload, status_code=status)
 
 
-@router.get("/records")
+@router.get("/records", response_model=None, responses=answers(list[RecordOut], *SIGNED_IN))
 def list_(
     scope: ScopeDep,
     session: SessionDep,
@@ -65,13 +71,13 @@ def list_(
     return JSONResponse(records_json(session, scope, recs))
 
 
-@router.get("/records/{id}")
+@router.get("/records/{id}", response_model=None, responses=answers(RecordDetail, *SIGNED_IN, 404))
 def get(id: uuid.UUID, scope: ScopeDep, session: SessionDep) -> JSONResponse:
     """One record with its track, check-ins and transitions."""
     return JSONResponse(record_json(session, scope, service.visible_record(session, scope, id)))
 
 
-@router.patch("/records/{id}")
+@router.patch("/records/{id}", response_model=None, responses=answers(RecordDetail, *WRITE, 404))
 def patch(
     id: uuid.UUID, body: RecordPatch, scope: ScopeDep, session: SessionDep, store: StoreDep
 ) -> JSONResponse:
@@ -80,7 +86,11 @@ def patch(
     return JSONResponse(record_json(session, scope, rec))
 
 
-@router.post("/records/{id}/transitions")
+@router.post(
+    "/records/{id}/transitions",
+    response_model=None,
+    responses=answers(RecordDetail, *WRITE, 404),
+)
 def transition(
     id: uuid.UUID, body: TransitionIn, scope: ScopeDep, session: SessionDep
 ) -> JSONResponse:

@@ -19,6 +19,7 @@ from api.dependencies import PeriodDep, ScopeDep, SessionDep
 from api.errors import InvalidInput
 from api.models import Cell, Checkin, LeaderAssignment, Place, Record, User, utcnow
 from api.records import CASE_KINDS
+from api.responses import SIGNED_IN, Counts, Kpis, answers
 from grid.domain.caseflow import Status
 from grid.domain.catalog import RecordKind
 
@@ -69,7 +70,7 @@ def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _clean(v) for k, v in row.items()} for row in df.to_dict("records")]
 
 
-@router.get("/stats/counts")
+@router.get("/stats/counts", response_model=None, responses=answers(Counts, *SIGNED_IN))
 def counts(
     scope: ScopeDep,
     session: SessionDep,
@@ -133,7 +134,7 @@ def _leaders_at(session: Session, at: datetime) -> dict[str, str]:
     return dict(rows.all())
 
 
-@router.get("/stats/kpis")
+@router.get("/stats/kpis", response_model=None, responses=answers(Kpis, *SIGNED_IN))
 def kpis(
     scope: ScopeDep,
     session: SessionDep,
