@@ -31,7 +31,7 @@ from grid.codes import code_texts, parent_codes
 from grid.households import estimate_households
 from grid.io import read_layer
 from grid.tiling import check_communities, check_tiling
-from grid.validate import check_coordinates
+from grid.validate import check_coordinates, check_polygons
 
 
 def open_store() -> Store:
@@ -46,8 +46,9 @@ def _codes_as_text(gdf: gpd.GeoDataFrame, parent: str, digits: int) -> gpd.GeoDa
     """``gdf`` with ``code`` and ``parent`` read as codes (``grid.codes.code_texts``: stray spaces
     dropped, blanks missing); a missing parent code is the first ``digits`` of the code."""
     codes = code_texts(gdf["code"])
-    given = (code_texts(gdf[parent]) if parent in gdf.columns
-             else np.full(len(gdf), None, dtype=object))
+    given = (
+        code_texts(gdf[parent]) if parent in gdf.columns else np.full(len(gdf), None, dtype=object)
+    )
     return gdf.assign(code=codes, **{parent: parent_codes(codes, given, digits)})
 
 
@@ -199,6 +200,7 @@ def import_layer(
             check_tiling(gdf, _stored_communities(s, gdf["community_code"]), source=str(path))
             return load_cells(s, gdf, valid_from)
         if what == "buildings":
+            check_polygons(gdf, str(path), "building")
             gdf = estimate_households(gdf, source=str(path))
             cells = s.scalars(select(Cell).where(Cell.valid_to.is_(None))).all()
             if cells and "cell_code" not in gdf.columns:
