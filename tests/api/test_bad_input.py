@@ -243,6 +243,23 @@ def _record_cases() -> list:
         ),
         ("deep array", DEEP_ARRAY, 400, ["body"]),
         ("deep object", DEEP_OBJECT, 400, ["body"]),
+        (
+            "nested description",
+            raw(record_body(description=[[["楼道"]]])),
+            422,
+            ["body", "description"],
+        ),
+        (
+            "object as party name",
+            raw(
+                record_body(
+                    kind="dispute", category="neighbour", parties=[{"name": {"zh": "张三"}}]
+                )
+            ),
+            422,
+            ["body", "parties", 0, "name"],
+        ),
+        ("deep track", raw(patrol(track=[[[[X0, Y0, AT]]]] * 2)), 422, ["body", "track", 0, 0]),
         ("empty body", "", 422, ["body"]),
         ("array not object", "[]", 422, ["body"]),
         ("array of records", json.dumps([record_body()]), 422, ["body"]),
@@ -394,6 +411,7 @@ def _place_cases() -> list:
         ("unknown risk level", raw(place_body(risk_level="extreme")), 422, ["body", "risk_level"]),
         ("huge name", raw(place_body(name="x" * 201)), 422, ["body", "name"]),
         ("huge address", raw(place_body(address="x" * 301)), 422, ["body", "address"]),
+        ("nested name", raw(place_body(name=[["出租屋"]])), 422, ["body", "name"]),
         ("deep array", DEEP_ARRAY, 400, ["body"]),
         ("deep object", DEEP_OBJECT, 400, ["body"]),
         ("empty body", "", 422, ["body"]),
