@@ -276,6 +276,17 @@ def _record_cases() -> list:
             422,
             ["body", "kind"],
         ),
+        ("5000-digit number", raw(record_body(lon=SLOT), "9" * 5000), (400, 422), ["body"]),
+        pytest.param(
+            "check-in building id beyond any integer column",
+            raw(patrol(checkins=[checkin(building_id=10**20)])),
+            422,
+            ["body", "checkins", 0, "building_id"],
+            marks=pytest.mark.xfail(
+                strict=True, reason="owned by schemas (CheckinIn.building_id has no bound): 500"
+            ),
+            id="check-in building id beyond any integer column",
+        ),
     ]
     numeric = [
         ("lon", record_body(lon=SLOT), ["body", "lon"]),
@@ -294,6 +305,11 @@ def _record_cases() -> list:
         for field, body, loc in numeric:
             cases.append((f"{token} in {field}", raw(body, token), 422, loc))
     return cases
+
+
+def case_ids(cases: list) -> list[str]:
+    """Each case's name (a ``pytest.param`` carries its own id)."""
+    return [c.id if hasattr(c, "id") else c[0] for c in cases]
 
 
 RECORD_CASES = _record_cases()
@@ -331,7 +347,7 @@ def refused(api, before: dict[str, int], r, status: int | tuple[int, ...], loc: 
     assert counts(api) == before
 
 
-@pytest.mark.parametrize("name,content,status,loc", RECORD_CASES, ids=[c[0] for c in RECORD_CASES])
+@pytest.mark.parametrize("name,content,status,loc", RECORD_CASES, ids=case_ids(RECORD_CASES))
 def test_bad_record_table(api, client, name, content, status, loc):
     before = counts(api)
     headers = {**api.auth("officer"), **JSON}
@@ -541,6 +557,15 @@ def _centre_cases() -> list:
         ("unknown kind", raw({**base, "kind": "spaceport"}), ["body", "kind"]),
         ("swapped", raw({**base, "lon": Y0 + 0.007, "lat": X0 + 0.004}), ["body", "lat"]),
         ("huge name", raw({**base, "name": "x" * 1000}), ["body", "name"]),
+        pytest.param(
+            "capacity beyond any integer column",
+            raw({**base, "capacity": 10**20}),
+            ["body", "capacity"],
+            marks=pytest.mark.xfail(
+                strict=True, reason="owned by analytics (CentreIn.capacity has no bound): 500"
+            ),
+            id="capacity beyond any integer column",
+        ),
     ]
     for token in TOKENS:
         for field in ("lon", "lat", "radius_m", "capacity"):
@@ -553,7 +578,7 @@ def _centre_cases() -> list:
 CENTRE_CASES = _centre_cases()
 
 
-@pytest.mark.parametrize("name,content,loc", CENTRE_CASES, ids=[c[0] for c in CENTRE_CASES])
+@pytest.mark.parametrize("name,content,loc", CENTRE_CASES, ids=case_ids(CENTRE_CASES))
 def test_bad_centre_table(api, name, content, loc):
     before = counts(api)
     r = send(api, "/analytics/centres", "admin", content)
