@@ -87,7 +87,7 @@ def load_area(session: Session, level: str, rows: gpd.GeoDataFrame) -> int:
     model = {"district": District, "street": Street, "community": Community}[level]
     parent = {"street": "district_code", "community": "street_code"}.get(level)
     n = 0
-    for i, row in rows.reset_index(drop=True).iterrows():
+    for i, (_, row) in enumerate(rows.iterrows(), start=1):
         values = {
             "code": str(row["code"]),
             "name": str(row.get("name") or row["code"]),
@@ -99,7 +99,7 @@ def load_area(session: Session, level: str, rows: gpd.GeoDataFrame) -> int:
                 if parent in row and row[parent]
                 else str(row["code"])[: {"street_code": 9, "district_code": 6}[parent]]
             )
-        fits(model, values, ("row", int(str(i)) + 1))
+        fits(model, values, ("row", i))
         existing = session.get(model, values["code"])
         if existing is None:
             session.add(model(**values))

@@ -524,6 +524,8 @@ def _change_cases() -> list:
         cases += [
             (f"{token} record version", rec, raw({"version": SLOT}, token), ["body", "version"]),
             (f"{token} record lon", rec, raw({"version": 1, "lon": SLOT}, token), ["body", "lon"]),
+            (f"{token} record lat", rec, raw({"version": 1, "lat": SLOT}, token), ["body", "lat"]),
+            (f"{token} place lon", place, raw({"version": 1, "lon": SLOT}, token), ["body", "lon"]),
             (f"{token} place version", place, raw({"version": SLOT}, token), ["body", "version"]),
             (f"{token} place lat", place, raw({"version": 1, "lat": SLOT}, token), ["body", "lat"]),
             (
