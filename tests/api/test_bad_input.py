@@ -1,4 +1,10 @@
-"""Bad input gets 4xx with a field-level detail and writes nothing."""
+"""Bad input gets 4xx with a field-level detail and writes nothing.
+
+After the first tests, the bad-input table of issue 9 for the API: each case asserts the status,
+the field named in ``detail[*].loc`` and that no table changed; POST /records on both the direct
+entry (api.record_ingest) and the router. The ``wangge`` command's table is in
+test_bad_input_cli.py.
+"""
 
 from __future__ import annotations
 
