@@ -112,7 +112,11 @@ def run_export(args: argparse.Namespace) -> int:
         )
     except (GridError, ApiError) as e:
         return fail(args.layer_name, e)
-    Path(args.out).write_bytes(data)
+    try:
+        Path(args.out).write_bytes(data)
+    except OSError as e:  # no such directory, no permission, disk full...
+        print(f"{args.out}: cannot write: {e.strerror or e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     print(f"wrote {args.out}")
     return 0
 

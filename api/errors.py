@@ -193,7 +193,10 @@ def install(app: FastAPI) -> None:
         # FastAPI's HTTPException (a subclass) carries any JSON-able detail, e.g. a list of errors
         detail: object = exc.detail
         if not isinstance(detail, list):
-            detail = [{"loc": [], "msg": str(detail), "type": "http"}]
+            # FastAPI answers 400 only for a body it cannot read (e.g. JSON nested too deep for
+            # its parser): that names the body
+            loc = ["body"] if exc.status_code == 400 else []
+            detail = [{"loc": loc, "msg": str(detail), "type": "http"}]
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)

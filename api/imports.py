@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from geoalchemy2.shape import to_shape
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,15 +26,16 @@ from api.models import Cell, Community, District, Place, Street, User, utcnow
 from api.place_attrs import check_attrs
 from api.records import point_wkt
 from api.routers.exports import Format, Layer, encode, layer_frame
+from api.schemas import PlaceIn
 from grid.analysis.assign import assign_cells
 from grid.domain.caseflow import Role
-from grid.domain.catalog import PlaceKind, RiskLevel, place_attrs
+from grid.domain.catalog import PlaceKind, place_attrs
 from grid.domain.codes import code_texts, parent_codes
 from grid.input.communities import check_community_layer
 from grid.input.households import estimate_households
 from grid.input.io import read_layer
 from grid.input.tiling import check_tiling
-from grid.input.validate import check_coordinates
+from grid.input.validate import check_coordinates, check_polygons
 
 
 def open_store() -> Store:
@@ -48,8 +50,9 @@ def _codes_as_text(gdf: gpd.GeoDataFrame, parent: str, digits: int) -> gpd.GeoDa
     """``gdf`` with ``code`` and ``parent`` read as codes (``grid.domain.codes.code_texts``: stray
     spaces dropped, blanks missing); a missing parent code is the first ``digits`` of the code."""
     codes = code_texts(gdf["code"])
-    given = (code_texts(gdf[parent]) if parent in gdf.columns
-             else np.full(len(gdf), None, dtype=object))
+    given = (
+        code_texts(gdf[parent]) if parent in gdf.columns else np.full(len(gdf), None, dtype=object)
+    )
     return gdf.assign(code=codes, **{parent: parent_codes(codes, given, digits)})
 
 
@@ -119,44 +122,73 @@ def _row_attrs(row: Any, kind: PlaceKind) -> dict[str, Any]:
     return out
 
 
+def _place(row: Any, i: int, source: str) -> PlaceIn:
+    """Row ``i`` of a places file as the API's ``PlaceIn``, so a file's places pass the same
+    checks as the API's (kind, risk level, text, id, point); InvalidInput naming the row."""
+    geom = row.geometry
+    if geom is None or geom.is_empty or geom.geom_type != "Point":
+        raise InvalidInput("places must be points", ("row", i))
+    try:
+        kind: PlaceKind | None = PlaceKind(row.kind)
+    except ValueError:
+        kind = None  # PlaceIn names it below
+    pid = getattr(row, "id", None)
+    if pid is None or (isinstance(pid, float) and math.isnan(pid)) or pid == "":
+        pid = uuid.uuid5(uuid.NAMESPACE_URL, f"{source}#{i}")
+    data = {
+        "id": str(pid),
+        "kind": row.kind,
+        "name": str(row.name),
+        "address": str(getattr(row, "address", "") or ""),
+        "lon": geom.x,
+        "lat": geom.y,
+        "risk_level": getattr(row, "risk_level", None) or "normal",
+        "attrs": _row_attrs(row, kind) if kind else {},
+    }
+    try:
+        return PlaceIn.model_validate(data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        given = repr(first.get("input"))
+        got = f", not {given}" if len(given) <= 60 else ""  # the value, unless it is long
+        raise InvalidInput(f"{field}: {first['msg']}{got}", ("row", i)) from e
+
+
 def _load_places(session, store: Store, gdf: gpd.GeoDataFrame, source: str) -> int:  # noqa: ANN001
     """Insert places (kind, name, optional id/address/risk_level and attribute columns named like
-    the kind's attributes), each located in a cell by grid and checked like the API's places."""
+    the kind's attributes), each located in a cell by grid and checked like the API's places;
+    an id given twice, or already stored, is refused."""
     _require(gdf, ("kind", "name"))
     author = session.scalar(select(User.id).where(User.role == Role.ADMIN.value).order_by(User.id))
     if author is None:
-        raise InvalidInput("create an admin account first (wangge users add)", ("row", 0))
+        raise InvalidInput("create an admin account first (wangge users add)", ("user",))
     store.cells.refresh(session)
     now = utcnow()
+    seen: dict[uuid.UUID, int] = {}
     for i, row in enumerate(gdf.itertuples(index=False), start=1):
+        place = _place(row, i, source)
+        if place.id in seen:
+            raise InvalidInput(f"id {place.id} is also row {seen[place.id]}", ("row", i))
+        seen[place.id] = i
+        if session.get(Place, place.id) is not None:
+            raise InvalidInput(f"place {place.id} is already stored", ("row", i))
         try:
-            kind, risk = (
-                PlaceKind(row.kind),
-                RiskLevel(getattr(row, "risk_level", None) or "normal"),
-            )
-        except ValueError as e:
-            raise InvalidInput(str(e), ("row", i)) from e
-        geom = row.geometry
-        if geom is None or geom.is_empty or geom.geom_type != "Point":
-            raise InvalidInput("places must be points", ("row", i))
-        try:
-            where = store.cells.locate(geom.x, geom.y, now, ("row", i))
-            attrs = check_attrs(kind, _row_attrs(row, kind))
+            where = store.cells.locate(place.lon, place.lat, now, ("row", i))
+            attrs = check_attrs(place.kind, place.attrs)
         except InvalidInput as e:
             raise InvalidInput(e.msg, ("row", i)) from e
-        pid = getattr(row, "id", None)
-        pid = uuid.UUID(str(pid)) if pid else uuid.uuid5(uuid.NAMESPACE_URL, f"{source}#{i}")
         session.add(
             Place(
-                id=pid,
-                kind=kind.value,
-                name=str(row.name),
-                address=str(getattr(row, "address", "") or ""),
-                risk_level=risk.value,
+                id=place.id,
+                kind=place.kind.value,
+                name=place.name,
+                address=place.address,
+                risk_level=place.risk_level.value,
                 attrs=attrs,
-                lon=geom.x,
-                lat=geom.y,
-                geom=point_wkt(geom.x, geom.y),
+                lon=place.lon,
+                lat=place.lat,
+                geom=point_wkt(place.lon, place.lat),
                 cell_code=where.cell_code,
                 community_code=where.community_code,
                 h3=where.h3,
@@ -201,6 +233,7 @@ def import_layer(
             check_tiling(gdf, _stored_communities(s, gdf["community_code"]), source=str(path))
             return load_cells(s, gdf, valid_from)
         if what == "buildings":
+            check_polygons(gdf, str(path), "building")
             gdf = estimate_households(gdf, source=str(path))
             cells = s.scalars(select(Cell).where(Cell.valid_to.is_(None))).all()
             if cells and "cell_code" not in gdf.columns:

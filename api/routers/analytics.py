@@ -42,7 +42,7 @@ from api.responses_analytics import (
 )
 from api.routers.stats import KpiBy
 from api.schemas import Float, Strict
-from grid.analysis.coverage import CENTRE_KINDS
+from grid.analysis.coverage import CENTRE_KINDS, MAX_CAPACITY
 from grid.domain.caseflow import Role
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
@@ -265,7 +265,7 @@ class CentreIn(Strict):
     lon: Float
     lat: Float
     radius_m: Float | None = Field(default=None, gt=0, le=5000)
-    capacity: StrictInt | None = Field(default=None, ge=0)
+    capacity: StrictInt | None = Field(default=None, ge=0, le=MAX_CAPACITY)
     community_code: str | None = Field(default=None, pattern=r"^\d{12}$")
 
 

@@ -23,6 +23,7 @@ from grid.errors import InputError
 
 # 80 m/min = 4.8 km/h, a typical adult walking pace used by 15-minute life-circle planning.
 WALKING_SPEED_M_PER_MIN = 80.0
+MAX_CAPACITY = 1_000_000  # households: more than any centre serves; bounds what a client may set
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from grid.errors import CoordinateError, InputError
 from grid.input.crs import metric_crs
 
 POLYGONAL = ("Polygon", "MultiPolygon")
+MAX_LISTED = 20  # bad features spelled out before a count of the rest
 STRADDLE_SHARE = 0.05  # a building straddles when ≥ 5% of its footprint lies in a second community
 
 
@@ -95,6 +96,36 @@ def check_coordinates(gdf: gpd.GeoDataFrame, source: str) -> None:
         f"coordinate {sample} is out of range (lon −180…180, lat −90…90)",
         source=source,
         feature=fid,
+    )
+
+
+def check_polygons(gdf: gpd.GeoDataFrame, source: str, noun: str) -> None:
+    """Refuse empty, non-polygonal or invalid (e.g. self-intersecting "bowtie") geometries, one
+    line per bad feature as ``row N (noun id): reason`` (rows 1-based, as the tiling checks count
+    them), for layers stored as given rather than repaired (``wangge import buildings``)."""
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6)) & ~missing
+    invalid = polygonal & ~shapely.is_valid(geoms)
+    bad = np.flatnonzero(missing | ~polygonal | invalid)
+    if not len(bad):
+        return
+    ids = feature_ids(gdf)
+    lines = []
+    for k in bad[:MAX_LISTED]:
+        if missing[k]:
+            why = "empty geometry"
+        elif not polygonal[k]:
+            why = f"geometry is a {geoms[k].geom_type}, not a polygon"
+        else:
+            why = f"geometry invalid: {shapely.is_valid_reason(geoms[k])}"
+        name = f" ({noun} {ids[k]})" if "id" in gdf.columns else ""
+        lines.append(f"  row {k + 1}{name}: {why}")
+    if len(bad) > MAX_LISTED:
+        lines.append(f"  ... and {len(bad) - MAX_LISTED} more")
+    count = f"{len(bad)} problem{'s' if len(bad) > 1 else ''}"
+    raise InputError(
+        f"{noun}s are not sound polygons ({count}):\n" + "\n".join(lines), source=source
     )
 
 
