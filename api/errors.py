@@ -163,13 +163,14 @@ def domain_response(exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(exc), status_code=status_of(exc), headers=headers)
 
 
-# FastAPI answers 400 "There was an error parsing the body" when the bytes do not decode (a JSON
-# body that is not UTF-8, a broken multipart form); the contract has a field-level 422 for it.
+# FastAPI answers 400 "There was an error parsing the body" when it cannot read the body at all (a
+# JSON body that is not UTF-8 or nested too deep for the parser, a broken multipart form); the
+# contract has a field-level 422 for it.
 UNREADABLE_BODY = {
     "detail": [
         {
             "loc": ["body"],
-            "msg": "the body could not be read: JSON must be UTF-8, a form well-formed",
+            "msg": "the body could not be read: send UTF-8 JSON of reasonable depth, or a well-formed form",
             "type": "body_invalid",
         }
     ]
@@ -193,10 +194,7 @@ def install(app: FastAPI) -> None:
         # FastAPI's HTTPException (a subclass) carries any JSON-able detail, e.g. a list of errors
         detail: object = exc.detail
         if not isinstance(detail, list):
-            # FastAPI answers 400 only for a body it cannot read (e.g. JSON nested too deep for
-            # its parser): that names the body
-            loc = ["body"] if exc.status_code == 400 else []
-            detail = [{"loc": loc, "msg": str(detail), "type": "http"}]
+            detail = [{"loc": [], "msg": str(detail), "type": "http"}]
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
