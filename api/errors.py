@@ -170,7 +170,8 @@ UNREADABLE_BODY = {
     "detail": [
         {
             "loc": ["body"],
-            "msg": "the body could not be read: send UTF-8 JSON of reasonable depth, or a well-formed form",
+            "msg": "the body could not be read: send UTF-8 JSON of reasonable depth, "
+            "or a well-formed form",
             "type": "body_invalid",
         }
     ]

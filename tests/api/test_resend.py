@@ -16,7 +16,7 @@ from conftest import X0, Y0, W, record_body
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from api.main import create_app
+from api.main import create_app, make_store
 
 SHAPES = ["plain", "patrol_track", "patrol_checkins", "dispute_parties", "incident_photos"]
 #: Child tables of a record, with the column pointing at it.
@@ -239,10 +239,13 @@ def test_a_general_and_a_plain_copy_of_one_id_racing_store_one(api):
 
 @pytest.fixture(scope="module")
 def router(api):  # noqa: ANN001, ANN201
-    """A second app over the same store without the direct entry (``api.record_ingest``): plain
-    records through the router."""
-    with TestClient(create_app(api.store.settings, api.store, ingest=False)) as client:
+    """A second app without the direct entry (``api.record_ingest``), plain records through the
+    router: a second server process over the same database, so it has its own store (a store's
+    PostGIS write rounds belong to the event loop of the app that runs them)."""
+    store = make_store(api.store.settings, migrate=False)
+    with TestClient(create_app(api.store.settings, store, ingest=False)) as client:
         yield client
+    store.engine.dispose()
 
 
 def test_copies_through_the_direct_entry_and_the_router_meet_on_one_rule(api, router):
