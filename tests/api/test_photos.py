@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 
 from conftest import X0, Y0, record_body
 
@@ -119,3 +120,26 @@ def test_repeat_upload_by_same_user_records_them_once(api):
         api.post("/photos", "officer2", files={"file": ("a", data, "image/png")}).status_code == 200
     )
     assert _uploads(api, sha) == 2 and api.count("photos") == n + 1
+
+
+def test_concurrent_uploads_of_same_bytes(api):
+    """Users sending the same new bytes at once: one 201, the rest 200, never a 500; one photo
+    and one uploader row per user."""
+    data = _photo(b"at-once")
+    n = api.count("photos")
+    users = ["officer", "officer2", "street"] * 3
+
+    def send(user: str) -> int:
+        """One upload of ``data`` as ``user``; its status code."""
+        files = {"file": ("a.png", data, "image/png")}
+        return api.post("/photos", user, files=files).status_code
+
+    for u in set(users):
+        api.auth(u)  # sign in first, so the uploads themselves are what runs at once
+    with ThreadPoolExecutor(len(users)) as pool:
+        codes = sorted(pool.map(send, users))
+    assert codes == [200] * (len(users) - 1) + [201]
+    sha = hashlib.sha256(data).hexdigest()
+    assert api.count("photos") == n + 1 and _uploads(api, sha) == 3
+    for u in set(users):
+        assert api.get(f"/photos/{sha}", u).content == data
