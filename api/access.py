@@ -17,7 +17,17 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from api.errors import Forbidden, Loc
-from api.models import Cell, Community, LeaderAssignment, Photo, Place, Record, RecordPhoto, User
+from api.models import (
+    Cell,
+    Community,
+    LeaderAssignment,
+    Photo,
+    PhotoUpload,
+    Place,
+    Record,
+    RecordPhoto,
+    User,
+)
 from grid.domain.caseflow import Role
 from grid.domain.catalog import AttrType, Personal, place_attrs
 
@@ -156,19 +166,21 @@ def load_scope(session: Session, user: User) -> Scope:
 
 def visible_photos(session: Session, scope: Scope, hashes: Collection[str]) -> set[str]:
     """Those of ``hashes`` that are stored photos ``scope`` may see: the one rule for reading a
-    photo and for linking it to a record. Admin sees all, an uploader their own (so an upload not
-    yet linked shows on the tablet that took it), anyone else only a photo that belongs to a
-    record or place they may see (a place's photos are SHA-256 hashes inside its ``attrs``)."""
+    photo and for linking it to a record. Admin sees all, every uploader their own (any user who
+    sent the bytes, so an upload not yet linked shows on each tablet that took it), anyone else
+    only a photo that belongs to a record or place they may see (a place's photos are SHA-256
+    hashes inside its ``attrs``)."""
     wanted = sorted(set(hashes))
     if not wanted:
         return set()
-    rows = session.execute(
-        select(Photo.sha256, Photo.uploaded_by).where(Photo.sha256.in_(wanted))
-    ).all()
-    if scope.role == Role.ADMIN:
-        return {sha for sha, _ in rows}
-    seen = {sha for sha, by in rows if by == scope.user_id}
-    rest = sorted({sha for sha, _ in rows} - seen)
+    stored = set(session.scalars(select(Photo.sha256).where(Photo.sha256.in_(wanted))))
+    if scope.role == Role.ADMIN or not stored:
+        return stored
+    mine = select(PhotoUpload.sha256).where(
+        PhotoUpload.user_id == scope.user_id, PhotoUpload.sha256.in_(sorted(stored))
+    )
+    seen = set(session.scalars(mine))
+    rest = sorted(stored - seen)
     if rest:
         linked = select(RecordPhoto.sha256).join(Record, RecordPhoto.record_id == Record.id)
         seen.update(

@@ -11,7 +11,16 @@ from api.models.areas import (
     Street,
 )
 from api.models.base import SRID, Base, utcnow
-from api.models.field import CaseTransition, Checkin, Party, Photo, Place, Record, RecordPhoto
+from api.models.field import (
+    CaseTransition,
+    Checkin,
+    Party,
+    Photo,
+    PhotoUpload,
+    Place,
+    Record,
+    RecordPhoto,
+)
 
 __all__ = [
     "SRID",
@@ -27,6 +36,7 @@ __all__ = [
     "LeaderAssignment",
     "Party",
     "Photo",
+    "PhotoUpload",
     "Place",
     "Record",
     "RecordPhoto",

@@ -107,7 +107,8 @@ class Party(Base):
 
 
 class Photo(Base):
-    """An uploaded image, stored once per content hash on disk."""
+    """An uploaded image, stored once per content hash on disk; ``uploaded_by`` is its first
+    uploader (provenance only: who may see it is ``PhotoUpload``'s, every uploader)."""
 
     __tablename__ = "photos"
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -116,6 +117,16 @@ class Photo(Base):
     path: Mapped[str] = mapped_column(String(300))
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PhotoUpload(Base):
+    """One user's upload of a photo: every user who sent the same bytes has a row, so a photo
+    stored once is each uploader's to read and link (``api.access.visible_photos``)."""
+
+    __tablename__ = "photo_uploads"
+    sha256: Mapped[str] = mapped_column(ForeignKey("photos.sha256"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class RecordPhoto(Base):

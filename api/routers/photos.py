@@ -10,12 +10,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from api.access import visible_photos
 from api.dependencies import ScopeDep, SessionDep, StoreDep
 from api.errors import InvalidInput, NotFound, TooLarge, UnsupportedMedia
-from api.models import Photo
+from api.models import Photo, PhotoUpload
 from api.responses import SIGNED_IN, PhotoOut, answers, binary
 
 router = APIRouter(tags=["photos"])
@@ -65,6 +66,14 @@ def _store_file(upload: UploadFile, directory: Path, limit: int) -> tuple[str, i
         raise
 
 
+def _insert_new(session: Session, model: type[Photo] | type[PhotoUpload], row: dict) -> bool:
+    """Insert ``row`` unless its primary key is taken (``ON CONFLICT DO NOTHING`` on both
+    backends, so concurrent uploads of the same bytes never collide); whether it was new."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(model).values(**row).on_conflict_do_nothing().returning(model.sha256)
+    return session.execute(stmt).first() is not None
+
+
 @router.post(
     "/photos",
     status_code=201,
@@ -74,32 +83,24 @@ def _store_file(upload: UploadFile, directory: Path, limit: int) -> tuple[str, i
 def upload(
     file: Annotated[UploadFile, File()], scope: ScopeDep, session: SessionDep, store: StoreDep
 ) -> JSONResponse:
-    """Store an image once per content hash; uploading it again answers 200 with the same hash."""
+    """Store an image once per content hash and record the user as one of its uploaders (so it is
+    theirs to read and link, whoever sent it first); uploading it again answers 200."""
     scope.require_write()
     directory = store.settings.photo_dir
     sha, size, ctype, tmp = _store_file(file, directory, store.settings.max_photo_bytes)
-    body = {"sha256": sha, "size": size, "content_type": ctype}
-    if session.get(Photo, sha) is not None:
-        tmp.unlink(missing_ok=True)
-        return JSONResponse(body, status_code=200)
     final = directory / sha[:2] / sha
-    final.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(tmp, final)  # the file is in place before the row that points at it commits
-    session.add(
-        Photo(
-            sha256=sha,
-            size=size,
-            content_type=ctype,
-            path=str(final.relative_to(directory)),
-            uploaded_by=scope.user_id,
-        )
-    )
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return JSONResponse(body, status_code=200)
-    return JSONResponse(body, status_code=201)
+    if session.get(Photo, sha) is None:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, final)  # the file is in place before the row that points at it commits
+    else:
+        tmp.unlink(missing_ok=True)
+    path = str(final.relative_to(directory))
+    photo = {"sha256": sha, "size": size, "content_type": ctype, "path": path}
+    created = _insert_new(session, Photo, {**photo, "uploaded_by": scope.user_id})
+    _insert_new(session, PhotoUpload, {"sha256": sha, "user_id": scope.user_id})
+    session.commit()
+    body = {"sha256": sha, "size": size, "content_type": ctype}
+    return JSONResponse(body, status_code=201 if created else 200)
 
 
 @router.get(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from conftest import fresh_database
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, select, text
 
 from api.db import make_engine
 from api.lookups import term_rows
 from api.migrate import downgrade, upgrade
-from api.models import Base
+from api.models import Base, Photo, PhotoUpload, User
 from grid.domain import caseflow
 
 
@@ -34,5 +36,48 @@ def test_upgrade_downgrade_upgrade(backend, tmp_path):
         assert not set(Base.metadata.tables) & set(inspect(engine).get_table_names())
         engine.dispose()
         upgrade(url)
+    finally:
+        gen.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgis"])
+def test_0003_records_existing_photos_first_uploader(backend, tmp_path):
+    """Upgrading a store that already has photos makes each one's ``uploaded_by`` an uploader in
+    ``photo_uploads`` (a photo with no known uploader gets none), keeping its upload time."""
+    gen = fresh_database(backend, tmp_path)
+    url = next(gen)
+    try:
+        upgrade(url, "0002")
+        engine = make_engine(url, pool_size=1)
+        at = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+        with engine.begin() as conn:
+            conn.execute(
+                insert(User.__table__),
+                {
+                    "id": 7,
+                    "username": "o",
+                    "password_hash": "x",
+                    "role": "officer",
+                    "display_name": "o",
+                    "active": True,
+                    "created_at": at,
+                },
+            )
+            photo = {"size": 1, "content_type": "image/png", "created_at": at}
+            conn.execute(
+                insert(Photo.__table__),
+                [
+                    {**photo, "sha256": "a" * 64, "path": "aa/a", "uploaded_by": 7},
+                    {**photo, "sha256": "b" * 64, "path": "bb/b", "uploaded_by": None},
+                ],
+            )
+        upgrade(url)
+        with engine.connect() as conn:
+            rows = conn.execute(select(PhotoUpload.sha256, PhotoUpload.user_id, PhotoUpload.at))
+            assert [tuple(r) for r in rows] == [("a" * 64, 7, at)]
+        downgrade(url, "0002")
+        assert "photo_uploads" not in inspect(engine).get_table_names()
+        upgrade(url)
+        engine.dispose()
     finally:
         gen.close()

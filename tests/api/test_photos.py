@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 
 from conftest import X0, Y0, record_body
 
@@ -61,3 +62,84 @@ def test_place_idempotency_and_versions(api):
     )
     feats = api.get("/places", "police", params={"kind": "internet_cafe"}).json()["features"]
     assert place["id"] in {f["id"] for f in feats}
+
+
+def _photo(tag: bytes) -> bytes:
+    """PNG-signed bytes unique to ``tag`` (the ``api`` fixture is shared by a session's tests)."""
+    return b"\x89PNG\r\n\x1a\n" + tag.ljust(200, b"\x00")
+
+
+def _uploads(api, sha: str) -> int:  # noqa: ANN001
+    """How many users are recorded as having uploaded ``sha``."""
+    from sqlalchemy import text
+
+    with api.store.engine.connect() as conn:
+        q = text("SELECT count(*) FROM photo_uploads WHERE sha256 = :s")
+        return conn.execute(q, {"s": sha}).scalar_one()
+
+
+def test_second_uploader_of_same_bytes_may_use_them(api):
+    """Bytes another user uploaded first are the second uploader's too once they upload them: the
+    200 they were answered is a photo they can read and link (issue 9); a third user who never
+    uploaded them is refused as if the hash were unknown."""
+    data = _photo(b"shared-by-street-and-officer2")
+    first = api.post("/photos", "street", files={"file": ("a.png", data, "image/png")})
+    assert first.status_code == 201
+    sha = first.json()["sha256"]
+    again = api.post("/photos", "officer2", files={"file": ("b.png", data, "image/png")})
+    assert again.status_code == 200 and again.json() == first.json()
+    assert api.get(f"/photos/{sha}", "officer2").content == data  # before linking
+    assert api.get(f"/photos/{sha}", "officer").status_code == 404  # never uploaded it
+    unknown = hashlib.sha256(b"never uploaded").hexdigest()
+    refused = [
+        api.post("/records", "officer", json=record_body(photos=[h])) for h in (sha, unknown)
+    ]
+    assert [r.status_code for r in refused] == [422, 422]
+    same = [{k: v for k, v in r.json()["detail"][0].items() if k != "msg"} for r in refused]
+    assert same[0] == same[1] and same[0]["loc"] == ["body", "photos", 0]
+    msgs = [r.json()["detail"][0]["msg"] for r in refused]
+    assert msgs[0].replace(sha, unknown) == msgs[1]
+    east = record_body(photos=[sha], lon=X0 + 0.015, lat=Y0 + 0.002)  # officer2's cell
+    made = api.post("/records", "officer2", json=east)
+    assert made.status_code == 201 and made.json()["photos"] == [sha]
+    assert api.get(f"/photos/{sha}", "officer2").content == data
+    assert api.get(f"/photos/{sha}", "officer").status_code == 404  # the record is not theirs
+
+
+def test_repeat_upload_by_same_user_records_them_once(api):
+    """Uploading the same bytes again is idempotent per user: one photo, one uploader row each."""
+    data = _photo(b"twice-by-officer")
+    n = api.count("photos")
+    codes = [
+        api.post("/photos", "officer", files={"file": ("a.png", data, "image/png")}).status_code
+        for _ in range(2)
+    ]
+    sha = hashlib.sha256(data).hexdigest()
+    assert codes == [201, 200] and api.count("photos") == n + 1 and _uploads(api, sha) == 1
+    assert (
+        api.post("/photos", "officer2", files={"file": ("a", data, "image/png")}).status_code == 200
+    )
+    assert _uploads(api, sha) == 2 and api.count("photos") == n + 1
+
+
+def test_concurrent_uploads_of_same_bytes(api):
+    """Users sending the same new bytes at once: one 201, the rest 200, never a 500; one photo
+    and one uploader row per user."""
+    data = _photo(b"at-once")
+    n = api.count("photos")
+    users = ["officer", "officer2", "street"] * 3
+
+    def send(user: str) -> int:
+        """One upload of ``data`` as ``user``; its status code."""
+        files = {"file": ("a.png", data, "image/png")}
+        return api.post("/photos", user, files=files).status_code
+
+    for u in set(users):
+        api.auth(u)  # sign in first, so the uploads themselves are what runs at once
+    with ThreadPoolExecutor(len(users)) as pool:
+        codes = sorted(pool.map(send, users))
+    assert codes == [200] * (len(users) - 1) + [201]
+    sha = hashlib.sha256(data).hexdigest()
+    assert api.count("photos") == n + 1 and _uploads(api, sha) == 3
+    for u in set(users):
+        assert api.get(f"/photos/{sha}", u).content == data
