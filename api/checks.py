@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from api.access import Scope, visible_photos
+from api.accounts.access import Scope, visible_photos
 from api.errors import InvalidInput, Loc
 from api.models import Building, Place
 from grid.domain import catalog

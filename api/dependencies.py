@@ -3,85 +3,21 @@ filters."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from api.access import Scope, load_scope
-from api.cellcache import CellCache
+from api.accounts.access import Scope, load_scope
 from api.errors import InvalidInput, NotAuthenticated
-from api.models import Generation, User
+from api.models import User
 from api.periods import Period as Period  # re-exported: the type of PeriodDep
 from api.periods import period
-from api.pgasync import AsyncPgPool
-from api.security import TokenCache
-from api.settings import Settings
-
-if TYPE_CHECKING:
-    from api.record_batch import GroupCommit
-
-
-@dataclass
-class Store:
-    """What a running app shares across requests: settings, engine, sessions and caches."""
-
-    settings: Settings
-    engine: Engine
-    sessions: sessionmaker[Session]
-    cells: CellCache
-    secret: str
-    scopes: dict[str, tuple[tuple[int, ...], Scope]]
-    lock: threading.Lock
-    tokens: TokenCache = field(default_factory=TokenCache)
-    pg: AsyncPgPool | None = None  # PostGIS only: autocommit connections for one-statement writes
-    writes: GroupCommit | None = None  # PostGIS only: plain records stored in rounds over ``pg``
-    generations: tuple[float, dict[str, int]] = (0.0, {})
-    _refreshing: asyncio.Future[None] | None = field(default=None, repr=False)
-
-    def current_generations(self, session: Session) -> dict[str, int]:
-        """The change counters, re-read from the DB at most every ``generation_ttl`` seconds."""
-        if not self.generations_fresh():
-            self._read_generations(session)
-        return self.generations[1]
-
-    def generations_fresh(self) -> bool:
-        """Whether the counters were read less than ``generation_ttl`` seconds ago."""
-        checked, gens = self.generations
-        return bool(gens) and time.monotonic() - checked < self.settings.generation_ttl
-
-    def _read_generations(self, session: Session) -> None:
-        """Read the change counters now."""
-        now = time.monotonic()
-        gens = dict(session.execute(select(Generation.name, Generation.value)).all())
-        self.generations = (now, gens)
-
-    async def refresh_generations(self) -> None:
-        """Re-read the counters in the threadpool; requests that ask while a read is under way
-        wait for that read instead of starting their own."""
-        pending = self._refreshing
-        if pending is None or pending.get_loop() is not asyncio.get_running_loop():
-            pending = self._refreshing = asyncio.ensure_future(run_in_threadpool(self._read_fresh))
-            pending.add_done_callback(self._refreshed)
-        await asyncio.shield(pending)
-
-    def _refreshed(self, done: asyncio.Future[None]) -> None:
-        """Let the next due refresh start a new read (unless one has started already)."""
-        if self._refreshing is done:
-            self._refreshing = None
-
-    def _read_fresh(self) -> None:
-        """``_read_generations`` in a session of its own (threadpool side)."""
-        with self.sessions() as session:
-            self._read_generations(session)
+from api.store import Store
 
 
 async def get_store(request: Request) -> Store:
@@ -120,7 +56,7 @@ def _scope_key(gens: dict[str, int]) -> tuple[int, ...]:
 async def current_scope(store: StoreDep, token: Annotated[str | None, Depends(_bearer)]) -> Scope:
     """The signed-in user's scope, cached per process until users, leaders or cells change.
 
-    Disabling a user or changing their role or street bumps ``users`` (``api.loaders``), so the
+    Disabling a user or changing their role or street bumps ``users`` (``api.io.loaders``), so the
     account's ``active`` flag is re-read within ``generation_ttl`` without a query per request.
     The common case (verified token, fresh counters, cached scope) runs on the event loop without
     touching the database. When the counters are due, one request re-reads them in the threadpool

@@ -5,72 +5,30 @@ from __future__ import annotations
 
 import gc
 import os
-import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
-from sqlalchemy import Engine, text
 
 from api import errors
-from api.cellcache import CellCache
-from api.db import is_sqlite, make_engine, make_sessionmaker
-from api.dependencies import Store
-from api.limits import BodyLimit
-from api.lookups import seed_lookups
-from api.migrate import upgrade
-from api.pgasync import AsyncPgPool, conninfo
-from api.record_batch import GroupCommit
-from api.record_ingest import RecordIngest
-from api.routers import analytics, auth, cells, exports, meta, photos, places, records, stats
+from api.accounts import router as auth
+from api.analytics import router as analytics
+from api.analytics import stats_router as stats
+from api.areas import router as cells
+from api.edge.limits import BodyLimit
+from api.edge.text import TextEdge
+from api.io import router as exports
+from api.meta import router as meta
+from api.photos import router as photos
+from api.places import router as places
+from api.records import router as records
+from api.records.ingest import RecordIngest
 from api.settings import Settings, get_settings
-from api.text_edge import TextEdge
+from api.store import Store, make_store
 
 PREFIX = "/api/v1"
-
-
-STARTUP_LOCK = 7_263_101  # PostgreSQL advisory lock key: one process migrates and seeds at a time
-
-
-@contextmanager
-def _startup_lock(engine: Engine) -> Iterator[None]:
-    """Serialise start-up work between processes on PostGIS (uvicorn starts its workers at once,
-    and two lookup refreshes at the same moment deadlock); SQLite needs no lock here."""
-    if is_sqlite(engine):
-        yield
-        return
-    with engine.connect() as conn:
-        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": STARTUP_LOCK})
-        conn.commit()
-        try:
-            yield
-        finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": STARTUP_LOCK})
-            conn.commit()
-
-
-def make_store(settings: Settings, *, migrate: bool = True) -> Store:
-    """Open the database (migrating it to head and refreshing lookups) and build the caches."""
-    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
-    with _startup_lock(engine):
-        if migrate:
-            upgrade(settings.database_url)
-        with engine.begin() as conn:
-            seed_lookups(conn)
-    pg = None if is_sqlite(engine) else AsyncPgPool(conninfo(engine), settings.db_pool_size)
-    return Store(
-        settings=settings,
-        engine=engine,
-        sessions=make_sessionmaker(engine),
-        cells=CellCache(settings.h3_resolution),
-        secret=settings.jwt_secret(),
-        scopes={},
-        lock=threading.Lock(),
-        pg=pg,
-        writes=None if pg is None else GroupCommit(pg, settings.write_rounds),
-    )
 
 
 @asynccontextmanager
@@ -106,7 +64,7 @@ def create_app(
     settings: Settings | None = None, store: Store | None = None, *, ingest: bool = True
 ) -> FastAPI:
     """The Wangge HTTP app over ``store`` (made from ``settings`` when not given); ``ingest``
-    serves plain new records without the router (``api.record_ingest``; off only in tests that
+    serves plain new records without the router (``api.records.ingest``; off only in tests that
     compare the two)."""
     settings = settings or get_settings()
     app = FastAPI(title="Wangge 网格", version="0.1.0", lifespan=_lifespan, telemetry=_telemetry())

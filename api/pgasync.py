@@ -1,6 +1,6 @@
 """A small pool of autocommitting async psycopg connections for single-statement writes on PostGIS.
 
-The hot write path (``api.record_batch``) is one self-contained statement per round of records,
+The hot write path (``api.records.batch``) is one self-contained statement per round of records,
 so it needs no session, no transaction block and no thread: it runs on the event loop over one of
 these connections. Each connection belongs to the event loop that opened it; a pool used from
 another loop (tests that start their own) drops the old connections and starts again.

@@ -1,34 +1,30 @@
-"""Request bodies. Shapes and types are checked here; domain rules (categories, cells) in
+"""The base of every request body; each package's ``schemas.py`` holds its own bodies.
+Shapes and types are checked here; domain rules (categories, cells) in
 services.
 
 Types are strict (JSON's own: a number is never taken from a string, NaN and Infinity are
-refused, an int is accepted where a number is expected), text follows ``api.text_rules`` and
+refused, an int is accepted where a number is expected), text follows ``api.edge.text_rules`` and
 coordinates sent in another datum (``crs``) are converted to WGS84 here, before any check or cell
 lookup, so every write path sees WGS84 only.
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any, Self
 
 import numpy as np
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
-    StrictInt,
     ValidationError,
     field_validator,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from api.text_rules import check_free_json, check_text
-from grid.domain.caseflow import Priority
-from grid.domain.catalog import PlaceKind, RecordKind, RiskLevel
+from api.edge.text_rules import check_free_json, check_text
 from grid.input.shift import TO_WGS84, in_china
 
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
@@ -75,7 +71,7 @@ def field_error(model: BaseModel, loc: tuple[str | int, ...], msg: str) -> Valid
 
 class Strict(BaseModel):
     """Unknown fields are refused so a typo never passes silently, and so is text that could not
-    be stored or answered on both backends (``api.text_rules``: NUL, lone surrogates, deep
+    be stored or answered on both backends (``api.edge.text_rules``: NUL, lone surrogates, deep
     nesting), each as a 422 naming the field."""
 
     model_config = ConfigDict(extra="forbid")
@@ -110,92 +106,3 @@ class Located(Strict):
             missing = "lon" if self.lon is None else "lat"
             raise field_error(self, (missing,), f"with crs {crs}, send both lon and lat")
         (self.lon,), (self.lat,) = to_wgs84(crs, [self.lon], [self.lat])
-
-
-class PartyIn(Strict):
-    """A dispute party or tenant."""
-
-    role: str = Field(default="party", max_length=32)
-    name: str = Field(min_length=1, max_length=100)
-    phone: str | None = Field(default=None, max_length=32, pattern=r"^[0-9+\- ]{3,32}$")
-    id_number: str | None = Field(default=None, max_length=32, pattern=r"^[0-9A-Za-z]{6,32}$")
-
-
-class CheckinIn(Strict):
-    """A patrol's visit to a place or a building, in the datum of its record."""
-
-    place_id: uuid.UUID | None = None
-    building_id: StrictInt | None = None
-    at: AwareDatetime
-    lon: Float
-    lat: Float
-
-
-class RecordIn(Located):
-    """A new record as the tablet sends it (CONTRACTS.md, ``POST /records``)."""
-
-    id: uuid.UUID
-    kind: RecordKind
-    category: str = Field(min_length=1, max_length=32)
-    priority: Priority | None = None
-    description: str = Field(default="", max_length=5000)
-    occurred_at: AwareDatetime
-    photos: list[Sha256] = Field(default_factory=list, max_length=20)
-    parties: list[PartyIn] = Field(default_factory=list, max_length=50)
-    track: list[tuple[Float, Float, AwareDatetime]] | None = Field(default=None, max_length=20000)
-    checkins: list[CheckinIn] = Field(default_factory=list, max_length=500)
-    started_at: AwareDatetime | None = None
-    ended_at: AwareDatetime | None = None
-
-    def _convert(self, crs: str) -> None:
-        """The point, the track and the check-ins converted from ``crs`` to WGS84."""
-        super()._convert(crs)
-        if self.track:
-            lon, lat = to_wgs84(crs, [p[0] for p in self.track], [p[1] for p in self.track])
-            self.track = [(x, y, p[2]) for x, y, p in zip(lon, lat, self.track, strict=True)]
-        if self.checkins:
-            lon, lat = to_wgs84(crs, [c.lon for c in self.checkins], [c.lat for c in self.checkins])
-            for c, x, y in zip(self.checkins, lon, lat, strict=True):
-                c.lon, c.lat = x, y
-
-
-class RecordPatch(Located):
-    """Changes to a record; ``version`` is the one the client last saw."""
-
-    version: StrictInt = Field(ge=1)
-    category: str | None = Field(default=None, min_length=1, max_length=32)
-    priority: Priority | None = None
-    description: str | None = Field(default=None, max_length=5000)
-    occurred_at: AwareDatetime | None = None
-    parties: list[PartyIn] | None = Field(default=None, max_length=50)
-
-
-class TransitionIn(Strict):
-    """A case-loop action on a record at the version the client saw."""
-
-    action: str = Field(min_length=1, max_length=32)
-    version: StrictInt = Field(ge=1)
-    note: str = Field(default="", max_length=2000)
-
-
-class PlaceIn(Located):
-    """A new place (CONTRACTS.md, ``POST /places``)."""
-
-    id: uuid.UUID
-    kind: PlaceKind
-    name: str = Field(min_length=1, max_length=200)
-    address: str = Field(default="", max_length=300)
-    lon: Float
-    lat: Float
-    risk_level: RiskLevel = RiskLevel.NORMAL
-    attrs: FreeJson = Field(default_factory=dict)
-
-
-class PlacePatch(Located):
-    """Changes to a place at the version the client saw."""
-
-    version: StrictInt = Field(ge=1)
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    address: str | None = Field(default=None, max_length=300)
-    risk_level: RiskLevel | None = None
-    attrs: FreeJson | None = None

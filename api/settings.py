@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     token_minutes: int = 12 * 60
     h3_resolution: int = 11
     db_pool_size: int = 16
-    # PostGIS: group-commit rounds of plain records in flight at once per process (api.record_batch)
+    # PostGIS: group-commit rounds of plain records in flight at once per process
+    # (api.records.batch)
     write_rounds: int = 2
     max_future_minutes: int = 10
     # how long a process trusts its copy of the cells/leaders change counters (seconds)

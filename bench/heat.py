@@ -1,12 +1,13 @@
 """Heat layer over 1M records on PostGIS: the pre-aggregate against a naive GROUP BY over the raw
 records, same filters (a month or a year, two categories, evening hours), same answer.
 
-The pre-aggregate side is the API's own query (``api.analytics_heat.bins_at`` for a district-wide
+The pre-aggregate side is the API's own query (``api.analytics.heat.bins_at`` for a district-wide
 user): ``heat_bins`` at the district-view resolution, whole months from monthly rows, the evening
 hour columns summed, GROUP BY h3 in SQL. The naive side counts records per fine H3 bin in SQL and
 rolls them up with ``grid.analysis.heat.to_parent``. Target (DESIGN §8): p50 ≤ 100 ms and ≥ 10× the
 naive query. Runs in a temporary database, dropped afterwards; records and both aggregate tables are
-loaded with COPY (the aggregate from ``api.heatagg.tables``, as ``wangge heat rebuild`` has it).
+loaded with COPY (the aggregate from ``api.analytics.heatagg.tables``, as ``wangge heat rebuild``
+has it).
 
     .venv/bin/python bench/heat.py [--records 1000000] [--repeat 25]
 """
@@ -25,10 +26,10 @@ import pandas as pd
 import psycopg
 from sqlalchemy import Connection
 
-from api import heatagg
-from api.access import Scope
-from api.analytics_filters import Days, HeatFilter
-from api.analytics_heat import bins_at
+from api.accounts.access import Scope
+from api.analytics import heatagg
+from api.analytics.filters import Days, HeatFilter
+from api.analytics.heat import bins_at
 from api.db import make_engine
 from api.migrate import upgrade
 from grid.analysis.assign import h3_index

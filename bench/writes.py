@@ -36,9 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from api.db import make_engine, session_scope  # noqa: E402
-from api.loaders import add_user, assign_leader, load_area, load_cells  # noqa: E402
-from api.main import make_store  # noqa: E402
+from api.io.loaders import add_user, assign_leader, load_area, load_cells  # noqa: E402
 from api.settings import Settings  # noqa: E402
+from api.store import make_store  # noqa: E402
 from bench.writeload import Load, drive  # noqa: E402
 
 PG = os.environ.get("WANGGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/")  # as the tests

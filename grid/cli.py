@@ -1,7 +1,7 @@
 """The ``partition`` command: prepare (read → validate → estimate households) → partition → write.
 
 ``add_parser(subparsers)`` registers the command on any argparse parser (``wangge`` in
-``api/cli.py`` and ``python -m grid``). Bad input prints ``file: feature N: reason`` on stderr
+``api/cli/main.py`` and ``python -m grid``). Bad input prints ``file: feature N: reason`` on stderr
 and exits with status 2 without writing anything.
 """
 

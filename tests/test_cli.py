@@ -95,7 +95,7 @@ def test_wangge_partition_subprocess_writes_valid_cells(inputs, tmp_path: Path) 
         [
             sys.executable,
             "-m",
-            "api.cli",
+            "api.cli.main",
             *args(inputs, out, "--geojson", str(gj), "--report", str(report)),
         ],
         capture_output=True,

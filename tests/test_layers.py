@@ -12,8 +12,6 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 #: What grid/ must never import, not even inside a function: the server, the web framework, the
 #: ORM and the database drivers.
@@ -30,11 +28,6 @@ FORBIDDEN_IN_GRID = (
     "sqlean",
     "sqlite3",
 )
-#: The import circle api/ has today. It is closed only by an import under ``if TYPE_CHECKING:``,
-#: so it never runs and the circle checks proper pass; it still ties the modules together, and
-#: the api/ half of issue 10 removes it (then the strict xfail below passes, fails as strict, and
-#: is turned into a plain test).
-KNOWN_API_CIRCLE = frozenset({"api.dependencies", "api.record_batch", "api.records"})
 
 
 def module_name(path: Path) -> str:
@@ -221,18 +214,6 @@ def test_no_import_circle_in_api() -> None:
     assert not found, "\n".join(describe(c, graph) for c in found)
 
 
-def test_no_new_circle_through_type_checking_imports() -> None:
-    graph = edges(modules("grid", "api"), typing=True)
-    new = [c for c in circles(graph) if not set(c) <= KNOWN_API_CIRCLE]
-    assert not new, "\n".join(describe(c, graph) for c in new)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="known circle api.dependencies → api.record_batch → api.records → api.dependencies "
-    "(closed by the TYPE_CHECKING import of GroupCommit in api/dependencies.py); the api/ half "
-    "of issue 10 moves Store out of dependencies.py and removes it: then make this a plain test",
-)
 def test_no_circle_even_through_type_checking_imports() -> None:
     graph = edges(modules("grid", "api"), typing=True)
     found = circles(graph)

@@ -16,13 +16,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "api"))
 from conftest import C1, X0, Y0, fresh_database, record_body, seed  # noqa: E402
 from web.conftest import require_browser  # noqa: E402  (tests/web: skip or fail as CI asks)
 
-from api import noticeboard, report  # noqa: E402
-from api.analytics_filters import month  # noqa: E402
-from api.main import make_store  # noqa: E402
+from api.analytics import noticeboard, report  # noqa: E402
+from api.analytics.filters import month  # noqa: E402
 from api.models.analytics import Centre  # noqa: E402
-from api.records import create_record  # noqa: E402
-from api.schemas import RecordIn  # noqa: E402
+from api.records.schemas import RecordIn  # noqa: E402
+from api.records.service import create_record  # noqa: E402
 from api.settings import Settings  # noqa: E402
+from api.store import make_store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "report"
@@ -55,7 +55,7 @@ def store(tmp_path_factory):  # noqa: ANN001, ANN201
     """A SQLite store with the API fixture world, a centre and some records in PERIOD."""
     from geoalchemy2 import WKTElement
 
-    from api.access import load_scope
+    from api.accounts.access import load_scope
     from api.models import User
 
     tmp = tmp_path_factory.mktemp("report")

@@ -1,6 +1,7 @@
 """Tables behind the analytics: the heat pre-aggregate, service centres and the road network.
 
-The heat pre-aggregate is two tables, kept current by ``api.heatagg`` in the same transaction as
+The heat pre-aggregate is two tables, kept current by ``api.analytics.heatagg`` in the same
+transaction as
 every record write, so heat queries never read raw records. Both hold the local hour of day as 24
 count columns (``h00``..``h23``) beside their total (``count``), so a day's records of one key share
 one row and an hour filter is a sum of columns:

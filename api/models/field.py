@@ -121,7 +121,7 @@ class Photo(Base):
 
 class PhotoUpload(Base):
     """One user's upload of a photo: every user who sent the same bytes has a row, so a photo
-    stored once is each uploader's to read and link (``api.access.visible_photos``)."""
+    stored once is each uploader's to read and link (``api.accounts.access.visible_photos``)."""
 
     __tablename__ = "photo_uploads"
     sha256: Mapped[str] = mapped_column(ForeignKey("photos.sha256"), primary_key=True)

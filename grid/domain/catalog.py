@@ -154,7 +154,8 @@ class AttrType(StrEnum):
 
 
 class Personal(StrEnum):
-    """Which kind of personal data an attribute holds; the API masks it per role (api/access.py)."""
+    """Which kind of personal data an attribute holds; the API masks it per role
+    (api/accounts/access.py)."""
 
     NAME = "name"
     PHONE = "phone"

@@ -2,7 +2,7 @@
 shift warnings → estimate households.
 
 ``prepare`` is what ``wangge partition`` / ``python -m grid partition`` (``grid/cli.py``), the demo
-loader (``api/demo.py``) and the notebook recipe in README.md call, so all three refuse the same
+loader (``api/io/demo.py``) and the notebook recipe in README.md call, so all three refuse the same
 bad input and warn about the same problems before ``grid.partition.partition`` runs.
 """
 

@@ -17,9 +17,10 @@ import shapely
 from fastapi.testclient import TestClient
 
 from api.db import session_scope
-from api.loaders import add_user, assign_leader, load_area, load_buildings, load_cells
-from api.main import create_app, make_store
+from api.io.loaders import add_user, assign_leader, load_area, load_buildings, load_cells
+from api.main import create_app
 from api.settings import Settings
+from api.store import make_store
 
 # Base URL of the PostgreSQL server (a role that may create databases and the postgis extension);
 # scripts/test.sh sets it, and WANGGE_REQUIRE_POSTGIS=1 turns "unreachable" into a failure.

@@ -16,7 +16,7 @@ from conftest import C1, C2, X0, Y0, W, fixture_cells, record_body
 from sqlalchemy import text
 
 import grid.analysis.hotspots as ghot
-from api import heatagg
+from api.analytics import heatagg
 
 SH = ZoneInfo("Asia/Shanghai")
 DAYS = {"from": "2022-06-01", "to": "2022-07-01"}

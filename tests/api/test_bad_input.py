@@ -2,7 +2,7 @@
 
 After the first tests, the bad-input table of issue 9 for the API: each case asserts the status,
 the field named in ``detail[*].loc`` and that no table changed; POST /records on both the direct
-entry (api.record_ingest) and the router. The ``wangge`` command's table is in
+entry (api.records.ingest) and the router. The ``wangge`` command's table is in
 test_bad_input_cli.py.
 """
 
@@ -136,7 +136,7 @@ def test_unauthenticated_and_forged_tokens(api):
 # ---------------------------------------------------------------------------------------------
 # The bad-input table of issue 9: every case answers its status, names its field in
 # ``detail[*].loc`` and leaves every table as it was; plain records on both paths (the direct
-# entry of api.record_ingest and the router).
+# entry of api.records.ingest and the router).
 
 TABLES = (
     "records",

@@ -10,7 +10,7 @@ import uuid
 
 from conftest import X0, Y0, W
 
-from api.cli import main as wangge
+from api.cli.main import main as wangge
 
 # ---------------------------------------------------------------------------------------------
 # Bowtie (self-intersecting) polygons in the files ``wangge import`` reads: exit status 2, a

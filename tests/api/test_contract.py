@@ -27,9 +27,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from api.analytics.responses import Coverage, HeatLayer, Hotspots, Table
+from api.edge.responses import FeatureCollection, PlaceProps, RecordDetail, RecordOut
 from api.main import create_app
-from api.responses import FeatureCollection, PlaceProps, RecordDetail, RecordOut
-from api.responses_analytics import Coverage, HeatLayer, Hotspots, Table
 from api.settings import Settings
 from tests.api.conftest import X0, Y0, Api, W, record_body
 
@@ -193,7 +193,7 @@ def test_table_of_a_period_before_any_cell(api: Api, format: str) -> None:
 
 GPKG_AFTER_SPATIALITE = """
 import shapely, geopandas as gpd, sys
-from api.routers.exports import Format, encode
+from api.io.router import Format, encode
 from api.db import make_engine
 engine = make_engine("sqlite:///" + sys.argv[1])
 with engine.connect():

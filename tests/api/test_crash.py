@@ -26,12 +26,12 @@ import pytest
 from conftest import PASSWORDS, X0, Y0, W, fresh_database, seed
 from sqlalchemy import func, select
 
-from api import heatagg
+from api.analytics import heatagg
 from api.db import make_engine
-from api.main import make_store
 from api.models import Party, Record
 from api.models.accounts import AuditEntry
 from api.settings import Settings
+from api.store import make_store
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "crash-secret-0123456789abcdef0123456789"
@@ -73,7 +73,16 @@ class Server:
 
     def start(self) -> None:
         """Start the server and wait until it answers."""
-        cmd = [sys.executable, "-m", "api.cli", "serve", "--host", HOST, "--port", str(self.port)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "api.cli.main",
+            "serve",
+            "--host",
+            HOST,
+            "--port",
+            str(self.port),
+        ]
         cmd += ["--workers", str(self.workers), "--log-level", "warning"]
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(

@@ -14,7 +14,7 @@ from conftest import C2, PASSWORDS, X0, Y0, W, record_body
 from sqlalchemy import select, text
 
 from api.db import session_scope
-from api.loaders import add_user
+from api.io.loaders import add_user
 from api.models import LeaderAssignment, User
 
 NEVER = str(uuid.UUID(int=1))  # an id no place has

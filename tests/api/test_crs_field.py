@@ -184,8 +184,8 @@ def test_a_patch_in_another_datum_needs_both_coordinates(api, missing):
 def test_the_content_hash_is_over_wgs84_content_only():
     """A body naming wgs84 hashes as one that does not (records stored before ``crs`` existed
     still match their resends), and a converted body hashes as its WGS84 content."""
-    from api.records import content_hash
-    from api.schemas import RecordIn
+    from api.records.schemas import RecordIn
+    from api.records.service import content_hash
 
     plain = record_body(lon=TRUE[0], lat=TRUE[1])
     named = RecordIn.model_validate(plain | {"crs": "wgs84"})

@@ -8,10 +8,11 @@ import pytest
 from conftest import fresh_database
 from fastapi.testclient import TestClient
 
-from api.cli import main as wangge
-from api.demo import ACCOUNTS, is_empty, load_demo
-from api.main import create_app, make_store
+from api.cli.main import main as wangge
+from api.io.demo import ACCOUNTS, is_empty, load_demo
+from api.main import create_app
 from api.settings import Settings
+from api.store import make_store
 
 
 @pytest.mark.slow

@@ -10,9 +10,9 @@ import pytest
 import shapely
 from conftest import fresh_database
 
-from api.demo import DATA, is_empty, load_demo
-from api.main import make_store
+from api.io.demo import DATA, is_empty, load_demo
 from api.settings import Settings
+from api.store import make_store
 from grid.errors import CoordinateError
 from grid.input.io import read_layer
 

@@ -11,8 +11,8 @@ import pytest
 from conftest import record_body
 from openpyxl import load_workbook
 
-from api import analytics_table
-from api.spreadsheet import safe_cell
+from api.analytics import table as analytics_table
+from api.io.spreadsheet import safe_cell
 
 EVIL = ('=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd")
 

@@ -10,7 +10,7 @@ import pytest
 import shapely
 from sqlalchemy import text
 
-from api.cli import main as wangge
+from api.cli.main import main as wangge
 from api.db import make_engine
 
 C1, C2 = "120101001001", "120101001002"

@@ -13,10 +13,10 @@ import pytest
 import shapely
 from sqlalchemy import text
 
-from api.cli import main as wangge
+from api.cli.main import main as wangge
 from api.db import make_engine, session_scope
-from api.imports import open_store
-from api.loaders import load_area
+from api.io.loaders import load_area
+from api.store import open_store
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "boundaries"
 S1, S2 = "120101001", "120101002"

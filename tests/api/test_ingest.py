@@ -1,4 +1,4 @@
-"""The direct entry for new records (api.record_ingest) answers exactly as the router does: the
+"""The direct entry for new records (api.records.ingest) answers exactly as the router does: the
 same status, body and headers for stored records, resends, conflicts and every refusal, on both
 backends; it serves plain records itself and hands everything else to the router."""
 
@@ -11,7 +11,7 @@ from conftest import X0, Y0, W, record_body
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.record_ingest import RecordIngest
+from api.records.ingest import RecordIngest
 
 VOLATILE = ("id", "created_at", "updated_at", "deadline")  # differ between two fresh records
 
@@ -179,7 +179,7 @@ def test_a_client_gone_mid_body_is_neither_stored_nor_answered(api):
     import asyncio
     import json
 
-    from api.record_ingest import RecordIngest
+    from api.records.ingest import RecordIngest
 
     body = json.dumps(record_body()).encode()
     passed_on: list = []

@@ -9,7 +9,7 @@ from conftest import fresh_database
 from sqlalchemy import insert, inspect, select, text
 
 from api.db import make_engine
-from api.lookups import term_rows
+from api.meta.lookups import term_rows
 from api.migrate import downgrade, upgrade
 from api.models import Base, Photo, PhotoUpload, User
 from grid.domain import caseflow

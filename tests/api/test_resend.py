@@ -16,7 +16,8 @@ from conftest import X0, Y0, W, record_body
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from api.main import create_app, make_store
+from api.main import create_app
+from api.store import make_store
 
 SHAPES = ["plain", "patrol_track", "patrol_checkins", "dispute_parties", "incident_photos"]
 #: Child tables of a record, with the column pointing at it.
@@ -163,7 +164,7 @@ def _heat_total(api) -> int:  # noqa: ANN001
 def _heat_matches_rebuild(api) -> None:  # noqa: ANN001
     """The live heat tables equal what ``wangge heat rebuild`` computes (rebuilt, then rolled
     back)."""
-    from api import heatagg
+    from api.analytics import heatagg
 
     with api.store.engine.connect() as conn:
         trans = conn.begin()
@@ -239,7 +240,7 @@ def test_a_general_and_a_plain_copy_of_one_id_racing_store_one(api):
 
 @pytest.fixture(scope="module")
 def router(api):  # noqa: ANN001, ANN201
-    """A second app without the direct entry (``api.record_ingest``), plain records through the
+    """A second app without the direct entry (``api.records.ingest``), plain records through the
     router: a second server process over the same database, so it has its own store (a store's
     PostGIS write rounds belong to the event loop of the app that runs them)."""
     store = make_store(api.store.settings, migrate=False)

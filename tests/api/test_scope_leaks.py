@@ -10,7 +10,7 @@ from conftest import C1, C2, PASSWORDS, X0, Y0, record_body
 from sqlalchemy import text
 
 from api.db import session_scope
-from api.loaders import add_user
+from api.io.loaders import add_user
 
 LANDLORD = {"landlord": "王大锤", "landlord_phone": "13800001111"}
 

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from api.cli import main as wangge
-from api.routers.meta import meta
+from api.cli.main import main as wangge
+from api.meta.router import meta
 from api.settings import Settings, SettingsError, load_settings
 
 

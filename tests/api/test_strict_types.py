@@ -11,7 +11,8 @@ import uuid
 import pytest
 from conftest import C1, X0, Y0, record_body
 
-from api.schemas import PlaceIn, RecordIn
+from api.places.schemas import PlaceIn
+from api.records.schemas import RecordIn
 
 T0 = "2024-05-01T08:00:00+08:00"
 

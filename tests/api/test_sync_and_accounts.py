@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from conftest import C1, PASSWORDS, record_body
 from sqlalchemy import text
 
-from api.cli import main as wangge
+from api.cli.main import main as wangge
 from api.db import session_scope
-from api.loaders import add_user, assign_leader, update_user
+from api.io.loaders import add_user, assign_leader, update_user
 
 
 def test_late_sync_after_leader_change_is_accepted(api):

@@ -11,8 +11,8 @@ import pytest
 from conftest import X0, Y0, record_body
 
 from api.db import session_scope
+from api.edge.text_rules import MAX_DEPTH, MAX_FREE_JSON_CHARS
 from api.models import Place
-from api.text_rules import MAX_DEPTH, MAX_FREE_JSON_CHARS
 
 SURROGATE = "\ud800x"  # what JSON "\ud800x" decodes to: a lone high surrogate
 

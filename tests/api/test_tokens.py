@@ -12,7 +12,7 @@ import jwt
 import pytest
 from conftest import record_body
 
-from api.security import ALGORITHM
+from api.accounts.security import ALGORITHM
 
 HOUR = 3600
 

@@ -1,5 +1,5 @@
-"""The plain-record write path (api.record_create, and on PostGIS the group commit of
-api.record_batch) under concurrency: one id sent many times at once is stored once, audited once
+"""The plain-record write path (api.records.create, and on PostGIS the group commit of
+api.records.batch) under concurrency: one id sent many times at once is stored once, audited once
 and counted once in the heat pre-aggregate; a round of records is one statement whose heat counts
 equal a rebuild; a bad record in a round fails alone."""
 
@@ -67,8 +67,8 @@ def test_refused_plain_write_leaves_nothing(api):
 def _plans(api, bodies: list[dict]) -> list[dict]:  # noqa: ANN001
     """The planned values of plain records by the officer (as the endpoint plans them)."""
     from api.dependencies import _load_scope
-    from api.record_create import plan
-    from api.schemas import RecordIn
+    from api.records.create import plan
+    from api.records.schemas import RecordIn
 
     scope = _load_scope(api.store, "officer")
     return [plan(api.store, scope, RecordIn.model_validate(b)) for b in bodies]
@@ -80,7 +80,7 @@ def _group_commit(api, plans: list[dict], dsn: str | None = None) -> tuple[list,
     import asyncio
 
     from api.pgasync import AsyncPgPool, conninfo
-    from api.record_batch import GroupCommit
+    from api.records.batch import GroupCommit
 
     pool = AsyncPgPool(dsn or conninfo(api.store.engine), 2)
     group = GroupCommit(pool, 1)
@@ -96,7 +96,7 @@ def _group_commit(api, plans: list[dict], dsn: str | None = None) -> tuple[list,
 
 def _heat_matches_rebuild(api) -> None:  # noqa: ANN001
     """The live heat tables equal a rebuild from the stored records (checked, then rolled back)."""
-    from api import heatagg
+    from api.analytics import heatagg
 
     with api.store.engine.connect() as conn:
         live = heatagg.snapshot(conn)
@@ -180,8 +180,8 @@ def test_a_round_that_times_out_on_a_held_row_is_sent_again(api, monkeypatch):
 
 @POSTGIS_ONLY
 def test_a_full_write_queue_refuses_with_503_and_stores_nothing_it_refused(api, monkeypatch):
-    from api import record_batch
     from api.errors import Busy, domain_response
+    from api.records import batch as record_batch
 
     monkeypatch.setattr(record_batch, "MAX_WAITING", 2)
     plans = _plans(api, [record_body() for _ in range(5)])
@@ -204,7 +204,7 @@ def test_a_round_locks_heat_counts_before_heat_bins(api):
     import psycopg
 
     from api.pgasync import conninfo
-    from api.record_batch import batch_params, row_of
+    from api.records.batch import batch_params, row_of
 
     dsn = conninfo(api.store.engine)
     same_shard = [str(uuid.uuid4())[:-2] + "00" for _ in range(2)]  # the same heat_bins rows

@@ -76,9 +76,9 @@ def place_points() -> list[tuple[float, float]]:
 def seed(database_url: str) -> None:
     """Load the world and the accounts into a fresh database."""
     from api.db import session_scope
-    from api.loaders import add_user, assign_leader, load_area, load_buildings, load_cells
-    from api.main import make_store
+    from api.io.loaders import add_user, assign_leader, load_area, load_buildings, load_cells
     from api.settings import Settings
+    from api.store import make_store
 
     store = make_store(Settings(database_url=database_url, secret_key="browser-tests"))
     cg = cells()

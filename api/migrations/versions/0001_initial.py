@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
 
-from api.lookups import seed_lookups
+from api.meta.lookups import seed_lookups
 from api.models.base import UTCDateTime
 
 # GeoAlchemy2's alembic_helpers add the *_geospatial_* operations to alembic's op at run time;

@@ -86,7 +86,7 @@ def upgrade() -> None:
     )
     geo_op.create_geospatial_index('idx_roads_geom', 'roads', ['geom'], unique=False,
                                    postgresql_using='gist', postgresql_ops={})
-    from api.heatagg import rebuild
+    from api.analytics.heatagg import rebuild
 
     rebuild(op.get_bind())
 

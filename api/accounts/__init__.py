@@ -1,0 +1,1 @@
+"""Accounts: sign-in, passwords and tokens, scopes and masking, the audit log."""

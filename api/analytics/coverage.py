@@ -1,0 +1,277 @@
+"""Service coverage and siting over the store: buildings as households, centres, roads.
+
+Households are the buildings' households at their centroids; distances are metric (the UTM zone
+of the area, ``grid.input.crs.utm_crs``). Coverage, allocation, capacity and per-community shares
+come from ``grid.analysis.coverage``; where to add centres from ``grid.analysis.siting``. Walking
+distances use the road table noded into a graph (``road_graph``) when roads are loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from geoalchemy2.shape import to_shape
+from pyproj import Transformer
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.accounts.access import Scope
+from api.errors import InvalidInput
+from api.models import Building, Community
+from api.models.analytics import Centre, Road
+from grid.analysis import coverage as gcov
+from grid.analysis.siting import site_centres
+from grid.input.crs import WGS84, utm_crs
+
+MAX_CANDIDATES = 1500
+MAX_UNCOVERED_SHOWN = 3000
+
+
+@dataclass
+class Households:
+    """Buildings with households: ids, community, WGS84 and metric centroids, weights."""
+
+    ids: np.ndarray
+    community: np.ndarray
+    lonlat: np.ndarray
+    xy: np.ndarray
+    weight: np.ndarray
+    to_metric: Transformer
+    to_wgs84: Transformer
+
+
+def households(session: Session, scope: Scope, community: str | None) -> Households:
+    """The visible buildings (of ``community`` when given) with more than zero households."""
+    q = (
+        select(
+            Building.id,
+            Building.community_code,
+            Building.households,
+            func.ST_X(func.ST_Centroid(Building.geom)),
+            func.ST_Y(func.ST_Centroid(Building.geom)),
+        )
+        .where(Building.households > 0)
+        .order_by(Building.id)
+    )
+    if community:
+        q = q.where(Building.community_code == community)
+    q = scope.visible(q, Building)
+    df = pd.DataFrame(session.execute(q).all(), columns=["id", "community", "hh", "lon", "lat"])
+    if df.empty:
+        raise InvalidInput(
+            "no buildings with households in your area"
+            + (f" for community {community}" if community else ""),
+            ("query", "community"),
+        )
+    crs = utm_crs(float(df.lon.mean()), float(df.lat.mean()))
+    fwd = Transformer.from_crs(WGS84, crs, always_xy=True)
+    back = Transformer.from_crs(crs, WGS84, always_xy=True)
+    x, y = fwd.transform(df.lon.to_numpy(), df.lat.to_numpy())
+    return Households(
+        df.id.to_numpy(),
+        df.community.fillna("").to_numpy(),
+        df[["lon", "lat"]].to_numpy(),
+        np.column_stack([x, y]),
+        df.hh.to_numpy(float),
+        fwd,
+        back,
+    )
+
+
+def centres(session: Session) -> pd.DataFrame:
+    """Every service centre (they serve whoever lives near, whatever the boundaries)."""
+    rows = session.execute(
+        select(
+            Centre.id,
+            Centre.kind,
+            Centre.name,
+            Centre.community_code,
+            Centre.lon,
+            Centre.lat,
+            Centre.radius_m,
+            Centre.capacity,
+        ).order_by(Centre.id)
+    ).all()
+    return pd.DataFrame(
+        rows, columns=["id", "kind", "name", "community_code", "lon", "lat", "radius_m", "capacity"]
+    )
+
+
+def road_graph(session: Session, to_metric: Transformer) -> gcov.RoadGraph | None:
+    """The loaded roads as a metric walking graph (None when no roads are loaded)."""
+    lines = np.array([to_shape(g) for (g,) in session.execute(select(Road.geom))], dtype=object)
+    if not len(lines):
+        return None
+    metric = shapely.transform(
+        lines, lambda c: np.column_stack(to_metric.transform(c[:, 0], c[:, 1]))
+    )
+    return gcov.RoadGraph.from_lines(metric)
+
+
+def _point(fc: dict[str, Any], lon: float, lat: float, props: dict[str, Any]) -> None:
+    """Append a point feature to a FeatureCollection dict."""
+    fc["features"].append(
+        {
+            "type": "Feature",
+            "properties": props,
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        }
+    )
+
+
+def coverage(
+    session: Session, scope: Scope, community: str | None, mode: str, minutes: float | None
+) -> dict[str, Any]:
+    """Households covered and not per community, centres with reach, load and capacity, and the
+    uncovered buildings; by straight line or by walking on the roads."""
+    hh = households(session, scope, community)
+    cs = centres(session)
+    if cs.empty:
+        raise InvalidInput("no service centres are loaded", ("query", "mode"))
+    cx, cy = hh.to_metric.transform(cs.lon.to_numpy(), cs.lat.to_numpy())
+    cxy = np.column_stack([cx, cy])
+    radius = gcov.walking_metres(minutes) if minutes else cs.radius_m.to_numpy(float)
+    roads = road_graph(session, hh.to_metric) if mode == "walking" else None
+    if mode == "walking" and roads is None:
+        raise InvalidInput("walking coverage needs roads; none are loaded", ("query", "mode"))
+    cov = (
+        gcov.coverage_network(hh.xy, cxy, radius, roads, weights=hh.weight)
+        if roads is not None
+        else gcov.coverage_straight(hh.xy, cxy, radius, weights=hh.weight)
+    )
+    over = cov.over_capacity(cs.capacity.to_numpy(float))
+    groups = gcov.by_group(cov, hh.community, hh.weight)
+    names = dict(session.execute(select(Community.code, Community.name)).all())
+    layer: dict[str, Any] = {"type": "FeatureCollection", "features": []}
+    for i, c in enumerate(cs.to_dict("records")):
+        _point(
+            layer,
+            c["lon"],
+            c["lat"],
+            {
+                "id": c["id"],
+                "kind": c["kind"],
+                "name": c["name"],
+                "radius_m": float(np.broadcast_to(radius, len(cs))[i]),
+                "capacity": int(c["capacity"]),
+                "reach": float(cov.reach[i]),
+                "allocated": float(cov.allocated[i]),
+                "over_capacity": bool(over[i]),
+            },
+        )
+    missing = np.flatnonzero(~cov.covered)
+    uncovered = _buildings(session, hh.ids[missing[:MAX_UNCOVERED_SHOWN]], hh.weight, missing)
+    return {
+        "mode": mode,
+        "minutes": minutes,
+        "roads_loaded": roads is not None or _has_roads(session),
+        "households": float(hh.weight.sum()),
+        "covered": float(hh.weight[cov.covered].sum()),
+        "communities": [
+            {
+                "community_code": g["group"],
+                "name": names.get(g["group"], ""),
+                "households": float(g["households"]),
+                "covered": float(g["covered"]),
+                "uncovered": float(g["uncovered"]),
+                "share": None if pd.isna(g["share"]) else float(g["share"]),
+            }
+            for g in groups.to_dict("records")
+        ],
+        "centres": layer,
+        "uncovered_buildings": uncovered,
+        "uncovered_buildings_total": int(missing.size),
+    }
+
+
+def _has_roads(session: Session) -> bool:
+    """Whether any road is loaded."""
+    return (session.scalar(select(func.count()).select_from(Road)) or 0) > 0
+
+
+def _buildings(
+    session: Session, ids: np.ndarray, weight: np.ndarray, positions: np.ndarray
+) -> dict[str, Any]:
+    """The footprints of buildings ``ids`` as GeoJSON with their households."""
+    hh = dict(zip(ids.tolist(), weight[positions[: len(ids)]].tolist(), strict=True))
+    rows = (
+        session.execute(
+            select(Building.id, Building.cell_code, Building.name, Building.geom).where(
+                Building.id.in_(ids.tolist())
+            )
+        ).all()
+        if len(ids)
+        else []
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": bid,
+                "properties": {"id": bid, "cell_code": cell, "name": name, "households": hh[bid]},
+                "geometry": shapely.geometry.mapping(to_shape(g)),
+            }
+            for bid, cell, name, g in rows
+        ],
+    }
+
+
+def siting(
+    session: Session, scope: Scope, community: str | None, k: int, kind: str, radius: float | None
+) -> dict[str, Any]:
+    """Where to add ``k`` centres of ``kind`` (default radius from
+    grid.analysis.coverage.CENTRE_KINDS) to cover the most households not yet covered; candidates
+    are the buildings' centroids."""
+    if kind not in gcov.CENTRE_KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(gcov.CENTRE_KINDS)}", ("query", "kind"))
+    r = radius or gcov.CENTRE_KINDS[kind].radius_m
+    hh = households(session, scope, community)
+    cs = centres(session)
+    cand = np.unique(np.round(hh.xy, 0), axis=0)
+    if len(cand) > MAX_CANDIDATES:
+        cand = cand[np.linspace(0, len(cand) - 1, MAX_CANDIDATES).astype(int)]
+    if not 1 <= k <= len(cand):
+        raise InvalidInput(f"k must be within 1..{len(cand)}", ("query", "k"))
+    existing = None
+    before = 0.0
+    if not cs.empty:
+        ex, ey = hh.to_metric.transform(cs.lon.to_numpy(), cs.lat.to_numpy())
+        existing = np.column_stack([ex, ey])
+        cov = gcov.coverage_straight(
+            hh.xy, existing, cs.radius_m.to_numpy(float), weights=hh.weight
+        )
+        before = float(hh.weight[cov.covered].sum())
+    result = site_centres(
+        hh.xy,
+        cand,
+        k,
+        r,
+        existing_xy=existing,
+        existing_radius=None if cs.empty else cs.radius_m.to_numpy(float),
+        weights=hh.weight,
+    )
+    lon, lat = hh.to_wgs84.transform(cand[result.chosen, 0], cand[result.chosen, 1])
+    layer: dict[str, Any] = {"type": "FeatureCollection", "features": []}
+    for i, (x, y) in enumerate(zip(lon, lat, strict=True)):
+        _point(layer, float(x), float(y), {"rank": i + 1, "kind": kind, "radius_m": r})
+    total = float(hh.weight.sum())
+    return {
+        "k": k,
+        "kind": kind,
+        "radius_m": r,
+        "sites": layer,
+        "households": total,
+        "covered_before": before,
+        "gain": result.covered,
+        "covered_after": before + result.covered,
+        "share_before": before / total,
+        "share_after": (before + result.covered) / total,
+        "greedy_gain": result.greedy_covered,
+        "improvement_over_greedy": result.gain,
+        "method": result.method,
+    }

@@ -1,0 +1,197 @@
+"""Response models of ``/analytics`` (heat, hot spots, comparison, table, coverage, siting), kept
+apart from ``api.edge.responses`` only for size; the same rules apply (documentation, never a
+filter)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import Field
+
+from api.edge.responses import FeatureCollection, Out
+
+
+class DayRange(Out):
+    """A half-open range of local days [from, to)."""
+
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+
+
+class HeatBin(Out):
+    """One H3 bin of the heat layer."""
+
+    h3: str
+    count: int
+    class_: int = Field(alias="class", description="colour class on the reference scale")
+    colour: str
+
+
+class Scale(Out):
+    """The fixed colour scale: breaks scaled to the period from the reference year."""
+
+    breaks: list[float]
+    colours: list[str]
+    reference: DayRange
+
+
+class HeatLayer(FeatureCollection[HeatBin]):
+    """H3 heat bins at ``resolution`` with the scale that coloured them."""
+
+    resolution: int
+    total: int
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    scale: Scale
+
+
+class Hotspot(Out):
+    """Gi* of one H3 bin (``h3``) or grid cell (``cell_code``); z and p are null when undefined."""
+
+    h3: str | None = None
+    cell_code: str | None = None
+    count: int
+    z: float | None
+    p: float | None
+    confidence: int
+    gi_bin: int
+    label: Literal["hot", "cold", "not significant"]
+
+
+class Hotspots(FeatureCollection[Hotspot]):
+    """Hot and cold spots on H3 bins (with ``resolution`` and ``k``) or on grid cells."""
+
+    on: Literal["h3", "cell"]
+    resolution: int | None = None
+    k: int | None = None
+    fdr: bool
+
+
+class Change(Out):
+    """One H3 bin's counts in periods a and b and the verdict of the test."""
+
+    h3: str
+    a: float
+    b: float
+    expected_b: float
+    rate_ratio: float | None
+    p: float | None
+    change: Literal["rise", "fall", "no change"]
+
+
+class Comparison(FeatureCollection[Change]):
+    """Rise or fall per bin from period ``a`` (the baseline) to period ``b``."""
+
+    resolution: int
+    alpha: float
+    test: str
+    a: DayRange
+    b: DayRange
+
+
+class Table(Out):
+    """The counts/KPI table: ``columns`` in order, their zh/en ``labels``, and the rows."""
+
+    by: str
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    columns: list[str]
+    labels: dict[str, dict[str, str]]
+    rows: list[dict[str, Any]]
+
+
+class CentreProps(Out):
+    """A service centre with its reach and load."""
+
+    id: int
+    kind: str
+    name: str
+    radius_m: float
+    capacity: int
+    reach: float
+    allocated: float
+    over_capacity: bool
+
+
+class UncoveredBuilding(Out):
+    """A building no centre covers."""
+
+    id: int
+    cell_code: str | None
+    name: str | None
+    households: float
+
+
+class CommunityCoverage(Out):
+    """Households covered and not in one community (share null when it has none)."""
+
+    community_code: str
+    name: str
+    households: float
+    covered: float
+    uncovered: float
+    share: float | None
+
+
+class Coverage(Out):
+    """Service coverage by straight line or walking."""
+
+    mode: Literal["straight", "walking"]
+    minutes: float | None
+    roads_loaded: bool
+    households: float
+    covered: float
+    communities: list[CommunityCoverage]
+    centres: FeatureCollection[CentreProps]
+    uncovered_buildings: FeatureCollection[UncoveredBuilding]
+    uncovered_buildings_total: int
+
+
+class Site(Out):
+    """A proposed centre."""
+
+    rank: int
+    kind: str
+    radius_m: float
+
+
+class Siting(Out):
+    """Where to add ``k`` centres and what they would cover."""
+
+    k: int
+    kind: str
+    radius_m: float
+    sites: FeatureCollection[Site]
+    households: float
+    covered_before: float
+    gain: float
+    covered_after: float
+    share_before: float
+    share_after: float
+    greedy_gain: float
+    improvement_over_greedy: float
+    method: str
+
+
+class CentreOut(Out):
+    """A service centre as stored."""
+
+    id: int
+    kind: str
+    name: str
+    lon: float
+    lat: float
+    radius_m: float
+    capacity: int
+    community_code: str
+
+
+class CentreKind(Out):
+    """A kind of service centre with its default radius and capacity."""
+
+    code: str
+    zh: str
+    en: str
+    radius_m: float
+    capacity: int

@@ -1,0 +1,343 @@
+"""Analytics for police, street offices and planners: heat, hot spots, period comparison,
+drill-down, counts/KPI tables with export, service coverage and siting (issue 5).
+
+Every figure is computed by grid/ (through api/analytics_*.py); heat-type queries read only the
+``heat_counts``/``heat_bins`` pre-aggregate. Everyone signed in may read, each within their scope
+(officers: their own cells); adding centres is for admin and street staff.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from geoalchemy2 import WKTElement
+from pydantic import Field, StrictInt
+
+from api.accounts.audit import audit
+from api.analytics import coverage as acov
+from api.analytics import drilldown as arec
+from api.analytics import heat as aheat
+from api.analytics import heatagg  # noqa: F401 - keeps the pre-aggregate listeners installed
+from api.analytics import table as atable
+from api.analytics.filters import Days, HeatFilter, days, heat_filter
+from api.analytics.responses import (
+    CentreKind,
+    CentreOut,
+    Comparison,
+    Coverage,
+    HeatLayer,
+    Hotspots,
+    Siting,
+    Table,
+)
+from api.analytics.stats import KpiBy
+from api.checks import check_point
+from api.dependencies import ScopeDep, SessionDep, StoreDep
+from api.edge.responses import SIGNED_IN, RecordOut, answers, binary
+from api.errors import Forbidden, InvalidInput
+from api.models import utcnow
+from api.models.analytics import Centre
+from api.periods import Day, ordered
+from api.schemas import Float, Strict
+from grid.analysis.coverage import CENTRE_KINDS, MAX_CAPACITY
+from grid.domain.caseflow import Role
+
+router = APIRouter(prefix="/analytics", tags=["analytics"])
+FilterDep = Annotated[HeatFilter, Depends(heat_filter)]
+Zoom = Annotated[float | None, Query(ge=0, le=24, description="web-map zoom → H3 resolution")]
+Res = Annotated[int | None, Query(ge=0, le=15, description="H3 resolution (overrides zoom)")]
+Lat = Annotated[float, Query(ge=-85, le=85, description="map centre latitude for zoom")]
+
+
+class Baseline(StrEnum):
+    """What the compared period is set against."""
+
+    LAST_YEAR = "last_year"
+    PREVIOUS = "previous"
+
+
+class HotspotsOn(StrEnum):
+    """Units of the hot-spot analysis."""
+
+    H3 = "h3"
+    CELL = "cell"
+
+
+class Mode(StrEnum):
+    """Straight-line or walking coverage."""
+
+    STRAIGHT = "straight"
+    WALKING = "walking"
+
+
+class Format(StrEnum):
+    """Output format of the table."""
+
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+@router.get("/heat", response_model=None, responses=answers(HeatLayer, *SIGNED_IN))
+def heat(
+    scope: ScopeDep,
+    session: SessionDep,
+    store: StoreDep,
+    f: FilterDep,
+    zoom: Zoom = None,
+    res: Res = None,
+    lat: Lat = 39.12,
+) -> dict[str, Any]:
+    """H3 heat bins (id = H3 index) with count and colour class on the fixed reference scale."""
+    r = aheat.resolution(zoom, res, lat, store.settings.h3_resolution)
+    return aheat.heat_layer(session, scope, f, r, store.settings.h3_resolution)
+
+
+@router.get("/hotspots", response_model=None, responses=answers(Hotspots, *SIGNED_IN))
+def hotspots(
+    scope: ScopeDep,
+    session: SessionDep,
+    store: StoreDep,
+    f: FilterDep,
+    on: HotspotsOn = HotspotsOn.H3,
+    zoom: Zoom = None,
+    res: Res = None,
+    lat: Lat = 39.12,
+    k: Annotated[int, Query(ge=1, le=5)] = 1,
+    fdr: bool = True,
+) -> dict[str, Any]:
+    """Gi* hot and cold spots with FDR: z, p, confidence (99/95/90/0) and bin per H3 bin or cell."""
+    if on == HotspotsOn.CELL:
+        return aheat.cell_hotspots(session, store.cells, scope, f, fdr)
+    r = aheat.resolution(zoom, res, lat, store.settings.h3_resolution)
+    return aheat.h3_hotspots(
+        session, store.cells, scope, f, r, store.settings.h3_resolution, k, fdr
+    )
+
+
+def _base(
+    baseline: Baseline = Baseline.LAST_YEAR,
+    base_from: Annotated[Day | None, Query(description="explicit baseline start day")] = None,
+    base_to: Annotated[
+        Day | None, Query(description="explicit baseline end day (exclusive)")
+    ] = None,
+) -> tuple[Baseline, Days | None]:
+    """The baseline choice, or explicit baseline days when both ends are given."""
+    if (base_from is None) != (base_to is None):
+        raise InvalidInput("give both base_from and base_to", ("query", "base_to"))
+    if base_from is None or base_to is None:
+        return baseline, None
+    return baseline, ordered(base_from, base_to, ("base_from", "base_to"))
+
+
+@router.get("/compare", response_model=None, responses=answers(Comparison, *SIGNED_IN))
+def compare(
+    scope: ScopeDep,
+    session: SessionDep,
+    store: StoreDep,
+    f: FilterDep,
+    base: Annotated[tuple[Baseline, Days | None], Depends(_base)],
+    zoom: Zoom = None,
+    res: Res = None,
+    lat: Lat = 39.12,
+    alpha: Annotated[float, Query(gt=0, lt=1)] = 0.05,
+) -> dict[str, Any]:
+    """Per-bin rise or fall between a baseline (default: same days last year) and the period."""
+    choice, explicit = base
+    a = explicit or (f.days.last_year() if choice == Baseline.LAST_YEAR else f.days.previous())
+    r = aheat.resolution(zoom, res, lat, store.settings.h3_resolution)
+    return aheat.compare(session, scope, f, a, r, store.settings.h3_resolution, alpha)
+
+
+Limit = Annotated[int, Query(ge=1, le=2000)]
+
+
+@router.get(
+    "/bins/{h3}/records", response_model=None, responses=answers(list[RecordOut], *SIGNED_IN)
+)
+def bin_records(
+    h3: str, scope: ScopeDep, session: SessionDep, store: StoreDep, f: FilterDep, limit: Limit = 200
+) -> list[dict[str, Any]]:
+    """The records behind one heat bin under the same filters, personal data masked by role."""
+    fine = aheat.fine_in_bin(session, scope, f, h3, store.settings.h3_resolution)
+    return arec.bin_records(session, scope, f, fine, limit)
+
+
+@router.get(
+    "/cells/{code}/records",
+    response_model=None,
+    responses=answers(list[RecordOut], *SIGNED_IN, 404),
+)
+def cell_records(
+    code: str, scope: ScopeDep, session: SessionDep, f: FilterDep, limit: Limit = 200
+) -> list[dict[str, Any]]:
+    """The records of one cell under the filters, personal data masked by role."""
+    return arec.cell_records(session, scope, f, code, limit)
+
+
+@router.get(
+    "/table",
+    response_model=None,
+    responses=answers(
+        Table,
+        *SIGNED_IN,
+        media={
+            "text/csv": {"schema": {"type": "string"}},
+            **binary("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        },
+    ),
+)
+def table(
+    scope: ScopeDep,
+    session: SessionDep,
+    period: Annotated[Days, Depends(days)],
+    by: KpiBy = KpiBy.CELL,
+    format: Format = Format.JSON,
+    lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh",
+) -> dict[str, Any] | Response:
+    """Records per kind, closure and on-time closure rates, patrol coverage and places by risk
+    level per cell, leader or community; ``format=csv|xlsx`` downloads it."""
+    start, end = period.bounds()
+    frame = atable.table(session, scope, by, start, end)
+    name = f"wangge-{by.value}-{period.start.isoformat()}-{period.end.isoformat()}"
+    if format == Format.CSV:
+        return Response(
+            atable.to_csv(frame, lang),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if format == Format.XLSX:
+        return Response(
+            atable.to_xlsx(frame, lang),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    return {
+        "by": by.value,
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "columns": list(frame.columns),
+        "labels": {
+            c: dict(zip(("zh", "en"), atable.LABELS.get(c, (c, c)), strict=True))
+            for c in frame.columns
+        },
+        "rows": atable.rows(frame),
+    }
+
+
+@router.get("/coverage", response_model=None, responses=answers(Coverage, *SIGNED_IN))
+def coverage(
+    scope: ScopeDep,
+    session: SessionDep,
+    community: str | None = None,
+    mode: Mode = Mode.STRAIGHT,
+    minutes: Annotated[
+        float | None,
+        Query(gt=0, le=60, description="walking minutes instead of each centre's radius"),
+    ] = None,
+) -> dict[str, Any]:
+    """Service centres with rings, households covered/uncovered per community, uncovered
+    buildings and centres over capacity; by straight line or walking on the roads."""
+    return acov.coverage(session, scope, community, mode.value, minutes)
+
+
+@router.get("/siting", response_model=None, responses=answers(Siting, *SIGNED_IN))
+def siting(
+    scope: ScopeDep,
+    session: SessionDep,
+    k: Annotated[int, Query(ge=1, le=50)] = 1,
+    kind: str = "station",
+    radius: Annotated[float | None, Query(gt=0, le=5000)] = None,
+    community: str | None = None,
+) -> dict[str, Any]:
+    """Where to add ``k`` centres to cover the most uncovered households (maximal covering)."""
+    return acov.siting(session, scope, community, k, kind, radius)
+
+
+class CentreIn(Strict):
+    """A new service centre; radius and capacity default to its kind's."""
+
+    kind: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=1, max_length=200)
+    lon: Float
+    lat: Float
+    radius_m: Float | None = Field(default=None, gt=0, le=5000)
+    capacity: StrictInt | None = Field(default=None, ge=0, le=MAX_CAPACITY)
+    community_code: str | None = Field(default=None, pattern=r"^\d{12}$")
+
+
+@router.post(
+    "/centres",
+    status_code=201,
+    response_model=None,
+    responses=answers(CentreOut, *SIGNED_IN, 403, 413, status=201),
+)
+def add_centre(
+    body: CentreIn, scope: ScopeDep, session: SessionDep, store: StoreDep
+) -> dict[str, Any]:
+    """Add a service centre (admin and street staff, inside their communities), audited."""
+    if scope.role not in (Role.ADMIN, Role.STREET):
+        raise Forbidden(f"role '{scope.role.value}' may not add centres", ("body",))
+    if body.kind not in CENTRE_KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(CENTRE_KINDS)}", ("body", "kind"))
+    name = body.name.strip()
+    if not name:
+        raise InvalidInput("name must not be blank", ("body", "name"))
+    lon, lat = check_point(body.lon, body.lat)
+    where = store.cells.locate(lon, lat, utcnow(), ("body", "lon"))
+    if body.community_code is not None and body.community_code != where.community_code:
+        raise InvalidInput(
+            f"the point lies in community {where.community_code}, not {body.community_code}",
+            ("body", "community_code"),
+        )
+    scope.require_cell(where.cell_code, where.community_code, ("body", "lon"))
+    spec = CENTRE_KINDS[body.kind]
+    c = Centre(
+        kind=body.kind,
+        name=name,
+        community_code=where.community_code,
+        lon=lon,
+        lat=lat,
+        geom=WKTElement(f"POINT({lon!r} {lat!r})", srid=4326),
+        radius_m=body.radius_m or spec.radius_m,
+        capacity=spec.capacity if body.capacity is None else body.capacity,
+    )
+    session.add(c)
+    session.flush()
+    audit(
+        session,
+        scope.user_id,
+        "create",
+        "centre",
+        c.id,
+        {"kind": c.kind, "name": c.name, "community_code": c.community_code},
+    )
+    session.commit()
+    return {
+        "id": c.id,
+        "kind": c.kind,
+        "name": c.name,
+        "lon": c.lon,
+        "lat": c.lat,
+        "radius_m": c.radius_m,
+        "capacity": c.capacity,
+        "community_code": c.community_code,
+    }
+
+
+@router.get("/centre-kinds", response_model=None, responses=answers(list[CentreKind]))
+def centre_kinds() -> list[dict[str, Any]]:
+    """The kinds of service centre with their default radius and capacity, labelled zh/en."""
+    return [
+        {
+            "code": k,
+            "zh": v.term.zh,
+            "en": v.term.en,
+            "radius_m": v.radius_m,
+            "capacity": v.capacity,
+        }
+        for k, v in CENTRE_KINDS.items()
+    ]

@@ -1,0 +1,1 @@
+"""Areas: communities, cells, buildings and their leaders, and the cell index."""

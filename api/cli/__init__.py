@@ -1,0 +1,1 @@
+"""The ``wangge`` command: one argparse program and its subcommand modules."""

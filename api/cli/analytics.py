@@ -1,0 +1,100 @@
+"""The analytics subcommands of ``wangge``: heat rebuild, roads import, report, noticeboard.
+
+Registered in api/cli/main.py. Bad input prints ``source: reason`` and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from api.cli.commands import fail
+from api.errors import ApiError
+from grid.errors import GridError
+
+
+def run_heat(args: argparse.Namespace) -> int:
+    """Recompute the heat pre-aggregate from all records, in one transaction."""
+    from api.analytics.heatagg import rebuild
+    from api.store import open_store
+
+    store = open_store()
+    with store.engine.begin() as conn:
+        n = rebuild(conn)
+    print(f"heat_counts rebuilt from {n} records")
+    return 0
+
+
+def run_roads(args: argparse.Namespace) -> int:
+    """Replace the road table with the lines of a file (for walking-distance coverage)."""
+    from api.analytics.seed import load_roads
+    from api.db import session_scope
+    from api.store import open_store
+    from grid.input.io import read_layer
+
+    try:
+        roads = read_layer(args.file, kind="roads", crs=args.crs)
+        store = open_store()
+        with session_scope(store.sessions) as s:
+            n = load_roads(s, roads)
+    except (GridError, ApiError) as e:
+        return fail(str(args.file), e)
+    print(f"{args.file}: loaded {n} road segments")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Write the offline HTML report of a community for a month."""
+    from api.analytics.filters import month
+    from api.analytics.report import build
+    from api.store import open_store
+
+    try:
+        html = build(open_store(), args.community, month(args.period, ("period",)))
+    except (GridError, ApiError) as e:
+        return fail(args.community, e)
+    out = args.out or Path(f"report-{args.community}-{args.period}.html")
+    out.write_text(html, encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+def run_noticeboard(args: argparse.Namespace) -> int:
+    """Write printable notice boards for a cell or for every cell of a community."""
+    from api.analytics.noticeboard import build
+    from api.store import open_store
+
+    if bool(args.cell) == bool(args.community):
+        return fail("noticeboard", ValueError("give exactly one of --cell and --community"))
+    try:
+        html = build(open_store(), cell=args.cell, community=args.community)
+    except (GridError, ApiError) as e:
+        return fail(args.cell or args.community, e)
+    args.out.write_text(html, encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register heat, roads, report and noticeboard on the ``wangge`` parser."""
+    p = sub.add_parser("heat", help="heat-layer maintenance")
+    p.add_argument("action", choices=["rebuild"])
+    p.set_defaults(func=run_heat)
+
+    p = sub.add_parser("roads", help="load roads for walking-distance coverage")
+    p.add_argument("action", choices=["import"])
+    p.add_argument("file", type=Path)
+    p.add_argument("--crs", help="CRS when the file has none (EPSG code, gcj02, bd09)")
+    p.set_defaults(func=run_roads)
+
+    p = sub.add_parser("report", help="offline HTML report of a community for a month")
+    p.add_argument("--community", required=True)
+    p.add_argument("--period", required=True, help="YYYY-MM")
+    p.add_argument("--out", type=Path)
+    p.set_defaults(func=run_report)
+
+    p = sub.add_parser("noticeboard", help="printable notice boards (网格公示牌)")
+    p.add_argument("--cell")
+    p.add_argument("--community", help="every current cell of this community")
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(func=run_noticeboard)

@@ -1,0 +1,1 @@
+"""File imports and exports, the bulk loaders, spreadsheet safety and the demo."""

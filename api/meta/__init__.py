@@ -1,0 +1,1 @@
+"""The vocabulary: lookup tables seeded from grid's catalog, served at /meta."""

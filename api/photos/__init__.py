@@ -1,0 +1,1 @@
+"""Photos: uploads stored by SHA-256 before the record or place that links them."""

@@ -1,0 +1,1 @@
+"""Places: the router, the service (create-or-resend, patch) and the attributes."""

@@ -1,0 +1,216 @@
+"""Places: idempotent creation by client UUID and versioned updates, each audited."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from api.accounts.access import Scope, show_attrs, unmask_attrs
+from api.accounts.audit import audit, changes
+from api.checks import check_photos, check_point
+from api.edge.text_rules import clean
+from api.errors import Conflict, NotFound
+from api.models import Place, utcnow
+from api.places.attrs import check_attrs
+from api.places.schemas import PlaceIn, PlacePatch
+from api.records.service import point_wkt
+from api.records.view import iso
+from api.store import Store
+
+
+def place_props(p: Place, scope: Scope | None = None) -> dict[str, Any]:
+    """The properties of a place as GeoJSON and JSON answers show them (to ``scope``: personal
+    attributes masked by role; unmasked only for the audit trail). Stored text that could not
+    be answered (a lone surrogate saved before ``api.edge.text_rules``) is shown repaired."""
+    attrs = clean(p.attrs)
+    return {
+        "id": str(p.id),
+        "kind": p.kind,
+        "name": p.name,
+        "address": p.address,
+        "risk_level": p.risk_level,
+        "attrs": attrs if scope is None else show_attrs(scope, p.kind, attrs, p.cell_code),
+        "cell_code": p.cell_code,
+        "community_code": p.community_code,
+        "h3": p.h3,
+        "version": p.version,
+        "updated_at": iso(p.updated_at),
+    }
+
+
+def place_feature(p: Place, scope: Scope) -> dict[str, Any]:
+    """A place as a GeoJSON Feature, as ``scope`` may see it."""
+    return {
+        "type": "Feature",
+        "id": str(p.id),
+        "properties": place_props(p, scope),
+        "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
+    }
+
+
+def _digest(body: PlaceIn) -> str:
+    """A hash of the client's payload, to tell a resend from a conflicting reuse of the id."""
+    data = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def _existing(session: Session, scope: Scope, place_id: uuid.UUID, digest: str) -> Place | None:
+    """The stored place for a resent id when the content matches; 409 when it differs.
+
+    A place outside the caller's cells/communities is never shown: its id is refused with 409 and
+    ``current: null`` whatever the content, so id reuse leaks nothing (as ``existing_record``).
+    """
+    p = session.get(Place, place_id)
+    if p is None:
+        return None
+    visible = scope.sees_cell(p.cell_code, p.community_code)
+    if not visible or p.content_hash != digest:
+        raise Conflict(
+            f"place {place_id} already exists"
+            + (" with different content" if visible else ", outside your cells/communities"),
+            ("body", "id"),
+            extra={"current": place_feature(p, scope) if visible else None},
+        )
+    return p
+
+
+def create_place(session: Session, store: Store, scope: Scope, body: PlaceIn) -> tuple[Place, bool]:
+    """Store a new place (True) or return the identical one stored before (False)."""
+    scope.require_write()
+    digest = _digest(body)
+    found = _existing(session, scope, body.id, digest)
+    if found is not None:
+        return found, False
+    lon, lat = check_point(body.lon, body.lat)
+    attrs = check_attrs(body.kind, body.attrs)
+    check_photos(session, scope, attrs.get("photos", []), ("body", "attrs", "photos"))
+    where = store.cells.locate(lon, lat, utcnow(), ("body", "lon"))
+    scope.require_cell(where.cell_code, where.community_code, ("body", "lon"))
+    now = utcnow()
+    p = Place(
+        id=body.id,
+        kind=body.kind.value,
+        name=body.name,
+        address=body.address,
+        risk_level=body.risk_level.value,
+        attrs=attrs,
+        lon=lon,
+        lat=lat,
+        geom=point_wkt(lon, lat),
+        cell_code=where.cell_code,
+        community_code=where.community_code,
+        h3=where.h3,
+        author_id=scope.user_id,
+        created_at=now,
+        updated_at=now,
+        content_hash=digest,
+    )
+    session.add(p)
+    audit(
+        session,
+        scope.user_id,
+        "create",
+        "place",
+        body.id,
+        {"kind": p.kind, "name": p.name, "cell_code": p.cell_code},
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        found = _existing(session, scope, body.id, digest)
+        if found is None:
+            raise
+        return found, False
+    return p, True
+
+
+def visible_place(session: Session, scope: Scope, place_id: uuid.UUID) -> Place:
+    """The place if it exists and the user may see it."""
+    p = session.get(Place, place_id)
+    if p is None or not scope.sees_cell(p.cell_code, p.community_code):
+        raise NotFound(f"no place {place_id}", ("path", "id"))
+    return p
+
+
+def patch_place(
+    session: Session, store: Store, scope: Scope, place_id: uuid.UUID, body: PlacePatch
+) -> Place:
+    """Apply a versioned change to a place; a moved place is re-located and must stay in scope."""
+    scope.require_write()
+    p = visible_place(session, scope, place_id)
+    scope.require_cell(p.cell_code, p.community_code, ("path", "id"))
+    if p.version != body.version:
+        raise Conflict(
+            f"place changed since version {body.version}; it is at {p.version}",
+            ("body", "version"),
+            extra={"current": place_feature(p, scope)},
+        )
+    before = place_props(p) | {"lon": p.lon, "lat": p.lat}
+    for field in ("name", "address"):
+        if getattr(body, field) is not None:
+            setattr(p, field, getattr(body, field))
+    if body.risk_level is not None:
+        p.risk_level = body.risk_level.value
+    if body.attrs is not None:
+        sent = unmask_attrs(scope, p.kind, body.attrs, p.attrs, p.cell_code)
+        p.attrs = check_attrs(p.kind, sent)
+        check_photos(session, scope, p.attrs.get("photos", []), ("body", "attrs", "photos"))
+    if body.lon is not None or body.lat is not None:
+        lon, lat = check_point(
+            body.lon if body.lon is not None else p.lon, body.lat if body.lat is not None else p.lat
+        )
+        where = store.cells.locate(lon, lat, utcnow(), ("body", "lon"))
+        scope.require_cell(where.cell_code, where.community_code, ("body", "lon"))
+        p.lon, p.lat, p.geom = lon, lat, point_wkt(lon, lat)
+        p.cell_code, p.community_code, p.h3 = where.cell_code, where.community_code, where.h3
+    p.updated_at = utcnow()
+    after = place_props(p) | {"lon": p.lon, "lat": p.lat}
+    diff = changes(before, after)
+    diff.pop("updated_at", None)
+    audit(session, scope.user_id, "update", "place", p.id, diff)
+    try:
+        session.commit()
+    except StaleDataError as e:
+        session.rollback()
+        fresh = session.get(Place, place_id, populate_existing=True)
+        raise Conflict(
+            "place was changed concurrently",
+            ("body", "version"),
+            extra={"current": place_feature(fresh, scope) if fresh else None},
+        ) from e
+    return p
+
+
+def list_places(
+    session: Session,
+    scope: Scope,
+    *,
+    cell: str | None,
+    kind: str | None,
+    bbox: tuple[float, float, float, float] | None,
+    limit: int,
+) -> list[Place]:
+    """Places visible to the user, filtered by cell, kind and bounding box."""
+    q = scope.visible(select(Place), Place)
+    if cell:
+        q = q.where(Place.cell_code == cell)
+    if kind:
+        q = q.where(Place.kind == kind)
+    if bbox:
+        q = q.where(
+            Place.lon >= bbox[0], Place.lat >= bbox[1], Place.lon <= bbox[2], Place.lat <= bbox[3]
+        )
+    return list(session.scalars(q.order_by(Place.name).limit(limit)))
+
+
+def count_places(session: Session) -> int:
+    """How many places are stored."""
+    return session.scalar(select(func.count()).select_from(Place)) or 0

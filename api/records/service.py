@@ -1,0 +1,401 @@
+"""Records: idempotent creation, versioned updates and the case loop, each audited.
+
+Which cell and H3 a record falls in comes from grid (through the per-process CellCache); the case
+loop, deadlines and roles come from grid.domain.caseflow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from geoalchemy2 import WKTElement
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from api.accounts.access import Scope
+from api.accounts.audit import audit, audit_diff, changes
+from api.checks import (
+    check_category,
+    check_order,
+    check_photos,
+    check_point,
+    check_time,
+    check_visit,
+)
+from api.errors import Conflict, InvalidInput, NotFound
+from api.models import (
+    CaseTransition,
+    Checkin,
+    Party,
+    Record,
+    RecordPhoto,
+    utcnow,
+)
+from api.records.schemas import RecordIn, RecordPatch, TransitionIn
+from api.records.view import record_json
+from api.store import Store
+from grid.domain import caseflow
+from grid.domain.caseflow import Priority
+from grid.domain.catalog import RecordKind
+
+CASE_KINDS = frozenset({RecordKind.INCIDENT, RecordKind.DISPUTE})
+
+
+def content_hash(body: RecordIn) -> str:
+    """A hash of the client's payload: equal for a harmless resend, different for a conflict."""
+    data = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """An aware datetime in UTC, as the database gives it back (so a new record's answer and a
+    resend's, read from the database, are the same)."""
+    return value.astimezone(UTC) if value is not None else None
+
+
+def point_wkt(lon: float, lat: float) -> WKTElement:
+    """A WGS84 point for a geometry column."""
+    return WKTElement(f"POINT({lon!r} {lat!r})", srid=4326)
+
+
+def _check_times(body: RecordIn, now: datetime, skew: timedelta) -> None:
+    """Refuse impossible dates (future, before 2000, or an end before its start), the times of
+    check-ins and track points included: a stored time must also be one the database holds."""
+    check_time(body.occurred_at, "occurred_at", now, skew)
+    for name in ("started_at", "ended_at"):
+        if getattr(body, name) is not None:
+            check_time(getattr(body, name), name, now, skew)
+    check_order(body.started_at, body.ended_at, "ended_at")
+    for i, c in enumerate(body.checkins):
+        check_time(c.at, "check-in time", now, skew, ("body", "checkins", i, "at"))
+    for i, (_, _, t) in enumerate(body.track or ()):
+        check_time(t, "track time", now, skew, ("body", "track", i))
+
+
+def _track(body: RecordIn) -> tuple[WKTElement | None, list[str] | None]:
+    """The patrol track as a LineString and its point times, each point checked."""
+    if not body.track:
+        return None, None
+    if body.kind != RecordKind.PATROL:
+        raise InvalidInput("only patrols carry a track", ("body", "track"))
+    if len(body.track) < 2:
+        raise InvalidInput("a track needs at least two points", ("body", "track"))
+    coords = [check_point(x, y, ("body", "track", i)) for i, (x, y, _) in enumerate(body.track)]
+    times = [t for _, _, t in body.track]
+    if any(b < a for a, b in zip(times, times[1:], strict=False)):
+        raise InvalidInput("track times must not go backwards", ("body", "track"))
+    wkt = "LINESTRING(" + ", ".join(f"{x!r} {y!r}" for x, y in coords) + ")"
+    return WKTElement(wkt, srid=4326), [t.isoformat() for t in times]
+
+
+def _priority(body: RecordIn) -> str | None:
+    """The case priority (routine by default); patrols have none."""
+    if body.kind == RecordKind.PATROL:
+        if body.priority is not None:
+            raise InvalidInput("patrols have no priority", ("body", "priority"))
+        return None
+    return (body.priority or Priority.ROUTINE).value
+
+
+def _checkins(session: Session, scope: Scope, body: RecordIn, at: datetime) -> list[Checkin]:
+    """Check-in rows for a patrol, each at a place or building in the caller's reach at the
+    record's time ``at`` (``check_visit``)."""
+    if body.checkins and body.kind != RecordKind.PATROL:
+        raise InvalidInput("only patrols carry check-ins", ("body", "checkins"))
+    rows = []
+    for i, c in enumerate(body.checkins):
+        loc = ("body", "checkins", i)
+        if (c.place_id is None) == (c.building_id is None):
+            raise InvalidInput("give exactly one of place_id and building_id", loc)
+        lon, lat = check_point(c.lon, c.lat, loc)
+        target = check_visit(session, scope, c.place_id, c.building_id, at, loc)
+        rows.append(
+            Checkin(
+                record_id=body.id,
+                place_id=c.place_id,
+                building_id=c.building_id,
+                at=c.at,
+                lon=lon,
+                lat=lat,
+                cell_code=target.cell_code,
+            )
+        )
+    return rows
+
+
+def existing_record(
+    session: Session, scope: Scope, record_id: uuid.UUID, digest: str
+) -> Record | None:
+    """The stored record for a resent id: returned when the content matches, else 409."""
+    rec = session.get(Record, record_id)
+    if rec is None:
+        return None
+    if rec.content_hash != digest:
+        current = (
+            record_json(session, scope, rec)
+            if scope.sees_cell(rec.cell_code, rec.community_code)
+            else None
+        )
+        raise Conflict(
+            f"record {record_id} already exists with different content",
+            ("body", "id"),
+            extra={"current": current},
+        )
+    return rec
+
+
+def plan_record(store: Store, scope: Scope, body: RecordIn) -> dict[str, Any]:
+    """Check a new record without touching the database and work out the values to store: its
+    cell, community and H3 from grid (through the CellCache), status, times and content hash."""
+    scope.require_write()
+    digest = content_hash(body)
+    now = utcnow()
+    _check_times(body, now, timedelta(minutes=store.settings.max_future_minutes))
+    check_category(body.kind, body.category)
+    priority = _priority(body)
+    track, track_times = _track(body)
+    lon, lat = body.lon, body.lat
+    if lon is None and lat is None and body.track:
+        lon, lat = body.track[0][0], body.track[0][1]
+    lon, lat = check_point(lon, lat)
+    where = store.cells.locate(lon, lat, body.occurred_at, ("body", "lon"))
+    scope.require_cell_at(where.cell_code, where.community_code, body.occurred_at, ("body", "lon"))
+    return {
+        "id": body.id,
+        "kind": body.kind.value,
+        "category": body.category,
+        "priority": priority,
+        "status": caseflow.INITIAL_STATUS.value if body.kind in CASE_KINDS else None,
+        "description": body.description,
+        "occurred_at": utc(body.occurred_at),
+        "lon": lon,
+        "lat": lat,
+        "geom": point_wkt(lon, lat),
+        "cell_code": where.cell_code,
+        "community_code": where.community_code,
+        "h3": where.h3,
+        "author_id": scope.user_id,
+        "created_at": now,
+        "updated_at": now,
+        "track": track,
+        "track_times": track_times,
+        "started_at": utc(body.started_at),
+        "ended_at": utc(body.ended_at),
+        "content_hash": digest,
+    }
+
+
+def create_record(
+    session: Session, store: Store, scope: Scope, body: RecordIn
+) -> tuple[Record, bool]:
+    """Store a new record (True) or return the same one already stored for this id (False).
+
+    The general path (check-ins, parties, photos, tracks) through the ORM; ``api.records.create``
+    stores plain records without the unit of work. Every check runs before the first write.
+    """
+    values = plan_record(store, scope, body)
+    check_photos(session, scope, body.photos)
+    checkins = _checkins(session, scope, body, values["occurred_at"])
+    rec = Record(**values)
+    try:
+        session.add(rec)
+        if checkins or body.parties or body.photos:
+            session.flush()  # the record row first: the rows below point at it
+        session.add_all(checkins)
+        session.add_all(Party(record_id=body.id, **p.model_dump()) for p in body.parties)
+        photos = dict.fromkeys(body.photos)
+        session.add_all(RecordPhoto(record_id=body.id, sha256=h) for h in photos)
+        audit(session, scope.user_id, "create", "record", body.id, audit_diff(values))
+        session.commit()
+    except IntegrityError:
+        # the id exists (a resend, or the same id arriving concurrently), found when the record
+        # row is flushed or at commit: the insert is tried first because resends are rare and
+        # a pre-check would cost every write a round trip
+        session.rollback()
+        found = existing_record(session, scope, body.id, values["content_hash"])
+        if found is None:
+            raise
+        return found, False
+    return rec, True
+
+
+def visible_record(session: Session, scope: Scope, record_id: uuid.UUID) -> Record:
+    """The record if it exists and the user may see it (404 otherwise, to leak nothing)."""
+    rec = session.get(Record, record_id)
+    if rec is None or not scope.sees_cell(rec.cell_code, rec.community_code):
+        raise NotFound(f"no record {record_id}", ("path", "id"))
+    return rec
+
+
+def _check_version(session: Session, scope: Scope, rec: Record, seen: int) -> None:
+    """409 with the current representation when the client's version is stale."""
+    if rec.version != seen:
+        raise Conflict(
+            f"record changed since version {seen}; it is at version {rec.version}",
+            ("body", "version"),
+            extra={"current": record_json(session, scope, rec)},
+        )
+
+
+def _commit_versioned(session: Session, scope: Scope, rec: Record) -> None:
+    """Commit, turning a concurrent update that won the race into a 409."""
+    try:
+        session.commit()
+    except StaleDataError as e:
+        session.rollback()
+        fresh = session.get(Record, rec.id, populate_existing=True)
+        raise Conflict(
+            "record was changed concurrently",
+            ("body", "version"),
+            extra={"current": record_json(session, scope, fresh) if fresh else None},
+        ) from e
+
+
+def _snapshot(rec: Record) -> dict[str, Any]:
+    """The patchable fields of a record, for audit diffs."""
+    keys = (
+        "category",
+        "priority",
+        "description",
+        "occurred_at",
+        "lon",
+        "lat",
+        "cell_code",
+        "deadline",
+        "status",
+    )
+    return {k: getattr(rec, k) for k in keys}
+
+
+def patch_record(
+    session: Session, store: Store, scope: Scope, record_id: uuid.UUID, body: RecordPatch
+) -> Record:
+    """Apply a versioned change to a record; a moved point is re-located and must stay in scope."""
+    scope.require_write()
+    rec = visible_record(session, scope, record_id)
+    scope.require_cell(rec.cell_code, rec.community_code, ("path", "id"))
+    _check_version(session, scope, rec, body.version)
+    before = _snapshot(rec)
+    now = utcnow()
+    if body.category is not None:
+        check_category(rec.kind, body.category)
+        rec.category = body.category
+    if body.priority is not None:
+        if rec.kind == RecordKind.PATROL:
+            raise InvalidInput("patrols have no priority", ("body", "priority"))
+        rec.priority = body.priority.value
+        if rec.dispatched_at is not None:
+            rec.deadline = caseflow.deadline(rec.dispatched_at, rec.priority)
+    if body.description is not None:
+        rec.description = body.description
+    if body.occurred_at is not None:
+        rec.occurred_at = check_time(
+            body.occurred_at,
+            "occurred_at",
+            now,
+            timedelta(minutes=store.settings.max_future_minutes),
+        )
+    if body.lon is not None or body.lat is not None or body.occurred_at is not None:
+        lon, lat = check_point(
+            body.lon if body.lon is not None else rec.lon,
+            body.lat if body.lat is not None else rec.lat,
+        )
+        where = store.cells.locate(lon, lat, rec.occurred_at, ("body", "lon"))
+        scope.require_cell(where.cell_code, where.community_code, ("body", "lon"))
+        rec.lon, rec.lat, rec.geom = lon, lat, point_wkt(lon, lat)
+        rec.cell_code, rec.community_code, rec.h3 = where.cell_code, where.community_code, where.h3
+    if body.parties is not None:
+        session.execute(delete(Party).where(Party.record_id == rec.id))
+        session.add_all(Party(record_id=rec.id, **p.model_dump()) for p in body.parties)
+    rec.updated_at = now
+    diff = changes(before, _snapshot(rec))
+    if body.parties is not None:
+        diff["parties"] = ["replaced", len(body.parties)]
+    audit(session, scope.user_id, "update", "record", rec.id, diff)
+    _commit_versioned(session, scope, rec)
+    return rec
+
+
+def apply_transition(
+    session: Session, scope: Scope, record_id: uuid.UUID, body: TransitionIn
+) -> Record:
+    """Move a case one step along the loop; dispatch starts the deadline clock."""
+    scope.require_write()
+    rec = visible_record(session, scope, record_id)
+    scope.require_cell(rec.cell_code, rec.community_code, ("path", "id"))
+    if rec.status is None:
+        raise InvalidInput("patrols do not follow the case loop", ("body", "action"))
+    _check_version(session, scope, rec, body.version)
+    step = caseflow.transition(rec.status, body.action, scope.role)
+    now = utcnow()
+    if step.target == caseflow.CLOCK_STARTS and rec.dispatched_at is None:
+        rec.dispatched_at = now
+        rec.deadline = caseflow.deadline(now, rec.priority or Priority.ROUTINE)
+    if caseflow.is_closed(step.target) and rec.closed_at is None:
+        rec.closed_at = now
+    rec.status = step.target.value
+    rec.updated_at = now
+    session.add(
+        CaseTransition(
+            record_id=rec.id,
+            action=step.action,
+            from_status=step.source.value,
+            to_status=step.target.value,
+            user_id=scope.user_id,
+            at=now,
+            note=body.note,
+        )
+    )
+    audit(
+        session,
+        scope.user_id,
+        "transition",
+        "record",
+        rec.id,
+        {
+            "action": step.action,
+            "status": [step.source.value, step.target.value],
+            "note": body.note,
+        },
+    )
+    _commit_versioned(session, scope, rec)
+    return rec
+
+
+def list_records(
+    session: Session,
+    scope: Scope,
+    *,
+    kind: str | None,
+    status: str | None,
+    cell: str | None,
+    mine: bool,
+    overdue: bool,
+    since: datetime | None,
+    limit: int,
+) -> list[Record]:
+    """Records visible to the user, newest first (with ``since``: changed since, oldest change
+    first), filtered as the list endpoint allows."""
+    q = scope.visible(select(Record), Record)
+    if kind:
+        q = q.where(Record.kind == kind)
+    if status:
+        q = q.where(Record.status == status)
+    if cell:
+        q = q.where(Record.cell_code == cell)
+    if mine:
+        q = q.where(Record.author_id == scope.user_id)
+    if overdue:
+        open_ = [s.value for s in caseflow.Status if caseflow.is_open(s)]
+        q = q.where(Record.deadline < utcnow(), Record.status.in_(open_))
+    if since:  # incremental sync: oldest change first, so the next page starts at the last seen
+        q = q.where(Record.updated_at >= since).order_by(Record.updated_at, Record.id)
+    else:
+        q = q.order_by(Record.occurred_at.desc())
+    return list(session.scalars(q.limit(limit)))
