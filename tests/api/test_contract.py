@@ -9,6 +9,7 @@ fixture's TestClient, so the app, its store and its event loop are those the oth
 
 from __future__ import annotations
 
+import os
 import tempfile
 import uuid
 import zlib
@@ -33,7 +34,9 @@ from api.main import create_app
 from api.settings import Settings
 from tests.api.conftest import X0, Y0, Api, W, record_body
 
-EXAMPLES = 5  # random requests per operation, role and backend, after the boundary cases
+# random requests per operation, role and backend, after the boundary cases; CI keeps the budget
+# small, a deeper run sets WANGGE_FUZZ_EXAMPLES (e.g. 100) and takes proportionally longer
+EXAMPLES = int(os.environ.get("WANGGE_FUZZ_EXAMPLES", "5"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
