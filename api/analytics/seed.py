@@ -55,9 +55,16 @@ def load_roads(session: Session, roads: gpd.GeoDataFrame) -> int:
 def _centre(kind: str, name: str, community_code: str | None, p: shapely.Point) -> Centre:
     """A demo centre of ``kind`` at ``p``, with that kind's radius and capacity."""
     spec = CENTRE_KINDS[kind]
-    return Centre(kind=kind, name=name, community_code=community_code, lon=p.x, lat=p.y,
-                  geom=WKTElement(p.wkt, srid=4326), radius_m=spec.radius_m,
-                  capacity=spec.capacity)
+    return Centre(
+        kind=kind,
+        name=name,
+        community_code=community_code,
+        lon=p.x,
+        lat=p.y,
+        geom=WKTElement(p.wkt, srid=4326),
+        radius_m=spec.radius_m,
+        capacity=spec.capacity,
+    )
 
 
 def _centres(buildings: gpd.GeoDataFrame, rng: np.random.Generator) -> list[Centre]:

@@ -10,15 +10,15 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 from geoalchemy2.shape import to_shape
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.accounts.access import Scope
 from api.checks import check_filter_code
-from api.dependencies import Period
 from api.errors import InvalidInput
 from api.io.spreadsheet import safe_frame
 from api.models import Building, Cell, Place, Record, utcnow
+from api.periods import Period
 from grid.domain.catalog import PlaceKind, RecordKind
 
 
@@ -125,9 +125,7 @@ def layer_frame(
         return _points(rows, PLACE_COLS)
     if layer == Layer.CELLS:
         at = period.end or utcnow()
-        q = _filter(select(Cell), Cell, scope, community, cell, "code").where(
-            Cell.valid_from <= at, or_(Cell.valid_to.is_(None), Cell.valid_to > at)
-        )
+        q = _filter(select(Cell), Cell, scope, community, cell, "code").where(Cell.valid_at(at))
         rows = [
             {
                 "code": c.code,
