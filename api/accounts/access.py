@@ -28,6 +28,7 @@ from api.models import (
     RecordPhoto,
     User,
 )
+from api.models.areas import in_force
 from grid.domain.caseflow import Role
 from grid.domain.catalog import AttrType, Personal, place_attrs
 
@@ -103,10 +104,7 @@ class Scope:
 
     def led_at(self, cell_code: str, at: datetime) -> bool:
         """Whether the officer led ``cell_code`` at time ``at``."""
-        return any(
-            c == cell_code and start <= at and (end is None or at < end)
-            for c, start, end in self.led
-        )
+        return any(c == cell_code and in_force(start, end, at) for c, start, end in self.led)
 
     def covers_at(self, cell_code: str | None, community_code: str | None, at: datetime) -> bool:
         """Whether the user could write in this cell at time ``at``.
@@ -154,9 +152,7 @@ def load_scope(session: Session, user: User) -> Scope:
     cells = sorted({c for c, _, end in led if end is None})
     comms = (
         session.scalars(
-            select(Cell.community_code)
-            .where(Cell.code.in_(cells), Cell.valid_to.is_(None))
-            .distinct()
+            select(Cell.community_code).where(Cell.code.in_(cells), Cell.latest()).distinct()
         ).all()
         if cells
         else []

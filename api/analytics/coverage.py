@@ -123,15 +123,11 @@ def _point(fc: dict[str, Any], lon: float, lat: float, props: dict[str, Any]) ->
     )
 
 
-def coverage(
-    session: Session, scope: Scope, community: str | None, mode: str, minutes: float | None
-) -> dict[str, Any]:
-    """Households covered and not per community, centres with reach, load and capacity, and the
-    uncovered buildings; by straight line or by walking on the roads."""
-    hh = households(session, scope, community)
-    cs = centres(session)
-    if cs.empty:
-        raise InvalidInput("no service centres are loaded", ("query", "mode"))
+def _reach(
+    session: Session, hh: Households, cs: pd.DataFrame, mode: str, minutes: float | None
+) -> tuple[gcov.Coverage, np.ndarray | float, gcov.RoadGraph | None]:
+    """Which centre covers which household: the coverage, the radius per centre (metres, the
+    walking distance in ``minutes`` if given) and the road graph used (walking mode only)."""
     cx, cy = hh.to_metric.transform(cs.lon.to_numpy(), cs.lat.to_numpy())
     cxy = np.column_stack([cx, cy])
     radius = gcov.walking_metres(minutes) if minutes else cs.radius_m.to_numpy(float)
@@ -143,9 +139,14 @@ def coverage(
         if roads is not None
         else gcov.coverage_straight(hh.xy, cxy, radius, weights=hh.weight)
     )
+    return cov, radius, roads
+
+
+def _centre_layer(
+    cs: pd.DataFrame, radius: np.ndarray | float, cov: gcov.Coverage
+) -> dict[str, Any]:
+    """The centres as GeoJSON points with radius, capacity, reach, load and overload."""
     over = cov.over_capacity(cs.capacity.to_numpy(float))
-    groups = gcov.by_group(cov, hh.community, hh.weight)
-    names = dict(session.execute(select(Community.code, Community.name)).all())
     layer: dict[str, Any] = {"type": "FeatureCollection", "features": []}
     for i, c in enumerate(cs.to_dict("records")):
         _point(
@@ -163,6 +164,37 @@ def coverage(
                 "over_capacity": bool(over[i]),
             },
         )
+    return layer
+
+
+def _community_rows(session: Session, groups: pd.DataFrame) -> list[dict[str, Any]]:
+    """Households covered and not per community, with the community's name."""
+    names = dict(session.execute(select(Community.code, Community.name)).all())
+    return [
+        {
+            "community_code": g["group"],
+            "name": names.get(g["group"], ""),
+            "households": float(g["households"]),
+            "covered": float(g["covered"]),
+            "uncovered": float(g["uncovered"]),
+            "share": None if pd.isna(g["share"]) else float(g["share"]),
+        }
+        for g in groups.to_dict("records")
+    ]
+
+
+def coverage(
+    session: Session, scope: Scope, community: str | None, mode: str, minutes: float | None
+) -> dict[str, Any]:
+    """Households covered and not per community, centres with reach, load and capacity, and the
+    uncovered buildings; by straight line or by walking on the roads."""
+    hh = households(session, scope, community)
+    cs = centres(session)
+    if cs.empty:
+        raise InvalidInput("no service centres are loaded", ("query", "mode"))
+    cov, radius, roads = _reach(session, hh, cs, mode, minutes)
+    layer = _centre_layer(cs, radius, cov)
+    groups = gcov.by_group(cov, hh.community, hh.weight)
     missing = np.flatnonzero(~cov.covered)
     uncovered = _buildings(session, hh.ids[missing[:MAX_UNCOVERED_SHOWN]], hh.weight, missing)
     return {
@@ -171,17 +203,7 @@ def coverage(
         "roads_loaded": roads is not None or _has_roads(session),
         "households": float(hh.weight.sum()),
         "covered": float(hh.weight[cov.covered].sum()),
-        "communities": [
-            {
-                "community_code": g["group"],
-                "name": names.get(g["group"], ""),
-                "households": float(g["households"]),
-                "covered": float(g["covered"]),
-                "uncovered": float(g["uncovered"]),
-                "share": None if pd.isna(g["share"]) else float(g["share"]),
-            }
-            for g in groups.to_dict("records")
-        ],
+        "communities": _community_rows(session, groups),
         "centres": layer,
         "uncovered_buildings": uncovered,
         "uncovered_buildings_total": int(missing.size),

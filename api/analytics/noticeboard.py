@@ -32,7 +32,7 @@ def _board(s: Session, cell: Cell) -> str:
     leader = s.execute(
         select(User.display_name, User.phone)
         .join(LeaderAssignment, LeaderAssignment.user_id == User.id)
-        .where(LeaderAssignment.cell_code == cell.code, LeaderAssignment.ended_at.is_(None))
+        .where(LeaderAssignment.cell_code == cell.code, LeaderAssignment.latest())
     ).first()
     comm = s.get(Community, cell.community_code)
     from geoalchemy2.shape import to_shape
@@ -62,7 +62,7 @@ def _board(s: Session, cell: Cell) -> str:
 def build(store: Store, *, cell: str | None = None, community: str | None = None) -> str:
     """Notice boards for one cell, or for every current cell of a community, as one HTML page."""
     with store.sessions() as s:
-        q = select(Cell).where(Cell.valid_to.is_(None)).order_by(Cell.code)
+        q = select(Cell).where(Cell.latest()).order_by(Cell.code)
         q = q.where(Cell.code == cell) if cell else q.where(Cell.community_code == community)
         cells = list(s.scalars(q))
         if not cells:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import geopandas as gpd
 import numpy as np
@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.analytics import heatagg  # noqa: F401 - the listeners fill heat_counts
+from api.areas.cellcache import Location
 from api.db import session_scope
 from api.errors import OutsideCells
 from api.models import Record, User, utcnow
@@ -55,9 +56,16 @@ def load_roads(session: Session, roads: gpd.GeoDataFrame) -> int:
 def _centre(kind: str, name: str, community_code: str | None, p: shapely.Point) -> Centre:
     """A demo centre of ``kind`` at ``p``, with that kind's radius and capacity."""
     spec = CENTRE_KINDS[kind]
-    return Centre(kind=kind, name=name, community_code=community_code, lon=p.x, lat=p.y,
-                  geom=WKTElement(p.wkt, srid=4326), radius_m=spec.radius_m,
-                  capacity=spec.capacity)
+    return Centre(
+        kind=kind,
+        name=name,
+        community_code=community_code,
+        lon=p.x,
+        lat=p.y,
+        geom=WKTElement(p.wkt, srid=4326),
+        radius_m=spec.radius_m,
+        capacity=spec.capacity,
+    )
 
 
 def _centres(buildings: gpd.GeoDataFrame, rng: np.random.Generator) -> list[Centre]:
@@ -75,6 +83,73 @@ def _centres(buildings: gpd.GeoDataFrame, rng: np.random.Generator) -> list[Cent
     return out
 
 
+# how often a demo record happens in each local hour: mostly by day
+HOUR_WEIGHTS = np.array(
+    [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 8, 6, 4, 2], float
+)
+
+
+def _occurred(rng: np.random.Generator, now: datetime) -> tuple[int, datetime]:
+    """A demo record's age in days (1 to 14 months) and its time, weighted by local hour (UTC+8)."""
+    day = int(rng.integers(1, 425))
+    at = (now - timedelta(days=day)).replace(
+        hour=int(rng.choice(24, p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum())),
+        minute=int(rng.integers(60)),
+    ) - timedelta(hours=8)
+    return day, at
+
+
+def _category(kind: str, rng: np.random.Generator) -> str:
+    """A category of ``kind``, the first ones of the catalogue the most frequent (1/rank)."""
+    codes = [t.code for t in CATEGORIES[RecordKind(kind)]]
+    w = 1.0 / np.arange(1, len(codes) + 1)
+    return str(rng.choice(codes, p=w / w.sum()))
+
+
+def _on_case_loop(rec: Record, day: int, rng: np.random.Generator) -> None:
+    """Put a demo case on the loop: dispatched an hour after it happened, 80% of those older than
+    four days closed within 2 to 96 hours, the rest still dispatched."""
+    rec.priority = caseflow.Priority.ROUTINE.value
+    rec.dispatched_at = rec.occurred_at + timedelta(hours=1)
+    rec.deadline = caseflow.deadline(rec.dispatched_at, rec.priority)
+    late = rng.random()
+    if late < 0.8 and day > 4:
+        rec.status = caseflow.Status.CLOSED.value
+        rec.closed_at = rec.dispatched_at + timedelta(hours=float(rng.uniform(2, 96)))
+    else:
+        rec.status = caseflow.Status.DISPATCHED.value
+
+
+def _record(
+    rid: uuid.UUID,
+    kind: str,
+    category: str,
+    at: datetime,
+    lon: float,
+    lat: float,
+    where: Location,
+    author: int,
+) -> Record:
+    """A demo record of ``kind`` at (lon, lat) in ``where``, written at the time it happened."""
+    return Record(
+        id=rid,
+        kind=kind,
+        category=category,
+        description="示例记录",
+        occurred_at=at,
+        lon=lon,
+        lat=lat,
+        geom=WKTElement(f"POINT({lon!r} {lat!r})", srid=4326),
+        cell_code=where.cell_code,
+        community_code=where.community_code,
+        h3=where.h3,
+        author_id=author,
+        created_at=at,
+        updated_at=at,
+        content_hash=hashlib.sha256(rid.bytes).hexdigest(),
+    )
+
+
 def _records(
     store: Store,
     s: Session,
@@ -83,57 +158,26 @@ def _records(
     rng: np.random.Generator,
     n: int,
 ) -> int:
-    """``n`` records over the past 14 months near buildings (a few buildings get many)."""
+    """``n`` records over the past 14 months near buildings (a few buildings get many); those
+    outside every cell are skipped. The number made."""
     pts = buildings.geometry.representative_point().to_numpy()
     weight = rng.pareto(1.2, len(pts)) + 0.05
     picks = rng.choice(len(pts), n, p=weight / weight.sum())
-    hour_w = np.array(
-        [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 8, 6, 4, 2], float
-    )
     now = utcnow()
     made = 0
     for i, b in enumerate(picks):
         lon = pts[b].x + rng.normal(0, 0.0002)
         lat = pts[b].y + rng.normal(0, 0.0002)
         kind = rng.choice([k.value for k in RecordKind], p=[0.3, 0.5, 0.2])
-        codes = [t.code for t in CATEGORIES[RecordKind(kind)]]
-        w = 1.0 / np.arange(1, len(codes) + 1)
-        day = int(rng.integers(1, 425))
-        at = (now - timedelta(days=day)).replace(
-            hour=int(rng.choice(24, p=hour_w / hour_w.sum())), minute=int(rng.integers(60))
-        ) - timedelta(hours=8)
+        day, at = _occurred(rng, now)
         try:
             where = store.cells.locate(lon, lat, now)  # the demo's cells start 30 days ago
         except OutsideCells:
             continue
         rid = uuid.UUID(int=int(rng.integers(2**62)) * 4 + i)
-        rec = Record(
-            id=rid,
-            kind=kind,
-            category=str(rng.choice(codes, p=w / w.sum())),
-            description="示例记录",
-            occurred_at=at,
-            lon=lon,
-            lat=lat,
-            geom=WKTElement(f"POINT({lon!r} {lat!r})", srid=4326),
-            cell_code=where.cell_code,
-            community_code=where.community_code,
-            h3=where.h3,
-            author_id=author,
-            created_at=at,
-            updated_at=at,
-            content_hash=hashlib.sha256(rid.bytes).hexdigest(),
-        )
+        rec = _record(rid, kind, _category(kind, rng), at, lon, lat, where, author)
         if kind != RecordKind.PATROL:
-            rec.priority = caseflow.Priority.ROUTINE.value
-            rec.dispatched_at = at + timedelta(hours=1)
-            rec.deadline = caseflow.deadline(rec.dispatched_at, rec.priority)
-            late = rng.random()
-            if late < 0.8 and day > 4:
-                rec.status = caseflow.Status.CLOSED.value
-                rec.closed_at = rec.dispatched_at + timedelta(hours=float(rng.uniform(2, 96)))
-            else:
-                rec.status = caseflow.Status.DISPATCHED.value
+            _on_case_loop(rec, day, rng)
         s.add(rec)
         made += 1
     return made

@@ -5,19 +5,19 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
 import pandas as pd
-from fastapi import Query
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import grid.analysis.counts as gcounts
 from api.accounts.access import Scope
+from api.areas.leaders import leader_names
 from api.checks import check_filter_category
-from api.dependencies import PeriodDep, ScopeDep, SessionDep
 from api.errors import InvalidInput
-from api.models import Cell, Checkin, LeaderAssignment, Place, Record, User, utcnow
+from api.models import Cell, Checkin, Place, Record, utcnow
+from api.periods import Period
 from api.records.service import CASE_KINDS
 from grid.domain.caseflow import Status
 from grid.domain.catalog import RecordKind
@@ -42,11 +42,7 @@ def cells_in_period(
     session: Session, scope: Scope, start: datetime | None, end: datetime | None
 ) -> pd.DataFrame:
     """Code and community of every cell valid at some time in [start, end)."""
-    q = select(Cell.code, Cell.community_code).distinct()
-    if end is not None:
-        q = q.where(Cell.valid_from < end)
-    if start is not None:
-        q = q.where(or_(Cell.valid_to.is_(None), Cell.valid_to > start))
+    q = select(Cell.code, Cell.community_code).distinct().where(Cell.valid_during(start, end))
     df = pd.DataFrame(session.execute(q).all(), columns=["cell_code", "community_code"])
     if scope.cells is not None:
         df = df[df.cell_code.isin(scope.cells)]
@@ -67,23 +63,10 @@ def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _clean(v) for k, v in row.items()} for row in df.to_dict("records")]
 
 
-def leaders_at(session: Session, at: datetime) -> dict[str, str]:
-    """The username leading each cell at ``at``."""
-    rows = session.execute(
-        select(LeaderAssignment.cell_code, User.username)
-        .join(User, User.id == LeaderAssignment.user_id)
-        .where(
-            LeaderAssignment.started_at <= at,
-            or_(LeaderAssignment.ended_at.is_(None), LeaderAssignment.ended_at > at),
-        )
-    )
-    return dict(rows.all())
-
-
 def counts(
-    scope: ScopeDep,
-    session: SessionDep,
-    period: PeriodDep,
+    scope: Scope,
+    session: Session,
+    period: Period,
     by: CountBy = CountBy.CELL,
     kind: RecordKind | None = None,
     category: str | None = None,
@@ -130,44 +113,24 @@ def counts(
     }
 
 
-def kpis(
-    scope: ScopeDep,
-    session: SessionDep,
-    period: PeriodDep,
-    by: KpiBy = KpiBy.CELL,
-    days: Annotated[
-        int, Query(ge=1, le=3660, description="period length when from is not given")
-    ] = 30,
-) -> dict[str, Any]:
-    """Closure rate, on-time closure rate and patrol coverage per cell, leader or community."""
-    end = period.end or utcnow()
-    start = period.start or end - timedelta(days=days)
-    if end <= start:
-        raise InvalidInput("'from' must be before now when 'to' is not given", ("query", "from"))
+def _cases(session: Session, scope: Scope) -> pd.DataFrame:
+    """The case-loop records ``scope`` may see, with the dates the KPIs read (as UTC)."""
+    cols = ["cell_code", "community_code", "status", "priority"]
+    dates = ["dispatched_at", "closed_at", "deadline"]
     q = scope.visible(
-        select(
-            Record.cell_code,
-            Record.community_code,
-            Record.status,
-            Record.priority,
-            Record.dispatched_at,
-            Record.closed_at,
-            Record.deadline,
-        ).where(Record.kind.in_([k.value for k in CASE_KINDS])),
+        select(*(getattr(Record, c) for c in cols + dates)).where(
+            Record.kind.in_([k.value for k in CASE_KINDS])
+        ),
         Record,
     )
-    cases = pd.DataFrame(
-        session.execute(q).all(),
-        columns=[
-            "cell_code",
-            "community_code",
-            "status",
-            "priority",
-            "dispatched_at",
-            "closed_at",
-            "deadline",
-        ],
-    )
+    cases = pd.DataFrame(session.execute(q).all(), columns=cols + dates)
+    for col in dates:
+        cases[col] = pd.to_datetime(cases[col], utc=True)
+    return cases
+
+
+def _patrols(session: Session, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The places ``scope`` may see and every check-in at a place (time as UTC)."""
     places = pd.DataFrame(
         session.execute(
             scope.visible(select(Place.id, Place.cell_code, Place.community_code), Place)
@@ -180,13 +143,35 @@ def kpis(
         ).all(),
         columns=["place_id", "at"],
     )
-    leaders = leaders_at(session, min(end, utcnow()))
+    checkins["at"] = pd.to_datetime(checkins["at"], utc=True)
+    return places, checkins
+
+
+def kpi_period(period: Period, days: int) -> tuple[datetime, datetime]:
+    """The KPI period: ``period``, ending now and lasting ``days`` where a bound is open."""
+    end = period.end or utcnow()
+    start = period.start or end - timedelta(days=days)
+    if end <= start:
+        raise InvalidInput("'from' must be before now when 'to' is not given", ("query", "from"))
+    return start, end
+
+
+def kpis(
+    scope: Scope,
+    session: Session,
+    period: Period,
+    by: KpiBy = KpiBy.CELL,
+    days: int = 30,
+) -> dict[str, Any]:
+    """Closure rate, on-time closure rate and patrol coverage per cell, leader or community, with
+    a row for every group of a cell valid in the period (zeros included)."""
+    start, end = kpi_period(period, days)
+    cases = _cases(session, scope)
+    places, checkins = _patrols(session, scope)
+    leaders = leader_names(session, min(end, utcnow()))
     key = {KpiBy.CELL: "cell_code", KpiBy.LEADER: "leader", KpiBy.COMMUNITY: "community_code"}[by]
     for df in (cases, places):
         df["leader"] = df["cell_code"].map(leaders)
-    for col in ("dispatched_at", "closed_at", "deadline"):
-        cases[col] = pd.to_datetime(cases[col], utc=True)
-    checkins["at"] = pd.to_datetime(checkins["at"], utc=True)
     k = gcounts.kpis(cases, start, end, by=key)
     cov = gcounts.patrol_coverage(places, checkins, by=key, period_start=start, period_end=end)
     groups = cells_in_period(session, scope, start, end)

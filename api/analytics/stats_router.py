@@ -27,15 +27,7 @@ def counts(
     status: Status | None = None,
 ) -> dict[str, Any]:
     """Records per cell (or community) in the period, over the cells valid then (zeros included)."""
-    return stats.counts(
-        scope=scope,
-        session=session,
-        period=period,
-        by=by,
-        kind=kind,
-        category=category,
-        status=status,
-    )
+    return stats.counts(scope, session, period, by, kind, category, status)
 
 
 @router.get("/stats/kpis", response_model=None, responses=answers(Kpis, *SIGNED_IN))
@@ -49,4 +41,4 @@ def kpis(
     ] = 30,
 ) -> dict[str, Any]:
     """Closure rate, on-time closure rate and patrol coverage per cell, leader or community."""
-    return stats.kpis(scope=scope, session=session, period=period, by=by, days=days)
+    return stats.kpis(scope, session, period, by, days)

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 import grid.analysis.counts as gcounts
 from api.accounts.access import Scope
-from api.analytics.stats import KpiBy, kpis, leaders_at
+from api.analytics.stats import KpiBy, kpis
+from api.areas.leaders import leader_names
 from api.io.spreadsheet import safe_cell
 from api.models import Place, Record, utcnow
 from api.periods import Period
@@ -72,7 +73,7 @@ def table(
 ) -> pd.DataFrame:
     """One row per cell, leader or community: records per kind, KPIs, places by risk level."""
     key = KEYS[by]
-    leaders = leaders_at(session, min(end, utcnow()))
+    leaders = leader_names(session, min(end, utcnow()))
     q = scope.visible(
         select(Record.cell_code, Record.community_code, Record.kind, Record.occurred_at).where(
             Record.occurred_at >= start, Record.occurred_at < end

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import Loc, OutsideCells
 from api.models import Cell, Generation
+from api.models.areas import in_force
 from grid.analysis.assign import CellIndex, h3_cell
 
 
@@ -35,7 +36,7 @@ class CellRow:
 
     def valid_at(self, at: datetime) -> bool:
         """Whether this version of the cell was in force at ``at``."""
-        return self.valid_from <= at and (self.valid_to is None or at < self.valid_to)
+        return in_force(self.valid_from, self.valid_to, at)
 
 
 @dataclass(frozen=True)
@@ -130,9 +131,7 @@ class CellCache:
                     self._current = (index, rows)
         return index, rows
 
-    def locate(
-        self, lon: float, lat: float, at: datetime, loc: Loc = ("body",)
-    ) -> Location:
+    def locate(self, lon: float, lat: float, at: datetime, loc: Loc = ("body",)) -> Location:
         """The cell, community and H3 index of (lon, lat) at time ``at``; OutsideCells if none."""
         index, rows = self._index_at(at)
         hit = index.lookup([lon], [lat])[0] if index is not None else None

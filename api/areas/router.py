@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import shapely
 from fastapi import APIRouter, Query
 from geoalchemy2.shape import to_shape
 from shapely.geometry import mapping
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from api.accounts.access import Scope, mask_phone
+from api.areas.leaders import leaders_at
 from api.checks import check_point
 from api.dependencies import BBoxDep, Limit, ScopeDep, SessionDep, StoreDep
 from api.edge.responses import (
@@ -22,27 +22,11 @@ from api.edge.responses import (
     Location,
     answers,
 )
-from api.models import Building, Cell, LeaderAssignment, User, utcnow
+from api.models import Building, Cell, User, utcnow
 from api.periods import Moment
 from grid.domain.caseflow import Role
 
 router = APIRouter(tags=["cells"])
-
-
-def _leaders(session: SessionDep, codes: list[str], at: datetime) -> dict[str, User]:
-    """The leader of each cell at ``at``."""
-    if not codes:
-        return {}
-    rows = session.execute(
-        select(LeaderAssignment.cell_code, User)
-        .join(User, User.id == LeaderAssignment.user_id)
-        .where(
-            LeaderAssignment.cell_code.in_(codes),
-            LeaderAssignment.started_at <= at,
-            or_(LeaderAssignment.ended_at.is_(None), LeaderAssignment.ended_at > at),
-        )
-    )
-    return dict(rows.all())
 
 
 def _leader_json(scope: Scope, user: User | None) -> dict[str, Any] | None:
@@ -69,7 +53,7 @@ def cells(
 ) -> dict[str, Any]:
     """The cells valid at ``at`` (default now) that the user may see, as GeoJSON."""
     at = at or utcnow()
-    q = select(Cell).where(Cell.valid_from <= at, or_(Cell.valid_to.is_(None), Cell.valid_to > at))
+    q = select(Cell).where(Cell.valid_at(at))
     if community:
         q = q.where(Cell.community_code == community)
     if scope.communities is not None:
@@ -80,7 +64,7 @@ def cells(
         box = shapely.box(*bbox)
         keep = [i for i, g in enumerate(geoms) if g.intersects(box)]
         rows, geoms = [rows[i] for i in keep], [geoms[i] for i in keep]
-    leaders = _leaders(session, [c.code for c in rows], at)
+    leaders = leaders_at(session, at, [c.code for c in rows])
     return {
         "type": "FeatureCollection",
         "features": [

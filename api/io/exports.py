@@ -4,21 +4,22 @@ BOM). Personal data (parties, tenants) is never exported."""
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 from geoalchemy2.shape import to_shape
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.accounts.access import Scope
 from api.checks import check_filter_code
-from api.dependencies import Period
 from api.errors import InvalidInput
 from api.io.spreadsheet import safe_frame
 from api.models import Building, Cell, Place, Record, utcnow
+from api.periods import Period
 from grid.domain.catalog import PlaceKind, RecordKind
 
 
@@ -108,41 +109,71 @@ def layer_frame(
             raise InvalidInput("kind filters records and places only", ("query", "kind"))
         check_filter_code(kind, KINDS[layer], "kind", ("query", "kind"))
     if layer == Layer.RECORDS:
-        q = _filter(select(Record), Record, scope, community, cell, "cell_code")
-        if kind:
-            q = q.where(Record.kind == kind)
-        if period.start:
-            q = q.where(Record.occurred_at >= period.start)
-        if period.end:
-            q = q.where(Record.occurred_at < period.end)
-        rows = [{c: _plain(getattr(r, c)) for c in RECORD_COLS} for r in session.scalars(q)]
-        return _points(rows, RECORD_COLS)
+        return _records_frame(session, scope, community, cell, kind, period)
     if layer == Layer.PLACES:
-        q = _filter(select(Place), Place, scope, community, cell, "cell_code")
-        if kind:
-            q = q.where(Place.kind == kind)
-        rows = [{c: _plain(getattr(p, c)) for c in PLACE_COLS} for p in session.scalars(q)]
-        return _points(rows, PLACE_COLS)
+        return _places_frame(session, scope, community, cell, kind)
     if layer == Layer.CELLS:
-        at = period.end or utcnow()
-        q = _filter(select(Cell), Cell, scope, community, cell, "code").where(
-            Cell.valid_from <= at, or_(Cell.valid_to.is_(None), Cell.valid_to > at)
-        )
-        rows = [
-            {
-                "code": c.code,
-                "community_code": c.community_code,
-                "households": c.households,
-                "valid_from": c.valid_from.isoformat(),
-                "geometry": to_shape(c.geom),
-            }
-            for c in session.scalars(q)
-        ]
-        return gpd.GeoDataFrame(
-            rows,
-            columns=["code", "community_code", "households", "valid_from", "geometry"],
-            crs=4326,
-        )
+        return _cells_frame(session, scope, community, cell, period.end or utcnow())
+    return _buildings_frame(session, scope, community, cell)
+
+
+def _records_frame(
+    session: Session,
+    scope: Scope,
+    community: str | None,
+    cell: str | None,
+    kind: str | None,
+    period: Period,
+) -> gpd.GeoDataFrame:
+    """The visible records of ``kind`` that occurred in ``period``, as points."""
+    q = _filter(select(Record), Record, scope, community, cell, "cell_code")
+    if kind:
+        q = q.where(Record.kind == kind)
+    if period.start:
+        q = q.where(Record.occurred_at >= period.start)
+    if period.end:
+        q = q.where(Record.occurred_at < period.end)
+    rows = [{c: _plain(getattr(r, c)) for c in RECORD_COLS} for r in session.scalars(q)]
+    return _points(rows, RECORD_COLS)
+
+
+def _places_frame(
+    session: Session, scope: Scope, community: str | None, cell: str | None, kind: str | None
+) -> gpd.GeoDataFrame:
+    """The visible places of ``kind``, as points."""
+    q = _filter(select(Place), Place, scope, community, cell, "cell_code")
+    if kind:
+        q = q.where(Place.kind == kind)
+    rows = [{c: _plain(getattr(p, c)) for c in PLACE_COLS} for p in session.scalars(q)]
+    return _points(rows, PLACE_COLS)
+
+
+def _cells_frame(
+    session: Session, scope: Scope, community: str | None, cell: str | None, at: datetime
+) -> gpd.GeoDataFrame:
+    """The visible cells valid at ``at``, as polygons."""
+    q = _filter(select(Cell), Cell, scope, community, cell, "code").where(Cell.valid_at(at))
+    rows = [
+        {
+            "code": c.code,
+            "community_code": c.community_code,
+            "households": c.households,
+            "valid_from": c.valid_from.isoformat(),
+            "geometry": to_shape(c.geom),
+        }
+        for c in session.scalars(q)
+    ]
+    return gpd.GeoDataFrame(
+        rows,
+        columns=["code", "community_code", "households", "valid_from", "geometry"],
+        crs=4326,
+    )
+
+
+def _buildings_frame(
+    session: Session, scope: Scope, community: str | None, cell: str | None
+) -> gpd.GeoDataFrame:
+    """The visible buildings with their households, as polygons."""
     q = _filter(select(Building), Building, scope, community, cell, "cell_code")
     rows = [
         {

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from api.accounts.access import Scope
 from api.db import session_scope
-from api.dependencies import Period
 from api.errors import InvalidInput
 from api.io.exports import Format, Layer, encode, layer_frame
 from api.io.loaders import load_area, load_buildings, load_cells
 from api.models import Cell, Community, District, Place, Street, User, utcnow
+from api.periods import Period
 from api.places.attrs import check_attrs
 from api.places.schemas import PlaceIn
 from api.records.service import point_wkt
@@ -228,7 +228,7 @@ def import_layer(
         if what == "buildings":
             check_polygons(gdf, str(path), "building")
             gdf = estimate_households(gdf, source=str(path))
-            cells = s.scalars(select(Cell).where(Cell.valid_to.is_(None))).all()
+            cells = s.scalars(select(Cell).where(Cell.latest())).all()
             if cells and "cell_code" not in gdf.columns:
                 cg = gpd.GeoDataFrame(
                     {"code": [c.code for c in cells]},

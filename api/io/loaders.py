@@ -119,9 +119,7 @@ def load_cells(
     at = valid_from or utcnow()
     communities = sorted({str(c) for c in cells["community_code"]})
     session.execute(
-        update(Cell)
-        .where(Cell.community_code.in_(communities), Cell.valid_to.is_(None))
-        .values(valid_to=at)
+        update(Cell).where(Cell.community_code.in_(communities), Cell.latest()).values(valid_to=at)
     )
     for i, (_, row) in enumerate(cells.iterrows(), start=1):
         loc = ("row", i)
@@ -236,14 +234,11 @@ def assign_leader(
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise InvalidInput(f"no user '{username}'", ("user",))
-    if (
-        session.scalar(select(Cell.id).where(Cell.code == cell_code, Cell.valid_to.is_(None)))
-        is None
-    ):
+    if session.scalar(select(Cell.id).where(Cell.code == cell_code, Cell.latest())) is None:
         raise InvalidInput(f"no current cell '{cell_code}'", ("cell",))
     session.execute(
         update(LeaderAssignment)
-        .where(LeaderAssignment.cell_code == cell_code, LeaderAssignment.ended_at.is_(None))
+        .where(LeaderAssignment.cell_code == cell_code, LeaderAssignment.latest())
         .values(ended_at=at)
     )
     session.add(LeaderAssignment(cell_code=cell_code, user_id=user.id, started_at=at))

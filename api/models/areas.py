@@ -3,16 +3,46 @@
 Cells are versioned: redrawing closes old cells (``valid_to``) instead of deleting them, so counts
 for a past period use the cells valid then. ``generations`` counts changes to cells so that every
 process can rebuild its point-in-cell index when (and only when) cells change.
+
+Dated rows (cell versions, leader assignments) are in force on the half-open span [from, to), with
+no end meaning open-ended: ``in_force`` is that rule in Python and ``Cell.valid_at`` /
+``LeaderAssignment.active_at`` the same rule in SQL, so no query spells the dates out itself.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    and_,
+    or_,
+    true,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column
 
 from api.models.base import Base, UTCDateTime, geometry
+
+
+def in_force(start: datetime, end: datetime | None, at: datetime) -> bool:
+    """Whether a row dated [start, end) is in force at ``at`` (no end: still in force), in Python
+    for the rows held in memory (the cell cache, a scope's leader assignments)."""
+    return start <= at and (end is None or at < end)
+
+
+def _in_force_sql(
+    start: InstrumentedAttribute[datetime],
+    end: InstrumentedAttribute[datetime | None],
+    at: datetime,
+) -> ColumnElement[bool]:
+    """``in_force`` as a SQL condition on a row's start and end columns."""
+    return and_(start <= at, or_(end.is_(None), end > at))
 
 
 class District(Base):
@@ -58,6 +88,29 @@ class Cell(Base):
     valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     geom = mapped_column(geometry("MULTIPOLYGON"), nullable=False)
 
+    @classmethod
+    def valid_at(cls, at: datetime) -> ColumnElement[bool]:
+        """SQL: this version of the cell is in force at ``at`` (valid_from <= at < valid_to)."""
+        return _in_force_sql(cls.valid_from, cls.valid_to, at)
+
+    @classmethod
+    def valid_during(cls, start: datetime | None, end: datetime | None) -> ColumnElement[bool]:
+        """SQL: this version is in force at some time in [start, end) (an open bound is
+        unbounded), i.e. its span [valid_from, valid_to) overlaps the period."""
+        conds = []
+        if end is not None:
+            conds.append(cls.valid_from < end)
+        if start is not None:
+            conds.append(or_(cls.valid_to.is_(None), cls.valid_to > start))
+        return and_(*conds) if conds else true()
+
+    @classmethod
+    def latest(cls) -> ColumnElement[bool]:
+        """SQL: the newest version of its code (no ``valid_to`` yet): the one a redraw closes and
+        an import or assignment refers to. It is the version in force now unless a redraw was
+        loaded with a ``valid_from`` still in the future."""
+        return cls.valid_to.is_(None)
+
 
 class LeaderAssignment(Base):
     """Who leads a cell from when to when; assigning a new leader closes the previous row."""
@@ -68,6 +121,17 @@ class LeaderAssignment(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @classmethod
+    def active_at(cls, at: datetime) -> ColumnElement[bool]:
+        """SQL: the assignment is in force at ``at`` (started_at <= at < ended_at)."""
+        return _in_force_sql(cls.started_at, cls.ended_at, at)
+
+    @classmethod
+    def latest(cls) -> ColumnElement[bool]:
+        """SQL: the assignment not yet closed (no ``ended_at``): the one a new assignment of the
+        cell closes."""
+        return cls.ended_at.is_(None)
 
 
 class Building(Base):
