@@ -25,7 +25,7 @@ from api.models.analytics import Centre, Road
 from api.store import Store
 from grid.analysis.coverage import CENTRE_KINDS
 from grid.domain import caseflow
-from grid.domain.catalog import CATEGORIES, RecordKind
+from grid.domain.catalog import CATEGORIES, RecordKind, record_rule
 
 DEMO_RECORDS = 6000
 
@@ -124,7 +124,7 @@ def _records(
             updated_at=at,
             content_hash=hashlib.sha256(rid.bytes).hexdigest(),
         )
-        if kind != RecordKind.PATROL:
+        if record_rule(kind).case_loop:  # cases get a priority, a deadline and a status
             rec.priority = caseflow.Priority.ROUTINE.value
             rec.dispatched_at = at + timedelta(hours=1)
             rec.deadline = caseflow.deadline(rec.dispatched_at, rec.priority)

@@ -18,9 +18,8 @@ from api.checks import check_filter_category
 from api.dependencies import PeriodDep, ScopeDep, SessionDep
 from api.errors import InvalidInput
 from api.models import Cell, Checkin, LeaderAssignment, Place, Record, User, utcnow
-from api.records.service import CASE_KINDS
 from grid.domain.caseflow import Status
-from grid.domain.catalog import RecordKind
+from grid.domain.catalog import RecordKind, kinds_with
 
 
 class CountBy(StrEnum):
@@ -153,7 +152,7 @@ def kpis(
             Record.dispatched_at,
             Record.closed_at,
             Record.deadline,
-        ).where(Record.kind.in_([k.value for k in CASE_KINDS])),
+        ).where(Record.kind.in_([k.value for k in kinds_with("case_loop")])),
         Record,
     )
     cases = pd.DataFrame(
