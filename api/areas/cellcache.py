@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from api.errors import Loc, OutsideCells
 from api.models import Cell, Generation
-from grid.analysis.assign import CellIndex, h3_cell
+from grid.analysis.assign import CellIndex
+from grid.analysis.h3index import h3_cell
 
 
 @dataclass(frozen=True)

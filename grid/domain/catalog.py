@@ -7,6 +7,7 @@ identifiers; labels are shown to users in zh-CN (default) or English.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -131,7 +132,7 @@ def kinds_with(flag: str) -> tuple[RecordKind, ...]:
     return tuple(k for k, r in RECORD_KIND_RULES.items() if getattr(r, flag))
 
 
-def kind_names(kinds: tuple[RecordKind, ...] | list[RecordKind]) -> str:
+def kind_names(kinds: Sequence[RecordKind | str]) -> str:
     """Kinds named in an English message, e.g. "patrols" or "incidents and disputes"."""
     names = [f"{RecordKind(k).value}s" for k in kinds] or ["no records"]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
