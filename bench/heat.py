@@ -32,7 +32,7 @@ from api.analytics.filters import Days, HeatFilter
 from api.analytics.heat import bins_at
 from api.db import make_engine
 from api.migrate import upgrade
-from grid.analysis.assign import h3_index
+from grid.analysis.h3index import h3_index
 from grid.analysis.heat import LOCAL_TZ, to_parent
 from grid.domain.caseflow import Role
 from grid.domain.catalog import CATEGORIES, RecordKind

@@ -26,8 +26,8 @@ _VERBS = {
     # assign records
     "CellIndex": "grid.analysis.assign",
     "assign_cells": "grid.analysis.assign",
-    "h3_index": "grid.analysis.assign",
-    "h3_cell": "grid.analysis.assign",
+    "h3_index": "grid.analysis.h3index",
+    "h3_cell": "grid.analysis.h3index",
     # count
     "kpis": "grid.analysis.counts",
     "patrol_coverage": "grid.analysis.counts",

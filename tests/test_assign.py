@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import shapely
 
-from grid.analysis.assign import OUTSIDE, CellIndex, assign_cells, h3_cell, h3_index
+from grid.analysis.assign import OUTSIDE, CellIndex, assign_cells
+from grid.analysis.h3index import h3_cell, h3_index
 from grid.errors import InputError
 
 

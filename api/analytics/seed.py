@@ -26,7 +26,7 @@ from api.models.analytics import Centre, Road
 from api.store import Store
 from grid.analysis.coverage import CENTRE_KINDS
 from grid.domain import caseflow
-from grid.domain.catalog import CATEGORIES, RecordKind
+from grid.domain.catalog import CATEGORIES, RecordKind, record_rule
 
 DEMO_RECORDS = 6000
 
@@ -176,7 +176,7 @@ def _records(
             continue
         rid = uuid.UUID(int=int(rng.integers(2**62)) * 4 + i)
         rec = _record(rid, kind, _category(kind, rng), at, lon, lat, where, author)
-        if kind != RecordKind.PATROL:
+        if record_rule(kind).case_loop:
             _on_case_loop(rec, day, rng)
         s.add(rec)
         made += 1

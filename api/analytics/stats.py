@@ -18,9 +18,8 @@ from api.checks import check_filter_category
 from api.errors import InvalidInput
 from api.models import Cell, Checkin, Place, Record, utcnow
 from api.periods import Period
-from api.records.service import CASE_KINDS
 from grid.domain.caseflow import Status
-from grid.domain.catalog import RecordKind
+from grid.domain.catalog import RecordKind, kinds_with
 
 
 class CountBy(StrEnum):
@@ -119,7 +118,7 @@ def _cases(session: Session, scope: Scope) -> pd.DataFrame:
     dates = ["dispatched_at", "closed_at", "deadline"]
     q = scope.visible(
         select(*(getattr(Record, c) for c in cols + dates)).where(
-            Record.kind.in_([k.value for k in CASE_KINDS])
+            Record.kind.in_([k.value for k in kinds_with("case_loop")])
         ),
         Record,
     )

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from api.errors import Loc, OutsideCells
 from api.models import Cell, Generation
 from api.models.areas import in_force
-from grid.analysis.assign import CellIndex, h3_cell
+from grid.analysis.assign import CellIndex
+from grid.analysis.h3index import h3_cell
 
 
 @dataclass(frozen=True)

@@ -327,11 +327,22 @@ class Tiles(Out):
     max_zoom: int
 
 
+class RecordKindOut(Term):
+    """A record kind with its rule (grid.domain.catalog.RECORD_KIND_RULES): whether it follows the
+    case loop, has a priority, carries a track and check-ins, and names parties on the form."""
+
+    case_loop: bool
+    priority: bool
+    track: bool
+    checkins: bool
+    parties: bool
+
+
 class Meta(Out):
     """The vocabulary and case loop for clients."""
 
     place_kinds: list[Term]
-    record_kinds: list[Term]
+    record_kinds: list[RecordKindOut]
     categories: dict[str, list[Term]]
     hazard_categories: list[Term]
     place_attrs: dict[str, list[AttrFieldOut]]

@@ -33,6 +33,25 @@ def _attr_field(f: catalog.AttrField) -> dict[str, Any]:
     }
 
 
+def _record_kinds() -> list[dict[str, Any]]:
+    """Record kinds with their labels and their rule (case loop, priority, track, check-ins,
+    parties), so that the app names no kind itself (CONTRACTS.md, ``record_kinds``)."""
+    out = []
+    for kind, term in catalog.RECORD_KINDS.items():
+        rule = catalog.record_rule(kind)
+        out.append(
+            {
+                **_terms([term])[0],
+                "case_loop": rule.case_loop,
+                "priority": rule.priority,
+                "track": rule.track,
+                "checkins": rule.checkins,
+                "parties": rule.parties,
+            }
+        )
+    return out
+
+
 @router.get("/meta", response_model=None, responses=answers(Meta))
 def meta(store: StoreDep) -> dict[str, Any]:
     """Place kinds and attributes, record kinds and categories, risk levels, priorities, statuses,
@@ -40,7 +59,7 @@ def meta(store: StoreDep) -> dict[str, Any]:
     s = store.settings
     return {
         "place_kinds": _terms(catalog.PLACE_KINDS.values()),
-        "record_kinds": _terms(catalog.RECORD_KINDS.values()),
+        "record_kinds": _record_kinds(),
         "categories": {k.value: _terms(v) for k, v in catalog.CATEGORIES.items()},
         "hazard_categories": _terms(catalog.HAZARD_CATEGORIES),
         "place_attrs": {

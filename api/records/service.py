@@ -42,9 +42,10 @@ from api.records.view import record_json
 from api.store import Store
 from grid.domain import caseflow
 from grid.domain.caseflow import Priority
-from grid.domain.catalog import RecordKind
+from grid.domain.catalog import kind_names, kinds_with, record_rule
 
-CASE_KINDS = frozenset({RecordKind.INCIDENT, RecordKind.DISPUTE})
+# The kinds that follow the case loop (grid.domain.catalog.RECORD_KIND_RULES).
+CASE_KINDS = frozenset(kinds_with("case_loop"))
 
 
 def content_hash(body: RecordIn) -> str:
@@ -79,11 +80,14 @@ def _check_times(body: RecordIn, now: datetime, skew: timedelta) -> None:
 
 
 def _track(body: RecordIn) -> tuple[WKTElement | None, list[str] | None]:
-    """The patrol track as a LineString and its point times, each point checked."""
+    """The track as a LineString and its point times, each point checked; only kinds whose rule
+    allows a track (patrols) carry one."""
     if not body.track:
         return None, None
-    if body.kind != RecordKind.PATROL:
-        raise InvalidInput("only patrols carry a track", ("body", "track"))
+    if not record_rule(body.kind).track:
+        raise InvalidInput(
+            f"only {kind_names(kinds_with('track'))} carry a track", ("body", "track")
+        )
     if len(body.track) < 2:
         raise InvalidInput("a track needs at least two points", ("body", "track"))
     coords = [check_point(x, y, ("body", "track", i)) for i, (x, y, _) in enumerate(body.track)]
@@ -95,19 +99,21 @@ def _track(body: RecordIn) -> tuple[WKTElement | None, list[str] | None]:
 
 
 def _priority(body: RecordIn) -> str | None:
-    """The case priority (routine by default); patrols have none."""
-    if body.kind == RecordKind.PATROL:
+    """The case priority (routine by default); kinds whose rule has no priority (patrols) have
+    none."""
+    if not record_rule(body.kind).priority:
         if body.priority is not None:
-            raise InvalidInput("patrols have no priority", ("body", "priority"))
+            raise InvalidInput(f"{kind_names([body.kind])} have no priority", ("body", "priority"))
         return None
     return (body.priority or Priority.ROUTINE).value
 
 
 def _checkins(session: Session, scope: Scope, body: RecordIn, at: datetime) -> list[Checkin]:
-    """Check-in rows for a patrol, each at a place or building in the caller's reach at the
-    record's time ``at`` (``check_visit``)."""
-    if body.checkins and body.kind != RecordKind.PATROL:
-        raise InvalidInput("only patrols carry check-ins", ("body", "checkins"))
+    """Check-in rows for a record whose kind allows them (a patrol), each at a place or building
+    in the caller's reach at the record's time ``at`` (``check_visit``)."""
+    if body.checkins and not record_rule(body.kind).checkins:
+        msg = f"only {kind_names(kinds_with('checkins'))} carry check-ins"
+        raise InvalidInput(msg, ("body", "checkins"))
     rows = []
     for i, c in enumerate(body.checkins):
         loc = ("body", "checkins", i)
@@ -287,8 +293,8 @@ def patch_record(
         check_category(rec.kind, body.category)
         rec.category = body.category
     if body.priority is not None:
-        if rec.kind == RecordKind.PATROL:
-            raise InvalidInput("patrols have no priority", ("body", "priority"))
+        if not record_rule(rec.kind).priority:
+            raise InvalidInput(f"{kind_names([rec.kind])} have no priority", ("body", "priority"))
         rec.priority = body.priority.value
         if rec.dispatched_at is not None:
             rec.deadline = caseflow.deadline(rec.dispatched_at, rec.priority)

@@ -1,4 +1,5 @@
-"""Point → cell and point → H3 assignment for records, places and households (DESIGN §3, §8).
+"""Point → cell assignment for records, places and households (DESIGN §3, §8); point → H3 is in
+``grid.analysis.h3index``.
 
 ``CellIndex`` answers "which cell is this point in?" for millions of points at once. It lays a
 uniform raster over the cells' bounds once. A square that no cell edge touches answers by array
@@ -21,13 +22,9 @@ belong to it (closed polygons, like ``geopandas.sjoin(predicate="intersects")``)
 
 from __future__ import annotations
 
-import itertools
-import math
 from collections.abc import Sequence
 
 import geopandas as gpd
-import h3 as h3_str
-import h3.api.numpy_int as h3_int
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
@@ -42,10 +39,9 @@ _MAX_SQUARES = 4_000_000  # bounds the raster: 16 MB of int32 labels at most (~5
 _TOLERANCE = 1e-7  # squares: an edge this close to a square marks it (rounding is far smaller)
 _KEY_SEED = 20_240_601  # fixed, so that builds are reproducible
 _ORIENT_BOUND = (3 + 16 * 2.0**-53) * 2.0**-53  # Shewchuk's ccwerrboundA: the sign is sure
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8).astype("<u4")  # UCS-4 code points
 
 
-def _coords(x: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def finite_xy(x: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """``x`` and ``y`` as equal-length finite float arrays, or an InputError naming the problem."""
     xa = np.asarray(x, dtype=np.float64).ravel()
     ya = np.asarray(y, dtype=np.float64).ravel()
@@ -313,7 +309,7 @@ class CellIndex:
 
     def positions(self, x: ArrayLike, y: ArrayLike) -> NDArray[np.int64]:
         """Input positions of the cells containing each point; OUTSIDE (-1) for a point in none."""
-        xa, ya = _coords(x, y)
+        xa, ya = finite_xy(x, y)
         u, v = self._grid(xa, ya)
         ny, nx = self._shape
         square = np.clip(v, 0, ny - 1, out=v).astype(np.intp)
@@ -368,43 +364,3 @@ def assign_cells(
     if id_col not in cells_gdf.columns:
         raise InputError(f"cells have no column '{id_col}'", field=id_col)
     return CellIndex(cells_gdf.geometry.values, cells_gdf[id_col].to_numpy()).lookup(x, y)
-
-
-def _check_resolution(res: int) -> None:
-    """Refuse anything but an H3 resolution (an integer 0..15)."""
-    if not isinstance(res, int | np.integer) or not 0 <= int(res) <= 15:
-        raise InputError(f"H3 resolution must be an integer 0..15, got {res!r}", field="res")
-
-
-_OUT_OF_RANGE = "H3 needs WGS84 lon/lat; coordinates are out of range"
-
-
-def h3_cell(x: float, y: float, res: int) -> str:
-    """The H3 cell (hex string) at resolution ``res`` of one WGS84 point (x = lon, y = lat):
-    ``h3_index`` for a single point without the array work, as a write locates one record."""
-    _check_resolution(res)
-    if not (math.isfinite(x) and math.isfinite(y)):
-        raise InputError("the point has missing or non-finite coordinates", field="x/y")
-    if abs(y) > 90 or abs(x) > 180:
-        raise InputError(_OUT_OF_RANGE, field="x/y")
-    return h3_str.latlng_to_cell(float(y), float(x), int(res))
-
-
-def h3_index(x: ArrayLike, y: ArrayLike, res: int) -> NDArray[np.str_]:
-    """The H3 cell (hex string) at resolution ``res`` of each WGS84 point (x = lon, y = lat)."""
-    _check_resolution(res)
-    lon, lat = _coords(x, y)
-    if (np.abs(lat) > 90).any() or (np.abs(lon) > 180).any():
-        raise InputError(_OUT_OF_RANGE, field="x/y")
-    # h3 4 has no vectorised entry point: one C call per point through the integer API (no
-    # string made per point), then every hex digit at once. A cell index lies in [2**59, 2**60),
-    # so its hex form is exactly 15 digits, as h3.latlng_to_cell writes it.
-    cells = np.fromiter(
-        map(h3_int.latlng_to_cell, lat.tolist(), lon.tolist(), itertools.repeat(int(res))),
-        dtype=np.uint64,
-        count=lat.size,
-    )
-    digits = np.empty((cells.size, 15), dtype="<u4")
-    for i, shift in enumerate(range(56, -4, -4)):  # a loop over digits, not points
-        digits[:, i] = _HEX[(cells >> np.uint64(shift)) & np.uint64(15)]
-    return digits.view("<U15").ravel()

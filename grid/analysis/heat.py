@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from grid.analysis.assign import h3_index
+from grid.analysis.h3index import h3_index
 from grid.errors import InputError
 
 LOCAL_TZ = "Asia/Shanghai"

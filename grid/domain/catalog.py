@@ -7,6 +7,7 @@ identifiers; labels are shown to users in zh-CN (default) or English.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -37,7 +38,7 @@ class PlaceKind(StrEnum):
 
 
 class RecordKind(StrEnum):
-    """Kinds of field records; incidents and disputes follow the case loop, patrols do not."""
+    """Kinds of field records; what each carries is in RECORD_KIND_RULES."""
 
     PATROL = "patrol"
     INCIDENT = "incident"
@@ -67,6 +68,75 @@ RECORD_KINDS: dict[RecordKind, Term] = {
     RecordKind.INCIDENT: Term("incident", "事件", "Incident"),
     RecordKind.DISPUTE: Term("dispute", "矛盾纠纷", "Dispute"),
 }
+
+
+@dataclass(frozen=True)
+class RecordKindRule:
+    """What a record kind carries and how it is handled: the one table the API checks records
+    against and the web app builds its forms from (through ``/meta``).
+
+    ``case_loop``: a record of this kind opens a case (status, dispatch, deadline; caseflow).
+    ``priority``: it has a case priority (routine by default). ``track`` and ``checkins``: it may
+    carry a GPS track and check-ins at places and buildings, and the tablet records it on a patrol
+    rather than with the point form. ``parties``: the tablet's form asks for the parties involved
+    (the API accepts parties on any record, as it always has).
+    """
+
+    kind: RecordKind
+    case_loop: bool
+    priority: bool
+    track: bool
+    checkins: bool
+    parties: bool
+
+
+RECORD_KIND_RULES: dict[RecordKind, RecordKindRule] = {
+    r.kind: r
+    for r in (
+        RecordKindRule(
+            RecordKind.PATROL,
+            case_loop=False,
+            priority=False,
+            track=True,
+            checkins=True,
+            parties=False,
+        ),
+        RecordKindRule(
+            RecordKind.INCIDENT,
+            case_loop=True,
+            priority=True,
+            track=False,
+            checkins=False,
+            parties=False,
+        ),
+        RecordKindRule(
+            RecordKind.DISPUTE,
+            case_loop=True,
+            priority=True,
+            track=False,
+            checkins=False,
+            parties=True,
+        ),
+    )
+}
+
+
+def record_rule(kind: RecordKind | str) -> RecordKindRule:
+    """The rule of record ``kind`` (looked up at call time, so the table is the only source)."""
+    return RECORD_KIND_RULES[RecordKind(kind)]
+
+
+def kinds_with(flag: str) -> tuple[RecordKind, ...]:
+    """The record kinds whose rule has ``flag`` (a boolean field of RecordKindRule) set, in
+    catalog order."""
+    return tuple(k for k, r in RECORD_KIND_RULES.items() if getattr(r, flag))
+
+
+def kind_names(kinds: Sequence[RecordKind | str]) -> str:
+    """Kinds named in an English message, e.g. "patrols" or "incidents and disputes"."""
+    names = [f"{RecordKind(k).value}s" for k in kinds] or ["no records"]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
 
 RISK_LEVELS: dict[RiskLevel, Term] = {
     RiskLevel.NORMAL: Term("normal", "一般", "Normal"),

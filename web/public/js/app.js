@@ -3,7 +3,7 @@
 // offline starts; records wait in the outbox (queue.js) until sync.js can send them.
 import { api, login, token, ApiError, NetworkError, readPaths, rereadThroughWorker } from "./api.js";
 import { t, applyDom, setLang, getLang, onLangChange } from "./i18n.js";
-import { loadMeta } from "./meta.js";
+import { loadMeta, patrolKind } from "./meta.js";
 import { app } from "./state.js";
 import { PolygonIndex, extent } from "./geo.js";
 import { GridMap } from "./map.js";
@@ -91,6 +91,7 @@ function renderUser() {
   $("user-name").textContent = app.me.display_name || app.me.username;
   $("patrol-btn-label").textContent = patrol.active() ? t("end_patrol") : t("start_patrol");
   $("patrol-btn").setAttribute("aria-pressed", String(patrol.active()));
+  $("patrol-btn").hidden = Boolean(app.meta) && !patrolKind(app.meta) && !patrol.active(); // no kind has a track
   $("lang-btn").textContent = getLang() === "zh" ? "EN" : "中文";
   const view = ANALYTICS_VIEW[app.me.role];
   $("analytics-link").hidden = !view;

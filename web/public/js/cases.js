@@ -1,11 +1,12 @@
-// "My cases": the officer's incidents and disputes with status and deadline colours, the actions
+// "My cases": the officer's records of the kinds that follow the case loop (their /meta rule's
+// `case_loop`; incidents and disputes today) with status and deadline colours, the actions
 // the case loop allows for their role, and what is overdue. Actions go through the outbox, so they
 // work offline; a stale version comes back as a conflict the officer sees (sync.js).
 import { app } from "./state.js";
 import { api, NetworkError } from "./api.js";
 import { t, term, formatTime } from "./i18n.js";
 import { h, openSheet, sheetName, toast } from "./ui.js";
-import { find, actionsFor } from "./meta.js";
+import { find, actionsFor, kindRule } from "./meta.js";
 import * as queue from "./queue.js";
 import { syncNow } from "./sync.js";
 import { openRecordEdit } from "./edits.js";
@@ -30,7 +31,9 @@ export function urgency(c, now = Date.now()) {
   return "ok";
 }
 
-const isCase = (r) => Boolean(r.status) && app.meta.statuses.some((s) => s.code === r.status);
+/** Whether a record is a case: its kind follows the case loop and its status is a known one. */
+const isCase = (r) => Boolean(kindRule(app.meta, r.kind).case_loop)
+  && app.meta.statuses.some((s) => s.code === r.status);
 
 /** Load the officer's cases (cached by the service worker for offline use). */
 export async function loadCases() {

@@ -3,7 +3,7 @@
 import { app, cellAt } from "./state.js";
 import { t, term } from "./i18n.js";
 import { h, openSheet, closeSheet, field, select, setError, toast } from "./ui.js";
-import { find } from "./meta.js";
+import { find, kindRule, pointKinds } from "./meta.js";
 import { preparePhoto } from "./photos.js";
 import { uuid } from "./uuid.js";
 import * as queue from "./queue.js";
@@ -12,13 +12,10 @@ import * as patrol from "./patrol.js";
 import { attrsOf, attrControl, readAttrs, commonAttr } from "./placeattrs.js";
 import { openRecordEdit, openPlaceEdit } from "./edits.js";
 
-// The kinds and categories themselves come from /meta. Which kind is the patrol, which kinds name
-// parties and which place kind gets its own button are not in /meta (its terms are {code, zh, en}
-// only), so these three codes are named here until /meta carries such flags.
-// Record kinds recorded with the point form; patrols are recorded by patrol.js (CONTRACTS: kind patrol).
-const PATROL_KIND = "patrol";
-// Record kinds whose parties are named (catalog RecordKind.DISPUTE).
-const PARTY_KINDS = new Set(["dispute"]);
+// The kinds and categories come from /meta, and so does what each record kind carries (its rule:
+// priority, parties, track; meta.js kindRule, pointKinds). Kinds with a track are recorded on a
+// patrol (patrol.js), the others with the point form here. Which place kind gets its own button
+// is not in /meta, so that one code is named here.
 // The place kind offered as its own "hazard" button (catalog PlaceKind.HAZARD).
 const HAZARD_PLACE = "hazard";
 
@@ -43,7 +40,7 @@ export function openTapSheet(lonlat) {
   const { meta } = app;
   const buttons = [];
   if (cell.own) {
-    for (const k of meta.recordKinds.filter((k) => k.code !== PATROL_KIND)) {
+    for (const k of pointKinds(meta)) {
       buttons.push(h("button", { class: "big", type: "button", dataset: { record: k.code },
         onclick: () => openRecordForm(k.code, lonlat) }, term(k)));
     }
@@ -146,7 +143,8 @@ async function saved(item) {
   return item;
 }
 
-/** Incident or dispute form: category, priority, time, description, parties (disputes), photos. */
+/** A point record's form (an incident, a dispute): category, priority and parties where the kind's
+ * rule has them, time, description, photos. */
 export function openRecordForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
   const { meta } = app;
   const cell = cellAt(...lonlat);
@@ -160,20 +158,20 @@ export function openRecordForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
   const description = h("textarea", { name: "description", rows: 3, maxlength: 2000 });
   const parties = h("textarea", { name: "parties", rows: 2, placeholder: t("parties_hint") });
   const photos = photoPicker(keptPhotos);
-  const isDispute = PARTY_KINDS.has(kind);
+  const rule = kindRule(meta, kind);
   const form = h("form", { class: "record-form", novalidate: true },
     Object.assign(cellLine(cell), { className: "where ok form-where" }),
     field("category", category, { required: true }),
-    field("priority", priority, { required: true }),
+    rule.priority ? field("priority", priority, { required: true }) : null,
     field("occurred_at", occurred, { required: true }),
     field("description", description, { required: true }),
-    isDispute ? field("parties", parties) : null,
+    rule.parties ? field("parties", parties) : null,
     photos.el,
     formButtons());
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     setError(category, category.value ? "" : t("required"));
-    setError(priority, priority.value ? "" : t("required"));
+    if (rule.priority) setError(priority, priority.value ? "" : t("required"));
     const when = occurred.value ? new Date(occurred.value) : null;
     setError(occurred, !when || Number.isNaN(+when) ? t("required")
       : when.getTime() > Date.now() + 5 * 60000 ? t("not_in_future") : "");
@@ -181,11 +179,11 @@ export function openRecordForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
     if (firstInvalid(form) || !pointAllowed(lonlat, form)) return;
     const id = uuid();
     const body = {
-      id, kind, category: category.value, priority: priority.value,
+      id, kind, category: category.value, ...(rule.priority ? { priority: priority.value } : {}),
       description: description.value.trim(), occurred_at: when.toISOString(),
       lon: +lonlat[0].toFixed(7), lat: +lonlat[1].toFixed(7), photos: [],
     };
-    const names = isDispute ? parties.value.split("\n").map((s) => s.trim()).filter(Boolean) : [];
+    const names = rule.parties ? parties.value.split("\n").map((s) => s.trim()).filter(Boolean) : [];
     if (names.length) body.parties = names.map((name) => ({ name }));
     const label = `${term(find(meta.recordKinds, kind))} · ${term(find(categories, category.value))}`;
     await saved(await queue.enqueue({ id, op: "record", body, photos: photos.files(), label }));

@@ -60,6 +60,18 @@ export async function loadMeta() {
 
 export const find = (list, code) => list.find((x) => x.code === code);
 
+// Record kinds carry their rule from /meta (grid/domain/catalog.py RECORD_KIND_RULES): case_loop,
+// priority, track, checkins, parties. The app asks these instead of naming kinds.
+
+/** The rule of record kind `code` (its /meta term with the flags); an empty rule when unknown. */
+export const kindRule = (meta, code) => find(meta.recordKinds, code) || {};
+
+/** The kind a patrol is sent as: the one whose rule carries a track (null when there is none). */
+export const patrolKind = (meta) => meta.recordKinds.find((k) => k.track) || null;
+
+/** The kinds recorded with the point form at a tapped place: those that carry no track. */
+export const pointKinds = (meta) => meta.recordKinds.filter((k) => !k.track);
+
 /** Actions a user with `role` may take on a case in `status` (from the case-loop table). */
 export const actionsFor = (meta, status, role) =>
   meta.transitions.filter((tr) => tr.source === status && tr.roles.includes(role));

@@ -244,7 +244,7 @@ function editableFields(item) {
   const vals = valuesOf(item);
   return (EDITABLE[item.op] || []).filter((f) => {
     if (isEdit(item)) return f in (item.changes || {});
-    if (f === "priority") return vals.priority != null; // patrols have none
+    if (f === "priority") return vals.priority != null; // kinds without a priority rule have none
     if (f === "category") return (app.meta?.categories[kindOf(item)] || []).length > 0;
     return item.op !== "transition" || f in vals;
   });

@@ -1,5 +1,6 @@
 // A patrol: the track from watchPosition, check-ins at places and buildings, and a summary at the
-// end; sent as one record of kind "patrol" (CONTRACTS: track, checkins, started_at, ended_at).
+// end; sent as one record of the kind whose /meta rule carries a track (meta.js patrolKind;
+// CONTRACTS: track, checkins, started_at, ended_at).
 // The patrol in progress is kept in IndexedDB, so a reload or a closed tab does not lose it.
 import { app } from "./state.js";
 import * as db from "./db.js";
@@ -9,8 +10,8 @@ import { trackLength, haversine } from "./geo.js";
 import { uuid } from "./uuid.js";
 import * as queue from "./queue.js";
 import { syncNow } from "./sync.js";
+import { patrolKind } from "./meta.js";
 
-const PATROL_KIND = "patrol"; // catalog RecordKind.PATROL; /meta does not flag the patrol kind
 // Kept per user (tablets are shared): another officer signing in neither resumes nor sends it.
 const LEGACY_KEY = "patrol"; // before patrols were kept per user
 const key = () => `patrol:${app.me.username}`;
@@ -87,7 +88,8 @@ export function openSummary() {
   if (!current) return;
   const endedAt = new Date();
   const s = stats(current, endedAt.getTime());
-  const categories = app.meta.categories[PATROL_KIND] || [];
+  const kind = patrolKind(app.meta);
+  const categories = app.meta.categories[kind?.code] || [];
   const category = select("category", categories, term, { value: categories[0]?.code });
   const note = h("textarea", { name: "description", rows: 2, maxlength: 2000 });
   const form = h("form", { class: "patrol-form", novalidate: true },
@@ -111,13 +113,13 @@ export function openSummary() {
     if (!where) { toast(t("patrol_no_location"), "error", 6000); return; }
     const [lon, lat] = Array.isArray(where) ? where : [where.lon, where.lat];
     const body = {
-      id: current.id, kind: PATROL_KIND, category: category.value,
+      id: current.id, kind: kind?.code, category: category.value,
       description: note.value.trim(), occurred_at: current.started_at,
       lon, lat, photos: [],
       track: current.track, started_at: current.started_at, ended_at: endedAt.toISOString(),
       checkins: current.checkins.map(({ name, ...c }) => c),
     };
-    const label = `${term(app.meta.recordKinds.find((k) => k.code === PATROL_KIND))} · ${formatDuration(s.duration)}`;
+    const label = `${term(kind)} · ${formatDuration(s.duration)}`;
     await queue.enqueue({ id: current.id, op: "record", body, label });
     await stop();
     closeSheet();
