@@ -151,7 +151,10 @@ def test_views_follow_the_apps_language_choice(analytics_data, tablet, size):
     page.click("#a-login button[type=submit]")
     page.wait_for_selector("body[data-ready=true]")
     tag = f"{size['width']}x{size['height']}"
-    for lang, label, other in (("zh", "警务热力", "Police heat"), ("en", "Police heat", "警务热力")):
+    for lang, label, other in (
+        ("zh", "警务热力", "Police heat"),
+        ("en", "Police heat", "警务热力"),
+    ):
         if lang == "en":
             page.click("#a-lang")
             _ready(page)
