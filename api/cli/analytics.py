@@ -50,7 +50,7 @@ def run_noticeboard(args: argparse.Namespace) -> int:
         html = build(open_store(), cell=args.cell, community=args.community)
     except (GridError, ApiError) as e:
         return fail(args.cell or args.community, e)
-    return write_out(args.out, html)
+    return write_out(args.out or Path(f"noticeboard-{args.cell or args.community}.html"), html)
 
 
 ROADS_HELP = "replace the road table (walking-distance coverage) with the lines of FILE"
@@ -78,5 +78,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("noticeboard", help="printable notice boards (网格公示牌)")
     p.add_argument("--cell")
     p.add_argument("--community", help="every current cell of this community")
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--out", type=Path, help="default noticeboard-CODE.html, as report does")
     p.set_defaults(func=run_noticeboard)

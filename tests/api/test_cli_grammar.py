@@ -59,6 +59,21 @@ def roads_stored(tmp_path: Path) -> int:
         return db.execute("SELECT count(*) FROM roads").fetchone()[0]
 
 
+def one_cell(wangge, tmp_path: Path) -> None:  # noqa: ANN001
+    """Import one community with one cell (the same square) through the CLI."""
+    square = [[117.2, 39.1], [117.21, 39.1], [117.21, 39.11], [117.2, 39.11], [117.2, 39.1]]
+    for name, code in (("communities", "120101001001"), ("cells", "120101001001001")):
+        feature = {
+            "type": "Feature",
+            "properties": {"code": code, "name": "一社区", "households": 150},
+            "geometry": {"type": "Polygon", "coordinates": [square]},
+        }
+        path = tmp_path / f"{name}.geojson"
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+        run = wangge("import", name, str(path))
+        assert run.returncode == 0, run.stderr
+
+
 def test_import_roads_like_the_other_imports(wangge, tmp_path: Path) -> None:
     two = {"type": "MultiLineString", "coordinates": [[[117.2, 39.1], [117.2, 39.11]], LINE]}
     good = layer(tmp_path / "roads.geojson", {"type": "LineString", "coordinates": LINE}, two)
@@ -93,41 +108,16 @@ def test_roads_import_is_an_alias_that_says_so(wangge, tmp_path: Path) -> None:
 
 
 def test_report_to_an_unwritable_path_exits_2(wangge, tmp_path: Path) -> None:
-    square = [[117.2, 39.1], [117.21, 39.1], [117.21, 39.11], [117.2, 39.11], [117.2, 39.1]]
-    comms = tmp_path / "communities.geojson"
-    comms.write_text(
-        json.dumps(
-            {
-                "type": "FeatureCollection",
-                "features": [
-                    {
-                        "type": "Feature",
-                        "properties": {"code": "120101001001", "name": "一社区"},
-                        "geometry": {"type": "Polygon", "coordinates": [square]},
-                    }
-                ],
-            }
-        )
-    )
-    cells = tmp_path / "cells.geojson"
-    cells.write_text(
-        json.dumps(
-            {
-                "type": "FeatureCollection",
-                "features": [
-                    {
-                        "type": "Feature",
-                        "properties": {"code": "120101001001001", "households": 150},
-                        "geometry": {"type": "Polygon", "coordinates": [square]},
-                    }
-                ],
-            }
-        )
-    )
-    assert wangge("import", "communities", str(comms)).returncode == 0
-    assert wangge("import", "cells", str(cells)).returncode == 0
+    one_cell(wangge, tmp_path)
     out = tmp_path / "no-such-dir" / "report.html"
     run = wangge("report", "--community", "120101001001", "--period", "2026-10", "--out", str(out))
     assert run.returncode == 2, run.stderr
     assert run.stderr.startswith(f"{out}: cannot write: "), run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_noticeboard_out_defaults_like_report(wangge, tmp_path: Path) -> None:
+    one_cell(wangge, tmp_path)
+    run = wangge("noticeboard", "--cell", "120101001001001")
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "noticeboard-120101001001001.html").read_text(encoding="utf-8")
