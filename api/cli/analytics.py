@@ -1,4 +1,5 @@
-"""The analytics subcommands of ``wangge``: heat rebuild, roads import, report, noticeboard.
+"""The analytics subcommands of ``wangge``: heat rebuild, report, noticeboard, and ``roads
+import``, the old spelling of ``wangge import roads`` kept as an alias.
 
 Registered in api/cli/main.py. Bad input prints ``source: reason`` and exits 2.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from api.cli.commands import fail
+from api.cli.commands import add_import_arguments, fail, run_import, write_out
 from api.errors import ApiError
 from grid.errors import GridError
 
@@ -25,24 +26,6 @@ def run_heat(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_roads(args: argparse.Namespace) -> int:
-    """Replace the road table with the lines of a file (for walking-distance coverage)."""
-    from api.analytics.seed import load_roads
-    from api.db import session_scope
-    from api.store import open_store
-    from grid.input.io import read_layer
-
-    try:
-        roads = read_layer(args.file, kind="roads", crs=args.crs)
-        store = open_store()
-        with session_scope(store.sessions) as s:
-            n = load_roads(s, roads)
-    except (GridError, ApiError) as e:
-        return fail(str(args.file), e)
-    print(f"{args.file}: loaded {n} road segments")
-    return 0
-
-
 def run_report(args: argparse.Namespace) -> int:
     """Write the offline HTML report of a community for a month."""
     from api.analytics.filters import month
@@ -53,10 +36,7 @@ def run_report(args: argparse.Namespace) -> int:
         html = build(open_store(), args.community, month(args.period, ("period",)))
     except (GridError, ApiError) as e:
         return fail(args.community, e)
-    out = args.out or Path(f"report-{args.community}-{args.period}.html")
-    out.write_text(html, encoding="utf-8")
-    print(f"wrote {out}")
-    return 0
+    return write_out(args.out or Path(f"report-{args.community}-{args.period}.html"), html)
 
 
 def run_noticeboard(args: argparse.Namespace) -> int:
@@ -70,22 +50,24 @@ def run_noticeboard(args: argparse.Namespace) -> int:
         html = build(open_store(), cell=args.cell, community=args.community)
     except (GridError, ApiError) as e:
         return fail(args.cell or args.community, e)
-    args.out.write_text(html, encoding="utf-8")
-    print(f"wrote {args.out}")
-    return 0
+    return write_out(args.out or Path(f"noticeboard-{args.cell or args.community}.html"), html)
+
+
+ROADS_HELP = "replace the road table (walking-distance coverage) with the lines of FILE"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    """Register heat, roads, report and noticeboard on the ``wangge`` parser."""
+    """Register heat, report, noticeboard and the ``roads import`` alias on the ``wangge``
+    parser."""
     p = sub.add_parser("heat", help="heat-layer maintenance")
     p.add_argument("action", choices=["rebuild"])
     p.set_defaults(func=run_heat)
 
-    p = sub.add_parser("roads", help="load roads for walking-distance coverage")
+    alias = "alias of `wangge import roads FILE` (old spelling, kept)"
+    p = sub.add_parser("roads", help=alias, description=f"{alias}: {ROADS_HELP}")
     p.add_argument("action", choices=["import"])
-    p.add_argument("file", type=Path)
-    p.add_argument("--crs", help="CRS when the file has none (EPSG code, gcj02, bd09)")
-    p.set_defaults(func=run_roads)
+    add_import_arguments(p)
+    p.set_defaults(func=run_import, layer_kind="roads")
 
     p = sub.add_parser("report", help="offline HTML report of a community for a month")
     p.add_argument("--community", required=True)
@@ -96,5 +78,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("noticeboard", help="printable notice boards (网格公示牌)")
     p.add_argument("--cell")
     p.add_argument("--community", help="every current cell of this community")
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--out", type=Path, help="default noticeboard-CODE.html, as report does")
     p.set_defaults(func=run_noticeboard)

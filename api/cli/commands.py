@@ -1,7 +1,9 @@
 """The server's ``wangge`` subcommands: serve, db, import, export, users, leaders.
 
 Registered in api/cli/main.py. Bad input prints ``file: row N: reason`` and exits 2 with nothing
-written (each command is one transaction).
+written (each command is one transaction). The grammar: ``wangge import|export LAYER ...`` for
+files, ``wangge NOUN ACTION ...`` for maintenance (``db upgrade``, ``users add``, ``leaders
+assign``, ``heat rebuild``); old spellings stay as aliases that say so in ``--help``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from grid.domain.caseflow import Role
 from grid.errors import GridError
 
 EXIT_BAD_INPUT = 2
+IMPORT_LAYERS = ("communities", "cells", "buildings", "places", "roads")
 
 
 def _fields(pairs: list[str]) -> dict[str, str]:
@@ -77,8 +80,22 @@ def run_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def write_out(path: Path, data: bytes | str) -> int:
+    """Write a command's output file; an unwritable path is bad input (exit 2), not a traceback."""
+    try:
+        if isinstance(data, str):
+            path.write_text(data, encoding="utf-8")
+        else:
+            path.write_bytes(data)
+    except OSError as e:  # no such directory, no permission, disk full...
+        print(f"{path}: cannot write: {e.strerror or e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"wrote {path}")
+    return 0
+
+
 def run_import(args: argparse.Namespace) -> int:
-    """Import communities, cells, buildings or places from a file in one transaction."""
+    """Import communities, cells, buildings, places or roads from a file in one transaction."""
     from api.io.imports import import_layer
 
     try:
@@ -112,13 +129,7 @@ def run_export(args: argparse.Namespace) -> int:
         )
     except (GridError, ApiError) as e:
         return fail(args.layer_name, e)
-    try:
-        Path(args.out).write_bytes(data)
-    except OSError as e:  # no such directory, no permission, disk full...
-        print(f"{args.out}: cannot write: {e.strerror or e}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    print(f"wrote {args.out}")
-    return 0
+    return write_out(Path(args.out), data)
 
 
 def run_users(args: argparse.Namespace) -> int:
@@ -183,6 +194,21 @@ def _aware(text: str) -> datetime:
     return value
 
 
+def add_import_arguments(p: argparse.ArgumentParser) -> None:
+    """The FILE and options of ``wangge import LAYER``, shared with the ``roads import`` alias."""
+    p.add_argument("file", type=Path)
+    p.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="OURS=THEIRS",
+        help="field mapping, e.g. --field households=HH",
+    )
+    p.add_argument("--layer", help="layer inside a multi-layer file")
+    p.add_argument("--crs", help="CRS when the file has none (EPSG code, gcj02, bd09)")
+    p.add_argument("--valid-from", type=_aware, help="cells: valid from (default now)")
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register serve, db, import, export, users and leaders on the ``wangge`` parser."""
     p = sub.add_parser("serve", help="run the API and web app")
@@ -199,19 +225,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("action", choices=["upgrade"])
     p.set_defaults(func=run_db)
 
-    p = sub.add_parser("import", help="import communities, cells, buildings or places")
-    p.add_argument("layer_kind", choices=["communities", "cells", "buildings", "places"])
-    p.add_argument("file", type=Path)
-    p.add_argument(
-        "--field",
-        action="append",
-        default=[],
-        metavar="OURS=THEIRS",
-        help="field mapping, e.g. --field households=HH",
-    )
-    p.add_argument("--layer", help="layer inside a multi-layer file")
-    p.add_argument("--crs", help="CRS when the file has none (EPSG code, gcj02, bd09)")
-    p.add_argument("--valid-from", type=_aware, help="cells: valid from (default now)")
+    p = sub.add_parser("import", help="import communities, cells, buildings, places or roads")
+    p.add_argument("layer_kind", choices=IMPORT_LAYERS)
+    add_import_arguments(p)
     p.set_defaults(func=run_import)
 
     p = sub.add_parser("export", help="export records, places, cells or buildings")

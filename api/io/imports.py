@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.accounts.access import Scope
+from api.analytics.seed import load_roads
 from api.db import session_scope
 from api.errors import InvalidInput
 from api.io.exports import Format, Layer, encode, layer_frame
@@ -203,17 +204,21 @@ def import_layer(
     crs: str | None = None,
     valid_from: datetime | None = None,
 ) -> int:
-    """Read ``path`` with grid.input.io and load it as ``what``; all rows or none."""
+    """Read ``path`` with grid.input.io and load it as ``what``; all rows or none (roads replace
+    the stored road table)."""
     kind = {
         "communities": "boundaries",
         "cells": "boundaries",
         "buildings": "buildings",
         "places": "auto",
+        "roads": "roads",
     }[what]
     gdf = read_layer(path, layer=layer, crs=crs, kind=kind, fields=fields or None)
     check_coordinates(gdf, str(path))
     store = open_store()
     with session_scope(store.sessions) as s:
+        if what == "roads":
+            return load_roads(s, gdf)
         if what == "communities":
             _require(gdf, ("code",))
             gdf = _codes_as_text(gdf, "street_code", 9)

@@ -137,3 +137,38 @@ def test_planner_view_shows_coverage_and_siting(analytics_data, tablet):
     assert "→" in page.text_content("#siting-gain")
     shot(page, "analytics-planner")
     assert outside == []
+
+
+@pytest.mark.parametrize("size", [{"width": 1440, "height": 900}, LANDSCAPE])
+def test_views_follow_the_apps_language_choice(analytics_data, tablet, size):
+    """The analytics page starts in the app's stored language (Chinese by default), its button
+    switches all three views and stores the choice the app reads, and no key shows untranslated."""
+    page = tablet(viewport=size)
+    page.goto("/analytics.html?view=police")
+    assert page.text_content("#a-login button[type=submit]") == "登录"  # the app's own string
+    page.fill("#a-user", "admin")
+    page.fill("#a-pass", world.PASSWORDS["admin"])
+    page.click("#a-login button[type=submit]")
+    page.wait_for_selector("body[data-ready=true]")
+    tag = f"{size['width']}x{size['height']}"
+    for lang, label, other in (
+        ("zh", "警务热力", "Police heat"),
+        ("en", "Police heat", "警务热力"),
+    ):
+        if lang == "en":
+            page.click("#a-lang")
+            _ready(page)
+            assert page.evaluate("localStorage.getItem('wangge.lang')") == "en"
+        assert page.text_content("nav [data-view=police]") == label
+        assert page.get_attribute("html", "lang") == ("zh-CN" if lang == "zh" else "en")
+        for view in ("police", "street", "planner"):
+            page.click(f"nav [data-view={view}]")
+            page.wait_for_selector(f"body[data-view={view}][data-ready=true]")
+            text = page.text_content("body")
+            assert other not in text and "an_" not in text, (lang, view)
+            shot(page, f"analytics-{view}-{lang}-{tag}")
+    page.goto("/analytics.html?view=street")  # the stored choice survives a reload
+    page.wait_for_selector("body[data-view=street][data-ready=true]")
+    assert page.text_content("nav [data-view=street]") == "Street office"
+    page.click("#a-lang")
+    assert page.text_content("nav [data-view=street]") == "街道考核"

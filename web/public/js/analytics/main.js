@@ -1,33 +1,11 @@
 // The analytics page: sign-in (shared token with the app), the three views and their filters.
+// Strings and the language choice are the app's (../i18n.js, lang/*.js keys an_*).
 import { api, login, token } from "../api.js";
-import { applyDom, t, term, toggleLang } from "./i18n.js";
+import { applyDom, getLang, onLangChange, setLang, t, term } from "../i18n.js";
 import { showPolice } from "./police.js";
 import { showStreet } from "./street.js";
 import { showPlanner, runSiting } from "./planner.js";
-
-const $ = (id) => document.getElementById(id);
-const state = { view: "police", meta: null, layers: [] };
-window.wanggeAnalytics = state;
-
-/** The current filters as query parameters. */
-export function filters(extra = {}) {
-  const p = new URLSearchParams();
-  if ($("f-from").value) p.set("from", $("f-from").value);
-  if ($("f-to").value) p.set("to", $("f-to").value);
-  for (const [k, id] of [["hours", "f-hours"], ["weekdays", "f-weekdays"], ["kind", "f-kind"], ["category", "f-category"]]) {
-    if ($(id).value) p.set(k, $(id).value);
-  }
-  for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== null) p.set(k, v);
-  return p;
-}
-
-/** Remove the previous view's layers from the map. */
-export function clearLayers() {
-  state.layers.forEach((l) => state.map.removeLayer(l));
-  state.layers = [];
-}
-export function addLayer(layer) { layer.addTo(state.map); state.layers.push(layer); return layer; }
-export function status(text) { $("status").textContent = text; }
+import { $, clearLayers, state, status } from "./shared.js";
 
 function fill(select, options) {
   select.replaceChildren(...options.map(([v, label]) => new Option(label, v)));
@@ -35,16 +13,16 @@ function fill(select, options) {
 
 function fillSelects() {
   const kinds = state.meta.record_kinds;
-  fill($("f-kind"), [["", t("any")], ...kinds.map((k) => [k.code, term(k)])]);
+  fill($("f-kind"), [["", t("an_any")], ...kinds.map((k) => [k.code, term(k)])]);
   const cats = () => {
     const k = $("f-kind").value;
     const list = k ? state.meta.categories[k] : [];
-    fill($("f-category"), [["", t("any")], ...list.map((c) => [c.code, term(c)])]);
+    fill($("f-category"), [["", t("an_any")], ...list.map((c) => [c.code, term(c)])]);
   };
   $("f-kind").onchange = cats;
   cats();
-  fill($("f-by"), ["cell", "leader", "community"].map((b) => [b, t(b)]));
-  fill($("f-mode"), ["straight", "walking"].map((m) => [m, t(m)]));
+  fill($("f-by"), ["cell", "leader", "community"].map((b) => [b, t(`an_${b}`)]));
+  fill($("f-mode"), ["straight", "walking"].map((m) => [m, t(`an_${m}`)]));
 }
 
 let runs = 0;
@@ -57,7 +35,7 @@ async function show() {
   clearLayers();
   $("panel").replaceChildren();
   $("legend").replaceChildren();
-  status(t("loading"));
+  status(t("an_loading"));
   try {
     if (state.view === "police") await showPolice(state, () => mine === runs);
     else if (state.view === "street") await showStreet(state);
@@ -69,8 +47,14 @@ async function show() {
 }
 state.refresh = show;
 
+/** Label the language button with the language it switches to. */
+function labelLang() { $("a-lang").textContent = getLang() === "en" ? "中文" : "EN"; }
+
+/** Translate the page's static text (data-i18n*) and the language button. */
+function translate() { applyDom(document); labelLang(); }
+
 async function start() {
-  applyDom();
+  translate();
   state.meta = await api("/meta");
   state.me = await api("/me");
   fillSelects();
@@ -85,7 +69,7 @@ async function start() {
   $("f-hotspots").onchange = show;
   $("f-compare").onchange = show;
   $("run-siting").onclick = () => runSiting(state);
-  $("a-lang").onclick = () => { toggleLang(); applyDom(); fillSelects(); show(); };
+  onLangChange(() => { fillSelects(); show(); });
   const view = new URLSearchParams(location.search).get("view");
   if (["police", "street", "planner"].includes(view)) state.view = view;
   await show();
@@ -102,6 +86,8 @@ $("a-login").onsubmit = async (ev) => {
   }
 };
 
-applyDom();
+$("a-lang").onclick = () => setLang(getLang() === "en" ? "zh" : "en");
+onLangChange(labelLang);
+translate();
 if (token.get()) start().catch(() => { token.clear(); $("a-login").hidden = false; });
 else $("a-login").hidden = false;

@@ -3,8 +3,8 @@
 // Centre and community names are typed by users: they go into the page as text nodes only.
 import { api } from "../api.js";
 import { h, textTip } from "../dom.js";
-import { t } from "./i18n.js";
-import { addLayer, status } from "./main.js";
+import { t } from "../i18n.js";
+import { addLayer, status } from "./shared.js";
 
 const pct = (v) => (v === null ? "—" : `${Math.round(v * 100)}%`);
 
@@ -12,12 +12,12 @@ const pct = (v) => (v === null ? "—" : `${Math.round(v * 100)}%`);
 const swatch = (colour, label) => [h("span", { style: { background: colour } }), label];
 
 function centreTip(p) {
-  const over = p.over_capacity ? ` · ${t("over_capacity")}` : "";
-  return textTip(`${p.name}: ${Math.round(p.allocated)}/${p.capacity} ${t("households")}${over}`);
+  const over = p.over_capacity ? ` · ${t("an_over_capacity")}` : "";
+  return textTip(`${p.name}: ${Math.round(p.allocated)}/${p.capacity} ${t("an_households")}${over}`);
 }
 
 function coverageTable(communities) {
-  const head = ["community", "households", "covered", "uncovered", "share"].map((k) => h("th", {}, t(k)));
+  const head = ["community", "households", "covered", "uncovered", "share"].map((k) => h("th", {}, t(`an_${k}`)));
   const rows = communities.map((c) => h("tr", {},
     h("td", {}, c.name || c.community_code), h("td", {}, Math.round(c.households)),
     h("td", {}, Math.round(c.covered)), h("td", {}, Math.round(c.uncovered)), h("td", {}, pct(c.share))));
@@ -39,20 +39,20 @@ export async function showPlanner(state) {
   }
   const uncovered = addLayer(L.geoJSON(cov.uncovered_buildings, {
     style: () => ({ color: "#c00", weight: 1, fillColor: "#f66", fillOpacity: 0.8 }),
-    onEachFeature: (f, l) => l.bindTooltip(textTip(`${f.properties.households} ${t("households")}`)),
+    onEachFeature: (f, l) => l.bindTooltip(textTip(`${f.properties.households} ${t("an_households")}`)),
   }));
   const bounds = L.latLngBounds(cov.centres.features.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]]));
   if (uncovered.getLayers().length) bounds.extend(uncovered.getBounds());
   if (bounds.isValid()) state.map.fitBounds(bounds.pad(0.2), { maxZoom: 16 });
   const over = cov.centres.features.filter((f) => f.properties.over_capacity).length;
   document.getElementById("panel").replaceChildren(
-    h("p", {}, `${t("covered")} ${Math.round(cov.covered)} / ${Math.round(cov.households)} ${t("households")} · `
-      + `${t("uncovered_buildings")} ${cov.uncovered_buildings_total} · ${t("over_capacity")} ${over}`),
+    h("p", {}, `${t("an_covered")} ${Math.round(cov.covered)} / ${Math.round(cov.households)} ${t("an_households")} · `
+      + `${t("an_uncovered_buildings")} ${cov.uncovered_buildings_total} · ${t("an_over_capacity")} ${over}`),
     coverageTable(cov.communities),
     h("div", { id: "siting" }));
   document.getElementById("legend").replaceChildren(
-    ...swatch("#1a7f37", t("centres")), ...swatch("#c00", t("over_capacity")), ...swatch("#f66", t("uncovered_buildings")));
-  status(`${t("share")} ${pct(cov.covered / cov.households)}`);
+    ...swatch("#1a7f37", t("an_centres")), ...swatch("#c00", t("an_over_capacity")), ...swatch("#f66", t("an_uncovered_buildings")));
+  status(`${t("an_share")} ${pct(cov.covered / cov.households)}`);
 }
 
 export async function runSiting(state) {
@@ -63,8 +63,8 @@ export async function runSiting(state) {
     onEachFeature: (f, l) => l.bindTooltip(textTip(`#${f.properties.rank}`)),
   }));
   document.getElementById("siting").replaceChildren(
-    h("h3", {}, `${t("sites")} (k=${s.k})`),
+    h("h3", {}, `${t("an_sites")} (k=${s.k})`),
     h("p", { id: "siting-gain" },
-      `${t("gain")} ${Math.round(s.gain)} ${t("households")} · ${t("share")} ${pct(s.share_before)} → ${pct(s.share_after)} (${s.method})`));
+      `${t("an_gain")} ${Math.round(s.gain)} ${t("an_households")} · ${t("an_share")} ${pct(s.share_before)} → ${pct(s.share_after)} (${s.method})`));
   void state;
 }

@@ -2,8 +2,8 @@
 // measure over the cells, and CSV/XLSX downloads of the same table.
 import { api, token } from "../api.js";
 import { h, textTip } from "../dom.js";
-import { lang, t } from "./i18n.js";
-import { addLayer, status } from "./main.js";
+import { getLang as lang, t } from "../i18n.js";
+import { addLayer, status } from "./shared.js";
 
 const PALETTE = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
 let sortCol = null;
@@ -64,5 +64,5 @@ export async function showStreet(state) {
   }));
   if (layer.getLayers().length) state.map.fitBounds(layer.getBounds());
   document.getElementById("legend").textContent = `${data.labels[col][lang()]}: 0–${max}`;
-  status(`${data.rows.length} ${t(data.by)}`);
+  status(`${data.rows.length} ${t(`an_${data.by}`)}`);
 }
