@@ -103,7 +103,8 @@ def test_a_record_answered_500_backs_off_while_the_others_are_stored(tablet, ser
         page.click("#sheet .send-now")
         page.wait_for_timeout(400)
     assert entry.get_attribute("data-health") == "stuck"
-    assert len(hits) >= 5
+    # the server saw every try; on a busy machine the last one's route may still be on its way
+    until(page, lambda: len(hits) >= 5, what="five tries at the server")
     assert "已失败" in entry.text_content() and "database is locked" in entry.text_content()
     assert page.get_attribute("#sync-btn", "data-state") == "problem"
     assert entry.locator("[data-do=retry-now]").count() == 1
