@@ -6,14 +6,15 @@ resolution (its parent bins, from ``grid.analysis.heat``). Mapper events on ``Re
 counts when it is inserted, move them when its location, category or time changes and take them away
 when it is deleted — with upserts (``INSERT ... ON CONFLICT DO UPDATE``, on SQLite and PostGIS
 alike) on the flushing connection, so the counts commit or roll back with the record itself.
-``api.records.create`` writes the same rows (``count_rows``) on SQLite, and ``api.records.batch``
-sums them per key for a round of records (from ``slot``) on PostGIS.
+The rows a record adds come from one function, ``added``: the mapper events, ``api.records.create``
+(Core, on SQLite) and ``api.records.batch`` (summing them per key for a round, on PostGIS) all use
+it. ``install`` attaches the events; ``api.store.make_store`` calls it.
 Bulk ``UPDATE``/``DELETE`` statements bypass mapper events: run ``wangge heat rebuild`` after them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -94,6 +95,23 @@ def count_rows(
     return {**fine, **counts}, bins
 
 
+HeatRows = tuple[dict[str, Any], list[dict[str, Any]]]
+
+
+def added(record: Mapping[str, Any], n: int = 1) -> HeatRows:
+    """The rows a record (its ``KEY_ATTRS`` values) adds to ``heat_counts`` and ``heat_bins``
+    (``n`` = -1 takes them away): the one source of heat counts for every write path — the
+    mapper events below, ``api.records.create`` (Core) and ``api.records.batch`` (which sums
+    them per key in SQL)."""
+    rid, cell, cell_code, kind, category, at = (record[k] for k in KEY_ATTRS)
+    return count_rows(rid, cell, cell_code, kind, category, at, n)
+
+
+def hour_of(fine: dict[str, Any]) -> int:
+    """The local hour a single record's ``heat_counts`` row (from ``added``) counts in."""
+    return next(i for i, h in enumerate(HOURS) if fine[h])
+
+
 @cache
 def _upsert_statement(dialect_name: str, table: Table) -> Insert:
     """The ``INSERT ... ON CONFLICT DO UPDATE`` adding counts, built once per dialect and table (so
@@ -133,46 +151,40 @@ def upsert(conn: Connection, rows: list[tuple[dict[str, Any], list[dict[str, Any
             conn.execute(_prune_statement(table), keys)
 
 
-#: A record's aggregate key: the values of ``KEY_ATTRS``, in that order (``count_rows``' first
-#: six arguments).
-AggregateKey = tuple[Any, str, str, str, str, datetime]
-
-
-def _current(rec: Record) -> AggregateKey:
+def _current(rec: Record) -> dict[str, Any]:
     """The record's aggregate key as it is now."""
-    rid, cell, cell_code, kind, category, at = (getattr(rec, a) for a in KEY_ATTRS)
-    return rid, cell, cell_code, kind, category, at
+    return {a: getattr(rec, a) for a in KEY_ATTRS}
 
 
-def _previous(rec: Record) -> AggregateKey:
+def _previous(rec: Record) -> dict[str, Any]:
     """The record's aggregate key as it was before this flush's changes."""
-    out = []
+    out = {}
     for attr in KEY_ATTRS:
         hist = get_history(rec, attr)
-        out.append(hist.deleted[0] if hist.deleted else getattr(rec, attr))
-    rid, cell, cell_code, kind, category, at = out
-    return rid, cell, cell_code, kind, category, at
+        out[attr] = hist.deleted[0] if hist.deleted else getattr(rec, attr)
+    return out
 
 
 def _on_insert(_mapper: Mapper, conn: Connection, rec: Record) -> None:
     """Count a new record."""
-    upsert(conn, [count_rows(*_current(rec), 1)])
+    upsert(conn, [added(_current(rec))])
 
 
 def _on_update(_mapper: Mapper, conn: Connection, rec: Record) -> None:
     """Move the record's counts when its location, category or time changed."""
     old, new = _previous(rec), _current(rec)
     if old != new:
-        upsert(conn, [count_rows(*old, -1), count_rows(*new, 1)])
+        upsert(conn, [added(old, -1), added(new)])
 
 
 def _on_delete(_mapper: Mapper, conn: Connection, rec: Record) -> None:
     """Uncount a deleted record."""
-    upsert(conn, [count_rows(*_previous(rec), -1)])
+    upsert(conn, [added(_previous(rec), -1)])
 
 
 def install() -> None:
-    """Attach the listeners to the Record mapper (idempotent)."""
+    """Attach the listeners to the Record mapper (idempotent): ``api.store.make_store`` calls it,
+    so every process that writes records through a store counts heat."""
     for name, fn in (
         ("after_insert", _on_insert),
         ("after_update", _on_update),
@@ -282,5 +294,3 @@ def snapshot(conn: Connection) -> dict[str, pd.DataFrame]:
         out[table.name] = frame.sort_values(pk).reset_index(drop=True)
     return out
 
-
-install()

@@ -55,8 +55,8 @@ RECORD_COLUMNS: dict[str, str] = {
     "ended_at": "timestamptz",
     "content_hash": "text",
 }
-#: Per-record heat slot columns (``api.analytics.heatagg.slot``) and the audit diff, after the
-#: record's own.
+#: Per-record heat key columns (from ``api.analytics.heatagg.added``) and the audit diff, after
+#: the record's own.
 SLOT_COLUMNS: dict[str, str] = {
     "diff": "text",
     "s_day": "date",
@@ -140,19 +140,21 @@ class Row:
 
 
 def row_of(values: dict[str, Any]) -> Row:
-    """The parameters of one planned plain record: its columns, audit diff and heat slot."""
-    at = heatagg.slot(values["id"], values["h3"], values["occurred_at"])
+    """The parameters of one planned plain record: its columns, audit diff and the key of the heat
+    rows it adds (``api.analytics.heatagg.added``; the statement sums them per key)."""
+    fine, bins = heatagg.added(values)
+    daily = bins[0::2]  # daily then monthly, per resolution
     out = {c: values[c] for c in RECORD_COLUMNS}
     out.update(
         diff=json.dumps(audit_diff(values)),
-        s_day=at.day,
-        s_hour=at.hour,
-        s_month=at.month,
-        s_wd=at.day.weekday(),
-        s_shard=at.shard,
+        s_day=fine["day"],
+        s_hour=heatagg.hour_of(fine),
+        s_month=bins[1]["day"] if bins else fine["day"],
+        s_wd=fine["weekday"],
+        s_shard=bins[0]["shard"] if bins else 0,
     )
-    out.update({f"p{r}": cell for r, cell in at.parents})
-    return Row(out, tuple(r for r, _ in at.parents))
+    out.update({f"p{b['res']}": b["h3"] for b in daily})
+    return Row(out, tuple(b["res"] for b in daily))
 
 
 def batch_params(rows: Sequence[Row]) -> tuple[str, dict[str, list[Any]]]:
