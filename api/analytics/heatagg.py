@@ -293,4 +293,3 @@ def snapshot(conn: Connection) -> dict[str, pd.DataFrame]:
         pk = [c.name for c in table.primary_key.columns]
         out[table.name] = frame.sort_values(pk).reset_index(drop=True)
     return out
-

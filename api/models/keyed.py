@@ -4,10 +4,11 @@ Such a row is keyed by the client's UUID (ODK Central style), so a tablet can se
 until it hears back; ``content_hash`` (of the client's payload) tells a harmless resend from a
 conflicting reuse of the id, and ``version`` guards updates against lost changes. The rules:
 
-- ``resend_of``: a stored id answers the stored row when the content matches and the caller may
-  see it; 409 otherwise, with ``current`` the row as the caller sees it, or ``null`` when the
-  caller may not see it (whatever the content: nothing about it leaks).
-- ``commit_versioned``: a concurrent update that won the race turns into a 409 with ``current``.
+- ``create_or_resend`` / ``resend_of``: a stored id answers the stored row when the content
+  matches and the caller may see it; 409 otherwise, with ``current`` the row as the caller sees
+  it, or ``null`` when the caller may not see it (whatever the content: nothing about it leaks).
+- ``stale`` / ``commit_versioned``: an update at a version that is not the row's, or one that a
+  concurrent update beat, is a 409 with ``current``.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from geoalchemy2 import WKTElement
 from pydantic import BaseModel
 from sqlalchemy import Float, Integer, String, Uuid
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -57,6 +60,21 @@ class KeyedPoint:
 Row = TypeVar("Row", bound=KeyedPoint)
 
 
+@dataclass(frozen=True)
+class Shown(Generic[Row]):
+    """How one caller sees rows of ``model``: whether at all (``sees``) and as what (``show``,
+    the JSON a 409's ``current`` carries)."""
+
+    model: type[Row]
+    sees: Callable[[Row], bool]
+    show: Callable[[Row], dict[str, Any]]
+
+    @property
+    def name(self) -> str:
+        """The row's name in messages ("place", "record")."""
+        return str(self.model.__tablename__).removesuffix("s")  # type: ignore[attr-defined]
+
+
 def content_hash(body: BaseModel) -> str:
     """A hash of the client's payload: equal for a harmless resend, different for a conflict."""
     data = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
@@ -68,53 +86,62 @@ def point_wkt(lon: float, lat: float) -> WKTElement:
     return WKTElement(f"POINT({lon!r} {lat!r})", srid=SRID)
 
 
-def resend_of(
-    session: Session,
-    model: type[Row],
-    row_id: uuid.UUID,
-    digest: str,
-    sees: Callable[[Row], bool],
-    show: Callable[[Row], dict[str, Any]],
-) -> Row | None:
-    """The row stored under a resent id when the caller ``sees`` it and the content matches; None
-    when the id is free; else 409 with ``current`` (``show``'s answer, null for an unseen row)."""
-    row = session.get(model, row_id)
+def resend_of(session: Session, view: Shown[Row], row_id: uuid.UUID, digest: str) -> Row | None:
+    """The row stored under a resent id when the caller sees it and the content matches; None
+    when the id is free; else 409 with ``current`` (as shown, or null for a row not seen)."""
+    row = session.get(view.model, row_id)
     if row is None:
         return None
-    visible = sees(row)
+    visible = view.sees(row)
     if visible and row.content_hash == digest:
         return row
-    name = model.__tablename__.rstrip("s")  # type: ignore[attr-defined]
     raise Conflict(
-        f"{name} {row_id} already exists"
+        f"{view.name} {row_id} already exists"
         + (" with different content" if visible else ", outside your cells/communities"),
         ("body", "id"),
-        extra={"current": show(row) if visible else None},
+        extra={"current": view.show(row) if visible else None},
     )
 
 
-def stale(name: str, row: KeyedPoint, seen: int, show: Callable[[Any], dict[str, Any]]) -> None:
-    """409 with the current representation when the client's ``seen`` version is not the row's."""
+def create_or_resend(
+    session: Session, view: Shown[Row], row_id: uuid.UUID, digest: str, write: Callable[[], Row]
+) -> tuple[Row, bool]:
+    """Add a new row with ``write`` (which may flush) and commit it (True); when the id is taken
+    (a resend, or the same id arriving concurrently) answer by ``resend_of`` (False).
+
+    The insert is tried first because resends are rare and a pre-check would cost every write
+    a round trip; every check must have run before ``write``."""
+    try:
+        row = write()
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        found = resend_of(session, view, row_id, digest)
+        if found is None:
+            raise
+        return found, False
+    return row, True
+
+
+def stale(view: Shown[Row], row: Row, seen: int) -> None:
+    """409 with the current row when the client's ``seen`` version is not the row's."""
     if row.version != seen:
         raise Conflict(
-            f"{name} changed since version {seen}; it is at version {row.version}",
+            f"{view.name} changed since version {seen}; it is at version {row.version}",
             ("body", "version"),
-            extra={"current": show(row)},
+            extra={"current": view.show(row)},
         )
 
 
-def commit_versioned(
-    session: Session, model: type[Row], row_id: uuid.UUID, show: Callable[[Row], dict[str, Any]]
-) -> None:
+def commit_versioned(session: Session, view: Shown[Row], row_id: uuid.UUID) -> None:
     """Commit, turning a concurrent update that won the race into a 409 with the current row."""
     try:
         session.commit()
     except StaleDataError as e:
         session.rollback()
-        fresh = session.get(model, row_id, populate_existing=True)
-        name = model.__tablename__.rstrip("s")  # type: ignore[attr-defined]
+        fresh = session.get(view.model, row_id, populate_existing=True)
         raise Conflict(
-            f"{name} was changed concurrently",
+            f"{view.name} was changed concurrently",
             ("body", "version"),
-            extra={"current": show(fresh) if fresh is not None else None},
+            extra={"current": view.show(fresh) if fresh is not None else None},
         ) from e

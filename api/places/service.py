@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.accounts.access import Scope, show_attrs, unmask_attrs
@@ -15,7 +14,15 @@ from api.checks import check_photos, check_point
 from api.edge.text_rules import clean
 from api.errors import NotFound
 from api.models import Place, utcnow
-from api.models.keyed import commit_versioned, content_hash, point_wkt, resend_of, stale
+from api.models.keyed import (
+    Shown,
+    commit_versioned,
+    content_hash,
+    create_or_resend,
+    point_wkt,
+    resend_of,
+    stale,
+)
 from api.places.attrs import check_attrs
 from api.places.schemas import PlaceIn, PlacePatch
 from api.records.view import iso
@@ -52,15 +59,10 @@ def place_feature(p: Place, scope: Scope) -> dict[str, Any]:
     }
 
 
-def _existing(session: Session, scope: Scope, place_id: uuid.UUID, digest: str) -> Place | None:
-    """The stored place for a resent id (None when the id is free), by the rule records share
-    (``api.models.keyed.resend_of``): 409 on other content, ``current: null`` for a place outside
-    the caller's cells/communities whatever the content, so id reuse leaks nothing."""
-    return resend_of(
-        session,
+def shown(scope: Scope) -> Shown[Place]:
+    """How ``scope`` sees places: those in its cells/communities, as GeoJSON features."""
+    return Shown(
         Place,
-        place_id,
-        digest,
         lambda p: scope.sees_cell(p.cell_code, p.community_code),
         lambda p: place_feature(p, scope),
     )
@@ -70,7 +72,9 @@ def create_place(session: Session, store: Store, scope: Scope, body: PlaceIn) ->
     """Store a new place (True) or return the identical one stored before (False)."""
     scope.require_write()
     digest = content_hash(body)
-    found = _existing(session, scope, body.id, digest)
+    # a resend is answered before the checks, so a place stored before a rule changed still
+    # answers its resend; the same rule as records (``api.models.keyed.resend_of``)
+    found = resend_of(session, shown(scope), body.id, digest)
     if found is not None:
         return found, False
     lon, lat = check_point(body.lon, body.lat)
@@ -97,24 +101,14 @@ def create_place(session: Session, store: Store, scope: Scope, body: PlaceIn) ->
         updated_at=now,
         content_hash=digest,
     )
-    session.add(p)
-    audit(
-        session,
-        scope.user_id,
-        "create",
-        "place",
-        body.id,
-        {"kind": p.kind, "name": p.name, "cell_code": p.cell_code},
-    )
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        found = _existing(session, scope, body.id, digest)
-        if found is None:
-            raise
-        return found, False
-    return p, True
+
+    def write() -> Place:
+        session.add(p)
+        diff = {"kind": p.kind, "name": p.name, "cell_code": p.cell_code}
+        audit(session, scope.user_id, "create", "place", body.id, diff)
+        return p
+
+    return create_or_resend(session, shown(scope), body.id, digest, write)
 
 
 def visible_place(session: Session, scope: Scope, place_id: uuid.UUID) -> Place:
@@ -132,7 +126,7 @@ def patch_place(
     scope.require_write()
     p = visible_place(session, scope, place_id)
     scope.require_cell(p.cell_code, p.community_code, ("path", "id"))
-    stale("place", p, body.version, lambda row: place_feature(row, scope))
+    stale(shown(scope), p, body.version)
     before = place_props(p) | {"lon": p.lon, "lat": p.lat}
     for field in ("name", "address"):
         if getattr(body, field) is not None:
@@ -156,7 +150,7 @@ def patch_place(
     diff = changes(before, after)
     diff.pop("updated_at", None)
     audit(session, scope.user_id, "update", "place", p.id, diff)
-    commit_versioned(session, Place, place_id, lambda row: place_feature(row, scope))
+    commit_versioned(session, shown(scope), place_id)
     return p
 
 

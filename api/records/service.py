@@ -7,13 +7,11 @@ loop, deadlines and roles come from grid.domain.caseflow.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from geoalchemy2 import WKTElement
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.accounts.access import Scope
@@ -35,7 +33,15 @@ from api.models import (
     RecordPhoto,
     utcnow,
 )
-from api.models.keyed import commit_versioned, content_hash, point_wkt, resend_of, stale
+from api.models.keyed import (
+    Shown,
+    commit_versioned,
+    content_hash,
+    create_or_resend,
+    point_wkt,
+    resend_of,
+    stale,
+)
 from api.records.schemas import RecordIn, RecordPatch, TransitionIn
 from api.records.view import record_json
 from api.store import Store
@@ -117,19 +123,21 @@ def _checkins(session: Session, scope: Scope, body: RecordIn, at: datetime) -> l
     return rows
 
 
+def shown(session: Session, scope: Scope) -> Shown[Record]:
+    """How ``scope`` sees records: those in its cells/communities, as ``record_json``."""
+    return Shown(
+        Record,
+        lambda r: scope.sees_cell(r.cell_code, r.community_code),
+        lambda r: record_json(session, scope, r),
+    )
+
+
 def existing_record(
     session: Session, scope: Scope, record_id: uuid.UUID, digest: str
 ) -> Record | None:
     """The stored record for a resent id (None when the id is free), by the rule places share
     (``api.models.keyed.resend_of``): 409 on other content or a record the caller may not see."""
-    return resend_of(
-        session,
-        Record,
-        record_id,
-        digest,
-        lambda r: scope.sees_cell(r.cell_code, r.community_code),
-        lambda r: record_json(session, scope, r),
-    )
+    return resend_of(session, shown(session, scope), record_id, digest)
 
 
 def plan_record(store: Store, scope: Scope, body: RecordIn) -> dict[str, Any]:
@@ -189,8 +197,9 @@ def insert_record(
     write; the heat counts follow from ``api.analytics.heatagg``'s mapper events."""
     check_photos(session, scope, body.photos)
     checkins = _checkins(session, scope, body, values["occurred_at"])
-    rec = Record(**values)
-    try:
+
+    def write() -> Record:
+        rec = Record(**values)
         session.add(rec)
         if checkins or body.parties or body.photos:
             session.flush()  # the record row first: the rows below point at it
@@ -199,17 +208,9 @@ def insert_record(
         photos = dict.fromkeys(body.photos)
         session.add_all(RecordPhoto(record_id=body.id, sha256=h) for h in photos)
         audit(session, scope.user_id, "create", "record", body.id, audit_diff(values))
-        session.commit()
-    except IntegrityError:
-        # the id exists (a resend, or the same id arriving concurrently), found when the record
-        # row is flushed or at commit: the insert is tried first because resends are rare and
-        # a pre-check would cost every write a round trip
-        session.rollback()
-        found = existing_record(session, scope, body.id, values["content_hash"])
-        if found is None:
-            raise
-        return found, False
-    return rec, True
+        return rec
+
+    return create_or_resend(session, shown(session, scope), body.id, values["content_hash"], write)
 
 
 def visible_record(session: Session, scope: Scope, record_id: uuid.UUID) -> Record:
@@ -218,11 +219,6 @@ def visible_record(session: Session, scope: Scope, record_id: uuid.UUID) -> Reco
     if rec is None or not scope.sees_cell(rec.cell_code, rec.community_code):
         raise NotFound(f"no record {record_id}", ("path", "id"))
     return rec
-
-
-def _show(session: Session, scope: Scope) -> Callable[[Record], dict[str, Any]]:
-    """How a 409 shows the current record to ``scope``."""
-    return lambda r: record_json(session, scope, r)
 
 
 def _snapshot(rec: Record) -> dict[str, Any]:
@@ -248,7 +244,7 @@ def patch_record(
     scope.require_write()
     rec = visible_record(session, scope, record_id)
     scope.require_cell(rec.cell_code, rec.community_code, ("path", "id"))
-    stale("record", rec, body.version, _show(session, scope))
+    stale(shown(session, scope), rec, body.version)
     before = _snapshot(rec)
     now = utcnow()
     if body.category is not None:
@@ -286,7 +282,7 @@ def patch_record(
     if body.parties is not None:
         diff["parties"] = ["replaced", len(body.parties)]
     audit(session, scope.user_id, "update", "record", rec.id, diff)
-    commit_versioned(session, Record, rec.id, _show(session, scope))
+    commit_versioned(session, shown(session, scope), rec.id)
     return rec
 
 
@@ -299,7 +295,7 @@ def apply_transition(
     scope.require_cell(rec.cell_code, rec.community_code, ("path", "id"))
     if rec.status is None:
         raise InvalidInput("patrols do not follow the case loop", ("body", "action"))
-    stale("record", rec, body.version, _show(session, scope))
+    stale(shown(session, scope), rec, body.version)
     step = caseflow.transition(rec.status, body.action, scope.role)
     now = utcnow()
     if step.target == caseflow.CLOCK_STARTS and rec.dispatched_at is None:
@@ -332,7 +328,7 @@ def apply_transition(
             "note": body.note,
         },
     )
-    commit_versioned(session, Record, rec.id, _show(session, scope))
+    commit_versioned(session, shown(session, scope), rec.id)
     return rec
 
 
