@@ -14,7 +14,7 @@ Bulk ``UPDATE``/``DELETE`` statements bypass mapper events: run ``wangge heat re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -77,39 +77,41 @@ def slot(record_id: object, cell: str, at: datetime) -> Slot:
     return Slot(day, hour, day.replace(day=1), shard_of(record_id), parents)
 
 
-def count_rows(
-    record_id: object, cell: str, cell_code: str, kind: str, category: str, at: datetime, n: int
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The ``heat_counts`` row and the ``heat_bins`` rows (daily, then monthly, per serving
-    resolution) of ``n`` records of one id, bin, cell, kind and category at ``at``."""
-    at_ = slot(record_id, cell, at)
-    day, weekday = at_.day, at_.day.weekday()
-    counts = {"count": n, **hour_counts(at_.hour, n)}
-    common = {"kind": kind, "category": category}
-    fine = {"day": day, **common, "h3": cell, "cell_code": cell_code, "weekday": weekday}
-    bins = []
-    for res, parent in at_.parents:
-        key = {"res": res, **common, "h3": parent, "shard": at_.shard}
-        bins.append({**key, "monthly": False, "day": day, "weekday": weekday, **counts})
-        bins.append({**key, "monthly": True, "day": at_.month, "weekday": None, **counts})
-    return {**fine, **counts}, bins
+@dataclass(frozen=True)
+class Added:
+    """What ``n`` records of one key add to the heat tables: where they count (``slot``) and
+    under which kind, category, finest bin and cell; ``rows`` spells out the table rows."""
+
+    kind: str
+    category: str
+    h3: str
+    cell_code: str
+    slot: Slot
+    n: int
+
+    def rows(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The ``heat_counts`` row and the ``heat_bins`` rows (daily, then monthly, per serving
+        resolution)."""
+        at, n = self.slot, self.n
+        day, weekday = at.day, at.day.weekday()
+        counts = {"count": n, **hour_counts(at.hour, n)}
+        common = {"kind": self.kind, "category": self.category}
+        fine = {"day": day, **common, "h3": self.h3, "cell_code": self.cell_code}
+        bins = []
+        for res, parent in at.parents:
+            key = {"res": res, **common, "h3": parent, "shard": at.shard}
+            bins.append({**key, "monthly": False, "day": day, "weekday": weekday, **counts})
+            bins.append({**key, "monthly": True, "day": at.month, "weekday": None, **counts})
+        return {**fine, "weekday": weekday, **counts}, bins
 
 
-HeatRows = tuple[dict[str, Any], list[dict[str, Any]]]
-
-
-def added(record: Mapping[str, Any], n: int = 1) -> HeatRows:
-    """The rows a record (its ``KEY_ATTRS`` values) adds to ``heat_counts`` and ``heat_bins``
-    (``n`` = -1 takes them away): the one source of heat counts for every write path — the
-    mapper events below, ``api.records.create`` (Core) and ``api.records.batch`` (which sums
-    them per key in SQL)."""
-    rid, cell, cell_code, kind, category, at = (record[k] for k in KEY_ATTRS)
-    return count_rows(rid, cell, cell_code, kind, category, at, n)
-
-
-def hour_of(fine: dict[str, Any]) -> int:
-    """The local hour a single record's ``heat_counts`` row (from ``added``) counts in."""
-    return next(i for i, h in enumerate(HOURS) if fine[h])
+def added(record: Mapping[str, Any], n: int = 1) -> Added:
+    """What a record (its ``KEY_ATTRS`` values) adds to ``heat_counts`` and ``heat_bins`` (``n`` =
+    -1 takes it away): the one source of heat counts for every write path — the mapper events
+    below and ``api.records.create`` (Core) upsert its ``rows``; ``api.records.batch`` sends its
+    key and slot and sums them per key in SQL."""
+    slot_ = slot(record["id"], record["h3"], record["occurred_at"])
+    return Added(record["kind"], record["category"], record["h3"], record["cell_code"], slot_, n)
 
 
 @cache
@@ -132,13 +134,14 @@ def _prune_statement(table: Table) -> Any:
     return delete(table).where(key, table.c["count"] <= 0)
 
 
-def upsert(conn: Connection, rows: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
-    """Add each (fine row, bin rows) to the stored counts (creating missing rows); rows whose
-    count reaches 0 are deleted.
+def upsert(conn: Connection, changes: Sequence[Added]) -> None:
+    """Add each change's rows to the stored counts (creating missing rows); rows whose count
+    reaches 0 are deleted.
 
     Rows are locked as ``api.records.batch`` locks them: ``heat_counts`` before ``heat_bins``, each
     in key order, so this and a group-commit round never wait on each other in a circle.
     """
+    rows = [c.rows() for c in changes]
     for table, pick in ((heat_counts, lambda r: [r[0]]), (heat_bins, lambda r: r[1])):
         pk = [c.name for c in table.primary_key.columns]
         flat = sorted((row for r in rows for row in pick(r)), key=lambda r: [r[c] for c in pk])

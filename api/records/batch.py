@@ -140,21 +140,20 @@ class Row:
 
 
 def row_of(values: dict[str, Any]) -> Row:
-    """The parameters of one planned plain record: its columns, audit diff and the key of the heat
-    rows it adds (``api.analytics.heatagg.added``; the statement sums them per key)."""
-    fine, bins = heatagg.added(values)
-    daily = bins[0::2]  # daily then monthly, per resolution
+    """The parameters of one planned plain record: its columns, audit diff and what it adds to
+    the heat tables (``api.analytics.heatagg.added``: the statement sums it per key)."""
+    at = heatagg.added(values).slot
     out = {c: values[c] for c in RECORD_COLUMNS}
     out.update(
         diff=json.dumps(audit_diff(values)),
-        s_day=fine["day"],
-        s_hour=heatagg.hour_of(fine),
-        s_month=bins[1]["day"] if bins else fine["day"],
-        s_wd=fine["weekday"],
-        s_shard=bins[0]["shard"] if bins else 0,
+        s_day=at.day,
+        s_hour=at.hour,
+        s_month=at.month,
+        s_wd=at.day.weekday(),
+        s_shard=at.shard,
     )
-    out.update({f"p{b['res']}": b["h3"] for b in daily})
-    return Row(out, tuple(b["res"] for b in daily))
+    out.update({f"p{r}": cell for r, cell in at.parents})
+    return Row(out, tuple(r for r, _ in at.parents))
 
 
 def batch_params(rows: Sequence[Row]) -> tuple[str, dict[str, list[Any]]]:

@@ -52,8 +52,8 @@ def test_added_is_the_rows_the_mapper_and_core_paths_write():
         "category": "fire",
         "occurred_at": datetime(2024, 5, 1, 0, 30, tzinfo=UTC),  # 08:30 in Shanghai
     }
-    fine, bins = heatagg.added(rec)
-    assert (fine["count"], fine["h08"], heatagg.hour_of(fine)) == (1, 1, 8)
+    fine, bins = heatagg.added(rec).rows()
+    assert (fine["count"], fine["h08"], heatagg.added(rec).slot.hour) == (1, 1, 8)
     assert [b["monthly"] for b in bins] == [False, True] * (len(bins) // 2) and bins
-    undo_fine, _ = heatagg.added(rec, -1)
+    undo_fine, _ = heatagg.added(rec, -1).rows()
     assert undo_fine["count"] == -1
