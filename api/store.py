@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.accounts.access import Scope
 from api.accounts.security import TokenCache
+from api.analytics import heatagg
 from api.areas.cellcache import CellCache
 from api.db import is_sqlite, make_engine, make_sessionmaker
 from api.meta.lookups import seed_lookups
@@ -102,7 +103,9 @@ def _startup_lock(engine: Engine) -> Iterator[None]:
 
 
 def make_store(settings: Settings, *, migrate: bool = True) -> Store:
-    """Open the database (migrating it to head and refreshing lookups) and build the caches."""
+    """Open the database (migrating it to head and refreshing lookups), switch heat counting on
+    (``api.analytics.heatagg.install``: every record the ORM writes counts) and build the caches."""
+    heatagg.install()
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     with _startup_lock(engine):
         if migrate:

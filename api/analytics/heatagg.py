@@ -6,14 +6,15 @@ resolution (its parent bins, from ``grid.analysis.heat``). Mapper events on ``Re
 counts when it is inserted, move them when its location, category or time changes and take them away
 when it is deleted — with upserts (``INSERT ... ON CONFLICT DO UPDATE``, on SQLite and PostGIS
 alike) on the flushing connection, so the counts commit or roll back with the record itself.
-``api.records.create`` writes the same rows (``count_rows``) on SQLite, and ``api.records.batch``
-sums them per key for a round of records (from ``slot``) on PostGIS.
+The rows a record adds come from one function, ``added``: the mapper events, ``api.records.create``
+(Core, on SQLite) and ``api.records.batch`` (summing them per key for a round, on PostGIS) all use
+it. ``install`` attaches the events; ``api.store.make_store`` calls it.
 Bulk ``UPDATE``/``DELETE`` statements bypass mapper events: run ``wangge heat rebuild`` after them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -76,22 +77,41 @@ def slot(record_id: object, cell: str, at: datetime) -> Slot:
     return Slot(day, hour, day.replace(day=1), shard_of(record_id), parents)
 
 
-def count_rows(
-    record_id: object, cell: str, cell_code: str, kind: str, category: str, at: datetime, n: int
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The ``heat_counts`` row and the ``heat_bins`` rows (daily, then monthly, per serving
-    resolution) of ``n`` records of one id, bin, cell, kind and category at ``at``."""
-    at_ = slot(record_id, cell, at)
-    day, weekday = at_.day, at_.day.weekday()
-    counts = {"count": n, **hour_counts(at_.hour, n)}
-    common = {"kind": kind, "category": category}
-    fine = {"day": day, **common, "h3": cell, "cell_code": cell_code, "weekday": weekday}
-    bins = []
-    for res, parent in at_.parents:
-        key = {"res": res, **common, "h3": parent, "shard": at_.shard}
-        bins.append({**key, "monthly": False, "day": day, "weekday": weekday, **counts})
-        bins.append({**key, "monthly": True, "day": at_.month, "weekday": None, **counts})
-    return {**fine, **counts}, bins
+@dataclass(frozen=True)
+class Added:
+    """What ``n`` records of one key add to the heat tables: where they count (``slot``) and
+    under which kind, category, finest bin and cell; ``rows`` spells out the table rows."""
+
+    kind: str
+    category: str
+    h3: str
+    cell_code: str
+    slot: Slot
+    n: int
+
+    def rows(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The ``heat_counts`` row and the ``heat_bins`` rows (daily, then monthly, per serving
+        resolution)."""
+        at, n = self.slot, self.n
+        day, weekday = at.day, at.day.weekday()
+        counts = {"count": n, **hour_counts(at.hour, n)}
+        common = {"kind": self.kind, "category": self.category}
+        fine = {"day": day, **common, "h3": self.h3, "cell_code": self.cell_code}
+        bins = []
+        for res, parent in at.parents:
+            key = {"res": res, **common, "h3": parent, "shard": at.shard}
+            bins.append({**key, "monthly": False, "day": day, "weekday": weekday, **counts})
+            bins.append({**key, "monthly": True, "day": at.month, "weekday": None, **counts})
+        return {**fine, "weekday": weekday, **counts}, bins
+
+
+def added(record: Mapping[str, Any], n: int = 1) -> Added:
+    """What a record (its ``KEY_ATTRS`` values) adds to ``heat_counts`` and ``heat_bins`` (``n`` =
+    -1 takes it away): the one source of heat counts for every write path — the mapper events
+    below and ``api.records.create`` (Core) upsert its ``rows``; ``api.records.batch`` sends its
+    key and slot and sums them per key in SQL."""
+    slot_ = slot(record["id"], record["h3"], record["occurred_at"])
+    return Added(record["kind"], record["category"], record["h3"], record["cell_code"], slot_, n)
 
 
 @cache
@@ -114,13 +134,14 @@ def _prune_statement(table: Table) -> Any:
     return delete(table).where(key, table.c["count"] <= 0)
 
 
-def upsert(conn: Connection, rows: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
-    """Add each (fine row, bin rows) to the stored counts (creating missing rows); rows whose
-    count reaches 0 are deleted.
+def upsert(conn: Connection, changes: Sequence[Added]) -> None:
+    """Add each change's rows to the stored counts (creating missing rows); rows whose count
+    reaches 0 are deleted.
 
     Rows are locked as ``api.records.batch`` locks them: ``heat_counts`` before ``heat_bins``, each
     in key order, so this and a group-commit round never wait on each other in a circle.
     """
+    rows = [c.rows() for c in changes]
     for table, pick in ((heat_counts, lambda r: [r[0]]), (heat_bins, lambda r: r[1])):
         pk = [c.name for c in table.primary_key.columns]
         flat = sorted((row for r in rows for row in pick(r)), key=lambda r: [r[c] for c in pk])
@@ -133,46 +154,40 @@ def upsert(conn: Connection, rows: list[tuple[dict[str, Any], list[dict[str, Any
             conn.execute(_prune_statement(table), keys)
 
 
-#: A record's aggregate key: the values of ``KEY_ATTRS``, in that order (``count_rows``' first
-#: six arguments).
-AggregateKey = tuple[Any, str, str, str, str, datetime]
-
-
-def _current(rec: Record) -> AggregateKey:
+def _current(rec: Record) -> dict[str, Any]:
     """The record's aggregate key as it is now."""
-    rid, cell, cell_code, kind, category, at = (getattr(rec, a) for a in KEY_ATTRS)
-    return rid, cell, cell_code, kind, category, at
+    return {a: getattr(rec, a) for a in KEY_ATTRS}
 
 
-def _previous(rec: Record) -> AggregateKey:
+def _previous(rec: Record) -> dict[str, Any]:
     """The record's aggregate key as it was before this flush's changes."""
-    out = []
+    out = {}
     for attr in KEY_ATTRS:
         hist = get_history(rec, attr)
-        out.append(hist.deleted[0] if hist.deleted else getattr(rec, attr))
-    rid, cell, cell_code, kind, category, at = out
-    return rid, cell, cell_code, kind, category, at
+        out[attr] = hist.deleted[0] if hist.deleted else getattr(rec, attr)
+    return out
 
 
 def _on_insert(_mapper: Mapper, conn: Connection, rec: Record) -> None:
     """Count a new record."""
-    upsert(conn, [count_rows(*_current(rec), 1)])
+    upsert(conn, [added(_current(rec))])
 
 
 def _on_update(_mapper: Mapper, conn: Connection, rec: Record) -> None:
     """Move the record's counts when its location, category or time changed."""
     old, new = _previous(rec), _current(rec)
     if old != new:
-        upsert(conn, [count_rows(*old, -1), count_rows(*new, 1)])
+        upsert(conn, [added(old, -1), added(new)])
 
 
 def _on_delete(_mapper: Mapper, conn: Connection, rec: Record) -> None:
     """Uncount a deleted record."""
-    upsert(conn, [count_rows(*_previous(rec), -1)])
+    upsert(conn, [added(_previous(rec), -1)])
 
 
 def install() -> None:
-    """Attach the listeners to the Record mapper (idempotent)."""
+    """Attach the listeners to the Record mapper (idempotent): ``api.store.make_store`` calls it,
+    so every process that writes records through a store counts heat."""
     for name, fn in (
         ("after_insert", _on_insert),
         ("after_update", _on_update),
@@ -281,6 +296,3 @@ def snapshot(conn: Connection) -> dict[str, pd.DataFrame]:
         pk = [c.name for c in table.primary_key.columns]
         out[table.name] = frame.sort_values(pk).reset_index(drop=True)
     return out
-
-
-install()

@@ -20,7 +20,6 @@ from api.accounts.audit import audit
 from api.analytics import coverage as acov
 from api.analytics import drilldown as arec
 from api.analytics import heat as aheat
-from api.analytics import heatagg  # noqa: F401 - keeps the pre-aggregate listeners installed
 from api.analytics import table as atable
 from api.analytics.filters import Days, HeatFilter, days, heat_filter
 from api.analytics.responses import (

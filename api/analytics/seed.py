@@ -17,7 +17,7 @@ from geoalchemy2 import WKTElement
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.analytics import heatagg  # noqa: F401 - the listeners fill heat_counts
+from api.analytics import heatagg
 from api.areas.cellcache import Location
 from api.db import session_scope
 from api.errors import OutsideCells
@@ -192,6 +192,7 @@ def seed_analytics(
 ) -> dict[str, int]:
     """Roads, centres and ``n`` records for the demo district, in one transaction."""
     rng = np.random.default_rng(seed)
+    heatagg.install()  # as make_store does; a store built otherwise still counts its records
     with session_scope(store.sessions) as s:
         store.cells.refresh(s)
         officer = s.scalars(select(User.id).where(User.username == "admin")).one()

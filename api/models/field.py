@@ -1,8 +1,7 @@
 """What happens where: places, records (patrols, incidents, disputes) and what hangs off them.
 
-Records and places are keyed by the client's UUID (ODK Central style) and carry ``content_hash``
-(of the client's payload) to tell a harmless resend from a conflicting one, plus ``version`` for
-optimistic concurrency.
+Records and places are located, keyed by the client's UUID and versioned: their shared columns and
+rules are ``api.models.keyed``'s.
 """
 
 from __future__ import annotations
@@ -11,58 +10,41 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.models.base import Base, UTCDateTime, geometry, utcnow
+from api.models.keyed import KeyedPoint
 
 
-class Place(Base):
+class Place(KeyedPoint, Base):
     """A geolocated place officers keep track of (rental, internet café, hazard...)."""
 
     __tablename__ = "places"
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), index=True)
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(300), default="")
     risk_level: Mapped[str] = mapped_column(String(16))
     attrs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    lon: Mapped[float] = mapped_column(Float)
-    lat: Mapped[float] = mapped_column(Float)
-    geom = mapped_column(geometry("POINT"), nullable=False)
     cell_code: Mapped[str] = mapped_column(String(15), index=True)
-    community_code: Mapped[str] = mapped_column(String(12), index=True)
     h3: Mapped[str] = mapped_column(String(16))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    content_hash: Mapped[str] = mapped_column(String(64))
-    __mapper_args__ = {"version_id_col": version}
 
 
-class Record(Base):
+class Record(KeyedPoint, Base):
     """A patrol, incident or dispute; incidents and disputes move through the case loop."""
 
     __tablename__ = "records"
     __table_args__ = (Index("ix_records_cell_occurred", "cell_code", "occurred_at"),)
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), index=True)
     category: Mapped[str] = mapped_column(String(32))
     priority: Mapped[str | None] = mapped_column(String(16), nullable=True)
     status: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    lon: Mapped[float] = mapped_column(Float)
-    lat: Mapped[float] = mapped_column(Float)
-    geom = mapped_column(geometry("POINT"), nullable=False)
     cell_code: Mapped[str] = mapped_column(String(15))
-    community_code: Mapped[str] = mapped_column(String(12), index=True)
     h3: Mapped[str] = mapped_column(String(16), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -70,9 +52,6 @@ class Record(Base):
     track_times: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    content_hash: Mapped[str] = mapped_column(String(64))
-    # the ORM adds "WHERE version = :seen" to every UPDATE and bumps it: no lost updates
-    __mapper_args__ = {"version_id_col": version}
 
 
 class Checkin(Base):

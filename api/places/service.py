@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from api.accounts.access import Scope, show_attrs, unmask_attrs
 from api.accounts.audit import audit, changes
 from api.checks import check_photos, check_point
 from api.edge.text_rules import clean
-from api.errors import Conflict, NotFound
+from api.errors import NotFound
 from api.models import Place, utcnow
+from api.models.keyed import (
+    Shown,
+    commit_versioned,
+    content_hash,
+    create_or_resend,
+    point_wkt,
+    resend_of,
+    stale,
+)
 from api.places.attrs import check_attrs
 from api.places.schemas import PlaceIn, PlacePatch
-from api.records.service import point_wkt
 from api.records.view import iso
 from api.store import Store
 
@@ -55,37 +59,22 @@ def place_feature(p: Place, scope: Scope) -> dict[str, Any]:
     }
 
 
-def _digest(body: PlaceIn) -> str:
-    """A hash of the client's payload, to tell a resend from a conflicting reuse of the id."""
-    data = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(data.encode()).hexdigest()
-
-
-def _existing(session: Session, scope: Scope, place_id: uuid.UUID, digest: str) -> Place | None:
-    """The stored place for a resent id when the content matches; 409 when it differs.
-
-    A place outside the caller's cells/communities is never shown: its id is refused with 409 and
-    ``current: null`` whatever the content, so id reuse leaks nothing (as ``existing_record``).
-    """
-    p = session.get(Place, place_id)
-    if p is None:
-        return None
-    visible = scope.sees_cell(p.cell_code, p.community_code)
-    if not visible or p.content_hash != digest:
-        raise Conflict(
-            f"place {place_id} already exists"
-            + (" with different content" if visible else ", outside your cells/communities"),
-            ("body", "id"),
-            extra={"current": place_feature(p, scope) if visible else None},
-        )
-    return p
+def shown(scope: Scope) -> Shown[Place]:
+    """How ``scope`` sees places: those in its cells/communities, as GeoJSON features."""
+    return Shown(
+        Place,
+        lambda p: scope.sees_cell(p.cell_code, p.community_code),
+        lambda p: place_feature(p, scope),
+    )
 
 
 def create_place(session: Session, store: Store, scope: Scope, body: PlaceIn) -> tuple[Place, bool]:
     """Store a new place (True) or return the identical one stored before (False)."""
     scope.require_write()
-    digest = _digest(body)
-    found = _existing(session, scope, body.id, digest)
+    digest = content_hash(body)
+    # a resend is answered before the checks, so a place stored before a rule changed still
+    # answers its resend; the same rule as records (``api.models.keyed.resend_of``)
+    found = resend_of(session, shown(scope), body.id, digest)
     if found is not None:
         return found, False
     lon, lat = check_point(body.lon, body.lat)
@@ -112,24 +101,14 @@ def create_place(session: Session, store: Store, scope: Scope, body: PlaceIn) ->
         updated_at=now,
         content_hash=digest,
     )
-    session.add(p)
-    audit(
-        session,
-        scope.user_id,
-        "create",
-        "place",
-        body.id,
-        {"kind": p.kind, "name": p.name, "cell_code": p.cell_code},
-    )
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        found = _existing(session, scope, body.id, digest)
-        if found is None:
-            raise
-        return found, False
-    return p, True
+
+    def write() -> Place:
+        session.add(p)
+        diff = {"kind": p.kind, "name": p.name, "cell_code": p.cell_code}
+        audit(session, scope.user_id, "create", "place", body.id, diff)
+        return p
+
+    return create_or_resend(session, shown(scope), body.id, digest, write)
 
 
 def visible_place(session: Session, scope: Scope, place_id: uuid.UUID) -> Place:
@@ -147,12 +126,7 @@ def patch_place(
     scope.require_write()
     p = visible_place(session, scope, place_id)
     scope.require_cell(p.cell_code, p.community_code, ("path", "id"))
-    if p.version != body.version:
-        raise Conflict(
-            f"place changed since version {body.version}; it is at {p.version}",
-            ("body", "version"),
-            extra={"current": place_feature(p, scope)},
-        )
+    stale(shown(scope), p, body.version)
     before = place_props(p) | {"lon": p.lon, "lat": p.lat}
     for field in ("name", "address"):
         if getattr(body, field) is not None:
@@ -176,16 +150,7 @@ def patch_place(
     diff = changes(before, after)
     diff.pop("updated_at", None)
     audit(session, scope.user_id, "update", "place", p.id, diff)
-    try:
-        session.commit()
-    except StaleDataError as e:
-        session.rollback()
-        fresh = session.get(Place, place_id, populate_existing=True)
-        raise Conflict(
-            "place was changed concurrently",
-            ("body", "version"),
-            extra={"current": place_feature(fresh, scope) if fresh else None},
-        ) from e
+    commit_versioned(session, shown(scope), place_id)
     return p
 
 

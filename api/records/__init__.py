@@ -1,2 +1,3 @@
-"""Records: the router, the service (plan, create, patch, case loop), the plain-record
-writers (SQLite statements, PostGIS group commit), the direct ASGI entry and the views."""
+"""Records: the router, the service (plan, create, patch, case loop), the one writer of new
+records (``create.store_new``: SQLite transaction or PostGIS group commit), the direct ASGI entry
+and the views."""

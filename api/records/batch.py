@@ -55,8 +55,8 @@ RECORD_COLUMNS: dict[str, str] = {
     "ended_at": "timestamptz",
     "content_hash": "text",
 }
-#: Per-record heat slot columns (``api.analytics.heatagg.slot``) and the audit diff, after the
-#: record's own.
+#: Per-record heat key columns (from ``api.analytics.heatagg.added``) and the audit diff, after
+#: the record's own.
 SLOT_COLUMNS: dict[str, str] = {
     "diff": "text",
     "s_day": "date",
@@ -140,8 +140,9 @@ class Row:
 
 
 def row_of(values: dict[str, Any]) -> Row:
-    """The parameters of one planned plain record: its columns, audit diff and heat slot."""
-    at = heatagg.slot(values["id"], values["h3"], values["occurred_at"])
+    """The parameters of one planned plain record: its columns, audit diff and what it adds to
+    the heat tables (``api.analytics.heatagg.added``: the statement sums it per key)."""
+    at = heatagg.added(values).slot
     out = {c: values[c] for c in RECORD_COLUMNS}
     out.update(
         diff=json.dumps(audit_diff(values)),

@@ -1,14 +1,14 @@
-"""The hot write path: a plain new record, its audit row and its heat count in one transaction.
+"""The one writer of new records: ``plan`` checks a record (no I/O), ``store_new`` stores it.
 
-Plain records (no check-ins, parties, photos or track: what tablets send most) skip the ORM unit of
-work. On PostGIS they go through ``api.records.batch``: records arriving together are stored in one
-autocommitted statement (records ``INSERT ... ON CONFLICT (id) DO NOTHING``, then audit rows and
-``heat_counts`` / ``heat_bins`` upserts for the rows inserted), so a write costs a share of one
-round trip and one commit. On SQLite the same rows go through cached SQLAlchemy Core statements in
-one transaction. A resent id is then compared with the stored record through the ORM (200 when
-the content matches, 409 otherwise), as in ``api.records.service.create_record``, which keeps the
-general
-case.
+Both entries (the route in ``api.records.router`` and the ASGI shortcut ``api.records.ingest``)
+call these two and nothing else. ``store_new`` has two backends. Plain records (no check-ins,
+parties, photos or track: what tablets send most) on PostGIS go through the group commit of
+``api.records.batch``: records arriving together are stored in one autocommitted statement, so a
+write costs a share of one round trip and one commit. Everything else goes through ``store_sync``
+in one transaction: a plain record on SQLite by cached SQLAlchemy Core statements, a general one
+through the ORM (``api.records.service.insert_record``). Every path counts heat with
+``api.analytics.heatagg.added`` and answers a resent id alike (200 with the stored record when the
+content matches, 409 otherwise: ``api.records.service.existing_record``).
 """
 
 from __future__ import annotations
@@ -26,22 +26,23 @@ from sqlalchemy.sql.dml import Insert
 from api.accounts.access import Scope
 from api.accounts.audit import audit_diff
 from api.analytics import heatagg
+from api.db import is_sqlite
 from api.models import AuditEntry, Record
 from api.records.schemas import RecordIn
-from api.records.service import create_record, existing_record, plan_record
+from api.records.service import existing_record, insert_record, plan_record
 from api.records.view import new_record_json, record_json
 from api.store import Store
 
 
 def is_plain(body: RecordIn) -> bool:
-    """Whether the record has nothing hanging off it (the fast path applies)."""
+    """Whether nothing hangs off the record (no check-ins, parties, photos or track): it is then
+    stored without the ORM, on PostGIS in the group commit, and the ASGI shortcut may serve it."""
     return not (body.checkins or body.parties or body.photos or body.track)
 
 
-def _heat_rows(values: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The record's +1 in the heat pre-aggregate (``api.analytics.heatagg`` decides the rows)."""
-    rid, cell, cell_code, kind, category, at = (values[k] for k in heatagg.KEY_ATTRS)
-    return heatagg.count_rows(rid, cell, cell_code, kind, category, at, 1)
+def plan(store: Store, scope: Scope, body: RecordIn) -> dict[str, Any]:
+    """Check a new record (pure checks, no I/O) and work out the values to store."""
+    return plan_record(store, scope, body)
 
 
 _SQLITE_WRITER = threading.Lock()
@@ -75,7 +76,7 @@ def _insert_sqlite(engine: Engine, values: dict[str, Any]) -> bool:
                 "diff": audit_diff(values),
             },
         )
-        heatagg.upsert(conn, [_heat_rows(values)])
+        heatagg.upsert(conn, [heatagg.added(values)])
     return True
 
 
@@ -85,47 +86,48 @@ def same_record(session: Session, scope: Scope, found: Record) -> tuple[dict[str
     return record_json(session, scope, found, detail=False), 200
 
 
-def resent(store: Store, scope: Scope, body: RecordIn, digest: str) -> tuple[dict[str, Any], int]:
-    """The answer to an id that is already stored: the record (200) or a 409 on other content."""
+def resent(
+    store: Store, scope: Scope, body: RecordIn, values: dict[str, Any]
+) -> tuple[dict[str, Any], int]:
+    """The answer to an id that is already stored (``api.records.service.existing_record``)."""
     with store.sessions() as session:
-        found = existing_record(session, scope, body.id, digest)
+        found = existing_record(session, scope, body.id, values["content_hash"])
         if found is None:  # cannot happen: records are never deleted
             raise RuntimeError(f"record {body.id} conflicted but is not stored")
         return same_record(session, scope, found)
 
 
-def store_plain(
+def _created(scope: Scope, body: RecordIn, values: dict[str, Any]) -> dict[str, Any]:
+    """The JSON of a record this request stored (without reading it back)."""
+    parties = [p.model_dump() for p in body.parties]
+    return new_record_json(scope, Record(**values, version=1), parties, body.photos)
+
+
+def store_sync(
     store: Store, scope: Scope, body: RecordIn, values: dict[str, Any]
 ) -> tuple[dict[str, Any], int]:
-    """Insert a planned plain record on SQLite (blocking; run in the threadpool): the JSON and
-    status."""
-    if _insert_sqlite(store.engine, values):
-        return new_record_json(scope, Record(**values, version=1), [], []), 201
-    return resent(store, scope, body, values["content_hash"])
-
-
-async def store_plain_async(
-    store: Store, scope: Scope, body: RecordIn, values: dict[str, Any]
-) -> tuple[dict[str, Any], int]:
-    """Store a planned plain record: on PostGIS in the next group-commit round, on the event loop
-    (no thread); on SQLite in the threadpool. The JSON and status."""
-    if store.writes is None:
-        return await run_in_threadpool(store_plain, store, scope, body, values)
-    if await store.writes.store(values):
-        return new_record_json(scope, Record(**values, version=1), [], []), 201
-    return await run_in_threadpool(resent, store, scope, body, values["content_hash"])
-
-
-def store_general(store: Store, scope: Scope, body: RecordIn) -> tuple[dict[str, Any], int]:
-    """Create a record with check-ins, parties, photos or a track through the ORM (blocking)."""
+    """Store a planned record in one transaction (blocking; the threadpool's side): a plain one
+    on SQLite by cached Core statements, any other through the ORM. The JSON and status."""
+    if is_plain(body) and is_sqlite(store.engine):
+        if _insert_sqlite(store.engine, values):
+            return _created(scope, body, values), 201
+        return resent(store, scope, body, values)
     with store.sessions() as session:
-        rec, created = create_record(session, store, scope, body)
+        rec, created = insert_record(session, scope, body, values)
         if created:
-            parties = [p.model_dump() for p in body.parties]
-            return new_record_json(scope, rec, parties, body.photos), 201
+            return _created(scope, body, values), 201
         return same_record(session, scope, rec)
 
 
-def plan(store: Store, scope: Scope, body: RecordIn) -> dict[str, Any] | None:
-    """The planned values of a plain record (checked, no I/O), or None for the general path."""
-    return plan_record(store, scope, body) if is_plain(body) else None
+async def store_new(
+    store: Store, scope: Scope, body: RecordIn, values: dict[str, Any]
+) -> tuple[dict[str, Any], int]:
+    """Store a planned new record (``plan``), the one writer of records: a plain one on PostGIS
+    in the next group-commit round (on the event loop, no thread), anything else by
+    ``store_sync`` in the threadpool. The JSON and status: 201 stored, 200 an identical resend
+    (409 on other content, ``api.records.service.existing_record``)."""
+    if is_plain(body) and store.writes is not None:
+        if await store.writes.store(values):
+            return _created(scope, body, values), 201
+        return await run_in_threadpool(resent, store, scope, body, values)
+    return await run_in_threadpool(store_sync, store, scope, body, values)

@@ -4,8 +4,8 @@ Tablets send plain records (no check-ins, parties, photos or track) far more tha
 and at busy moments the router's layers (route matching, dependency solving, request and response
 models) cost as much CPU as the write itself. This ASGI middleware serves a plain, valid record
 signed in with a bearer token directly, calling the same functions as the route in
-``api.records.router`` (``current_scope``, ``RecordIn``, ``record_create.plan`` and
-``store_plain_async``) and answering with the same ``JSONResponse``; the domain errors those raise
+``api.records.router`` (``current_scope``, ``RecordIn``, ``api.records.create.plan`` and
+``store_new``) and answering with the same ``JSONResponse``; the domain errors those raise
 (a refused token or point, a conflicting resend) are answered from the one error table
 (``api.errors.domain_response``). Anything else — another path, no bearer token, a general record,
 a body that does not validate — goes on to the app with the body replayed.
@@ -56,12 +56,12 @@ class RecordIngest:
             record = RecordIn.model_validate_json(body)
         except ValueError:  # the route reports it, in its request-validation shape
             return None
+        if not writes.is_plain(record):  # check-ins, parties, photos or a track: the route's
+            return None
         try:
             user = await current_scope(self.store, token)
             values = writes.plan(self.store, user, record)
-            if values is None:  # check-ins, parties, photos or a track: the general path
-                return None
-            payload, status = await writes.store_plain_async(self.store, user, record, values)
+            payload, status = await writes.store_new(self.store, user, record, values)
         except DOMAIN as e:
             return domain_response(e)
         return JSONResponse(payload, status_code=status)

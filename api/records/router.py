@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Body
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api.dependencies import Limit, ScopeDep, SessionDep, StoreDep
@@ -33,14 +32,10 @@ async def create(
 ) -> JSONResponse:
     """Store a record; a resend of the same id and content answers 200 with the stored one.
 
-    The checks and the cell lookup run on the event loop (no I/O); a plain record is then one
-    statement on an async connection (PostGIS) or one threadpool hop (SQLite, general records).
+    The checks and the cell lookup run on the event loop (no I/O); ``store_new`` then stores it.
     """
     values = writes.plan(store, scope, body)
-    if values is None:
-        payload, status = await run_in_threadpool(writes.store_general, store, scope, body)
-    else:
-        payload, status = await writes.store_plain_async(store, scope, body, values)
+    payload, status = await writes.store_new(store, scope, body, values)
     return JSONResponse(payload, status_code=status)
 
 

@@ -6,17 +6,13 @@ loop, deadlines and roles come from grid.domain.caseflow.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from geoalchemy2 import WKTElement
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from api.accounts.access import Scope
 from api.accounts.audit import audit, audit_diff, changes
@@ -28,7 +24,7 @@ from api.checks import (
     check_time,
     check_visit,
 )
-from api.errors import Conflict, InvalidInput, NotFound
+from api.errors import InvalidInput, NotFound
 from api.models import (
     CaseTransition,
     Checkin,
@@ -36,6 +32,15 @@ from api.models import (
     Record,
     RecordPhoto,
     utcnow,
+)
+from api.models.keyed import (
+    Shown,
+    commit_versioned,
+    content_hash,
+    create_or_resend,
+    point_wkt,
+    resend_of,
+    stale,
 )
 from api.records.schemas import RecordIn, RecordPatch, TransitionIn
 from api.records.view import record_json
@@ -48,21 +53,10 @@ from grid.domain.catalog import kind_names, kinds_with, record_rule
 CASE_KINDS = frozenset(kinds_with("case_loop"))
 
 
-def content_hash(body: RecordIn) -> str:
-    """A hash of the client's payload: equal for a harmless resend, different for a conflict."""
-    data = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(data.encode()).hexdigest()
-
-
 def utc(value: datetime | None) -> datetime | None:
     """An aware datetime in UTC, as the database gives it back (so a new record's answer and a
     resend's, read from the database, are the same)."""
     return value.astimezone(UTC) if value is not None else None
-
-
-def point_wkt(lon: float, lat: float) -> WKTElement:
-    """A WGS84 point for a geometry column."""
-    return WKTElement(f"POINT({lon!r} {lat!r})", srid=4326)
 
 
 def _check_times(body: RecordIn, now: datetime, skew: timedelta) -> None:
@@ -135,25 +129,21 @@ def _checkins(session: Session, scope: Scope, body: RecordIn, at: datetime) -> l
     return rows
 
 
+def shown(session: Session, scope: Scope) -> Shown[Record]:
+    """How ``scope`` sees records: those in its cells/communities, as ``record_json``."""
+    return Shown(
+        Record,
+        lambda r: scope.sees_cell(r.cell_code, r.community_code),
+        lambda r: record_json(session, scope, r),
+    )
+
+
 def existing_record(
     session: Session, scope: Scope, record_id: uuid.UUID, digest: str
 ) -> Record | None:
-    """The stored record for a resent id: returned when the content matches, else 409."""
-    rec = session.get(Record, record_id)
-    if rec is None:
-        return None
-    if rec.content_hash != digest:
-        current = (
-            record_json(session, scope, rec)
-            if scope.sees_cell(rec.cell_code, rec.community_code)
-            else None
-        )
-        raise Conflict(
-            f"record {record_id} already exists with different content",
-            ("body", "id"),
-            extra={"current": current},
-        )
-    return rec
+    """The stored record for a resent id (None when the id is free), by the rule places share
+    (``api.models.keyed.resend_of``): 409 on other content or a record the caller may not see."""
+    return resend_of(session, shown(session, scope), record_id, digest)
 
 
 def plan_record(store: Store, scope: Scope, body: RecordIn) -> dict[str, Any]:
@@ -200,16 +190,22 @@ def plan_record(store: Store, scope: Scope, body: RecordIn) -> dict[str, Any]:
 def create_record(
     session: Session, store: Store, scope: Scope, body: RecordIn
 ) -> tuple[Record, bool]:
-    """Store a new record (True) or return the same one already stored for this id (False).
+    """Check and store a new record without a server (the demo, scripts): ``plan_record``, then
+    ``insert_record``. The API stores through ``api.records.create.store_new``."""
+    return insert_record(session, scope, body, plan_record(store, scope, body))
 
-    The general path (check-ins, parties, photos, tracks) through the ORM; ``api.records.create``
-    stores plain records without the unit of work. Every check runs before the first write.
-    """
-    values = plan_record(store, scope, body)
+
+def insert_record(
+    session: Session, scope: Scope, body: RecordIn, values: dict[str, Any]
+) -> tuple[Record, bool]:
+    """Store a planned record through the ORM with its check-ins, parties and photos (True), or
+    return the same one already stored for this id (False). Every check runs before the first
+    write; the heat counts follow from ``api.analytics.heatagg``'s mapper events."""
     check_photos(session, scope, body.photos)
     checkins = _checkins(session, scope, body, values["occurred_at"])
-    rec = Record(**values)
-    try:
+
+    def write() -> Record:
+        rec = Record(**values)
         session.add(rec)
         if checkins or body.parties or body.photos:
             session.flush()  # the record row first: the rows below point at it
@@ -218,17 +214,9 @@ def create_record(
         photos = dict.fromkeys(body.photos)
         session.add_all(RecordPhoto(record_id=body.id, sha256=h) for h in photos)
         audit(session, scope.user_id, "create", "record", body.id, audit_diff(values))
-        session.commit()
-    except IntegrityError:
-        # the id exists (a resend, or the same id arriving concurrently), found when the record
-        # row is flushed or at commit: the insert is tried first because resends are rare and
-        # a pre-check would cost every write a round trip
-        session.rollback()
-        found = existing_record(session, scope, body.id, values["content_hash"])
-        if found is None:
-            raise
-        return found, False
-    return rec, True
+        return rec
+
+    return create_or_resend(session, shown(session, scope), body.id, values["content_hash"], write)
 
 
 def visible_record(session: Session, scope: Scope, record_id: uuid.UUID) -> Record:
@@ -237,30 +225,6 @@ def visible_record(session: Session, scope: Scope, record_id: uuid.UUID) -> Reco
     if rec is None or not scope.sees_cell(rec.cell_code, rec.community_code):
         raise NotFound(f"no record {record_id}", ("path", "id"))
     return rec
-
-
-def _check_version(session: Session, scope: Scope, rec: Record, seen: int) -> None:
-    """409 with the current representation when the client's version is stale."""
-    if rec.version != seen:
-        raise Conflict(
-            f"record changed since version {seen}; it is at version {rec.version}",
-            ("body", "version"),
-            extra={"current": record_json(session, scope, rec)},
-        )
-
-
-def _commit_versioned(session: Session, scope: Scope, rec: Record) -> None:
-    """Commit, turning a concurrent update that won the race into a 409."""
-    try:
-        session.commit()
-    except StaleDataError as e:
-        session.rollback()
-        fresh = session.get(Record, rec.id, populate_existing=True)
-        raise Conflict(
-            "record was changed concurrently",
-            ("body", "version"),
-            extra={"current": record_json(session, scope, fresh) if fresh else None},
-        ) from e
 
 
 def _snapshot(rec: Record) -> dict[str, Any]:
@@ -286,7 +250,7 @@ def patch_record(
     scope.require_write()
     rec = visible_record(session, scope, record_id)
     scope.require_cell(rec.cell_code, rec.community_code, ("path", "id"))
-    _check_version(session, scope, rec, body.version)
+    stale(shown(session, scope), rec, body.version)
     before = _snapshot(rec)
     now = utcnow()
     if body.category is not None:
@@ -324,7 +288,7 @@ def patch_record(
     if body.parties is not None:
         diff["parties"] = ["replaced", len(body.parties)]
     audit(session, scope.user_id, "update", "record", rec.id, diff)
-    _commit_versioned(session, scope, rec)
+    commit_versioned(session, shown(session, scope), rec.id)
     return rec
 
 
@@ -337,7 +301,7 @@ def apply_transition(
     scope.require_cell(rec.cell_code, rec.community_code, ("path", "id"))
     if rec.status is None:
         raise InvalidInput("patrols do not follow the case loop", ("body", "action"))
-    _check_version(session, scope, rec, body.version)
+    stale(shown(session, scope), rec, body.version)
     step = caseflow.transition(rec.status, body.action, scope.role)
     now = utcnow()
     if step.target == caseflow.CLOCK_STARTS and rec.dispatched_at is None:
@@ -370,7 +334,7 @@ def apply_transition(
             "note": body.note,
         },
     )
-    _commit_versioned(session, scope, rec)
+    commit_versioned(session, shown(session, scope), rec.id)
     return rec
 
 
