@@ -21,6 +21,8 @@ def leaders_at(
         select(LeaderAssignment.cell_code, User)
         .join(User, User.id == LeaderAssignment.user_id)
         .where(LeaderAssignment.active_at(at))
+        # where assignments overlap (a hand-edited history), the latest started wins, every time
+        .order_by(LeaderAssignment.started_at, LeaderAssignment.id)
     )
     if codes is not None:
         q = q.where(LeaderAssignment.cell_code.in_(codes))

@@ -60,10 +60,11 @@ def place_feature(p: Place, scope: Scope) -> dict[str, Any]:
 
 
 def shown(scope: Scope) -> Shown[Place]:
-    """How ``scope`` sees places: those in its cells/communities, as GeoJSON features."""
+    """How ``scope`` sees places: those in its cells/communities, and those it made (its tablet's
+    resend after a move to other cells gets its own place back), as GeoJSON features."""
     return Shown(
         Place,
-        lambda p: scope.sees_cell(p.cell_code, p.community_code),
+        lambda p: p.author_id == scope.user_id or scope.sees_cell(p.cell_code, p.community_code),
         lambda p: place_feature(p, scope),
     )
 

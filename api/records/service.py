@@ -130,10 +130,12 @@ def _checkins(session: Session, scope: Scope, body: RecordIn, at: datetime) -> l
 
 
 def shown(session: Session, scope: Scope) -> Shown[Record]:
-    """How ``scope`` sees records: those in its cells/communities, as ``record_json``."""
+    """How ``scope`` sees records: those in its cells/communities, and those it wrote (an officer
+    moved to other cells still gets their own record back when their tablet resends it), as
+    ``record_json``."""
     return Shown(
         Record,
-        lambda r: scope.sees_cell(r.cell_code, r.community_code),
+        lambda r: r.author_id == scope.user_id or scope.sees_cell(r.cell_code, r.community_code),
         lambda r: record_json(session, scope, r),
     )
 

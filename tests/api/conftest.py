@@ -15,10 +15,12 @@ import psycopg
 import pytest
 import shapely
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from api.db import session_scope
 from api.io.loaders import add_user, assign_leader, load_area, load_buildings, load_cells
 from api.main import create_app
+from api.models import LeaderAssignment, User
 from api.settings import Settings
 from api.store import make_store
 
@@ -230,6 +232,28 @@ def cli_database(request, tmp_path, monkeypatch) -> Iterator[str]:  # noqa: ANN0
     finally:
         get_settings.cache_clear()
         gen.close()
+
+
+def former_leader(api) -> str:  # noqa: ANN001
+    """An officer who led C2's north cell in 2020 only (beside its leader: the analytics tests' June
+    2022 never sees them); their username."""
+    name = "officer_past"
+    with session_scope(api.store.sessions) as s:
+        if s.scalar(select(User.id).where(User.username == name)) is None:
+            add_user(s, name, "op-pass", "officer")
+            s.flush()
+            uid = s.scalar(select(User.id).where(User.username == name))
+            assert uid is not None
+            s.add(
+                LeaderAssignment(
+                    cell_code=C2 + "001",
+                    user_id=uid,
+                    started_at=datetime(2020, 1, 1, tzinfo=UTC),
+                    ended_at=datetime(2021, 1, 1, tzinfo=UTC),
+                )
+            )
+    PASSWORDS[name] = "op-pass"
+    return name
 
 
 def record_body(**over) -> dict:  # noqa: ANN003

@@ -7,15 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import UTC, datetime
 
 import pytest
-from conftest import C2, PASSWORDS, X0, Y0, W, record_body
-from sqlalchemy import select, text
-
-from api.db import session_scope
-from api.io.loaders import add_user
-from api.models import LeaderAssignment, User
+from conftest import X0, Y0, W, former_leader, record_body
+from sqlalchemy import text
 
 NEVER = str(uuid.UUID(int=1))  # an id no place has
 COUNTED = ("records", "checkins", "record_photos", "parties", "audit_log", "heat_counts")
@@ -104,31 +99,10 @@ def test_a_check_in_at_another_officers_building_is_refused_as_unknown(api, unkn
     assert street.status_code == 201, street.text
 
 
-def _former_leader(api) -> str:  # noqa: ANN001
-    """An officer who led C2's north cell from 2020 to 2023 only; their username."""
-    name = "officer_past"
-    with session_scope(api.store.sessions) as s:
-        if s.scalar(select(User.id).where(User.username == name)) is None:
-            add_user(s, name, "op-pass", "officer")
-            s.flush()
-            uid = s.scalar(select(User.id).where(User.username == name))
-            assert uid is not None
-            s.add(
-                LeaderAssignment(
-                    cell_code=C2 + "001",
-                    user_id=uid,
-                    started_at=datetime(2020, 1, 1, tzinfo=UTC),
-                    ended_at=datetime(2023, 1, 1, tzinfo=UTC),
-                )
-            )
-    PASSWORDS[name] = "op-pass"
-    return name
-
-
 def test_check_ins_are_judged_at_the_records_time(api):
-    officer = _former_leader(api)
+    officer = former_leader(api)
     place = _place(api, "officer2", X0 + W + 0.005, Y0 + 0.008)  # in C2's north cell
-    then = "2022-05-01T08:20:00+08:00"
+    then = "2020-05-01T08:20:00+08:00"
     ok = api.post("/records", officer, json=_patrol({"place_id": place}, at=then, x=X0 + W))
     assert ok.status_code == 201, ok.text  # they led that cell then
     before = _state(api)

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
-from conftest import X0, Y0, W, record_body
+from conftest import X0, Y0, W, former_leader, record_body
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -269,17 +269,17 @@ def test_copies_through_the_direct_entry_and_the_router_meet_on_one_rule(api, ro
     assert _heat_total(api) == heat_before + 1
 
 
-def test_an_id_the_caller_may_not_see_conflicts_with_null_whatever_the_content(api):
-    """Places and records share one rule (``api.models.keyed.resend_of``): an id held by a row
-    the caller may not see answers 409 with ``current: null`` even for the same content, so a
-    resend tells nothing about a record outside the caller's cells (issue 10)."""
-    from test_cross_scope_writes import _former_leader
-
-    officer = _former_leader(api)  # led C2's north cell in 2020-2023 only: may write there then
-    body = record_body(occurred_at="2022-05-01T08:20:00+08:00", lon=X0 + W + 0.005, lat=Y0 + 0.008)
-    assert api.post("/records", officer, json=body).status_code == 201
-    rows = _rows_of(api, body["id"])
-    again = api.post("/records", officer, json=body)  # the same content, by its author
-    assert again.status_code == 409, again.text
-    assert again.json()["current"] is None and again.json()["detail"][0]["loc"] == ["body", "id"]
-    assert _rows_of(api, body["id"]) == rows
+def test_an_officer_moved_to_other_cells_gets_their_own_record_back(api):
+    """A record written while its officer led the cell, resent after they left it (the first
+    answer was lost on the way): the resend is the same record, not a conflict that would stall
+    the tablet's outbox; different content is still a conflict, shown to its own author."""
+    officer = former_leader(api)  # led C2's north cell in 2020 only
+    body = record_body(lon=X0 + W + 0.005, lat=Y0 + 0.008, occurred_at="2020-05-01T08:00:00+08:00")
+    first = api.post("/records", officer, json=body)
+    assert first.status_code == 201, first.text
+    again = api.post("/records", officer, json=body)
+    assert again.status_code == 200, again.text
+    assert again.json() == first.json()
+    other = api.post("/records", officer, json={**body, "description": "改过"})
+    assert other.status_code == 409 and other.json()["current"]["id"] == body["id"]
+    assert _rows_of(api, body["id"])["records"] == 1
