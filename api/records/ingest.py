@@ -14,9 +14,10 @@ a body that does not validate — goes on to the app with the body replayed.
 from __future__ import annotations
 
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.dependencies import current_scope
+from api.edge.text import read_body, replay_body
 from api.errors import DOMAIN, domain_response
 from api.records import create as writes
 from api.records.schemas import RecordIn
@@ -35,12 +36,12 @@ class RecordIngest:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         if body is None:  # the client went away mid-body: nothing to serve, no one to answer
             return
         answer = await self._serve(scope, body)
         if answer is None:
-            await self.app(scope, _replay(body, receive), send)
+            await self.app(scope, replay_body(body, receive), send)
             return
         self.served += 1
         await answer(scope, receive, send)
@@ -77,30 +78,3 @@ def _bearer(scope: Scope) -> str | None:
     if scheme.lower() != b"bearer" or kind != b"application/json" or not token.strip():
         return None
     return token.strip().decode("latin-1")
-
-
-async def _read_body(receive: Receive) -> bytes | None:
-    """The whole request body, or None when the client disconnects before sending it all (an
-    oversized one is stopped by ``api.edge.limits.BodyLimit`` around this middleware)."""
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A ``receive`` that gives ``body`` once, then whatever the client sends next."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
