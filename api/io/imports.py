@@ -27,7 +27,7 @@ from api.models import Cell, Community, District, Place, Street, User, utcnow
 from api.periods import Period
 from api.places.attrs import check_attrs
 from api.places.schemas import PlaceIn
-from api.records.service import point_wkt
+from api.places.service import place_row
 from api.store import Store, open_store
 from grid.analysis.assign import assign_cells
 from grid.domain.caseflow import Role
@@ -172,26 +172,7 @@ def _load_places(session, store: Store, gdf: gpd.GeoDataFrame, source: str) -> i
             attrs = check_attrs(place.kind, place.attrs)
         except InvalidInput as e:
             raise InvalidInput(e.msg, ("row", i)) from e
-        session.add(
-            Place(
-                id=place.id,
-                kind=place.kind.value,
-                name=place.name,
-                address=place.address,
-                risk_level=place.risk_level.value,
-                attrs=attrs,
-                lon=place.lon,
-                lat=place.lat,
-                geom=point_wkt(place.lon, place.lat),
-                cell_code=where.cell_code,
-                community_code=where.community_code,
-                h3=where.h3,
-                author_id=author,
-                created_at=now,
-                updated_at=now,
-                content_hash="import",
-            )
-        )
+        session.add(place_row(place, attrs, where, author, now))
     return len(gdf)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.accounts.access import Scope, show_attrs, unmask_attrs
 from api.accounts.audit import audit, changes
+from api.areas.cellcache import Location
 from api.checks import check_photos, check_point
 from api.edge.text_rules import clean
 from api.errors import NotFound
@@ -69,6 +71,32 @@ def shown(scope: Scope) -> Shown[Place]:
     )
 
 
+def place_row(
+    body: PlaceIn, attrs: dict[str, Any], where: Location, author: int, now: datetime
+) -> Place:
+    """The row of a new place: one builder for the API and the file import, so both store the
+    same columns and content hash (a tablet resending an imported place is answered as a
+    resend)."""
+    return Place(
+        id=body.id,
+        kind=body.kind.value,
+        name=body.name,
+        address=body.address,
+        risk_level=body.risk_level.value,
+        attrs=attrs,
+        lon=body.lon,
+        lat=body.lat,
+        geom=point_wkt(body.lon, body.lat),
+        cell_code=where.cell_code,
+        community_code=where.community_code,
+        h3=where.h3,
+        author_id=author,
+        created_at=now,
+        updated_at=now,
+        content_hash=content_hash(body),
+    )
+
+
 def create_place(session: Session, store: Store, scope: Scope, body: PlaceIn) -> tuple[Place, bool]:
     """Store a new place (True) or return the identical one stored before (False)."""
     scope.require_write()
@@ -83,25 +111,7 @@ def create_place(session: Session, store: Store, scope: Scope, body: PlaceIn) ->
     check_photos(session, scope, attrs.get("photos", []), ("body", "attrs", "photos"))
     where = store.cells.locate(lon, lat, utcnow(), ("body", "lon"))
     scope.require_cell(where.cell_code, where.community_code, ("body", "lon"))
-    now = utcnow()
-    p = Place(
-        id=body.id,
-        kind=body.kind.value,
-        name=body.name,
-        address=body.address,
-        risk_level=body.risk_level.value,
-        attrs=attrs,
-        lon=lon,
-        lat=lat,
-        geom=point_wkt(lon, lat),
-        cell_code=where.cell_code,
-        community_code=where.community_code,
-        h3=where.h3,
-        author_id=scope.user_id,
-        created_at=now,
-        updated_at=now,
-        content_hash=digest,
-    )
+    p = place_row(body, attrs, where, scope.user_id, utcnow())
 
     def write() -> Place:
         session.add(p)
