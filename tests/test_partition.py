@@ -237,3 +237,18 @@ def test_regular_rows_with_an_added_building_still_tile() -> None:
     assert (shapely.get_type_id(cells) == 3).all()
     assert abs(shapely.area(cells).sum() - whole.area) <= 1e-6 * whole.area
     assert int(result.cells["households"].sum()) == sum(h)
+
+
+def test_building_whose_anchor_lies_in_an_earlier_overlapping_footprint_is_in_its_cell() -> None:
+    # Found by the anchor property (a full-suite run): a later footprint overlapping an earlier
+    # one with its anchor (centroid) inside it. The earlier building won the overlap, so the
+    # later one's anchor lay in its neighbour's plot and cell.
+    a = shapely.box(*(ORIGIN + [88, 40]), *(ORIGIN + [110, 50]))
+    b = shapely.box(*(ORIGIN + [100, 38]), *(ORIGIN + [116, 52]))
+    buildings = frame([a, b], households=[150, 150])
+    result = partition(square_community(200, 100), buildings)
+    cells = result.cells.set_index("code").to_crs(METRIC)
+    geoms = np.asarray(cells.loc[result.buildings["cell_code"]].geometry.values)
+    anchors = representative_xy(np.asarray(buildings.to_crs(METRIC).geometry.values))
+    assert len(cells) == 2
+    assert shapely.intersects_xy(geoms, *anchors.T).all()

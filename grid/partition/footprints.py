@@ -14,9 +14,14 @@ import shapely
 from grid.geomops import SNAP_GRID, union_by
 
 
-def disjoint_footprints(footprints: np.ndarray) -> np.ndarray:
+def disjoint_footprints(footprints: np.ndarray, anchors: np.ndarray | None = None) -> np.ndarray:
     """Footprints made disjoint (each minus the earlier ones it overlaps), with empty polygons
-    for buildings given as points: the ground each building owns outright in its plot."""
+    for buildings given as points: the ground each building owns outright in its plot.
+
+    With ``anchors`` (the buildings' anchor points), a building whose anchor lies in the part
+    of an overlap that an earlier building won takes that part back (see :func:`_anchors_home`),
+    so its plot, and thus its cell, holds its anchor.
+    """
     fp = np.asarray(footprints, dtype=object)
     solid = np.where(shapely.area(fp) > 0, fp, shapely.Polygon())
     tree = shapely.STRtree(solid)
@@ -33,6 +38,33 @@ def disjoint_footprints(footprints: np.ndarray) -> np.ndarray:
     slot = np.searchsorted(takers, i)
     earlier = union_by(solid[j], slot, len(takers))
     out[takers] = shapely.difference(solid[takers], earlier, grid_size=SNAP_GRID)
+    return out if anchors is None else _anchors_home(out, solid, anchors)
+
+
+def _anchors_home(ground: np.ndarray, solid: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+    """``ground`` where each building whose anchor lies in another's ground takes back the piece
+    of that ground, within its own footprint, that holds its anchor (unless the piece holds the
+    other building's anchor too). The partition assigns a building to the cell holding its
+    anchor, so the anchor must lie in the building's own plot, not in an earlier neighbour's."""
+    lost = np.flatnonzero((shapely.area(ground) > 0)
+                          & ~shapely.intersects_xy(ground, anchors[:, 0], anchors[:, 1]))
+    if len(lost) == 0:
+        return ground
+    out = ground.copy()
+    tree = shapely.STRtree(solid)  # each ground lies in its footprint, whatever is moved
+    for t in lost:  # rare: overlapping footprints with an anchor in the overlap
+        x, y = anchors[t]
+        holders = tree.query(shapely.points(x, y), predicate="intersects")
+        holders = holders[(holders != t) & shapely.intersects_xy(out[holders], x, y)]
+        if len(holders) == 0:
+            continue
+        k = int(holders.min())
+        parts = shapely.get_parts(shapely.intersection(out[k], solid[t], grid_size=SNAP_GRID))
+        piece = parts[shapely.intersects_xy(parts, x, y)]
+        if len(piece) == 0 or shapely.intersects_xy(piece[0], *anchors[k]):
+            continue
+        out[k] = shapely.difference(out[k], piece[0], grid_size=SNAP_GRID)
+        out[t] = shapely.union(out[t], piece[0], grid_size=SNAP_GRID)
     return out
 
 
