@@ -252,3 +252,16 @@ def test_building_whose_anchor_lies_in_an_earlier_overlapping_footprint_is_in_it
     anchors = representative_xy(np.asarray(buildings.to_crs(METRIC).geometry.values))
     assert len(cells) == 2
     assert shapely.intersects_xy(geoms, *anchors.T).all()
+
+
+def test_buildings_whose_anchors_both_lie_in_their_overlap_are_each_in_their_cell() -> None:
+    # Each footprint holds the other's anchor (centroid) and neither is nested in the other.
+    a = shapely.box(*(ORIGIN + [90, 40]), *(ORIGIN + [110, 50]))
+    b = shapely.box(*(ORIGIN + [98, 43]), *(ORIGIN + [118, 53]))
+    buildings = frame([a, b], households=[150, 150])
+    result = partition(square_community(200, 100), buildings)
+    cells = result.cells.set_index("code").to_crs(METRIC)
+    geoms = np.asarray(cells.loc[result.buildings["cell_code"]].geometry.values)
+    anchors = representative_xy(np.asarray(buildings.to_crs(METRIC).geometry.values))
+    assert len(cells) == 2
+    assert shapely.intersects_xy(geoms, *anchors.T).all()

@@ -59,13 +59,38 @@ def _anchors_home(ground: np.ndarray, solid: np.ndarray, anchors: np.ndarray) ->
         if len(holders) == 0:
             continue
         k = int(holders.min())
-        parts = shapely.get_parts(shapely.intersection(out[k], solid[t], grid_size=SNAP_GRID))
-        piece = parts[shapely.intersects_xy(parts, x, y)]
-        if len(piece) == 0 or shapely.intersects_xy(piece[0], *anchors[k]):
+        piece = _piece_at(shapely.intersection(out[k], solid[t], grid_size=SNAP_GRID), x, y)
+        if piece is not None and shapely.intersects_xy(piece, *anchors[k]):
+            # Both anchors lie in the overlap: each building keeps the side nearer its anchor.
+            piece = _piece_at(_nearer_side(piece, anchors[t], anchors[k]), x, y)
+        if piece is None:
             continue
-        out[k] = shapely.difference(out[k], piece[0], grid_size=SNAP_GRID)
-        out[t] = shapely.union(out[t], piece[0], grid_size=SNAP_GRID)
+        out[k] = shapely.difference(out[k], piece, grid_size=SNAP_GRID)
+        out[t] = shapely.union(out[t], piece, grid_size=SNAP_GRID)
     return out
+
+
+def _piece_at(geom: object, x: float, y: float) -> object | None:
+    """The part of ``geom`` holding the point (x, y), ``None`` when no part does."""
+    parts = shapely.get_parts(geom)
+    parts = parts[(shapely.get_type_id(parts) == 3) & shapely.intersects_xy(parts, x, y)]
+    return parts[0] if len(parts) else None
+
+
+def _nearer_side(geom: object, a: np.ndarray, b: np.ndarray) -> object:
+    """The part of ``geom`` nearer to point ``a`` than to point ``b`` (cut along their
+    perpendicular bisector); empty when the points coincide."""
+    d = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
+    length = float(np.hypot(*d))
+    if length == 0.0:
+        return shapely.Polygon()
+    x0, y0, x1, y1 = shapely.bounds(geom)
+    reach = float(np.hypot(x1 - x0, y1 - y0)) + float(np.hypot(*(a - [x0, y0]))) + length
+    along, across = d / length, np.array([-d[1], d[0]]) / length
+    mid = (np.asarray(a) + np.asarray(b)) / 2.0
+    side = shapely.Polygon([mid + across * reach, mid + across * reach - along * reach,
+                            mid - across * reach - along * reach, mid - across * reach])
+    return shapely.intersection(geom, side, grid_size=SNAP_GRID)
 
 
 def hosts_of_nested(footprints: np.ndarray) -> np.ndarray:
