@@ -265,3 +265,18 @@ def test_buildings_whose_anchors_both_lie_in_their_overlap_are_each_in_their_cel
     anchors = representative_xy(np.asarray(buildings.to_crs(METRIC).geometry.values))
     assert len(cells) == 2
     assert shapely.intersects_xy(geoms, *anchors.T).all()
+
+
+def test_building_nested_over_two_others_is_in_the_cell_holding_its_anchor() -> None:
+    # b lies mostly over a and c (so it is counted with one of them); its anchor lies in c,
+    # though it overlaps a the most.
+    a = shapely.box(*(ORIGIN + [60, 30]), *(ORIGIN + [118, 60]))
+    c = shapely.box(*(ORIGIN + [118, 35]), *(ORIGIN + [135, 55]))
+    b = shapely.box(*(ORIGIN + [100, 40]), *(ORIGIN + [140, 50]))
+    buildings = frame([a, c, b], households=[150, 150, 10])
+    result = partition(square_community(200, 100), buildings)
+    cells = result.cells.set_index("code").to_crs(METRIC)
+    geoms = np.asarray(cells.loc[result.buildings["cell_code"]].geometry.values)
+    anchors = representative_xy(np.asarray(buildings.to_crs(METRIC).geometry.values))
+    assert len(cells) == 2
+    assert shapely.intersects_xy(geoms, *anchors.T).all()

@@ -117,6 +117,25 @@ def hosts_of_nested(footprints: np.ndarray) -> np.ndarray:
     return host
 
 
+def anchored_hosts(footprints: np.ndarray, anchors: np.ndarray, host: np.ndarray) -> np.ndarray:
+    """``host`` (from :func:`hosts_of_nested`) with each nested building hosted instead by the
+    building whose ground (the nested ones left out) holds its anchor: a nested building is put
+    in its host's cell, which must hold its anchor. One whose anchor no such ground holds stands
+    on its own ground there, so it is not nested after all (-1)."""
+    out = host.copy()
+    while True:  # each pass un-nests at least one building, or is the last
+        nested, keep = np.flatnonzero(out >= 0), np.flatnonzero(out < 0)
+        ground = disjoint_footprints(footprints[keep], anchors[keep])
+        points = shapely.points(anchors[nested])
+        n, g = shapely.STRtree(ground).query(points, predicate="intersects")
+        held = np.zeros(len(nested), dtype=bool)
+        held[n] = True
+        if held.all():
+            out[nested[n[::-1]]] = keep[g[::-1]]  # the first holder, when on a shared edge
+            return out
+        out[nested[~held]] = -1
+
+
 def ground_to_home_block(blocks: np.ndarray, ground: np.ndarray, home: np.ndarray) -> np.ndarray:
     """Blocks where a building standing across a road keeps all its ground in its home block.
 
