@@ -1,9 +1,11 @@
 """Building footprints as ground: the part of the community each building owns outright.
 
 OSM and survey data draw buildings that share walls, overlap, or stand inside one another, and
-footways run through them. Footprints are made disjoint (earlier wins), a building drawn inside
-another is counted with its host, and a building standing across a road keeps all its ground in
-the block where its anchor lies, so no road and no plot edge splits a building (DESIGN §6).
+footways run through them. Footprints are made disjoint (earlier wins, but each building keeps
+the ground under its own anchor), a building drawn inside another is counted with the host whose
+ground holds its anchor, and a building standing across a road keeps all its ground in the block
+where its anchor lies, so no road and no plot edge splits a building (DESIGN §6), and the cell
+a building is put in holds its anchor.
 """
 
 from __future__ import annotations
