@@ -237,3 +237,46 @@ def test_regular_rows_with_an_added_building_still_tile() -> None:
     assert (shapely.get_type_id(cells) == 3).all()
     assert abs(shapely.area(cells).sum() - whole.area) <= 1e-6 * whole.area
     assert int(result.cells["households"].sum()) == sum(h)
+
+
+def test_building_whose_anchor_lies_in_an_earlier_overlapping_footprint_is_in_its_cell() -> None:
+    # Found by the anchor property (a full-suite run): a later footprint overlapping an earlier
+    # one with its anchor (centroid) inside it. The earlier building won the overlap, so the
+    # later one's anchor lay in its neighbour's plot and cell.
+    a = shapely.box(*(ORIGIN + [88, 40]), *(ORIGIN + [110, 50]))
+    b = shapely.box(*(ORIGIN + [100, 38]), *(ORIGIN + [116, 52]))
+    buildings = frame([a, b], households=[150, 150])
+    result = partition(square_community(200, 100), buildings)
+    cells = result.cells.set_index("code").to_crs(METRIC)
+    geoms = np.asarray(cells.loc[result.buildings["cell_code"]].geometry.values)
+    anchors = representative_xy(np.asarray(buildings.to_crs(METRIC).geometry.values))
+    assert len(cells) == 2
+    assert shapely.intersects_xy(geoms, *anchors.T).all()
+
+
+def test_buildings_whose_anchors_both_lie_in_their_overlap_are_each_in_their_cell() -> None:
+    # Each footprint holds the other's anchor (centroid) and neither is nested in the other.
+    a = shapely.box(*(ORIGIN + [90, 40]), *(ORIGIN + [110, 50]))
+    b = shapely.box(*(ORIGIN + [98, 43]), *(ORIGIN + [118, 53]))
+    buildings = frame([a, b], households=[150, 150])
+    result = partition(square_community(200, 100), buildings)
+    cells = result.cells.set_index("code").to_crs(METRIC)
+    geoms = np.asarray(cells.loc[result.buildings["cell_code"]].geometry.values)
+    anchors = representative_xy(np.asarray(buildings.to_crs(METRIC).geometry.values))
+    assert len(cells) == 2
+    assert shapely.intersects_xy(geoms, *anchors.T).all()
+
+
+def test_building_nested_over_two_others_is_in_the_cell_holding_its_anchor() -> None:
+    # b lies mostly over a and c (so it is counted with one of them); its anchor lies in c,
+    # though it overlaps a the most.
+    a = shapely.box(*(ORIGIN + [60, 30]), *(ORIGIN + [118, 60]))
+    c = shapely.box(*(ORIGIN + [118, 35]), *(ORIGIN + [135, 55]))
+    b = shapely.box(*(ORIGIN + [100, 40]), *(ORIGIN + [140, 50]))
+    buildings = frame([a, c, b], households=[150, 150, 10])
+    result = partition(square_community(200, 100), buildings)
+    cells = result.cells.set_index("code").to_crs(METRIC)
+    geoms = np.asarray(cells.loc[result.buildings["cell_code"]].geometry.values)
+    anchors = representative_xy(np.asarray(buildings.to_crs(METRIC).geometry.values))
+    assert len(cells) == 2
+    assert shapely.intersects_xy(geoms, *anchors.T).all()

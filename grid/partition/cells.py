@@ -26,7 +26,7 @@ from grid.geomops import representative_xy, union_by, valid_polygons, without_cr
 from grid.input.crs import WGS84, metric_crs
 from grid.partition.bisection import Bounds, PlotGraph, bisect, plot_graph
 from grid.partition.checks import check_buildings, check_community_polygons, check_roads
-from grid.partition.footprints import hosts_of_nested
+from grid.partition.footprints import anchored_hosts, hosts_of_nested
 from grid.partition.recombine import recombine
 from grid.partition.report import partition_report
 from grid.partition.tessellate import plots_and_blocks
@@ -160,9 +160,13 @@ def community_cells(
     """Cells of one community (metric CRS) from its buildings' footprints and households.
 
     A footprint drawn inside another (see :func:`hosts_of_nested`) is counted with the building
-    that holds it, so the two always share a cell and neither is split.
+    whose ground holds its anchor (:func:`anchored_hosts`), so the two always share a cell, the
+    one holding its anchor, and neither is split.
     """
+    anchors = representative_xy(footprints) if anchors is None else anchors
     host = hosts_of_nested(footprints)
+    if (host >= 0).any():
+        host = anchored_hosts(footprints, anchors, host)
     nested = host >= 0
     if not nested.any():
         return _unit_cells(geom, footprints, h, units, names, roads, bounds, seed, anchors)
@@ -171,7 +175,7 @@ def community_cells(
     slot[keep] = np.arange(len(keep))
     hh = np.bincount(np.where(nested, slot[host], slot), weights=h, minlength=len(keep))
     cells = _unit_cells(geom, footprints[keep], hh.astype(h.dtype), units[keep], names[keep],
-                        roads, bounds, seed, None if anchors is None else anchors[keep])
+                        roads, bounds, seed, anchors[keep])
     labels = cells.building_cell[np.where(nested, slot[host], slot)]
     cells.building_cell = labels
     cells.n_buildings = np.bincount(labels, minlength=len(cells.geoms)).astype(np.int64)

@@ -1,9 +1,11 @@
 """Building footprints as ground: the part of the community each building owns outright.
 
 OSM and survey data draw buildings that share walls, overlap, or stand inside one another, and
-footways run through them. Footprints are made disjoint (earlier wins), a building drawn inside
-another is counted with its host, and a building standing across a road keeps all its ground in
-the block where its anchor lies, so no road and no plot edge splits a building (DESIGN §6).
+footways run through them. Footprints are made disjoint (earlier wins, but each building keeps
+the ground under its own anchor), a building drawn inside another is counted with the host whose
+ground holds its anchor, and a building standing across a road keeps all its ground in the block
+where its anchor lies, so no road and no plot edge splits a building (DESIGN §6), and the cell
+a building is put in holds its anchor.
 """
 
 from __future__ import annotations
@@ -14,9 +16,14 @@ import shapely
 from grid.geomops import SNAP_GRID, union_by
 
 
-def disjoint_footprints(footprints: np.ndarray) -> np.ndarray:
+def disjoint_footprints(footprints: np.ndarray, anchors: np.ndarray | None = None) -> np.ndarray:
     """Footprints made disjoint (each minus the earlier ones it overlaps), with empty polygons
-    for buildings given as points: the ground each building owns outright in its plot."""
+    for buildings given as points: the ground each building owns outright in its plot.
+
+    With ``anchors`` (the buildings' anchor points), a building whose anchor lies in the part
+    of an overlap that an earlier building won takes that part back (see :func:`_anchors_home`),
+    so its plot, and thus its cell, holds its anchor.
+    """
     fp = np.asarray(footprints, dtype=object)
     solid = np.where(shapely.area(fp) > 0, fp, shapely.Polygon())
     tree = shapely.STRtree(solid)
@@ -33,7 +40,59 @@ def disjoint_footprints(footprints: np.ndarray) -> np.ndarray:
     slot = np.searchsorted(takers, i)
     earlier = union_by(solid[j], slot, len(takers))
     out[takers] = shapely.difference(solid[takers], earlier, grid_size=SNAP_GRID)
+    return out if anchors is None else _anchors_home(out, solid, anchors)
+
+
+def _anchors_home(ground: np.ndarray, solid: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+    """``ground`` where each building whose anchor lies in another's ground takes back the piece
+    of that ground, within its own footprint, that holds its anchor (unless the piece holds the
+    other building's anchor too). The partition assigns a building to the cell holding its
+    anchor, so the anchor must lie in the building's own plot, not in an earlier neighbour's."""
+    lost = np.flatnonzero((shapely.area(ground) > 0)
+                          & ~shapely.intersects_xy(ground, anchors[:, 0], anchors[:, 1]))
+    if len(lost) == 0:
+        return ground
+    out = ground.copy()
+    tree = shapely.STRtree(solid)  # each ground lies in its footprint, whatever is moved
+    for t in lost:  # rare: overlapping footprints with an anchor in the overlap
+        x, y = anchors[t]
+        holders = tree.query(shapely.points(x, y), predicate="intersects")
+        holders = holders[(holders != t) & shapely.intersects_xy(out[holders], x, y)]
+        if len(holders) == 0:
+            continue
+        k = int(holders.min())
+        piece = _piece_at(shapely.intersection(out[k], solid[t], grid_size=SNAP_GRID), x, y)
+        if piece is not None and shapely.intersects_xy(piece, *anchors[k]):
+            # Both anchors lie in the overlap: each building keeps the side nearer its anchor.
+            piece = _piece_at(_nearer_side(piece, anchors[t], anchors[k]), x, y)
+        if piece is None:
+            continue
+        out[k] = shapely.difference(out[k], piece, grid_size=SNAP_GRID)
+        out[t] = shapely.union(out[t], piece, grid_size=SNAP_GRID)
     return out
+
+
+def _piece_at(geom: object, x: float, y: float) -> object | None:
+    """The part of ``geom`` holding the point (x, y), ``None`` when no part does."""
+    parts = shapely.get_parts(geom)
+    parts = parts[(shapely.get_type_id(parts) == 3) & shapely.intersects_xy(parts, x, y)]
+    return parts[0] if len(parts) else None
+
+
+def _nearer_side(geom: object, a: np.ndarray, b: np.ndarray) -> object:
+    """The part of ``geom`` nearer to point ``a`` than to point ``b`` (cut along their
+    perpendicular bisector); empty when the points coincide."""
+    d = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
+    length = float(np.hypot(*d))
+    if length == 0.0:
+        return shapely.Polygon()
+    x0, y0, x1, y1 = shapely.bounds(geom)
+    reach = float(np.hypot(x1 - x0, y1 - y0)) + float(np.hypot(*(a - [x0, y0]))) + length
+    along, across = d / length, np.array([-d[1], d[0]]) / length
+    mid = (np.asarray(a) + np.asarray(b)) / 2.0
+    side = shapely.Polygon([mid + across * reach, mid + across * reach - along * reach,
+                            mid - across * reach - along * reach, mid - across * reach])
+    return shapely.intersection(geom, side, grid_size=SNAP_GRID)
 
 
 def hosts_of_nested(footprints: np.ndarray) -> np.ndarray:
@@ -58,6 +117,25 @@ def hosts_of_nested(footprints: np.ndarray) -> np.ndarray:
     found = shared[winners] > 0
     host[nested[firsts[found]]] = j[winners][found]
     return host
+
+
+def anchored_hosts(footprints: np.ndarray, anchors: np.ndarray, host: np.ndarray) -> np.ndarray:
+    """``host`` (from :func:`hosts_of_nested`) with each nested building hosted instead by the
+    building whose ground (the nested ones left out) holds its anchor: a nested building is put
+    in its host's cell, which must hold its anchor. One whose anchor no such ground holds stands
+    on its own ground there, so it is not nested after all (-1)."""
+    out = host.copy()
+    while True:  # each pass un-nests at least one building, or is the last
+        nested, keep = np.flatnonzero(out >= 0), np.flatnonzero(out < 0)
+        ground = disjoint_footprints(footprints[keep], anchors[keep])
+        points = shapely.points(anchors[nested])
+        n, g = shapely.STRtree(ground).query(points, predicate="intersects")
+        held = np.zeros(len(nested), dtype=bool)
+        held[n] = True
+        if held.all():
+            out[nested[n[::-1]]] = keep[g[::-1]]  # the first holder, when on a shared edge
+            return out
+        out[nested[~held]] = -1
 
 
 def ground_to_home_block(blocks: np.ndarray, ground: np.ndarray, home: np.ndarray) -> np.ndarray:

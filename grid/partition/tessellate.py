@@ -277,10 +277,12 @@ def plots_and_blocks(
         )
     if len(footprints) == 1:
         return np.array([community], dtype=object), np.full(1, -1, dtype=np.int64)
-    solid = disjoint_footprints(footprints)
+    solid = disjoint_footprints(footprints, anchors)
     has_ground = ~shapely.is_empty(solid)
-    # A building whose footprint overlaps an earlier one is anchored in the ground it owns.
-    trimmed = np.flatnonzero(has_ground & (shapely.area(solid) < shapely.area(footprints)))
+    # A building whose footprint overlaps an earlier one keeps its anchor where the ground it
+    # owns holds it (see disjoint_footprints), else it is anchored inside that ground.
+    trimmed = np.flatnonzero(has_ground & (shapely.area(solid) < shapely.area(footprints))
+                             & ~shapely.contains_xy(solid, anchors[:, 0], anchors[:, 1]))
     if len(trimmed):
         anchors = anchors.copy()
         anchors[trimmed] = representative_xy(solid[trimmed])
