@@ -239,6 +239,17 @@ def test_regular_rows_with_an_added_building_still_tile() -> None:
     assert int(result.cells["households"].sum()) == sum(h)
 
 
+def assert_anchors_in_own_cells(buildings: gpd.GeoDataFrame, cells: int) -> None:
+    """Partition ``buildings`` in a 200 m × 100 m community into ``cells`` cells, each building's
+    anchor lying in the cell it was put in."""
+    result = partition(square_community(200, 100), buildings)
+    found = result.cells.set_index("code").to_crs(METRIC)
+    geoms = np.asarray(found.loc[result.buildings["cell_code"]].geometry.values)
+    anchors = representative_xy(np.asarray(buildings.to_crs(METRIC).geometry.values))
+    assert len(found) == cells
+    assert shapely.intersects_xy(geoms, *anchors.T).all()
+
+
 def test_building_whose_anchor_lies_in_an_earlier_overlapping_footprint_is_in_its_cell() -> None:
     # Found by the anchor property (a full-suite run): a later footprint overlapping an earlier
     # one with its anchor (centroid) inside it. The earlier building won the overlap, so the
@@ -246,12 +257,7 @@ def test_building_whose_anchor_lies_in_an_earlier_overlapping_footprint_is_in_it
     a = shapely.box(*(ORIGIN + [88, 40]), *(ORIGIN + [110, 50]))
     b = shapely.box(*(ORIGIN + [100, 38]), *(ORIGIN + [116, 52]))
     buildings = frame([a, b], households=[150, 150])
-    result = partition(square_community(200, 100), buildings)
-    cells = result.cells.set_index("code").to_crs(METRIC)
-    geoms = np.asarray(cells.loc[result.buildings["cell_code"]].geometry.values)
-    anchors = representative_xy(np.asarray(buildings.to_crs(METRIC).geometry.values))
-    assert len(cells) == 2
-    assert shapely.intersects_xy(geoms, *anchors.T).all()
+    assert_anchors_in_own_cells(buildings, cells=2)
 
 
 def test_buildings_whose_anchors_both_lie_in_their_overlap_are_each_in_their_cell() -> None:
@@ -259,12 +265,7 @@ def test_buildings_whose_anchors_both_lie_in_their_overlap_are_each_in_their_cel
     a = shapely.box(*(ORIGIN + [90, 40]), *(ORIGIN + [110, 50]))
     b = shapely.box(*(ORIGIN + [98, 43]), *(ORIGIN + [118, 53]))
     buildings = frame([a, b], households=[150, 150])
-    result = partition(square_community(200, 100), buildings)
-    cells = result.cells.set_index("code").to_crs(METRIC)
-    geoms = np.asarray(cells.loc[result.buildings["cell_code"]].geometry.values)
-    anchors = representative_xy(np.asarray(buildings.to_crs(METRIC).geometry.values))
-    assert len(cells) == 2
-    assert shapely.intersects_xy(geoms, *anchors.T).all()
+    assert_anchors_in_own_cells(buildings, cells=2)
 
 
 def test_building_nested_over_two_others_is_in_the_cell_holding_its_anchor() -> None:
@@ -274,9 +275,4 @@ def test_building_nested_over_two_others_is_in_the_cell_holding_its_anchor() -> 
     c = shapely.box(*(ORIGIN + [118, 35]), *(ORIGIN + [135, 55]))
     b = shapely.box(*(ORIGIN + [100, 40]), *(ORIGIN + [140, 50]))
     buildings = frame([a, c, b], households=[150, 150, 10])
-    result = partition(square_community(200, 100), buildings)
-    cells = result.cells.set_index("code").to_crs(METRIC)
-    geoms = np.asarray(cells.loc[result.buildings["cell_code"]].geometry.values)
-    anchors = representative_xy(np.asarray(buildings.to_crs(METRIC).geometry.values))
-    assert len(cells) == 2
-    assert shapely.intersects_xy(geoms, *anchors.T).all()
+    assert_anchors_in_own_cells(buildings, cells=2)
