@@ -184,12 +184,14 @@ def shot(page, name: str) -> Path:  # noqa: ANN001
 
 
 def login(page, user: str = "officer") -> None:  # noqa: ANN001
-    """Open the app, log in as ``user`` and wait until the map has its data."""
+    """Open the app, log in as ``user`` and wait until the map has its data and has taken the
+    first position fix (which may recentre it), so a tap lands where it is aimed."""
     page.goto("/")
     page.fill("#username", user)
     page.fill("#password", world.PASSWORDS[user])
     page.click("#login-submit")
     page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector("body[data-located]", state="attached")
 
 
 def centre_map(page, lon: float, lat: float, zoom: float = 18) -> None:  # noqa: ANN001

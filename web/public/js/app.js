@@ -80,10 +80,14 @@ function locate({ recordHere = false, quiet = false } = {}) {
     const { longitude, latitude, accuracy } = pos.coords;
     app.map.setMyPosition([longitude, latitude], accuracy);
     const inOwn = app.ownIndex.lookup(longitude, latitude);
-    if (recordHere || inOwn) app.map.centreOn(longitude, latitude);
+    // A fix arriving after the officer has started using the map must not pull it away
+    // from under their finger; an explicit "record here" always follows the fix.
+    if (recordHere || (inOwn && !app.map.touched)) app.map.centreOn(longitude, latitude, { animate: !quiet });
     if (recordHere) openTapSheet([longitude, latitude]);
+    document.body.dataset.located = "true";
   }, (err) => {
     if (!quiet) toast(t("location_failed", { msg: err.message }), "error");
+    document.body.dataset.located = "failed";
   }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 30000 });
 }
 

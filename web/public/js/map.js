@@ -24,6 +24,9 @@ export class GridMap {
     });
     this.canvas = L.canvas({ padding: 0.3, tolerance: 6 });
     const el0 = this.map.getContainer();
+    // Set once the officer touches the map, so a late position fix does not move it (app.js locate).
+    this.touched = false;
+    el0.addEventListener("pointerdown", () => { this.touched = true; }, { passive: true });
     el0.dataset.basemap = tiles?.url ? "loading" : "none";
     if (tiles?.url) {
       // Tiles come from a server outside our control: when none load (offline, blocked, down),
@@ -175,8 +178,8 @@ export class GridMap {
     this.map.fitBounds(L.latLngBounds(this.toMap(b[0], b[1]), this.toMap(b[2], b[3])), { padding: [24, 24] });
   }
 
-  centreOn(lon, lat, zoom = 17) {
-    this.map.setView(this.toMap(lon, lat), Math.max(zoom, this.map.getZoom() || 0));
+  centreOn(lon, lat, { zoom = 17, animate = true } = {}) {
+    this.map.setView(this.toMap(lon, lat), Math.max(zoom, this.map.getZoom() || 0), { animate });
   }
 
   /** The place drawn within `px` pixels of a WGS84 point, nearest first, or null. */
