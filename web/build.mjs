@@ -12,6 +12,7 @@ const vendor = join(here, "public", "vendor");
 // package name -> files (relative to the package's dist/) to copy into vendor/<name>/
 const assets = {
   leaflet: ["leaflet.js", "leaflet.css", "images"],
+  echarts: ["echarts.min.js"],
 };
 
 rmSync(vendor, { recursive: true, force: true });
