@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from grid.register.creditcodes import CHARSET, make_credit_code
 from grid.register.idnumbers import make_ids
 
 SURNAMES = list(
@@ -29,6 +30,20 @@ ROADS = tuple(
 PERSON_TYPE_WORDS = np.array(["户籍", "常住", "流动", "境外"])
 PERSON_TYPE_SHARE = np.array([0.70, 0.15, 0.13, 0.02])
 HOUSEHOLD_SIZE_SHARE = np.array([0.18, 0.32, 0.30, 0.15, 0.05])  # 1–5 people
+ORG_WORDS = tuple(
+    "和信 恒达 金泰 宏图 安康 众诚 瑞丰 新华 国安 嘉和 百川 联创 天和 泰昌 永兴".split()
+)
+ORG_KINDS = (  # type word, name ending, credit code's first two characters
+    ("商铺", "便利店", "92"),
+    ("企业", "商贸有限公司", "91"),
+    ("企业", "科技有限公司", "91"),
+    ("网吧", "网咖", "92"),
+    ("烧烤店", "烧烤", "92"),
+    ("学校", "幼儿园", "52"),
+    ("医疗机构", "诊所", "52"),
+    ("社会组织", "志愿者协会", "51"),
+)
+BUILDINGS_PER_ORGANISATION = 20
 ROOMS_PER_FLOOR = 2
 DEFAULT_LEVELS = 6
 DAY = np.timedelta64(1, "D")
@@ -163,3 +178,45 @@ def _unique_ids(births: np.ndarray, male: np.ndarray, rng: np.random.Generator) 
         seq[dup] = rng.integers(0, 500, int(dup.sum())) * 2 + male[dup].astype(int)
         regions[dup] = rng.choice(REGIONS.astype(np.int64), int(dup.sum()))
     return make_ids(regions.astype(str), births, seq).astype(object)
+
+
+def demo_organisations(buildings: gpd.GeoDataFrame, seed: int = 0) -> pd.DataFrame:
+    """Fictitious organisations in the import's columns, one per ``BUILDINGS_PER_ORGANISATION``
+    buildings (at least one), at chosen buildings' addresses and points, with valid credit
+    codes."""
+    from grid.register.organisations import ORGANISATION_COLUMNS
+
+    rng = np.random.default_rng(seed + 1)
+    n = max(1, len(buildings) // BUILDINGS_PER_ORGANISATION)
+    at = rng.choice(len(buildings), n, replace=len(buildings) < n)
+    kind = rng.integers(0, len(ORG_KINDS), n)
+    addresses = (
+        buildings["address"].where(buildings["address"].notna(), demo_addresses(buildings))
+        if "address" in buildings.columns
+        else demo_addresses(buildings)
+    ).to_numpy(dtype=object)
+    points = buildings.geometry.representative_point()
+    bodies = rng.choice(list(CHARSET), (n, 9))
+    codes = [
+        make_credit_code(ORG_KINDS[k][2] + "120101" + "".join(b))
+        for k, b in zip(kind, bodies, strict=True)
+    ]
+    words = rng.choice(ORG_WORDS, n)
+    out = pd.DataFrame(
+        {
+            "name": [
+                f"{w}{ORG_KINDS[k][1]}{i + 1}"
+                for i, (w, k) in enumerate(zip(words, kind, strict=True))
+            ],
+            "credit_code": codes,
+            "org_type": [ORG_KINDS[k][0] for k in kind],
+            "address": addresses[at],
+            "contact": _names(n, rng),
+            "phone": np.char.add("139", np.char.zfill(rng.integers(0, 10**8, n).astype(str), 8)),
+            "employees": rng.integers(1, 60, n).astype(str),
+            "licence": "",
+            "lon": points.x.to_numpy()[at].round(7),
+            "lat": points.y.to_numpy()[at].round(7),
+        }
+    )
+    return out[list(ORGANISATION_COLUMNS)]

@@ -10,7 +10,7 @@ import pandas as pd
 from grid.register.catalog import KEY_GROUPS, fold
 from grid.register.idnumbers import id_number_errors
 from grid.register.problems import Problems
-from grid.register.text import frame_per_distinct, per_distinct, texts
+from grid.register.text import frame_per_distinct, per_distinct, texts, with_none
 
 _DATE = r"^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?(?:[ T].*)?$"
 _TAG_SPLIT = r"[,，;；、|/\s]+"
@@ -40,7 +40,7 @@ def coded(
     problems.add(codes.isna() & ~missing, field, f"unknown {noun} '" + given + f"'; use {words}")
     if not optional:
         problems.add(missing, field, f"{noun} is missing")
-    return codes.where(codes.notna(), None)
+    return with_none(codes)
 
 
 def dates(

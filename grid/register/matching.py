@@ -79,9 +79,12 @@ def match_buildings(rows: pd.DataFrame, buildings: gpd.GeoDataFrame, problems: P
     parts = address_parts(rows)
     keys = building_keys(parts)
     by_key = building_address_keys(buildings)
-    building_id = keys.map(by_key).astype(object)
+    found = pd.Index(list(by_key), dtype=object).get_indexer(keys.to_numpy(dtype=object))
+    ids = np.full(len(rows), None, dtype=object)
+    ids[found >= 0] = np.array(list(by_key.values()), dtype=object)[found[found >= 0]]
+    building_id = pd.Series(ids, index=rows.index, dtype=object)
     how = np.full(len(rows), None, dtype=object)
-    how[building_id.notna().to_numpy()] = "address"
+    how[found >= 0] = "address"
     matched_by = pd.Series(how, index=rows.index, dtype=object)
     lon, lat, has_point = _coordinates(rows, problems)
     todo = building_id.isna().to_numpy() & has_point
@@ -98,7 +101,7 @@ def match_buildings(rows: pd.DataFrame, buildings: gpd.GeoDataFrame, problems: P
     )
     reason = reason.where(written != "", "no address matches a building and no lon/lat given")
     problems.add(unmatched, "address", reason)
-    return Match(building_id.where(building_id.notna(), None), matched_by, parts, keys)
+    return Match(building_id, matched_by, parts, keys)
 
 
 def _coordinates(

@@ -33,6 +33,13 @@ def compact(value: object) -> str:
     return text
 
 
+def with_none(values: pd.Series) -> pd.Series:
+    """An object column with None (not NaN) for each missing value, as callers store it."""
+    out = values.to_numpy(dtype=object, copy=True)
+    out[pd.isna(out)] = None
+    return pd.Series(out, index=values.index, dtype=object)
+
+
 def texts(values: pd.Series) -> pd.Series:
     """A column as Arrow-backed text (pandas "str"), "" where missing, so string operations run
     in compiled code rather than per Python object."""
