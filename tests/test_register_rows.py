@@ -154,6 +154,15 @@ def test_a_formula_cell_is_refused_with_its_row(tmp_path):
 def test_rows_count_from_the_sheet_and_skip_blank_lines(tmp_path):
     table = read_register(write_xlsx(tmp_path / "t.xlsx", [GOOD[0], [], GOOD[1]], blank_top=2))
     assert table["row"].tolist() == [4, 6]
+    path = write_csv(tmp_path / "t.csv", [GOOD[0], GOOD[1]])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0], lines[1], "", lines[2]]) + "\n", encoding="utf-8")
+    assert read_register(path)["row"].tolist() == [2, 4]
+    multi = pd.DataFrame([GOOD[0], GOOD[1]], columns=HEADERS)
+    multi.loc[0, "地址"] = "南京路100号\n3号楼"
+    multi.to_csv(tmp_path / "m.csv", index=False)
+    table = read_register(tmp_path / "m.csv")
+    assert table["row"].tolist() == [2, 3] and "\n" in table["address"].iloc[0]
 
 
 def test_english_headers_and_a_mapping(tmp_path):

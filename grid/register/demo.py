@@ -58,17 +58,21 @@ def demo_addresses(buildings: gpd.GeoDataFrame) -> pd.Series:
 
 
 def demo_register(
-    buildings: gpd.GeoDataFrame, seed: int = 0, today: np.datetime64 | None = None
+    buildings: gpd.GeoDataFrame,
+    seed: int = 0,
+    today: np.datetime64 | None = None,
+    size_share: tuple[float, ...] | None = None,
 ) -> pd.DataFrame:
     """A fictitious register in the import's columns with exactly each building's
     ``households`` households (address from the building's ``address`` or ``demo_addresses``,
-    lon/lat a point inside its footprint)."""
+    lon/lat a point inside its footprint); ``size_share`` gives the shares of households of
+    1, 2, ... people."""
     rng = np.random.default_rng(seed)
     now = today if today is not None else np.datetime64("today", "D")
     hh = _households(buildings)
-    sizes = rng.choice(np.arange(1, 6), size=len(hh), p=HOUSEHOLD_SIZE_SHARE)
-    people = _people(hh, sizes, rng, now)
-    return people
+    share = np.asarray(size_share or HOUSEHOLD_SIZE_SHARE, dtype=float)
+    sizes = rng.choice(np.arange(1, len(share) + 1), size=len(hh), p=share / share.sum())
+    return _people(hh, sizes, rng, now)
 
 
 def _households(buildings: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -120,10 +124,11 @@ def _people(
     birth = now - (age * 365.25).astype(np.int64) * DAY - rng.integers(1, 365, len(h)) * DAY
     relation = np.where(rank == 0, "户主", np.where(rank == 1, "配偶", "子女"))
     relation = np.where(parent, "父母", relation)
-    male = np.where(rank == 1, ~(rng.random(len(h)) < 0.5)[h - 0], rng.random(len(h)) < 0.5)
+    head_male = (rng.random(len(hh)) < 0.5)[h]
+    male = np.where(rank == 0, head_male, np.where(rank == 1, ~head_male, rng.random(len(h)) < 0.5))
     kind = rng.choice(len(PERSON_TYPE_WORDS), size=len(hh), p=PERSON_TYPE_SHARE)[h]
     ids = _unique_ids(birth, male, rng)
-    passports = np.char.add("E", rng.integers(10**7, 10**8, len(h)).astype(str))
+    passports = np.char.add("E", (10**7 + rng.choice(9 * 10**7, len(h), replace=False)).astype(str))
     ids = np.where(kind == 3, passports, ids)
     adult = age >= 18
     moved_from = np.maximum(birth + 18 * 365 * DAY, now - 40 * 365 * DAY)

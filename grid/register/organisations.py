@@ -87,8 +87,7 @@ def check_organisations(
     problems.add(has_code & code_error.notna().to_numpy(), "credit_code", code_error)
     first = first_rows(orgs["credit_code"]).to_numpy()
     again = has_code & (first != np.arange(len(orgs)))
-    first_row = pd.Series(orgs["row"].to_numpy()[first], index=orgs.index).astype(str)
-    problems.add(again, "credit_code", "same credit code as row " + first_row)
+    problems.add(again, "credit_code", "same credit code as row {}", orgs["row"].to_numpy()[first])
     known = has_code & orgs["credit_code"].isin(existing_codes).to_numpy()
     problems.add(known, "credit_code", "an organisation with this credit code is registered")
     types = alias_table(ORG_TYPES)
@@ -125,5 +124,5 @@ def _employees(values: pd.Series, problems: Problems) -> pd.Series:
     number = pd.to_numeric(given.where(given != "", None), errors="coerce")
     bad = (given != "") & (number.isna() | (number % 1 != 0) | (number < 0))
     bad |= number > MAX_EMPLOYEES
-    problems.add(bad.fillna(False), "employees", "employees '" + given + "' is not a whole number")
+    problems.add(bad.fillna(False), "employees", "employees '{}' is not a whole number", given)
     return number.where(~bad).astype("Int64")
