@@ -116,6 +116,8 @@ def bad_rows():
         (row(姓名=""), "name", "missing"),
         (row(标签="外星人"), "tags", "unknown key group"),
         (row(id_number=make_id("120101", date(1970, 1, 1), 3)), "id_number", "lives at another"),
+        (row(household="H1"), "relation", "already has a householder"),
+        (row(household="H1", 与户主关系="子女"), "household_no", "another building at row 2"),
     ]
     return rows + [c[0] for c in cases], [(c[1], c[2]) for c in cases]
 

@@ -97,6 +97,7 @@ def key_groups(values: pd.Series, problems: Problems) -> pd.Series:
     words = {fold(w): g.code for g in KEY_GROUPS for w in (g.code, g.term.zh, g.term.en)}
 
     def parse(cells: pd.Series) -> pd.DataFrame:
+        """Codes and the first unknown word of each distinct cell."""
         codes, unknown = [], []
         for cell in cells:
             parts = [w for w in re.split(_TAG_SPLIT, str(cell)) if w]

@@ -197,6 +197,15 @@ def _identity_checks(
     problems.add(two, "id_number", "person is also in another household at row {}", first_row)
     elsewhere = ok & ids.isin(existing_ids).to_numpy()
     problems.add(elsewhere, "id_number", "person already lives at another address in the register")
+    first_of_household = first_rows(pd.Series(household)).to_numpy()
+    building = pd.factorize(people["building_id"].astype(object), use_na_sentinel=False)[0]
+    split = people["building_id"].notna().to_numpy() & (building != building[first_of_household])
+    problems.add(
+        split,
+        "household_no",
+        "household is in another building at row {}",
+        people["row"].to_numpy()[first_of_household],
+    )
     heads = people["relation"].eq("self") & ok
     head_rank = heads.groupby(people["household_key"]).cumsum()
     extra_head = (heads & (head_rank > 1)).to_numpy()
@@ -205,4 +214,5 @@ def _identity_checks(
         "duplicates": int(duplicate.sum()),
         "in_two_households": int(two.sum()),
         "already_elsewhere": int(elsewhere.sum()),
+        "households_split": int(split.sum()),
     }
