@@ -199,7 +199,8 @@ def _identity_checks(
     problems.add(elsewhere, "id_number", "person already lives at another address in the register")
     first_of_household = first_rows(pd.Series(household)).to_numpy()
     building = pd.factorize(people["building_id"].astype(object), use_na_sentinel=False)[0]
-    split = people["building_id"].notna().to_numpy() & (building != building[first_of_household])
+    matched = people["building_id"].notna().to_numpy()
+    split = matched & matched[first_of_household] & (building != building[first_of_household])
     problems.add(
         split,
         "household_no",
