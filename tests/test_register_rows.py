@@ -194,3 +194,12 @@ def test_unreadable_files_are_refused(tmp_path, name, content, words):
     (tmp_path / name).write_bytes(content)
     with pytest.raises(InputError, match=words):
         read_register(tmp_path / name)
+
+
+def test_header_only_file_and_missing_columns(tmp_path):
+    empty = read_register(write_csv(tmp_path / "e.csv", []))
+    got = check_register(empty, buildings())
+    assert got.problems == [] and got.summary["rows"] == 0 and len(got.people) == 0
+    bare = pd.DataFrame({"name": ["张伟"], "id_number": [A], "person_type": ["户籍"]})
+    got = check_register(bare, buildings(), today=TODAY)
+    assert [(p.row, p.field) for p in got.problems] == [(2, "address")]

@@ -18,7 +18,7 @@ from grid.register.fields import coded, text
 from grid.register.matching import match_buildings
 from grid.register.phones import normalise_phones, phone_errors
 from grid.register.problems import Problem, Problems, first_rows
-from grid.register.rows import header_table
+from grid.register.rows import header_table, with_columns
 from grid.register.table import read_table
 from grid.register.text import compact, per_distinct, with_none
 
@@ -76,7 +76,7 @@ def check_organisations(
 ) -> OrganisationCheck:
     """Check and normalise organisation ``rows`` against ``buildings`` and the credit codes
     already in the store (``existing_codes``: a second organisation with one is refused)."""
-    rows = rows.reset_index(drop=True)
+    rows = with_columns(rows, ORGANISATION_COLUMNS)
     problems = Problems(rows["row"])
     orgs = pd.DataFrame({"row": rows["row"].astype(np.int64)})
     orgs["name"] = text(rows["name"])

@@ -67,6 +67,16 @@ REQUIRED: tuple[str, ...] = ("name", "id_number", "person_type")
 TYPE_WORDS = "户籍, 常住, 流动 or 境外 (registered, resident, floating, foreign)"
 
 
+def with_columns(rows: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``rows`` with a fresh index, every one of ``columns`` (empty text where missing) and a
+    ``row`` column (spreadsheet numbering from 2 where missing)."""
+    rows = rows.reset_index(drop=True)
+    missing = {c: "" for c in columns if c not in rows.columns}
+    if "row" not in rows.columns:
+        missing["row"] = np.arange(2, len(rows) + 2)  # type: ignore[assignment]
+    return rows.assign(**missing) if missing else rows
+
+
 def header_table(headers: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     """Folded header → column, from a column → headers table."""
     return {fold(h): col for col, hs in headers.items() for h in hs}
@@ -101,7 +111,7 @@ def check_register(
     """Check and normalise register ``rows`` (as ``read_register`` gives them) against
     ``buildings`` (id, address, WGS84 geometry) and the ID numbers of people already living
     elsewhere in the store (``existing_ids``)."""
-    rows = rows.reset_index(drop=True)
+    rows = with_columns(rows, REGISTER_COLUMNS)
     problems = Problems(rows["row"])
     people = _person_fields(rows, problems, today)
     match = match_buildings(rows, buildings, problems)
