@@ -53,9 +53,11 @@ def address_parts(rows: pd.DataFrame) -> pd.DataFrame:
         overridden = True
     if not overridden:
         return parts
-    room = parts["room"].fillna("")
-    derive = parts["floor"].isna() & room.str.fullmatch(r"\d{3,}")
-    parts.loc[derive, "floor"] = room[derive].str[:-2].astype(int).astype(str)
+    room = texts(parts["room"])
+    derive = (parts["floor"].isna() & room.str.fullmatch(r"[0-9]{3,}")).to_numpy()
+    if derive.any():
+        floors = room[derive].str[:-2].astype("int64").astype(str).to_numpy(dtype=object)
+        parts.loc[derive, "floor"] = floors
     return parts
 
 
