@@ -77,6 +77,8 @@ def test_good_file_round_trips_from_csv_and_xlsx(tmp_path):
         assert people["unit"].tolist()[:3] == ["2", "2", "2"]
         assert people["room"].tolist()[:3] == ["301", "301", "301"]
         assert people["floor"].tolist()[:3] == ["3", "3", "3"]
+        assert people["standard_address"].iloc[1] == "南京路100号3号楼2单元3层301室"
+        assert people["address"].iloc[1] == "南京路一百号三栋"
         assert people["moved_in"].iloc[3] == pd.Timestamp("2020-01-02")
         assert people["birth_date"].iloc[0] == pd.Timestamp("1980-05-01")
         assert people["tags"].iloc[0] == ("low_income", "disabled")

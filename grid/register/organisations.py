@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from grid.register.addresses import standard_addresses
 from grid.register.catalog import ORG_TYPES, alias_table
 from grid.register.creditcodes import credit_code_errors
 from grid.register.fields import coded, text
@@ -105,6 +106,7 @@ def check_organisations(
     orgs["matched_by"] = match.matched_by
     orgs["address"] = text(rows["address"])
     orgs["building_key"] = match.keys
+    orgs["standard_address"] = standard_addresses(match.parts)
     listed = problems.collect()
     summary = {
         "rows": len(rows),

@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from grid.register.addresses import standard_addresses
 from grid.register.catalog import PERSON_TYPES, RELATIONS, alias_table, fold
 from grid.register.fields import coded, dates, document_errors, key_groups, text
 from grid.register.idnumbers import birth_dates, normalise_ids
@@ -120,6 +121,8 @@ def check_register(
     for part in match.parts.columns:
         people[part] = match.parts[part]
     people["building_key"] = match.keys
+    people["address"] = text(rows["address"])
+    people["standard_address"] = standard_addresses(match.parts)
     people["household_key"] = _household_keys(rows, people)
     counts = _identity_checks(people, problems, existing_ids)
     listed = problems.collect()
