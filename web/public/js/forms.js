@@ -69,7 +69,7 @@ export function openTapSheet(lonlat) {
     const building = app.map.buildingAt(lon, lat);
     for (const target of [place, building].filter(Boolean)) {
       const isPlace = target === place;
-      const name = target.properties.name || (isPlace ? t("place") : t("building"));
+      const name = patrol.targetName(target, isPlace);
       checkins.push(h("button", { class: "big alt", type: "button", dataset: { checkin: isPlace ? "place" : "building" },
         onclick: () => { patrol.checkIn(target, isPlace, lonlat); closeSheet(); } },
       t("check_in_at", { name })));
