@@ -115,8 +115,10 @@ export function receiversFor(c) {
 function openAsk(c, action) {
   const needsReason = action.asks === "reason";
   const receivers = needsReason ? [] : receiversFor(c);
+  const caseCell = String(c.cell_code || "").slice(-3);
   const who = select("receiver", receivers.map((r) => ({ code: r.username, label: r.display_name || r.username, cells: r.cells })),
-    (r) => `${r.label} · ${t("cells_list", { cells: r.cells.join("、") })}`, { value: receivers[0]?.username });
+    (r) => [r.label, r.cells.includes(caseCell) ? t("case_cell_leader") : null, t("cells_n", { n: r.cells.length })]
+      .filter(Boolean).join(" · "), { value: receivers[0]?.username });
   const note = h("textarea", { name: "note", rows: 3, maxlength: 2000 });
   const form = h("form", { class: "ask-form", novalidate: true, dataset: { action: action.code } },
     h("p", { class: "edit-what" }, `${term(find(app.meta.recordKinds, c.kind))} · ${c.description || ""}`),

@@ -24,8 +24,10 @@ export async function refreshIndicator() {
   btn.dataset.online = String(navigator.onLine);
   const counts = countsText(s);
   btn.title = counts ? `${t("outbox")}: ${counts}` : t("outbox");
-  btn.setAttribute("aria-label", btn.title);
-  document.getElementById("net-state").textContent = navigator.onLine ? t("online") : t("offline");
+  const net = navigator.onLine ? t("online") : t("offline");
+  document.getElementById("net-state").textContent = net;
+  // The accessible name starts with what the button shows, then says what waits.
+  btn.setAttribute("aria-label", `${net} ${t("waiting_label")} ${s.total}${counts ? ` (${counts})` : ""}`);
   if (sheetName() === "outbox") renderPanel();
 }
 
