@@ -308,6 +308,8 @@ def apply_transition(
     stale(shown(session, scope), rec, body.version)
     step = caseflow.transition(rec.status, body.action, scope.role)
     now = utcnow()
+    if step.asks == caseflow.Ask.REASON and not body.note.strip():
+        raise InvalidInput(f"'{step.action}' needs a reason in the note", ("body", "note"))
     _check_receiver(session, step, rec, body.receiver, now)
     if step.target == caseflow.CLOCK_STARTS and rec.dispatched_at is None:
         rec.dispatched_at = now

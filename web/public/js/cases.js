@@ -131,7 +131,7 @@ function openAsk(c, action) {
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const text = note.value.trim();
-    if (needsReason) setError(note, text.length >= 2 ? "" : t("reason_needed"));
+    if (needsReason) setError(note, text ? "" : t("reason_needed")); // the server's rule: not blank
     else setError(who, who.value ? "" : t("receiver_needed"));
     const bad = form.querySelector("[aria-invalid=true]");
     if (bad) return bad.focus();

@@ -23,6 +23,7 @@ const KNOWN_MESSAGES = [
   [/^track times must not go backwards/i, "refusal_track_order"],
   [/^only .* carry a track/i, "refusal_track_kind"],
   [/takes no receiver|leads no cell of community/i, "refusal_receiver"],
+  [/needs a reason in the note/i, "reason_needed"],
   [/^cannot '.*' a case that is/i, "refusal_transition"],
   [/may not '.*' a case/i, "refusal_forbidden"],
   [/^stale version|has changed since/i, "refusal_stale"],

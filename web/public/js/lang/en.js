@@ -138,7 +138,7 @@ export default {
   ask_reason_title: "{action}: give a reason",
   ask_receiver_title: "{action}: to whom",
   reason: "Reason",
-  reason_needed: "Give a reason (at least 2 characters)",
+  reason_needed: "Give a reason",
   receiver_needed: "Choose a receiver",
   note_optional: "Note (optional)",
   no_receivers: "No cell leader of this community is on duty today, so it cannot be dispatched. Contact the street office.",

@@ -138,7 +138,7 @@ export default {
   ask_reason_title: "{action}：请说明原因",
   ask_receiver_title: "{action}：派给谁",
   reason: "原因",
-  reason_needed: "请填写原因（至少 2 个字）",
+  reason_needed: "请填写原因",
   receiver_needed: "请选择接收人",
   note_optional: "说明（可选）",
   no_receivers: "本社区今天没有在岗的网格长，暂时不能派遣。请联系街道。",
