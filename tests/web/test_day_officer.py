@@ -269,3 +269,35 @@ def test_officer_day_portrait(tablet, server):
 
 def test_officer_day_landscape(tablet, server):
     day_of(tablet(LANDSCAPE), server, "1280x800")
+
+
+@pytest.mark.parametrize("viewport", [PORTRAIT, LANDSCAPE], ids=["800x1280", "1280x800"])
+def test_the_other_officer_screens_are_accessible(tablet, viewport):
+    """Sign-in, the tap sheet, the hazard and place forms and the outbox, in Chinese and English:
+    no serious axe-core violation and no target under 44 px."""
+    page = tablet(viewport)
+    size = f"{viewport['width']}x{viewport['height']}"
+    page.goto("/")
+    page.wait_for_selector("#login-form")
+    assert_accessible(page)
+    login(page)
+    for lang in ("zh", "en"):
+        if lang == "en":
+            page.click("#lang-btn")
+        tap_at(page, *cell_centre(world.C1 + "020"))
+        page.wait_for_selector("#sheet[data-name=tap]")
+        screens = [("tap", None), ("hazard", "#sheet [data-place=hazard]"),
+                   ("place", "#sheet [data-place='']")]
+        for name, opener in screens:
+            if opener:
+                tap_at(page, *cell_centre(world.C1 + "020"))
+                page.click(opener)
+                page.wait_for_selector("#sheet form")
+            assert_accessible(page)
+            assert page.evaluate(SMALL_TARGETS) == [], (lang, name)
+            shot(page, f"day-officer-{size}-screen-{name}-{lang}")
+        page.click("#sync-btn")
+        page.wait_for_selector("#sheet[data-name=outbox]")
+        assert_accessible(page)
+        assert page.evaluate(SMALL_TARGETS) == [], (lang, "outbox")
+        page.click("#sheet .icon-btn")

@@ -206,7 +206,7 @@ export class GridMap {
     this.legend?.remove();
     const swatch = (style) => h("span", { class: `swatch ${style.shape || "dot"}`, style: `border-color:${style.color};background:${style.fill}${style.dash ? ";border-style:dashed" : ""}` });
     const rows = LEGEND.map(([labelKey, style]) => h("li", {}, swatch(style), t(labelKey)));
-    const box = h("details", { class: "map-legend", open: this.map.getSize().x >= 1000 },
+    const box = h("details", { class: "map-legend", open: this.map.getSize().x >= 1000 && this.map.getSize().y >= 800 },
       h("summary", {}, key), h("ul", {}, rows));
     const control = L.control({ position: "bottomleft" });
     control.onAdd = () => { L.DomEvent.disableClickPropagation(box); return box; };

@@ -124,7 +124,7 @@ export default {
   state_held: "Queued",
   // officer's day (issue 17)
   building_unnamed: "Building ({n} hh, cell {cell})",
-  patrol_short_track: "The route has only {n} point(s) (at least {min} are needed): you barely moved. To record a route, tap “Continue patrol” and walk on; or send it without a route, recorded where you started.",
+  patrol_short_track: "The route has only {n} point(s) (at least {min} are needed): you barely moved. To record a route, tap “Continue patrol” and walk on; or send it without a route, recorded at your first position inside your cells.",
   send_without_route: "Send without route",
   patrol_outside_cells: "No position of this patrol lies in your cells, so it cannot be sent. Check in or walk on inside your cells.",
   route: "Route",

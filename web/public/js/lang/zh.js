@@ -124,7 +124,7 @@ export default {
   state_held: "排队中",
   // officer's day (issue 17)
   building_unnamed: "楼栋（{n} 户，网格 {cell}）",
-  patrol_short_track: "路线只记录到 {n} 个点（至少需要 {min} 个），说明您几乎没有移动。要记录路线，请点“继续巡查”再走一段；也可以不带路线提交，本次巡查记在起点。",
+  patrol_short_track: "路线只记录到 {n} 个点（至少需要 {min} 个），说明您几乎没有移动。要记录路线，请点“继续巡查”再走一段；也可以不带路线提交，本次巡查记在您网格内的第一个位置。",
   send_without_route: "不带路线提交",
   patrol_outside_cells: "本次巡查的位置都不在您负责的网格内，无法提交。请到您的网格内签到或继续巡查。",
   route: "巡查路线",
