@@ -142,13 +142,15 @@ export class GridMap {
     this.labelLayer.clearLayers();
     const placed = [];
     if (zoom >= LABEL_ZOOM) {
-      for (const { marker } of this.labels) {
-        marker.addTo(this.labelLayer);
-        const r = marker.getElement()?.firstElementChild?.getBoundingClientRect();
+      // Add all, measure all in one layout, then take back those that would cover another.
+      this.labels.forEach(({ marker }) => marker.addTo(this.labelLayer));
+      const boxes = this.labels.map(({ marker }) => marker.getElement()?.firstElementChild?.getBoundingClientRect());
+      this.labels.forEach(({ marker }, i) => {
+        const r = boxes[i];
         if (r && placed.some((p) => r.left < p.right + 2 && p.left < r.right + 2 && r.top < p.bottom + 2 && p.top < r.bottom + 2)) {
           this.labelLayer.removeLayer(marker);
         } else if (r) placed.push(r);
-      }
+      });
     }
     el.dataset.labels = String(placed.length);
   }
