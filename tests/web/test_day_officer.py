@@ -301,3 +301,32 @@ def test_the_other_officer_screens_are_accessible(tablet, viewport):
         assert_accessible(page)
         assert page.evaluate(SMALL_TARGETS) == [], (lang, "outbox")
         page.click("#sheet .icon-btn")
+
+
+def test_a_conflicting_new_record_is_kept_as_a_new_one(tablet, server):
+    """A new record whose id the server holds with other content is not offered "retry": the
+    officer keeps it as a new record (a fresh id) or drops it."""
+    lon, lat = cell_centre(world.C1 + "021")
+    taken = str(uuid.uuid4())
+    server.post("/records", "officer", json={
+        "id": taken, "kind": "incident", "category": "fire", "priority": "routine",
+        "description": "已有的记录", "lon": lon, "lat": lat,
+        "occurred_at": datetime.now(UTC).isoformat()}).raise_for_status()
+    page = tablet(PORTRAIT)
+    login(page)
+    page.evaluate("""([id, lon, lat, now]) => import('/js/queue.js').then((q) => q.enqueue({
+        id, op: 'record', label: 'same id', body: { id, kind: 'incident', category: 'fire',
+        priority: 'routine', description: '我的新记录', occurred_at: now, lon, lat, photos: [] } }))
+        .then(() => import('/js/sync.js')).then((s) => s.syncNow())""",
+                  [taken, lon, lat, datetime.now(UTC).isoformat()])
+    page.wait_for_selector("#sync-btn[data-state=problem]")
+    page.click("#sync-btn")
+    item = page.locator("#sheet .outbox-item.conflict")
+    item.wait_for()
+    assert item.locator("[data-do=retry]").count() == 0
+    assert item.locator("[data-do=discard]").text_content() == "放弃这条记录"
+    shot(page, "day-officer-800x1280-09-outbox-conflict-new")
+    item.locator("[data-do=save-as-new]").click()
+    wait_queue(page, 0)
+    [mine] = until(page, lambda: records_with(server, "我的新记录"), what="the record kept as new")
+    assert mine["id"] != taken
