@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # how long a process trusts its copy of the cells/leaders change counters (seconds)
     generation_ttl: float = 1.0
     web_dir: Path = Path(__file__).resolve().parent.parent / "web" / "public"
+    # published duty phones per role, printed on notice boards for residents to call (never a
+    # person's own phone): JSON, e.g. WANGGE_DUTY_PHONES='{"officer": "022-2330 1234"}'
+    duty_phones: dict[str, str] = Field(default_factory=dict)
 
     def jwt_secret(self) -> str:
         """The JWT signing key: the configured one, else a random one persisted beside the data."""

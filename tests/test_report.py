@@ -18,7 +18,7 @@ from web.conftest import require_browser  # noqa: E402  (tests/web: skip or fail
 
 from api.analytics import noticeboard, report  # noqa: E402
 from api.analytics.filters import month  # noqa: E402
-from api.models.analytics import Centre  # noqa: E402
+from api.models.analytics import Centre, Road  # noqa: E402
 from api.records.schemas import RecordIn  # noqa: E402
 from api.records.service import create_record  # noqa: E402
 from api.settings import Settings  # noqa: E402
@@ -60,7 +60,14 @@ def store(tmp_path_factory):  # noqa: ANN001, ANN201
 
     tmp = tmp_path_factory.mktemp("report")
     gen = fresh_database("sqlite", tmp)
-    st = make_store(Settings(database_url=next(gen), secret_key="r" * 40, web_dir=tmp))
+    st = make_store(
+        Settings(
+            database_url=next(gen),
+            secret_key="r" * 40,
+            web_dir=tmp,
+            duty_phones={"officer": "022-2330 1234", "police": "022-2701 5678"},
+        )
+    )
     seed(st)
     with st.sessions() as s:
         st.cells.refresh(s)
@@ -84,14 +91,23 @@ def store(tmp_path_factory):  # noqa: ANN001, ANN201
                 capacity=10,
             )
         )
+        from geoalchemy2.shape import to_shape
+
+        from api.models import Cell
+
+        cell = s.query(Cell).filter_by(code=C1 + "001").one()
+        cx, cy = to_shape(cell.geom).centroid.x, to_shape(cell.geom).centroid.y
+        line = f"LINESTRING({cx - 0.01} {cy}, {cx + 0.01} {cy})"  # a street across the cell
+        s.add(Road(name="南京路", highway="primary", geom=WKTElement(line, srid=4326)))
         s.commit()
     yield st
     st.engine.dispose()
     gen.close()
 
 
-def _open(path: Path, shot: str) -> tuple[object, list[str]]:
-    """Open ``path`` in Chromium; returns (per-frame Leaflet counts, non-local requests)."""
+def _open(path: Path, shot: str) -> tuple[list[int], list[str], str]:
+    """Open ``path`` in Chromium; returns (per-frame Leaflet counts, non-local requests, the text
+    the map frames show)."""
     sync_api = require_browser()
     outside: list[str] = []
     with sync_api.sync_playwright() as p:
@@ -112,10 +128,11 @@ def _open(path: Path, shot: str) -> tuple[object, list[str]]:
             f.evaluate("document.querySelectorAll('.leaflet-container path').length")
             for f in page.frames[1:]
         ]
+        shown = " ".join(f.inner_text("body") for f in page.frames[1:])
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
         b.close()
-    return counts, outside
+    return counts, outside, shown
 
 
 @pytest.mark.browser
@@ -124,21 +141,45 @@ def test_report_opens_offline_with_its_maps(store, tmp_path):
     assert not re.search(r'src=(&quot;|")https?:|stylesheet(&quot;|") href=(&quot;|")https?:', html)
     out = tmp_path / "report.html"
     out.write_text(html, encoding="utf-8")
-    counts, outside = _open(out, "report.png")
+    counts, outside, _ = _open(out, "report.png")
     assert outside == []
     assert len(counts) == 3 and all(n > 0 for n in counts), counts
     assert "网格统计与考核指标" in html and C1 + "001" in html
+    # local time, whole numbers, integer legend classes with their unit, a legend per map
+    assert "（北京时间）" in html and "UTC" not in html
+    tables = html[html.index("<h2>服务覆盖</h2>") :]
+    assert not re.search(r"<td>\d+\.0</td>", tables), "a count printed with a decimal"
+    legends = re.findall(r'<p class="legend">(.*?)</p>', html)
+    assert len(legends) == 3, legends
+    assert "每个网格的记录条数" in legends[0] and "每个六边形的记录条数" in legends[1]
+    for legend in legends[:2]:
+        assert not re.search(r"\d\.\d", legend), legend  # no "≥0.082"
+    assert "@media print" in html and "leaflet-control-zoom" in html
+
+
+def test_class_labels_are_whole_counts():
+    from grid.analysis.heat import ColourScale
+
+    scale = ColourScale((0.082, 0.99, 2.5, 2.7, 12.0), ("a", "b", "c", "d", "e"))
+    # [0.082, 0.99) holds no whole count; 0.99..2.5 → 1–2; [2.5, 2.7) → none; 2.7..12 → 3–11
+    assert report.class_labels(scale) == [("b", "1–2"), ("d", "3–11"), ("e", "≥12")]
 
 
 @pytest.mark.browser
-def test_noticeboard_shows_code_leader_and_masked_phone(store, tmp_path):
+def test_noticeboard_shows_leader_name_duty_phones_streets_and_buildings(store, tmp_path):
     html = noticeboard.build(store, cell=C1 + "001")
-    assert C1 + "001" in html and "王网格" in html and "138****5678" in html
-    assert "13812345678" not in html
+    assert C1 + "001" in html and "王网格" in html
+    # the published duty numbers, never the leader's own phone (not even masked)
+    assert "022-2330 1234" in html and "022-2701 5678" in html
+    assert "138****5678" not in html and "13812345678" not in html
+    assert "图例" in html and "楼栋" in html and "道路" in html
+    assert "@media print" in html  # zoom buttons are not printed
     out = tmp_path / "board.html"
     out.write_text(html, encoding="utf-8")
-    counts, outside = _open(out, "noticeboard.png")
-    assert outside == [] and len(counts) == 1 and counts[0] >= 1
+    counts, outside, shown = _open(out, "noticeboard.png")
+    # the cell, its buildings and the street are all drawn, the street named on the map
+    assert outside == [] and len(counts) == 1 and counts[0] >= 3, counts
+    assert "南京路" in shown
 
 
 def test_report_refuses_unknown_community(store):

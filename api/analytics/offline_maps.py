@@ -10,18 +10,25 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import Any, cast
 
 import folium
 
 VENDOR = Path(__file__).resolve().parent.parent.parent / "web" / "public" / "vendor" / "leaflet"
 _CDN_SCRIPT = re.compile(r'<script src="https?://[^"]+"></script>\s*')
 _CDN_LINK = re.compile(r'<link rel="stylesheet" href="https?://[^"]+"\s*/?>\s*')
+PRINT_CSS = (
+    "<style>@media print{.leaflet-control-zoom,.leaflet-control-attribution,"
+    ".leaflet-control-layers{display:none!important}}</style>"
+)
 
 
 def new_map(bounds: tuple[float, float, float, float]) -> folium.Map:
     """A tile-less map fitted to (minlon, minlat, maxlon, maxlat), with no CDN dependencies."""
     m = folium.Map(tiles=None, control_scale=True, zoom_control=True)
     m.default_js, m.default_css = [], []
+    # Nothing interactive is printed: zoom buttons and attribution stay on the screen only.
+    cast(Any, m.get_root()).header.add_child(folium.Element(PRINT_CSS))
     x0, y0, x1, y1 = bounds
     m.fit_bounds([[y0, x0], [y1, x1]])
     return m

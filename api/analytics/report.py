@@ -8,6 +8,7 @@ over grid/, with Leaflet inlined so the file opens offline.
 from __future__ import annotations
 
 import html
+import math
 from typing import Any
 
 import folium
@@ -25,6 +26,7 @@ from api.analytics.stats import KpiBy
 from api.areas.cellcache import CellRow
 from api.errors import InvalidInput
 from api.models import Community, utcnow
+from api.periods import ZONE
 from api.store import Store
 from grid.analysis.heat import ColourScale
 from grid.domain.caseflow import Role
@@ -120,26 +122,55 @@ def coverage_map(cells: list[CellRow], cov: dict[str, Any], bounds: tuple) -> fo
     return m
 
 
+def _number(v: Any) -> str:
+    """A number as people read it: whole numbers without ".0", others to one decimal."""
+    if pd.isna(v):
+        return "—"
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
+
+
 def _table_html(frame: pd.DataFrame) -> str:
-    """A DataFrame as an HTML table with Chinese headings and rates as percentages."""
+    """A DataFrame as an HTML table with Chinese headings, rates as percentages and counts as
+    whole numbers (never "2008.0")."""
     shown = frame.copy()
     for c in shown.columns:
         if c.endswith("rate") or c == "patrol_coverage" or c == "share":
             shown[c] = shown[c].map(lambda v: "—" if pd.isna(v) else f"{v:.0%}")
+        elif pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c]):
+            shown[c] = shown[c].map(_number)
     shown.columns = [atable.LABELS.get(c, (c, c))[0] for c in shown.columns]
     return shown.to_html(index=False, border=0, na_rep="—")
 
 
-def _legend(scale: ColourScale) -> str:
-    """A legend line for a colour scale."""
-    return (
-        '<p class="legend">'
-        + "".join(
-            f'<span style="background:{c}"></span>≥{b:g}'
-            for b, c in zip(scale.breaks, scale.colours, strict=True)
-        )
-        + "</p>"
-    )
+def class_labels(scale: ColourScale) -> list[tuple[str, str]]:
+    """(colour, label) per class of a scale over whole counts: the class of breaks [b0, b1)
+    holds the counts ceil(b0)..ceil(b1)-1, shown as "3–5", "6" or "≥12"; classes that hold no
+    whole count are left out."""
+    out = []
+    bounds = [math.ceil(b) for b in scale.breaks]
+    for i, colour in enumerate(scale.colours):
+        lo = max(bounds[i], 1)
+        if i + 1 == len(bounds):
+            out.append((colour, f"≥{lo}"))
+            continue
+        hi = bounds[i + 1] - 1
+        if hi >= lo:
+            out.append((colour, str(lo) if hi == lo else f"{lo}–{hi}"))
+    return out
+
+
+def _legend(rows: list[tuple[str, str]], unit: str) -> str:
+    """A legend line under a map: a swatch and a label per class, and what the numbers count."""
+    items = "".join(f'<span style="background:{c}"></span>{html.escape(t)}' for c, t in rows)
+    return f'<p class="legend"><b>图例（{html.escape(unit)}）</b>{items}</p>'
+
+
+COVERAGE_LEGEND = [
+    ("#1a7f37", "服务中心及服务半径"),
+    ("#c00", "超出容量的中心"),
+    ("#f66", "未覆盖的楼栋"),
+    ("#003a8c", "网格边界"),
+]
 
 
 def build(store: Store, community: str, period: Days) -> str:
@@ -171,14 +202,15 @@ def _build(s: Session, store: Store, community: str, period: Days) -> str:
     heat_scale = ColourScale(tuple(heat["scale"]["breaks"]), tuple(heat["scale"]["colours"]))
     parts = [
         f"<h1>{html.escape(comm.name)}（{community}）网格分析报告 · {period.start:%Y-%m}</h1>",
-        f"<p>统计期：{period.start} 至 {period.end}（不含），生成于 {utcnow():%Y-%m-%d %H:%M} UTC。"
+        f"<p>统计期：{period.start} 至 {period.end}（不含），"
+        f"生成于 {utcnow().astimezone(ZONE):%Y-%m-%d %H:%M}（北京时间）。"
         f"网格 {len(cells)} 个，记录 {int(table['total'].sum()) if len(table) else 0} 条。</p>",
         "<h2>各网格记录数</h2>",
         iframe(m1, title="cells"),
-        _legend(scale),
+        _legend([("#ffffff", "0"), *class_labels(scale)], "每个网格的记录条数"),
         f"<h2>热力图（H3 {HEAT_RES} 级）</h2>",
         iframe(heat_map(cells, heat, bounds), title="heat"),
-        _legend(heat_scale),
+        _legend(class_labels(heat_scale), "每个六边形的记录条数"),
         "<h2>服务覆盖</h2>",
     ]
     if cov is None:
@@ -186,6 +218,7 @@ def _build(s: Session, store: Store, community: str, period: Days) -> str:
     else:
         parts += [
             iframe(coverage_map(cells, cov, bounds), title="coverage"),
+            _legend(COVERAGE_LEGEND, "颜色含义"),
             f"<p>覆盖 {cov['covered']:.0f} / {cov['households']:.0f} 户；"
             f"未覆盖楼栋 {cov['uncovered_buildings_total']} 栋。</p>",
             _table_html(pd.DataFrame(cov["communities"])),

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.models import LeaderAssignment, User
+from api.models import Cell, LeaderAssignment, User
 
 
 def leaders_at(
@@ -32,3 +32,15 @@ def leaders_at(
 def leader_names(session: Session, at: datetime) -> dict[str, str]:
     """The username leading each cell at ``at``: how the KPIs and the table group by leader."""
     return {code: user.username for code, user in leaders_at(session, at).items()}
+
+
+def community_leaders(session: Session, at: datetime, community_code: str) -> dict[str, User]:
+    """The users leading a current cell of ``community_code`` at ``at``, by username: whom a case
+    of that community may be dispatched to."""
+    codes = select(Cell.code).where(Cell.community_code == community_code, Cell.valid_at(at))
+    q = (
+        select(User)
+        .join(LeaderAssignment, LeaderAssignment.user_id == User.id)
+        .where(LeaderAssignment.active_at(at), LeaderAssignment.cell_code.in_(codes))
+    )
+    return {u.username: u for u in session.scalars(q)}

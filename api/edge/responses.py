@@ -313,6 +313,7 @@ class TransitionRule(Out):
     from_: str = Field(alias="from")
     to: str
     roles: list[str]
+    asks: str
     zh: str
     en: str
 
@@ -336,6 +337,7 @@ class RecordKindOut(Term):
     track: bool
     checkins: bool
     parties: bool
+    min_track_points: int
 
 
 class Meta(Out):

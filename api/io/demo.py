@@ -34,6 +34,14 @@ ACCOUNTS = (  # username, password, role (CONTRACTS.md, "Demo accounts")
     ("officer2", "wangge-officer2", "officer"),
     ("police", "wangge-police", "police"),
 )
+# The names people see (notice boards, the tablet's top bar): made-up, never a login name.
+DISPLAY_NAMES = {
+    "admin": "系统管理员",
+    "street": "街道办 李敏",
+    "officer": "王芳",
+    "officer2": "张伟",
+    "police": "社区民警 刘洋",
+}
 
 
 def is_empty(store: Store) -> bool:
@@ -68,7 +76,7 @@ def load_demo(store: Store, data: Path = DATA, seed: int = 0) -> dict[str, int]:
                 username,
                 password,
                 role,
-                display_name=username,
+                display_name=DISPLAY_NAMES.get(username, username),
                 phone="138" + f"{abs(hash(username)) % 10**8:08d}",
                 street_code=DEMO_STREET if role == "street" else None,
             )

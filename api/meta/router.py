@@ -47,6 +47,7 @@ def _record_kinds() -> list[dict[str, Any]]:
                 "track": rule.track,
                 "checkins": rule.checkins,
                 "parties": rule.parties,
+                "min_track_points": rule.min_track_points,
             }
         )
     return out
@@ -83,6 +84,7 @@ def meta(store: StoreDep) -> dict[str, Any]:
                 "from": t.source.value,
                 "to": t.target.value,
                 "roles": sorted(r.value for r in t.roles),
+                "asks": t.asks.value,
                 "zh": t.term.zh,
                 "en": t.term.en,
             }

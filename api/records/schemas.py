@@ -75,3 +75,4 @@ class TransitionIn(Strict):
     action: str = Field(min_length=1, max_length=32)
     version: StrictInt = Field(ge=1)
     note: str = Field(default="", max_length=2000)
+    receiver: str | None = Field(default=None, min_length=1, max_length=64)

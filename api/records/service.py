@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.accounts.access import Scope
 from api.accounts.audit import audit, audit_diff, changes
+from api.areas.leaders import community_leaders
 from api.checks import (
     check_category,
     check_order,
@@ -82,8 +83,9 @@ def _track(body: RecordIn) -> tuple[WKTElement | None, list[str] | None]:
         raise InvalidInput(
             f"only {kind_names(kinds_with('track'))} carry a track", ("body", "track")
         )
-    if len(body.track) < 2:
-        raise InvalidInput("a track needs at least two points", ("body", "track"))
+    least = record_rule(body.kind).min_track_points
+    if len(body.track) < least:
+        raise InvalidInput(f"a track needs at least {least} points", ("body", "track"))
     coords = [check_point(x, y, ("body", "track", i)) for i, (x, y, _) in enumerate(body.track)]
     times = [t for _, _, t in body.track]
     if any(b < a for a, b in zip(times, times[1:], strict=False)):
@@ -306,6 +308,9 @@ def apply_transition(
     stale(shown(session, scope), rec, body.version)
     step = caseflow.transition(rec.status, body.action, scope.role)
     now = utcnow()
+    if step.asks == caseflow.Ask.REASON and not body.note.strip():
+        raise InvalidInput(f"'{step.action}' needs a reason in the note", ("body", "note"))
+    _check_receiver(session, step, rec, body.receiver, now)
     if step.target == caseflow.CLOCK_STARTS and rec.dispatched_at is None:
         rec.dispatched_at = now
         rec.deadline = caseflow.deadline(now, rec.priority or Priority.ROUTINE)
@@ -334,10 +339,26 @@ def apply_transition(
             "action": step.action,
             "status": [step.source.value, step.target.value],
             "note": body.note,
+            **({"receiver": body.receiver} if body.receiver else {}),
         },
     )
     commit_versioned(session, shown(session, scope), rec.id)
     return rec
+
+
+def _check_receiver(
+    session: Session, step: caseflow.Transition, rec: Record, receiver: str | None, now: datetime
+) -> None:
+    """A receiver is named only on an action that asks for one, and must lead a current cell of
+    the case's community (the tablet offers exactly those, from the cells' leaders)."""
+    if receiver is None:
+        return
+    if step.asks != caseflow.Ask.RECEIVER:
+        raise InvalidInput(f"'{step.action}' takes no receiver", ("body", "receiver"))
+    if receiver not in community_leaders(session, now, rec.community_code):
+        raise InvalidInput(
+            f"{receiver} leads no cell of community {rec.community_code}", ("body", "receiver")
+        )
 
 
 def list_records(

@@ -68,15 +68,26 @@ STATUSES: dict[Status, StatusInfo] = {
 INITIAL_STATUS = Status.REPORTED
 
 
+class Ask(StrEnum):
+    """What the person taking an action is asked for before it is sent: a reason (kept as the
+    transition's note) or the receiver the case is handed to (a leader of the case's community)."""
+
+    NOTHING = ""
+    REASON = "reason"
+    RECEIVER = "receiver"
+
+
 @dataclass(frozen=True)
 class Transition:
-    """An action that moves a case from one status to another, and the roles allowed to take it."""
+    """An action that moves a case from one status to another, the roles allowed to take it, and
+    what the person taking it is asked for first (``asks``)."""
 
     action: str
     source: Status
     target: Status
     roles: frozenset[Role]
     term: Term
+    asks: Ask = Ask.NOTHING
 
 
 _STAFF = frozenset({Role.ADMIN, Role.STREET})
@@ -87,7 +98,12 @@ TRANSITIONS: tuple[Transition, ...] = (
         "register", Status.REPORTED, Status.REGISTERED, _FIELD, Term("register", "立案", "Register")
     ),
     Transition(
-        "cancel", Status.REPORTED, Status.CANCELLED, _FIELD, Term("cancel", "撤销", "Cancel")
+        "cancel",
+        Status.REPORTED,
+        Status.CANCELLED,
+        _FIELD,
+        Term("cancel", "撤销", "Cancel"),
+        Ask.REASON,
     ),
     Transition(
         "dispatch",
@@ -95,6 +111,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Status.DISPATCHED,
         _FIELD,
         Term("dispatch", "派遣", "Dispatch"),
+        Ask.RECEIVER,
     ),
     Transition(
         "handle", Status.DISPATCHED, Status.HANDLED, _FIELD, Term("handle", "处置", "Handle")
@@ -115,6 +132,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Status.DISPATCHED,
         _STAFF,
         Term("reject", "核查不通过", "Send back"),
+        Ask.REASON,
     ),
     Transition(
         "evaluate", Status.CLOSED, Status.EVALUATED, _STAFF, Term("evaluate", "评价", "Evaluate")

@@ -79,7 +79,8 @@ class RecordKindRule:
     ``priority``: it has a case priority (routine by default). ``track`` and ``checkins``: it may
     carry a GPS track and check-ins at places and buildings, and the tablet records it on a patrol
     rather than with the point form. ``parties``: the tablet's form asks for the parties involved
-    (the API accepts parties on any record, as it always has).
+    (the API accepts parties on any record, as it always has). ``min_track_points``: a track, when
+    one is sent, has at least this many points (a patrol that barely moved is sent without one).
     """
 
     kind: RecordKind
@@ -88,6 +89,7 @@ class RecordKindRule:
     track: bool
     checkins: bool
     parties: bool
+    min_track_points: int = 2
 
 
 RECORD_KIND_RULES: dict[RecordKind, RecordKindRule] = {

@@ -78,6 +78,31 @@ def test_illegal_transition_lists_allowed_actions(api):
     assert api.get(f"/records/{rec['id']}", "officer").json()["status"] == "reported"
 
 
+def test_cancel_needs_a_reason_and_dispatch_takes_a_leader_as_receiver(api):
+    rec = api.post("/records", "officer", json=record_body()).json()
+    move = f"/records/{rec['id']}/transitions"
+    bare = api.post(move, "officer", json={"action": "cancel", "version": 1, "note": "  "})
+    assert bare.status_code == 422 and bare.json()["detail"][0]["loc"] == ["body", "note"]
+    rec = api.post(move, "officer", json={"action": "register", "version": 1}).json()
+    for who in ("nobody", "police"):  # not a user; a user who leads no cell of the community
+        r = api.post(move, "officer", json={"action": "dispatch", "version": 2, "receiver": who})
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "receiver"], who
+    ok = api.post(move, "officer", json={"action": "dispatch", "version": 2, "receiver": "officer"})
+    assert ok.status_code == 200, ok.text
+    kept = f"audit_log WHERE entity_id = '{rec['id']}' AND CAST(diff AS TEXT) LIKE '%receiver%'"
+    assert api.count(kept) == 1
+    handle = {"action": "handle", "version": 3, "receiver": "officer"}
+    wrong = api.post(move, "officer", json=handle)
+    assert wrong.status_code == 422  # handling names no receiver
+    other = api.post("/records", "officer", json=record_body()).json()
+    done = api.post(
+        f"/records/{other['id']}/transitions",
+        "officer",
+        json={"action": "cancel", "version": 1, "note": "重复上报"},
+    )
+    assert done.status_code == 200 and done.json()["transitions"][-1]["note"] == "重复上报"
+
+
 def test_officer_may_not_verify(api):
     rec = api.post("/records", "officer", json=record_body()).json()
     for action in ("register", "dispatch", "handle", "feedback"):

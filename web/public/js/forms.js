@@ -67,9 +67,12 @@ export function openTapSheet(lonlat) {
   if (patrol.active()) {
     const place = nearPlace;
     const building = app.map.buildingAt(lon, lat);
-    for (const target of [place, building].filter(Boolean)) {
+    // Only places and buildings of the officer's own cells: the server refuses a patrol that
+    // checks in anywhere else, and with it the whole patrol.
+    const ownTarget = (f) => f && app.ownCodes.includes(f.properties.cell_code);
+    for (const target of [place, building].filter(ownTarget)) {
       const isPlace = target === place;
-      const name = target.properties.name || (isPlace ? t("place") : t("building"));
+      const name = patrol.targetName(target, isPlace);
       checkins.push(h("button", { class: "big alt", type: "button", dataset: { checkin: isPlace ? "place" : "building" },
         onclick: () => { patrol.checkIn(target, isPlace, lonlat); closeSheet(); } },
       t("check_in_at", { name })));
@@ -154,7 +157,7 @@ export function openRecordForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
   const category = select("category", categories, term);
   const priority = select("priority", meta.priorities,
     (p) => (p.hours != null ? `${term(p)} (${t("hours_n", { n: p.hours })})` : term(p)), { value: defPriority });
-  const occurred = h("input", { type: "datetime-local", name: "occurred_at", value: nowLocalInput(), max: nowLocalInput() });
+  const occurred = h("input", { type: "datetime-local", name: "occurred_at", value: nowLocalInput(), min: "2000-01-01T00:00", max: nowLocalInput() });
   const description = h("textarea", { name: "description", rows: 3, maxlength: 2000 });
   const parties = h("textarea", { name: "parties", rows: 2, placeholder: t("parties_hint") });
   const photos = photoPicker(keptPhotos);
@@ -174,8 +177,11 @@ export function openRecordForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
     if (rule.priority) setError(priority, priority.value ? "" : t("required"));
     const when = occurred.value ? new Date(occurred.value) : null;
     setError(occurred, !when || Number.isNaN(+when) ? t("required")
-      : when.getTime() > Date.now() + 5 * 60000 ? t("not_in_future") : "");
+      : when.getTime() > Date.now() + 5 * 60000 ? t("not_in_future")
+        : when.getFullYear() < 2000 ? t("refusal_too_old") : "");
     setError(description, description.value.trim().length >= 2 ? "" : t("describe_briefly"));
+    // The server takes party names of at most 100 characters (api/records/schemas.py PartyIn).
+    if (rule.parties) setError(parties, parties.value.split("\n").some((n) => n.trim().length > 100) ? t("refusal_too_long") : "");
     if (firstInvalid(form) || !pointAllowed(lonlat, form)) return;
     const id = uuid();
     const body = {

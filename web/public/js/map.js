@@ -9,7 +9,27 @@ import { h } from "./dom.js";
 
 const RISK_COLOURS = { strict: "#c00000", watch: "#b35c00" };
 const DEFAULT_PLACE = "#0047ab";
+const LABEL_ZOOM = 15;      // cell labels from this zoom on
+const FULL_CODE_ZOOM = 18;  // the full 15-digit code from this zoom on (short code below)
 const URGENCY_COLOURS = { overdue: "#c00000", soon: "#ffbf00", ok: "#00a040", none: "#ffffff" };
+// Records not (yet) stored: queued in the outbox, or refused by the server.
+const RECORD_STYLES = {
+  queued: { color: "#7a00cc", weight: 3, dashArray: "4 3", fillColor: "#ffffff" },
+  refused: { color: "#c00000", weight: 5, fillColor: "#ffd9d9" },
+};
+// The legend rows: [UI string key, {color (ring), fill, dash, shape}].
+const LEGEND = [
+  ["legend_overdue", { color: "#111", fill: URGENCY_COLOURS.overdue }],
+  ["legend_soon", { color: "#111", fill: URGENCY_COLOURS.soon }],
+  ["legend_ok", { color: "#111", fill: URGENCY_COLOURS.ok }],
+  ["legend_none", { color: "#111", fill: URGENCY_COLOURS.none }],
+  ["legend_queued", { color: RECORD_STYLES.queued.color, fill: "#fff", dash: true }],
+  ["legend_refused", { color: RECORD_STYLES.refused.color, fill: RECORD_STYLES.refused.fillColor }],
+  ["legend_place_strict", { color: "#fff", fill: RISK_COLOURS.strict, shape: "small" }],
+  ["legend_place_watch", { color: "#fff", fill: RISK_COLOURS.watch, shape: "small" }],
+  ["legend_place", { color: "#fff", fill: DEFAULT_PLACE, shape: "small" }],
+  ["legend_own_cell", { color: "#003a8c", fill: "rgba(29,99,216,.06)", shape: "area" }],
+];
 
 export class GridMap {
   constructor(el, tiles) {
@@ -99,22 +119,40 @@ export class GridMap {
       const hh = p.households != null ? `${p.households}${this.householdsUnit || ""}` : "";
       // An element, not an HTML string: codes come from imported files (dom.js).
       const html = h("div", { class: "cell-label-box" }, h("b", {}, seq), h("small", { class: "full-code" }, p.code), h("small", {}, hh));
-      return L.marker(this.toMap(x, y), {
+      const marker = L.marker(this.toMap(x, y), {
         interactive: false, keyboard: false,
         icon: L.divIcon({ className: `cell-label${own.has(p.code) ? " own" : ""}`, html, iconSize: null }),
       });
-    });
+      return { marker, own: own.has(p.code) };
+    }).sort((a, b) => Number(b.own) - Number(a.own)); // the officer's own cells are labelled first
     this.updateLabels();
+    this.showLegend();
   }
 
+  /**
+   * Label the cells at this zoom without overlap: below LABEL_ZOOM none; then each label (the
+   * last three digits of the code and the households; the full code from FULL_CODE_ZOOM) is
+   * placed only where it does not cover one placed before it, own cells first.
+   */
   updateLabels() {
     if (!this.labels) return;
     const zoom = this.map.getZoom();
-    const show = zoom >= 15;
-    // The full 15-digit code needs room; below zoom 17 the label shows its last 3 digits.
-    this.map.getContainer().classList.toggle("show-full-codes", zoom >= 17);
+    const el = this.map.getContainer();
+    el.classList.toggle("show-full-codes", zoom >= FULL_CODE_ZOOM);
     this.labelLayer.clearLayers();
-    if (show) this.labels.forEach((m) => m.addTo(this.labelLayer));
+    const placed = [];
+    if (zoom >= LABEL_ZOOM) {
+      // Add all, measure all in one layout, then take back those that would cover another.
+      this.labels.forEach(({ marker }) => marker.addTo(this.labelLayer));
+      const boxes = this.labels.map(({ marker }) => marker.getElement()?.firstElementChild?.getBoundingClientRect());
+      this.labels.forEach(({ marker }, i) => {
+        const r = boxes[i];
+        if (r && placed.some((p) => r.left < p.right + 2 && p.left < r.right + 2 && r.top < p.bottom + 2 && p.top < r.bottom + 2)) {
+          this.labelLayer.removeLayer(marker);
+        } else if (r) placed.push(r);
+      });
+    }
+    el.dataset.labels = String(placed.length);
   }
 
   /** Buildings on the canvas renderer (thousands of polygons stay fast). */
@@ -142,17 +180,40 @@ export class GridMap {
     }
   }
 
-  /** The officer's cases as markers ringed in black, filled by deadline urgency (`urgencyOf(record)`). */
-  showRecords(records, urgencyOf) {
+  /**
+   * The officer's records as markers: stored cases ringed in black and filled by deadline urgency
+   * (`urgencyOf(record)`); records still in the outbox (`syncOf(record)` "queued") ringed with a
+   * dashed purple line, refused ones with a thick red ring. The legend explains them.
+   */
+  showRecords(records, urgencyOf, syncOf = () => "") {
     if (!this.recordLayer) this.recordLayer = L.layerGroup().addTo(this.map);
     this.recordLayer.clearLayers();
-    this.records = records.filter((r) => Number.isFinite(r.lon) && Number.isFinite(r.lat));
-    for (const r of this.records) {
+    const drawn = records.filter((r) => Number.isFinite(r.lon) && Number.isFinite(r.lat));
+    this.records = drawn.filter((r) => !r._sync); // only stored records can be edited from the map
+    for (const r of drawn) {
       L.circleMarker(this.toMap(r.lon, r.lat), {
-        renderer: this.canvas, interactive: false,
-        radius: 9, color: "#111", weight: 3, fillColor: URGENCY_COLOURS[urgencyOf(r)] || "#fff", fillOpacity: 1,
+        renderer: this.canvas, interactive: false, radius: 9, fillOpacity: 1,
+        ...(RECORD_STYLES[syncOf(r)] || { color: "#111", weight: 3, fillColor: URGENCY_COLOURS[urgencyOf(r)] || "#fff" }),
       }).addTo(this.recordLayer);
     }
+    this.map.getContainer().dataset.records = String(drawn.length);
+    this.map.getContainer().dataset.queued = String(drawn.filter((r) => syncOf(r) === "queued").length);
+    this.showLegend();
+  }
+
+  /** The legend of the markers (bottom left, folded on a small screen), built once per language. */
+  showLegend() {
+    const key = t("legend");
+    if (this.legend?.lang === key) return;
+    this.legend?.remove();
+    const swatch = (style) => h("span", { class: `swatch ${style.shape || "dot"}`, style: `border-color:${style.color};background:${style.fill}${style.dash ? ";border-style:dashed" : ""}` });
+    const rows = LEGEND.map(([labelKey, style]) => h("li", {}, swatch(style), t(labelKey)));
+    const box = h("details", { class: "map-legend", open: this.map.getSize().x >= 1000 && this.map.getSize().y >= 800 },
+      h("summary", {}, key), h("ul", {}, rows));
+    const control = L.control({ position: "bottomleft" });
+    control.onAdd = () => { L.DomEvent.disableClickPropagation(box); return box; };
+    control.addTo(this.map);
+    this.legend = { lang: key, remove: () => control.remove() };
   }
 
   /** The record drawn within `px` pixels of a WGS84 point, nearest first, or null. */

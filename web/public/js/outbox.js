@@ -10,6 +10,10 @@ import * as queue from "./queue.js";
 import { syncNow, retryNow, heldBehind } from "./sync.js";
 import { conflictView, reapply, discard, isEdit } from "./edits.js";
 import { patchBody, RECORD_FIELDS, PLACE_FIELDS } from "./editdiff.js";
+import { uuid } from "./uuid.js";
+import { FIELD_LABELS, fieldOf, knownText, entriesOf, refusalLines } from "./refusals.js";
+
+export { refusalLines };
 
 export async function refreshIndicator() {
   const s = await queue.summary();
@@ -20,8 +24,10 @@ export async function refreshIndicator() {
   btn.dataset.online = String(navigator.onLine);
   const counts = countsText(s);
   btn.title = counts ? `${t("outbox")}: ${counts}` : t("outbox");
-  btn.setAttribute("aria-label", btn.title);
-  document.getElementById("net-state").textContent = navigator.onLine ? t("online") : t("offline");
+  const net = navigator.onLine ? t("online") : t("offline");
+  document.getElementById("net-state").textContent = net;
+  // The accessible name starts with what the button shows, then says what waits.
+  btn.setAttribute("aria-label", `${net} ${t("waiting_label")} ${s.total}${counts ? ` (${counts})` : ""}`);
   if (sheetName() === "outbox") renderPanel();
 }
 
@@ -33,76 +39,6 @@ function countsText(s) {
     s.retrying - s.stuck ? t("count_retrying", { n: s.retrying - s.stuck }) : "",
     problem ? t("count_problem", { n: problem }) : "",
   ].filter(Boolean).join(" · ");
-}
-
-// ---- The server's message, in the officer's language where it is known ----
-
-// Messages of the API (api/errors.py and its callers) recognised by their text: [pattern, key].
-const KNOWN_MESSAGES = [
-  [/outside your cells/i, "refusal_cell_not_yours"],
-  [/is read-only/i, "refusal_read_only"],
-  [/^no such (place|building)/i, "refusal_no_such_target"],
-  [/^no record /i, "refusal_record_gone"],
-  [/^no place /i, "refusal_place_gone"],
-  [/is in the future/i, "refusal_future"],
-  [/is before 2000/i, "refusal_too_old"],
-  [/^unknown \w+ category/i, "refusal_unknown_category"],
-  [/^photo larger than/i, "refusal_photo_too_large"],
-  [/^not a JPEG/i, "refusal_photo_type"],
-  [/^empty file/i, "refusal_photo_empty"],
-  [/surrogate|nested deeper than/i, "refusal_bad_text"],
-  [/\bNUL\b/, "refusal_bad_text"],
-  [/characters as JSON/i, "refusal_too_large"],
-];
-// Error types (our `type`, then pydantic's) when the text itself is not known.
-const KNOWN_TYPES = {
-  forbidden: "refusal_forbidden", not_found: "refusal_not_found", outside_cells: "refusal_outside_cells",
-  too_large: "refusal_too_large", unsupported_media: "refusal_photo_type", transition: "refusal_transition",
-  photo_missing: "refusal_photo_missing", missing: "required", string_too_long: "refusal_too_long",
-  string_too_short: "refusal_too_short", enum: "refusal_bad_choice", literal_error: "refusal_bad_choice",
-  greater_than: "refusal_out_of_range", greater_than_equal: "refusal_out_of_range",
-  less_than: "refusal_out_of_range", less_than_equal: "refusal_out_of_range",
-  finite_number: "refusal_bad_number", float_parsing: "refusal_bad_number", float_type: "refusal_bad_number",
-  int_parsing: "refusal_bad_number", int_type: "refusal_bad_number",
-  datetime_parsing: "refusal_bad_time", datetime_type: "refusal_bad_time", datetime_from_date_parsing: "refusal_bad_time",
-  timezone_aware: "refusal_bad_time", too_long: "refusal_too_long",
-};
-// The request fields the officer knows by a label (UI string keys).
-const FIELD_LABELS = { category: "category", priority: "priority", description: "description",
-  occurred_at: "occurred_at", name: "place_name", address: "address", risk_level: "risk_level",
-  parties: "parties", photos: "photos", file: "photos", lon: "position", lat: "position",
-  note: "action_note", checkins: "checkins" };
-
-/** The request field an error entry is about (the first labelled name in its `loc`), or null. */
-const fieldOf = (loc) => (Array.isArray(loc) ? loc.find((p) => typeof p === "string" && FIELD_LABELS[p]) : null) || null;
-
-/** One error entry `{loc, msg, type}` as the officer reads it, or null when it is not known. */
-function knownText(entry) {
-  const msg = String(entry?.msg ?? "");
-  for (const [re, key] of KNOWN_MESSAGES) {
-    const m = msg.match(re);
-    if (m) return t(key, { cell: (msg.match(/cell (\d+)/) || [])[1] || "?" });
-  }
-  const key = KNOWN_TYPES[entry?.type];
-  return key ? t(key) : null;
-}
-
-/** The entries of an item's stored error body (a list, or one string). */
-function entriesOf(item) {
-  const d = item.detail;
-  if (Array.isArray(d)) return d.filter((e) => e && typeof e === "object");
-  if (typeof d === "string" && d) return [{ loc: [], msg: d, type: "" }];
-  return item.error ? [{ loc: [], msg: item.error, type: "" }] : [];
-}
-
-/** The reasons of a refusal, one line per error entry, each "field: reason" where known. */
-export function refusalLines(item) {
-  const lines = entriesOf(item).map((e) => {
-    const text = knownText(e) || e.msg || "";
-    const f = fieldOf(e.loc);
-    return f ? t("field_msg", { field: t(FIELD_LABELS[f]), msg: text }) : text;
-  }).filter(Boolean);
-  return lines.length ? lines : [t("refusal_other", { status: item.status ?? "?" })];
 }
 
 /** The headline of a failed send that is being retried (no answer, server error, busy). */
@@ -176,13 +112,43 @@ async function resend(item, fields = {}) {
   return syncNow({ again: true });
 }
 
+/** Whether an item makes a new record or place (rather than changing one that exists). */
+const creates = (item) => item.op === "record" || item.op === "place";
+
+/** Keep a conflicting new record or place as a new one: a fresh id, queued like a new save. */
+async function saveAsNew(item) {
+  const id = uuid();
+  await queue.rekey(item.id, id, { state: "waiting", error: null, detail: null, status: null, current: null,
+    attempts: 0, nextAt: 0, body: { ...item.body, id } });
+  return syncNow({ again: true });
+}
+
 function discardButton(item) {
   // Discarding a case action or an edit drops the officer's change, never the case itself: say so.
-  const creates = item.op === "record" || item.op === "place";
-  return button(creates ? t("discard_item") : t("discard_mine"), "discard", "big secondary", async () => {
-    if (!confirm(creates ? t("discard_confirm") : t("discard_change_confirm"))) return;
+  const made = creates(item);
+  return button(made ? t("discard_item") : t("discard_mine"), "discard", "big secondary", async () => {
+    if (!confirm(made ? t("discard_confirm") : t("discard_change_confirm"))) return;
     if (isEdit(item)) await discard(item); else await queue.remove(item);
   });
+}
+
+/** Whether the refusal is about the item's patrol track (a route too short or out of order). */
+const trackRefused = (item) => Boolean(item.body?.track) && entriesOf(item).some((e) => fieldOf(e.loc) === "track");
+
+/**
+ * The buttons for a refused item. The same body is only worth sending again when the refusal may
+ * go otherwise next time (a permission, a missing place: 403/404); a 422 says what to change, so a
+ * new record is corrected (or its route dropped), never "resent as is".
+ */
+function rejectedActions(item) {
+  return [
+    trackRefused(item) ? button(t("send_without_route"), "drop-track", "big primary", () => {
+      const { track, ...body } = item.body;
+      return resend(item, { body });
+    }) : null,
+    editableFields(item).length ? button(t("edit_resend"), "edit", trackRefused(item) ? "big" : "big primary", () => openItemEdit(item)) : null,
+    item.status !== 422 ? button(t("resend_as_is"), "retry", "big", () => resend(item)) : null,
+    discardButton(item)];
 }
 
 /** The buttons that make sense for an item in its state. */
@@ -190,11 +156,13 @@ function actionsOf(item, state) {
   if (state === "retrying" || state === "stuck") {
     return [button(t("retry_now"), "retry-now", state === "stuck" ? "big primary" : "big", () => retryNow(item))];
   }
-  if (state === "rejected") {
-    return [editableFields(item).length ? button(t("edit_resend"), "edit", "big primary", () => openItemEdit(item)) : null,
-      button(t("resend_as_is"), "retry", "big", () => resend(item)), discardButton(item)];
-  }
+  if (state === "rejected") return rejectedActions(item);
   if (state !== "conflict") return [];
+  if (creates(item)) {
+    // The same id holds other content on the server: sending again is refused again, so the
+    // officer keeps what they wrote as a new record, or drops it.
+    return [button(t("save_as_new"), "save-as-new", "big primary", () => saveAsNew(item)), discardButton(item)];
+  }
   if (isEdit(item) && item.current) {
     return [button(t("apply_mine_on_current"), "reapply", "big primary", () => reapply(item)), discardButton(item)];
   }

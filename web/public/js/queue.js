@@ -84,6 +84,27 @@ export async function patch(id, fields) {
   return merged;
 }
 
+/**
+ * Give item `oldId` a new id with `fields` merged in (a conflicting new record kept as a new one),
+ * in one transaction; the officer's later items on it (actions, edits) follow it to the new id.
+ */
+export async function rekey(oldId, newId, fields = {}) {
+  await db.tx("outbox", "readwrite", (s) => new Promise((resolve, reject) => {
+    const req = s.outbox.getAll();
+    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      for (const it of req.result) {
+        if (it.id === oldId) {
+          s.outbox.delete(oldId);
+          s.outbox.put({ ...normal(it), ...fields, id: newId });
+        } else if (it.target === oldId) s.outbox.put({ ...it, target: newId });
+      }
+      resolve();
+    };
+  }));
+  changed();
+}
+
 export async function update(item) {
   await db.put("outbox", item);
   changed();

@@ -110,10 +110,18 @@ export function select(name, list, labelOf, { value, placeholderKey = "choose" }
     list.map((x) => h("option", { value: x.code, selected: x.code === value }, labelOf(x))));
 }
 
-/** Mark a field invalid with `message` (or clear it when message is empty). */
+/**
+ * Mark a field invalid with `message` (or clear it when message is empty). A marked field clears
+ * itself as soon as the officer changes it, so no red stays on a field already put right; the
+ * form checks it again on save.
+ */
 export function setError(control, message) {
   const box = control.closest(".field")?.querySelector(".err");
   if (box) box.textContent = message || "";
-  if (message) control.setAttribute("aria-invalid", "true");
-  else control.removeAttribute("aria-invalid");
+  if (message) {
+    control.setAttribute("aria-invalid", "true");
+    const clear = () => setError(control, "");
+    control.addEventListener("input", clear, { once: true });
+    control.addEventListener("change", clear, { once: true });
+  } else control.removeAttribute("aria-invalid");
 }
