@@ -214,5 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grid", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     add_parser(sub)
+    from grid.scale.commands import add_parser as add_reassign
+
+    add_reassign(sub)
     args = parser.parse_args(argv)
     return int(args.func(args))
