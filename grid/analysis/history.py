@@ -74,20 +74,31 @@ class CellHistory:
             self._indexes[e] = (index, live)
         return self._indexes[e]
 
-    def lookup(self, x: ArrayLike, y: ArrayLike, t_ns: ArrayLike) -> NDArray[np.object_]:
-        """The code of the cell in force at each time holding each point; None for none (and for
-        a missing time)."""
+    def positions(self, x: ArrayLike, y: ArrayLike, t_ns: ArrayLike) -> NDArray[np.int64]:
+        """The position in ``self.codes`` of the cell in force at each time holding each point;
+        -1 for none (and for a missing time)."""
         xa, ya = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
         ta = np.asarray(t_ns, dtype=np.int64)
-        out = np.full(xa.size, None, dtype=object)
+        out = np.full(xa.size, -1, dtype=np.int64)
         epochs = self.epoch(ta)
         epochs[ta == np.iinfo(np.int64).min] = -1  # no time (NaT): no cell
         for e in np.unique(epochs[epochs >= 0]):  # a loop over epochs, not over points
             index, live = self._index(int(e))
             if index is None:
                 continue
-            m = np.flatnonzero(epochs == e) if len(self.breaks) else np.arange(xa.size)
+            m = np.flatnonzero(epochs == e)
             pos = index.positions(xa[m], ya[m])
             hit = pos >= 0
-            out[m[hit]] = self.codes[live[pos[hit]]]
+            out[m[hit]] = live[pos[hit]]
         return out
+
+    def lookup(self, x: ArrayLike, y: ArrayLike, t_ns: ArrayLike) -> NDArray[np.object_]:
+        """The code of the cell in force at each time holding each point; None for none (and for
+        a missing time)."""
+        return np.append(self.codes, None)[self.positions(x, y, t_ns)]
+
+    def categories(self, x: ArrayLike, y: ArrayLike, t_ns: ArrayLike) -> pd.Categorical:
+        """``lookup`` as a categorical over the distinct codes (no string made per point)."""
+        names, of = np.unique(self.codes.astype(str), return_inverse=True)
+        pos = self.positions(x, y, t_ns)
+        return pd.Categorical.from_codes(np.where(pos >= 0, of[pos], -1), categories=names)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from grid.analysis.h3index import h3_index
+from grid.analysis.h3index import h3_ints
 from grid.analysis.history import CellHistory, utc_ns
 from grid.errors import InputError
 
@@ -42,14 +42,14 @@ def record_xy(part: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 def assign_part(part: pd.DataFrame, history: CellHistory, time_field: str,
                 res: int) -> pd.DataFrame:
-    """``part`` with ``cell_code`` (the cell in force at the record's time) and ``h3``."""
+    """``part`` with ``cell_code`` (the cell in force at the record's time, categorical) and
+    ``h3`` (the H3 cell as its 64-bit integer; ``h3.int_to_str`` gives the server's hex form)."""
     if time_field not in part.columns:
         raise InputError(f"records have no '{time_field}' column", field=time_field)
     x, y = record_xy(part)
-    cells = history.lookup(x, y, utc_ns(part[time_field], time_field))
-    h3 = h3_index(x, y, res) if len(part) else np.empty(0, dtype="<U15")
-    return part.assign(cell_code=pd.array(cells, dtype="string"),
-                       h3=pd.array(h3, dtype="string"))
+    cells = history.categories(x, y, utc_ns(part[time_field], time_field))
+    h3 = h3_ints(x, y, res).view(np.int64) if len(part) else np.empty(0, dtype=np.int64)
+    return part.assign(cell_code=cells, h3=h3)
 
 
 def read_records(path: Path) -> Any:
@@ -82,8 +82,7 @@ def reassign(records: Path, cells: Any, out: Path, *, client: Any = None,
     if time_field not in ddf.columns:
         raise InputError(f"records have no '{time_field}' column", source=str(records),
                          field=time_field)
-    meta = ddf._meta.assign(cell_code=pd.array([], dtype="string"),
-                            h3=pd.array([], dtype="string"))
+    meta = assign_part(ddf._meta, history, time_field, res)
     arg = client.scatter(history, broadcast=True) if client is not None else history
     done = ddf.map_partitions(assign_part, arg, time_field, res, meta=meta)
     write = done.to_parquet(out, write_index=False, compute=False, overwrite=True)
