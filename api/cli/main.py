@@ -16,7 +16,7 @@ from api.settings import SettingsError
 
 COMMAND_MODULES: tuple[str, ...] = (
     "grid.cli",
-    "grid.scale.commands",
+    "api.cli.reassign",
     "api.cli.commands",
     "api.cli.analytics",
 )

@@ -95,7 +95,8 @@ class CellHistory:
     def lookup(self, x: ArrayLike, y: ArrayLike, t_ns: ArrayLike) -> NDArray[np.object_]:
         """The code of the cell in force at each time holding each point; None for none (and for
         a missing time)."""
-        return np.append(self.codes, None)[self.positions(x, y, t_ns)]
+        with_none = np.append(self.codes, np.array([None], dtype=object))
+        return with_none[self.positions(x, y, t_ns)]
 
     def categories(self, x: ArrayLike, y: ArrayLike, t_ns: ArrayLike) -> pd.Categorical:
         """``lookup`` as a categorical over the distinct codes (no string made per point)."""

@@ -20,8 +20,11 @@ from grid.scale.reassign import DEFAULT_H3_RES, reassign
 EXIT_BAD_INPUT = 2
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Register ``reassign`` with its options on ``subparsers``."""
+def add_parser(
+    subparsers: argparse._SubParsersAction, *, files_required: bool = True
+) -> argparse.ArgumentParser:
+    """Register ``reassign`` with its options on ``subparsers`` (``wangge`` makes the files
+    optional, for its ``--database`` variant)."""
     p = subparsers.add_parser(
         "reassign",
         help="assign records (points with times) to the cells in force at their times and H3",
@@ -29,11 +32,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "geometry, and a time column), add cell_code (the cell in force at the record's time) "
         "and h3, and write Parquet parts to --out.",
     )
-    p.add_argument("--records", required=True, type=Path, help="records: Parquet file or folder")
-    p.add_argument("--cells", required=True, type=Path,
+    p.add_argument("--records", required=files_required, type=Path,
+                   help="records: Parquet file or folder")
+    p.add_argument("--cells", required=files_required, type=Path,
                    help="cell versions: GPKG/GeoJSON/GeoParquet, or a partition --out folder; "
                    "valid_from/valid_to columns when cells were redrawn")
-    p.add_argument("--out", required=True, type=Path, help="output folder NAME.parquet")
+    p.add_argument("--out", required=files_required, type=Path,
+                   help="output folder NAME.parquet")
     p.add_argument("--time-field", default="occurred_at", help="records' time column")
     p.add_argument("--h3-res", type=int, default=DEFAULT_H3_RES, help="H3 resolution (11)")
     p.add_argument("--cluster", help="local:N or tcp://host:8786 (default: this process)")
@@ -54,6 +59,8 @@ def read_cells(path: Path) -> gpd.GeoDataFrame:
 def run_reassign(args: argparse.Namespace) -> int:
     """Run ``reassign`` for parsed ``args``; the exit status."""
     try:
+        if args.records is None or args.cells is None or args.out is None:
+            raise InputError("give --records, --cells and --out", source="reassign")
         if args.out.suffix.lower() != ".parquet":
             raise InputError("--out must be a folder ending in .parquet", source=str(args.out))
         if not args.out.resolve().parent.is_dir():
