@@ -18,7 +18,6 @@ import h3
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
 
 from grid.cli import main as grid_main
 
@@ -202,9 +201,19 @@ def test_reassign_on_cluster_agrees_with_an_independent_sjoin(
         [h3.int_to_str(int(v)) for v in got["h3"][sample]]
 
 
-def test_bad_cluster_address_is_refused_before_any_work(province: Path, capsys) -> None:
+def test_bad_cluster_input_is_refused_before_any_work(province: Path, capsys) -> None:
     out = province / "bad.parquet"
     assert run_partition(province, out, "--cluster", "local:x") == 2
     assert "neither local:N nor a scheduler address" in capsys.readouterr().err
-    assert not out.exists()
-    assert shapely is not None
+    assert run_partition(province, province / "bad.gpkg", "--cluster", "local:1") == 2
+    assert "with --cluster, --out must be a .parquet folder" in capsys.readouterr().err
+    (province / "taken.parquet").mkdir()
+    (province / "taken.parquet" / "notes.txt").write_text("mine")
+    assert run_partition(province, province / "taken.parquet", "--cluster", "local:1") == 2
+    assert "is not the output of an earlier partition run" in capsys.readouterr().err
+    assert (province / "taken.parquet" / "notes.txt").read_text() == "mine"
+    assert not out.exists() and not (province / "bad.gpkg").exists()
+    assert grid_main(["reassign", "--records", str(province / "nope.parquet"), "--cells",
+                      str(province / "communities.parquet"), "--out",
+                      str(province / "r.parquet")]) == 2
+    assert "file not found" in capsys.readouterr().err
