@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
 import shutil
 import sys
 import tempfile
@@ -135,13 +136,15 @@ def bench_partition(work: Path, modes: list[int]) -> None:
     start = time.perf_counter()
     assert quiet_main(partition_args(work, work / "in.parquet")) == 0
     rows["in-process"] = {"wall": time.perf_counter() - start, "peak": peak_rss_mb()}
+    print(f"partition in-process: {rows['in-process']['wall']:.1f} s", flush=True)
     want = files(work / "in.parquet")
     for w in modes:
         out = work / f"local{w}.parquet"
         rows[f"local:{w}"] = timed_cluster(
             w, lambda a, out=out: quiet_main([*partition_args(work, out), "--cluster", a]))
         same = files(out) == want
-        print(f"local:{w} output identical to in-process: {same}", flush=True)
+        print(f"partition local:{w}: {rows[f'local:{w}']}; output identical to in-process: "
+              f"{same}", flush=True)
     show("partition", rows)
 
 
@@ -153,6 +156,7 @@ def bench_reassign(work: Path, n: int, modes: list[int]) -> None:
     start = time.perf_counter()
     reassign(records, cells, work / "re_in.parquet")
     rows["in-process"] = {"wall": time.perf_counter() - start, "peak": peak_rss_mb()}
+    print(f"reassign in-process: {rows['in-process']['wall']:.1f} s", flush=True)
     for w in modes:
         out = work / f"re_local{w}.parquet"
 
@@ -163,6 +167,7 @@ def bench_reassign(work: Path, n: int, modes: list[int]) -> None:
                 reassign(records, cells, out, client=client)
 
         rows[f"local:{w}"] = timed_cluster(w, job)
+        print(f"reassign local:{w}: {rows[f'local:{w}']}", flush=True)
     show(f"reassign {n} records", rows)
     for mode, r in rows.items():
         rate = n / r["wall"]
@@ -191,6 +196,7 @@ def main() -> None:
     per_part = max(10_000, min(2_000_000, args.records // 16))  # ≥16 tasks to spread
     make_records(bld, args.records, work / "records.parquet", seed=args.seed,
                  rows_per_part=per_part)
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     print(f"province: {len(comm)} communities, {len(bld)} buildings, {args.records} records "
           f"generated in {time.perf_counter() - start:.1f} s → {work}", flush=True)
     bench_partition(work, modes)

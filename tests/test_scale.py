@@ -217,3 +217,18 @@ def test_bad_cluster_input_is_refused_before_any_work(province: Path, capsys) ->
                       str(province / "communities.parquet"), "--out",
                       str(province / "r.parquet")]) == 2
     assert "file not found" in capsys.readouterr().err
+
+
+def test_bad_buildings_on_the_cluster_exit_2_naming_the_file(
+        scheduler: str, province: Path, capsys) -> None:
+    bld = gpd.read_parquet(province / "buildings.parquet")
+    bld.loc[bld.index[-1], "households"] = -3
+    bad = province / "bad_buildings.parquet"
+    bld.to_parquet(bad, row_group_size=40)
+    out = province / "refused.parquet"
+    capsys.readouterr()
+    assert grid_main(["partition", "--communities", str(province / "communities.parquet"),
+                      "--buildings", str(bad), "--out", str(out), "--no-progress",
+                      "--cluster", scheduler]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(str(bad)) and "households" in err and "Traceback" not in err

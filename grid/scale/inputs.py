@@ -16,8 +16,10 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
+from grid.errors import InputError
 from grid.input.io import PARQUET_SUFFIXES, check_geometry_types, map_fields, to_wgs84
 from grid.input.prepare import prepare_buildings
+from grid.partition.checks import check_buildings
 
 #: buildings per partition when a layer read whole is split for the cluster
 ROWS_PER_PARTITION = 20_000
@@ -34,7 +36,14 @@ def _ready(part: gpd.GeoDataFrame, crs: str | int | None, source: str,
     part = to_wgs84(part, crs, source)
     check_geometry_types(part, "buildings", source)
     part = map_fields(part, fields, source)
-    return prepare_buildings(part, source, fields=fields, drop_invalid=drop_invalid)[0]
+    part = prepare_buildings(part, source, fields=fields, drop_invalid=drop_invalid)[0]
+    try:
+        check_buildings(part)  # what partition() checks first, on this partition's rows
+    except InputError as err:
+        err.source = source
+        err.args = (err.message,)
+        raise
+    return part
 
 
 def _numbered(part: gpd.GeoDataFrame, offsets: np.ndarray, by_id: bool,
