@@ -217,6 +217,11 @@ def test_bad_cluster_input_is_refused_before_any_work(province: Path, capsys) ->
                       str(province / "communities.parquet"), "--out",
                       str(province / "r.parquet")]) == 2
     assert "file not found" in capsys.readouterr().err
+    assert grid_main(["reassign", "--records", str(province / "buildings.parquet"), "--cells",
+                      str(province / "communities.parquet"), "--out",
+                      str(province / "taken.parquet")]) == 2
+    assert "is not the output of an earlier reassign run" in capsys.readouterr().err
+    assert (province / "taken.parquet" / "notes.txt").read_text() == "mine"
 
 
 def test_bad_buildings_on_the_cluster_exit_2_naming_the_file(

@@ -65,6 +65,12 @@ def run_reassign(args: argparse.Namespace) -> int:
             raise InputError("--out must be a folder ending in .parquet", source=str(args.out))
         if not args.out.resolve().parent.is_dir():
             raise InputError("its folder does not exist", source=str(args.out))
+        if args.out.exists() and (not args.out.is_dir() or any(
+                not f.name.startswith(("part.", "_")) for f in args.out.iterdir())):
+            raise InputError("exists and is not the output of an earlier reassign run "
+                             "(it would be replaced)", source=str(args.out))
+        if args.out.resolve() == args.records.resolve():
+            raise InputError("--out is the records folder", source=str(args.out))
         cells = read_cells(args.cells)
         show = not args.no_progress and sys.stderr.isatty()
         with _client(args.cluster) as client:
