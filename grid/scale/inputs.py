@@ -74,14 +74,20 @@ def read_buildings(
         sample = raw.partitions[0].head(8, compute=True)  # the steps need real rows for types
         meta = _ready(sample, crs, str(path), fields, drop_invalid).iloc[:0]
         ddf = raw.map_partitions(_ready, crs, str(path), fields, drop_invalid, meta=meta)
-    lengths = np.asarray(ddf.map_partitions(len).compute(), dtype=np.int64)
+    lengths, by_id = _counts(ddf)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
-    by_id = "id" in ddf.columns and _ids_unique(ddf, int(offsets[-1]))
     meta = _numbered(ddf._meta, offsets, by_id)
     return ddf.map_partitions(_numbered, offsets, by_id, meta=meta)
 
 
-def _ids_unique(ddf: Any, n: int) -> bool:
-    """Whether the buildings' ids (positions where blank) name every building once."""
+def _counts(ddf: Any) -> tuple[np.ndarray, bool]:
+    """Rows per partition, and whether the buildings' ids name each one once, in one pass
+    over the (read and prepared) partitions."""
+    import dask
+
+    sizes = ddf.map_partitions(len)
+    if "id" not in ddf.columns:
+        return np.asarray(sizes.compute(), dtype=np.int64), False
     ids = ddf["id"].dropna()
-    return bool(ids.nunique().compute() == ids.count().compute()) and n > 0
+    lengths, distinct, given = dask.compute(sizes, ids.nunique(), ids.count())
+    return np.asarray(lengths, dtype=np.int64), bool(distinct == given)
