@@ -71,7 +71,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "refusing the file",
     )
     p.add_argument("--seed", type=int, default=0, help="random seed (0); same seed, same cells")
-    p.add_argument("--out", required=True, type=Path, help="output GeoPackage (cells, buildings)")
+    p.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="output GeoPackage (cells, buildings), or a folder NAME.parquet: GeoParquet "
+        "partitioned by street",
+    )
+    p.add_argument(
+        "--cluster",
+        help="run the communities as dask tasks: local:N (N worker processes here) or the "
+        "address of a running scheduler, tcp://host:8786 (--out must be a .parquet folder)",
+    )
     p.add_argument("--geojson", type=Path, help="also write the cells as GeoJSON")
     p.add_argument("--report", type=Path, help="also write the text report here")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -81,6 +92,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run_partition(args: argparse.Namespace) -> int:
     """Run the partition pipeline for parsed ``args``; returns the process exit status."""
+    if getattr(args, "cluster", None):
+        from grid.scale.run import run_on_cluster
+
+        return run_on_cluster(args)
     try:
         check_outputs(args)
         communities, buildings, roads, warnings = read_inputs(args)
@@ -142,8 +157,8 @@ def households_from(
 
 def check_outputs(args: argparse.Namespace) -> None:
     """Refuse output paths of the wrong kind before any work is done."""
-    if args.out.suffix.lower() != ".gpkg":
-        raise InputError("--out must be a .gpkg file", source=str(args.out))
+    if args.out.suffix.lower() not in (".gpkg", ".parquet"):
+        raise InputError("--out must be a .gpkg file or a .parquet folder", source=str(args.out))
     if args.geojson is not None and args.geojson.suffix.lower() not in (".geojson", ".json"):
         raise InputError("--geojson must end in .geojson", source=str(args.geojson))
     for path in (args.out, args.geojson, args.report):
@@ -216,18 +231,29 @@ def write_outputs(result, args: argparse.Namespace) -> None:
     The GeoPackage is written next to its target and moved into place, so a failure leaves any
     previous output intact.
     """
-    tmp = args.out.with_name(f".{args.out.stem}.{os.getpid()}.tmp.gpkg")
-    tmp.unlink(missing_ok=True)
-    try:
-        write_cells(result.cells, tmp, layer="cells")
-        write_layer(result.buildings.reset_index(drop=True), tmp, layer="buildings")
-        tmp.replace(args.out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    if args.out.suffix.lower() == ".parquet":
+        from grid.scale.output import clear, write_streets
+
+        clear(args.out)
+        write_streets(result.cells, result.buildings.reset_index(drop=True), args.out)
+    else:
+        _write_gpkg(result, args.out)
     if args.geojson is not None:
         write_cells(result.cells, args.geojson)
     if args.report is not None:
         args.report.write_text(result.report() + "\n", encoding="utf-8")
+
+
+def _write_gpkg(result, out: Path) -> None:
+    """Cells and buildings in one GeoPackage, written aside and moved into place."""
+    tmp = out.with_name(f".{out.stem}.{os.getpid()}.tmp.gpkg")
+    tmp.unlink(missing_ok=True)
+    try:
+        write_cells(result.cells, tmp, layer="cells")
+        write_layer(result.buildings.reset_index(drop=True), tmp, layer="buildings")
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def show_warnings(warnings: list[ValidationWarning]) -> None:
@@ -248,5 +274,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grid", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     add_parser(sub)
+    from grid.scale.commands import add_parser as add_reassign
+
+    add_reassign(sub)
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -39,20 +39,26 @@ def h3_cell(x: float, y: float, res: int) -> str:
     return h3_str.latlng_to_cell(float(y), float(x), int(res))
 
 
-def h3_index(x: ArrayLike, y: ArrayLike, res: int) -> NDArray[np.str_]:
-    """The H3 cell (hex string) at resolution ``res`` of each WGS84 point (x = lon, y = lat)."""
+def h3_ints(x: ArrayLike, y: ArrayLike, res: int) -> NDArray[np.uint64]:
+    """The H3 cell of each WGS84 point as its 64-bit integer (``h3_index`` is its hex form):
+    the compact form batch jobs store, one C call per point and no string."""
     _check_resolution(res)
     lon, lat = finite_xy(x, y)
     if (np.abs(lat) > 90).any() or (np.abs(lon) > 180).any():
         raise InputError(_OUT_OF_RANGE, field="x/y")
-    # h3 4 has no vectorised entry point: one C call per point through the integer API (no
-    # string made per point), then every hex digit at once. A cell index lies in [2**59, 2**60),
-    # so its hex form is exactly 15 digits, as h3.latlng_to_cell writes it.
-    cells = np.fromiter(
+    # h3 4 has no vectorised entry point: one C call per point through the integer API.
+    return np.fromiter(
         map(h3_int.latlng_to_cell, lat.tolist(), lon.tolist(), itertools.repeat(int(res))),
         dtype=np.uint64,
         count=lat.size,
     )
+
+
+def h3_index(x: ArrayLike, y: ArrayLike, res: int) -> NDArray[np.str_]:
+    """The H3 cell (hex string) at resolution ``res`` of each WGS84 point (x = lon, y = lat)."""
+    cells = h3_ints(x, y, res)
+    # A cell index lies in [2**59, 2**60), so its hex form is exactly 15 digits, as
+    # h3.latlng_to_cell writes it; every hex digit is made at once.
     digits = np.empty((cells.size, 15), dtype="<u4")
     for i, shift in enumerate(range(56, -4, -4)):  # a loop over digits, not points
         digits[:, i] = _HEX[(cells >> np.uint64(shift)) & np.uint64(15)]

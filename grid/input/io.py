@@ -1,4 +1,5 @@
-"""Reading and writing layers: GeoJSON, GeoPackage, Shapefile, CSV points, OSM PBF and OSM XML.
+"""Reading and writing layers: GeoJSON, GeoPackage, Shapefile, GeoParquet (a file or a
+partitioned folder), CSV points, OSM PBF and OSM XML.
 
 Everything read comes back in WGS84 (DESIGN §5): a declared ``crs`` may be any EPSG code or PROJ
 string, or "gcj02"/"bd09", which are converted at this edge. A ``fields`` mapping renames the
@@ -32,6 +33,7 @@ VECTOR_SUFFIXES = {
     ".shp": "ESRI Shapefile",
 }
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+PARQUET_SUFFIXES = (".parquet", ".geoparquet")
 X_NAMES = ("lon", "lng", "long", "longitude", "x")
 Y_NAMES = ("lat", "latitude", "y")
 GEOMETRY_TYPES = {
@@ -75,9 +77,12 @@ def read_layer(
     source = str(path)
     if kind not in KINDS:
         raise InputError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}", source=source)
-    check_file(path)
     name = path.name.lower()
-    if name.endswith(".osm.pbf") or name.endswith(".pbf"):
+    if path.suffix.lower() not in PARQUET_SUFFIXES:
+        check_file(path)
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        gdf = read_geoparquet(path)
+    elif name.endswith(".osm.pbf") or name.endswith(".pbf"):
         gdf = _read_osm_pbf(path, _osm_kind(kind, source))
     elif name.endswith(".osm"):
         gdf = _read_osm_xml(path, _osm_kind(kind, source))
@@ -87,7 +92,8 @@ def read_layer(
         gdf = _read_vector(path, layer)
     else:
         raise InputError(
-            f"unsupported format '{path.suffix}'; use GeoJSON, GPKG, SHP, CSV, OSM PBF or OSM XML",
+            f"unsupported format '{path.suffix}'; use GeoJSON, GPKG, SHP, GeoParquet, CSV, "
+            "OSM PBF or OSM XML",
             source=source,
         )
     if len(gdf) == 0:
@@ -106,6 +112,16 @@ def check_file(path: Path) -> None:
         raise InputError("is a directory, not a file", source=str(path))
     if path.stat().st_size == 0:
         raise InputError("file is empty", source=str(path))
+
+
+def read_geoparquet(path: Path) -> gpd.GeoDataFrame:
+    """A GeoParquet file, or a folder of them (partitioned by a column such as street)."""
+    if not path.exists():
+        raise InputError("file not found", source=str(path))
+    try:
+        return gpd.read_parquet(path)
+    except Exception as exc:  # pyarrow and geopandas raise many types for unreadable files
+        raise InputError(f"cannot read as GeoParquet: {exc}", source=str(path)) from exc
 
 
 def _osm_kind(kind: str, source: str) -> str:
@@ -286,7 +302,7 @@ def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = 
         if gdf.crs is not None and CRS(gdf.crs).equals(WGS84)
         else (gdf.set_crs(WGS84) if gdf.crs is None else gdf.to_crs(WGS84))
     )
-    out = _writable(out)
+    out = writable(out)
     if driver == "GeoJSON":
         path.unlink(missing_ok=True)
         pyogrio.write_dataframe(
@@ -306,7 +322,7 @@ def write_cells(cells: gpd.GeoDataFrame, path: str | Path, *, layer: str = "cell
     return write_layer(cells, path, layer=layer)
 
 
-def _writable(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def writable(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Columns GDAL can store: all-empty or mixed object columns become strings."""
     out = gdf.copy()
     for col in out.columns:

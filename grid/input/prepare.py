@@ -64,32 +64,63 @@ def prepare(
     ``grid.errors.InputError`` naming the file (or the role, for a GeoDataFrame) and feature.
     """
     fields = dict(building_fields or {})
-    csrc, bsrc = _source(communities, "communities"), _source(buildings, "buildings")
-    comm = _read(
-        communities, "communities", "boundaries", name=layer, crs=crs, fields={"code": code_field}
-    )
+    bsrc = _source(buildings, "buildings")
+    comm, rds, warnings = prepare_areas(communities, roads, crs=crs, layer=layer,
+                                        code_field=code_field)
     bld = _read(buildings, "buildings", "buildings", name=layer, crs=crs, fields=fields)
-    rds = None if roads is None else _read(roads, "roads", "roads", name=layer, crs=crs)
-    check_coordinates(comm, csrc)
-    check_coordinates(bld, bsrc)
-    if rds is not None and roads is not None:
-        check_coordinates(rds, _source(roads, "roads"))
-    comm, warnings = repair_polygons(comm, csrc)
-    bld, bwarn = repair_polygons(bld, bsrc, drop_unrepairable=drop_invalid)
+    bld, bwarn = prepare_buildings(bld, bsrc, fields=fields, drop_invalid=drop_invalid)
     warnings += bwarn
-    comm["code"] = comm["code"].astype(str)
     if crs is None:
         warnings += shift_warnings(bld, comm, bsrc)
     warnings += check_buildings_in_communities(bld, comm, source=bsrc)
+    return Prepared(comm, bld, rds, warnings)
+
+
+def prepare_areas(
+    communities: Layer,
+    roads: Layer | None = None,
+    *,
+    crs: str | int | None = None,
+    layer: str | None = None,
+    code_field: str = "code",
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, list[ValidationWarning]]:
+    """The communities (read, checked, repaired, codes as text) and roads (read, checked) of
+    ``prepare``; ``grid.scale`` calls it alone when the buildings are read in partitions."""
+    csrc = _source(communities, "communities")
+    comm = _read(
+        communities, "communities", "boundaries", name=layer, crs=crs, fields={"code": code_field}
+    )
+    rds = None if roads is None else _read(roads, "roads", "roads", name=layer, crs=crs)
+    check_coordinates(comm, csrc)
+    if rds is not None and roads is not None:
+        check_coordinates(rds, _source(roads, "roads"))
+    comm, warnings = repair_polygons(comm, csrc)
+    comm["code"] = comm["code"].astype(str)
+    return comm, rds, warnings
+
+
+def prepare_buildings(
+    bld: gpd.GeoDataFrame,
+    source: str,
+    *,
+    fields: Mapping[str, str] | None = None,
+    drop_invalid: bool = False,
+) -> tuple[gpd.GeoDataFrame, list[ValidationWarning]]:
+    """The row-by-row part of ``prepare`` for buildings already read and mapped: coordinates
+    checked, polygons repaired, households estimated. ``grid.scale`` runs it per partition, so a
+    province's buildings are made ready exactly as a district's."""
+    fields = fields or {}
+    check_coordinates(bld, source)
+    bld, warnings = repair_polygons(bld, source, drop_unrepairable=drop_invalid)
     bld = estimate_households(
         bld,
         households="households" if "households" in fields else None,
         levels="levels" if "levels" in fields else None,
         height="height" if "height" in fields else None,
         type_col="type" if "type" in fields else None,
-        source=bsrc,
+        source=source,
     )
-    return Prepared(comm, bld, rds, warnings)
+    return bld, warnings
 
 
 def _source(layer: Layer, role: str) -> str:

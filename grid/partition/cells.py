@@ -271,7 +271,7 @@ def _granularity(cells: CommunityCells, bounds: Bounds) -> None:
             "(or a piece of it has no building and touches the rest only at a point)")))
 
 
-def _checked(
+def checked_bounds(
     communities: gpd.GeoDataFrame,
     buildings: gpd.GeoDataFrame,
     roads: gpd.GeoDataFrame | gpd.GeoSeries | None,
@@ -299,7 +299,21 @@ def _steps(n: int, progress: bool) -> Iterable[int]:
     return tqdm(range(n), desc="partition", unit="community")
 
 
-def _owners(community_geoms: np.ndarray, anchor_xy: np.ndarray) -> np.ndarray:
+def partition_community(
+    geom: BaseGeometry, code: str, footprints: np.ndarray, h: np.ndarray, units: np.ndarray,
+    names: np.ndarray, anchors: np.ndarray, roads: np.ndarray | None, bounds: Bounds, seed: int,
+) -> tuple[pd.DataFrame, list[tuple[str, str, str, str]], np.ndarray]:
+    """One community (metric CRS) partitioned and coded: its cell rows, its exception rows and
+    each building's cell code. ``partition`` and the distributed runner (``grid.scale``) both
+    call it, so a community gets the same cells wherever it runs."""
+    cells = community_cells(geom, footprints, h, units, names, roads, bounds, seed, anchors)
+    _granularity(cells, bounds)
+    codes = sequence_codes(cells.geoms, code)
+    rows = [(code, codes[c], kind, why) for c, kind, why in cells.notes]
+    return _cell_frame(cells, codes, code), rows, codes[cells.building_cell]
+
+
+def community_owners(community_geoms: np.ndarray, anchor_xy: np.ndarray) -> np.ndarray:
     """Position of the community holding each building's anchor point (the first one listed
     when several do), -1 for none."""
     hit_b, hit_c = shapely.STRtree(community_geoms).query(shapely.points(anchor_xy),
@@ -331,7 +345,7 @@ def _outside_rows(outside: np.ndarray) -> list[tuple[None, None, str, str]]:
              f"cell: {shown}{' …' if len(outside) > 10 else ''}")]
 
 
-def _cells_in_wgs84(cell_frames: list[pd.DataFrame], crs: object) -> gpd.GeoDataFrame:
+def cells_in_wgs84(cell_frames: list[pd.DataFrame], crs: object) -> gpd.GeoDataFrame:
     """All communities' cells, sorted by code, projected back to WGS84 and kept valid."""
     frame = pd.concat(cell_frames, ignore_index=True).sort_values("code", ignore_index=True)
     cells_gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs=crs).to_crs(WGS84)
@@ -358,14 +372,14 @@ def partition(
     Inputs are WGS84; cells never cross community lines; every out-of-bounds cell is listed in
     ``.exceptions`` with its reason. Deterministic for the same input and ``seed``.
     """
-    bounds = _checked(communities, buildings, roads, min_households, max_households)
+    bounds = checked_bounds(communities, buildings, roads, min_households, max_households)
     crs = metric_crs(communities)
     comm = communities.to_crs(crs)
     bld = buildings.to_crs(crs)
     cgeoms = np.asarray(comm.geometry.values, dtype=object)
     footprints = np.asarray(bld.geometry.values, dtype=object)
     anchor_xy = representative_xy(footprints)
-    owner = _owners(cgeoms, anchor_xy)
+    owner = community_owners(cgeoms, anchor_xy)
     road_geoms = None
     if roads is not None and len(roads):
         road_geoms = np.asarray(roads.to_crs(crs).geometry.values, dtype=object)
@@ -377,23 +391,21 @@ def partition(
     codes_all = comm["code"].astype(str).to_numpy()
     order = np.argsort(owner, kind="stable")
     starts = np.searchsorted(owner[order], np.arange(len(comm) + 1))
-    cell_frames, exc_rows = [], []
+    cell_frames: list[pd.DataFrame] = []
+    exc_rows: list[tuple[str | None, str | None, str, str]] = []
     cell_code_of = np.full(len(bld), None, dtype=object)
     for ci in _steps(len(comm), progress):
         members = order[starts[ci]:starts[ci + 1]]
         rs = None
         if road_geoms is not None:
             rs = road_geoms[road_tree.query(cgeoms[ci], predicate="intersects")]
-        cells = community_cells(cgeoms[ci], footprints[members], h_all[members],
-                                units_all[members], names_all[members], rs, bounds, seed,
-                                anchor_xy[members])
-        _granularity(cells, bounds)
-        codes = sequence_codes(cells.geoms, codes_all[ci])
-        cell_code_of[members] = codes[cells.building_cell]
-        cell_frames.append(_cell_frame(cells, codes, codes_all[ci]))
-        exc_rows += [(codes_all[ci], codes[c], kind, why) for c, kind, why in cells.notes]
+        frame, rows, cell_code_of[members] = partition_community(
+            cgeoms[ci], codes_all[ci], footprints[members], h_all[members], units_all[members],
+            names_all[members], anchor_xy[members], rs, bounds, seed)
+        cell_frames.append(frame)
+        exc_rows += rows
     exc_rows += _outside_rows(names_all[owner < 0])
-    cells_gdf = _cells_in_wgs84(cell_frames, crs)
+    cells_gdf = cells_in_wgs84(cell_frames, crs)
     out_b = buildings.copy()
     out_b["community_code"] = np.where(owner >= 0, codes_all[np.maximum(owner, 0)], None)
     out_b["cell_code"] = cell_code_of

@@ -1,0 +1,207 @@
+"""Benchmark: province-scale partition and record re-assignment, in-process vs dask local:1 vs
+local:2 (issue 15; DESIGN §8 targets: partition ≥1.7× from 1 to 2 workers, 10⁸ records re-assigned
+from GeoParquet in ≤3 min on 2 workers).
+
+A synthetic province (data/boundaries/province.py, seeded) is written as GeoParquet, then each
+mode runs the same job; the cluster is started before the clock starts. Printed per mode: wall
+seconds, speed-up over local:1, the sum of the tasks' compute seconds (dask's task stream), the
+per-task overhead (wall × workers − compute, per task), and each worker's peak resident memory
+(ru_maxrss). The cluster outputs are checked byte for byte against the in-process output. The
+8- and 32-worker lines are a PROJECTION from the measured task costs (compute ÷ workers + the
+longest task + measured per-task overhead), not a measurement.
+
+    .venv/bin/python bench/province.py [--communities 5000] [--records 100000000] [--work DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "data" / "boundaries"))
+sys.path.insert(0, str(ROOT))
+
+from province import make_province, make_records  # noqa: E402
+
+from grid.cli import main as grid_main  # noqa: E402
+from grid.scale.cluster import connect  # noqa: E402
+from grid.scale.commands import read_cells  # noqa: E402
+from grid.scale.reassign import reassign  # noqa: E402
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def quiet_main(argv: list[str]) -> int:
+    """``python -m grid`` with its report kept off the bench's output."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return grid_main(argv)
+
+
+def partition_args(work: Path, out: Path) -> list[str]:
+    """The partition command line over the province files."""
+    return ["partition", "--communities", str(work / "communities.parquet"),
+            "--buildings", str(work / "buildings.parquet"), "--out", str(out), "--no-progress",
+            "--report", str(out.with_suffix(".txt"))]
+
+
+def files(out: Path) -> dict[str, bytes]:
+    """Every Parquet file of an output by its relative path."""
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*.parquet"))}
+
+
+def rss_mb() -> float:
+    """This process's resident memory now, in MB (run on each worker)."""
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20
+
+
+class PeakSampler(threading.Thread):
+    """Samples every worker's resident memory while a job runs; keeps the peak."""
+
+    def __init__(self, client) -> None:
+        super().__init__(daemon=True)
+        self.client, self.peak, self.stop = client, 0.0, threading.Event()
+
+    def run(self) -> None:
+        """Sample every 0.25 s until stopped."""
+        while not self.stop.wait(0.25):
+            try:
+                self.peak = max(self.peak, *self.client.run(rss_mb).values())
+            except Exception:  # a worker going away mid-sample: the next sample counts
+                continue
+
+
+def timed_cluster(workers: int, job) -> dict:
+    """Run ``job(address)`` on a fresh local cluster of ``workers``; wall, task stats, memory."""
+    with connect(f"local:{workers}") as client:
+        from distributed import get_task_stream
+
+        sampler = PeakSampler(client)
+        sampler.start()
+        with get_task_stream(client) as ts:
+            start = time.perf_counter()
+            job(client.scheduler.address)
+            wall = time.perf_counter() - start
+        sampler.stop.set()
+        sampler.join()
+        spans = [(s["stop"] - s["start"]) for t in ts.data for s in t["startstops"]
+                 if s["action"] == "compute"]
+    compute = sum(spans)
+    tasks = len(spans)
+    overhead = max(0.0, wall * workers - compute) / max(tasks, 1)
+    return {"wall": wall, "compute": compute, "tasks": tasks, "longest": max(spans, default=0),
+            "overhead": overhead, "peak": sampler.peak}
+
+
+def projection(row: dict, workers: int) -> float:
+    """Projected wall on ``workers``: compute spread + the longest task + per-task overhead."""
+    per = row["compute"] / workers + row["tasks"] * row["overhead"] / workers
+    return max(per, row["longest"])
+
+
+def show(title: str, rows: dict[str, dict], unit: float | None = None) -> None:
+    """The table of modes and the 8/32-worker projection."""
+    print(f"\n{title}  (peak MB/wkr for in-process: the whole process's ru_maxrss)")
+    print(f"{'mode':<12}{'wall s':>9}{'speed-up':>10}{'compute s':>11}{'tasks':>7}"
+          f"{'ovh ms/task':>12}{'peak MB/wkr':>12}")
+    base = rows.get("local:1", {}).get("wall")
+    for mode, r in rows.items():
+        sp = f"{base / r['wall']:.2f}×" if base and mode != "in-process" else "—"
+        print(f"{mode:<12}{r['wall']:>9.1f}{sp:>10}{r.get('compute', 0):>11.1f}"
+              f"{r.get('tasks', 0):>7}{1000 * r.get('overhead', 0):>12.1f}"
+              f"{r.get('peak', 0):>12.0f}")
+    if "local:2" in rows:
+        for w in (8, 32):
+            print(f"projection local:{w} (NOT measured): {projection(rows['local:2'], w):.1f} s")
+
+
+def bench_partition(work: Path, modes: list[int]) -> None:
+    """In-process vs local clusters on the province; outputs compared byte for byte."""
+    rows: dict[str, dict] = {}
+    start = time.perf_counter()
+    assert quiet_main(partition_args(work, work / "in.parquet")) == 0
+    rows["in-process"] = {"wall": time.perf_counter() - start, "peak": peak_rss_mb()}
+    print(f"partition in-process: {rows['in-process']['wall']:.1f} s", flush=True)
+    want = files(work / "in.parquet")
+    for w in modes:
+        out = work / f"local{w}.parquet"
+        rows[f"local:{w}"] = timed_cluster(
+            w, lambda a, out=out: quiet_main([*partition_args(work, out), "--cluster", a]))
+        same = files(out) == want
+        print(f"partition local:{w}: {rows[f'local:{w}']}; output identical to in-process: "
+              f"{same}", flush=True)
+    show("partition", rows)
+
+
+def bench_reassign(work: Path, n: int, modes: list[int]) -> None:
+    """Records re-assigned in-process vs local clusters; throughput and the 10⁸ projection."""
+    cells = read_cells(work / "in.parquet")
+    records = work / "records.parquet"
+    rows: dict[str, dict] = {}
+    start = time.perf_counter()
+    reassign(records, cells, work / "re_in.parquet")
+    rows["in-process"] = {"wall": time.perf_counter() - start, "peak": peak_rss_mb()}
+    print(f"reassign in-process: {rows['in-process']['wall']:.1f} s", flush=True)
+    for w in modes:
+        out = work / f"re_local{w}.parquet"
+
+        def job(address: str, out: Path = out) -> None:
+            from distributed import Client
+
+            with Client(address) as client:
+                reassign(records, cells, out, client=client)
+
+        rows[f"local:{w}"] = timed_cluster(w, job)
+        print(f"reassign local:{w}: {rows[f'local:{w}']}", flush=True)
+    show(f"reassign {n} records", rows)
+    for mode, r in rows.items():
+        rate = n / r["wall"]
+        print(f"{mode}: {rate / 1e6:.2f} M records/s → 10⁸ records in {1e8 / rate / 60:.1f} min "
+              "(extrapolated)")
+
+
+def main() -> None:
+    """Generate, then bench partition and reassign."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--communities", type=int, default=5000)
+    ap.add_argument("--households", type=int, default=500)
+    ap.add_argument("--records", type=int, default=100_000_000)
+    ap.add_argument("--workers", default="1,2", help="local cluster sizes to run")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--work", type=Path, help="folder for the files (default: a temp folder)")
+    args = ap.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="province-"))
+    work.mkdir(parents=True, exist_ok=True)
+    modes = [int(w) for w in args.workers.split(",")]
+    start = time.perf_counter()
+    comm, bld = make_province(args.communities, seed=args.seed, households=args.households)
+    comm.to_parquet(work / "communities.parquet")
+    bld.to_parquet(work / "buildings.parquet", row_group_size=20_000)
+    shutil.rmtree(work / "records.parquet", ignore_errors=True)
+    per_part = max(10_000, min(2_000_000, args.records // 16))  # ≥16 tasks to spread
+    make_records(bld, args.records, work / "records.parquet", seed=args.seed,
+                 rows_per_part=per_part)
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
+    print(f"province: {len(comm)} communities, {len(bld)} buildings, {args.records} records "
+          f"generated in {time.perf_counter() - start:.1f} s → {work}", flush=True)
+    bench_partition(work, modes)
+    bench_reassign(work, args.records, modes)
+
+
+if __name__ == "__main__":
+    main()

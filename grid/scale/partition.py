@@ -1,0 +1,194 @@
+"""``partition`` on a dask.distributed cluster: communities as tasks, the same cells as in-process.
+
+The buildings are a dask-geopandas frame read in partitions. Each partition is matched to its
+communities by a partitioned spatial join (every building's anchor against the communities'
+tree, with the in-process rule for a building in several: the first listed), then the frame is
+shuffled by street office, so a task holds whole streets. A task partitions the communities of
+its streets with ``grid.partition.cells.partition_community``, the very function the in-process
+loop calls, and writes its streets' GeoParquet files (``grid.scale.output``). Only the small
+per-cell attributes and exception rows come back to the client, for the report: no process
+holds the whole province's buildings. A task lost with its worker is run again by dask; its
+files are rewritten whole, so nothing is lost or duplicated.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from grid.geomops import representative_xy
+from grid.input.crs import metric_crs
+from grid.partition.bisection import Bounds
+from grid.partition.cells import (
+    EXCEPTION_COLUMNS,
+    PartitionResult,
+    _outside_rows,
+    cells_in_wgs84,
+    checked_bounds,
+    community_owners,
+    partition_community,
+)
+from grid.scale.output import NO_STREET, street_of, write_streets
+
+HELPERS = ["_pos", "_name", "_owner", "_street"]
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every task needs besides its buildings: communities and roads in the metric CRS."""
+
+    crs: str
+    communities: np.ndarray
+    codes: np.ndarray
+    streets: np.ndarray
+    roads: np.ndarray | None
+    bounds: Bounds
+    seed: int
+    out: str
+
+
+def make_job(
+    communities: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None, bounds: Bounds, seed: int,
+    out: Path,
+) -> Job:
+    """The job for ``communities`` (WGS84), projected once on the client as in-process."""
+    crs = metric_crs(communities)
+    comm = communities.to_crs(crs)
+    road_geoms = None
+    if roads is not None and len(roads):
+        road_geoms = np.asarray(roads.to_crs(crs).geometry.values, dtype=object)
+    codes = comm["code"].astype(str).to_numpy(dtype=object)
+    return Job(crs.to_wkt(), np.asarray(comm.geometry.values, dtype=object), codes,
+               street_of(codes), road_geoms, bounds, seed, str(out))
+
+
+def locate(part: gpd.GeoDataFrame, job: Job) -> pd.DataFrame:
+    """Each building's community position (``_owner``, -1 for none) and street (``_street``):
+    the partitioned spatial join, by the rule ``partition`` applies in-process."""
+    if not len(part):
+        return pd.DataFrame({"_owner": np.empty(0, np.int64), "_street": np.empty(0, str)},
+                            index=part.index)
+    footprints = np.asarray(part.to_crs(job.crs).geometry.values, dtype=object)
+    owner = community_owners(job.communities, representative_xy(footprints))
+    street = np.where(owner >= 0, job.streets[np.maximum(owner, 0)], NO_STREET)
+    return pd.DataFrame({"_owner": owner, "_street": street.astype(str)}, index=part.index)
+
+
+def with_location(part: gpd.GeoDataFrame, job: Job) -> gpd.GeoDataFrame:
+    """``part`` with its buildings' ``_owner`` and ``_street`` (see ``locate``)."""
+    where = locate(part, job)
+    return part.assign(_owner=where["_owner"].to_numpy(), _street=where["_street"].to_numpy())
+
+
+def run_streets(part: gpd.GeoDataFrame, job: Job, streets: list[str] | None = None) -> dict:
+    """Partition every community of the streets in ``part`` (or of ``streets``), write their
+    files, and return the cell attributes, exception rows and unplaced buildings' names."""
+    part = part.sort_values("_pos", kind="stable")
+    mine = sorted(set(part["_street"].tolist()) | set(streets or []))
+    owner = part["_owner"].to_numpy(dtype=np.int64)
+    footprints = np.asarray(part.to_crs(job.crs).geometry.values, dtype=object)
+    anchors = representative_xy(footprints)
+    h = part["households"].to_numpy().astype(np.int64)
+    units = (part["units"].to_numpy(dtype=float) if "units" in part.columns
+             else np.full(len(part), np.nan))
+    names = part["_name"].to_numpy(dtype=object)
+    roads = job.roads
+    tree = shapely.STRtree(roads) if roads is not None else None
+    frames, rows = [], []
+    cell_code = np.full(len(part), None, dtype=object)
+    order = np.argsort(owner, kind="stable")
+    todo = np.flatnonzero(np.isin(job.streets, mine))
+    starts = np.searchsorted(owner[order], np.concatenate([todo, todo + 1]))
+    for k, ci in enumerate(todo):
+        members = order[starts[k]:starts[k + len(todo)]]
+        rs = None if tree is None or roads is None else roads[
+            tree.query(job.communities[ci], predicate="intersects")]
+        frame, exc, cell_code[members] = partition_community(
+            job.communities[ci], job.codes[ci], footprints[members], h[members], units[members],
+            names[members], anchors[members], rs, job.bounds, job.seed)
+        frames.append(frame)
+        rows += [(int(ci), *r) for r in exc]
+    out_b = part.drop(columns=HELPERS)
+    out_b["community_code"] = np.where(owner >= 0, job.codes[np.maximum(owner, 0)], None)
+    out_b["cell_code"] = cell_code
+    cells = cells_in_wgs84(frames, job.crs) if frames else None
+    write_streets(cells if cells is not None else out_b.iloc[:0][["community_code"]],
+                  out_b, Path(job.out))
+    summary = None if cells is None else pd.DataFrame(cells.drop(columns="geometry"))
+    return {"cells": summary, "exceptions": rows, "streets": mine,
+            "outside": part.loc[owner < 0, ["_pos", "_name"]]}
+
+
+def _progress(futures: list, show: bool) -> list[dict]:
+    """The tasks' results in order, with a progress bar on stderr when asked."""
+    from distributed import as_completed
+
+    bar = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(futures), desc="partition", unit="task", file=sys.stderr)
+    for _ in as_completed(futures):
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    return [f.result() for f in futures]
+
+
+def partition_on_cluster(
+    client: Any, communities: gpd.GeoDataFrame, buildings: Any,
+    roads: gpd.GeoDataFrame | None, out: Path, *, min_households: int = 100,
+    max_households: int = 200, seed: int = 0, progress: bool = False,
+) -> PartitionResult:
+    """Partition ``communities`` over ``buildings`` (a dask-geopandas frame with ``households``,
+    ``_pos`` and ``_name``) on ``client``'s cluster, writing GeoParquet by street under ``out``.
+
+    The result carries the cells without geometry (for the report) and the exceptions; the
+    geometry is in the files.
+    """
+    bounds = checked_bounds(communities, buildings._meta, roads, min_households, max_households)
+    job = make_job(communities, roads, bounds, seed, out)
+    [job_f] = client.scatter([job], broadcast=True)
+    located = buildings.map_partitions(with_location, job_f,
+                                       meta=with_location(buildings._meta, job))
+    n_streets = max(1, len(set(job.streets.tolist())) + 1)
+    shuffled = located.shuffle(on="_street", npartitions=min(n_streets, 256),
+                               shuffle_method="tasks")
+    tasks = [client.compute(d) for d in _task_graph(shuffled, job_f)]
+    results = _progress(tasks, progress)
+    done = {s for r in results for s in r["streets"]}
+    empty = sorted(set(job.streets.tolist()) - done)
+    if empty:  # streets with no building at all: their communities are whole cells
+        results.append(client.submit(run_streets, located._meta, job_f, empty).result())
+    return _result(results, communities, job, bounds)
+
+
+def _task_graph(shuffled: Any, job_f: Any) -> list:
+    """One delayed ``run_streets`` per shuffled partition."""
+    from dask import delayed
+
+    return [delayed(run_streets)(p, job_f) for p in shuffled.to_delayed()]
+
+
+def _result(results: list[dict], communities: gpd.GeoDataFrame, job: Job,
+            bounds: Bounds) -> PartitionResult:
+    """The tasks' summaries put in the in-process order: cells by code, exceptions by
+    community, then the buildings in no community."""
+    frames = [r["cells"] for r in results if r["cells"] is not None]
+    cells = pd.concat(frames, ignore_index=True).sort_values("code", ignore_index=True)
+    rows = sorted((r for res in results for r in res["exceptions"]), key=lambda r: r[0])
+    outside = pd.concat([r["outside"] for r in results]).sort_values("_pos")
+    exc = [r[1:] for r in rows] + _outside_rows(outside["_name"].to_numpy(dtype=object))
+    names = (communities["name"].astype(str).to_numpy() if "name" in communities.columns
+             else job.codes)
+    table = pd.DataFrame({"code": job.codes, "name": names})
+    return PartitionResult(cells, gpd.GeoDataFrame(), pd.DataFrame(exc, columns=EXCEPTION_COLUMNS),
+                           (bounds.low, bounds.high), table)

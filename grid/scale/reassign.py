@@ -1,0 +1,119 @@
+"""Records re-assigned in batch: each record (a point with a time) gets the cell in force at its
+time (``grid.analysis.history.CellHistory``, over the server's ``CellIndex``) and its H3 index
+(``grid.analysis.h3index.h3_index``), the same functions the server uses when a record is written.
+
+Records are read from Parquet / GeoParquet in partitions (``lon``/``lat`` or ``x``/``y`` columns,
+or a point geometry) and written back as Parquet parts with ``cell_code`` and ``h3`` added, one
+part per input partition: on a dask.distributed cluster each part is a task (a task lost with its
+worker is run again and rewrites its part whole), without one in this process, part by part.
+Memory is bounded by a partition, whatever the number of records.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from grid.analysis.h3index import h3_ints
+from grid.analysis.history import CellHistory, utc_ns
+from grid.errors import InputError
+
+XY_NAMES = (("lon", "lat"), ("x", "y"), ("longitude", "latitude"))
+DEFAULT_H3_RES = 11  # the server's default (api.settings.Settings.h3_resolution)
+
+
+def record_xy(part: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """A partition's record coordinates: lon/lat (or x/y) columns, else its point geometry."""
+    for x, y in XY_NAMES:
+        if x in part.columns and y in part.columns:
+            return part[x].to_numpy(dtype=np.float64), part[y].to_numpy(dtype=np.float64)
+    if "geometry" in part.columns:
+        import shapely
+
+        xy = shapely.get_coordinates(np.asarray(part["geometry"].values, dtype=object))
+        if len(xy) == len(part):
+            return xy[:, 0], xy[:, 1]
+    raise InputError("records need lon/lat (or x/y) columns or point geometry", field="lon/lat")
+
+
+def assign_part(part: pd.DataFrame, history: CellHistory, time_field: str,
+                res: int) -> pd.DataFrame:
+    """``part`` with ``cell_code`` (the cell in force at the record's time, categorical) and
+    ``h3`` (the H3 cell as its 64-bit integer; ``h3.int_to_str`` gives the server's hex form)."""
+    if time_field not in part.columns:
+        raise InputError(f"records have no '{time_field}' column", field=time_field)
+    x, y = record_xy(part)
+    cells = history.categories(x, y, utc_ns(part[time_field], time_field))
+    h3 = h3_ints(x, y, res).view(np.int64) if len(part) else np.empty(0, dtype=np.int64)
+    return part.assign(cell_code=cells, h3=h3)
+
+
+def read_records(path: Path) -> Any:
+    """The records at ``path`` (a Parquet file or folder) as a dask frame, partition by
+    partition (GeoParquet through dask-geopandas)."""
+    import dask.dataframe as dd
+    import pyarrow.parquet as pq
+
+    if not path.exists():
+        raise InputError("file not found", source=str(path))
+    try:
+        schema = pq.read_schema(next(iter(sorted(path.rglob("*.parquet")))) if path.is_dir()
+                                else path)
+    except (OSError, StopIteration, ValueError) as exc:
+        raise InputError(f"cannot read as Parquet: {exc}", source=str(path)) from exc
+    if schema.metadata and b"geo" in schema.metadata:
+        import dask_geopandas
+
+        return dask_geopandas.read_parquet(path)
+    return dd.read_parquet(path)
+
+
+def reassign(records: Path, cells: Any, out: Path, *, client: Any = None,
+             time_field: str = "occurred_at", res: int = DEFAULT_H3_RES,
+             progress: bool = False) -> int:
+    """Write ``records`` with their cells (``cells``: a GeoDataFrame of cell versions) and H3
+    to the Parquet folder ``out``, on ``client``'s cluster or in this process; the count."""
+    history = CellHistory(cells)
+    ddf = read_records(records)
+    if time_field not in ddf.columns:
+        raise InputError(f"records have no '{time_field}' column", source=str(records),
+                         field=time_field)
+    meta = assign_part(ddf._meta, history, time_field, res)
+    arg = client.scatter(history, broadcast=True) if client is not None else history
+    done = ddf.map_partitions(assign_part, arg, time_field, res, meta=meta)
+    write = done.to_parquet(out, write_index=False, compute=False, overwrite=True)
+    if client is None:
+        import dask
+
+        with dask.config.set(scheduler="synchronous"):
+            _run(write, progress)
+    else:
+        future = client.compute(write)
+        if progress:
+            from distributed import progress as bar
+
+            bar(future)
+        future.result()
+    return written_rows(out)
+
+
+def _run(write: Any, progress: bool) -> None:
+    """Compute ``write`` in this process, with dask's progress bar on stderr when asked."""
+    if not progress:
+        write.compute()
+        return
+    from dask.diagnostics import ProgressBar
+
+    with ProgressBar(out=sys.stderr):
+        write.compute()
+
+
+def written_rows(out: Path) -> int:
+    """The number of records in the Parquet parts under ``out`` (from their footers)."""
+    import pyarrow.parquet as pq
+
+    return sum(pq.read_metadata(f).num_rows for f in sorted(out.glob("*.parquet")))

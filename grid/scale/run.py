@@ -1,0 +1,65 @@
+"""``partition --cluster``: the command-line run of ``grid.scale.partition`` (see ``grid/cli.py``).
+
+Communities and roads are made ready on the client (``prepare_areas``); buildings in GeoParquet
+are read and made ready in partitions on the workers, other formats through the in-process
+``prepare``. Errors print ``file: reason`` and exit with status 2, as in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from grid.cli import EXIT_BAD_INPUT, building_fields, check_outputs, show_warnings
+from grid.errors import GridError, InputError
+from grid.input.io import write_cells
+from grid.input.prepare import prepare, prepare_areas
+from grid.scale.cluster import connect, parse_cluster
+from grid.scale.inputs import is_parquet, read_buildings
+from grid.scale.output import clear, read_streets
+from grid.scale.partition import partition_on_cluster
+
+
+def run_on_cluster(args: argparse.Namespace) -> int:
+    """Run ``partition`` for parsed ``args`` on the cluster ``args.cluster``; the exit status."""
+    try:
+        spec = parse_cluster(args.cluster)
+        check_outputs(args)
+        if args.out.suffix.lower() != ".parquet":
+            raise InputError("with --cluster, --out must be a .parquet folder",
+                             source=str(args.out))
+        clear(args.out)
+        with connect(spec) as client:
+            communities, roads, buildings, warnings = _inputs(args)
+            result = partition_on_cluster(
+                client, communities, buildings, roads, args.out,
+                min_households=args.min_households, max_households=args.max_households,
+                seed=args.seed, progress=not args.no_progress and sys.stderr.isatty(),
+            )
+    except GridError as err:
+        print(err.message, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.geojson is not None:  # the cells are small; the buildings stay in the folder
+        write_cells(read_streets(args.out, "cells").drop(columns="street"), args.geojson)
+    show_warnings(warnings)
+    report = result.report()
+    print(report)
+    if args.report is not None:
+        args.report.write_text(report + "\n", encoding="utf-8")
+    return 0
+
+
+def _inputs(args: argparse.Namespace) -> tuple:
+    """Communities, roads, the buildings as a dask frame, and the warnings."""
+    fields = building_fields(args)
+    if is_parquet(args.buildings):
+        comm, roads, warnings = prepare_areas(args.communities, args.roads, crs=args.crs,
+                                              layer=args.layer, code_field=args.code_field)
+        ddf = read_buildings(args.buildings, crs=args.crs, fields=fields,
+                             drop_invalid=args.drop_invalid)
+        return comm, roads, ddf, warnings
+    ready = prepare(args.communities, args.buildings, args.roads, crs=args.crs, layer=args.layer,
+                    code_field=args.code_field, building_fields=fields,
+                    drop_invalid=args.drop_invalid)
+    ddf = read_buildings(args.buildings, prepared=ready.buildings)
+    return ready.communities, ready.roads, ddf, ready.warnings
