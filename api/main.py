@@ -25,6 +25,7 @@ from api.photos import router as photos
 from api.places import router as places
 from api.records import router as records
 from api.records.ingest import RecordIngest
+from api.residents import router as residents
 from api.settings import Settings, get_settings
 from api.store import Store, make_store
 
@@ -78,6 +79,7 @@ def create_app(
     )
     for module in (auth, meta, cells, places, records, photos, stats, exports, analytics):
         app.include_router(module.router, prefix=PREFIX)
+    app.include_router(residents.router, prefix=PREFIX)
     if settings.web_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web")
     return app

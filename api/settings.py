@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     max_future_minutes: int = 10
     # how long a process trusts its copy of the cells/leaders change counters (seconds)
     generation_ttl: float = 1.0
+    # residents' reports (public page and Open311 POST): per address per hour, per phone per day,
+    # public photo uploads per address per hour
+    report_ip_per_hour: int = Field(default=10, ge=1)
+    report_phone_per_day: int = Field(default=5, ge=1)
+    report_photos_per_hour: int = Field(default=20, ge=1)
     web_dir: Path = Path(__file__).resolve().parent.parent / "web" / "public"
 
     def jwt_secret(self) -> str:
