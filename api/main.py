@@ -21,6 +21,7 @@ from api.edge.limits import BodyLimit
 from api.edge.text import TextEdge
 from api.io import router as exports
 from api.meta import router as meta
+from api.open311 import router as open311
 from api.photos import router as photos
 from api.places import router as places
 from api.records import router as records
@@ -80,6 +81,7 @@ def create_app(
     for module in (auth, meta, cells, places, records, photos, stats, exports, analytics):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(residents.router, prefix=PREFIX)
+    app.include_router(open311.router)  # at /open311/v2, as GeoReport v2 clients expect
     if settings.web_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web")
     return app

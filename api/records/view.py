@@ -71,7 +71,7 @@ def _sources(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not ids:
         return {}
     q = select(ResidentReport.record_id, ResidentReport.channel)
-    return dict(session.execute(q.where(ResidentReport.record_id.in_(ids))).tuples().all())
+    return {rid: ch for rid, ch in session.execute(q.where(ResidentReport.record_id.in_(ids)))}
 
 
 def _usernames(session: Session, user_ids: set[int]) -> dict[int, str]:

@@ -14,6 +14,7 @@ import time
 from collections import defaultdict, deque
 from datetime import timedelta
 
+from fastapi import Request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,11 @@ from api.models import ResidentReport, utcnow
 from api.settings import Settings
 
 HOUR = 3600.0
+
+
+def client_address(request: Request) -> str:
+    """The caller's address as the server sees it (only ever stored as a keyed hash)."""
+    return request.client.host if request.client else "unknown"
 
 
 def keyed(secret: str, purpose: str, value: str) -> str:

@@ -17,17 +17,13 @@ from api.errors import NotFound
 from api.models import Cell, Photo, RecordPhoto, utcnow
 from api.records.service import visible_record
 from api.residents import service
+from api.residents.limits import client_address
 from api.residents.responses import CaseRatingsOut, PublicCellOut, PublicPhotoOut, TicketOut
 from api.residents.schemas import RatingIn, ReportIn
 from api.residents.view import ratings_json, ticket_json
 
 router = APIRouter(tags=["residents"])
 PUBLIC = (422, 429)
-
-
-def client_address(request: Request) -> str:
-    """The caller's address as the server sees it (only ever stored as a keyed hash)."""
-    return request.client.host if request.client else "unknown"
 
 
 @router.get("/public/cells/{code}", response_model=None, responses=answers(PublicCellOut, 404, 422))

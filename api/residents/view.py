@@ -50,16 +50,6 @@ def ticket_json(session: Session, report: ResidentReport, rec: Record) -> dict[s
     }
 
 
-def sources(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """The channel of each of the records that residents reported (others are officers')."""
-    if not ids:
-        return {}
-    q = select(ResidentReport.record_id, ResidentReport.channel).where(
-        ResidentReport.record_id.in_(ids)
-    )
-    return dict(session.execute(q).tuples().all())
-
-
 def ratings_json(session: Session, scope: Scope, rec: Record) -> dict[str, Any]:
     """A case's channel, the reporter's phone as ``scope`` may see it, and its ratings."""
     report = session.scalar(select(ResidentReport).where(ResidentReport.record_id == rec.id))

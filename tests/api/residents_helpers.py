@@ -57,7 +57,11 @@ def close_case(api, record_id: str) -> dict:  # noqa: ANN001
         r = api.post(
             f"/records/{record_id}/transitions",
             user,
-            json={"action": action, "version": rec["version"], "note": f"{action} 张三 13800000000"},
+            json={
+                "action": action,
+                "version": rec["version"],
+                "note": f"{action} 张三 13800000000",
+            },
         )
         assert r.status_code == 200, r.text
         rec = r.json()

@@ -15,7 +15,9 @@ from api.models import ResidentReport
 def _record_id(api, ticket: str) -> str:  # noqa: ANN001
     """The record behind a ticket (read from the store: no endpoint tells it to residents)."""
     with api.store.sessions() as s:
-        return str(s.scalar(select(ResidentReport.record_id).where(ResidentReport.ticket == ticket)))
+        return str(
+            s.scalar(select(ResidentReport.record_id).where(ResidentReport.ticket == ticket))
+        )
 
 
 def test_photo_is_stored_without_exif(api):
@@ -32,17 +34,25 @@ def test_photo_is_stored_without_exif(api):
 
 def test_photo_type_and_size_are_checked(api):
     c = resident(api)
-    fake = c.post("/api/v1/public/photos", files={"file": ("a.jpg", b"GIF89a" + b"0" * 40, "image/jpeg")})
+    fake = c.post(
+        "/api/v1/public/photos", files={"file": ("a.jpg", b"GIF89a" + b"0" * 40, "image/jpeg")}
+    )
     assert fake.status_code == 415
-    broken = c.post("/api/v1/public/photos", files={"file": ("a.jpg", b"\xff\xd8\xff" + b"0" * 40, "x")})
+    broken = c.post(
+        "/api/v1/public/photos", files={"file": ("a.jpg", b"\xff\xd8\xff" + b"0" * 40, "x")}
+    )
     assert broken.status_code == 415 and broken.json()["detail"][0]["loc"] == ["body", "file"]
-    big = c.post("/api/v1/public/photos", files={"file": ("a.jpg", b"\xff\xd8\xff" + b"0" * 250_000, "x")})
+    big = c.post(
+        "/api/v1/public/photos", files={"file": ("a.jpg", b"\xff\xd8\xff" + b"0" * 250_000, "x")}
+    )
     assert big.status_code == 413
 
 
 def test_report_ticket_loop_and_rating(api):
     c = resident(api)
-    photo = c.post("/api/v1/public/photos", files={"file": ("a.jpg", jpeg_with_exif(), "image/jpeg")})
+    photo = c.post(
+        "/api/v1/public/photos", files={"file": ("a.jpg", jpeg_with_exif(), "image/jpeg")}
+    )
     body = report_body(photos=[photo.json()["token"]], phone="138 0000 1111")
     r = c.post("/api/v1/public/reports", json=body)
     assert r.status_code == 201, r.text
@@ -59,7 +69,9 @@ def test_report_ticket_loop_and_rating(api):
     assert api.get(f"/records/{rid}/ratings", "police").json()["phone"] == "138****1111"
     assert api.get(f"/photos/{photo.json()['sha256']}", "officer").status_code == 200
     # not rateable until closed
-    early = c.post(f"/api/v1/public/reports/{ticket['ticket']}/rating", json={"rating": "satisfied"})
+    early = c.post(
+        f"/api/v1/public/reports/{ticket['ticket']}/rating", json={"rating": "satisfied"}
+    )
     assert early.status_code == 422
     close_case(api, rid)
     after = c.get(f"/api/v1/public/reports/{ticket['ticket']}").json()
@@ -68,9 +80,13 @@ def test_report_ticket_loop_and_rating(api):
     assert "张三" not in r.text + str(after) and "13800000000" not in str(after)
     rated = c.post(f"/api/v1/public/reports/{ticket['ticket']}/rating", json={"rating": "basic"})
     assert rated.status_code == 200 and rated.json()["rating"] == "basic"
-    again = c.post(f"/api/v1/public/reports/{ticket['ticket']}/rating", json={"rating": "satisfied"})
+    again = c.post(
+        f"/api/v1/public/reports/{ticket['ticket']}/rating", json={"rating": "satisfied"}
+    )
     assert again.status_code == 409
-    cb = api.post(f"/records/{rid}/ratings", "officer", json={"rating": "satisfied", "note": "回访"})
+    cb = api.post(
+        f"/records/{rid}/ratings", "officer", json={"rating": "satisfied", "note": "回访"}
+    )
     assert cb.status_code == 201, cb.text
     assert [x["source"] for x in cb.json()["ratings"]] == ["resident", "callback"]
     img = c.get(f"/api/v1/public/reports/{ticket['ticket']}/photos/{photo.json()['sha256']}")
