@@ -135,6 +135,7 @@ def test_noticeboard_shows_code_leader_and_masked_phone(store, tmp_path):
     html = noticeboard.build(store, cell=C1 + "001")
     assert C1 + "001" in html and "王网格" in html and "138****5678" in html
     assert "13812345678" not in html
+    assert "<svg" in html and "扫码随手拍" in html  # the QR link of the cell's report page
     out = tmp_path / "board.html"
     out.write_text(html, encoding="utf-8")
     counts, outside = _open(out, "noticeboard.png")

@@ -7,7 +7,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, File, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
@@ -18,6 +18,7 @@ from api.models import Cell, Photo, RecordPhoto, utcnow
 from api.records.service import visible_record
 from api.residents import service
 from api.residents.limits import client_address
+from api.residents.qr import qr_svg, report_url
 from api.residents.responses import CaseRatingsOut, PublicCellOut, PublicPhotoOut, TicketOut
 from api.residents.schemas import RatingIn, ReportIn
 from api.residents.view import ratings_json, ticket_json
@@ -43,6 +44,20 @@ def public_cell(code: str, session: SessionDep) -> JSONResponse:
             "bbox": list(shape.bounds),
         }
     )
+
+
+@router.get(
+    "/public/cells/{code}/qr.svg",
+    response_class=Response,
+    responses=answers(None, 404, 422, media={"image/svg+xml": {"schema": {"type": "string"}}}),
+)
+def public_cell_qr(code: str, session: SessionDep, store: StoreDep) -> Response:
+    """The QR code of the cell's report page, to print on its notice board."""
+    found = session.scalar(select(Cell.code).where(Cell.code == code, Cell.valid_at(utcnow())))
+    if found is None:
+        raise NotFound(f"no cell {code}", ("path", "code"))
+    svg = qr_svg(report_url(store.settings, code))
+    return Response(svg, media_type="image/svg+xml")
 
 
 @router.post(

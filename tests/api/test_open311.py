@@ -159,3 +159,23 @@ def test_officers_own_records_are_not_listed(api):
     assert c.get(f"/open311/v2/requests/{rec['id']}.json").status_code == 404
     assert rec["id"] not in str(c.get("/open311/v2/requests.json").json())
     assert c.get("/open311/v2/requests.json", params={"service_request_id": "x"}).status_code == 422
+
+
+def test_cli_manages_client_keys(cli_database, capsys):
+    from api.cli.main import main
+    from api.store import open_store
+
+    assert main(["open311", "add-client", "hotline"]) == 0
+    key = capsys.readouterr().out.strip()
+    assert len(key) >= 32
+    assert main(["open311", "add-client", "hotline"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    from api.open311.service import client_of
+
+    with open_store().sessions() as s:
+        assert client_of(s, key) > 0
+    assert main(["open311", "disable-client", "hotline"]) == 0
+    with open_store().sessions() as s, pytest.raises(Exception, match="invalid api_key"):
+        client_of(s, key)
+    assert main(["open311", "list-clients"]) == 0
+    assert "hotline\tdisabled" in capsys.readouterr().out

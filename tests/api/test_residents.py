@@ -149,3 +149,14 @@ def test_public_cell_for_the_qr_link(api):
     got = r.json()
     assert got["bbox"][0] <= got["lon"] <= got["bbox"][2]
     assert resident(api).get("/api/v1/public/cells/999999999999999").status_code == 404
+
+
+def test_qr_link_of_a_cell(api):
+    from api.residents.qr import qr_svg
+
+    r = resident(api).get(f"/api/v1/public/cells/{C1}001/qr.svg")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+    # the code is the one of the cell's report page at the configured public address
+    assert r.text == qr_svg(f"http://localhost:8000/report.html?cell={C1}001")
+    assert r.text != qr_svg(f"http://localhost:8000/report.html?cell={C1}002")
+    assert resident(api).get("/api/v1/public/cells/999999999999999/qr.svg").status_code == 404
