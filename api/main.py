@@ -19,6 +19,7 @@ from api.analytics import stats_router as stats
 from api.areas import router as cells
 from api.edge.limits import BodyLimit
 from api.edge.text import TextEdge
+from api.hazards import router as hazards
 from api.io import router as exports
 from api.meta import router as meta
 from api.open311 import router as open311
@@ -80,7 +81,8 @@ def create_app(
     )
     for module in (auth, meta, cells, places, records, photos, stats, exports, analytics):
         app.include_router(module.router, prefix=PREFIX)
-    app.include_router(residents.router, prefix=PREFIX)
+    for module in (residents, hazards):  # issue 13
+        app.include_router(module.router, prefix=PREFIX)
     app.include_router(open311.router)  # at /open311/v2, as GeoReport v2 clients expect
     if settings.web_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web")
