@@ -21,6 +21,7 @@ from api.edge.limits import BodyLimit
 from api.edge.text import TextEdge
 from api.hazards import router as hazards
 from api.io import router as exports
+from api.mediation import router as mediation
 from api.meta import router as meta
 from api.open311 import router as open311
 from api.photos import router as photos
@@ -81,7 +82,7 @@ def create_app(
     )
     for module in (auth, meta, cells, places, records, photos, stats, exports, analytics):
         app.include_router(module.router, prefix=PREFIX)
-    for module in (residents, hazards):  # issue 13
+    for module in (residents, hazards, mediation):  # issue 13
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(open311.router)  # at /open311/v2, as GeoReport v2 clients expect
     if settings.web_dir.is_dir():
