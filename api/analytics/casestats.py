@@ -26,6 +26,38 @@ COUNTS = (
     "mass_incidents",
 )
 
+# The columns the street office's table, its exports and the report show, with their labels.
+TABLE_COLS = (
+    "rectification_due",
+    "rectified",
+    "rectification_rate",
+    "on_time_rectification_rate",
+    "rated",
+    "satisfied",
+    "satisfaction_rate",
+    "screenings",
+    "screenings_nothing_found",
+    "mediations_ended",
+    "mediation_success_rate",
+    "mass_incidents",
+)
+_TARGET = f"{ck.residents.SATISFACTION_TARGET:.0%}"
+LABELS = {
+    "rectification_due": ("应整改隐患", "Hazards due"),
+    "rectified": ("已整改销号", "Rectified"),
+    "rectified_on_time": ("按期整改", "Rectified on time"),
+    "rectification_rate": ("整改率", "Rectification rate"),
+    "on_time_rectification_rate": ("按期整改率", "On-time rectification rate"),
+    "rated": ("已评价案件", "Rated cases"),
+    "satisfied": ("满意案件", "Satisfied"),
+    "satisfaction_rate": (f"居民满意率（目标≥{_TARGET}）", f"Satisfaction (target ≥{_TARGET})"),
+    "screenings": ("矛盾纠纷排查次数", "Screening rounds"),
+    "screenings_nothing_found": ("排查无纠纷次数", "Rounds with nothing found"),
+    "mediations_ended": ("调解结束", "Mediations ended"),
+    "mediation_success_rate": ("调解成功率", "Mediation success rate"),
+    "mass_incidents": ("群体性事件", "Mass incidents"),
+}
+
 
 def _frame(session: Session, q: object, cols: list[str], times: list[str]) -> pd.DataFrame:
     """Rows of ``q`` as a DataFrame with ``times`` as UTC datetimes."""

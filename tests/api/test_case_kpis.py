@@ -84,3 +84,36 @@ def test_kpis_match_the_tables(api):
     for by in ("leader", "community"):
         r = api.get("/stats/kpis", "street", params={"by": by})
         assert r.status_code == 200 and "rectification_rate" in r.json()["rows"][0]
+
+
+def test_table_exports_and_report_carry_the_new_kpis(api):
+    import io
+
+    import openpyxl
+
+    from api.analytics import report
+    from api.analytics.filters import month
+
+    t = api.get("/analytics/table", "street", params={"by": "cell"})
+    assert t.status_code == 200, t.text
+    got = t.json()
+    for col in (
+        "rectification_rate",
+        "on_time_rectification_rate",
+        "satisfaction_rate",
+        "screenings_nothing_found",
+        "mediation_success_rate",
+        "petition",
+    ):
+        assert col in got["columns"], col
+    assert "目标" in got["labels"]["satisfaction_rate"]["zh"]
+    csv = api.get("/analytics/table", "street", params={"by": "cell", "format": "csv"})
+    assert "整改率" in csv.content.decode("utf-8-sig").splitlines()[0]
+    x = api.get(
+        "/analytics/table", "street", params={"by": "community", "format": "xlsx", "lang": "en"}
+    )
+    heads = [c.value for c in openpyxl.load_workbook(io.BytesIO(x.content)).active[1]]
+    assert "Rectification rate" in heads and "Satisfaction (target ≥90%)" in heads
+    now = datetime.now(UTC)
+    html = report.build(api.store, C1, month(f"{now:%Y-%m}", ("period",)))
+    assert "居民满意率" in html and "目标 ≥90%" in html
