@@ -23,13 +23,12 @@ from api.checks import check_point
 from api.errors import Conflict, InvalidInput, NotFound, OutsideCells
 from api.models import Photo, Rating, Record, RecordPhoto, ResidentReport, User, utcnow
 from api.models.keyed import content_hash, point_wkt
+from api.records.service import RESIDENTS_USER
 from api.residents import limits, photos
 from api.residents.schemas import ReportIn
 from api.store import Store
 from grid.domain import caseflow, residents
 from grid.domain.caseflow import Priority
-
-RESIDENTS_USER = "_residents"
 
 
 def resident_author(session: Session) -> int:

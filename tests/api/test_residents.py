@@ -65,6 +65,11 @@ def test_report_ticket_loop_and_rating(api):
     rec = api.get(f"/records/{rid}", "officer").json()
     assert rec["status"] == "reported" and rec["source"] == "resident"
     assert "register" in rec["allowed_actions"]
+    mine = api.get("/records", "officer", params={"mine": "true"}).json()
+    assert rid in [x["id"] for x in mine]  # the cell's officer has it among their cases
+    assert rid not in [
+        x["id"] for x in api.get("/records", "officer2", params={"mine": "true"}).json()
+    ]
     assert api.get(f"/records/{rid}/ratings", "officer").json()["phone"] == "13800001111"
     assert api.get(f"/records/{rid}/ratings", "police").json()["phone"] == "138****1111"
     assert api.get(f"/photos/{photo.json()['sha256']}", "officer").status_code == 200

@@ -9,7 +9,7 @@ import time
 import pytest
 from PIL import Image
 
-from .conftest import cell_centre, records_with, shot, until
+from .conftest import LANDSCAPE, cell_centre, login, records_with, shot, until
 
 PHONE = {"width": 390, "height": 844}
 CELL = "120101001001001"
@@ -62,6 +62,14 @@ def test_report_follow_and_rate_on_a_phone(tablet, server):  # noqa: ANN001
     assert rec["status"] == "reported" and rec["source"] == "resident" and len(rec["photos"]) == 1
     stored = server.get(f"/photos/{rec['photos'][0]}", "officer").content
     assert b"SecretCam" not in stored and not Image.open(io.BytesIO(stored)).getexif()
+    # on the officer's tablet it is among their cases, marked as a resident's report to verify
+    officer = tablet(LANDSCAPE)
+    login(officer)
+    officer.click("#cases-btn")
+    card = officer.locator(f"#sheet li.case[data-id='{rec['id']}']")
+    assert card.locator(".case-source").text_content() == "居民随手拍"
+    assert card.locator("[data-action=register]").count() == 1
+    shot(officer, "tablet-case-from-resident-1280x800")
     _close(server, rec["id"])
     page.reload()
     page.wait_for_selector("#rate:not([hidden])")

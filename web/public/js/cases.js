@@ -74,6 +74,11 @@ function caseCard(c, pendingTargets) {
   return h("li", { class: `case ${u}`, dataset: { id: c.id, status: c.status, urgency: u } },
     h("div", { class: "case-head" },
       h("span", { class: "case-kind" }, `${term(kind)} · ${term(cat) || c.category}`),
+      // a resident's report (public page or Open311) waits for the officer to verify it (核实)
+      c.source && c.source !== "officer"
+        ? h("span", { class: "case-source", dataset: { source: c.source } },
+          term(find(app.meta.raw?.cases?.residents?.channels || [], c.source)) || c.source)
+        : null,
       h("span", { class: `status status-${c.status}` }, term(status) || c.status)),
     h("p", { class: "case-desc" }, c.description || ""),
     h("div", { class: "case-meta" },
