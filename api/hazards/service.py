@@ -19,7 +19,7 @@ from api.models import Place, Rectification, RectificationStep, User, utcnow
 from api.places.service import visible_place
 from api.records.view import iso
 from grid.domain import rectification as loop
-from grid.domain.catalog import HAZARD_SEVERITIES, PlaceKind
+from grid.domain.catalog import HAZARD_SEVERITIES
 
 
 def _severity(place: Place, given: str | None) -> str:
@@ -41,7 +41,7 @@ def open_rectification(
     scope.require_write()
     place = visible_place(session, scope, place_id)
     scope.require_cell(place.cell_code, place.community_code, ("path", "id"))
-    if place.kind != PlaceKind.HAZARD.value:
+    if place.kind not in {k.value for k in loop.RECTIFIED_KINDS}:
         raise InvalidInput("only hazard points are rectified", ("path", "id"))
     known = session.get(Rectification, body.id)
     if known is not None:

@@ -21,6 +21,7 @@ def _rectification() -> dict[str, Any]:
             {**_term(i.term), "is_open": i.is_open, "is_closed": i.is_closed}
             for i in rectification.STAGES.values()
         ],
+        "place_kinds": [k.value for k in rectification.RECTIFIED_KINDS],
         "initial_stage": rectification.INITIAL_STAGE.value,
         "clock_starts": rectification.CLOCK_STARTS.value,
         "steps": [

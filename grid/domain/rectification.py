@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from grid.domain.caseflow import Role
-from grid.domain.catalog import Term
+from grid.domain.catalog import PlaceKind, Term
 
 
 class Stage(StrEnum):
@@ -42,6 +42,9 @@ STAGES: dict[Stage, StageInfo] = {
     Stage.CLOSED: StageInfo(Term("closed", "已销号", "Closed"), False, True),
     Stage.ESCALATED: StageInfo(Term("escalated", "已升级", "Escalated"), True, False),
 }
+
+# The place kinds whose hazards go through this loop.
+RECTIFIED_KINDS: tuple[PlaceKind, ...] = (PlaceKind.HAZARD,)
 
 INITIAL_STAGE = Stage.FOUND
 # The deadline is set when a hazard enters this stage (from the severity's days).

@@ -251,4 +251,14 @@ export default {
   report_rated: "Your rating: {rating}",
   report_no_ticket: "No such ticket",
   report_new: "Report another problem",
+  // hazard rectification on the tablet (rectify.js)
+  rect_title: "Rectification",
+  rect_stage: "Stage",
+  rect_start: "Start rectification (hazard found)",
+  rect_none: "No rectification yet",
+  rect_none_open: "No rectification open ({n} before)",
+  rect_note: "Note",
+  rect_need_photo: "Take the re-inspection photo first",
+  rect_online_only: "Rectification needs a connection",
+  rect_found: "Hazard found",
 };

@@ -251,4 +251,14 @@ export default {
   report_rated: "您的评价：{rating}",
   report_no_ticket: "没有这个单号",
   report_new: "再报一个问题",
+  // hazard rectification on the tablet (rectify.js)
+  rect_title: "隐患整改",
+  rect_stage: "整改阶段",
+  rect_start: "开始整改（发现隐患）",
+  rect_none: "尚无整改记录",
+  rect_none_open: "无进行中的整改（历史 {n} 次）",
+  rect_note: "备注",
+  rect_need_photo: "请先拍摄复查照片",
+  rect_online_only: "需联网办理整改",
+  rect_found: "发现隐患",
 };
