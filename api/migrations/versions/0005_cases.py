@@ -202,19 +202,9 @@ def upgrade() -> None:
             unique=False,
         )
 
-    # the author of residents' reports: an account nobody can sign in to (inactive, no password)
-    op.execute(
-        "INSERT INTO users (username, password_hash, role, display_name, active, created_at) "
-        "VALUES ('_residents', '!', 'police', '居民 Residents', false, CURRENT_TIMESTAMP)"
-    )
-
 
 def downgrade() -> None:
-    """Drop the tables of issue 13 (and the residents' account when nothing points at it)."""
-    op.execute(
-        "DELETE FROM users WHERE username = '_residents' "
-        "AND id NOT IN (SELECT author_id FROM records)"
-    )
+    """Drop the tables of issue 13."""
     with op.batch_alter_table("rectification_steps", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_rectification_steps_rectification_id"))
 
