@@ -7,6 +7,7 @@ import { api, NetworkError } from "./api.js";
 import { t, term, formatTime } from "./i18n.js";
 import { h, openSheet, sheetName, toast } from "./ui.js";
 import { find, actionsFor, kindRule } from "./meta.js";
+import { mediated, openMediation } from "./mediate.js";
 import * as queue from "./queue.js";
 import { syncNow } from "./sync.js";
 import { openRecordEdit } from "./edits.js";
@@ -89,7 +90,8 @@ function caseCard(c, pendingTargets) {
     pending ? h("p", { class: "pending" }, t("action_waiting")) : null,
     h("div", { class: "case-actions" },
       actions.map((a) => h("button", { type: "button", class: "big", dataset: { action: a.code }, onclick: () => act(c, a) }, term(a))),
-      h("button", { type: "button", class: "big secondary", dataset: { edit: c.id }, onclick: () => openRecordEdit(c) }, t("edit"))));
+      h("button", { type: "button", class: "big secondary", dataset: { edit: c.id }, onclick: () => openRecordEdit(c) }, t("edit")),
+      mediated(c.kind) ? h("button", { type: "button", class: "big secondary", dataset: { mediate: c.id }, onclick: () => openMediation(c) }, t("med_title")) : null));
 }
 
 async function render() {

@@ -261,4 +261,15 @@ export default {
   rect_need_photo: "Take the re-inspection photo first",
   rect_online_only: "Rectification needs a connection",
   rect_found: "Hazard found",
+  // dispute mediation on the tablet (mediate.js)
+  med_title: "Mediation",
+  med_mediator: "Mediator",
+  med_outcome: "Outcome",
+  med_referred_to: "Referred to",
+  med_agreement: "Agreement",
+  med_mass_incident: "Mass incident",
+  med_headcount: "People involved",
+  med_session_note: "Session note",
+  med_add_session: "Add a session",
+  med_saved: "Mediation saved",
 };

@@ -261,4 +261,15 @@ export default {
   rect_need_photo: "请先拍摄复查照片",
   rect_online_only: "需联网办理整改",
   rect_found: "发现隐患",
+  // dispute mediation on the tablet (mediate.js)
+  med_title: "调解",
+  med_mediator: "调解员",
+  med_outcome: "调解结果",
+  med_referred_to: "转交至",
+  med_agreement: "调解协议",
+  med_mass_incident: "群体性事件",
+  med_headcount: "涉及人数",
+  med_session_note: "本次调解记录",
+  med_add_session: "记一次调解",
+  med_saved: "调解已保存",
 };
