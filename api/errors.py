@@ -98,6 +98,13 @@ class Busy(ApiError):
     retry_after = 2  # seconds, sent as Retry-After
 
 
+class TooMany(ApiError):
+    """Too many requests from one address or phone in a while (public reports); try later."""
+
+    kind = "rate_limited"
+    retry_after = 3600  # seconds, sent as Retry-After
+
+
 class TooLarge(ApiError):
     """A body or upload over its size limit."""
 
@@ -119,6 +126,7 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
     (NotFound, 404),
     (Conflict, 409),
     (TooLarge, 413),
+    (TooMany, 429),
     (Busy, 503),
     (UnsupportedMedia, 415),
     (TransitionError, 422),
@@ -158,7 +166,7 @@ def domain_response(exc: Exception) -> JSONResponse:
     headers = None
     if isinstance(exc, NotAuthenticated):
         headers = {"WWW-Authenticate": "Bearer"}
-    elif isinstance(exc, Busy):
+    elif isinstance(exc, Busy | TooMany):
         headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(error_body(exc), status_code=status_of(exc), headers=headers)
 

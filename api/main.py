@@ -19,12 +19,16 @@ from api.analytics import stats_router as stats
 from api.areas import router as cells
 from api.edge.limits import BodyLimit
 from api.edge.text import TextEdge
+from api.hazards import router as hazards
 from api.io import router as exports
+from api.mediation import router as mediation
 from api.meta import router as meta
+from api.open311 import router as open311
 from api.photos import router as photos
 from api.places import router as places
 from api.records import router as records
 from api.records.ingest import RecordIngest
+from api.residents import router as residents
 from api.settings import Settings, get_settings
 from api.store import Store, make_store
 
@@ -78,6 +82,9 @@ def create_app(
     )
     for module in (auth, meta, cells, places, records, photos, stats, exports, analytics):
         app.include_router(module.router, prefix=PREFIX)
+    for module in (residents, hazards, mediation):  # issue 13
+        app.include_router(module.router, prefix=PREFIX)
+    app.include_router(open311.router)  # at /open311/v2, as GeoReport v2 clients expect
     if settings.web_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web")
     return app

@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     max_future_minutes: int = 10
     # how long a process trusts its copy of the cells/leaders change counters (seconds)
     generation_ttl: float = 1.0
+    # the address residents reach the server at, for the per-cell QR links of the report page
+    public_url: str = "http://localhost:8000"
+    # residents' reports (public page and Open311 POST): per address per hour, per phone per day,
+    # public photo uploads per address per hour
+    report_ip_per_hour: int = Field(default=10, ge=1)
+    report_phone_per_day: int = Field(default=5, ge=1)
+    report_photos_per_hour: int = Field(default=20, ge=1)
     web_dir: Path = Path(__file__).resolve().parent.parent / "web" / "public"
     # published duty phones per role, printed on notice boards for residents to call (never a
     # person's own phone): JSON, e.g. WANGGE_DUTY_PHONES='{"officer": "022-2330 1234"}'

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, select, text
@@ -43,6 +44,8 @@ class Store:
     pg: AsyncPgPool | None = None  # PostGIS only: autocommit connections for one-statement writes
     writes: GroupCommit | None = None  # PostGIS only: plain records stored in rounds over ``pg``
     generations: tuple[float, dict[str, int]] = (0.0, {})
+    # per-process state a resource package keeps (e.g. api.residents' photo-upload window)
+    extras: dict[str, Any] = field(default_factory=dict)
     _refreshing: asyncio.Future[None] | None = field(default=None, repr=False)
 
     def current_generations(self, session: Session) -> dict[str, int]:

@@ -174,6 +174,7 @@ def test_noticeboard_shows_leader_name_duty_phones_streets_and_buildings(store, 
     assert "138****5678" not in html and "13812345678" not in html
     assert "图例" in html and "楼栋" in html and "道路" in html
     assert "@media print" in html  # zoom buttons are not printed
+    assert "<svg" in html and "扫码随手拍" in html  # the QR link of the cell's report page
     out = tmp_path / "board.html"
     out.write_text(html, encoding="utf-8")
     counts, outside, shown = _open(out, "noticeboard.png")

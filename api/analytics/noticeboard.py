@@ -4,7 +4,8 @@ One A4 page per cell: the cell on an offline folium map with its buildings and t
 around it (named) and a legend, its 15-digit code, community, households, its leader's display
 name and the duty phones residents may call — the published numbers configured per role
 (``Settings.duty_phones``), never a person's own phone. Dates are local (Asia/Shanghai); zoom
-buttons are not printed (``offline_maps.PRINT_CSS``).
+buttons are not printed (``offline_maps.PRINT_CSS``). Each board carries the QR code of the
+residents' report page for its cell (``api.residents.qr``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from api.errors import InvalidInput
 from api.models import Building, Cell, Community, LeaderAssignment, User, utcnow
 from api.models.analytics import Road
 from api.periods import ZONE
+from api.residents.qr import qr_svg, report_url
+from api.settings import Settings
 from api.store import Store
 from grid.domain.caseflow import Role
 
@@ -33,7 +36,8 @@ body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#111}
 .code{font:bold 28px monospace;text-align:center;letter-spacing:2px}
 dl{display:grid;grid-template-columns:8em 1fr;font-size:20px}dt{font-weight:bold}
 .legend{font-size:15px;margin:6px 0}.legend span{display:inline-block;width:22px;height:12px;
-margin:0 4px 0 14px;vertical-align:middle;border:2px solid}.made{color:#333;font-size:14px}"""
+margin:0 4px 0 14px;vertical-align:middle;border:2px solid}.made{color:#333;font-size:14px}
+.qr{text-align:center;margin:8px}.qr svg{width:40mm;height:40mm}"""
 # The duty phones a board lists: (role, label), the cell's leader first.
 DUTY_ROLES = ((Role.OFFICER, "网格值班电话"), (Role.POLICE, "社区民警值班电话"))
 Roads = Sequence[tuple[str | None, shapely.Geometry]]  # (name, line) of every road
@@ -93,7 +97,7 @@ def _board_map(s: Session, cell: Cell, roads: Roads) -> str:
     )
 
 
-def _board(s: Session, cell: Cell, roads: Roads, phones: dict[str, str]) -> str:
+def _board(s: Session, cell: Cell, roads: Roads, settings: Settings) -> str:
     """One notice board for a current cell."""
     leader = s.scalar(
         select(User.display_name)
@@ -102,6 +106,7 @@ def _board(s: Session, cell: Cell, roads: Roads, phones: dict[str, str]) -> str:
     )
     comm = s.get(Community, cell.community_code)
     name = leader.strip() if leader and leader.strip() else "（待定）"
+    phones = settings.duty_phones
     duty = (
         "".join(
             f"<dt>{label}</dt><dd>{html.escape(phones[role.value])}</dd>"
@@ -116,6 +121,8 @@ def _board(s: Session, cell: Cell, roads: Roads, phones: dict[str, str]) -> str:
         f"<dt>所属社区</dt><dd>{html.escape(comm.name if comm else cell.community_code)}</dd>"
         f"<dt>网格编码</dt><dd>{cell.code}</dd><dt>户数</dt><dd>{int(cell.households)} 户</dd>"
         f"<dt>网格长</dt><dd>{html.escape(name)}</dd>{duty}</dl>"
+        f'<figure class="qr">{qr_svg(report_url(settings, cell.code))}'
+        "<figcaption>扫码随手拍：居民上报问题 Scan to report a problem</figcaption></figure>"
         f'<p class="made">制作日期：{utcnow().astimezone(ZONE):%Y-%m-%d}</p></section>'
     )
 
@@ -132,8 +139,7 @@ def build(store: Store, *, cell: str | None = None, community: str | None = None
                 ("cell" if cell else "community",),
             )
         roads = [(n, to_shape(g)) for n, g in s.execute(select(Road.name, Road.geom))]
-        phones = store.settings.duty_phones
-        boards = "".join(_board(s, c, roads, phones) for c in cells)
+        boards = "".join(_board(s, c, roads, store.settings) for c in cells)
     return (
         "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
         f"<title>网格公示牌</title><style>{STYLE}</style></head><body>{boards}</body></html>"

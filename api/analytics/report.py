@@ -30,6 +30,7 @@ from api.periods import ZONE
 from api.store import Store
 from grid.analysis.heat import ColourScale
 from grid.domain.caseflow import Role
+from grid.domain.residents import SATISFACTION_TARGET
 
 HEAT_RES = 10
 STYLE = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}
@@ -173,6 +174,17 @@ COVERAGE_LEGEND = [
 ]
 
 
+def _satisfaction_line(table: pd.DataFrame) -> str:
+    """The community's residents' satisfaction beside the policy target (居民满意率达90%以上)."""
+    rated = int(table["rated"].sum()) if len(table) else 0
+    target = f"{SATISFACTION_TARGET:.0%}"
+    if not rated:
+        return f"<p>居民满意率：本期无评价（目标 ≥{target}）。</p>"
+    rate = int(table["satisfied"].sum()) / rated
+    verdict = "达标" if rate >= SATISFACTION_TARGET else "未达标"
+    return f"<p>居民满意率：{rate:.0%}（{rated} 件评价，目标 ≥{target}，{verdict}）。</p>"
+
+
 def build(store: Store, community: str, period: Days) -> str:
     """The report's HTML for ``community`` over ``period``."""
     with store.sessions() as s:
@@ -223,7 +235,7 @@ def _build(s: Session, store: Store, community: str, period: Days) -> str:
             f"未覆盖楼栋 {cov['uncovered_buildings_total']} 栋。</p>",
             _table_html(pd.DataFrame(cov["communities"])),
         ]
-    parts += ["<h2>网格统计与考核指标</h2>", _table_html(table)]
+    parts += ["<h2>网格统计与考核指标</h2>", _satisfaction_line(table), _table_html(table)]
     return (
         "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
         f"<title>网格分析报告 {community} {period.start:%Y-%m}</title><style>{STYLE}</style></head>"

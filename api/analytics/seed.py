@@ -150,6 +150,15 @@ def _record(
     )
 
 
+
+# The demo's mix of record kinds (petitions are not seeded: the demo's numbers stay as they were).
+KIND_SHARE = {
+    RecordKind.PATROL.value: 0.3,
+    RecordKind.INCIDENT.value: 0.5,
+    RecordKind.DISPUTE.value: 0.2,
+}
+
+
 def _records(
     store: Store,
     s: Session,
@@ -168,7 +177,7 @@ def _records(
     for i, b in enumerate(picks):
         lon = pts[b].x + rng.normal(0, 0.0002)
         lat = pts[b].y + rng.normal(0, 0.0002)
-        kind = rng.choice([k.value for k in RecordKind], p=[0.3, 0.5, 0.2])
+        kind = rng.choice(list(KIND_SHARE), p=list(KIND_SHARE.values()))
         day, at = _occurred(rng, now)
         try:
             where = store.cells.locate(lon, lat, now)  # the demo's cells start 30 days ago

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 import grid.analysis.counts as gcounts
 from api.accounts.access import Scope
+from api.analytics import casestats
 from api.areas.leaders import leader_names
 from api.checks import check_filter_category
 from api.errors import InvalidInput
@@ -178,6 +179,9 @@ def kpis(
     frame = groups[[key]].dropna().drop_duplicates()
     out = frame.merge(k, on=key, how="outer").merge(
         cov.rename(columns={"coverage": "patrol_coverage"}), on=key, how="outer"
+    )
+    out = casestats.fill(
+        out.merge(casestats.case_kpis(session, scope, start, end, key, leaders), on=key, how="left")
     )
     for col in ("due", "closed", "on_time_closed", "overdue_open", "places", "visited"):
         out[col] = out[col].fillna(0).astype(int)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 import grid.analysis.counts as gcounts
 from api.accounts.access import Scope
+from api.analytics import casestats
 from api.analytics.stats import KpiBy, kpis
 from api.areas.leaders import leader_names
 from api.io.spreadsheet import safe_cell
@@ -30,7 +31,7 @@ from grid.domain.catalog import RECORD_KINDS, RISK_LEVELS
 
 KEYS = {KpiBy.CELL: "cell_code", KpiBy.LEADER: "leader", KpiBy.COMMUNITY: "community_code"}
 # The case-loop KPIs as grid.analysis.counts defines them, then patrol coverage.
-KPI_COLS = (*gcounts.KPI_COLUMNS, "places", "visited", "patrol_coverage")
+KPI_COLS = (*gcounts.KPI_COLUMNS, "places", "visited", "patrol_coverage", *casestats.TABLE_COLS)
 LABELS = {  # column → (zh, en)
     "cell_code": ("网格编码", "Cell"),
     "leader": ("网格长", "Leader"),
@@ -50,6 +51,7 @@ LABELS = {  # column → (zh, en)
     "covered": ("已覆盖户数", "Covered"),
     "uncovered": ("未覆盖户数", "Uncovered"),
     "share": ("覆盖率", "Share covered"),
+    **casestats.LABELS,
     **{k.value: (t.zh, t.en) for k, t in RECORD_KINDS.items()},
     **{
         f"places_{k.value}": (f"{t.zh}场所", f"Places: {t.en.lower()}")
@@ -108,6 +110,7 @@ def table(
     out["total"] = out[kinds].sum(axis=1)
     for col in ("due", "closed", "on_time_closed", "overdue_open", "places", "visited"):
         out[col] = out[col].fillna(0).astype(int)
+    out = casestats.fill(out)
     cols = [key, *kinds, "total", *KPI_COLS, *[f"places_{r.value}" for r in RISK_LEVELS]]
     return out[cols].dropna(subset=[key]).sort_values(key).reset_index(drop=True)
 

@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.cli.reassign",
     "api.cli.commands",
     "api.cli.analytics",
+    "api.cli.cases",
 )
 
 

@@ -26,9 +26,11 @@ ERRORS: dict[int, str] = {
     413: "The body or upload is over its size limit",
     415: "The content is not of an accepted type",
     422: "A field refused: each item names it in `loc`",
+    429: "Too many reports from this address or phone: try again after `Retry-After` seconds",
     503: "The server is busy (write queue full): send again after `Retry-After` seconds",
 }
-HEADERS = {401: "WWW-Authenticate", 503: "Retry-After"}  # sent with these errors
+# sent with these errors
+HEADERS = {401: "WWW-Authenticate", 429: "Retry-After", 503: "Retry-After"}
 SIGNED_IN = (401, 422)  # what every operation behind a bearer token may answer
 WRITE = (*SIGNED_IN, 403, 409, 413, 415)  # what a JSON write may answer besides
 
@@ -230,6 +232,7 @@ class RecordOut(Out):
     allowed_actions: list[str]
     photos: list[str]
     parties: list[PartyOut]
+    source: str = Field(description="how the case came in: officer, resident or open311")
 
 
 class CheckinOut(Out):
@@ -358,6 +361,9 @@ class Meta(Out):
     roles: list[str]
     tiles: Tiles
     h3_resolution: int
+    cases: dict[str, Any] = Field(
+        description="issue 13: rectification loop, mediation, residents' channels and ratings"
+    )
 
 
 # --- stats --------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, delete, insert
 
 from api.models import Role, Term
-from grid.domain import caseflow, catalog
+from grid.domain import caseflow, catalog, mediation, rectification, residents
 
 
 def term_rows() -> list[dict[str, Any]]:
@@ -54,7 +54,29 @@ def term_rows() -> list[dict[str, Any]]:
             target=tr.target.value,
             roles=sorted(r.value for r in tr.roles),
         )
+    _case_terms(add)
     return rows
+
+
+def _case_terms(add: Any) -> None:
+    """The terms of issue 13's loops: rectification stages and steps, escalation targets,
+    mediation outcomes and referrals, channels, ratings and rating sources."""
+    for stage in rectification.STAGES.values():
+        add("rect_stage", stage.term, is_open=stage.is_open, is_closed=stage.is_closed)
+    for st in rectification.STEPS:
+        add("rect_step", st.term, parent=st.source.value, target=st.target.value)
+    for t in rectification.ESCALATION_TARGETS:
+        add("escalation_target", t)
+    for o in mediation.OUTCOMES:
+        add("mediation_outcome", o.term, resolved=o.resolved, referral=o.referral)
+    for t in mediation.REFERRAL_TARGETS:
+        add("referral_target", t)
+    for t in residents.CHANNELS.values():
+        add("channel", t)
+    for r in residents.RATINGS:
+        add("rating", r.term, satisfied=r.satisfied)
+    for t in residents.RATING_SOURCES:
+        add("rating_source", t)
 
 
 def seed_lookups(conn: Connection) -> None:

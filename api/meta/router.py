@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from api.dependencies import StoreDep
 from api.edge.responses import Meta, answers
+from api.meta.cases import cases_meta
 from grid.domain import caseflow, catalog
 
 router = APIRouter(tags=["meta"])
@@ -99,4 +100,5 @@ def meta(store: StoreDep) -> dict[str, Any]:
             "max_zoom": s.tile_max_zoom,
         },
         "h3_resolution": s.h3_resolution,
+        "cases": cases_meta(),
     }

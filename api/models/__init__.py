@@ -11,6 +11,16 @@ from api.models.areas import (
     Street,
 )
 from api.models.base import SRID, Base, utcnow
+from api.models.cases import (
+    Mediation,
+    MediationSession,
+    Open311Client,
+    Rating,
+    Rectification,
+    RectificationStep,
+    ResidentReport,
+    Screening,
+)
 from api.models.field import (
     CaseTransition,
     Checkin,
@@ -23,6 +33,14 @@ from api.models.field import (
 )
 
 __all__ = [
+    "Mediation",
+    "MediationSession",
+    "Open311Client",
+    "Rating",
+    "Rectification",
+    "RectificationStep",
+    "ResidentReport",
+    "Screening",
     "SRID",
     "AuditEntry",
     "Base",

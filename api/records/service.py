@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from geoalchemy2 import WKTElement
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from api.accounts.access import Scope
@@ -32,6 +32,7 @@ from api.models import (
     Party,
     Record,
     RecordPhoto,
+    User,
     utcnow,
 )
 from api.models.keyed import (
@@ -49,6 +50,9 @@ from api.store import Store
 from grid.domain import caseflow
 from grid.domain.caseflow import Priority
 from grid.domain.catalog import kind_names, kinds_with, record_rule
+
+# The account residents' reports are written by (api.residents, migration 0005_cases).
+RESIDENTS_USER = "_residents"
 
 # The kinds that follow the case loop (grid.domain.catalog.RECORD_KIND_RULES).
 CASE_KINDS = frozenset(kinds_with("case_loop"))
@@ -382,8 +386,9 @@ def list_records(
         q = q.where(Record.status == status)
     if cell:
         q = q.where(Record.cell_code == cell)
-    if mine:
-        q = q.where(Record.author_id == scope.user_id)
+    if mine:  # what I wrote, and the residents' reports in my reach, mine to verify and handle
+        residents = select(User.id).where(User.username == RESIDENTS_USER).scalar_subquery()
+        q = q.where(or_(Record.author_id == scope.user_id, Record.author_id == residents))
     if overdue:
         open_ = [s.value for s in caseflow.Status if caseflow.is_open(s)]
         q = q.where(Record.deadline < utcnow(), Record.status.in_(open_))

@@ -12,8 +12,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.accounts.access import Scope, show_person
-from api.models import CaseTransition, Checkin, Party, Record, RecordPhoto, User, utcnow
+from api.models import (
+    CaseTransition,
+    Checkin,
+    Party,
+    Record,
+    RecordPhoto,
+    ResidentReport,
+    User,
+    utcnow,
+)
 from grid.domain import caseflow
+from grid.domain.residents import Channel
+
+OFFICER = Channel.OFFICER.value  # the source of a record no resident reported
 
 
 def iso(value: datetime | None) -> str | None:
@@ -53,6 +65,15 @@ def _photos(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]
     return out
 
 
+def _sources(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The channel of each given record residents reported (``grid.domain.residents.Channel``);
+    records missing here are officers'."""
+    if not ids:
+        return {}
+    q = select(ResidentReport.record_id, ResidentReport.channel)
+    return {rid: ch for rid, ch in session.execute(q.where(ResidentReport.record_id.in_(ids)))}
+
+
 def _usernames(session: Session, user_ids: set[int]) -> dict[int, str]:
     """Usernames by id."""
     if not user_ids:
@@ -67,12 +88,14 @@ def records_json(
     ids = [r.id for r in recs]
     parties, photos = _people(session, ids), _photos(session, ids)
     names = _usernames(session, {r.author_id for r in recs})
+    channels = _sources(session, ids)
     now = utcnow()
     out = []
     for r in recs:
         item = _item(
             scope, r, parties.get(r.id, []), photos.get(r.id, []), names.get(r.author_id), now
         )
+        item["source"] = channels.get(r.id, OFFICER)
         if detail:
             item.update(_details(session, r))
         out.append(item)
@@ -123,7 +146,9 @@ def new_record_json(
 ) -> dict[str, Any]:
     """The JSON of a record just created by ``scope``, without reading back what it sent: the
     same as a later read gives (photos in hash order, times as stored)."""
-    return _item(scope, rec, parties, sorted(set(photos)), scope.username, utcnow())
+    item = _item(scope, rec, parties, sorted(set(photos)), scope.username, utcnow())
+    item["source"] = OFFICER
+    return item
 
 
 def _details(session: Session, r: Record) -> dict[str, Any]:

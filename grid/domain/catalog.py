@@ -43,6 +43,7 @@ class RecordKind(StrEnum):
     PATROL = "patrol"
     INCIDENT = "incident"
     DISPUTE = "dispute"
+    PETITION = "petition"
 
 
 class RiskLevel(StrEnum):
@@ -67,6 +68,7 @@ RECORD_KINDS: dict[RecordKind, Term] = {
     RecordKind.PATROL: Term("patrol", "巡查", "Patrol"),
     RecordKind.INCIDENT: Term("incident", "事件", "Incident"),
     RecordKind.DISPUTE: Term("dispute", "矛盾纠纷", "Dispute"),
+    RecordKind.PETITION: Term("petition", "信访", "Petition"),
 }
 
 
@@ -113,6 +115,14 @@ RECORD_KIND_RULES: dict[RecordKind, RecordKindRule] = {
         ),
         RecordKindRule(
             RecordKind.DISPUTE,
+            case_loop=True,
+            priority=True,
+            track=False,
+            checkins=False,
+            parties=True,
+        ),
+        RecordKindRule(
+            RecordKind.PETITION,
             case_loop=True,
             priority=True,
             track=False,
@@ -186,6 +196,13 @@ INCIDENT_CATEGORIES: tuple[Term, ...] = (
     Term("other", "其他事件", "Other incident"),
 )
 
+PETITION_TYPES: tuple[Term, ...] = (
+    Term("letter", "来信", "Letter"),
+    Term("visit", "来访", "Visit in person"),
+    Term("online", "网上信访", "Online"),
+    Term("collective", "集体访", "Collective visit"),
+)
+
 PATROL_CATEGORIES: tuple[Term, ...] = (
     Term("routine", "日常巡查", "Routine patrol"),
     Term("special", "专项巡查", "Special patrol"),
@@ -196,6 +213,7 @@ CATEGORIES: dict[RecordKind, tuple[Term, ...]] = {
     RecordKind.PATROL: PATROL_CATEGORIES,
     RecordKind.INCIDENT: INCIDENT_CATEGORIES,
     RecordKind.DISPUTE: DISPUTE_TYPES,
+    RecordKind.PETITION: PETITION_TYPES,
 }
 
 

@@ -80,7 +80,8 @@ def sequence_codes(
     if len(geoms) > MAX_CELLS:
         raise PartitionError(
             f"{len(geoms)} cells do not fit a 3-digit sequence (max {MAX_CELLS})",
-            source="communities", feature=code,
+            source="communities",
+            feature=code,
         )
     seq = np.empty(len(geoms), dtype=np.int64)
     seq[band_order(geoms)] = np.arange(1, len(geoms) + 1)

@@ -31,7 +31,7 @@ def test_officer_records_incident_dispute_and_patrol(tablet, server, size):  # n
     kinds = page.eval_on_selector_all(
         "#sheet [data-record]", "els => els.map((e) => e.dataset.record)"
     )
-    assert kinds == ["incident", "dispute"]  # the kinds without a track; the patrol has its button
+    assert kinds == ["incident", "dispute", "petition"]  # no track; the patrol has its button
     shot(page, f"20-record-kinds-sheet-{size}")
     tag = uuid.uuid4().hex[:8]
     _fill(page, "incident", f"井盖缺失 {tag}")

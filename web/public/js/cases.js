@@ -7,6 +7,7 @@ import { api, NetworkError } from "./api.js";
 import { t, term, formatTime } from "./i18n.js";
 import { h, openSheet, sheetName, toast, field, select, setError } from "./ui.js";
 import { find, actionsFor, kindRule } from "./meta.js";
+import { mediated, openMediation } from "./mediate.js";
 import * as queue from "./queue.js";
 import { syncNow } from "./sync.js";
 import { openRecordEdit } from "./edits.js";
@@ -157,6 +158,11 @@ function caseCard(c, pendingTargets) {
     h("div", { class: "case-head" },
       h("span", { class: "case-kind" }, `${term(kind)} · ${term(cat) || c.category}`),
       sync ? h("span", { class: `badge sync-${sync}` }, t(`sync_${sync}`)) : null,
+      // a resident's report (public page or Open311) waits for the officer to verify it (核实)
+      c.source && c.source !== "officer"
+        ? h("span", { class: "case-source", dataset: { source: c.source } },
+          term(find(app.meta.raw?.cases?.residents?.channels || [], c.source)) || c.source)
+        : null,
       h("span", { class: `status status-${c.status}` }, term(status) || c.status)),
     h("p", { class: "case-desc" }, c.description || ""),
     h("div", { class: "case-meta" },
@@ -168,7 +174,8 @@ function caseCard(c, pendingTargets) {
     c._sync === "refused" ? h("p", { class: "error-text" }, t("refused_see_outbox")) : null,
     c._sync ? null : h("div", { class: "case-actions" },
       actions.map((a) => h("button", { type: "button", class: "big", dataset: { action: a.code }, onclick: () => act(c, a) }, term(a))),
-      h("button", { type: "button", class: "big secondary", dataset: { edit: c.id }, onclick: () => openRecordEdit(c) }, t("edit"))));
+      h("button", { type: "button", class: "big secondary", dataset: { edit: c.id }, onclick: () => openRecordEdit(c) }, t("edit")),
+      mediated(c.kind) ? h("button", { type: "button", class: "big secondary", dataset: { mediate: c.id }, onclick: () => openMediation(c) }, t("med_title")) : null));
 }
 
 async function render() {

@@ -10,6 +10,7 @@ import * as queue from "./queue.js";
 import { syncNow } from "./sync.js";
 import { attrsOf, attrControl, attrText, readAttrs } from "./placeattrs.js";
 import { valuesOf, diff, patchBody, PLACE_FIELDS, RECORD_FIELDS } from "./editdiff.js";
+import { rectified, rectificationPanel } from "./rectify.js";
 
 const shortText = (s, n = 20) => (s && s.length > n ? `${s.slice(0, n)}…` : s || "");
 
@@ -117,7 +118,9 @@ export function openPlaceEdit(feature) {
       },
     });
   });
-  openSheet(t("edit_place"), form, { name: "edit-place", rerender: () => openPlaceEdit(feature),
+  // a hazard point's rectification loop, beside its attributes (its actions are not part of the form)
+  const content = rectified(p.kind) ? h("div", {}, form, rectificationPanel(p)) : form;
+  openSheet(t("edit_place"), content, { name: "edit-place", rerender: () => openPlaceEdit(feature),
     closed: () => app.map.setPending(null) });
   app.map.setPending(feature.geometry.coordinates, true);
 }

@@ -1,0 +1,52 @@
+"""A hazard point's rectification on the tablet: start it from the place's sheet, order it with
+a deadline, re-inspect with a photo; at both tablet sizes."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from . import world
+from .conftest import LANDSCAPE, PORTRAIT, cell_centre, centre_map, login, png, shot, tap_at
+
+
+@pytest.mark.browser
+def test_hazard_rectification_from_the_place_sheet(tablet, server):  # noqa: ANN001
+    lon, lat = cell_centre(world.C1 + "020")
+    pid = str(uuid.uuid4())
+    r = server.post("/places", "officer", json={
+        "id": pid, "kind": "hazard", "name": "飞线充电点", "lon": lon, "lat": lat,
+        "risk_level": "watch", "attrs": {"category": "ebike_charging", "severity": "general"}})
+    assert r.status_code == 201, r.text
+    page = tablet(PORTRAIT)
+    login(page)
+    centre_map(page, lon, lat)
+    tap_at(page, lon, lat)
+    page.click(f"#sheet [data-edit-place='{pid}']")
+    page.wait_for_selector("#sheet .rect-panel [data-rect-action=open]")
+    page.click("#sheet [data-rect-action=open]")
+    page.wait_for_selector("#sheet .rect-stage[data-stage=found]")
+    page.click("#sheet [data-rect-action=order]")
+    page.wait_for_selector("#sheet .rect-stage[data-stage=ordered]")
+    assert "期限" in page.text_content("#sheet .rect-stage")  # the deadline by severity
+    page.locator("#sheet .rect-panel").scroll_into_view_if_needed()
+    shot(page, "rectify-ordered-portrait")
+    # re-inspection needs a photo: refused without one, accepted with one
+    page.click("#sheet [data-rect-action=reinspect]")
+    page.wait_for_selector("#sheet .rect-error:not([hidden])")
+    page.set_input_files("#sheet [name=rect-photo]", png(77))
+    page.fill("#sheet [name=rect-note]", "已拆除飞线")
+    page.click("#sheet [data-rect-action=reinspect]")
+    page.wait_for_selector("#sheet .rect-stage[data-stage=reinspected]")
+    stored = server.get(f"/places/{pid}/rectifications", "officer").json()[0]
+    assert stored["stage"] == "reinspected" and len(stored["steps"][-1]["photos"]) == 1
+    assert stored["steps"][-1]["note"] == "已拆除飞线"
+    wide = tablet(LANDSCAPE)
+    login(wide)
+    centre_map(wide, lon, lat)
+    tap_at(wide, lon, lat)
+    wide.click(f"#sheet [data-edit-place='{pid}']")
+    wide.wait_for_selector("#sheet .rect-stage[data-stage=reinspected]")
+    wide.locator("#sheet .rect-panel").scroll_into_view_if_needed()
+    shot(wide, "rectify-reinspected-landscape")

@@ -1,0 +1,88 @@
+// A hazard point's rectification on the tablet (整改 → 复查 → 销号): its stage, deadline and
+// history, and the actions the officer may take now, all from /meta (cases.rectification) and the
+// server's answer. Online only: each action is one request, answered at once.
+import { app } from "./state.js";
+import { t, term, formatTime } from "./i18n.js";
+import { h } from "./dom.js";
+import { api } from "./api.js";
+import { uuid } from "./uuid.js";
+import { preparePhoto } from "./photos.js";
+
+const rules = () => app.meta.raw?.cases?.rectification || { stages: [], steps: [], escalation_targets: [] };
+const byCode = (list, code) => list.find((x) => x.code === code);
+
+/** Whether places of `kind` are rectified (a hazard point). */
+export const rectified = (kind) => (rules().place_kinds || []).includes(kind);
+
+async function upload(input) {
+  const file = input.files[0];
+  if (!file) return [];
+  const form = new FormData();
+  form.append("file", await preparePhoto(file), file.name || "photo.jpg");
+  return [(await api("/photos", { method: "POST", form })).sha256];
+}
+
+function stepButton(panel, place, rect, action) {
+  const step = rules().steps.find((s) => s.action === action && s.from === rect.stage) || { action };
+  return h("button", { type: "button", class: "big secondary", dataset: { rectAction: action },
+    onclick: async () => {
+      const body = { action, version: rect.version, note: panel.querySelector("[name=rect-note]").value };
+      try {
+        if (step.photos) {
+          body.photos = await upload(panel.querySelector("[name=rect-photo]"));
+          if (!body.photos.length) throw new Error(t("rect_need_photo"));
+        }
+        if (step.escalation) body.escalated_to = panel.querySelector("[name=rect-target]").value;
+        await api(`/rectifications/${rect.id}/steps`, { method: "POST", json: body });
+        await fill(panel, place);
+      } catch (e) { showError(panel, e); }
+    } }, term(step));
+}
+
+function showError(panel, e) {
+  const el = panel.querySelector(".rect-error");
+  el.hidden = false;
+  el.textContent = e.message;
+}
+
+function current(panel, place, rect) {
+  const r = rules();
+  const stage = byCode(r.stages, rect.stage);
+  const needs = rect.allowed_actions.map((a) => r.steps.find((s) => s.action === a && s.from === rect.stage) || {});
+  return [
+    h("p", { class: "rect-stage", dataset: { stage: rect.stage } }, `${t("rect_stage")}: ${term(stage) || rect.stage}`,
+      rect.deadline ? h("span", { class: rect.overdue ? "deadline overdue" : "deadline" },
+        ` · ${rect.overdue ? t("overdue_since", { time: formatTime(rect.deadline) }) : t("due_at", { time: formatTime(rect.deadline) })}`) : null),
+    h("ol", { class: "rect-steps" }, rect.steps.map((s) => h("li", {}, `${formatTime(s.at)} ${term(r.steps.find((x) => x.action === s.action)) || t("rect_found")}${s.note ? ` · ${s.note}` : ""}`))),
+    rect.allowed_actions.length ? h("input", { type: "text", name: "rect-note", maxlength: 2000, placeholder: t("rect_note") }) : null,
+    needs.some((s) => s.photos) ? h("input", { type: "file", name: "rect-photo", accept: "image/*", capture: "environment" }) : null,
+    needs.some((s) => s.escalation) ? h("select", { name: "rect-target" },
+      r.escalation_targets.map((x) => h("option", { value: x.code }, term(x)))) : null,
+    h("div", { class: "case-actions" }, rect.allowed_actions.map((a) => stepButton(panel, place, rect, a))),
+  ];
+}
+
+async function fill(panel, place) {
+  const body = panel.querySelector(".rect-body");
+  if (!navigator.onLine) { body.replaceChildren(h("p", {}, t("rect_online_only"))); return; }
+  const list = await api(`/places/${place.id}/rectifications`);
+  const open = list.find((x) => byCode(rules().stages, x.stage)?.is_open);
+  const start = h("button", { type: "button", class: "big secondary", dataset: { rectAction: "open" },
+    onclick: async () => {
+      try {
+        await api(`/places/${place.id}/rectifications`, { method: "POST", json: { id: uuid() } });
+        await fill(panel, place);
+      } catch (e) { showError(panel, e); }
+    } }, t("rect_start"));
+  body.replaceChildren(...(open ? current(panel, place, open) : [
+    h("p", {}, list.length ? t("rect_none_open", { n: list.length }) : t("rect_none")), start]));
+}
+
+/** The rectification panel of a hazard place (properties of its feature). */
+export function rectificationPanel(place) {
+  const panel = h("section", { class: "rect-panel", dataset: { place: place.id } },
+    h("h3", {}, t("rect_title")), h("div", { class: "rect-body" }, h("p", {}, t("an_loading"))),
+    h("p", { class: "rect-error error", role: "alert", hidden: true }));
+  fill(panel, place).catch((e) => showError(panel, e));
+  return panel;
+}
