@@ -140,17 +140,21 @@ def test_oversized_building_forms_its_own_reported_cell() -> None:
     assert "450" in row["reason"].iloc[0]
 
 
-def test_oversized_building_is_split_by_its_entrance_units() -> None:
+def test_oversized_building_is_a_stack_of_vertical_cells_by_its_entrance_units() -> None:
     geoms = grid_points(50, 950, 4)
     h, units = [15] * len(geoms), [np.nan] * len(geoms)
     h[5], units[5] = 450, 6
     result = partition(square_community(), frame(geoms, households=h, units=units))
     over = result.exceptions[result.exceptions["kind"] == "oversized_building"]
-    assert len(over) == 3
-    parts = result.cells.set_index("code").loc[over["cell_code"]]
-    assert parts["households"].tolist() == [150, 150, 150]
-    assert (parts.geom_type == "Polygon").all()
+    assert len(over) == 1
+    cell = result.buildings["cell_code"].iloc[5]
+    assert over["cell_code"].tolist() == [cell]
+    stack = result.vertical[result.vertical["cell_code"] == cell]
+    assert stack["code"].tolist() == [f"{cell}-01", f"{cell}-02", f"{cell}-03"]
+    assert stack["households"].tolist() == [150, 150, 150]
+    assert stack[["unit_from", "unit_to"]].to_numpy().tolist() == [[1, 2], [3, 4], [5, 6]]
     assert "6 entrance units" in over["reason"].iloc[0]
+    assert (result.cells.geom_type == "Polygon").all()
 
 
 def test_small_community_is_one_reported_cell() -> None:

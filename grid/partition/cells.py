@@ -5,8 +5,9 @@ Per community: buildings are tessellated into plots tiling the community
 roads; the graph's spanning tree is cut recursively into cells (``grid.partition.bisection``); cells
 below the minimum are merged into a neighbour where that stays within the maximum, and cells still
 out of bounds are re-cut together with one or two neighbours (``grid.partition.recombine``);
-oversized buildings form their own cells (split into strips by entrance units when known). Cells are
-unions of plots, so they tile the community.
+a building over the maximum forms its own cell, below which its households are divided into
+vertical cells (``grid.partition.vertical``). Cells are unions of plots, so they tile the
+community.
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ from grid.partition.recombine import recombine
 from grid.partition.report import partition_report
 from grid.partition.tessellate import plots_and_blocks
 from grid.partition.topology import as_coverage
+from grid.partition.vertical import (
+    VERTICAL_COLUMNS,
+    building_levels,
+    community_stacks,
+    stack_exceptions,
+    stack_frame,
+)
 
 EXCEPTION_COLUMNS = ["community_code", "cell_code", "kind", "reason"]
 #: Households per cell by policy unless the caller says otherwise (DESIGN §6).
@@ -46,6 +54,9 @@ class PartitionResult:
     exceptions: pd.DataFrame
     bounds: tuple[int, int] = (100, 200)
     communities: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Vertical cells (楼栋网格) below the cells of buildings over the maximum:
+    #: ``grid.partition.vertical.VERTICAL_COLUMNS``.
+    vertical: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VERTICAL_COLUMNS))
 
     def report(self) -> str:
         """A readable text report: per community households, cells, spread, compactness and
@@ -105,57 +116,9 @@ def _merge_small(
     return labels
 
 
-def _strips(geom: BaseGeometry, weights: np.ndarray) -> np.ndarray | None:
-    """``geom`` cut across its long axis into strips with area shares ≈ ``weights`` (by width);
-    ``None`` when a strip would not be a single polygon."""
-    rect = shapely.get_coordinates(shapely.oriented_envelope(geom))[:4]
-    edges = np.diff(np.vstack([rect, rect[:1]]), axis=0)
-    axis = edges[np.argmax(np.hypot(*edges.T))]
-    axis = axis / np.hypot(*axis)
-    normal = np.array([-axis[1], axis[0]])
-    pts = shapely.get_coordinates(geom)
-    t, u = pts @ axis, pts @ normal
-    cuts = t.min() + (t.max() - t.min()) * np.concatenate([[0], np.cumsum(weights) / weights.sum()])
-    cuts[0], cuts[-1] = cuts[0] - 1.0, cuts[-1] + 1.0
-    lo, hi = u.min() - 1.0, u.max() + 1.0
-    corners = [
-        np.array([c0 * axis + lo * normal, c1 * axis + lo * normal,
-                  c1 * axis + hi * normal, c0 * axis + hi * normal])
-        for c0, c1 in zip(cuts[:-1], cuts[1:], strict=True)
-    ]
-    pieces = shapely.intersection(shapely.polygons(np.array(corners)), geom)
-    if (shapely.get_type_id(pieces) != 3).any():
-        return None
-    return pieces
-
-
-def _split_units(
-    cells: CommunityCells, cell: int, h: int, units: float, bounds: Bounds
-) -> tuple[int, str]:
-    """Split an oversized building's cell by its entrance units into strips; returns the number
-    of cells made and the explanation for the report."""
-    m = int(min(units, np.ceil(h / bounds.high))) if units == units and units >= 2 else 1
-    if m < 2:
-        why = "entrance units unknown" if units != units else f"it has {int(units)} unit(s)"
-        return 1, f"forms its own cell ({why})"
-    per = np.diff(np.round(np.arange(m + 1) * units / m)).astype(int)
-    pieces = _strips(cells.geoms[cell], per.astype(float))
-    if pieces is None:
-        return 1, "forms its own cell (its plot cannot be cut into single-polygon strips)"
-    hh = np.diff(np.round(h * np.concatenate([[0], np.cumsum(per)]) / units)).astype(np.int64)
-    cells.geoms[cell] = pieces[0]
-    cells.households[cell] = hh[0]
-    cells.geoms = np.concatenate([cells.geoms, pieces[1:]])
-    cells.households = np.concatenate([cells.households, hh[1:]])
-    cells.n_buildings = np.concatenate([cells.n_buildings, np.ones(m - 1, dtype=np.int64)])
-    shares = ", ".join(str(int(x)) for x in hh)
-    return m, f"split by its {int(units)} entrance units into {m} cells of {shares} households"
-
-
 def community_cells(
-    geom: BaseGeometry, footprints: np.ndarray, h: np.ndarray, units: np.ndarray,
-    names: np.ndarray, roads: np.ndarray | None, bounds: Bounds, seed: int,
-    anchors: np.ndarray | None = None,
+    geom: BaseGeometry, footprints: np.ndarray, h: np.ndarray, roads: np.ndarray | None,
+    bounds: Bounds, seed: int, anchors: np.ndarray | None = None,
 ) -> CommunityCells:
     """Cells of one community (metric CRS) from its buildings' footprints and households.
 
@@ -169,13 +132,13 @@ def community_cells(
         host = anchored_hosts(footprints, anchors, host)
     nested = host >= 0
     if not nested.any():
-        return _unit_cells(geom, footprints, h, units, names, roads, bounds, seed, anchors)
+        return _unit_cells(geom, footprints, h, roads, bounds, seed, anchors)
     keep = np.flatnonzero(~nested)
     slot = np.full(len(footprints), -1, dtype=np.int64)
     slot[keep] = np.arange(len(keep))
     hh = np.bincount(np.where(nested, slot[host], slot), weights=h, minlength=len(keep))
-    cells = _unit_cells(geom, footprints[keep], hh.astype(h.dtype), units[keep], names[keep],
-                        roads, bounds, seed, anchors[keep])
+    cells = _unit_cells(geom, footprints[keep], hh.astype(h.dtype), roads, bounds, seed,
+                        anchors[keep])
     labels = cells.building_cell[np.where(nested, slot[host], slot)]
     cells.building_cell = labels
     cells.n_buildings = np.bincount(labels, minlength=len(cells.geoms)).astype(np.int64)
@@ -184,19 +147,17 @@ def community_cells(
 
 def label_plots(
     plots: np.ndarray, h: np.ndarray, graph: PlotGraph, bounds: Bounds = DEFAULT_BOUNDS,
-    seed: int = 0, units: np.ndarray | None = None,
+    seed: int = 0,
 ) -> np.ndarray:
     """The cell of each plot (labels 0..k-1): the solve on given units, without tessellation.
 
     Spanning-tree bisection (``grid.partition.bisection``), cells below the minimum merged into a
     neighbour, cells still out of bounds re-cut with their neighbours
-    (``grid.partition.recombine``); a plot over the maximum is its own cell, which may absorb a
-    small neighbour unless ``units`` (entrance units per plot) lets it be split later. ``partition``
-    calls it per community; it is public so the solve can be run, and timed, on units built
-    elsewhere.
+    (``grid.partition.recombine``); a plot over the maximum is its own cell (later a stack of
+    vertical cells), which may absorb a small neighbour. ``partition`` calls it per community;
+    it is public so the solve can be run, and timed, on units built elsewhere.
     """
     h = np.asarray(h, dtype=float)
-    units = np.full(len(h), np.nan) if units is None else units
     over = h > bounds.high
     moments = _moments(plots)
     labels = bisect(h, moments, graph, ~over, bounds, seed)
@@ -204,16 +165,14 @@ def label_plots(
     none = np.empty(0, dtype=np.int64)
     labels = _merge_small(labels, h, graph, bounds, none)
     labels = recombine(labels, h, moments, graph, np.unique(labels[over]), bounds, seed)
-    # Cells still too small may join an oversized building's cell (already an exception) when
-    # that building is not to be split by its entrance units.
-    absorbers = np.unique(labels[over & ~(units >= 2)])
-    return _merge_small(labels, h, graph, bounds, absorbers)
+    # Cells still too small may join an oversized building's cell: its households are divided
+    # into vertical cells below it (``grid.partition.vertical``), which can take them in.
+    return _merge_small(labels, h, graph, bounds, np.unique(labels[over]))
 
 
 def _unit_cells(
-    geom: BaseGeometry, footprints: np.ndarray, h: np.ndarray, units: np.ndarray,
-    names: np.ndarray, roads: np.ndarray | None, bounds: Bounds, seed: int,
-    anchors: np.ndarray | None = None,
+    geom: BaseGeometry, footprints: np.ndarray, h: np.ndarray, roads: np.ndarray | None,
+    bounds: Bounds, seed: int, anchors: np.ndarray | None = None,
 ) -> CommunityCells:
     """Cells of one community from buildings none of which lies inside another."""
     n, total = len(footprints), int(h.sum())
@@ -225,25 +184,13 @@ def _unit_cells(
     anchors = representative_xy(footprints) if anchors is None else anchors
     plots, blocks = plots_and_blocks(geom, footprints, roads, anchors)
     graph = plot_graph(plots, anchors, roads, seed, blocks)
-    over = h > bounds.high
-    labels = label_plots(plots, h, graph, bounds, seed, units)
+    labels = label_plots(plots, h, graph, bounds, seed)
     k = int(labels.max()) + 1
     cells = CommunityCells(
         union_by(plots, labels, k, coverage=True, connected=True),
         np.bincount(labels, weights=h, minlength=k).astype(np.int64),
         np.bincount(labels, minlength=k).astype(np.int64), labels, [],
     )
-    for b in np.flatnonzero(over):
-        before = len(cells.geoms)
-        _, how = _split_units(cells, int(labels[b]), int(h[b]), float(units[b]), bounds)
-        extra = int(cells.households[labels[b]]) - int(h[b]) if before == len(cells.geoms) else 0
-        if extra > 0:
-            how += (f", and also holds {extra} households of neighbouring buildings that no "
-                    "in-bounds cell could take")
-        for c in [int(labels[b]), *range(before, len(cells.geoms))]:
-            cells.notes.append((c, "oversized_building", (
-                f"building {names[b]} alone has {int(h[b])} households (> max {bounds.high}); "
-                f"{how}")))
     cells.geoms = as_coverage(cells.geoms, geom)
     return cells
 
@@ -343,6 +290,65 @@ def _cells_in_wgs84(cell_frames: list[pd.DataFrame], crs: object) -> gpd.GeoData
     return cells_gdf
 
 
+@dataclass
+class _Layers:
+    """The inputs in the metric CRS as arrays, shared by every community's step."""
+
+    footprints: np.ndarray
+    anchors: np.ndarray
+    h: np.ndarray
+    units: np.ndarray
+    levels: np.ndarray
+    names: np.ndarray
+    roads: np.ndarray | None
+
+
+def _layers(bld: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | gpd.GeoSeries | None,
+            crs: object) -> _Layers:
+    """The buildings' (metric) footprints, anchors, households, units and levels, and roads."""
+    footprints = np.asarray(bld.geometry.values, dtype=object)
+    road_geoms = None
+    if roads is not None and len(roads):
+        road_geoms = np.asarray(roads.to_crs(crs).geometry.values, dtype=object)
+    units = (pd.to_numeric(bld["units"], errors="coerce").to_numpy(dtype=float)
+             if "units" in bld.columns else np.full(len(bld), np.nan))
+    return _Layers(footprints, representative_xy(footprints),
+                   bld["households"].to_numpy().astype(np.int64), units, building_levels(bld),
+                   bld.index.to_numpy(), road_geoms)
+
+
+@dataclass
+class _Outcome:
+    """One community's share of the output: cell rows, exception rows, each member's cell code
+    (and vertical cell code, for a small building that joins a stack), vertical cell rows."""
+
+    cells: pd.DataFrame
+    exceptions: list[tuple]
+    cell_code: np.ndarray
+    vertical_code: np.ndarray
+    vertical: pd.DataFrame
+
+
+def _community(geom: BaseGeometry, code: str, members: np.ndarray, layers: _Layers,
+               roads: np.ndarray | None, bounds: Bounds, seed: int) -> _Outcome:
+    """Cells and vertical cells of one community (its buildings at ``members``), coded."""
+    cells = community_cells(geom, layers.footprints[members], layers.h[members], roads, bounds,
+                            seed, layers.anchors[members])
+    stacks = community_stacks(cells.building_cell, layers.h[members], layers.units[members],
+                              layers.levels[members], layers.names[members], bounds)
+    cells.notes += stacks.notes
+    _granularity(cells, bounds)
+    codes = sequence_codes(cells.geoms, code)
+    vertical = stack_frame(stacks, codes, code)
+    joined = np.full(len(members), None, dtype=object)
+    for b, piece in stacks.joins.items():
+        joined[b] = vertical["code"].iloc[piece]
+    rows = [(code, codes[c], kind, why) for c, kind, why in cells.notes]
+    rows += stack_exceptions(vertical, bounds)
+    return _Outcome(_cell_frame(cells, codes, code), rows, codes[cells.building_cell], joined,
+                    vertical)
+
+
 def partition(
     communities: gpd.GeoDataFrame,
     buildings: gpd.GeoDataFrame,
@@ -355,50 +361,43 @@ def partition(
 ) -> PartitionResult:
     """Partition each community into contiguous, compact cells of ``min``–``max`` households.
 
-    Inputs are WGS84; cells never cross community lines; every out-of-bounds cell is listed in
+    Inputs are WGS84; cells never cross community lines; a building over the maximum is a stack
+    of vertical cells below its cell (``.vertical``); every out-of-bounds cell is listed in
     ``.exceptions`` with its reason. Deterministic for the same input and ``seed``.
     """
     bounds = _checked(communities, buildings, roads, min_households, max_households)
     crs = metric_crs(communities)
     comm = communities.to_crs(crs)
-    bld = buildings.to_crs(crs)
     cgeoms = np.asarray(comm.geometry.values, dtype=object)
-    footprints = np.asarray(bld.geometry.values, dtype=object)
-    anchor_xy = representative_xy(footprints)
-    owner = _owners(cgeoms, anchor_xy)
-    road_geoms = None
-    if roads is not None and len(roads):
-        road_geoms = np.asarray(roads.to_crs(crs).geometry.values, dtype=object)
-        road_tree = shapely.STRtree(road_geoms)
-    h_all = bld["households"].to_numpy().astype(np.int64)
-    units_all = (bld["units"].to_numpy(dtype=float) if "units" in bld.columns
-                 else np.full(len(bld), np.nan))
-    names_all = bld.index.to_numpy()
+    layers = _layers(buildings.to_crs(crs), roads, crs)
+    owner = _owners(cgeoms, layers.anchors)
+    road_tree = shapely.STRtree(layers.roads) if layers.roads is not None else None
     codes_all = comm["code"].astype(str).to_numpy()
     order = np.argsort(owner, kind="stable")
     starts = np.searchsorted(owner[order], np.arange(len(comm) + 1))
-    cell_frames, exc_rows = [], []
-    cell_code_of = np.full(len(bld), None, dtype=object)
+    outcomes = []
+    cell_code_of = np.full(len(buildings), None, dtype=object)
+    vertical_of = np.full(len(buildings), None, dtype=object)
     for ci in _steps(len(comm), progress):
         members = order[starts[ci]:starts[ci + 1]]
         rs = None
-        if road_geoms is not None:
-            rs = road_geoms[road_tree.query(cgeoms[ci], predicate="intersects")]
-        cells = community_cells(cgeoms[ci], footprints[members], h_all[members],
-                                units_all[members], names_all[members], rs, bounds, seed,
-                                anchor_xy[members])
-        _granularity(cells, bounds)
-        codes = sequence_codes(cells.geoms, codes_all[ci])
-        cell_code_of[members] = codes[cells.building_cell]
-        cell_frames.append(_cell_frame(cells, codes, codes_all[ci]))
-        exc_rows += [(codes_all[ci], codes[c], kind, why) for c, kind, why in cells.notes]
-    exc_rows += _outside_rows(names_all[owner < 0])
-    cells_gdf = _cells_in_wgs84(cell_frames, crs)
+        if road_tree is not None and layers.roads is not None:
+            rs = layers.roads[road_tree.query(cgeoms[ci], predicate="intersects")]
+        got = _community(cgeoms[ci], codes_all[ci], members, layers, rs, bounds, seed)
+        cell_code_of[members], vertical_of[members] = got.cell_code, got.vertical_code
+        outcomes.append(got)
+    exc_rows = [r for o in outcomes for r in o.exceptions]
+    exc_rows += _outside_rows(layers.names[owner < 0])
+    cells_gdf = _cells_in_wgs84([o.cells for o in outcomes], crs)
     out_b = buildings.copy()
     out_b["community_code"] = np.where(owner >= 0, codes_all[np.maximum(owner, 0)], None)
     out_b["cell_code"] = cell_code_of
+    out_b["vertical_code"] = vertical_of
     exceptions = pd.DataFrame(exc_rows, columns=EXCEPTION_COLUMNS)
     names = (communities["name"].astype(str).to_numpy() if "name" in communities.columns
              else codes_all)
     table = pd.DataFrame({"code": codes_all, "name": names})
-    return PartitionResult(cells_gdf, out_b, exceptions, (bounds.low, bounds.high), table)
+    vertical = pd.concat([o.vertical for o in outcomes if len(o.vertical)]
+                         or [pd.DataFrame(columns=VERTICAL_COLUMNS)], ignore_index=True)
+    return PartitionResult(cells_gdf, out_b, exceptions, (bounds.low, bounds.high), table,
+                           vertical.sort_values("code", ignore_index=True))
