@@ -26,10 +26,16 @@ from grid.errors import InputError
 from grid.geomops import representative_xy, union_by, valid_polygons, without_crumbs
 from grid.input.crs import WGS84, metric_crs
 from grid.partition.bisection import Bounds, PlotGraph, bisect, plot_graph
-from grid.partition.checks import check_buildings, check_community_polygons, check_roads
+from grid.partition.checks import (
+    check_buildings,
+    check_community_polygons,
+    check_roads,
+    community_bounds,
+)
 from grid.partition.footprints import anchored_hosts, hosts_of_nested
 from grid.partition.recombine import recombine
 from grid.partition.report import partition_report
+from grid.partition.straddle import owners
 from grid.partition.tessellate import plots_and_blocks
 from grid.partition.topology import as_coverage
 from grid.partition.vertical import (
@@ -61,7 +67,8 @@ class PartitionResult:
     def report(self) -> str:
         """A readable text report: per community households, cells, spread, compactness and
         exceptions with their reasons, then totals."""
-        return partition_report(self.cells, self.exceptions, self.communities, self.bounds)
+        return partition_report(self.cells, self.exceptions, self.communities, self.bounds,
+                                self.vertical)
 
 
 @dataclass
@@ -246,16 +253,6 @@ def _steps(n: int, progress: bool) -> Iterable[int]:
     return tqdm(range(n), desc="partition", unit="community")
 
 
-def _owners(community_geoms: np.ndarray, anchor_xy: np.ndarray) -> np.ndarray:
-    """Position of the community holding each building's anchor point (the first one listed
-    when several do), -1 for none."""
-    hit_b, hit_c = shapely.STRtree(community_geoms).query(shapely.points(anchor_xy),
-                                                          predicate="intersects")
-    owner = np.full(len(anchor_xy), -1, dtype=np.int64)
-    owner[hit_b[::-1]] = hit_c[::-1]
-    return owner
-
-
 def _cell_frame(cells: CommunityCells, codes: np.ndarray, community_code: str) -> pd.DataFrame:
     """One community's cells as rows of the output (metric geometry, compactness measured)."""
     area, perim = shapely.area(cells.geoms), shapely.length(cells.geoms)
@@ -304,15 +301,15 @@ class _Layers:
 
 
 def _layers(bld: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | gpd.GeoSeries | None,
-            crs: object) -> _Layers:
-    """The buildings' (metric) footprints, anchors, households, units and levels, and roads."""
+            crs: object, anchors: np.ndarray) -> _Layers:
+    """The buildings' (metric) footprints, households, units and levels, and roads."""
     footprints = np.asarray(bld.geometry.values, dtype=object)
     road_geoms = None
     if roads is not None and len(roads):
         road_geoms = np.asarray(roads.to_crs(crs).geometry.values, dtype=object)
     units = (pd.to_numeric(bld["units"], errors="coerce").to_numpy(dtype=float)
              if "units" in bld.columns else np.full(len(bld), np.nan))
-    return _Layers(footprints, representative_xy(footprints),
+    return _Layers(footprints, anchors,
                    bld["households"].to_numpy().astype(np.int64), units, building_levels(bld),
                    bld.index.to_numpy(), road_geoms)
 
@@ -358,21 +355,29 @@ def partition(
     max_households: int = 200,
     seed: int = 0,
     progress: bool = False,
+    straddling: str = "majority",
 ) -> PartitionResult:
     """Partition each community into contiguous, compact cells of ``min``–``max`` households.
 
     Inputs are WGS84; cells never cross community lines; a building over the maximum is a stack
     of vertical cells below its cell (``.vertical``); every out-of-bounds cell is listed in
-    ``.exceptions`` with its reason. Deterministic for the same input and ``seed``.
+    ``.exceptions`` with its reason. Deterministic for the same input and ``seed``. A building
+    crossing a community line is counted in the community holding most of it and reported
+    (``straddling="majority"``), or refused (``"fail"``). Communities may carry their own
+    ``min_households`` and ``max_households`` columns (blank: the arguments').
     """
     bounds = _checked(communities, buildings, roads, min_households, max_households)
+    per_community = community_bounds(communities, bounds)
     crs = metric_crs(communities)
     comm = communities.to_crs(crs)
     cgeoms = np.asarray(comm.geometry.values, dtype=object)
-    layers = _layers(buildings.to_crs(crs), roads, crs)
-    owner = _owners(cgeoms, layers.anchors)
-    road_tree = shapely.STRtree(layers.roads) if layers.roads is not None else None
+    bld = buildings.to_crs(crs)
     codes_all = comm["code"].astype(str).to_numpy()
+    found = owners(cgeoms, codes_all, np.asarray(bld.geometry.values, dtype=object),
+                   bld.index.to_numpy(), straddling)
+    owner = found.owner
+    layers = _layers(bld, roads, crs, found.anchors)
+    road_tree = shapely.STRtree(layers.roads) if layers.roads is not None else None
     order = np.argsort(owner, kind="stable")
     starts = np.searchsorted(owner[order], np.arange(len(comm) + 1))
     outcomes = []
@@ -383,10 +388,11 @@ def partition(
         rs = None
         if road_tree is not None and layers.roads is not None:
             rs = layers.roads[road_tree.query(cgeoms[ci], predicate="intersects")]
-        got = _community(cgeoms[ci], codes_all[ci], members, layers, rs, bounds, seed)
+        got = _community(cgeoms[ci], codes_all[ci], members, layers, rs, per_community[ci],
+                         seed)
         cell_code_of[members], vertical_of[members] = got.cell_code, got.vertical_code
         outcomes.append(got)
-    exc_rows = [r for o in outcomes for r in o.exceptions]
+    exc_rows = [r for o in outcomes for r in o.exceptions] + found.rows
     exc_rows += _outside_rows(layers.names[owner < 0])
     cells_gdf = _cells_in_wgs84([o.cells for o in outcomes], crs)
     out_b = buildings.copy()
@@ -396,7 +402,9 @@ def partition(
     exceptions = pd.DataFrame(exc_rows, columns=EXCEPTION_COLUMNS)
     names = (communities["name"].astype(str).to_numpy() if "name" in communities.columns
              else codes_all)
-    table = pd.DataFrame({"code": codes_all, "name": names})
+    table = pd.DataFrame({"code": codes_all, "name": names,
+                          "min_households": [b.low for b in per_community],
+                          "max_households": [b.high for b in per_community]})
     vertical = pd.concat([o.vertical for o in outcomes if len(o.vertical)]
                          or [pd.DataFrame(columns=VERTICAL_COLUMNS)], ignore_index=True)
     return PartitionResult(cells_gdf, out_b, exceptions, (bounds.low, bounds.high), table,

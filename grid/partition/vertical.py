@@ -28,7 +28,9 @@ VERTICAL_COLUMNS = ["code", "cell_code", "community_code", "building", "househol
 LEVEL_COLUMNS = ("building:levels", "levels", "floors", "building_levels")
 HEIGHT_COLUMNS = ("height", "building:height")
 METRES_PER_LEVEL = 3.0
-#: Cost of one household outside the bounds, against a squared relative distance to the middle.
+#: Costs of a group out of bounds and of one household outside the bounds, against a squared
+#: relative distance to the middle: fewest groups out first, then fewest households out.
+OUT_OF_BOUNDS_GROUP = 1e9
 OUT_OF_BOUNDS_COST = 1e3
 
 
@@ -91,8 +93,8 @@ def group_runs(w: np.ndarray, bounds: Bounds) -> list[tuple[int, int]]:
     t = bounds.target
     for j in range(1, n + 1):  # one step per unit or floor of one building
         g = s[j] - s[:j]
-        cost = (OUT_OF_BOUNDS_COST * (np.maximum(0, bounds.low - g) + np.maximum(0, g - bounds.high))
-                + ((g - t) / t) ** 2)
+        out = np.maximum(0, bounds.low - g) + np.maximum(0, g - bounds.high)
+        cost = OUT_OF_BOUNDS_GROUP * (out > 0) + OUT_OF_BOUNDS_COST * out + ((g - t) / t) ** 2
         k = int(np.argmin(best[:j] + cost))
         best[j], back[j] = best[k] + cost[k], k
     out, j = [], n
@@ -163,8 +165,10 @@ def stack(h: int, units: float, levels: float, bounds: Bounds, extra: int = 0) -
 
 def _describe(name: object, h: int, pieces: list[Piece], units: float, levels: float) -> str:
     """The report's reason for one building's stack."""
+    within = all(p.units[0] == p.units[1] for p in pieces if p.split == "floors")
     how = {"units": f"by its {int(units) if units == units else '?'} entrance units",
-           "floors": f"by floor ranges of its {int(levels) if levels == levels else '?'} floors",
+           "floors": f"by floor ranges of its {int(levels) if levels == levels else '?'} floors"
+           + (" within each entrance unit" if within else ""),
            "shares": "into equal shares (entrance units and levels unknown)"}
     kinds = sorted({p.split for p in pieces} - {"others"})
     sizes = ", ".join(str(p.households) for p in pieces)

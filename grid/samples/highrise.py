@@ -49,7 +49,7 @@ def _tower(rng: np.random.Generator, x: float, y: float) -> dict:
     units = int(rng.choice([2, 2, 3, 4, 4, 6]))
     per = int(rng.choice([2, 2, 2, 3, 4, 4, 6, 8]))
     floors = int(rng.integers(18, 34))
-    w, d = 10.0 + 7.0 * units * min(per, 4) / 4.0, 16.0 + (per > 4) * 6.0
+    w, d = min(42.0, 10.0 + 7.0 * units * min(per, 4) / 4.0), 16.0 + (per > 4) * 6.0
     return {"geometry": shapely.box(x - w / 2, y - d / 2, x + w / 2, y + d / 2),
             "households": units * per * floors, "units": units, "building:levels": floors,
             "height": floors * 2.9, "building": "apartments"}
@@ -58,7 +58,7 @@ def _tower(rng: np.random.Generator, x: float, y: float) -> dict:
 def _slab(rng: np.random.Generator, x: float, y: float) -> dict:
     """A walk-up slab block: 5–7 floors, 3–6 units of two flats a floor."""
     units, floors = int(rng.integers(3, 7)), int(rng.integers(5, 8))
-    w, d = 12.0 * units, 11.0
+    w, d = 7.0 * units, 11.0
     return {"geometry": shapely.box(x - w / 2, y - d / 2, x + w / 2, y + d / 2),
             "households": units * 2 * floors, "units": units, "building:levels": floors,
             "height": floors * 2.9, "building": "residential"}
@@ -68,7 +68,7 @@ def _podium(rng: np.random.Generator, x: float, y: float) -> list[dict]:
     """A commercial podium (no households) with a tower standing on it (drawn inside it)."""
     tower = _tower(rng, x, y)
     levels = int(rng.integers(2, 5))
-    base = {"geometry": shapely.box(x - 24, y - 20, x + 24, y + 20), "households": 0,
+    base = {"geometry": shapely.box(x - 21, y - 18, x + 21, y + 18), "households": 0,
             "units": np.nan, "building:levels": levels, "height": levels * 4.5,
             "building": "commercial"}
     return [base, tower]
