@@ -33,6 +33,7 @@ from grid.partition.checks import (
     community_bounds,
 )
 from grid.partition.footprints import anchored_hosts, hosts_of_nested
+from grid.partition.moves import move_plots
 from grid.partition.recombine import recombine
 from grid.partition.report import partition_report
 from grid.partition.straddle import owners
@@ -160,7 +161,8 @@ def label_plots(
 
     Spanning-tree bisection (``grid.partition.bisection``), cells below the minimum merged into a
     neighbour, cells still out of bounds re-cut with their neighbours
-    (``grid.partition.recombine``); a plot over the maximum is its own cell (later a stack of
+    (``grid.partition.recombine``), then single plots moved across cell boundaries
+    (``grid.partition.moves``); a plot over the maximum is its own cell (later a stack of
     vertical cells), which may absorb a small neighbour. ``partition`` calls it per community;
     it is public so the solve can be run, and timed, on units built elsewhere.
     """
@@ -172,6 +174,7 @@ def label_plots(
     none = np.empty(0, dtype=np.int64)
     labels = _merge_small(labels, h, graph, bounds, none)
     labels = recombine(labels, h, moments, graph, np.unique(labels[over]), bounds, seed)
+    labels = move_plots(labels, h, graph, np.unique(labels[over]), bounds)
     # Cells still too small may join an oversized building's cell: its households are divided
     # into vertical cells below it (``grid.partition.vertical``), which can take them in.
     return _merge_small(labels, h, graph, bounds, np.unique(labels[over]))
