@@ -310,8 +310,11 @@ def _layers(bld: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | gpd.GeoSeries | Non
     road_geoms = None
     if roads is not None and len(roads):
         road_geoms = np.asarray(roads.to_crs(crs).geometry.values, dtype=object)
-    units = (pd.to_numeric(bld["units"], errors="coerce").to_numpy(dtype=float)
-             if "units" in bld.columns else np.full(len(bld), np.nan))
+    units = np.full(len(bld), np.nan)
+    for name in ("building:units", "entrances", "units"):  # the last given wins
+        if name in bld.columns:
+            u = pd.to_numeric(bld[name], errors="coerce").to_numpy(dtype=float)
+            units = np.where(np.isfinite(u) & (u >= 1), np.rint(u), units)
     return _Layers(footprints, anchors,
                    bld["households"].to_numpy().astype(np.int64), units, building_levels(bld),
                    bld.index.to_numpy(), road_geoms)
