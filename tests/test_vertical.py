@@ -177,3 +177,23 @@ def test_bounds_per_community_come_from_its_columns() -> None:
     assert result.communities["max_households"].tolist() == [500, 200]
     with pytest.raises(InputError, match="bounds"):
         partition(comms.assign(min_households=[600, 1]), sample.buildings, sample.roads)
+
+
+def test_a_duplicated_outline_lies_wholly_in_its_hosts_cell() -> None:
+    # OSM often draws an outline twice, shifted a little: the copy is counted with the building
+    # it lies over, and the strip of it outside that building lies in the same cell too.
+    import geopandas as gpd
+
+    from grid.samples.highrise import ORIGIN
+
+    a = shapely.box(*(ORIGIN + [60, 40]), *(ORIGIN + [80, 50]))
+    copy = shapely.affinity.translate(a, 1.5, 0.5)
+    b = shapely.box(*(ORIGIN + [82, 40]), *(ORIGIN + [100, 50]))
+    comm = gpd.GeoDataFrame({"code": ["120101001001"]},
+                            geometry=[shapely.box(*ORIGIN, *(ORIGIN + [200, 100]))], crs=METRIC)
+    blds = gpd.GeoDataFrame({"households": [150, 0, 150]}, geometry=[a, copy, b], crs=METRIC)
+    result = partition(comm.to_crs(4326), blds.to_crs(4326))
+    cells = result.cells.to_crs(METRIC).set_index("code")
+    own = cells.geometry.loc[result.buildings["cell_code"].iloc[1]]
+    assert copy.intersection(own).area >= 0.98 * copy.area
+    assert result.buildings["cell_code"].iloc[0] == result.buildings["cell_code"].iloc[1]

@@ -144,9 +144,15 @@ def community_cells(
     keep = np.flatnonzero(~nested)
     slot = np.full(len(footprints), -1, dtype=np.int64)
     slot[keep] = np.arange(len(keep))
-    hh = np.bincount(np.where(nested, slot[host], slot), weights=h, minlength=len(keep))
-    cells = _unit_cells(geom, footprints[keep], hh.astype(h.dtype), roads, bounds, seed,
-                        anchors[keep])
+    group = np.where(nested, slot[host], slot)
+    hh = np.bincount(group, weights=h, minlength=len(keep))
+    # A host stands on its nested footprints too, so their area lies in its plot and cell.
+    grounds = footprints[keep].copy()
+    hosts = np.unique(group[nested])
+    with_nested = np.isin(group, hosts)
+    grounds[hosts] = union_by(footprints[with_nested], np.searchsorted(hosts, group[with_nested]),
+                              len(hosts))
+    cells = _unit_cells(geom, grounds, hh.astype(h.dtype), roads, bounds, seed, anchors[keep])
     labels = cells.building_cell[np.where(nested, slot[host], slot)]
     cells.building_cell = labels
     cells.n_buildings = np.bincount(labels, minlength=len(cells.geoms)).astype(np.int64)
