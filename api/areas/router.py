@@ -20,9 +20,10 @@ from api.edge.responses import (
     CellProps,
     FeatureCollection,
     Location,
+    VerticalCellProps,
     answers,
 )
-from api.models import Building, Cell, User, utcnow
+from api.models import Building, Cell, User, VerticalCell, utcnow
 from api.periods import Moment
 from grid.domain.caseflow import Role
 
@@ -84,6 +85,23 @@ def cells(
             for c, g in zip(rows, geoms, strict=True)
         ],
     }
+
+
+@router.get("/cells/{code}/stack", response_model=None,
+            responses=answers(list[VerticalCellProps], *SIGNED_IN))
+def stack(
+    scope: ScopeDep, session: SessionDep, code: str, at: Moment | None = None,
+) -> list[dict[str, Any]]:
+    """The vertical cells (楼栋网格) below cell ``code`` valid at ``at`` (default now), lowest
+    unit and floor first; empty for a cell without a tall building or out of the user's sight."""
+    at = at or utcnow()
+    if not scope.sees_cell(code, code[:12]):
+        return []
+    q = select(VerticalCell).where(VerticalCell.cell_code == code, VerticalCell.valid_at(at))
+    cols = ("code", "cell_code", "building", "households", "split", "unit_from", "unit_to",
+            "floor_from", "floor_to", "others")
+    return [{c: getattr(v, c) for c in cols}
+            for v in session.scalars(q.order_by(VerticalCell.code))]
 
 
 @router.get("/cells/locate", response_model=None, responses=answers(Location, *SIGNED_IN))

@@ -153,6 +153,21 @@ class CellProps(Out):
     leader: Leader | None
 
 
+class VerticalCellProps(Out):
+    """A vertical cell (楼栋网格) below a 2D cell: a tall building's units or floors."""
+
+    code: str
+    cell_code: str
+    building: str | None
+    households: int
+    split: str
+    unit_from: int | None
+    unit_to: int | None
+    floor_from: int | None
+    floor_to: int | None
+    others: int
+
+
 class Location(Out):
     """The cell, community and H3 bin of a point."""
 

@@ -1,0 +1,38 @@
+"""Vertical cells (楼栋网格) are stored with the cells and listed below their cell (issue 16)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from conftest import C1, VALID_FROM
+
+from api.db import session_scope
+from api.io.loaders import load_vertical_cells
+from grid.partition.vertical import VERTICAL_COLUMNS
+
+CELL = C1 + "001"
+
+
+def stack_rows() -> pd.DataFrame:
+    """A tower of 30 floors below CELL in three floor ranges, and a second stack's row."""
+    rows = [(f"{CELL}-0{k + 1}", CELL, C1, "b7", 150, "floors", 1, 2, 10 * k + 1, 10 * k + 10,
+             0) for k in range(3)]
+    return pd.DataFrame(rows, columns=VERTICAL_COLUMNS).assign(unit_from=[1, 1, np.nan])
+
+
+def test_stack_lists_the_vertical_cells_of_a_cell_in_order_for_those_who_see_it(api) -> None:
+    with session_scope(api.store.sessions) as s:
+        load_vertical_cells(s, stack_rows(), [C1], VALID_FROM)
+    r = api.get(f"/cells/{CELL}/stack", "admin")
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert [v["code"] for v in got] == [f"{CELL}-01", f"{CELL}-02", f"{CELL}-03"]
+    assert [(v["floor_from"], v["floor_to"]) for v in got] == [(1, 10), (11, 20), (21, 30)]
+    assert got[2]["unit_from"] is None and got[0]["split"] == "floors"
+    assert api.get(f"/cells/{CELL}/stack", "officer2").json() == []
+    assert api.get(f"/cells/{CELL}/stack", "admin",
+                   params={"at": "2001-01-01T00:00:00Z"}).json() == []
+    # Loading the community's stacks again closes the old rows: still three now.
+    with session_scope(api.store.sessions) as s:
+        load_vertical_cells(s, stack_rows(), [C1])
+    assert len(api.get(f"/cells/{CELL}/stack", "admin").json()) == 3
