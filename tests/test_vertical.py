@@ -197,3 +197,17 @@ def test_a_duplicated_outline_lies_wholly_in_its_hosts_cell() -> None:
     own = cells.geometry.loc[result.buildings["cell_code"].iloc[1]]
     assert copy.intersection(own).area >= 0.98 * copy.area
     assert result.buildings["cell_code"].iloc[0] == result.buildings["cell_code"].iloc[1]
+
+
+def test_a_floor_and_unit_fall_in_exactly_one_vertical_cell_of_their_building() -> None:
+    from grid.partition.vertical import holding
+
+    for units, levels in ((6.0, 30.0), (2.0, 33.0), (np.nan, 26.0), (4.0, np.nan)):
+        pieces = stack(900, units, levels, BOUNDS)
+        r = np.array([[*p.units, *p.floors] for p in pieces], dtype=float)
+        for u in range(1, int(units) + 1 if units == units else 2):
+            for f in range(1, int(levels) + 1 if levels == levels else 2):
+                hits = holding(*r.T, unit=u if units == units else None,
+                               floor=f if levels == levels else None)
+                if units == units or levels == levels:
+                    assert hits.sum() == 1, (units, levels, u, f, r)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import numpy as np
 import shapely
 from fastapi import APIRouter, Query
 from geoalchemy2.shape import to_shape
@@ -26,6 +27,7 @@ from api.edge.responses import (
 from api.models import Building, Cell, User, VerticalCell, utcnow
 from api.periods import Moment
 from grid.domain.caseflow import Role
+from grid.partition.vertical import holding
 
 router = APIRouter(tags=["cells"])
 
@@ -91,17 +93,26 @@ def cells(
             responses=answers(list[VerticalCellProps], *SIGNED_IN))
 def stack(
     scope: ScopeDep, session: SessionDep, code: str, at: Moment | None = None,
+    floor: Annotated[int | None, Query(ge=-10, le=300)] = None,
+    unit: Annotated[int | None, Query(ge=1, le=99)] = None,
 ) -> list[dict[str, Any]]:
     """The vertical cells (楼栋网格) below cell ``code`` valid at ``at`` (default now), lowest
-    unit and floor first; empty for a cell without a tall building or out of the user's sight."""
+    unit and floor first, or only those holding ``floor`` and ``unit`` when asked (the rule
+    ``grid.partition.vertical.holding``); empty for a cell without a tall building or out of
+    the user's sight."""
     at = at or utcnow()
     if not scope.sees_cell(code, code[:12]):
         return []
     q = select(VerticalCell).where(VerticalCell.cell_code == code, VerticalCell.valid_at(at))
+    rows = list(session.scalars(q.order_by(VerticalCell.code)))
+    if rows and (floor is not None or unit is not None):
+        ranges = np.array([[v.unit_from, v.unit_to, v.floor_from, v.floor_to] for v in rows],
+                          dtype=float)
+        keep = holding(ranges[:, 0], ranges[:, 1], ranges[:, 2], ranges[:, 3], unit, floor)
+        rows = [v for v, k in zip(rows, keep, strict=True) if k]
     cols = ("code", "cell_code", "building", "households", "split", "unit_from", "unit_to",
             "floor_from", "floor_to", "others")
-    return [{c: getattr(v, c) for c in cols}
-            for v in session.scalars(q.order_by(VerticalCell.code))]
+    return [{c: getattr(v, c) for c in cols} for v in rows]
 
 
 @router.get("/cells/locate", response_model=None, responses=answers(Location, *SIGNED_IN))

@@ -234,6 +234,21 @@ def stack_frame(stacks: Stacks, cell_codes: np.ndarray, community_code: str) -> 
     })
 
 
+def holding(unit_from: np.ndarray, unit_to: np.ndarray, floor_from: np.ndarray,
+            floor_to: np.ndarray, unit: float | None = None, floor: float | None = None
+            ) -> np.ndarray:
+    """Which vertical cells of one building hold entrance unit ``unit`` and floor ``floor``
+    (either may be None: not asked): the rule that puts a household, record or place given a
+    floor or unit into its vertical cell. A range not known (NaN) holds every value."""
+    ok = np.ones(len(unit_from), dtype=bool)
+    for value, lo, hi in ((unit, unit_from, unit_to), (floor, floor_from, floor_to)):
+        if value is None:
+            continue
+        lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+        ok &= np.isnan(lo) | ((lo <= value) & (value <= hi))
+    return ok
+
+
 def stack_exceptions(frame: pd.DataFrame, bounds: Bounds) -> list[tuple[str, str, str, str]]:
     """Exception rows for vertical cells out of bounds: a unit or floor alone exceeds the
     maximum, or the building's households cannot be cut finer."""

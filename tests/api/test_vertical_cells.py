@@ -36,3 +36,15 @@ def test_stack_lists_the_vertical_cells_of_a_cell_in_order_for_those_who_see_it(
     with session_scope(api.store.sessions) as s:
         load_vertical_cells(s, stack_rows(), [C1])
     assert len(api.get(f"/cells/{CELL}/stack", "admin").json()) == 3
+
+
+def test_stack_finds_the_vertical_cell_of_a_floor_and_unit(api) -> None:
+    with session_scope(api.store.sessions) as s:
+        load_vertical_cells(s, stack_rows(), [C1], VALID_FROM)
+    got = api.get(f"/cells/{CELL}/stack", "admin", params={"floor": 15, "unit": 2}).json()
+    assert [v["code"] for v in got] == [f"{CELL}-02"]
+    assert api.get(f"/cells/{CELL}/stack", "admin", params={"floor": 31}).json() == []
+    # The third range does not know its units, so it holds any unit of its floors.
+    got = api.get(f"/cells/{CELL}/stack", "admin", params={"floor": 25, "unit": 7}).json()
+    assert [v["code"] for v in got] == [f"{CELL}-03"]
+    assert api.get(f"/cells/{CELL}/stack", "admin", params={"floor": "x"}).status_code == 422
