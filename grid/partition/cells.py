@@ -33,7 +33,7 @@ from grid.partition.checks import (
     community_bounds,
 )
 from grid.partition.footprints import anchored_hosts, hosts_of_nested
-from grid.partition.moves import move_plots
+from grid.partition.moves import merge_small, move_plots
 from grid.partition.recombine import recombine
 from grid.partition.report import partition_report
 from grid.partition.straddle import owners
@@ -91,39 +91,6 @@ def _moments(plots: np.ndarray) -> np.ndarray:
     return np.column_stack([area, area * xy[:, 0], area * xy[:, 1], area * (xy**2).sum(axis=1)])
 
 
-def _merge_small(
-    labels: np.ndarray, h: np.ndarray, graph: PlotGraph, bounds: Bounds, absorbers: np.ndarray
-) -> np.ndarray:
-    """Labels after merging each cell below the minimum into the neighbour giving the smallest
-    merged total within the maximum (or into an oversized-building cell in ``absorbers``)."""
-    labels = labels.copy()
-    stuck: set[int] = set()
-    while True:
-        hh = np.bincount(labels, weights=h, minlength=labels.max() + 1)
-        a, b = labels[graph.i], labels[graph.j]
-        cross = a != b
-        pairs = np.unique(np.concatenate([np.stack([a, b], 1), np.stack([b, a], 1)])[
-            np.concatenate([cross, cross])], axis=0)
-        present = np.bincount(labels, minlength=len(hh)) > 0
-        small = [c for c in np.flatnonzero(present & (hh < bounds.low)) if c not in stuck
-                 and c not in absorbers]
-        if not small or len(np.unique(labels)) == 1:
-            break
-        c = min(small, key=lambda x: (hh[x], x))
-        nb = pairs[pairs[:, 0] == c, 1]
-        fits = nb[hh[nb] + hh[c] <= bounds.high]
-        if len(fits):
-            target = int(fits[np.argmin(hh[fits] + np.arange(len(fits)) * 1e-9)])
-        elif np.isin(nb, absorbers).any():
-            target = int(nb[np.isin(nb, absorbers)][0])
-        else:
-            stuck.add(int(c))
-            continue
-        labels[labels == c] = target
-    _, labels = np.unique(labels, return_inverse=True)
-    return labels
-
-
 def community_cells(
     geom: BaseGeometry, footprints: np.ndarray, h: np.ndarray, roads: np.ndarray | None,
     bounds: Bounds, seed: int, anchors: np.ndarray | None = None,
@@ -178,12 +145,12 @@ def label_plots(
     labels = bisect(h, moments, graph, ~over, bounds, seed)
     labels[over] = labels.max() + 1 + np.arange(over.sum())
     none = np.empty(0, dtype=np.int64)
-    labels = _merge_small(labels, h, graph, bounds, none)
+    labels = merge_small(labels, h, graph, bounds, none)
     labels = recombine(labels, h, moments, graph, np.unique(labels[over]), bounds, seed)
     labels = move_plots(labels, h, graph, np.unique(labels[over]), bounds)
     # Cells still too small may join an oversized building's cell: its households are divided
     # into vertical cells below it (``grid.partition.vertical``), which can take them in.
-    return _merge_small(labels, h, graph, bounds, np.unique(labels[over]))
+    return merge_small(labels, h, graph, bounds, np.unique(labels[over]))
 
 
 def _unit_cells(
@@ -358,6 +325,16 @@ def _community(geom: BaseGeometry, code: str, members: np.ndarray, layers: _Laye
                     vertical)
 
 
+def _community_table(communities: gpd.GeoDataFrame, codes: np.ndarray,
+                     bounds: list[Bounds]) -> pd.DataFrame:
+    """The result's communities: code, name (the code when none) and household bounds."""
+    names = (communities["name"].astype(str).to_numpy() if "name" in communities.columns
+             else codes)
+    return pd.DataFrame({"code": codes, "name": names,
+                         "min_households": [b.low for b in bounds],
+                         "max_households": [b.high for b in bounds]})
+
+
 def partition(
     communities: gpd.GeoDataFrame,
     buildings: gpd.GeoDataFrame,
@@ -412,11 +389,7 @@ def partition(
     out_b["cell_code"] = cell_code_of
     out_b["vertical_code"] = vertical_of
     exceptions = pd.DataFrame(exc_rows, columns=EXCEPTION_COLUMNS)
-    names = (communities["name"].astype(str).to_numpy() if "name" in communities.columns
-             else codes_all)
-    table = pd.DataFrame({"code": codes_all, "name": names,
-                          "min_households": [b.low for b in per_community],
-                          "max_households": [b.high for b in per_community]})
+    table = _community_table(communities, codes_all, per_community)
     vertical = pd.concat([o.vertical for o in outcomes if len(o.vertical)]
                          or [pd.DataFrame(columns=VERTICAL_COLUMNS)], ignore_index=True)
     return PartitionResult(cells_gdf, out_b, exceptions, (bounds.low, bounds.high), table,

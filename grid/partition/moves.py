@@ -1,4 +1,8 @@
-"""Local search: single plots moved between neighbouring cells to put cells in bounds.
+"""Local repairs of cells out of bounds: small cells merged into a neighbour, and a local search
+moving single plots between neighbouring cells.
+
+``merge_small`` merges each cell below the minimum into the neighbour giving the smallest total
+within the maximum (or into a tall building's cell, whose households go into vertical cells).
 
 After bisection and recombination a few cells may still be out of bounds: a remainder just
 under the minimum beside cells that cannot give it a whole re-cut, or a cell just over the
@@ -116,3 +120,36 @@ def move_plots(labels: np.ndarray, w: np.ndarray, graph: PlotGraph, fixed: np.nd
             break
     _, labels = np.unique(labels, return_inverse=True)
     return labels.ravel()
+
+
+def merge_small(
+    labels: np.ndarray, h: np.ndarray, graph: PlotGraph, bounds: Bounds, absorbers: np.ndarray
+) -> np.ndarray:
+    """Labels after merging each cell below the minimum into the neighbour giving the smallest
+    merged total within the maximum (or into an oversized-building cell in ``absorbers``)."""
+    labels = labels.copy()
+    stuck: set[int] = set()
+    while True:
+        hh = np.bincount(labels, weights=h, minlength=labels.max() + 1)
+        a, b = labels[graph.i], labels[graph.j]
+        cross = a != b
+        pairs = np.unique(np.concatenate([np.stack([a, b], 1), np.stack([b, a], 1)])[
+            np.concatenate([cross, cross])], axis=0)
+        present = np.bincount(labels, minlength=len(hh)) > 0
+        small = [c for c in np.flatnonzero(present & (hh < bounds.low)) if c not in stuck
+                 and c not in absorbers]
+        if not small or len(np.unique(labels)) == 1:
+            break
+        c = min(small, key=lambda x: (hh[x], x))
+        nb = pairs[pairs[:, 0] == c, 1]
+        fits = nb[hh[nb] + hh[c] <= bounds.high]
+        if len(fits):
+            target = int(fits[np.argmin(hh[fits] + np.arange(len(fits)) * 1e-9)])
+        elif np.isin(nb, absorbers).any():
+            target = int(nb[np.isin(nb, absorbers)][0])
+        else:
+            stuck.add(int(c))
+            continue
+        labels[labels == c] = target
+    _, labels = np.unique(labels, return_inverse=True)
+    return labels
