@@ -45,11 +45,17 @@ def partition_report(
     lines = [f"Partition into cells of {low}-{high} households", ""]
     by_comm = dict(tuple(cells.groupby("community_code", sort=False)))
     exc_by = dict(tuple(exceptions.groupby("community_code", sort=False, dropna=False)))
+    own_bounds = ({str(c): (int(a), int(b)) for c, a, b in communities[
+        ["code", "min_households", "max_households"]].itertuples(index=False)}
+        if "max_households" in communities.columns else {})
     for code, name in communities[["code", "name"]].itertuples(index=False):
         c = by_comm.get(code, cells.iloc[:0])
         h = c["households"].to_numpy()
         pp = float(np.median(c["polsby_popper"])) if len(c) else float("nan")
         label = f"{code} {name}" if name != code else str(code)
+        own = own_bounds.get(code)
+        if own is not None and own != (low, high):
+            label += f" (bounds {own[0]}-{own[1]})"
         lines.append(
             f"{label}: {int(h.sum())} households, {len(c)} cells, households per cell "
             f"min/median/max {_spread(h)}, median Polsby-Popper {pp:.2f}"
