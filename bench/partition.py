@@ -320,6 +320,17 @@ def highrise(peer_budget: float, seed: int = 0) -> None:
     print(f"speed ratio, our whole call vs max-p solve: {spent * scale / ours:.0f}x wall, "
           f"{spent_cpu * scale / ours_cpu:.0f}x CPU; exceptions by kind: "
           + ", ".join(f"{k} {v}" for k, v in result.exceptions["kind"].value_counts().items()))
+    for k in ("b100", "b300", "b500"):  # small edits: a 20-household building added
+        extra = blds.loc[[k]].assign(households=20, units=1.0)
+        extra["geometry"] = extra.geometry.translate(0.0002, 0.0001)
+        after = partition(comms, pd.concat([blds, extra.set_axis(["new"])]), roads,
+                          min_households=LOW, max_households=HIGH)
+        old = {g.wkb for g in result.cells.geometry}
+        comm = after.buildings.loc["new", "community_code"]
+        print(f"small edit (building added in {comm}): "
+              f"{sum(g.wkb not in old for g in after.cells.geometry)} of {len(after.cells)} "
+              f"cells changed; that community has "
+              f"{int((after.cells['community_code'] == comm).sum())} cells")
 
 
 def main() -> None:
