@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import numpy as np
 import shapely
 from fastapi import APIRouter, Query
 from geoalchemy2.shape import to_shape
@@ -13,6 +12,7 @@ from sqlalchemy import select
 
 from api.accounts.access import Scope, mask_phone
 from api.areas.leaders import leaders_at
+from api.areas.stacks import holding_rows, record_counts, stack_at
 from api.checks import check_point
 from api.dependencies import BBoxDep, Limit, ScopeDep, SessionDep, StoreDep
 from api.edge.responses import (
@@ -24,10 +24,9 @@ from api.edge.responses import (
     VerticalCellProps,
     answers,
 )
-from api.models import Building, Cell, User, VerticalCell, utcnow
+from api.models import Building, Cell, User, utcnow
 from api.periods import Moment
 from grid.domain.caseflow import Role
-from grid.partition.vertical import holding
 
 router = APIRouter(tags=["cells"])
 
@@ -98,21 +97,16 @@ def stack(
 ) -> list[dict[str, Any]]:
     """The vertical cells (楼栋网格) below cell ``code`` valid at ``at`` (default now), lowest
     unit and floor first, or only those holding ``floor`` and ``unit`` when asked (the rule
-    ``grid.partition.vertical.holding``); empty for a cell without a tall building or out of
-    the user's sight."""
+    ``grid.partition.vertical.holding``), each with its count of records; empty for a cell
+    without a tall building or out of the user's sight."""
     at = at or utcnow()
     if not scope.sees_cell(code, code[:12]):
         return []
-    q = select(VerticalCell).where(VerticalCell.cell_code == code, VerticalCell.valid_at(at))
-    rows = list(session.scalars(q.order_by(VerticalCell.code)))
-    if rows and (floor is not None or unit is not None):
-        ranges = np.array([[v.unit_from, v.unit_to, v.floor_from, v.floor_to] for v in rows],
-                          dtype=float)
-        keep = holding(ranges[:, 0], ranges[:, 1], ranges[:, 2], ranges[:, 3], unit, floor)
-        rows = [v for v, k in zip(rows, keep, strict=True) if k]
+    rows = holding_rows(stack_at(session, code, at), unit, floor)
+    counts = record_counts(session, [v.code for v in rows])
     cols = ("code", "cell_code", "building", "households", "split", "unit_from", "unit_to",
             "floor_from", "floor_to", "others")
-    return [{c: getattr(v, c) for c in cols} for v in rows]
+    return [{**{c: getattr(v, c) for c in cols}, "records": counts.get(v.code, 0)} for v in rows]
 
 
 @router.get("/cells/locate", response_model=None, responses=answers(Location, *SIGNED_IN))

@@ -166,6 +166,7 @@ class VerticalCellProps(Out):
     floor_from: int | None
     floor_to: int | None
     others: int
+    records: int
 
 
 class Location(Out):
@@ -241,6 +242,9 @@ class RecordOut(Out):
     closed_at: dt.datetime | None
     started_at: dt.datetime | None
     ended_at: dt.datetime | None
+    floor: int | None = None
+    unit: int | None = None
+    vertical_code: str | None = None
     overdue: bool
     allowed_actions: list[str]
     photos: list[str]

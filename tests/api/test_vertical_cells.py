@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import numpy as np
 import pandas as pd
-from conftest import C1, VALID_FROM
+from conftest import C1, VALID_FROM, X0, Y0, record_body
 
 from api.db import session_scope
 from api.io.loaders import load_vertical_cells
@@ -48,3 +50,24 @@ def test_stack_finds_the_vertical_cell_of_a_floor_and_unit(api) -> None:
     got = api.get(f"/cells/{CELL}/stack", "admin", params={"floor": 25, "unit": 7}).json()
     assert [v["code"] for v in got] == [f"{CELL}-03"]
     assert api.get(f"/cells/{CELL}/stack", "admin", params={"floor": "x"}).status_code == 422
+
+
+def test_a_record_given_a_floor_lands_in_its_vertical_cell_and_is_counted(api) -> None:
+    with session_scope(api.store.sessions) as s:  # the stack from now on
+        load_vertical_cells(s, stack_rows(), [C1])
+    soon = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    body = record_body(lon=X0 + 0.004, lat=Y0 + 0.007, floor=12, unit=2, occurred_at=soon)
+    r = api.post("/records", "officer", json=body)
+    assert r.status_code == 201, r.text
+    got = r.json()
+    assert (got["cell_code"], got["floor"], got["unit"]) == (CELL, 12, 2)
+    assert got["vertical_code"] == f"{CELL}-02"
+    assert api.post("/records", "officer", json=body).status_code == 200  # a resend
+    assert api.get(f"/records/{body['id']}", "officer").json()["vertical_code"] == f"{CELL}-02"
+    stack = {v["code"]: v["records"] for v in api.get(f"/cells/{CELL}/stack", "admin").json()}
+    assert stack[f"{CELL}-02"] >= 1
+    # A floor no vertical cell holds leaves the record in its 2D cell only.
+    far = record_body(lon=X0 + 0.004, lat=Y0 + 0.007, floor=40, occurred_at=soon)
+    assert api.post("/records", "officer", json=far).json()["vertical_code"] is None
+    bad = api.post("/records", "officer", json=record_body(floor="3"))
+    assert bad.status_code == 422 and "floor" in bad.text

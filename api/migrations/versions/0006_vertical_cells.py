@@ -1,4 +1,5 @@
-"""Vertical cells (楼栋网格): the stacks of unit or floor ranges below tall buildings' cells
+"""Vertical cells (楼栋网格): the stacks of unit or floor ranges below tall buildings' cells,
+and a record's floor, unit and vertical cell
 
 Revision ID: 0006_vertical_cells
 Revises: 0003
@@ -17,7 +18,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Create vertical_cells with its indexes (code and version, cell, community, valid_to)."""
+    """Create vertical_cells with its indexes (code and version, cell, community, valid_to), and
+    give records a floor, a unit and a vertical cell."""
     op.create_table(
         "vertical_cells",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -39,10 +41,18 @@ def upgrade() -> None:
     op.create_index("ix_vertical_cells_code_valid", "vertical_cells", ["code", "valid_from"])
     for col in ("cell_code", "community_code", "valid_to"):
         op.create_index(op.f(f"ix_vertical_cells_{col}"), "vertical_cells", [col])
+    # Plain ALTER TABLE (no batch copy on SQLite: the table carries SpatiaLite geometry).
+    op.add_column("records", sa.Column("floor", sa.Integer(), nullable=True))
+    op.add_column("records", sa.Column("unit", sa.Integer(), nullable=True))
+    op.add_column("records", sa.Column("vertical_code", sa.String(length=18), nullable=True))
+    op.create_index(op.f("ix_records_vertical_code"), "records", ["vertical_code"])
 
 
 def downgrade() -> None:
-    """Drop vertical_cells."""
+    """Drop vertical_cells and the records' floor, unit and vertical cell."""
+    op.drop_index(op.f("ix_records_vertical_code"), table_name="records")
+    for col in ("vertical_code", "unit", "floor"):
+        op.drop_column("records", col)
     for col in ("cell_code", "community_code", "valid_to"):
         op.drop_index(op.f(f"ix_vertical_cells_{col}"), table_name="vertical_cells")
     op.drop_index("ix_vertical_cells_code_valid", table_name="vertical_cells")
