@@ -64,3 +64,24 @@ def test_point_outside_own_cells_is_refused_in_app_and_by_server(tablet, server)
         "occurred_at": datetime.now(UTC).isoformat()})
     assert r.status_code in (403, 422), r.text
     assert records_with(server, "outside", "admin") == []
+
+
+@pytest.mark.parametrize("viewport", [PORTRAIT, LANDSCAPE])
+def test_a_record_in_a_tall_building_carries_its_floor_and_unit(tablet, server, viewport):
+    page = tablet(viewport)
+    login(page)
+    tap_at(page, *cell_centre(world.C1 + "008"))
+    page.click("#sheet [data-record=incident]")
+    page.select_option("#sheet select[name=category]", index=1)
+    text = f"电梯故障 {uuid.uuid4().hex[:8]}"
+    page.fill("#sheet textarea[name=description]", text)
+    page.fill("#sheet input[name=floor]", "400")
+    page.click("#sheet button[type=submit]")  # out of range: refused in the form
+    assert page.locator("#sheet input[name=floor][aria-invalid=true]").count() == 1
+    page.fill("#sheet input[name=floor]", "17")
+    page.fill("#sheet input[name=unit]", "2")
+    shot(page, f"07-floor-unit-{viewport['width']}x{viewport['height']}")
+    page.click("#sheet button[type=submit]")
+    page.wait_for_selector("#sheet", state="hidden")
+    [stored] = until(page, lambda: records_with(server, text), what="the record")
+    assert (stored["floor"], stored["unit"]) == (17, 2)

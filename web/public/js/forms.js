@@ -159,6 +159,9 @@ export function openRecordForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
   const parties = h("textarea", { name: "parties", rows: 2, placeholder: t("parties_hint") });
   const photos = photoPicker(keptPhotos);
   const rule = kindRule(meta, kind);
+  // In a tall building the floor and unit put the record in its vertical cell (楼栋网格).
+  const floor = h("input", { type: "number", name: "floor", min: -10, max: 300, step: 1, inputmode: "numeric" });
+  const unit = h("input", { type: "number", name: "unit", min: 1, max: 99, step: 1, inputmode: "numeric" });
   const form = h("form", { class: "record-form", novalidate: true },
     Object.assign(cellLine(cell), { className: "where ok form-where" }),
     field("category", category, { required: true }),
@@ -166,10 +169,15 @@ export function openRecordForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
     field("occurred_at", occurred, { required: true }),
     field("description", description, { required: true }),
     rule.parties ? field("parties", parties) : null,
+    h("div", { class: "field-row" }, field("floor", floor, { hint: t("floor_hint") }), field("unit", unit)),
     photos.el,
     formButtons());
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
+    for (const [input, lo, hi] of [[floor, -10, 300], [unit, 1, 99]]) {
+      const v = input.value === "" ? null : Number(input.value);
+      setError(input, v === null || (Number.isInteger(v) && v >= lo && v <= hi) ? "" : t("number_range", { min: lo, max: hi }));
+    }
     setError(category, category.value ? "" : t("required"));
     if (rule.priority) setError(priority, priority.value ? "" : t("required"));
     const when = occurred.value ? new Date(occurred.value) : null;
@@ -183,6 +191,8 @@ export function openRecordForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
       description: description.value.trim(), occurred_at: when.toISOString(),
       lon: +lonlat[0].toFixed(7), lat: +lonlat[1].toFixed(7), photos: [],
     };
+    if (floor.value !== "") body.floor = Number(floor.value);
+    if (unit.value !== "") body.unit = Number(unit.value);
     const names = rule.parties ? parties.value.split("\n").map((s) => s.trim()).filter(Boolean) : [];
     if (names.length) body.parties = names.map((name) => ({ name }));
     const label = `${term(find(meta.recordKinds, kind))} · ${term(find(categories, category.value))}`;
