@@ -1,8 +1,11 @@
 """Benchmark: Wangge partition() against PySAL spopt MaxPHeuristic on the same units.
 
-Two cases: (a) the Heping sample district (data/boundaries, households estimated by
+Three cases: (a) the Heping sample district (data/boundaries, households estimated by
 grid.input.households), with max-p run per community, since cells never cross community lines;
-(b) one synthetic community of 1000 buildings. The units are built once for both methods: our
+(b) one synthetic community of 1000 buildings; (c) a dense high-rise district from
+``grid.samples.highrise`` (towers of 18–33 floors, podiums, straddling buildings), judged by the
+share of cells and of households within bounds with the vertical cells (楼栋网格) counted in place
+of the cells they stack under. The units are built once for both methods: our
 building plots (tessellation) with their adjacency; attribute = plot centroid, threshold = min
 households. Two comparisons are printed per case: solve against solve on those same units
 (``grid.partition.label_plots`` against max-p's ``solve()``; building the units is timed for
@@ -15,6 +18,7 @@ spent and its total time is extrapolated by households done; on the 1000-unit ca
 child process that is stopped after --peer-timeout seconds. The output says when a cap applied.
 
     .venv/bin/python bench/partition.py [--peer-budget 60] [--peer-timeout 120]
+        [--only district|synthetic|highrise]
 """
 
 from __future__ import annotations
@@ -34,7 +38,9 @@ from grid.geomops import representative_xy, union_by
 from grid.input.crs import metric_crs, utm_crs
 from grid.partition import label_plots, partition
 from grid.partition.bisection import Bounds, plot_graph
+from grid.partition.report import in_bounds_share
 from grid.partition.tessellate import plot_array
+from grid.samples.highrise import highrise_district
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "boundaries"
 LOW, HIGH = 100, 200
@@ -272,6 +278,61 @@ def synthetic(peer_timeout: float, n: int = 1000) -> None:
           f"{cpu / ours_cpu:.0f}x CPU")
 
 
+def highrise(peer_budget: float, seed: int = 0) -> None:
+    """Case (c): a generated dense high-rise district; max-p per community on the same plots
+    until ``peer_budget`` seconds are spent (max-p has no ceiling, so its regions holding a
+    tower are out of bounds)."""
+    sample = highrise_district(seed)
+    comms, blds, roads = sample.communities, sample.buildings, sample.roads
+    result, ours, ours_cpu = ours_best_of(3, comms, blds, roads)
+    cell_share, hh_share, n = in_bounds_share(result.cells, result.vertical,
+                                              result.communities, (LOW, HIGH))
+    crs = metric_crs(comms)
+    cm, bm = comms.to_crs(crs), result.buildings.to_crs(crs)
+    road_geoms = np.asarray(roads.to_crs(crs).geometry.values)
+    spent, spent_cpu, done_h, hh = 0.0, 0.0, 0, []
+    for code, geom in zip(cm["code"], cm.geometry, strict=True):
+        mine = bm[bm["community_code"] == code]
+        if spent > peer_budget or len(mine) < 2:
+            continue
+        h = mine["households"].to_numpy(dtype=float)
+        plots, graph = units(geom, np.asarray(mine.geometry.values), road_geoms)
+        labels, seconds, cpu = maxp_labels(plots, h, graph)
+        spent, spent_cpu, done_h = spent + seconds, spent_cpu + cpu, done_h + int(h.sum())
+        hh.append(regions(plots, h, labels)[1])
+    total_h = int(blds["households"].sum())
+    peer = np.concatenate(hh)
+    inside = (peer >= LOW) & (peer <= HIGH)
+    scale = total_h / max(done_h, 1)
+    print(f"\n(c) dense high-rise district (grid.samples.highrise, seed {seed}): {len(comms)} "
+          f"communities, {len(blds)} buildings, {total_h} households, "
+          f"{int((blds['households'] > HIGH).sum())} buildings over {HIGH}")
+    print(f"{'method':<22}{'wall s':>9}{'CPU s':>9}{'cells':>7}{'cells in':>10}"
+          f"{'hh in':>8}")
+    print(f"{'Wangge partition()':<22}{ours:>9.2f}{ours_cpu:>9.2f}{n:>7}"
+          f"{cell_share * 100:>9.1f}%{hh_share * 100:>7.1f}%  2D cells and vertical cells, "
+          f"{len(result.vertical)} vertical below {result.vertical['cell_code'].nunique()} cells")
+    print(f"{'spopt MaxPHeuristic':<22}{spent * scale:>9.2f}{spent_cpu * scale:>9.2f}"
+          f"{len(peer):>7}{inside.mean() * 100:>9.1f}%"
+          f"{peer[inside].sum() / max(peer.sum(), 1) * 100:>7.1f}%  solve only; "
+          + (f"capped at {done_h}/{total_h} households, time extrapolated"
+             if done_h < total_h else "all communities"))
+    print(f"speed ratio, our whole call vs max-p solve: {spent * scale / ours:.0f}x wall, "
+          f"{spent_cpu * scale / ours_cpu:.0f}x CPU; exceptions by kind: "
+          + ", ".join(f"{k} {v}" for k, v in result.exceptions["kind"].value_counts().items()))
+    for k in ("b100", "b300", "b500"):  # small edits: a 20-household building added
+        extra = blds.loc[[k]].assign(households=20, units=1.0)
+        extra["geometry"] = extra.geometry.translate(0.0002, 0.0001)
+        after = partition(comms, pd.concat([blds, extra.set_axis(["new"])]), roads,
+                          min_households=LOW, max_households=HIGH)
+        old = {g.wkb for g in result.cells.geometry}
+        comm = after.buildings.loc["new", "community_code"]
+        print(f"small edit (building added in {comm}): "
+              f"{sum(g.wkb not in old for g in after.cells.geometry)} of {len(after.cells)} "
+              f"cells changed; that community has "
+              f"{int((after.cells['community_code'] == comm).sum())} cells")
+
+
 def main() -> None:
     """Runs both cases and prints the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -279,10 +340,16 @@ def main() -> None:
                         help="seconds of max-p solving on the district before extrapolating")
     parser.add_argument("--peer-timeout", type=float, default=120.0,
                         help="seconds before the 1000-unit max-p run is stopped")
+    parser.add_argument("--only", choices=["district", "synthetic", "highrise"],
+                        help="run one case only")
     args = parser.parse_args()
     print(f"load average before: {load_average()}")
-    district(args.peer_budget)
-    synthetic(args.peer_timeout)
+    if args.only in (None, "district"):
+        district(args.peer_budget)
+    if args.only in (None, "synthetic"):
+        synthetic(args.peer_timeout)
+    if args.only in (None, "highrise"):
+        highrise(args.peer_budget)
     print(f"load average after: {load_average()}")
 
 

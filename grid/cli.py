@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 from grid.errors import GridError, InputError
 from grid.input.io import write_cells, write_layer
@@ -51,6 +52,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--levels-field", help="buildings' levels field (building:levels)")
     p.add_argument("--height-field", help="buildings' height field in metres")
     p.add_argument("--type-field", help="buildings' type field (type / building)")
+    p.add_argument("--units-field", help="buildings' entrance units field (units; OSM "
+                   "building:units): a building over --max is cut into vertical cells by them")
+    p.add_argument("--bounds-field", help="communities' own household bounds: two fields "
+                   "MIN,MAX (blank: --min/--max)")
+    p.add_argument("--bounds-table", type=Path, help="CSV of code,min_households,"
+                   "max_households giving communities their own household bounds")
+    p.add_argument("--straddling", choices=["majority", "fail"], default="majority",
+                   help="a building crossing a community line: counted in the community "
+                   "holding most of it and reported (majority), or refused (fail)")
     p.add_argument(
         "--households-from",
         choices=("estimate", "register"),
@@ -173,6 +183,7 @@ def building_fields(args: argparse.Namespace) -> dict[str, str]:
         "levels": args.levels_field,
         "height": args.height_field,
         "type": args.type_field,
+        "units": getattr(args, "units_field", None),
     }
     return {ours: theirs for ours, theirs in given.items() if theirs}
 
@@ -191,7 +202,36 @@ def read_inputs(
         building_fields=building_fields(args),
         drop_invalid=args.drop_invalid,
     )
-    return ready.communities, ready.buildings, ready.roads, ready.warnings
+    communities = with_bounds(ready.communities, args)
+    return communities, ready.buildings, ready.roads, ready.warnings
+
+
+def with_bounds(communities: gpd.GeoDataFrame, args: argparse.Namespace) -> gpd.GeoDataFrame:
+    """Communities with ``min_households``/``max_households`` from --bounds-field (two of their
+    fields) or --bounds-table (a CSV by code), when given."""
+    field, table = getattr(args, "bounds_field", None), getattr(args, "bounds_table", None)
+    if field:
+        names = [x.strip() for x in str(field).split(",")]
+        missing = [n for n in names if n not in communities.columns]
+        if len(names) != 2 or missing:
+            raise InputError("--bounds-field takes two community fields MIN,MAX", source=str(
+                args.communities), field=(missing or [field])[0])
+        communities = communities.assign(min_households=communities[names[0]],
+                                         max_households=communities[names[1]])
+    if table is not None:
+        try:
+            rows = pd.read_csv(table, dtype={"code": str})
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read the bounds table: {exc}", source=str(table)) from exc
+        need = {"code", "min_households", "max_households"}
+        if not need <= set(rows.columns):
+            raise InputError("needs columns code, min_households, max_households",
+                             source=str(table))
+        rows = rows.set_index("code")
+        communities = communities.assign(
+            min_households=communities["code"].map(rows["min_households"]),
+            max_households=communities["code"].map(rows["max_households"]))
+    return communities
 
 
 def partition_layers(
@@ -216,6 +256,7 @@ def partition_layers(
             max_households=args.max_households,
             seed=args.seed,
             progress=progress,
+            straddling=getattr(args, "straddling", "majority"),
         )
     except GridError as err:
         files = {"communities": args.communities, "buildings": args.buildings, "roads": args.roads}
@@ -245,15 +286,26 @@ def write_outputs(result, args: argparse.Namespace) -> None:
 
 
 def _write_gpkg(result, out: Path) -> None:
-    """Cells and buildings in one GeoPackage, written aside and moved into place."""
+    """Cells, buildings and any vertical cells in one GeoPackage, written aside and moved into
+    place."""
     tmp = out.with_name(f".{out.stem}.{os.getpid()}.tmp.gpkg")
     tmp.unlink(missing_ok=True)
     try:
         write_cells(result.cells, tmp, layer="cells")
         write_layer(result.buildings.reset_index(drop=True), tmp, layer="buildings")
+        if len(result.vertical):
+            write_layer(vertical_layer(result), tmp, layer="vertical_cells")
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def vertical_layer(result) -> gpd.GeoDataFrame:  # noqa: ANN001
+    """The vertical cells as a layer, each drawn with its 2D cell's outline (they stack)."""
+    outline = result.cells.set_index("code").geometry
+    v = result.vertical.assign(building=result.vertical["building"].astype(str))
+    return gpd.GeoDataFrame(v, geometry=outline.loc[v["cell_code"]].to_numpy(),
+                            crs=result.cells.crs)
 
 
 def show_warnings(warnings: list[ValidationWarning]) -> None:

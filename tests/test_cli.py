@@ -207,3 +207,32 @@ def test_unrepairable_building_is_refused_or_dropped_on_request(
     assert grid_main(args(inputs, tmp_path / "cells.gpkg", "--drop-invalid")) == 0
     assert "feature 3: dropped" in capsys.readouterr().err
     assert len(pyogrio.read_dataframe(tmp_path / "cells.gpkg", layer="buildings")) == len(blds) - 1
+
+
+def test_towers_get_vertical_cells_by_the_units_field_and_bounds_per_community(
+    tmp_path: Path, capsys
+) -> None:
+    from grid.samples.highrise import highrise_district
+
+    sample = highrise_district(2, blocks=(2, 1), split_share=0.0)
+    paths = {k: tmp_path / f"{k}.geojson" for k in "cbr"}
+    sample.communities.to_file(paths["c"])
+    sample.buildings.rename(columns={"units": "dy"}).to_file(paths["b"])
+    sample.roads.to_file(paths["r"])
+    table = tmp_path / "bounds.csv"
+    table.write_text(f"code,min_households,max_households\n{sample.communities['code'][0]},"
+                     "300,500\n", encoding="utf-8")
+    out = tmp_path / "cells.gpkg"
+    common = ["partition", "--communities", str(paths["c"]), "--buildings", str(paths["b"]),
+              "--roads", str(paths["r"]), "--units-field", "dy", "--no-progress"]
+    assert grid_main([*common, "--bounds-table", str(table), "--out", str(out)]) == 0
+    assert "Vertical cells:" in capsys.readouterr().out
+    vertical = gpd.read_file(out, layer="vertical_cells")
+    assert vertical["code"].str.fullmatch(r"\d{15}-\d{2}").all()
+    assert set(vertical["split"]) >= {"units"}
+    first = vertical[vertical["community_code"] == sample.communities["code"][0]]
+    assert first["households"].between(300, 500).mean() > 0.9
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,lo\n1,2\n", encoding="utf-8")
+    assert grid_main([*common, "--bounds-table", str(bad), "--out", str(out)]) == 2
+    assert "min_households" in capsys.readouterr().err

@@ -110,3 +110,16 @@ def test_no_building_is_split_unless_oversized(helsinki) -> None:
     share = shapely.area(shapely.intersection(footprint, own)) / shapely.area(footprint)
     split = b.index[whole][share < 0.99].tolist()
     assert split == [], f"buildings split across cells: {split}"
+
+
+def test_tall_buildings_become_stacks_and_98_percent_of_cells_are_in_bounds(helsinki) -> None:
+    from grid.partition.report import in_bounds_share
+
+    result = helsinki["result"]
+    tall = result.buildings[result.buildings["households"] > BOUNDS[1]]
+    assert len(tall) > 5 and set(tall["cell_code"]) == set(result.vertical["cell_code"])
+    cells, households, n = in_bounds_share(result.cells, result.vertical, result.communities,
+                                           BOUNDS)
+    assert n > len(result.cells) and cells >= 0.98 and households >= 0.97
+    bad = result.vertical[~result.vertical["households"].between(*BOUNDS)]
+    assert set(bad["code"]) <= set(result.exceptions["cell_code"])

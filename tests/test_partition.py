@@ -81,7 +81,15 @@ def test_every_building_is_in_exactly_one_cell_that_holds_it(case: Case) -> None
     assert len(b) == len(case.buildings)
     inside = b["cell_code"].notna()
     cells = result.cells.set_index("code")
-    anchors = representative_xy(np.asarray(b.to_crs(METRIC).geometry.values))
+    footprints = np.asarray(b.to_crs(METRIC).geometry.values)
+    anchors = representative_xy(footprints)
+    # A building crossing a community line is anchored in its part in its own community.
+    comms = case.communities.to_crs(METRIC).set_index("code").geometry
+    home = np.asarray(comms.reindex(b["community_code"].fillna("")).values)
+    part = shapely.intersection(footprints, np.where(inside, home, None))
+    share = shapely.area(part) / np.maximum(shapely.area(footprints), 1e-12)
+    crossing = inside.to_numpy() & (shapely.area(footprints) > 0) & (share < 1 - 0.01)
+    anchors[crossing] = representative_xy(part[crossing])
     geoms = np.asarray(cells.to_crs(METRIC).loc[b.loc[inside, "cell_code"]].geometry.values)
     assert shapely.intersects_xy(geoms, *anchors[inside.to_numpy()].T).all()
     per_cell = b[inside].groupby("cell_code")["households"].sum()
@@ -140,17 +148,21 @@ def test_oversized_building_forms_its_own_reported_cell() -> None:
     assert "450" in row["reason"].iloc[0]
 
 
-def test_oversized_building_is_split_by_its_entrance_units() -> None:
+def test_oversized_building_is_a_stack_of_vertical_cells_by_its_entrance_units() -> None:
     geoms = grid_points(50, 950, 4)
     h, units = [15] * len(geoms), [np.nan] * len(geoms)
     h[5], units[5] = 450, 6
     result = partition(square_community(), frame(geoms, households=h, units=units))
     over = result.exceptions[result.exceptions["kind"] == "oversized_building"]
-    assert len(over) == 3
-    parts = result.cells.set_index("code").loc[over["cell_code"]]
-    assert parts["households"].tolist() == [150, 150, 150]
-    assert (parts.geom_type == "Polygon").all()
+    assert len(over) == 1
+    cell = result.buildings["cell_code"].iloc[5]
+    assert over["cell_code"].tolist() == [cell]
+    stack = result.vertical[result.vertical["cell_code"] == cell]
+    assert stack["code"].tolist() == [f"{cell}-01", f"{cell}-02", f"{cell}-03"]
+    assert stack["households"].tolist() == [150, 150, 150]
+    assert stack[["unit_from", "unit_to"]].to_numpy().tolist() == [[1, 2], [3, 4], [5, 6]]
     assert "6 entrance units" in over["reason"].iloc[0]
+    assert (result.cells.geom_type == "Polygon").all()
 
 
 def test_small_community_is_one_reported_cell() -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from api.accounts.access import Scope, mask_phone
 from api.areas.leaders import leaders_at
+from api.areas.stacks import holding_rows, record_counts, stack_at
 from api.checks import check_point
 from api.dependencies import BBoxDep, Limit, ScopeDep, SessionDep, StoreDep
 from api.edge.responses import (
@@ -20,6 +21,7 @@ from api.edge.responses import (
     CellProps,
     FeatureCollection,
     Location,
+    VerticalCellProps,
     answers,
 )
 from api.models import Building, Cell, User, utcnow
@@ -84,6 +86,27 @@ def cells(
             for c, g in zip(rows, geoms, strict=True)
         ],
     }
+
+
+@router.get("/cells/{code}/stack", response_model=None,
+            responses=answers(list[VerticalCellProps], *SIGNED_IN))
+def stack(
+    scope: ScopeDep, session: SessionDep, code: str, at: Moment | None = None,
+    floor: Annotated[int | None, Query(ge=-10, le=300)] = None,
+    unit: Annotated[int | None, Query(ge=1, le=99)] = None,
+) -> list[dict[str, Any]]:
+    """The vertical cells (楼栋网格) below cell ``code`` valid at ``at`` (default now), lowest
+    unit and floor first, or only those holding ``floor`` and ``unit`` when asked (the rule
+    ``grid.partition.vertical.holding``), each with its count of records; empty for a cell
+    without a tall building or out of the user's sight."""
+    at = at or utcnow()
+    if not scope.sees_cell(code, code[:12]):
+        return []
+    rows = holding_rows(stack_at(session, code, at), unit, floor)
+    counts = record_counts(session, [v.code for v in rows])
+    cols = ("code", "cell_code", "building", "households", "split", "unit_from", "unit_to",
+            "floor_from", "floor_to", "others")
+    return [{**{c: getattr(v, c) for c in cols}, "records": counts.get(v.code, 0)} for v in rows]
 
 
 @router.get("/cells/locate", response_model=None, responses=answers(Location, *SIGNED_IN))

@@ -155,6 +155,22 @@ class CellProps(Out):
     leader: Leader | None
 
 
+class VerticalCellProps(Out):
+    """A vertical cell (楼栋网格) below a 2D cell: a tall building's units or floors."""
+
+    code: str
+    cell_code: str
+    building: str | None
+    households: int
+    split: str
+    unit_from: int | None
+    unit_to: int | None
+    floor_from: int | None
+    floor_to: int | None
+    others: int
+    records: int
+
+
 class Location(Out):
     """The cell, community and H3 bin of a point."""
 
@@ -228,6 +244,9 @@ class RecordOut(Out):
     closed_at: dt.datetime | None
     started_at: dt.datetime | None
     ended_at: dt.datetime | None
+    floor: int | None = None
+    unit: int | None = None
+    vertical_code: str | None = None
     overdue: bool
     allowed_actions: list[str]
     photos: list[str]

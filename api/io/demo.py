@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 from api.accounts.access import load_scope
 from api.analytics.seed import seed_analytics
 from api.db import session_scope
-from api.io.loaders import add_user, assign_leader, load_area, load_buildings, load_cells
+from api.io.loaders import (
+    add_user,
+    assign_leader,
+    load_area,
+    load_buildings,
+    load_cells,
+    load_vertical_cells,
+)
 from api.models import Cell, Community, User, utcnow
 from api.places.schemas import PlaceIn
 from api.places.service import create_place
@@ -69,6 +76,7 @@ def load_demo(store: Store, data: Path = DATA, seed: int = 0) -> dict[str, int]:
         load_area(s, "street", streets)
         load_area(s, "community", communities)
         load_cells(s, result.cells, at)
+        load_vertical_cells(s, result.vertical, list(communities["code"].astype(str)), at)
         load_buildings(s, result.buildings)
         for username, password, role in ACCOUNTS:
             add_user(

@@ -29,6 +29,7 @@ from api.models import (
     LeaderAssignment,
     Street,
     User,
+    VerticalCell,
     utcnow,
 )
 from grid.domain.caseflow import Role
@@ -134,6 +135,35 @@ def load_cells(
     bump_generation(session, "cells")
     session.flush()
     return len(cells)
+
+
+def _range_end(value: object) -> int | None:
+    """A unit or floor number of a vertical cell: None when not known (NaN)."""
+    return None if value is None or value != value else int(value)  # type: ignore[call-overload]
+
+
+def load_vertical_cells(
+    session: Session, vertical: Any, communities: list[str], valid_from: datetime | None = None
+) -> int:
+    """Make ``vertical`` (``PartitionResult.vertical``) the current vertical cells of
+    ``communities`` from ``valid_from``, closing the ones they replace (as ``load_cells``)."""
+    at = valid_from or utcnow()
+    session.execute(update(VerticalCell).where(
+        VerticalCell.community_code.in_(communities), VerticalCell.valid_to.is_(None)
+    ).values(valid_to=at))
+    for i, row in enumerate(vertical.itertuples(index=False), start=1):
+        values = {
+            "code": str(row.code), "cell_code": str(row.cell_code),
+            "community_code": str(row.community_code), "building": str(row.building)[:64],
+            "households": count(row.households, "households", ("row", i)),
+            "split": str(row.split), "others": count(row.others, "others", ("row", i)),
+            **{k: _range_end(getattr(row, k))
+               for k in ("unit_from", "unit_to", "floor_from", "floor_to")},
+        }
+        fits(VerticalCell, values, ("row", i))
+        session.add(VerticalCell(**values, valid_from=at, valid_to=None))
+    session.flush()
+    return len(vertical)
 
 
 def load_buildings(session: Session, buildings: gpd.GeoDataFrame) -> int:

@@ -9,6 +9,7 @@ from api.models.areas import (
     Generation,
     LeaderAssignment,
     Street,
+    VerticalCell,
 )
 from api.models.base import SRID, Base, utcnow
 from api.models.cases import (
@@ -62,5 +63,6 @@ __all__ = [
     "Street",
     "Term",
     "User",
+    "VerticalCell",
     "utcnow",
 ]

@@ -112,6 +112,34 @@ class Cell(Base):
         return cls.valid_to.is_(None)
 
 
+class VerticalCell(Base):
+    """One version of a vertical cell (楼栋网格): a range of entrance units or floors of a tall
+    building, below its 2D cell and coded ``<cell code>-NN`` (``grid.domain.codes``); loaded,
+    closed and dated with the cells."""
+
+    __tablename__ = "vertical_cells"
+    __table_args__ = (Index("ix_vertical_cells_code_valid", "code", "valid_from"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(18))
+    cell_code: Mapped[str] = mapped_column(String(15), index=True)
+    community_code: Mapped[str] = mapped_column(String(12), index=True)
+    building: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    households: Mapped[int] = mapped_column(Integer, default=0)
+    split: Mapped[str] = mapped_column(String(8))
+    unit_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    unit_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    floor_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    floor_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    others: Mapped[int] = mapped_column(Integer, default=0)
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+
+    @classmethod
+    def valid_at(cls, at: datetime) -> ColumnElement[bool]:
+        """SQL: this version is in force at ``at`` (valid_from <= at < valid_to)."""
+        return _in_force_sql(cls.valid_from, cls.valid_to, at)
+
+
 class LeaderAssignment(Base):
     """Who leads a cell from when to when; assigning a new leader closes the previous row."""
 

@@ -52,6 +52,11 @@ class Record(KeyedPoint, Base):
     track_times: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Floor and entrance unit given for a record in a tall building, and the vertical cell
+    #: (楼栋网格) they put it in (``grid.partition.vertical.holding``).
+    floor: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    unit: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    vertical_code: Mapped[str | None] = mapped_column(String(18), nullable=True, index=True)
 
 
 class Checkin(Base):

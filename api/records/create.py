@@ -35,9 +35,11 @@ from api.store import Store
 
 
 def is_plain(body: RecordIn) -> bool:
-    """Whether nothing hangs off the record (no check-ins, parties, photos or track): it is then
-    stored without the ORM, on PostGIS in the group commit, and the ASGI shortcut may serve it."""
-    return not (body.checkins or body.parties or body.photos or body.track)
+    """Whether nothing hangs off the record (no check-ins, parties, photos, track, floor or unit):
+    it is then stored without the ORM, on PostGIS in the group commit, and the ASGI shortcut
+    may serve it."""
+    return not (body.checkins or body.parties or body.photos or body.track
+                or body.floor is not None or body.unit is not None)
 
 
 def plan(store: Store, scope: Scope, body: RecordIn) -> dict[str, Any]:

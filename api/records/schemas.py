@@ -45,6 +45,9 @@ class RecordIn(Located):
     checkins: list[CheckinIn] = Field(default_factory=list, max_length=500)
     started_at: AwareDatetime | None = None
     ended_at: AwareDatetime | None = None
+    #: In a tall building: the floor and entrance unit, which put the record in its vertical cell.
+    floor: StrictInt | None = Field(default=None, ge=-10, le=300)
+    unit: StrictInt | None = Field(default=None, ge=1, le=99)
 
     def _convert(self, crs: str) -> None:
         """The point, the track and the check-ins converted from ``crs`` to WGS84."""

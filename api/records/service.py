@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from api.accounts.access import Scope
 from api.accounts.audit import audit, audit_diff, changes
 from api.areas.leaders import community_leaders
+from api.areas.stacks import vertical_code_at
 from api.checks import (
     check_category,
     check_order,
@@ -211,6 +212,10 @@ def insert_record(
     write; the heat counts follow from ``api.analytics.heatagg``'s mapper events."""
     check_photos(session, scope, body.photos)
     checkins = _checkins(session, scope, body, values["occurred_at"])
+    if body.floor is not None or body.unit is not None:
+        # In place: the caller answers from these values.
+        values.update(floor=body.floor, unit=body.unit, vertical_code=vertical_code_at(
+            session, values["cell_code"], values["occurred_at"], body.unit, body.floor))
 
     def write() -> Record:
         rec = Record(**values)

@@ -5,6 +5,12 @@ bands from north to south, and west to east within a band. Bands are formed from
 centroids: band height is the side of a typical (median-area) cell, bands are counted down from the
 northernmost centroid, so cells of about the same latitude share a band. Ties are broken by
 latitude, then by the input order, so the numbering is deterministic.
+
+Vertical cells (楼栋网格, the stack below the 2D cell of a building over the maximum) are coded
+``<15-digit cell code>-<2-digit sequence>``: ``120101001001007-01`` is the first vertical cell
+below cell 007. The sequence runs over the cell's tall buildings in input order, and within a
+building by entrance unit (1 = the building's first unit), then from the lowest floor up. The
+hyphen keeps the codes apart from the 15-digit cell codes, which do not change.
 """
 
 from __future__ import annotations
@@ -23,6 +29,10 @@ COMMUNITY_CODE = re.compile(r"^\d{12}$")
 CELL_CODE = re.compile(r"^\d{15}$")
 #: Largest sequence a 3-digit code can hold.
 MAX_CELLS = 999
+#: A vertical cell's code: its 2D cell's code, a hyphen and a 2-digit sequence.
+VERTICAL_CODE = re.compile(r"^\d{15}-\d{2}$")
+#: Most vertical cells below one 2D cell.
+MAX_VERTICAL = 99
 
 
 def code_texts(values: pd.Series) -> np.ndarray:
@@ -86,3 +96,13 @@ def sequence_codes(
     seq = np.empty(len(geoms), dtype=np.int64)
     seq[band_order(geoms)] = np.arange(1, len(geoms) + 1)
     return np.array([f"{code}{s:03d}" for s in seq], dtype=object)
+
+
+def vertical_codes(cell_code: str, n: int) -> list[str]:
+    """Codes of the ``n`` vertical cells below the 2D cell ``cell_code``, in stack order.
+
+    Raises ``PartitionError`` for more than 99 (a building of ~20,000 households)."""
+    if n > MAX_VERTICAL:
+        raise PartitionError(f"{n} vertical cells do not fit a 2-digit sequence "
+                             f"(max {MAX_VERTICAL})", source="buildings", feature=cell_code)
+    return [f"{cell_code}-{k:02d}" for k in range(1, n + 1)]

@@ -47,6 +47,7 @@ OSM_COLUMNS = {
         "id",
         "building",
         "building:levels",
+        "building:units",
         "height",
         "name",
         "addr:street",
@@ -55,7 +56,7 @@ OSM_COLUMNS = {
     "roads": ("id", "highway", "name"),
     "boundaries": ("id", "name", "boundary", "admin_level", "ref"),
 }
-OSM_OTHER_TAGS = ("building:levels", "height", "ref")
+OSM_OTHER_TAGS = ("building:levels", "building:units", "height", "ref")
 
 
 def read_layer(

@@ -29,7 +29,7 @@ from grid.input.validate import (
 #: A layer as a file to read or as a GeoDataFrame already in memory (used as given).
 Layer: TypeAlias = str | Path | gpd.GeoDataFrame
 #: The building fields ``prepare`` can map from the caller's names: ``{ours: theirs}``.
-BUILDING_FIELDS = ("households", "levels", "height", "type")
+BUILDING_FIELDS = ("households", "levels", "height", "type", "units")
 
 
 @dataclass

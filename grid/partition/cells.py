@@ -5,8 +5,9 @@ Per community: buildings are tessellated into plots tiling the community
 roads; the graph's spanning tree is cut recursively into cells (``grid.partition.bisection``); cells
 below the minimum are merged into a neighbour where that stays within the maximum, and cells still
 out of bounds are re-cut together with one or two neighbours (``grid.partition.recombine``);
-oversized buildings form their own cells (split into strips by entrance units when known). Cells are
-unions of plots, so they tile the community.
+a building over the maximum forms its own cell, below which its households are divided into
+vertical cells (``grid.partition.vertical``). Cells are unions of plots, so they tile the
+community.
 """
 
 from __future__ import annotations
@@ -25,12 +26,26 @@ from grid.errors import InputError
 from grid.geomops import representative_xy, union_by, valid_polygons, without_crumbs
 from grid.input.crs import WGS84, metric_crs
 from grid.partition.bisection import Bounds, PlotGraph, bisect, plot_graph
-from grid.partition.checks import check_buildings, check_community_polygons, check_roads
+from grid.partition.checks import (
+    check_buildings,
+    check_community_polygons,
+    check_roads,
+    community_bounds,
+)
 from grid.partition.footprints import anchored_hosts, hosts_of_nested
+from grid.partition.moves import merge_small, move_plots
 from grid.partition.recombine import recombine
 from grid.partition.report import partition_report
+from grid.partition.straddle import owners
 from grid.partition.tessellate import plots_and_blocks
 from grid.partition.topology import as_coverage
+from grid.partition.vertical import (
+    VERTICAL_COLUMNS,
+    building_levels,
+    community_stacks,
+    stack_exceptions,
+    stack_frame,
+)
 
 EXCEPTION_COLUMNS = ["community_code", "cell_code", "kind", "reason"]
 #: Households per cell by policy unless the caller says otherwise (DESIGN §6).
@@ -46,11 +61,15 @@ class PartitionResult:
     exceptions: pd.DataFrame
     bounds: tuple[int, int] = (100, 200)
     communities: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Vertical cells (楼栋网格) below the cells of buildings over the maximum:
+    #: ``grid.partition.vertical.VERTICAL_COLUMNS``.
+    vertical: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VERTICAL_COLUMNS))
 
     def report(self) -> str:
         """A readable text report: per community households, cells, spread, compactness and
         exceptions with their reasons, then totals."""
-        return partition_report(self.cells, self.exceptions, self.communities, self.bounds)
+        return partition_report(self.cells, self.exceptions, self.communities, self.bounds,
+                                self.vertical)
 
 
 @dataclass
@@ -72,90 +91,9 @@ def _moments(plots: np.ndarray) -> np.ndarray:
     return np.column_stack([area, area * xy[:, 0], area * xy[:, 1], area * (xy**2).sum(axis=1)])
 
 
-def _merge_small(
-    labels: np.ndarray, h: np.ndarray, graph: PlotGraph, bounds: Bounds, absorbers: np.ndarray
-) -> np.ndarray:
-    """Labels after merging each cell below the minimum into the neighbour giving the smallest
-    merged total within the maximum (or into an oversized-building cell in ``absorbers``)."""
-    labels = labels.copy()
-    stuck: set[int] = set()
-    while True:
-        hh = np.bincount(labels, weights=h, minlength=labels.max() + 1)
-        a, b = labels[graph.i], labels[graph.j]
-        cross = a != b
-        pairs = np.unique(np.concatenate([np.stack([a, b], 1), np.stack([b, a], 1)])[
-            np.concatenate([cross, cross])], axis=0)
-        present = np.bincount(labels, minlength=len(hh)) > 0
-        small = [c for c in np.flatnonzero(present & (hh < bounds.low)) if c not in stuck
-                 and c not in absorbers]
-        if not small or len(np.unique(labels)) == 1:
-            break
-        c = min(small, key=lambda x: (hh[x], x))
-        nb = pairs[pairs[:, 0] == c, 1]
-        fits = nb[hh[nb] + hh[c] <= bounds.high]
-        if len(fits):
-            target = int(fits[np.argmin(hh[fits] + np.arange(len(fits)) * 1e-9)])
-        elif np.isin(nb, absorbers).any():
-            target = int(nb[np.isin(nb, absorbers)][0])
-        else:
-            stuck.add(int(c))
-            continue
-        labels[labels == c] = target
-    _, labels = np.unique(labels, return_inverse=True)
-    return labels
-
-
-def _strips(geom: BaseGeometry, weights: np.ndarray) -> np.ndarray | None:
-    """``geom`` cut across its long axis into strips with area shares ≈ ``weights`` (by width);
-    ``None`` when a strip would not be a single polygon."""
-    rect = shapely.get_coordinates(shapely.oriented_envelope(geom))[:4]
-    edges = np.diff(np.vstack([rect, rect[:1]]), axis=0)
-    axis = edges[np.argmax(np.hypot(*edges.T))]
-    axis = axis / np.hypot(*axis)
-    normal = np.array([-axis[1], axis[0]])
-    pts = shapely.get_coordinates(geom)
-    t, u = pts @ axis, pts @ normal
-    cuts = t.min() + (t.max() - t.min()) * np.concatenate([[0], np.cumsum(weights) / weights.sum()])
-    cuts[0], cuts[-1] = cuts[0] - 1.0, cuts[-1] + 1.0
-    lo, hi = u.min() - 1.0, u.max() + 1.0
-    corners = [
-        np.array([c0 * axis + lo * normal, c1 * axis + lo * normal,
-                  c1 * axis + hi * normal, c0 * axis + hi * normal])
-        for c0, c1 in zip(cuts[:-1], cuts[1:], strict=True)
-    ]
-    pieces = shapely.intersection(shapely.polygons(np.array(corners)), geom)
-    if (shapely.get_type_id(pieces) != 3).any():
-        return None
-    return pieces
-
-
-def _split_units(
-    cells: CommunityCells, cell: int, h: int, units: float, bounds: Bounds
-) -> tuple[int, str]:
-    """Split an oversized building's cell by its entrance units into strips; returns the number
-    of cells made and the explanation for the report."""
-    m = int(min(units, np.ceil(h / bounds.high))) if units == units and units >= 2 else 1
-    if m < 2:
-        why = "entrance units unknown" if units != units else f"it has {int(units)} unit(s)"
-        return 1, f"forms its own cell ({why})"
-    per = np.diff(np.round(np.arange(m + 1) * units / m)).astype(int)
-    pieces = _strips(cells.geoms[cell], per.astype(float))
-    if pieces is None:
-        return 1, "forms its own cell (its plot cannot be cut into single-polygon strips)"
-    hh = np.diff(np.round(h * np.concatenate([[0], np.cumsum(per)]) / units)).astype(np.int64)
-    cells.geoms[cell] = pieces[0]
-    cells.households[cell] = hh[0]
-    cells.geoms = np.concatenate([cells.geoms, pieces[1:]])
-    cells.households = np.concatenate([cells.households, hh[1:]])
-    cells.n_buildings = np.concatenate([cells.n_buildings, np.ones(m - 1, dtype=np.int64)])
-    shares = ", ".join(str(int(x)) for x in hh)
-    return m, f"split by its {int(units)} entrance units into {m} cells of {shares} households"
-
-
 def community_cells(
-    geom: BaseGeometry, footprints: np.ndarray, h: np.ndarray, units: np.ndarray,
-    names: np.ndarray, roads: np.ndarray | None, bounds: Bounds, seed: int,
-    anchors: np.ndarray | None = None,
+    geom: BaseGeometry, footprints: np.ndarray, h: np.ndarray, roads: np.ndarray | None,
+    bounds: Bounds, seed: int, anchors: np.ndarray | None = None,
 ) -> CommunityCells:
     """Cells of one community (metric CRS) from its buildings' footprints and households.
 
@@ -169,13 +107,19 @@ def community_cells(
         host = anchored_hosts(footprints, anchors, host)
     nested = host >= 0
     if not nested.any():
-        return _unit_cells(geom, footprints, h, units, names, roads, bounds, seed, anchors)
+        return _unit_cells(geom, footprints, h, roads, bounds, seed, anchors)
     keep = np.flatnonzero(~nested)
     slot = np.full(len(footprints), -1, dtype=np.int64)
     slot[keep] = np.arange(len(keep))
-    hh = np.bincount(np.where(nested, slot[host], slot), weights=h, minlength=len(keep))
-    cells = _unit_cells(geom, footprints[keep], hh.astype(h.dtype), units[keep], names[keep],
-                        roads, bounds, seed, anchors[keep])
+    group = np.where(nested, slot[host], slot)
+    hh = np.bincount(group, weights=h, minlength=len(keep))
+    # A host stands on its nested footprints too, so their area lies in its plot and cell.
+    grounds = footprints[keep].copy()
+    hosts = np.unique(group[nested])
+    with_nested = np.isin(group, hosts)
+    grounds[hosts] = union_by(footprints[with_nested], np.searchsorted(hosts, group[with_nested]),
+                              len(hosts))
+    cells = _unit_cells(geom, grounds, hh.astype(h.dtype), roads, bounds, seed, anchors[keep])
     labels = cells.building_cell[np.where(nested, slot[host], slot)]
     cells.building_cell = labels
     cells.n_buildings = np.bincount(labels, minlength=len(cells.geoms)).astype(np.int64)
@@ -184,36 +128,34 @@ def community_cells(
 
 def label_plots(
     plots: np.ndarray, h: np.ndarray, graph: PlotGraph, bounds: Bounds = DEFAULT_BOUNDS,
-    seed: int = 0, units: np.ndarray | None = None,
+    seed: int = 0,
 ) -> np.ndarray:
     """The cell of each plot (labels 0..k-1): the solve on given units, without tessellation.
 
     Spanning-tree bisection (``grid.partition.bisection``), cells below the minimum merged into a
     neighbour, cells still out of bounds re-cut with their neighbours
-    (``grid.partition.recombine``); a plot over the maximum is its own cell, which may absorb a
-    small neighbour unless ``units`` (entrance units per plot) lets it be split later. ``partition``
-    calls it per community; it is public so the solve can be run, and timed, on units built
-    elsewhere.
+    (``grid.partition.recombine``), then single plots moved across cell boundaries
+    (``grid.partition.moves``); a plot over the maximum is its own cell (later a stack of
+    vertical cells), which may absorb a small neighbour. ``partition`` calls it per community;
+    it is public so the solve can be run, and timed, on units built elsewhere.
     """
     h = np.asarray(h, dtype=float)
-    units = np.full(len(h), np.nan) if units is None else units
     over = h > bounds.high
     moments = _moments(plots)
     labels = bisect(h, moments, graph, ~over, bounds, seed)
     labels[over] = labels.max() + 1 + np.arange(over.sum())
     none = np.empty(0, dtype=np.int64)
-    labels = _merge_small(labels, h, graph, bounds, none)
+    labels = merge_small(labels, h, graph, bounds, none)
     labels = recombine(labels, h, moments, graph, np.unique(labels[over]), bounds, seed)
-    # Cells still too small may join an oversized building's cell (already an exception) when
-    # that building is not to be split by its entrance units.
-    absorbers = np.unique(labels[over & ~(units >= 2)])
-    return _merge_small(labels, h, graph, bounds, absorbers)
+    labels = move_plots(labels, h, graph, np.unique(labels[over]), bounds)
+    # Cells still too small may join an oversized building's cell: its households are divided
+    # into vertical cells below it (``grid.partition.vertical``), which can take them in.
+    return merge_small(labels, h, graph, bounds, np.unique(labels[over]))
 
 
 def _unit_cells(
-    geom: BaseGeometry, footprints: np.ndarray, h: np.ndarray, units: np.ndarray,
-    names: np.ndarray, roads: np.ndarray | None, bounds: Bounds, seed: int,
-    anchors: np.ndarray | None = None,
+    geom: BaseGeometry, footprints: np.ndarray, h: np.ndarray, roads: np.ndarray | None,
+    bounds: Bounds, seed: int, anchors: np.ndarray | None = None,
 ) -> CommunityCells:
     """Cells of one community from buildings none of which lies inside another."""
     n, total = len(footprints), int(h.sum())
@@ -225,25 +167,13 @@ def _unit_cells(
     anchors = representative_xy(footprints) if anchors is None else anchors
     plots, blocks = plots_and_blocks(geom, footprints, roads, anchors)
     graph = plot_graph(plots, anchors, roads, seed, blocks)
-    over = h > bounds.high
-    labels = label_plots(plots, h, graph, bounds, seed, units)
+    labels = label_plots(plots, h, graph, bounds, seed)
     k = int(labels.max()) + 1
     cells = CommunityCells(
         union_by(plots, labels, k, coverage=True, connected=True),
         np.bincount(labels, weights=h, minlength=k).astype(np.int64),
         np.bincount(labels, minlength=k).astype(np.int64), labels, [],
     )
-    for b in np.flatnonzero(over):
-        before = len(cells.geoms)
-        _, how = _split_units(cells, int(labels[b]), int(h[b]), float(units[b]), bounds)
-        extra = int(cells.households[labels[b]]) - int(h[b]) if before == len(cells.geoms) else 0
-        if extra > 0:
-            how += (f", and also holds {extra} households of neighbouring buildings that no "
-                    "in-bounds cell could take")
-        for c in [int(labels[b]), *range(before, len(cells.geoms))]:
-            cells.notes.append((c, "oversized_building", (
-                f"building {names[b]} alone has {int(h[b])} households (> max {bounds.high}); "
-                f"{how}")))
     cells.geoms = as_coverage(cells.geoms, geom)
     return cells
 
@@ -299,30 +229,6 @@ def _steps(n: int, progress: bool) -> Iterable[int]:
     return tqdm(range(n), desc="partition", unit="community")
 
 
-def partition_community(
-    geom: BaseGeometry, code: str, footprints: np.ndarray, h: np.ndarray, units: np.ndarray,
-    names: np.ndarray, anchors: np.ndarray, roads: np.ndarray | None, bounds: Bounds, seed: int,
-) -> tuple[pd.DataFrame, list[tuple[str, str, str, str]], np.ndarray]:
-    """One community (metric CRS) partitioned and coded: its cell rows, its exception rows and
-    each building's cell code. ``partition`` and the distributed runner (``grid.scale``) both
-    call it, so a community gets the same cells wherever it runs."""
-    cells = community_cells(geom, footprints, h, units, names, roads, bounds, seed, anchors)
-    _granularity(cells, bounds)
-    codes = sequence_codes(cells.geoms, code)
-    rows = [(code, codes[c], kind, why) for c, kind, why in cells.notes]
-    return _cell_frame(cells, codes, code), rows, codes[cells.building_cell]
-
-
-def community_owners(community_geoms: np.ndarray, anchor_xy: np.ndarray) -> np.ndarray:
-    """Position of the community holding each building's anchor point (the first one listed
-    when several do), -1 for none."""
-    hit_b, hit_c = shapely.STRtree(community_geoms).query(shapely.points(anchor_xy),
-                                                          predicate="intersects")
-    owner = np.full(len(anchor_xy), -1, dtype=np.int64)
-    owner[hit_b[::-1]] = hit_c[::-1]
-    return owner
-
-
 def _cell_frame(cells: CommunityCells, codes: np.ndarray, community_code: str) -> pd.DataFrame:
     """One community's cells as rows of the output (metric geometry, compactness measured)."""
     area, perim = shapely.area(cells.geoms), shapely.length(cells.geoms)
@@ -335,7 +241,7 @@ def _cell_frame(cells: CommunityCells, codes: np.ndarray, community_code: str) -
     })
 
 
-def _outside_rows(outside: np.ndarray) -> list[tuple[None, None, str, str]]:
+def outside_rows(outside: np.ndarray) -> list[tuple[None, None, str, str]]:
     """The exception row for buildings (named by ``outside``) in no community, if any."""
     if not len(outside):
         return []
@@ -357,6 +263,80 @@ def cells_in_wgs84(cell_frames: list[pd.DataFrame], crs: object) -> gpd.GeoDataF
     return cells_gdf
 
 
+@dataclass
+class Layers:
+    """The inputs in the metric CRS as arrays, shared by every community's step."""
+
+    footprints: np.ndarray
+    anchors: np.ndarray
+    h: np.ndarray
+    units: np.ndarray
+    levels: np.ndarray
+    names: np.ndarray
+    roads: np.ndarray | None
+
+
+def building_layers(bld: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | gpd.GeoSeries | None,
+            crs: object, anchors: np.ndarray) -> Layers:
+    """The buildings' (metric) footprints, households, units and levels, and roads."""
+    footprints = np.asarray(bld.geometry.values, dtype=object)
+    road_geoms = None
+    if roads is not None and len(roads):
+        road_geoms = np.asarray(roads.to_crs(crs).geometry.values, dtype=object)
+    units = np.full(len(bld), np.nan)
+    for name in ("building:units", "entrances", "units"):  # the last given wins
+        if name in bld.columns:
+            u = pd.to_numeric(bld[name], errors="coerce").to_numpy(dtype=float)
+            units = np.where(np.isfinite(u) & (u >= 1), np.rint(u), units)
+    return Layers(footprints, anchors,
+                   bld["households"].to_numpy().astype(np.int64), units, building_levels(bld),
+                   bld.index.to_numpy(), road_geoms)
+
+
+@dataclass
+class CommunityOutcome:
+    """One community's share of the output: cell rows, exception rows, each member's cell code
+    (and vertical cell code, for a small building that joins a stack), vertical cell rows."""
+
+    cells: pd.DataFrame
+    exceptions: list[tuple]
+    cell_code: np.ndarray
+    vertical_code: np.ndarray
+    vertical: pd.DataFrame
+
+
+def partition_community(geom: BaseGeometry, code: str, members: np.ndarray, layers: Layers,
+                        roads: np.ndarray | None, bounds: Bounds, seed: int) -> CommunityOutcome:
+    """Cells and vertical cells of one community (its buildings at ``members``), coded.
+    ``partition`` and the distributed runner (``grid.scale``) both call it, so a community gets
+    the same cells wherever it runs."""
+    cells = community_cells(geom, layers.footprints[members], layers.h[members], roads, bounds,
+                            seed, layers.anchors[members])
+    stacks = community_stacks(cells.building_cell, layers.h[members], layers.units[members],
+                              layers.levels[members], layers.names[members], bounds)
+    cells.notes += stacks.notes
+    _granularity(cells, bounds)
+    codes = sequence_codes(cells.geoms, code)
+    vertical = stack_frame(stacks, codes, code)
+    joined = np.full(len(members), None, dtype=object)
+    for b, piece in stacks.joins.items():
+        joined[b] = vertical["code"].iloc[piece]
+    rows = [(code, codes[c], kind, why) for c, kind, why in cells.notes]
+    rows += stack_exceptions(vertical, bounds)
+    return CommunityOutcome(_cell_frame(cells, codes, code), rows, codes[cells.building_cell], joined,
+                    vertical)
+
+
+def community_table(communities: gpd.GeoDataFrame, codes: np.ndarray,
+                     bounds: list[Bounds]) -> pd.DataFrame:
+    """The result's communities: code, name (the code when none) and household bounds."""
+    names = (communities["name"].astype(str).to_numpy() if "name" in communities.columns
+             else codes)
+    return pd.DataFrame({"code": codes, "name": names,
+                         "min_households": [b.low for b in bounds],
+                         "max_households": [b.high for b in bounds]})
+
+
 def partition(
     communities: gpd.GeoDataFrame,
     buildings: gpd.GeoDataFrame,
@@ -366,51 +346,53 @@ def partition(
     max_households: int = 200,
     seed: int = 0,
     progress: bool = False,
+    straddling: str = "majority",
 ) -> PartitionResult:
     """Partition each community into contiguous, compact cells of ``min``–``max`` households.
 
-    Inputs are WGS84; cells never cross community lines; every out-of-bounds cell is listed in
-    ``.exceptions`` with its reason. Deterministic for the same input and ``seed``.
+    Inputs are WGS84; cells never cross community lines; a building over the maximum is a stack
+    of vertical cells below its cell (``.vertical``); every out-of-bounds cell is listed in
+    ``.exceptions`` with its reason. Deterministic for the same input and ``seed``. A building
+    crossing a community line is counted in the community holding most of it and reported
+    (``straddling="majority"``), or refused (``"fail"``). Communities may carry their own
+    ``min_households`` and ``max_households`` columns (blank: the arguments').
     """
     bounds = checked_bounds(communities, buildings, roads, min_households, max_households)
+    per_community = community_bounds(communities, bounds)
     crs = metric_crs(communities)
     comm = communities.to_crs(crs)
-    bld = buildings.to_crs(crs)
     cgeoms = np.asarray(comm.geometry.values, dtype=object)
-    footprints = np.asarray(bld.geometry.values, dtype=object)
-    anchor_xy = representative_xy(footprints)
-    owner = community_owners(cgeoms, anchor_xy)
-    road_geoms = None
-    if roads is not None and len(roads):
-        road_geoms = np.asarray(roads.to_crs(crs).geometry.values, dtype=object)
-        road_tree = shapely.STRtree(road_geoms)
-    h_all = bld["households"].to_numpy().astype(np.int64)
-    units_all = (bld["units"].to_numpy(dtype=float) if "units" in bld.columns
-                 else np.full(len(bld), np.nan))
-    names_all = bld.index.to_numpy()
+    bld = buildings.to_crs(crs)
     codes_all = comm["code"].astype(str).to_numpy()
+    found = owners(cgeoms, codes_all, np.asarray(bld.geometry.values, dtype=object),
+                   bld.index.to_numpy(), straddling)
+    owner = found.owner
+    layers = building_layers(bld, roads, crs, found.anchors)
+    road_tree = shapely.STRtree(layers.roads) if layers.roads is not None else None
     order = np.argsort(owner, kind="stable")
     starts = np.searchsorted(owner[order], np.arange(len(comm) + 1))
-    cell_frames: list[pd.DataFrame] = []
-    exc_rows: list[tuple[str | None, str | None, str, str]] = []
-    cell_code_of = np.full(len(bld), None, dtype=object)
+    outcomes = []
+    cell_code_of = np.full(len(buildings), None, dtype=object)
+    vertical_of = np.full(len(buildings), None, dtype=object)
     for ci in _steps(len(comm), progress):
         members = order[starts[ci]:starts[ci + 1]]
         rs = None
-        if road_geoms is not None:
-            rs = road_geoms[road_tree.query(cgeoms[ci], predicate="intersects")]
-        frame, rows, cell_code_of[members] = partition_community(
-            cgeoms[ci], codes_all[ci], footprints[members], h_all[members], units_all[members],
-            names_all[members], anchor_xy[members], rs, bounds, seed)
-        cell_frames.append(frame)
-        exc_rows += rows
-    exc_rows += _outside_rows(names_all[owner < 0])
-    cells_gdf = cells_in_wgs84(cell_frames, crs)
+        if road_tree is not None and layers.roads is not None:
+            rs = layers.roads[road_tree.query(cgeoms[ci], predicate="intersects")]
+        got = partition_community(cgeoms[ci], codes_all[ci], members, layers, rs, per_community[ci],
+                         seed)
+        cell_code_of[members], vertical_of[members] = got.cell_code, got.vertical_code
+        outcomes.append(got)
+    exc_rows = [r for o in outcomes for r in o.exceptions] + found.rows
+    exc_rows += outside_rows(layers.names[owner < 0])
+    cells_gdf = cells_in_wgs84([o.cells for o in outcomes], crs)
     out_b = buildings.copy()
     out_b["community_code"] = np.where(owner >= 0, codes_all[np.maximum(owner, 0)], None)
     out_b["cell_code"] = cell_code_of
+    out_b["vertical_code"] = vertical_of
     exceptions = pd.DataFrame(exc_rows, columns=EXCEPTION_COLUMNS)
-    names = (communities["name"].astype(str).to_numpy() if "name" in communities.columns
-             else codes_all)
-    table = pd.DataFrame({"code": codes_all, "name": names})
-    return PartitionResult(cells_gdf, out_b, exceptions, (bounds.low, bounds.high), table)
+    table = community_table(communities, codes_all, per_community)
+    vertical = pd.concat([o.vertical for o in outcomes if len(o.vertical)]
+                         or [pd.DataFrame(columns=VERTICAL_COLUMNS)], ignore_index=True)
+    return PartitionResult(cells_gdf, out_b, exceptions, (bounds.low, bounds.high), table,
+                           vertical.sort_values("code", ignore_index=True))

@@ -12,6 +12,7 @@ import shapely
 
 from grid.domain.codes import COMMUNITY_CODE
 from grid.errors import CoordinateError, InputError
+from grid.partition.bisection import Bounds
 
 POLYGONAL = ("Polygon", "MultiPolygon")
 LINEAR = ("LineString", "MultiLineString")
@@ -105,3 +106,25 @@ def check_roads(roads: gpd.GeoDataFrame | gpd.GeoSeries | None) -> None:
     if bad.any():
         raise InputError(f"geometry is a {types[bad][0]}, not a line", source="roads",
                          feature=_first(bad, roads.index), field="geometry")
+
+
+def community_bounds(communities: gpd.GeoDataFrame, default: Bounds) -> list[Bounds]:
+    """Household bounds per community: its ``min_households`` and ``max_households`` columns
+    where given (whole numbers, min ≥ 1, max ≥ min), else ``default`` (some cities run 300–500
+    households per cell)."""
+    out = []
+    cols = [c for c in ("min_households", "max_households") if c in communities.columns]
+    values = {c: pd.to_numeric(communities[c], errors="coerce").to_numpy(dtype=float)
+              for c in cols}
+    for k in range(len(communities)):  # one step per community
+        lo = values["min_households"][k] if "min_households" in values else np.nan
+        hi = values["max_households"][k] if "max_households" in values else np.nan
+        b = Bounds(default.low if np.isnan(lo) else int(lo),
+                   default.high if np.isnan(hi) else int(hi))
+        given = [v for v in (lo, hi) if not np.isnan(v)]
+        if any(v != round(v) for v in given) or b.low < 1 or b.high < b.low:
+            raise InputError(f"household bounds [{b.low}, {b.high}] are not a range of whole "
+                             "numbers ≥ 1", source="communities",
+                             feature=communities.index[k], field="min_households")
+        out.append(b)
+    return out

@@ -23,18 +23,21 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from grid.geomops import representative_xy
 from grid.input.crs import metric_crs
 from grid.partition.bisection import Bounds
 from grid.partition.cells import (
     EXCEPTION_COLUMNS,
     PartitionResult,
-    _outside_rows,
+    building_layers,
     cells_in_wgs84,
     checked_bounds,
-    community_owners,
+    community_table,
+    outside_rows,
     partition_community,
 )
+from grid.partition.checks import community_bounds
+from grid.partition.straddle import owners
+from grid.partition.vertical import VERTICAL_COLUMNS
 from grid.scale.output import NO_STREET, street_of, write_streets
 
 HELPERS = ["_pos", "_name", "_owner", "_street"]
@@ -49,7 +52,7 @@ class Job:
     codes: np.ndarray
     streets: np.ndarray
     roads: np.ndarray | None
-    bounds: Bounds
+    bounds: list[Bounds]
     seed: int
     out: str
 
@@ -58,7 +61,8 @@ def make_job(
     communities: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None, bounds: Bounds, seed: int,
     out: Path,
 ) -> Job:
-    """The job for ``communities`` (WGS84), projected once on the client as in-process."""
+    """The job for ``communities`` (WGS84), projected once on the client as in-process, with
+    each community's own household bounds."""
     crs = metric_crs(communities)
     comm = communities.to_crs(crs)
     road_geoms = None
@@ -66,7 +70,7 @@ def make_job(
         road_geoms = np.asarray(roads.to_crs(crs).geometry.values, dtype=object)
     codes = comm["code"].astype(str).to_numpy(dtype=object)
     return Job(crs.to_wkt(), np.asarray(comm.geometry.values, dtype=object), codes,
-               street_of(codes), road_geoms, bounds, seed, str(out))
+               street_of(codes), road_geoms, community_bounds(communities, bounds), seed, str(out))
 
 
 def locate(part: gpd.GeoDataFrame, job: Job) -> pd.DataFrame:
@@ -76,7 +80,8 @@ def locate(part: gpd.GeoDataFrame, job: Job) -> pd.DataFrame:
         return pd.DataFrame({"_owner": np.empty(0, np.int64), "_street": np.empty(0, str)},
                             index=part.index)
     footprints = np.asarray(part.to_crs(job.crs).geometry.values, dtype=object)
-    owner = community_owners(job.communities, representative_xy(footprints))
+    owner = owners(job.communities, job.codes, footprints,
+                   part["_name"].to_numpy(dtype=object)).owner
     street = np.where(owner >= 0, job.streets[np.maximum(owner, 0)], NO_STREET)
     return pd.DataFrame({"_owner": owner, "_street": street.astype(str)}, index=part.index)
 
@@ -89,20 +94,22 @@ def with_location(part: gpd.GeoDataFrame, job: Job) -> gpd.GeoDataFrame:
 
 def run_streets(part: gpd.GeoDataFrame, job: Job, streets: list[str] | None = None) -> dict:
     """Partition every community of the streets in ``part`` (or of ``streets``), write their
-    files, and return the cell attributes, exception rows and unplaced buildings' names."""
+    files, and return the cell and vertical cell attributes, exception rows (straddlers' with
+    their building's position) and unplaced buildings' names."""
     part = part.sort_values("_pos", kind="stable")
     mine = sorted(set(part["_street"].tolist()) | set(streets or []))
-    owner = part["_owner"].to_numpy(dtype=np.int64)
-    footprints = np.asarray(part.to_crs(job.crs).geometry.values, dtype=object)
-    anchors = representative_xy(footprints)
-    h = part["households"].to_numpy().astype(np.int64)
-    units = (part["units"].to_numpy(dtype=float) if "units" in part.columns
-             else np.full(len(part), np.nan))
+    metric = part.to_crs(job.crs)
     names = part["_name"].to_numpy(dtype=object)
+    found = owners(job.communities, job.codes, np.asarray(metric.geometry.values, dtype=object),
+                   names)
+    owner = found.owner
+    layers = building_layers(metric, None, job.crs, found.anchors)
+    layers.names = names
     roads = job.roads
     tree = shapely.STRtree(roads) if roads is not None else None
-    frames, rows = [], []
+    outcomes, rows = [], []
     cell_code = np.full(len(part), None, dtype=object)
+    vertical_code = np.full(len(part), None, dtype=object)
     order = np.argsort(owner, kind="stable")
     todo = np.flatnonzero(np.isin(job.streets, mine))
     starts = np.searchsorted(owner[order], np.concatenate([todo, todo + 1]))
@@ -110,19 +117,24 @@ def run_streets(part: gpd.GeoDataFrame, job: Job, streets: list[str] | None = No
         members = order[starts[k]:starts[k + len(todo)]]
         rs = None if tree is None or roads is None else roads[
             tree.query(job.communities[ci], predicate="intersects")]
-        frame, exc, cell_code[members] = partition_community(
-            job.communities[ci], job.codes[ci], footprints[members], h[members], units[members],
-            names[members], anchors[members], rs, job.bounds, job.seed)
-        frames.append(frame)
-        rows += [(int(ci), *r) for r in exc]
+        got = partition_community(job.communities[ci], job.codes[ci], members, layers, rs,
+                                  job.bounds[ci], job.seed)
+        cell_code[members], vertical_code[members] = got.cell_code, got.vertical_code
+        outcomes.append(got)
+        rows += [(int(ci), *r) for r in got.exceptions]
     out_b = part.drop(columns=HELPERS)
     out_b["community_code"] = np.where(owner >= 0, job.codes[np.maximum(owner, 0)], None)
     out_b["cell_code"] = cell_code
-    cells = cells_in_wgs84(frames, job.crs) if frames else None
+    out_b["vertical_code"] = vertical_code
+    cells = cells_in_wgs84([o.cells for o in outcomes], job.crs) if outcomes else None
     write_streets(cells if cells is not None else out_b.iloc[:0][["community_code"]],
                   out_b, Path(job.out))
     summary = None if cells is None else pd.DataFrame(cells.drop(columns="geometry"))
+    pos = part["_pos"].to_numpy()
     return {"cells": summary, "exceptions": rows, "streets": mine,
+            "vertical": [o.vertical for o in outcomes if len(o.vertical)],
+            "straddling": [(int(pos[i]), r) for i, r in zip(found.straddlers, found.rows,
+                                                            strict=True)],
             "outside": part.loc[owner < 0, ["_pos", "_name"]]}
 
 
@@ -181,14 +193,18 @@ def _task_graph(shuffled: Any, job_f: Any) -> list:
 def _result(results: list[dict], communities: gpd.GeoDataFrame, job: Job,
             bounds: Bounds) -> PartitionResult:
     """The tasks' summaries put in the in-process order: cells by code, exceptions by
-    community, then the buildings in no community."""
+    community, then the straddling buildings and the buildings in no community, each in input
+    order."""
     frames = [r["cells"] for r in results if r["cells"] is not None]
     cells = pd.concat(frames, ignore_index=True).sort_values("code", ignore_index=True)
     rows = sorted((r for res in results for r in res["exceptions"]), key=lambda r: r[0])
+    straddling = sorted((r for res in results for r in res["straddling"]), key=lambda r: r[0])
     outside = pd.concat([r["outside"] for r in results]).sort_values("_pos")
-    exc = [r[1:] for r in rows] + _outside_rows(outside["_name"].to_numpy(dtype=object))
-    names = (communities["name"].astype(str).to_numpy() if "name" in communities.columns
-             else job.codes)
-    table = pd.DataFrame({"code": job.codes, "name": names})
+    exc = ([r[1:] for r in rows] + [r for _, r in straddling]
+           + outside_rows(outside["_name"].to_numpy(dtype=object)))
+    vertical = pd.concat([v for r in results for v in r["vertical"]]
+                         or [pd.DataFrame(columns=VERTICAL_COLUMNS)], ignore_index=True)
     return PartitionResult(cells, gpd.GeoDataFrame(), pd.DataFrame(exc, columns=EXCEPTION_COLUMNS),
-                           (bounds.low, bounds.high), table)
+                           (bounds.low, bounds.high),
+                           community_table(communities, job.codes, job.bounds),
+                           vertical.sort_values("code", ignore_index=True))

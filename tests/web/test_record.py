@@ -64,3 +64,40 @@ def test_point_outside_own_cells_is_refused_in_app_and_by_server(tablet, server)
         "occurred_at": datetime.now(UTC).isoformat()})
     assert r.status_code in (403, 422), r.text
     assert records_with(server, "outside", "admin") == []
+
+
+@pytest.mark.parametrize("viewport", [PORTRAIT, LANDSCAPE])
+def test_a_record_in_a_tall_building_carries_its_floor_and_unit(tablet, server, viewport):
+    import pandas as pd
+    from sqlalchemy.orm import Session
+
+    from api.db import make_engine
+    from api.io.loaders import load_vertical_cells
+    from grid.partition.vertical import VERTICAL_COLUMNS
+
+    cell = world.C1 + "008"
+    rows = pd.DataFrame([(f"{cell}-0{k + 1}", cell, world.C1, "t1", 150, "floors", 1, 2,
+                          16 * k + 1, 16 * k + 16, 0) for k in range(2)], columns=VERTICAL_COLUMNS)
+    engine = make_engine(server.db, pool_size=1)
+    with Session(engine) as s, s.begin():
+        load_vertical_cells(s, rows, [world.C1], datetime(2020, 1, 1, tzinfo=UTC))
+    engine.dispose()
+    page = tablet(viewport)
+    login(page)
+    tap_at(page, *cell_centre(cell))
+    page.click("#sheet [data-record=incident]")
+    page.wait_for_selector("#stack-line:not([hidden])")
+    assert "-02 1–2单元 17–32层" in page.text_content("#stack-line")
+    page.select_option("#sheet select[name=category]", index=1)
+    text = f"电梯故障 {uuid.uuid4().hex[:8]}"
+    page.fill("#sheet textarea[name=description]", text)
+    page.fill("#sheet input[name=floor]", "400")
+    page.click("#sheet button[type=submit]")  # out of range: refused in the form
+    assert page.locator("#sheet input[name=floor][aria-invalid=true]").count() == 1
+    page.fill("#sheet input[name=floor]", "17")
+    page.fill("#sheet input[name=unit]", "2")
+    shot(page, f"07-floor-unit-{viewport['width']}x{viewport['height']}")
+    page.click("#sheet button[type=submit]")
+    page.wait_for_selector("#sheet", state="hidden")
+    [stored] = until(page, lambda: records_with(server, text), what="the record")
+    assert (stored["floor"], stored["unit"], stored["vertical_code"]) == (17, 2, f"{cell}-02")

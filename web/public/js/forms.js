@@ -11,6 +11,7 @@ import { syncNow } from "./sync.js";
 import * as patrol from "./patrol.js";
 import { attrsOf, attrControl, readAttrs, commonAttr } from "./placeattrs.js";
 import { openRecordEdit, openPlaceEdit } from "./edits.js";
+import { api } from "./api.js";
 
 // The kinds and categories come from /meta, and so does what each record kind carries (its rule:
 // priority, parties, track; meta.js kindRule, pointKinds). Kinds with a track are recorded on a
@@ -146,6 +147,22 @@ async function saved(item) {
   return item;
 }
 
+/** The cell's stack of vertical cells (楼栋网格), shown above the floor and unit fields when the
+ * cell has one: each vertical cell's suffix with its units and floors. Best effort: offline or
+ * on an error the line stays empty (the floor and unit still go with the record). */
+async function showStack(line, cell) {
+  const code = cell.own?.properties.code;
+  if (!code) return;
+  let rows;
+  try { rows = await api(`/cells/${code}/stack`); } catch { return; }
+  if (!Array.isArray(rows) || !rows.length) return;
+  const range = (key, a, b) => (a == null ? "" : t(key, { a, b }));
+  const parts = rows.map((v) => [`-${v.code.slice(-2)}`, range("units_range", v.unit_from, v.unit_to),
+    range("floors_range", v.floor_from, v.floor_to)].filter(Boolean).join(" "));
+  line.textContent = t("stack_line", { n: rows.length }) + parts.join(" · ");
+  line.hidden = false;
+}
+
 /** A point record's form (an incident, a dispute): category, priority and parties where the kind's
  * rule has them, time, description, photos. */
 export function openRecordForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
@@ -162,6 +179,11 @@ export function openRecordForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
   const parties = h("textarea", { name: "parties", rows: 2, placeholder: t("parties_hint") });
   const photos = photoPicker(keptPhotos);
   const rule = kindRule(meta, kind);
+  // In a tall building the floor and unit put the record in its vertical cell (楼栋网格).
+  const floor = h("input", { type: "number", name: "floor", min: -10, max: 300, step: 1, inputmode: "numeric" });
+  const unit = h("input", { type: "number", name: "unit", min: 1, max: 99, step: 1, inputmode: "numeric" });
+  const stackLine = h("p", { class: "hint stack-line", id: "stack-line", hidden: true });
+  showStack(stackLine, cell);
   const form = h("form", { class: "record-form", novalidate: true },
     Object.assign(cellLine(cell), { className: "where ok form-where" }),
     field("category", category, { required: true }),
@@ -169,10 +191,16 @@ export function openRecordForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
     field("occurred_at", occurred, { required: true }),
     field("description", description, { required: true }),
     rule.parties ? field("parties", parties) : null,
+    stackLine,
+    h("div", { class: "field-row" }, field("floor", floor, { hint: t("floor_hint") }), field("unit", unit)),
     photos.el,
     formButtons());
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
+    for (const [input, lo, hi] of [[floor, -10, 300], [unit, 1, 99]]) {
+      const v = input.value === "" ? null : Number(input.value);
+      setError(input, v === null || (Number.isInteger(v) && v >= lo && v <= hi) ? "" : t("number_range", { min: lo, max: hi }));
+    }
     setError(category, category.value ? "" : t("required"));
     if (rule.priority) setError(priority, priority.value ? "" : t("required"));
     const when = occurred.value ? new Date(occurred.value) : null;
@@ -189,6 +217,8 @@ export function openRecordForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
       description: description.value.trim(), occurred_at: when.toISOString(),
       lon: +lonlat[0].toFixed(7), lat: +lonlat[1].toFixed(7), photos: [],
     };
+    if (floor.value !== "") body.floor = Number(floor.value);
+    if (unit.value !== "") body.unit = Number(unit.value);
     const names = rule.parties ? parties.value.split("\n").map((s) => s.trim()).filter(Boolean) : [];
     if (names.length) body.parties = names.map((name) => ({ name }));
     const label = `${term(find(meta.recordKinds, kind))} · ${term(find(categories, category.value))}`;
