@@ -323,8 +323,8 @@ def partition_community(geom: BaseGeometry, code: str, members: np.ndarray, laye
         joined[b] = vertical["code"].iloc[piece]
     rows = [(code, codes[c], kind, why) for c, kind, why in cells.notes]
     rows += stack_exceptions(vertical, bounds)
-    return CommunityOutcome(_cell_frame(cells, codes, code), rows, codes[cells.building_cell], joined,
-                    vertical)
+    return CommunityOutcome(_cell_frame(cells, codes, code), rows, codes[cells.building_cell],
+                            joined, vertical)
 
 
 def community_table(communities: gpd.GeoDataFrame, codes: np.ndarray,

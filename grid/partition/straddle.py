@@ -27,11 +27,13 @@ STRADDLE_SHARE = 0.01
 @dataclass
 class Owners:
     """Each building's community (position, -1 for none), its anchor (metric, moved inside its
-    community where needed) and the exception rows for straddlers."""
+    community where needed) and the exception rows for straddlers (``straddlers``: the building
+    each row is about)."""
 
     owner: np.ndarray
     anchors: np.ndarray
     rows: list[tuple[str, None, str, str]]
+    straddlers: list[int]
 
 
 def _anchor_owner(community_geoms: np.ndarray, anchor_xy: np.ndarray) -> np.ndarray:
