@@ -9,7 +9,7 @@ bins, which are computed. Both answer ``page`` and ``one`` with a ``Page``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -61,11 +61,20 @@ class Page:
 class View(Protocol):
     """A collection's face: metadata, queryables and how to read a page or one feature."""
 
-    id: str
-    title: str
-    description: str
-    geometry_type: str
-    temporal: str | None
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def geometry_type(self) -> str: ...
+
+    @property
+    def temporal(self) -> str | None: ...
 
     def queryables(self) -> dict[str, str]: ...
 
@@ -160,7 +169,7 @@ class TableView:
         rows = session.execute(sel).all()
         return self._page(rows, len(rows))
 
-    def _page(self, rows: list[Any], matched: int) -> Page:
+    def _page(self, rows: Sequence[Any], matched: int) -> Page:
         """Rows as a ``Page``; geometries decoded from WKB in one vectorised call."""
         names = list(self.props)
         wkb = [bytes(r._geom) for r in rows]
