@@ -167,20 +167,39 @@ def page_links(links: Links, view: View, page: Page, limit: int, offset: int) ->
 
 def features_json(page: Page, crs: ocrs.Crs, links: list[dict] | None) -> str:
     """The page as GeoJSON text (a FeatureCollection with links and counts, or one Feature when
-    ``links`` is None) in ``crs``, written without building a tree of dicts per coordinate."""
-    geoms = shapely.to_geojson(ocrs.geoms_to(crs, page.geoms)) if len(page.geoms) else []
+    ``links`` is None) in ``crs``: the features without geometry in one ``json.dumps``, each
+    ``"geometry":null`` then replaced by shapely's vectorised GeoJSON of its geometry (property
+    keys are column names, and a quote inside a text value is escaped, so the marker cannot occur
+    elsewhere)."""
+    geoms = list(shapely.to_geojson(ocrs.geoms_to(crs, page.geoms))) if len(page.geoms) else []
     feats = [
-        f'{{"type":"Feature","id":{json.dumps(i)},"geometry":{g},"properties":'
-        f"{json.dumps(p, ensure_ascii=False)}}}"
-        for i, g, p in zip(page.ids, geoms, page.props, strict=True)
+        {"type": "Feature", "id": i, "geometry": None, "properties": p}
+        for i, p in zip(page.ids, page.props, strict=True)
     ]
     if links is None:
-        return feats[0]
+        return _with_geometries(json.dumps(feats[0], ensure_ascii=False), geoms)
     head = {
         "type": "FeatureCollection",
         "numberMatched": page.matched,
         "numberReturned": len(feats),
         "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "links": links,
+        "features": feats,
     }
-    return json.dumps(head, ensure_ascii=False)[:-1] + ',"features":[' + ",".join(feats) + "]}"
+    return _with_geometries(json.dumps(head, ensure_ascii=False, separators=(",", ":")), geoms)
+
+
+MARKER = '"geometry":null'
+
+
+def _with_geometries(text: str, geoms: list[str]) -> str:
+    """``text`` with its ``"geometry":null`` markers replaced, in order, by ``geoms``."""
+    text = text.replace('"geometry": null', MARKER)
+    parts = text.split(MARKER)
+    if len(parts) != len(geoms) + 1:
+        raise ValueError("a property holds the geometry marker")
+    out = [parts[0]]
+    for g, rest in zip(geoms, parts[1:], strict=True):
+        out.append('"geometry":' + g)
+        out.append(rest)
+    return "".join(out)

@@ -154,11 +154,18 @@ class TableView:
         return sel
 
     def page(self, session: Session, scope: Scope, q: ItemsQuery) -> Page:
-        """One page in key order and the number of all matching features."""
+        """One page in key order and the number of all matching features, counted by a window
+        function in the same query (a second query only for a page past the end)."""
         sel = self._select(scope, q)
-        matched = session.scalar(select(func.count()).select_from(sel.subquery())) or 0
-        rows = session.execute(sel.order_by(self.key).limit(q.limit).offset(q.offset)).all()
-        return self._page(rows, int(matched))
+        counted = sel.add_columns(func.count().over().label("_matched"))
+        rows = session.execute(counted.order_by(self.key).limit(q.limit).offset(q.offset)).all()
+        if rows:
+            matched = int(rows[0][-1])
+        elif q.offset == 0:
+            matched = 0
+        else:
+            matched = int(session.scalar(select(func.count()).select_from(sel.subquery())) or 0)
+        return self._page(rows, matched)
 
     def one(self, session: Session, scope: Scope, fid: str) -> Page:
         """The feature ``fid`` if the caller may see it (an empty page otherwise)."""
@@ -170,12 +177,19 @@ class TableView:
         return self._page(rows, len(rows))
 
     def _page(self, rows: Sequence[Any], matched: int) -> Page:
-        """Rows as a ``Page``; geometries decoded from WKB in one vectorised call."""
-        names = list(self.props)
-        wkb = [bytes(r._geom) for r in rows]
-        geoms = shapely.from_wkb(wkb) if wkb else np.array([], dtype=object)
-        props = [{n: _plain(r._mapping[n]) for n in names} for r in rows]
-        return Page([_plain(r._key) for r in rows], props, geoms, matched)
+        """Rows (key, properties..., WKB) as a ``Page``: column by column, geometries decoded in
+        one vectorised call, only time and UUID columns converted."""
+        names, n = list(self.props), len(self.props)
+        if not rows:
+            return Page([], [], np.array([], dtype=object), matched)
+        cols = list(zip(*rows, strict=True))
+        for i, col in enumerate(self.props.values(), start=1):
+            if json_type(col) in ("date-time", "uuid"):
+                cols[i] = tuple(_plain(v) for v in cols[i])
+        ids = [_plain(v) for v in cols[0]]
+        geoms = shapely.from_wkb([bytes(v) for v in cols[n + 1]])
+        props = [dict(zip(names, vals, strict=True)) for vals in zip(*cols[1 : n + 1], strict=True)]
+        return Page(ids, props, geoms, matched)
 
 
 def _key_value(key: Any, fid: str) -> Any:
