@@ -10,17 +10,20 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from fastapi.security import OAuth2PasswordBearer
 
 from api.accounts.access import Scope
-from api.dependencies import SessionDep, StoreDep, current_scope
+from api.accounts.apikeys import is_api_key, key_owner
+from api.dependencies import SessionDep, StoreDep, current_scope, scope_of
 from api.errors import NotAuthenticated
 from api.ogc import documents as docs
 from api.ogc import html
 from api.ogc import params as p
 from api.ogc.catalog import extent, find, views_for
 from api.ogc.errors import InvalidParameter, Missing, OgcError
+from api.store import Store
 
 router = APIRouter(prefix="/ogcapi", tags=["ogcapi"])
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -52,13 +55,25 @@ async def ogc_scope(
     ] = None,
     token: Annotated[str | None, Query(description="the token, as api_key")] = None,
 ) -> Scope:
-    """The caller's scope from the token in whichever place they sent it."""
+    """The caller's scope from the bearer token or service-account API key (``wgk_...``), in
+    whichever place they sent it."""
     sent = bearer or x_api_key or api_key or token
+    if sent and is_api_key(sent):
+        username = await run_in_threadpool(_key_owner, store, sent)
+        if username is None:
+            raise NotAuthenticated("unknown or revoked API key", ("header", "Authorization"))
+        return await scope_of(store, username)
     if not sent:
         raise NotAuthenticated(
             "not signed in: send a bearer token or api_key", ("header", "Authorization")
         )
     return await current_scope(store, sent)
+
+
+def _key_owner(store: Store, key: str) -> str | None:
+    """The user holding an API key (a lookup on every use, so revoking takes effect at once)."""
+    with store.sessions() as session:
+        return key_owner(session, key)
 
 
 OgcScope = Annotated[Scope, Depends(ogc_scope)]

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from api.db import session_scope
 from api.io.loaders import load_buildings
 from api.settings import Settings
 from api.store import make_store
-from tests.web.conftest import running_server
+from tests.web.conftest import ROOT, running_server
 
 PERSONAL = ("张三丰", "13800001111", "110101199003071234", "李四光", "13911112222")
 N_BUILDINGS = 48  # beside the fixture's two: 50 in all, several GDAL pages of 10
@@ -355,3 +356,36 @@ def test_landing_conformance_and_html(live: Live) -> None:
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), path
     q = live.get("/collections/records/queryables").json()["properties"]
     assert q["occurred_at"] == {"type": "string", "format": "date-time"} and "kind" in q
+
+
+def _wangge(live: Live, *args: str) -> str:
+    """Run the ``wangge`` command on the server's database; its standard output."""
+    code = "import sys; from api.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    env = {**os.environ, "DATABASE_URL": live.db, "WANGGE_SECRET_KEY": "k" * 40, "PYTHONPATH": path}
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                         env=env, timeout=120, check=False, cwd=ROOT)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
+
+
+def test_a_service_account_key_reads_within_its_users_scope(live: Live) -> None:
+    """``wangge apikeys add`` gives a long-lived key: GDAL reads with it (as a header or a query
+    parameter) within its user's scope; the JSON API does not take it; revoked, it is refused."""
+    printed = _wangge(live, "apikeys", "add", "officer", "--name", "city platform")
+    key = printed.split(": ", 1)[1].split()[0]
+    assert key.startswith("wgk_") and key not in _wangge(live, "apikeys", "list")
+    feats = _debian_gdal(live, "cells", {"GDAL_HTTP_HEADERS": f"X-API-Key: {key}"})
+    assert sorted(f["properties"]["code"] for f in feats) == [C1 + "001", C1 + "002"]
+    url = f"OAPIF:{live.base}/ogcapi?api_key={key}"
+    assert len(pyogrio.read_dataframe(url, layer="buildings")) == len(
+        _expected(live, "officer", "buildings")
+    )
+    headers = {"Authorization": f"Bearer {key}"}
+    assert httpx.get(live.base + "/api/v1/cells", headers=headers).status_code == 401
+    key_id = printed.split()[1]
+    _wangge(live, "apikeys", "revoke", key_id)
+    r = httpx.get(live.base + "/ogcapi/collections/cells/items", params={"api_key": key})
+    assert r.status_code == 401
+    r = httpx.get(live.base + "/ogcapi/collections", headers={"X-API-Key": "wgk_nonsense"})
+    assert r.status_code == 401
