@@ -41,7 +41,7 @@ def _bad(msg: str) -> InvalidParameter:
 
 def parse(text: str, lang: str | None) -> ast.Node:
     """The AST of a CQL2 text filter; 400 for another language, an over-long or a malformed one."""
-    if lang not in (None, "", "cql2-text"):
+    if lang not in (None, "", "cql2-text", "cql-text"):  # cql-text: the draft's name (GDAL 3.6)
         raise InvalidParameter("filter-lang must be cql2-text", "filter-lang")
     if len(text) > MAX_FILTER:
         raise _bad(f"at most {MAX_FILTER} characters")

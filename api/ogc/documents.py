@@ -13,6 +13,7 @@ import shapely
 from starlette.datastructures import URL
 
 from api.ogc import crs as ocrs
+from api.ogc.openapi import OPENAPI_30
 from api.ogc.views import Page, View
 
 CONFORMANCE = [
@@ -66,12 +67,7 @@ def landing(links: Links) -> dict[str, Any]:
         "description": "Grid cells, buildings, places, records and heat bins within your scope",
         "links": [
             *links.self_and_alternate(""),
-            {
-                "href": links.root.removesuffix("/ogcapi") + "/openapi.json",
-                "rel": "service-desc",
-                "type": "application/vnd.oai.openapi+json;version=3.0",
-                "title": "the OpenAPI document",
-            },
+            links.link("service-desc", "/api", OPENAPI_30, "the OpenAPI 3.0 document"),
             {
                 "href": links.root.removesuffix("/ogcapi") + "/docs",
                 "rel": "service-doc",
@@ -104,6 +100,8 @@ def collection(view: View, links: Links, extent: list[float] | None) -> dict[str
             links.link(
                 QUERYABLES_REL, base + "/queryables", "application/schema+json", "queryables"
             ),
+            # the draft's rel, by which GDAL 3.6 finds the queryables it may filter on
+            links.link("queryables", base + "/queryables", JSON, "queryables"),
         ],
         "crs": ocrs.URIS,
         "storageCrs": ocrs.CRS84,
@@ -140,6 +138,8 @@ def queryables(view: View, links: Links) -> dict[str, Any]:
         "title": view.title,
         "properties": props,
         "additionalProperties": False,
+        # the draft's list, which GDAL 3.6 reads (JSON Schema ignores unknown keywords)
+        "queryables": [{"id": name} for name in props],
     }
 
 

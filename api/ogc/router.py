@@ -19,10 +19,11 @@ from api.accounts.apikeys import is_api_key, key_owner
 from api.dependencies import SessionDep, StoreDep, current_scope, scope_of
 from api.errors import NotAuthenticated
 from api.ogc import documents as docs
-from api.ogc import html
+from api.ogc import html, openapi
 from api.ogc import params as p
 from api.ogc.catalog import extent, find, views_for
 from api.ogc.errors import InvalidParameter, Missing, OgcError
+from api.ogc.openapi import OPENAPI_30
 from api.store import Store
 
 router = APIRouter(prefix="/ogcapi", tags=["ogcapi"])
@@ -109,6 +110,14 @@ def landing(request: Request, f: F = None) -> Response:
     return _doc(docs.landing(_links(request)), "Wangge OGC API", f, request, docs.JSON)
 
 
+@router.get("/api", response_class=Response, responses=_answers(OPENAPI_30, errors=(422,)))
+def service_desc(request: Request, store: StoreDep) -> Response:
+    """The OGC API's own OpenAPI 3.0 document (paths relative to ``/ogcapi``)."""
+    ids = [v.id for v in views_for(store.settings.h3_resolution)]
+    doc = openapi.document(_links(request).root, ids)
+    return Response(json.dumps(doc, ensure_ascii=False), media_type=OPENAPI_30)
+
+
 @router.get(
     "/conformance",
     response_class=Response,
@@ -152,7 +161,9 @@ def collection(
 @router.get(
     "/collections/{collectionId}/queryables",
     response_class=Response,
-    responses=_answers("application/schema+json", docs.HTML, errors=(400, 401, 404, 422)),
+    responses=_answers(
+        "application/schema+json", docs.JSON, docs.HTML, errors=(400, 401, 404, 422)
+    ),
 )
 def queryables(
     request: Request, collectionId: str, scope: OgcScope, store: StoreDep, f: F = None
@@ -160,7 +171,10 @@ def queryables(
     """What a CQL2 filter on the collection may name, as JSON Schema."""
     view = find(store.settings.h3_resolution, collectionId)
     doc = docs.queryables(view, _links(request))
-    return _doc(doc, f"{view.title}: queryables", f, request, "application/schema+json")
+    accept = request.headers.get("accept") or ""
+    plain = "application/json" in accept and "schema+json" not in accept  # GDAL 3.6 asks so
+    media = docs.JSON if plain else "application/schema+json"
+    return _doc(doc, f"{view.title}: queryables", f, request, media)
 
 
 @router.get(

@@ -318,11 +318,14 @@ def test_signing_in_as_gdal_and_qgis_can(live: Live) -> None:
         assert sorted(f["properties"]["code"] for f in got) == [C1 + "001", C1 + "002"]
 
 
-def _debian_gdal(live: Live, layer: str, env: dict[str, str]) -> list[dict[str, Any]]:
+def _debian_gdal(
+    live: Live, layer: str, env: dict[str, str], where: str | None = None
+) -> list[dict[str, Any]]:
     """``layer`` read by Debian's GDAL (``ogr2ogr`` of gdal-bin, GDAL 3.6 on Debian 12: what a
     city platform's scripts run; pyogrio bundles a newer GDAL), as GeoJSON features."""
     out = subprocess.run(
-        ["ogr2ogr", "-f", "GeoJSON", "/vsistdout/", f"OAPIF:{live.base}/ogcapi", layer],
+        ["ogr2ogr", "-f", "GeoJSON", "/vsistdout/", f"OAPIF:{live.base}/ogcapi", layer,
+         *(["-where", where] if where else [])],
         capture_output=True, text=True, timeout=120, env={**os.environ, **env}, check=False,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr[-2000:]
@@ -339,6 +342,27 @@ def test_debian_gdal_reads_the_collections_within_scope(live: Live) -> None:
         key, prop = COLLECTIONS[layer]
         got = {str(f["properties"][key]): f["properties"][prop] for f in feats}
         assert got == {str(k): v for k, v in _expected(live, "officer", layer).items()}, layer
+    # GDAL 3.6 finds `filter-lang` in /ogcapi/api and sends the where clause as CQL text
+    fire = "kind = 'incident' AND category = 'fire'"
+    feats = _debian_gdal(live, "records", header, where=fire)
+    want = live.sql(f"SELECT count(*) FROM records WHERE {fire} AND cell_code LIKE '{C1}%'")
+    assert len(feats) == want[0][0] > 0
+
+
+def test_the_service_description_is_openapi_30_relative_to_ogcapi(live: Live) -> None:
+    """``/ogcapi/api`` (the landing page's service-desc) is an OpenAPI 3.0 document whose items
+    path says the limit's bounds and the filter languages, as GDAL and QGIS look them up."""
+    landing = live.get("").json()
+    desc = next(k for k in landing["links"] if k["rel"] == "service-desc")
+    r = httpx.get(desc["href"], timeout=60)
+    assert r.status_code == 200 and "version=3.0" in r.headers["content-type"]
+    doc = r.json()
+    assert doc["openapi"].startswith("3.0") and doc["servers"][0]["url"].endswith("/ogcapi")
+    params = {q["name"]: q for q in doc["paths"]["/collections/{collectionId}/items"]["get"][
+        "parameters"]}  # fmt: skip
+    assert params["limit"]["schema"]["maximum"] == 10_000
+    assert "cql2-text" in params["filter-lang"]["schema"]["enum"]
+    assert "heat" in params["collectionId"]["schema"]["enum"]
 
 
 def test_landing_conformance_and_html(live: Live) -> None:
