@@ -78,7 +78,17 @@ class View(Protocol):
 
     def queryables(self) -> dict[str, str]: ...
 
-    def page(self, session: Session, scope: Scope, q: ItemsQuery) -> Page: ...
+    def page(self, session: Session, scope: Scope, q: ItemsQuery) -> Page:
+        """One page in key order and the number of all matching features: a count query only
+        when the page does not tell it (on PostGIS a plain count and a sorted page measured
+        twice as fast as one query counting by a window function, which sorts every row)."""
+        sel = self._select(scope, q)
+        rows = session.execute(sel.order_by(self.key).limit(q.limit).offset(q.offset)).all()
+        if 0 < len(rows) < q.limit or (q.offset == 0 and not rows):
+            matched = q.offset + len(rows)
+        else:
+            matched = int(session.scalar(select(func.count()).select_from(sel.subquery())) or 0)
+        return self._page(rows, matched)
 
     def one(self, session: Session, scope: Scope, fid: str) -> Page: ...
 
