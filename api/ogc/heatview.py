@@ -51,6 +51,14 @@ def _hexagons(keys: list[str]) -> np.ndarray:
     return np.array([shapely.Polygon(r) for r in rings], dtype=object)
 
 
+def _is_cell(text: str) -> bool:
+    """Whether ``text`` is an H3 cell index (h3 raises on some non-hex text, e.g. "-1")."""
+    try:
+        return bool(h3.is_valid_cell(text))
+    except (ValueError, OverflowError, TypeError):
+        return False
+
+
 @dataclass(frozen=True)
 class HeatView:
     """H3 heat bins of records (all kinds) over a period."""
@@ -107,7 +115,7 @@ class HeatView:
 
     def one(self, session: Session, scope: Scope, fid: str) -> Page:
         """The bin ``fid`` over the default period, if it has records there."""
-        if not h3.is_valid_cell(fid):
+        if not _is_cell(fid):
             return self._page([], 0, ItemsQuery())
         q = ItemsQuery(extra={"res": str(h3.get_resolution(fid))})
         rows = [r for r in self._bins(session, scope, q) if r[0] == fid]

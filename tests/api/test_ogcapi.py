@@ -289,6 +289,10 @@ def test_no_personal_data_in_any_collection(live: Live) -> None:
         ("/collections/cells/items", {"datetime": "yesterday"}, 400, "datetime"),
         ("/collections/cells/items", {"colour": "red"}, 400, "colour"),
         ("/collections/buildings/items/999999", {}, 404, "featureId"),
+        ("/collections/buildings/items/1e400", {}, 404, "featureId"),
+        ("/collections/heat/items/-1", {}, 404, "featureId"),
+        ("/collections/heat/items/ffffffffffffffffffff", {}, 404, "featureId"),
+        ("/collections/records/items/not-a-uuid", {}, 404, "featureId"),
     ],
 )
 def test_bad_parameters_get_the_standards_exception(
