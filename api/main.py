@@ -21,6 +21,7 @@ from api.edge.limits import BodyLimit
 from api.edge.text import TextEdge
 from api.io import router as exports
 from api.meta import router as meta
+from api.ogc import logs as ogc_logs
 from api.ogc import router as ogcapi
 from api.photos import router as photos
 from api.places import router as places
@@ -80,6 +81,7 @@ def create_app(
     for module in (auth, meta, cells, places, records, photos, stats, exports, analytics):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(ogcapi.router)  # OGC API – Features at /ogcapi, beside /api/v1
+    ogc_logs.install()  # its api_key/token query parameters never reach the access log
     if settings.web_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web")
     return app

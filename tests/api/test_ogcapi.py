@@ -6,6 +6,7 @@ and no personal data in any collection."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -417,3 +418,19 @@ def test_a_service_account_key_reads_within_its_users_scope(live: Live) -> None:
     assert r.status_code == 401
     r = httpx.get(live.base + "/ogcapi/collections", headers={"X-API-Key": "wgk_nonsense"})
     assert r.status_code == 401
+
+
+def test_credentials_in_urls_never_reach_the_access_log(caplog: pytest.LogCaptureFixture) -> None:
+    """uvicorn's access-log line of a request signed in by ``api_key`` or ``token`` shows
+    ``***`` in place of the credential (the app installs the filter when it is made)."""
+    from api.ogc import logs
+
+    logs.install()
+    path = "/ogcapi/collections/cells/items?limit=10&api_key=wgk_secret&f=json&token=eyJ.x.y"
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        logging.getLogger("uvicorn.access").info(
+            '%s - "%s %s HTTP/%s" %d', "127.0.0.1:1", "GET", path, "1.1", 200
+        )
+    line = caplog.records[-1].getMessage()
+    assert "wgk_secret" not in line and "eyJ.x.y" not in line
+    assert "limit=10&api_key=***&f=json&token=***" in line
