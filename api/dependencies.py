@@ -66,6 +66,12 @@ async def current_scope(store: StoreDep, token: Annotated[str | None, Depends(_b
     if not token:
         raise NotAuthenticated("not signed in", ("header", "Authorization"))
     username = store.tokens.subject(token, store.secret, store.settings.token_minutes)
+    return await scope_of(store, username)
+
+
+async def scope_of(store: Store, username: str) -> Scope:
+    """The scope of a signed-in ``username`` (``current_scope``'s cache and loading), also for
+    callers signed in otherwise (the OGC API's service-account keys)."""
     if not store.generations_fresh():
         await store.refresh_generations()
     cached = store.scopes.get(username)

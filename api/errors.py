@@ -66,6 +66,12 @@ class OutsideCells(InvalidInput):
     kind = "outside_cells"
 
 
+class BadRequest(ApiError):
+    """A query parameter a standard says to refuse with 400 (the OGC API's bbox, crs, filter...)."""
+
+    kind = "bad_request"
+
+
 class NotAuthenticated(ApiError):
     """Missing, expired or wrong credentials."""
 
@@ -121,6 +127,7 @@ class UnsupportedMedia(ApiError):
 STATUS: tuple[tuple[type[Exception], int], ...] = (
     (OutsideCells, 422),
     (InvalidInput, 422),
+    (BadRequest, 400),
     (NotAuthenticated, 401),
     (Forbidden, 403),
     (NotFound, 404),

@@ -24,6 +24,8 @@ from api.io import router as exports
 from api.mediation import router as mediation
 from api.meta import router as meta
 from api.open311 import router as open311
+from api.ogc import logs as ogc_logs
+from api.ogc import router as ogcapi
 from api.photos import router as photos
 from api.places import router as places
 from api.records import router as records
@@ -85,6 +87,8 @@ def create_app(
     for module in (residents, hazards, mediation):  # issue 13
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(open311.router)  # at /open311/v2, as GeoReport v2 clients expect
+    app.include_router(ogcapi.router)  # OGC API – Features at /ogcapi, beside /api/v1
+    ogc_logs.install()  # its api_key/token query parameters never reach the access log
     if settings.web_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web")
     return app

@@ -19,6 +19,8 @@ from api.errors import ApiError
 from grid.domain.caseflow import Role
 from grid.errors import GridError
 
+EXPORT_FORMATS = ["geojson", "gpkg", "csv", "parquet", "shp"]  # api.io.exports.Format
+
 EXIT_BAD_INPUT = 2
 IMPORT_LAYERS = ("communities", "cells", "buildings", "places", "roads")
 
@@ -232,7 +234,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("export", help="export records, places, cells or buildings")
     p.add_argument("layer_name", choices=["records", "places", "cells", "buildings"])
-    p.add_argument("--format", choices=["geojson", "gpkg", "csv"], default="geojson")
+    # api.io.exports.Format's values (not imported here: the CLI starts without geopandas)
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="geojson")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--community")
     p.add_argument("--cell")

@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.cli.commands",
     "api.cli.analytics",
     "api.cli.cases",
+    "api.cli.apikeys",
 )
 
 

@@ -1,8 +1,10 @@
-"""Export of records, places, cells and buildings as GeoJSON, GeoPackage or CSV (UTF-8 with
-BOM). Personal data (parties, tenants) is never exported."""
+"""Export of records, places, cells and buildings as GeoJSON, GeoPackage, CSV (UTF-8 with
+BOM), GeoParquet or zipped Shapefile (``api.io.shapefile``). Personal data (parties, tenants) is
+never exported."""
 
 from __future__ import annotations
 
+import io
 import tempfile
 from datetime import datetime
 from enum import StrEnum
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 from api.accounts.access import Scope
 from api.checks import check_filter_code
 from api.errors import InvalidInput
+from api.io.shapefile import encode_shapefile
 from api.io.spreadsheet import safe_frame
 from api.models import Building, Cell, Place, Record, utcnow
 from api.periods import Period
@@ -38,6 +41,8 @@ class Format(StrEnum):
     GEOJSON = "geojson"
     GPKG = "gpkg"
     CSV = "csv"
+    PARQUET = "parquet"  # GeoParquet, for bulk moves between analysts' tools
+    SHP = "shp"  # a zip of the Shapefile's parts, with a .cpg declaring UTF-8
 
 
 KINDS = {  # the kind filter's codes per layer (grid.domain.catalog)
@@ -215,6 +220,13 @@ def encode(gdf: gpd.GeoDataFrame, fmt: Format, name: str) -> tuple[bytes, str]:
         if "lon" not in df.columns:
             df["wkt"] = gdf.geometry.to_wkt()
         return df.to_csv(index=False).encode("utf-8-sig"), "text/csv; charset=utf-8"
+    if fmt == Format.PARQUET:
+        buf = io.BytesIO()
+        gdf.to_parquet(buf, index=False)
+        return buf.getvalue(), "application/vnd.apache.parquet"
+    if fmt == Format.SHP:
+        kind = "Point" if "lon" in gdf.columns else "MultiPolygon"
+        return encode_shapefile(gdf, name, kind), "application/zip"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{name}.gpkg"
         gdf.to_file(path, layer=name, driver="GPKG", engine="pyogrio")

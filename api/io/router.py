@@ -21,7 +21,11 @@ router = APIRouter(tags=["export"])
         media={
             "application/geo+json": {"schema": GEOJSON},
             "text/csv": {"schema": {"type": "string"}},
-            **binary("application/geopackage+sqlite3"),
+            **binary(
+                "application/geopackage+sqlite3",
+                "application/vnd.apache.parquet",
+                "application/zip",
+            ),
         },
     ),
 )
@@ -40,7 +44,8 @@ def export(
         session, scope, layer, community=community, cell=cell, kind=kind, period=period
     )
     data, media = encode(gdf, format, layer.value)
-    filename = f"wangge-{layer.value}.{format.value}"
+    ext = "shp.zip" if format == Format.SHP else format.value
+    filename = f"wangge-{layer.value}.{ext}"
     return Response(
         data,
         media_type=media,

@@ -1,6 +1,6 @@
 """All tables of the store, one set for SQLite + SpatiaLite and PostGIS."""
 
-from api.models.accounts import AuditEntry, Role, Term, User
+from api.models.accounts import ApiKey, AuditEntry, Role, Term, User
 from api.models.areas import (
     Building,
     Cell,
@@ -43,6 +43,7 @@ __all__ = [
     "ResidentReport",
     "Screening",
     "SRID",
+    "ApiKey",
     "AuditEntry",
     "Base",
     "Building",

@@ -59,3 +59,16 @@ class Term(Base):
     zh: Mapped[str] = mapped_column(Text)
     en: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ApiKey(Base):
+    """A long-lived key of a service account (a city platform's GDAL job, a QGIS desk) for the
+    read-only OGC API: only its SHA-256 is stored; revoking sets ``revoked_at``."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -217,4 +217,13 @@ def test_cli_refuses_bad_rows_and_arguments(cli_database, tmp_path, capsys):
     out = tmp_path / "no-such-dir" / "records.geojson"
     assert wangge(["export", "records", "--out", str(out)]) == 2
     assert capsys.readouterr().err.startswith(f"{out}: cannot write")
+    for args, reason in (
+        (["apikeys", "add", "nobody"], "no user 'nobody'"),
+        (["apikeys", "add"], "give the service account's username"),
+        (["apikeys", "revoke", "x"], "give the key's id"),
+        (["apikeys", "revoke", "999"], "no API key 999"),
+    ):
+        assert wangge(args) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"apikeys {args[1]}: ") and reason in err, err
     assert stored(cli_database) == before

@@ -2,7 +2,7 @@
 and a record's floor, unit and vertical cell
 
 Revision ID: 0006_vertical_cells
-Revises: 0003
+Revises: 0005_cases
 Create Date: 2026-12-04 19:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from api.models.base import UTCDateTime
 
 revision = "0006_vertical_cells"
-down_revision = "0003"
+down_revision = "0005_cases"
 branch_labels = None
 depends_on = None
 

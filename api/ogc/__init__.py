@@ -1,0 +1,1 @@
+"""OGC API – Features: every layer for QGIS and GDAL, through one feature-view layer."""
