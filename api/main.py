@@ -23,9 +23,9 @@ from api.hazards import router as hazards
 from api.io import router as exports
 from api.mediation import router as mediation
 from api.meta import router as meta
-from api.open311 import router as open311
 from api.ogc import logs as ogc_logs
 from api.ogc import router as ogcapi
+from api.open311 import router as open311
 from api.photos import router as photos
 from api.places import router as places
 from api.records import router as records
