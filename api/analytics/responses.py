@@ -29,10 +29,13 @@ class HeatBin(Out):
 
 
 class Scale(Out):
-    """The fixed colour scale: breaks scaled to the period from the reference year."""
+    """The colour scale of the period: whole-number breaks (records per bin in the period),
+    fixed while kinds, categories, hours and weekdays change."""
 
-    breaks: list[float]
+    breaks: list[int]
+    labels: list[str]
     colours: list[str]
+    unit: dict[str, str]
     reference: DayRange
 
 
@@ -111,7 +114,9 @@ class CentreProps(Out):
     capacity: int
     reach: float
     allocated: float
+    load_share: float | None = Field(description="households allocated ÷ capacity")
     over_capacity: bool
+    isochrone: dict[str, Any] | None = Field(description="walking: area reached on foot")
 
 
 class UncoveredBuilding(Out):
@@ -142,6 +147,8 @@ class Coverage(Out):
     roads_loaded: bool
     households: float
     covered: float
+    beyond_capacity: float = Field(description="households allocated beyond centres' capacity")
+    centres_over_capacity: int
     communities: list[CommunityCoverage]
     centres: FeatureCollection[CentreProps]
     uncovered_buildings: FeatureCollection[UncoveredBuilding]
@@ -154,6 +161,8 @@ class Site(Out):
     rank: int
     kind: str
     radius_m: float
+    capacity: int
+    allocated: float
 
 
 class Siting(Out):
@@ -161,7 +170,9 @@ class Siting(Out):
 
     k: int
     kind: str
+    mode: Literal["straight", "walking"]
     radius_m: float
+    capacity: int
     sites: FeatureCollection[Site]
     households: float
     covered_before: float
@@ -169,8 +180,6 @@ class Siting(Out):
     covered_after: float
     share_before: float
     share_after: float
-    greedy_gain: float
-    improvement_over_greedy: float
     method: str
 
 

@@ -383,3 +383,40 @@ def test_bad_filters_get_field_level_422(june, params, loc):
 
 def test_analytics_needs_sign_in(june):
     assert june.client.get("/api/v1/analytics/heat").status_code == 401
+
+
+def test_siting_respects_capacity_and_reports_load(june):
+    """A site of capacity 25 serves 25 of the 60 uncovered households, not all of them."""
+    got = june.get(
+        "/analytics/siting", "admin", params={"k": 1, "kind": "station", "capacity": 25}
+    ).json()
+    site = got["sites"]["features"][0]["properties"]
+    assert got["gain"] == 25 and site["allocated"] == 25 and site["capacity"] == 25
+    assert got["mode"] == "straight" and got["share_after"] == pytest.approx(0.65)
+    walk = june.get("/analytics/siting", "admin", params={"k": 1, "mode": "walking"})
+    assert walk.status_code in (200, 422)
+    if walk.status_code == 422:
+        assert walk.json()["detail"][0]["loc"] == ["query", "mode"]
+
+
+def test_centres_move_and_retire_through_one_write_path(june):
+    body = {"kind": "station", "name": "临时服务站", "lon": X0 + 0.0025, "lat": Y0 + 0.0060}
+    made = june.post("/analytics/centres", "admin", json=body)
+    assert made.status_code == 201, made.text
+    cid = made.json()["id"]
+    east = {"lon": X0 + W + 0.0025, "lat": Y0 + 0.0060}
+    assert june.patch(f"/analytics/centres/{cid}", "officer", json=east).status_code == 403
+    half = june.patch(f"/analytics/centres/{cid}", "admin", json={"lon": X0 + W + 0.0025})
+    assert half.status_code == 422 and half.json()["detail"][0]["loc"] == ["body", "lat"]
+    moved = june.patch(f"/analytics/centres/{cid}", "admin", json={**east, "capacity": 10})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["community_code"] == C2 and moved.json()["capacity"] == 10
+    ids = {
+        f["properties"]["id"]: f["properties"]
+        for f in june.get("/analytics/coverage", "admin").json()["centres"]["features"]
+    }
+    assert ids[cid]["load_share"] == pytest.approx(ids[cid]["allocated"] / 10)
+    assert june.delete(f"/analytics/centres/{cid}", "admin").status_code == 204
+    assert june.delete(f"/analytics/centres/{cid}", "admin").status_code == 404
+    left = june.get("/analytics/coverage", "admin").json()["centres"]["features"]
+    assert cid not in {f["properties"]["id"] for f in left}
