@@ -100,6 +100,7 @@ class Table(Out):
     from_: dt.date = Field(alias="from")
     to: dt.date
     columns: list[str]
+    text_columns: list[str] = Field(description="columns holding codes and names, not numbers")
     labels: dict[str, dict[str, str]]
     rows: list[dict[str, Any]]
 

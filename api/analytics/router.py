@@ -204,7 +204,7 @@ def table(
         )
     if format == Format.XLSX:
         return Response(
-            atable.to_xlsx(frame, lang),
+            atable.to_xlsx(frame, lang, atable.title(session, scope, by, period, lang)),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
@@ -213,6 +213,7 @@ def table(
         "from": period.start.isoformat(),
         "to": period.end.isoformat(),
         "columns": list(frame.columns),
+        "text_columns": [c for c in frame.columns if c in atable.TEXT_COLUMNS],
         "labels": {
             c: dict(zip(("zh", "en"), atable.LABELS.get(c, (c, c)), strict=True))
             for c in frame.columns

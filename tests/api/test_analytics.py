@@ -334,8 +334,18 @@ def test_table_exports_csv_with_bom_and_xlsx(june):
         params={**DAYS, "by": "leader", "format": "xlsx", "lang": "en"},
     )
     ws = openpyxl.load_workbook(io.BytesIO(x.content)).active
-    assert ws.cell(1, 1).value == "Leader"
-    assert {ws.cell(r, 1).value for r in range(2, ws.max_row + 1)} == {"officer", "officer2"}
+    title = ws.cell(1, 1).value
+    assert "2022-06-01 to 2022-06-30" in title and "generated" in title and "UTC+8" in title
+    assert ws.cell(2, 1).value == "Leader" and ws.cell(2, 2).value == "Leader name"
+    assert {ws.cell(r, 1).value for r in range(3, ws.max_row + 1)} == {"officer", "officer2"}
+    assert ws.freeze_panes == "B3" and ws.column_dimensions["A"].width >= 8
+    rate = [c for c in range(1, ws.max_column + 1) if ws.cell(2, c).value == "Closure rate"][0]
+    assert ws.cell(3, rate).number_format == "0.0%"
+    assert ws.cell(3, rate + 1).number_format in ("0.0%", "#,##0")
+    by_cell = june.get("/analytics/table", "street", params={**DAYS, "by": "cell"}).json()
+    assert by_cell["columns"][:3] == ["cell_code", "community_name", "leader_name"]
+    assert all(r["community_name"] for r in by_cell["rows"])
+    assert by_cell["text_columns"] == ["cell_code", "community_name", "leader_name"]
 
 
 def test_coverage_and_siting(june):
