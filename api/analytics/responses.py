@@ -49,6 +49,34 @@ class HeatLayer(FeatureCollection[HeatBin]):
     scale: Scale
 
 
+class WeekCount(Out):
+    """Records in one week of the period (starting ``week``) and in the same week last year."""
+
+    week: dt.date
+    count: int
+    last_year: int
+
+
+class CategoryCount(Out):
+    """Records of one kind and category."""
+
+    kind: str
+    category: str
+    count: int
+
+
+class Profile(Out):
+    """When records happen: per week against last year, per weekday × hour, per category."""
+
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    last_year: DayRange
+    total: int
+    weekly: list[WeekCount]
+    matrix: list[list[int]] = Field(description="7 weekdays (0 = Monday) × 24 local hours")
+    categories: list[CategoryCount]
+
+
 class Hotspot(Out):
     """Gi* of one H3 bin (``h3``) or grid cell (``cell_code``); z and p are null when undefined."""
 

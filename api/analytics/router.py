@@ -18,6 +18,7 @@ from api.analytics import centres as acentres
 from api.analytics import coverage as acov
 from api.analytics import drilldown as arec
 from api.analytics import heat as aheat
+from api.analytics import profile as aprofile
 from api.analytics import siting as asiting
 from api.analytics import table as atable
 from api.analytics.filters import Days, HeatFilter, days, heat_filter
@@ -28,6 +29,7 @@ from api.analytics.responses import (
     Coverage,
     HeatLayer,
     Hotspots,
+    Profile,
     Siting,
     Table,
 )
@@ -143,6 +145,13 @@ def compare(
     a = explicit or (f.days.last_year() if choice == Baseline.LAST_YEAR else f.days.previous())
     r = aheat.resolution(zoom, res, lat, store.settings.h3_resolution)
     return aheat.compare(session, scope, f, a, r, store.settings.h3_resolution, alpha)
+
+
+@router.get("/profile", response_model=None, responses=answers(Profile, *SIGNED_IN))
+def profile(scope: ScopeDep, session: SessionDep, f: FilterDep) -> dict[str, Any]:
+    """Records per week against the same weeks last year, per hour × weekday (ignoring the hour
+    and weekday filters) and per category, from the heat pre-aggregate."""
+    return aprofile.profile(session, scope, f)
 
 
 Limit = Annotated[int, Query(ge=1, le=2000)]

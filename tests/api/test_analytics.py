@@ -430,3 +430,34 @@ def test_centres_move_and_retire_through_one_write_path(june):
     assert june.delete(f"/analytics/centres/{cid}", "admin").status_code == 404
     left = june.get("/analytics/coverage", "admin").json()["centres"]["features"]
     assert cid not in {f["properties"]["id"] for f in left}
+
+
+def test_profile_weeks_matrix_and_categories_match_the_records(june):
+    """Weekly counts (and last year's), the weekday × hour matrix and the category counts equal
+    a direct count of the records; the matrix ignores the hour and weekday filters."""
+    df = raw(june)
+    now, then = in_days(df, DAYS), in_days(df, BASE)
+    params = {**DAYS, "hours": "18-23", "weekdays": "5,6", "category": ["fire", "traffic"]}
+    got = june.get("/analytics/profile", "police", params=params)
+    assert got.status_code == 200, got.text
+    p = got.json()
+    def pick(d: pd.DataFrame) -> pd.DataFrame:
+        chosen = d.hour.between(18, 23) & d.weekday.isin([5, 6])
+        return d[chosen & d.category.isin(["fire", "traffic"])]
+
+    def week(d: pd.DataFrame, start: str) -> pd.Series:
+        return (pd.to_datetime(d.day) - pd.Timestamp(start)).dt.days // 7
+
+    want = pick(now).groupby(week(pick(now), DAYS["from"])).size()
+    assert [w["count"] for w in p["weekly"]] == [int(want.get(i, 0)) for i in range(5)]
+    before = pick(then).groupby(week(pick(then), BASE["from"])).size()
+    assert [w["last_year"] for w in p["weekly"]] == [int(before.get(i, 0)) for i in range(5)]
+    both = now[now.category.isin(["fire", "traffic"])]
+    m = np.array(p["matrix"])
+    assert m.shape == (7, 24) and m.sum() == len(both)
+    assert m[5, 20] == len(both[(both.weekday == 5) & (both.hour == 20)])
+    cats = {(c["kind"], c["category"]): c["count"] for c in p["categories"]}
+    assert cats == pick(now).groupby(["kind", "category"]).size().to_dict()
+    assert p["total"] == len(pick(now))
+    mine = june.get("/analytics/profile", "officer", params=DAYS).json()
+    assert mine["total"] == len(now[now.community_code == C1])
