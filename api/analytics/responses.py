@@ -77,6 +77,13 @@ class Profile(Out):
     categories: list[CategoryCount]
 
 
+class MapContext(Out):
+    """Community outlines and roads for the analytics maps."""
+
+    communities: dict[str, Any] = Field(description="GeoJSON: community polygons, code and name")
+    roads: dict[str, Any] = Field(description="GeoJSON: road lines, name and highway")
+
+
 class Hotspot(Out):
     """Gi* of one H3 bin (``h3``) or grid cell (``cell_code``); z and p are null when undefined."""
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from api.analytics import centres as acentres
+from api.analytics import context as acontext
 from api.analytics import coverage as acov
 from api.analytics import drilldown as arec
 from api.analytics import heat as aheat
@@ -29,6 +30,7 @@ from api.analytics.responses import (
     Coverage,
     HeatLayer,
     Hotspots,
+    MapContext,
     Profile,
     Siting,
     Table,
@@ -152,6 +154,12 @@ def profile(scope: ScopeDep, session: SessionDep, f: FilterDep) -> dict[str, Any
     """Records per week against the same weeks last year, per hour × weekday (ignoring the hour
     and weekday filters) and per category, from the heat pre-aggregate."""
     return aprofile.profile(session, scope, f)
+
+
+@router.get("/context", response_model=None, responses=answers(MapContext, *SIGNED_IN))
+def context(scope: ScopeDep, session: SessionDep) -> dict[str, Any]:
+    """Community outlines (the user's) and roads to draw under the analytics layers."""
+    return acontext.context(session, scope)
 
 
 Limit = Annotated[int, Query(ge=1, le=2000)]
