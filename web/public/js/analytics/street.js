@@ -36,7 +36,7 @@ const fmt = (c, v) => (v === null || v === undefined ? "—" : RATE.test(c) ? `$
 function classes(col) {
   const vals = view.data.rows.map((r) => r[col]).filter((v) => v !== null && v !== undefined);
   const max = Math.max(0, ...vals);
-  if (RATE.test(col)) return [0, 0.2, 0.4, 0.6, 0.8].map((b) => b * Math.max(max, 1e-9));
+  if (RATE.test(col)) return [0, 0.2, 0.4, 0.6, 0.8]; // shares: the same steps every period
   const step = Math.max(1, Math.ceil((max + 1) / 5));
   return [0, 1, 2, 3, 4].map((i) => i * step);
 }
@@ -70,7 +70,7 @@ function pick(key, from) {
   if (from === "map") document.querySelector(`#kpi-table tr[data-key="${CSS.escape(key)}"]`)?.scrollIntoView({ block: "center" });
   if (from === "table" && view.layer) {
     const hit = view.layer.getLayers().filter((l) => keyOf(l.feature) === key);
-    if (hit.length) page.map.fitBounds(L.featureGroup(hit).getBounds(), { maxZoom: 17 });
+    if (hit.length) page.map.fitBounds(L.featureGroup(hit).getBounds(), { maxZoom: 17, animate: false });
   }
 }
 
