@@ -132,3 +132,11 @@ def test_isochrones_follow_the_roads_not_a_circle() -> None:
     assert not poly.contains(shapely.Point(300, 300))  # inside the circle, off the road
     (far,) = isochrones([[700.0, 0.0]], 500.0, roads, width=20.0)
     assert far.contains(shapely.Point(1000, 150)) and not far.contains(shapely.Point(1000, 260))
+
+
+def test_isochrones_fill_the_blocks_the_walk_encloses() -> None:
+    """A square block walked all round counts as reached, inside as well as along the road."""
+    ring = shapely.LineString([(0, 0), (200, 0), (200, 200), (0, 200), (0, 0)])
+    roads = RoadGraph.from_lines(np.array([ring], dtype=object))
+    (poly,) = isochrones([[0.0, 0.0]], 1000.0, roads, width=20.0)
+    assert poly.contains(shapely.Point(100, 100)) and not poly.contains(shapely.Point(300, 100))

@@ -289,7 +289,8 @@ def isochrones(
 ) -> NDArray[np.object_]:
     """Per centre the area reached on foot within its ``radius`` (metres) on ``roads``: the road
     pieces walkable within the budget (edges cut where the budget runs out), buffered by
-    ``width`` metres — an isochrone polygon, not a circle. Empty where no road is in reach."""
+    ``width`` metres, with the blocks they enclose filled in — an isochrone polygon, not a
+    circle. Empty where no road is in reach."""
     cc = _xy(centres_xy, "centres_xy")
     r = _radii(radius, len(cc))
     snap, node = cKDTree(roads.nodes_xy).query(cc)
@@ -316,4 +317,9 @@ def isochrones(
         ids, first = np.unique(who[order], return_index=True)
         groups = np.split(areas[order], first[1:])
         out[ids] = [shapely.union_all(g) for g in groups]
-    return out
+    parts, owner_of = shapely.get_parts(out, return_index=True)
+    solid = shapely.polygons(shapely.get_exterior_ring(parts))  # blocks inside the walk count
+    filled = np.full(len(cc), shapely.Polygon(), dtype=object)
+    for_centre = np.split(solid, np.flatnonzero(np.diff(owner_of)) + 1) if solid.size else []
+    filled[np.unique(owner_of)] = [shapely.union_all(g) for g in for_centre]
+    return filled

@@ -114,13 +114,16 @@ def test_police_view_renders_filters_and_drills_down(analytics_data, tablet):
 
 def test_street_view_sorts_and_colours_cells(analytics_data, tablet):
     page, outside = _open(tablet, "street", "street")
-    page.wait_for_selector("#panel table tbody tr")
-    assert page.locator("#panel tbody tr").count() >= world.COLS * world.ROWS
-    page.click("#panel th[data-col=total]")
-    first = int(page.locator("#panel tbody tr").first.locator("td").nth(4).text_content())
-    assert first == max(
-        int(x) for x in page.locator("#panel tbody tr td:nth-child(5)").all_text_contents()
+    page.wait_for_selector("#kpi-table tbody tr")
+    assert page.locator("#kpi-table tbody tr").count() >= world.COLS * world.ROWS
+    page.click("#kpi-table th[data-col=total] button")
+    idx = page.eval_on_selector_all(
+        "#kpi-table thead th", "ths => ths.findIndex(th => th.dataset.col === 'total')"
     )
+    totals = page.eval_on_selector_all(
+        "#kpi-table tbody tr", f"trs => trs.map(tr => Number(tr.children[{idx}].textContent))"
+    )
+    assert totals[0] == max(totals) > 0
     assert page.locator(".leaflet-overlay-pane path").count() >= world.COLS * world.ROWS
     shot(page, "analytics-street")
     assert outside == []

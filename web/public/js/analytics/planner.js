@@ -6,7 +6,7 @@
 import { api } from "../api.js";
 import { h, textTip } from "../dom.js";
 import { t, term } from "../i18n.js";
-import { $, addLayer, drawContext, errorText, status, swatch } from "./shared.js";
+import { $, addLayer, contextCells, drawContext, errorText, status, swatch } from "./shared.js";
 
 const pct = (v) => (v === null || v === undefined ? "—" : `${Math.round(v * 100)}%`);
 const LOADS = [[0.8, "#237804", "an_load_ok"], [1.0, "#7cb305", "an_load_full"], [1.2, "#d48806", "an_load_over"], [Infinity, "#cf1322", "an_load_far_over"]];
@@ -96,9 +96,10 @@ export async function showPlanner(state) {
     style: () => ({ color: "#a8071a", weight: 1, fillColor: "#ff7875", fillOpacity: 0.8 }),
     onEachFeature: (f, l) => l.bindTooltip(textTip(`${f.properties.households} ${t("an_households")}`)),
   }));
-  if (!state.plannerFitted && cov.centres.features.length) {
+  const cells = contextCells();
+  if (!state.plannerFitted && cells?.features.length) {
     state.plannerFitted = true;
-    state.map.fitBounds(L.latLngBounds(cov.centres.features.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]])).pad(0.3), { maxZoom: 16 });
+    state.map.fitBounds(L.geoJSON(cells).getBounds().pad(0.1), { animate: false });
   }
   const n = cov.centres.features.length;
   $("panel").replaceChildren(
