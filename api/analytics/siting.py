@@ -19,7 +19,7 @@ from api.errors import InvalidInput
 from grid.analysis import coverage as gcov
 from grid.analysis.capacitated import site_capacitated
 
-MAX_CANDIDATES = {"straight": 1500, "walking": 600}  # walking costs a Dijkstra per candidate
+MAX_CANDIDATES = {"straight": 1500, "walking": 400}  # walking costs a Dijkstra per candidate
 
 
 def _candidates(xy: np.ndarray, mode: str) -> np.ndarray:

@@ -21,7 +21,7 @@ from scipy import optimize, sparse
 from grid.analysis.coverage import RoadGraph, _radii, _weights, _xy, network_pairs, reach_pairs
 from grid.errors import InputError
 
-_MILP_MAX_PAIRS = 60_000  # above this many (centre, household) pairs only the greedy fill runs
+_MILP_MAX_PAIRS = 30_000  # above this many (centre, household) pairs only the greedy fill runs
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def _fill(hs: NDArray[np.int64], left: NDArray[np.float64], cap: float) -> None:
     np.subtract.at(left, hs, take)
 
 
-def exact(p: Pairs, k: int, time_limit: float = 10.0) -> NDArray[np.int64] | None:
+def exact(p: Pairs, k: int, time_limit: float = 2.0) -> NDArray[np.int64] | None:
     """The optimal k candidates by MILP: binary x per centre (existing fixed open), flow y per
     pair; maximise Σy with Σ_j y ≤ households, Σ_h y ≤ capacity·x, Σ x(candidates) = k."""
     m, n, q = len(p.capacity), len(p.weight), p.c.size

@@ -62,7 +62,8 @@ def test_police_day(police_data, tablet, size):
     legend = page.text_content("#legend")
     assert "records per bin" in legend or "条记录/格" in legend
     assert "." not in legend and "≥" in legend  # whole-number classes
-    assert page.locator(".leaflet-context-pane path").count() > 10  # outlines under the bins
+    assert page.locator(".leaflet-context-pane canvas").count() == 1  # outlines under the bins
+    assert page.locator(".comm-label").count() == 2  # the communities, named
     assert page.locator("#chart-weekly svg").count() == 1
     assert page.locator("#chart-cats svg").count() == 1
     everything = _total(page)

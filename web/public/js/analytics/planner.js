@@ -86,13 +86,14 @@ export function startAdding(state) {
 }
 
 export async function showPlanner(state) {
-  await drawContext();
-  state.centreKinds ||= await api("/analytics/centre-kinds");
+  const [cov, kinds] = await Promise.all([api(`/analytics/coverage?mode=${encodeURIComponent(mode())}`),
+    state.centreKinds || api("/analytics/centre-kinds"), drawContext()]);
+  state.centreKinds = kinds;
   $("add-centre-btn").hidden = !canPlan(state);
-  const cov = await api(`/analytics/coverage?mode=${encodeURIComponent(mode())}`);
   const group = addLayer(L.layerGroup());
   cov.centres.features.forEach((f) => drawCentre(state, group, f));
   addLayer(L.geoJSON(cov.uncovered_buildings, {
+    renderer: L.canvas(), // up to thousands of footprints
     style: () => ({ color: "#a8071a", weight: 1, fillColor: "#ff7875", fillOpacity: 0.8 }),
     onEachFeature: (f, l) => l.bindTooltip(textTip(`${f.properties.households} ${t("an_households")}`)),
   }));

@@ -133,10 +133,9 @@ function charts(state, prof) {
 }
 
 export async function showPolice(state, current = () => true) {
-  await drawContext();
   const zoom = state.map.getZoom();
   const lat = state.map.getCenter().lat.toFixed(3);
-  const [heat, prof] = await Promise.all([api(`/analytics/heat?${filters({ zoom, lat })}`), api(`/analytics/profile?${filters()}`)]);
+  const [heat, prof] = await Promise.all([api(`/analytics/heat?${filters({ zoom, lat })}`), api(`/analytics/profile?${filters()}`), drawContext()]);
   if (!current()) return;
   legend(heat.scale);
   $("panel").replaceChildren(

@@ -78,23 +78,29 @@ let context = null;
 /** Community outlines, cell outlines and roads under the data (drawn once, kept across views),
  * so the map reads without a basemap; labels name communities. */
 export async function drawContext() {
-  if (context) return;
-  context = "loading";
+  if (context) return context.ready;
+  context = { ready: null, cells: null };
+  context.ready = loadContext().catch((e) => { context = null; throw e; }); // retried next view
+  return context.ready;
+}
+
+async function loadContext() {
   if (!state.map.getPane("context")) state.map.createPane("context").style.zIndex = 350;
   const [ctx, cells] = await Promise.all([api("/analytics/context"), api("/cells")]);
   const pane = "context";
-  L.geoJSON(ctx.roads, { pane, interactive: false, style: () => ({ color: "#8c8c8c", weight: 2, opacity: 0.9 }) }).addTo(state.map);
-  L.geoJSON(cells, { pane, interactive: false, style: () => ({ color: "#595959", weight: 0.8, dashArray: "3 3", fill: false }) }).addTo(state.map);
+  const renderer = L.canvas({ pane }); // hundreds of outlines: one canvas, not an SVG path each
+  L.geoJSON(ctx.roads, { pane, renderer, interactive: false, style: () => ({ color: "#8c8c8c", weight: 2, opacity: 0.9 }) }).addTo(state.map);
+  L.geoJSON(cells, { pane, renderer, interactive: false, style: () => ({ color: "#595959", weight: 0.8, dashArray: "3 3", fill: false }) }).addTo(state.map);
   L.geoJSON(ctx.communities, {
-    pane, interactive: false,
+    pane, renderer, interactive: false,
     style: () => ({ color: "#1d39c4", weight: 2.5, fill: false }),
     onEachFeature: (f, l) => l.bindTooltip(h("span", {}, f.properties.name), { permanent: true, direction: "center", className: "comm-label" }),
   }).addTo(state.map);
-  context = { ctx, cells };
+  context.cells = cells;
 }
 
 /** The cells GeoJSON drawn as context (loaded by drawContext). */
-export const contextCells = () => (context && context !== "loading" ? context.cells : null);
+export const contextCells = () => context?.cells ?? null;
 
 /** An ECharts chart in element `id` (disposed when the view redraws). */
 export function chart(id, option) {

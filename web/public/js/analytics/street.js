@@ -5,7 +5,7 @@
 import { api, token } from "../api.js";
 import { h, textTip } from "../dom.js";
 import { getLang as lang, t } from "../i18n.js";
-import { $, addLayer, chart, drawContext, errorText, state as page, status, swatch } from "./shared.js";
+import { $, addLayer, chart, contextCells, drawContext, errorText, state as page, status, swatch } from "./shared.js";
 
 const PALETTE = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
 const RATE = /rate|coverage/;
@@ -126,8 +126,7 @@ async function monthsChart() {
 }
 
 export async function showStreet(state) {
-  await drawContext();
-  view.data = await api(`/analytics/table?${params()}`);
+  [view.data] = await Promise.all([api(`/analytics/table?${params()}`), drawContext()]);
   const measure = $("f-measure");
   const numeric = view.data.columns.filter((c) => !view.data.text_columns.includes(c));
   if (!measure.options.length || measure.dataset.lang !== lang()) {
@@ -140,7 +139,7 @@ export async function showStreet(state) {
   $("export-csv").onclick = () => download("csv");
   $("export-xlsx").onclick = () => download("xlsx");
   renderTable();
-  const cells = await api("/cells");
+  const cells = contextCells(); // the cells drawContext loaded: one request, not two
   view.layer = addLayer(L.geoJSON(cells, {
     style: () => ({ color: "#555", weight: 1, fillOpacity: 0.7 }),
     onEachFeature: (f, l) => { l.bindTooltip(textTip(f.properties.code)); l.on("click", () => pick(keyOf(f), "map")); },
