@@ -96,3 +96,13 @@ def incidents(server, n: int, seed: int, tag: str) -> list[dict]:  # noqa: ANN00
         assert r.status_code == 201, r.text
         out.append(r.json())
     return out
+
+
+def small_targets(page) -> list[str]:  # noqa: ANN001
+    """Visible buttons, pickers, inputs and links of the page smaller than 44 px high (touch
+    targets); a checkbox counts by its label."""
+    return page.evaluate("""() => [...document.querySelectorAll(
+        'button, select, input:not([type=checkbox]), a[href], label:has(input[type=checkbox])')]
+      .filter((el) => el.offsetParent !== null && !el.closest('.leaflet-control-attribution'))
+      .filter((el) => el.getBoundingClientRect().height < 43.5)
+      .map((el) => el.id || el.className || el.tagName + ':' + el.textContent.slice(0, 20))""")

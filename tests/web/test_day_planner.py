@@ -11,7 +11,7 @@ from geoalchemy2 import WKTElement
 
 from . import world
 from .a11y import assert_accessible
-from .analytics_day import DESKTOP, open_view
+from .analytics_day import DESKTOP, open_view, small_targets
 from .conftest import LANDSCAPE, shot
 
 pytestmark = pytest.mark.browser
@@ -125,6 +125,7 @@ def test_planner_day(roads, tablet, size):
         page.wait_for_function(f"!document.querySelector(\"#centre-list li[data-id='{cid}']\")")
     assert cid not in _centres(server)
     assert_accessible(page)
+    assert small_targets(page) == []
     for c in set(_centres(server)) - set(before):  # leave the world as it was for other sizes
         gone = server.http.delete(f"/analytics/centres/{c}", headers=server.auth("admin"))
         assert gone.status_code == 204

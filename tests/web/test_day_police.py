@@ -14,7 +14,7 @@ import pytest
 
 from . import world
 from .a11y import assert_accessible
-from .analytics_day import DESKTOP, incidents, open_view
+from .analytics_day import DESKTOP, incidents, open_view, small_targets
 from .conftest import LANDSCAPE, png, shot
 
 pytestmark = pytest.mark.browser
@@ -121,6 +121,7 @@ def test_police_day(police_data, tablet, size):
         page.wait_for_function("document.querySelectorAll('#drill article').length === 1")
     assert "带照片的警情" in page.text_content("#drill")
     assert_accessible(page)
+    assert small_targets(page) == []
     tally = day.save()
     print(tally)
     assert day.outside == [] and tally["clicks"] <= 9

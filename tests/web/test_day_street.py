@@ -12,7 +12,7 @@ import pytest
 
 from . import world
 from .a11y import assert_accessible
-from .analytics_day import DESKTOP, incidents, open_view
+from .analytics_day import DESKTOP, incidents, open_view, small_targets
 from .conftest import LANDSCAPE, shot
 
 pytestmark = pytest.mark.browser
@@ -92,6 +92,7 @@ def test_street_day(street_data, tablet, size):
     rate = [c for c in range(1, ws.max_column + 1) if ws.cell(2, c).value == "办结率"][0]
     assert ws.cell(3, rate).number_format == "0.0%"
     assert_accessible(page)
+    assert small_targets(page) == []
     tally = day.save()
     print(tally)
     assert day.outside == [] and tally["clicks"] <= 6
