@@ -48,8 +48,8 @@ function drawCentre(state, group, f) {
   const [lon, lat] = f.geometry.coordinates;
   const colour = loadColour(p.load_share);
   const tip = textTip(`${p.name}: ${Math.round(p.allocated)}/${p.capacity} ${t("an_households")} · ${t("an_load")} ${pct(p.load_share)}`);
-  if (p.isochrone) L.geoJSON(p.isochrone, { style: { color: colour, weight: 1.5, fillOpacity: 0.12, className: "centre-ring" } }).bindTooltip(tip).addTo(group);
-  else L.circle([lat, lon], { radius: p.radius_m, color: colour, weight: 2, fillOpacity: 0.06, className: "centre-ring" }).bindTooltip(tip).addTo(group);
+  if (p.isochrone) L.geoJSON(p.isochrone, { style: { color: colour, weight: 1.5, fillOpacity: 0.12, className: "centre-ring" }, interactive: false }).addTo(group);
+  else L.circle([lat, lon], { radius: p.radius_m, color: colour, weight: 2, fillOpacity: 0.06, className: "centre-ring", interactive: false }).addTo(group);
   const icon = L.divIcon({ className: "centre-pin", html: "", iconSize: [22, 22] });
   const m = L.marker([lat, lon], { icon, draggable: canPlan(state), keyboard: true, title: p.name, alt: p.name }).bindTooltip(tip).addTo(group);
   m.getElement()?.style.setProperty("--c", colour);
