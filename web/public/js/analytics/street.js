@@ -41,11 +41,10 @@ function classes(col) {
   return [0, 1, 2, 3, 4].map((i) => i * step);
 }
 
-function colourOf(col, v) {
+function colourOf(breaks, v) {
   if (v === null || v === undefined) return "#f0f0f0";
-  const b = classes(col);
   let k = 0;
-  while (k + 1 < b.length && v >= b[k + 1]) k += 1;
+  while (k + 1 < breaks.length && v >= breaks[k + 1]) k += 1;
   return PALETTE[k];
 }
 
@@ -93,9 +92,10 @@ function renderTable() {
 
 function paint() {
   const col = $("f-measure").value || "total";
-  const values = Object.fromEntries(view.data.rows.map((r) => [r[view.data.columns[0]], r[col]]));
-  view.layer?.eachLayer((l) => l.setStyle({ fillColor: colourOf(col, values[keyOf(l.feature)]) }));
-  view.layer?.eachLayer((l) => l.setTooltipContent(textTip(`${keyOf(l.feature)}: ${fmt(col, values[keyOf(l.feature)])}`)));
+  view.values = Object.fromEntries(view.data.rows.map((r) => [r[view.data.columns[0]], r[col]]));
+  view.col = col;
+  const breaks = classes(col); // once per paint: every cell is coloured against the same breaks
+  view.layer?.eachLayer((l) => l.setStyle({ fillColor: colourOf(breaks, view.values[keyOf(l.feature)]) }));
   legend(col);
 }
 
@@ -142,7 +142,10 @@ export async function showStreet(state) {
   const cells = contextCells(); // the cells drawContext loaded: one request, not two
   view.layer = addLayer(L.geoJSON(cells, {
     style: () => ({ color: "#555", weight: 1, fillOpacity: 0.7 }),
-    onEachFeature: (f, l) => { l.bindTooltip(textTip(f.properties.code)); l.on("click", () => pick(keyOf(f), "map")); },
+    onEachFeature: (f, l) => {
+      l.bindTooltip(() => textTip(`${keyOf(f)}: ${fmt(view.col, view.values?.[keyOf(f)])}`)); // made when shown
+      l.on("click", () => pick(keyOf(f), "map"));
+    },
   }));
   view.layer.eachLayer((l) => l.getElement()?.setAttribute("data-key", keyOf(l.feature) ?? ""));
   paint();
