@@ -74,8 +74,7 @@ function translate() { applyDom(document); labelLang(); }
 
 async function start() {
   translate();
-  state.meta = await api("/meta");
-  state.me = await api("/me");
+  [state.meta, state.me] = await Promise.all([api("/meta"), api("/me")]);
   fillSelects();
   const today = new Date();
   const iso = (d) => d.toISOString().slice(0, 10);

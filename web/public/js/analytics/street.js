@@ -30,7 +30,8 @@ async function download(format) {
   } catch (e) { status(errorText(e)); }
 }
 
-const fmt = (c, v) => (v === null || v === undefined ? "—" : RATE.test(c) ? `${Math.round(v * 100)}%` : typeof v === "number" ? v.toLocaleString() : v);
+const NUMBER = new Intl.NumberFormat("en-US"); // one formatter: toLocaleString makes one per call
+const fmt = (c, v) => (v === null || v === undefined ? "—" : RATE.test(c) ? `${Math.round(v * 100)}%` : typeof v === "number" ? NUMBER.format(v) : v);
 
 /** Class breaks of the measure: five equal steps of whole numbers (or of percent for rates). */
 function classes(col) {
