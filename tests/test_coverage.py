@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import shapely
 
 from grid.analysis.coverage import (
     CENTRE_KINDS,
@@ -11,6 +12,7 @@ from grid.analysis.coverage import (
     by_group,
     coverage_network,
     coverage_straight,
+    isochrones,
     walking_metres,
 )
 from grid.errors import InputError
@@ -118,3 +120,23 @@ def test_road_graph_from_lines_nodes_crossings() -> None:
     np.testing.assert_allclose(np.sort(g.length), [100.0] * 4)
     centre = int(np.flatnonzero((g.nodes_xy == [100, 100]).all(axis=1))[0])
     assert ((g.u == centre) | (g.v == centre)).all()
+
+
+def test_isochrones_follow_the_roads_not_a_circle() -> None:
+    """On an L-shaped road the walking area reaches 500 m along the road, not across the corner."""
+    roads = RoadGraph.from_lines(
+        np.array([shapely.LineString([(0, 0), (1000, 0), (1000, 1000)])], dtype=object)
+    )
+    (poly,) = isochrones([[0.0, 0.0]], 500.0, roads, width=20.0)
+    assert poly.contains(shapely.Point(480, 0)) and not poly.contains(shapely.Point(560, 0))
+    assert not poly.contains(shapely.Point(300, 300))  # inside the circle, off the road
+    (far,) = isochrones([[700.0, 0.0]], 500.0, roads, width=20.0)
+    assert far.contains(shapely.Point(1000, 150)) and not far.contains(shapely.Point(1000, 260))
+
+
+def test_isochrones_fill_the_blocks_the_walk_encloses() -> None:
+    """A square block walked all round counts as reached, inside as well as along the road."""
+    ring = shapely.LineString([(0, 0), (200, 0), (200, 200), (0, 200), (0, 0)])
+    roads = RoadGraph.from_lines(np.array([ring], dtype=object))
+    (poly,) = isochrones([[0.0, 0.0]], 1000.0, roads, width=20.0)
+    assert poly.contains(shapely.Point(100, 100)) and not poly.contains(shapely.Point(300, 100))

@@ -125,3 +125,15 @@ def test_study_area_and_children_in() -> None:
     parent = h3.cell_to_parent(fine[0], 8)
     assert list(children_in(fine, parent)) == [fine[0]]
     assert len(children_in([], parent)) == 0
+
+
+def test_integer_classes_separate_whole_counts_and_label_ranges() -> None:
+    """Breaks are whole numbers from 1, so 217 bins holding 2..95 records fall in five classes."""
+    counts = np.linspace(2, 95, 217).round()
+    scale = ColourScale.integer_classes(counts)
+    assert scale.breaks[0] == 1.0 and all(float(b).is_integer() for b in scale.breaks)
+    assert len(scale.breaks) == 5 and len(set(scale.classify(counts).tolist())) == 5
+    assert scale.labels()[-1].startswith("≥") and "." not in "".join(scale.labels())
+    assert scale.classify([1, 0]).tolist() == [0, -1]
+    assert ColourScale.integer_classes([3, 3, 3]).labels() == ("1–2", "≥3")
+    assert ColourScale.integer_classes([]).labels() == ("≥1",)

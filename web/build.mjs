@@ -34,7 +34,8 @@ for (const [name, files] of Object.entries(assets)) {
 writeFileSync(join(vendor, "versions.json"), JSON.stringify(versions, null, 2) + "\n");
 console.log("vendored:", Object.entries(versions).map(([n, v]) => `${n}@${v}`).join(", "));
 
-// The app shell the service worker precaches: every file under public/ except the worker itself.
+// The app shell the service worker precaches: every file under public/ except the worker itself
+// and what only the analytics page uses (ECharts is large and the tablet never draws a chart).
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
@@ -45,6 +46,7 @@ const publicDir = join(here, "public");
 const files = walk(publicDir)
   .map((p) => "/" + relative(publicDir, p).split(sep).join("/"))
   .filter((f) => f !== "/sw.js" && f !== "/vendor/shell.json" && f !== "/index.html")
+  .filter((f) => !f.startsWith("/vendor/echarts/"))
   .sort();
 writeFileSync(join(vendor, "shell.json"), JSON.stringify({ files: ["/", ...files] }, null, 2) + "\n");
 console.log(`shell: ${files.length + 1} files for the service worker to precache`);

@@ -24,10 +24,8 @@ from api.errors import InvalidInput
 from api.models import Building, Community
 from api.models.analytics import Centre, Road
 from grid.analysis import coverage as gcov
-from grid.analysis.siting import site_centres
 from grid.input.crs import WGS84, utm_crs
 
-MAX_CANDIDATES = 1500
 MAX_UNCOVERED_SHOWN = 3000
 
 
@@ -143,10 +141,22 @@ def _reach(
 
 
 def _centre_layer(
-    cs: pd.DataFrame, radius: np.ndarray | float, cov: gcov.Coverage
+    cs: pd.DataFrame,
+    radius: np.ndarray | float,
+    cov: gcov.Coverage,
+    areas: np.ndarray | None,
+    to_wgs84: Transformer,
 ) -> dict[str, Any]:
-    """The centres as GeoJSON points with radius, capacity, reach, load and overload."""
-    over = cov.over_capacity(cs.capacity.to_numpy(float))
+    """The centres as GeoJSON points with radius, capacity, reach, load, load as a share of
+    capacity and, walking, the isochrone reached on foot (WGS84 polygon, simplified to 5 m)."""
+    cap = cs.capacity.to_numpy(float)
+    over = cov.over_capacity(cap)
+    share = np.divide(cov.allocated, cap, out=np.full(len(cs), np.inf), where=cap > 0)
+    shapes = None
+    if areas is not None:
+        simple = shapely.simplify(areas, 5.0)
+        back = shapely.transform(simple, lambda c: np.column_stack(to_wgs84.transform(*c.T)))
+        shapes = [None if g.is_empty else shapely.geometry.mapping(g) for g in back]
     layer: dict[str, Any] = {"type": "FeatureCollection", "features": []}
     for i, c in enumerate(cs.to_dict("records")):
         _point(
@@ -161,7 +171,9 @@ def _centre_layer(
                 "capacity": int(c["capacity"]),
                 "reach": float(cov.reach[i]),
                 "allocated": float(cov.allocated[i]),
+                "load_share": float(share[i]) if np.isfinite(share[i]) else None,
                 "over_capacity": bool(over[i]),
+                "isochrone": None if shapes is None else shapes[i],
             },
         )
     return layer
@@ -193,7 +205,10 @@ def coverage(
     if cs.empty:
         raise InvalidInput("no service centres are loaded", ("query", "mode"))
     cov, radius, roads = _reach(session, hh, cs, mode, minutes)
-    layer = _centre_layer(cs, radius, cov)
+    cxy = np.column_stack(hh.to_metric.transform(cs.lon.to_numpy(), cs.lat.to_numpy()))
+    areas = None if roads is None else gcov.isochrones(cxy, radius, roads)
+    layer = _centre_layer(cs, radius, cov, areas, hh.to_wgs84)
+    cap = cs.capacity.to_numpy(float)
     groups = gcov.by_group(cov, hh.community, hh.weight)
     missing = np.flatnonzero(~cov.covered)
     uncovered = _buildings(session, hh.ids[missing[:MAX_UNCOVERED_SHOWN]], hh.weight, missing)
@@ -203,6 +218,8 @@ def coverage(
         "roads_loaded": roads is not None or _has_roads(session),
         "households": float(hh.weight.sum()),
         "covered": float(hh.weight[cov.covered].sum()),
+        "beyond_capacity": float(np.clip(cov.allocated - cap, 0, None).sum()),
+        "centres_over_capacity": int(cov.over_capacity(cap).sum()),
         "communities": _community_rows(session, groups),
         "centres": layer,
         "uncovered_buildings": uncovered,
@@ -240,60 +257,4 @@ def _buildings(
             }
             for bid, cell, name, g in rows
         ],
-    }
-
-
-def siting(
-    session: Session, scope: Scope, community: str | None, k: int, kind: str, radius: float | None
-) -> dict[str, Any]:
-    """Where to add ``k`` centres of ``kind`` (default radius from
-    grid.analysis.coverage.CENTRE_KINDS) to cover the most households not yet covered; candidates
-    are the buildings' centroids."""
-    if kind not in gcov.CENTRE_KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(gcov.CENTRE_KINDS)}", ("query", "kind"))
-    r = radius or gcov.CENTRE_KINDS[kind].radius_m
-    hh = households(session, scope, community)
-    cs = centres(session)
-    cand = np.unique(np.round(hh.xy, 0), axis=0)
-    if len(cand) > MAX_CANDIDATES:
-        cand = cand[np.linspace(0, len(cand) - 1, MAX_CANDIDATES).astype(int)]
-    if not 1 <= k <= len(cand):
-        raise InvalidInput(f"k must be within 1..{len(cand)}", ("query", "k"))
-    existing = None
-    before = 0.0
-    if not cs.empty:
-        ex, ey = hh.to_metric.transform(cs.lon.to_numpy(), cs.lat.to_numpy())
-        existing = np.column_stack([ex, ey])
-        cov = gcov.coverage_straight(
-            hh.xy, existing, cs.radius_m.to_numpy(float), weights=hh.weight
-        )
-        before = float(hh.weight[cov.covered].sum())
-    result = site_centres(
-        hh.xy,
-        cand,
-        k,
-        r,
-        existing_xy=existing,
-        existing_radius=None if cs.empty else cs.radius_m.to_numpy(float),
-        weights=hh.weight,
-    )
-    lon, lat = hh.to_wgs84.transform(cand[result.chosen, 0], cand[result.chosen, 1])
-    layer: dict[str, Any] = {"type": "FeatureCollection", "features": []}
-    for i, (x, y) in enumerate(zip(lon, lat, strict=True)):
-        _point(layer, float(x), float(y), {"rank": i + 1, "kind": kind, "radius_m": r})
-    total = float(hh.weight.sum())
-    return {
-        "k": k,
-        "kind": kind,
-        "radius_m": r,
-        "sites": layer,
-        "households": total,
-        "covered_before": before,
-        "gain": result.covered,
-        "covered_after": before + result.covered,
-        "share_before": before / total,
-        "share_after": (before + result.covered) / total,
-        "greedy_gain": result.greedy_covered,
-        "improvement_over_greedy": result.gain,
-        "method": result.method,
     }

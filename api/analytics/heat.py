@@ -9,7 +9,6 @@ resolutions, the colour classes, Gi* with FDR, the period test — is grid's (``
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import h3
@@ -30,7 +29,6 @@ from api.errors import InvalidInput
 from api.models import utcnow
 from grid.analysis.heat import ColourScale
 
-REFERENCE_DAYS = 365
 Db = Session | Connection
 
 
@@ -78,13 +76,12 @@ def bins_at(
 def reference_scale(
     db: Db, scope: Scope, f: HeatFilter, res: int, finest: int
 ) -> tuple[ColourScale, Days]:
-    """The colour scale from the reference year before the period's end (all kinds, categories,
-    hours), with its breaks scaled to the period's length so colours mean the same rate."""
-    ref = Days(f.days.end - timedelta(days=REFERENCE_DAYS), f.days.end)
-    counts = bins_at(db, scope, f.over(ref), res, finest, slices=False)["count"].to_numpy()
-    scale = gheat.ColourScale.from_reference(counts)
-    factor = f.days.length / REFERENCE_DAYS
-    return gheat.ColourScale(tuple(b * factor for b in scale.breaks), scale.colours), ref
+    """The colour scale of a period at ``res``: whole-number quantile breaks of the period's
+    counts per bin over all kinds, categories, hours and weekdays
+    (``ColourScale.integer_classes``), so classes stay fixed while those filters change and
+    still separate the bins seen at this zoom."""
+    counts = bins_at(db, scope, f, res, finest, slices=False)["count"].to_numpy()
+    return gheat.ColourScale.integer_classes(counts), f.days
 
 
 def hexagon(h: str) -> dict[str, Any]:
@@ -130,8 +127,10 @@ def heat_layer(
         "from": f.days.start.isoformat(),
         "to": f.days.end.isoformat(),
         "scale": {
-            "breaks": list(scale.breaks),
+            "breaks": [int(b) for b in scale.breaks],
+            "labels": list(scale.labels()),
             "colours": list(scale.colours),
+            "unit": {"zh": "条记录/格（本期）", "en": "records per bin in the period"},
             "reference": {"from": ref.start.isoformat(), "to": ref.end.isoformat()},
         },
         "features": features(bins, "h3"),

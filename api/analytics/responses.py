@@ -29,10 +29,13 @@ class HeatBin(Out):
 
 
 class Scale(Out):
-    """The fixed colour scale: breaks scaled to the period from the reference year."""
+    """The colour scale of the period: whole-number breaks (records per bin in the period),
+    fixed while kinds, categories, hours and weekdays change."""
 
-    breaks: list[float]
+    breaks: list[int]
+    labels: list[str]
     colours: list[str]
+    unit: dict[str, str]
     reference: DayRange
 
 
@@ -44,6 +47,41 @@ class HeatLayer(FeatureCollection[HeatBin]):
     from_: dt.date = Field(alias="from")
     to: dt.date
     scale: Scale
+
+
+class WeekCount(Out):
+    """Records in one week of the period (starting ``week``) and in the same week last year."""
+
+    week: dt.date
+    count: int
+    last_year: int
+
+
+class CategoryCount(Out):
+    """Records of one kind and category."""
+
+    kind: str
+    category: str
+    count: int
+
+
+class Profile(Out):
+    """When records happen: per week against last year, per weekday × hour, per category."""
+
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    last_year: DayRange
+    total: int
+    weekly: list[WeekCount]
+    matrix: list[list[int]] = Field(description="7 weekdays (0 = Monday) × 24 local hours")
+    categories: list[CategoryCount]
+
+
+class MapContext(Out):
+    """Community outlines and roads for the analytics maps."""
+
+    communities: dict[str, Any] = Field(description="GeoJSON: community polygons, code and name")
+    roads: dict[str, Any] = Field(description="GeoJSON: road lines, name and highway")
 
 
 class Hotspot(Out):
@@ -97,6 +135,7 @@ class Table(Out):
     from_: dt.date = Field(alias="from")
     to: dt.date
     columns: list[str]
+    text_columns: list[str] = Field(description="columns holding codes and names, not numbers")
     labels: dict[str, dict[str, str]]
     rows: list[dict[str, Any]]
 
@@ -111,7 +150,9 @@ class CentreProps(Out):
     capacity: int
     reach: float
     allocated: float
+    load_share: float | None = Field(description="households allocated ÷ capacity")
     over_capacity: bool
+    isochrone: dict[str, Any] | None = Field(description="walking: area reached on foot")
 
 
 class UncoveredBuilding(Out):
@@ -142,6 +183,8 @@ class Coverage(Out):
     roads_loaded: bool
     households: float
     covered: float
+    beyond_capacity: float = Field(description="households allocated beyond centres' capacity")
+    centres_over_capacity: int
     communities: list[CommunityCoverage]
     centres: FeatureCollection[CentreProps]
     uncovered_buildings: FeatureCollection[UncoveredBuilding]
@@ -154,6 +197,8 @@ class Site(Out):
     rank: int
     kind: str
     radius_m: float
+    capacity: int
+    allocated: float
 
 
 class Siting(Out):
@@ -161,7 +206,9 @@ class Siting(Out):
 
     k: int
     kind: str
+    mode: Literal["straight", "walking"]
     radius_m: float
+    capacity: int
     sites: FeatureCollection[Site]
     households: float
     covered_before: float
@@ -169,8 +216,6 @@ class Siting(Out):
     covered_after: float
     share_before: float
     share_after: float
-    greedy_gain: float
-    improvement_over_greedy: float
     method: str
 
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
-from geoalchemy2 import WKTElement
-from pydantic import Field, StrictInt
 
-from api.accounts.audit import audit
+from api.analytics import centres as acentres
+from api.analytics import context as acontext
 from api.analytics import coverage as acov
 from api.analytics import drilldown as arec
 from api.analytics import heat as aheat
+from api.analytics import profile as aprofile
+from api.analytics import siting as asiting
 from api.analytics import table as atable
 from api.analytics.filters import Days, HeatFilter, days, heat_filter
 from api.analytics.responses import (
@@ -29,20 +30,17 @@ from api.analytics.responses import (
     Coverage,
     HeatLayer,
     Hotspots,
+    MapContext,
+    Profile,
     Siting,
     Table,
 )
 from api.analytics.stats import KpiBy
-from api.checks import check_point
 from api.dependencies import ScopeDep, SessionDep, StoreDep
 from api.edge.responses import SIGNED_IN, RecordOut, answers, binary
-from api.errors import Forbidden, InvalidInput
-from api.models import utcnow
-from api.models.analytics import Centre
+from api.errors import InvalidInput
 from api.periods import Day, ordered
-from api.schemas import Float, Strict
-from grid.analysis.coverage import CENTRE_KINDS, MAX_CAPACITY
-from grid.domain.caseflow import Role
+from grid.analysis.coverage import CENTRE_KINDS
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 FilterDep = Annotated[HeatFilter, Depends(heat_filter)]
@@ -151,6 +149,19 @@ def compare(
     return aheat.compare(session, scope, f, a, r, store.settings.h3_resolution, alpha)
 
 
+@router.get("/profile", response_model=None, responses=answers(Profile, *SIGNED_IN))
+def profile(scope: ScopeDep, session: SessionDep, f: FilterDep) -> dict[str, Any]:
+    """Records per week against the same weeks last year, per hour × weekday (ignoring the hour
+    and weekday filters) and per category, from the heat pre-aggregate."""
+    return aprofile.profile(session, scope, f)
+
+
+@router.get("/context", response_model=None, responses=answers(MapContext, *SIGNED_IN))
+def context(scope: ScopeDep, session: SessionDep) -> dict[str, Any]:
+    """Community outlines (the user's) and roads to draw under the analytics layers."""
+    return acontext.context(session, scope)
+
+
 Limit = Annotated[int, Query(ge=1, le=2000)]
 
 
@@ -210,7 +221,7 @@ def table(
         )
     if format == Format.XLSX:
         return Response(
-            atable.to_xlsx(frame, lang),
+            atable.to_xlsx(frame, lang, atable.title(session, scope, by, period, lang)),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
@@ -219,6 +230,7 @@ def table(
         "from": period.start.isoformat(),
         "to": period.end.isoformat(),
         "columns": list(frame.columns),
+        "text_columns": [c for c in frame.columns if c in atable.TEXT_COLUMNS],
         "labels": {
             c: dict(zip(("zh", "en"), atable.LABELS.get(c, (c, c)), strict=True))
             for c in frame.columns
@@ -250,22 +262,13 @@ def siting(
     k: Annotated[int, Query(ge=1, le=50)] = 1,
     kind: str = "station",
     radius: Annotated[float | None, Query(gt=0, le=5000)] = None,
+    capacity: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+    mode: Mode = Mode.STRAIGHT,
     community: str | None = None,
 ) -> dict[str, Any]:
-    """Where to add ``k`` centres to cover the most uncovered households (maximal covering)."""
-    return acov.siting(session, scope, community, k, kind, radius)
-
-
-class CentreIn(Strict):
-    """A new service centre; radius and capacity default to its kind's."""
-
-    kind: str = Field(min_length=1, max_length=32)
-    name: str = Field(min_length=1, max_length=200)
-    lon: Float
-    lat: Float
-    radius_m: Float | None = Field(default=None, gt=0, le=5000)
-    capacity: StrictInt | None = Field(default=None, ge=0, le=MAX_CAPACITY)
-    community_code: str | None = Field(default=None, pattern=r"^\d{12}$")
+    """Where to add ``k`` centres so the most households are served within reach (straight or
+    walking on the roads) and within every centre's capacity (capacitated maximal covering)."""
+    return asiting.siting(session, scope, community, k, kind, radius, capacity, mode.value)
 
 
 @router.post(
@@ -275,56 +278,40 @@ class CentreIn(Strict):
     responses=answers(CentreOut, *SIGNED_IN, 403, 413, status=201),
 )
 def add_centre(
-    body: CentreIn, scope: ScopeDep, session: SessionDep, store: StoreDep
+    body: acentres.CentreIn, scope: ScopeDep, session: SessionDep, store: StoreDep
 ) -> dict[str, Any]:
     """Add a service centre (admin and street staff, inside their communities), audited."""
-    if scope.role not in (Role.ADMIN, Role.STREET):
-        raise Forbidden(f"role '{scope.role.value}' may not add centres", ("body",))
-    if body.kind not in CENTRE_KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(CENTRE_KINDS)}", ("body", "kind"))
-    name = body.name.strip()
-    if not name:
-        raise InvalidInput("name must not be blank", ("body", "name"))
-    lon, lat = check_point(body.lon, body.lat)
-    where = store.cells.locate(lon, lat, utcnow(), ("body", "lon"))
-    if body.community_code is not None and body.community_code != where.community_code:
-        raise InvalidInput(
-            f"the point lies in community {where.community_code}, not {body.community_code}",
-            ("body", "community_code"),
-        )
-    scope.require_cell(where.cell_code, where.community_code, ("body", "lon"))
-    spec = CENTRE_KINDS[body.kind]
-    c = Centre(
-        kind=body.kind,
-        name=name,
-        community_code=where.community_code,
-        lon=lon,
-        lat=lat,
-        geom=WKTElement(f"POINT({lon!r} {lat!r})", srid=4326),
-        radius_m=body.radius_m or spec.radius_m,
-        capacity=spec.capacity if body.capacity is None else body.capacity,
-    )
-    session.add(c)
-    session.flush()
-    audit(
-        session,
-        scope.user_id,
-        "create",
-        "centre",
-        c.id,
-        {"kind": c.kind, "name": c.name, "community_code": c.community_code},
-    )
-    session.commit()
-    return {
-        "id": c.id,
-        "kind": c.kind,
-        "name": c.name,
-        "lon": c.lon,
-        "lat": c.lat,
-        "radius_m": c.radius_m,
-        "capacity": c.capacity,
-        "community_code": c.community_code,
-    }
+    return acentres.add(session, store.cells, scope, body)
+
+
+CentreId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@router.patch(
+    "/centres/{centre_id}",
+    response_model=None,
+    responses=answers(CentreOut, *SIGNED_IN, 403, 404, 413),
+)
+def change_centre(
+    centre_id: CentreId,
+    body: acentres.CentrePatch,
+    scope: ScopeDep,
+    session: SessionDep,
+    store: StoreDep,
+) -> dict[str, Any]:
+    """Move a centre (both lon and lat) or change its name, radius or capacity, audited."""
+    return acentres.change(session, store.cells, scope, centre_id, body)
+
+
+@router.delete(
+    "/centres/{centre_id}",
+    status_code=204,
+    responses=answers(None, *SIGNED_IN, 403, 404, status=204),
+)
+def retire_centre(centre_id: CentreId, scope: ScopeDep, session: SessionDep) -> Response:
+    """Retire a centre (admin and street staff, inside their communities), audited."""
+    acentres.retire(session, scope, centre_id)
+    return Response(status_code=204)
 
 
 @router.get("/centre-kinds", response_model=None, responses=answers(list[CentreKind]))

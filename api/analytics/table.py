@@ -11,11 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,10 +23,11 @@ import grid.analysis.counts as gcounts
 from api.accounts.access import Scope
 from api.analytics import casestats
 from api.analytics.stats import KpiBy, kpis
-from api.areas.leaders import leader_names
-from api.io.spreadsheet import safe_cell
-from api.models import Place, Record, utcnow
-from api.periods import Period
+from api.areas.leaders import leader_names, leaders_at
+from api.io.spreadsheet import safe_cell, titled_xlsx
+from api.models import Community, District, Place, Record, Street, utcnow
+from api.periods import Days, Period
+from grid.analysis.heat import LOCAL_TZ
 from grid.domain.catalog import RECORD_KINDS, RISK_LEVELS
 
 KEYS = {KpiBy.CELL: "cell_code", KpiBy.LEADER: "leader", KpiBy.COMMUNITY: "community_code"}
@@ -47,6 +48,8 @@ LABELS = {  # column → (zh, en)
     "visited": ("已巡查场所", "Places visited"),
     "patrol_coverage": ("巡查覆盖率", "Patrol coverage"),
     "name": ("名称", "Name"),
+    "community_name": ("社区", "Community name"),
+    "leader_name": ("网格长姓名", "Leader name"),
     "households": ("户数", "Households"),
     "covered": ("已覆盖户数", "Covered"),
     "uncovered": ("未覆盖户数", "Uncovered"),
@@ -112,7 +115,29 @@ def table(
         out[col] = out[col].fillna(0).astype(int)
     out = casestats.fill(out)
     cols = [key, *kinds, "total", *KPI_COLS, *[f"places_{r.value}" for r in RISK_LEVELS]]
-    return out[cols].dropna(subset=[key]).sort_values(key).reset_index(drop=True)
+    out = out[cols].dropna(subset=[key]).sort_values(key).reset_index(drop=True)
+    return _with_names(session, out, by, min(end, utcnow()))
+
+
+def _with_names(session: Session, frame: pd.DataFrame, by: KpiBy, at: datetime) -> pd.DataFrame:
+    """The table with the community's and the leader's names beside the codes (the leader's
+    display name, else the username)."""
+    key = KEYS[by]
+    users = leaders_at(session, at)
+    people = {u.username: u.display_name or u.username for u in users.values()}
+    if by == KpiBy.LEADER:
+        frame.insert(1, "leader_name", frame[key].map(people).fillna(""))
+        return frame
+    names = dict(session.execute(select(Community.code, Community.name)).all())
+    community = frame[key].str[:12] if by == KpiBy.CELL else frame[key]
+    frame.insert(1, "community_name", community.map(names).fillna(""))
+    if by == KpiBy.CELL:
+        leader = {c: people[u.username] for c, u in users.items()}
+        frame.insert(2, "leader_name", frame[key].map(leader).fillna(""))
+    return frame
+
+
+TEXT_COLUMNS = ("cell_code", "leader", "community_code", "community_name", "leader_name")
 
 
 def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -141,18 +166,32 @@ def to_csv(frame: pd.DataFrame, lang: str) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(frame: pd.DataFrame, lang: str) -> bytes:
-    """The table as an XLSX workbook (one sheet, rates formatted as percentages)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "analytics"
-    ws.append(headers(frame, lang))
-    for r in rows(frame):
-        ws.append([safe_cell(v) for v in r.values()])
-    for j, col in enumerate(frame.columns, start=1):
-        if col.endswith("rate") or col == "patrol_coverage":
-            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                cell.number_format = "0.0%"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+def _format(col: str) -> str | None:
+    """The spreadsheet number format of a column: percent for rates, whole numbers for counts."""
+    if col in TEXT_COLUMNS:
+        return None
+    return "0.0%" if col.endswith("rate") or col == "patrol_coverage" else "#,##0"
+
+
+def title(session: Session, scope: Scope, by: KpiBy, period: Days, lang: str) -> str:
+    """The export's title row: district(s), what a row is, the period (inclusive days) and when
+    it was generated, in local time (Asia/Shanghai)."""
+    q = select(District.name).join(Street).join(Community).distinct().order_by(District.name)
+    if scope.communities is not None:
+        q = q.where(Community.code.in_(sorted(scope.communities)))
+    districts = "、".join(n for (n,) in session.execute(q).all())
+    last = period.end - timedelta(days=1)
+    now = datetime.now(ZoneInfo(LOCAL_TZ)).strftime("%Y-%m-%d %H:%M")
+    row = LABELS[KEYS[by]][1 if lang == "en" else 0]
+    if lang == "en":
+        return (
+            f"{districts} · by {row.lower()} · {period.start} to {last} · generated {now} (UTC+8)"
+        )
+    return f"{districts} · 按{row} · {period.start} 至 {last} · 生成于 {now}（北京时间）"
+
+
+def to_xlsx(frame: pd.DataFrame, lang: str, heading: str) -> bytes:
+    """The table as an XLSX workbook under its ``heading`` (``api.io.spreadsheet.titled_xlsx``:
+    frozen header, widths, number formats)."""
+    body = [list(r.values()) for r in rows(frame)]
+    return titled_xlsx(heading, headers(frame, lang), body, [_format(c) for c in frame.columns])

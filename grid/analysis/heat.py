@@ -201,6 +201,29 @@ class ColourScale:
         picks = np.round(np.linspace(0, len(PALETTE) - 1, qs.size)).astype(int)
         return cls(breaks=tuple(float(q) for q in qs), colours=tuple(PALETTE[i] for i in picks))
 
+    @classmethod
+    def integer_classes(cls, counts: ArrayLike, classes: int = len(PALETTE)) -> ColourScale:
+        """Whole-number quantile breaks of the non-zero ``counts`` (records per bin), the first
+        always 1 so every bin with a record is coloured; equal breaks collapse, so small or
+        uniform periods get fewer classes. Bins hold whole counts, so the legend reads as
+        integer ranges (``labels``)."""
+        if not 1 <= classes <= len(PALETTE):
+            raise InputError(f"classes must be 1..{len(PALETTE)}", field="classes")
+        c = np.asarray(counts, dtype=float)
+        c = c[c > 0]
+        qs = np.ceil(np.quantile(c, np.linspace(0, 1, classes + 1)[1:-1])) if c.size else []
+        breaks = np.unique(np.concatenate([[1.0], np.asarray(qs, dtype=float)]))
+        picks = np.round(np.linspace(0, len(PALETTE) - 1, breaks.size)).astype(int)
+        return cls(breaks=tuple(float(b) for b in breaks), colours=tuple(PALETTE[i] for i in picks))
+
+    def labels(self) -> tuple[str, ...]:
+        """Each class as a range of whole counts: "1–3", "4", …, "≥40" for the last."""
+        b = [int(np.ceil(x)) for x in self.breaks]
+        out = [
+            f"{lo}" if hi - 1 == lo else f"{lo}–{hi - 1}" for lo, hi in zip(b, b[1:], strict=False)
+        ]
+        return (*out, f"≥{b[-1]}")
+
     def classify(self, counts: ArrayLike) -> NDArray[np.int64]:
         """Class number of each count (0 = lightest); -1 for counts below the first break."""
         return np.searchsorted(np.asarray(self.breaks), np.asarray(counts, float), side="right") - 1

@@ -184,6 +184,10 @@ class Api:
         """PATCH /api/v1{path} as ``user``."""
         return self.client.patch("/api/v1" + path, headers=self.auth(user), **kw)
 
+    def delete(self, path: str, user: str, **kw):  # noqa: ANN003, ANN201
+        """DELETE /api/v1{path} as ``user``."""
+        return self.client.delete("/api/v1" + path, headers=self.auth(user), **kw)
+
     def count(self, table: str) -> int:
         """Rows in ``table`` (to prove that refused input wrote nothing)."""
         from sqlalchemy import text

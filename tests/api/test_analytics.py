@@ -334,8 +334,18 @@ def test_table_exports_csv_with_bom_and_xlsx(june):
         params={**DAYS, "by": "leader", "format": "xlsx", "lang": "en"},
     )
     ws = openpyxl.load_workbook(io.BytesIO(x.content)).active
-    assert ws.cell(1, 1).value == "Leader"
-    assert {ws.cell(r, 1).value for r in range(2, ws.max_row + 1)} == {"officer", "officer2"}
+    title = ws.cell(1, 1).value
+    assert "2022-06-01 to 2022-06-30" in title and "generated" in title and "UTC+8" in title
+    assert ws.cell(2, 1).value == "Leader" and ws.cell(2, 2).value == "Leader name"
+    assert {ws.cell(r, 1).value for r in range(3, ws.max_row + 1)} == {"officer", "officer2"}
+    assert ws.freeze_panes == "B3" and ws.column_dimensions["A"].width >= 8
+    rate = [c for c in range(1, ws.max_column + 1) if ws.cell(2, c).value == "Closure rate"][0]
+    assert ws.cell(3, rate).number_format == "0.0%"
+    assert ws.cell(3, rate + 1).number_format in ("0.0%", "#,##0")
+    by_cell = june.get("/analytics/table", "street", params={**DAYS, "by": "cell"}).json()
+    assert by_cell["columns"][:3] == ["cell_code", "community_name", "leader_name"]
+    assert all(r["community_name"] for r in by_cell["rows"])
+    assert by_cell["text_columns"] == ["cell_code", "community_name", "leader_name"]
 
 
 def test_coverage_and_siting(june):
@@ -383,3 +393,71 @@ def test_bad_filters_get_field_level_422(june, params, loc):
 
 def test_analytics_needs_sign_in(june):
     assert june.client.get("/api/v1/analytics/heat").status_code == 401
+
+
+def test_siting_respects_capacity_and_reports_load(june):
+    """A site of capacity 25 serves 25 of the 60 uncovered households, not all of them."""
+    got = june.get(
+        "/analytics/siting", "admin", params={"k": 1, "kind": "station", "capacity": 25}
+    ).json()
+    site = got["sites"]["features"][0]["properties"]
+    assert got["gain"] == 25 and site["allocated"] == 25 and site["capacity"] == 25
+    assert got["mode"] == "straight" and got["share_after"] == pytest.approx(0.65)
+    walk = june.get("/analytics/siting", "admin", params={"k": 1, "mode": "walking"})
+    assert walk.status_code in (200, 422)
+    if walk.status_code == 422:
+        assert walk.json()["detail"][0]["loc"] == ["query", "mode"]
+
+
+def test_centres_move_and_retire_through_one_write_path(june):
+    body = {"kind": "station", "name": "临时服务站", "lon": X0 + 0.0025, "lat": Y0 + 0.0060}
+    made = june.post("/analytics/centres", "admin", json=body)
+    assert made.status_code == 201, made.text
+    cid = made.json()["id"]
+    east = {"lon": X0 + W + 0.0025, "lat": Y0 + 0.0060}
+    assert june.patch(f"/analytics/centres/{cid}", "officer", json=east).status_code == 403
+    half = june.patch(f"/analytics/centres/{cid}", "admin", json={"lon": X0 + W + 0.0025})
+    assert half.status_code == 422 and half.json()["detail"][0]["loc"] == ["body", "lat"]
+    moved = june.patch(f"/analytics/centres/{cid}", "admin", json={**east, "capacity": 10})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["community_code"] == C2 and moved.json()["capacity"] == 10
+    ids = {
+        f["properties"]["id"]: f["properties"]
+        for f in june.get("/analytics/coverage", "admin").json()["centres"]["features"]
+    }
+    assert ids[cid]["load_share"] == pytest.approx(ids[cid]["allocated"] / 10)
+    assert june.delete(f"/analytics/centres/{cid}", "admin").status_code == 204
+    assert june.delete(f"/analytics/centres/{cid}", "admin").status_code == 404
+    left = june.get("/analytics/coverage", "admin").json()["centres"]["features"]
+    assert cid not in {f["properties"]["id"] for f in left}
+
+
+def test_profile_weeks_matrix_and_categories_match_the_records(june):
+    """Weekly counts (and last year's), the weekday × hour matrix and the category counts equal
+    a direct count of the records; the matrix ignores the hour and weekday filters."""
+    df = raw(june)
+    now, then = in_days(df, DAYS), in_days(df, BASE)
+    params = {**DAYS, "hours": "18-23", "weekdays": "5,6", "category": ["fire", "traffic"]}
+    got = june.get("/analytics/profile", "police", params=params)
+    assert got.status_code == 200, got.text
+    p = got.json()
+    def pick(d: pd.DataFrame) -> pd.DataFrame:
+        chosen = d.hour.between(18, 23) & d.weekday.isin([5, 6])
+        return d[chosen & d.category.isin(["fire", "traffic"])]
+
+    def week(d: pd.DataFrame, start: str) -> pd.Series:
+        return (pd.to_datetime(d.day) - pd.Timestamp(start)).dt.days // 7
+
+    want = pick(now).groupby(week(pick(now), DAYS["from"])).size()
+    assert [w["count"] for w in p["weekly"]] == [int(want.get(i, 0)) for i in range(5)]
+    before = pick(then).groupby(week(pick(then), BASE["from"])).size()
+    assert [w["last_year"] for w in p["weekly"]] == [int(before.get(i, 0)) for i in range(5)]
+    both = now[now.category.isin(["fire", "traffic"])]
+    m = np.array(p["matrix"])
+    assert m.shape == (7, 24) and m.sum() == len(both)
+    assert m[5, 20] == len(both[(both.weekday == 5) & (both.hour == 20)])
+    cats = {(c["kind"], c["category"]): c["count"] for c in p["categories"]}
+    assert cats == pick(now).groupby(["kind", "category"]).size().to_dict()
+    assert p["total"] == len(pick(now))
+    mine = june.get("/analytics/profile", "officer", params=DAYS).json()
+    assert mine["total"] == len(now[now.community_code == C1])

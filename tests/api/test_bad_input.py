@@ -630,3 +630,37 @@ def test_bad_query_table(api, path, params, loc):
     r = api.get(path, "officer", params=params)
     assert r.status_code == 422, r.text
     assert loc in [d["loc"] for d in r.json()["detail"]], r.text
+
+
+CENTRE_PATCH_CASES = [
+    ("only lon", raw({"lon": X0 + 0.004}), ["body", "lat"]),
+    ("swapped", raw({"lon": Y0 + 0.007, "lat": X0 + 0.004}), ["body", "lat"]),
+    ("outside every cell", raw({"lon": X0 - 0.05, "lat": Y0 - 0.05}), ["body", "lon"]),
+    ("blank name", raw({"name": "   "}), ["body", "name"]),
+    ("negative capacity", raw({"capacity": -1}), ["body", "capacity"]),
+    ("string radius", raw({"radius_m": "300"}), ["body", "radius_m"]),
+    ("unknown field", raw({"colour": "red"}), ["body", "colour"]),
+    *[
+        (f"{token} in {field}", raw({"lon": X0 + 0.004, "lat": Y0 + 0.007, field: SLOT}, token),
+         ["body", field])
+        for token in TOKENS
+        for field in ("lon", "lat")
+    ],
+]
+
+
+@pytest.mark.parametrize(
+    "name,content,loc", CENTRE_PATCH_CASES, ids=case_ids(CENTRE_PATCH_CASES)
+)
+def test_bad_centre_patch_changes_nothing(api, name, content, loc):
+    body = {"kind": "station", "name": "改址站", "lon": X0 + 0.004, "lat": Y0 + 0.007}
+    made = api.post("/analytics/centres", "admin", json=body)
+    assert made.status_code == 201, made.text
+    cid = made.json()["id"]
+    before = counts(api)
+    r = send(api, f"/analytics/centres/{cid}", "admin", content, method="PATCH")
+    refused(api, before, r, 422, loc)
+    centres = api.get("/analytics/coverage", "admin").json()["centres"]["features"]
+    stored = next(f for f in centres if f["properties"]["id"] == cid)
+    assert stored["geometry"]["coordinates"] == [body["lon"], body["lat"]]
+    assert stored["properties"]["name"] == "改址站"

@@ -1,68 +1,156 @@
-// Street-office view: a sortable table per cell, leader or community, a choropleth of the chosen
-// measure over the cells, and CSV/XLSX downloads of the same table.
+// Street-office view: the KPI table at full width under the map (sticky headers, names beside
+// codes, sorting), a choropleth of the measure chosen (switched live) with a legend of swatches,
+// a row ↔ map link (a click on either highlights both), charts of the KPIs over the last six
+// months, and CSV/XLSX downloads of the same table.
 import { api, token } from "../api.js";
 import { h, textTip } from "../dom.js";
 import { getLang as lang, t } from "../i18n.js";
-import { addLayer, status } from "./shared.js";
+import { $, addLayer, chart, contextCells, drawContext, errorText, state as page, status, swatch } from "./shared.js";
 
 const PALETTE = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
-let sortCol = null;
-let sortDesc = true;
+const RATE = /rate|coverage/;
+const view = { data: null, sortCol: null, sortDesc: true, layer: null, picked: null };
 
-function params() {
-  const p = new URLSearchParams({ by: document.getElementById("f-by").value || "cell", lang: lang() });
-  for (const k of ["from", "to"]) { const v = document.getElementById(`f-${k}`).value; if (v) p.set(k, v); }
+function params(extra = {}) {
+  const p = new URLSearchParams({ by: $("f-by").value || "cell", lang: lang() });
+  for (const k of ["from", "to"]) { const v = $(`f-${k}`).value; if (v) p.set(k, v); }
+  for (const [k, v] of Object.entries(extra)) p.set(k, v);
   return p;
 }
 
 async function download(format) {
-  const p = params();
-  p.set("format", format);
-  const res = await fetch(`/api/v1/analytics/table?${p}`, { headers: { Authorization: `Bearer ${token.get()}` } });
-  const a = document.createElement("a");
-  a.href = URL.createObjectURL(await res.blob());
-  a.download = `wangge-${p.get("by")}.${format}`;
-  a.click();
+  const p = params({ format });
+  try {
+    const res = await fetch(`/api/v1/analytics/table?${p}`, { headers: { Authorization: `Bearer ${token.get()}` } });
+    if (!res.ok) throw new Error(String(res.status));
+    const a = h("a", { href: URL.createObjectURL(await res.blob()), download: `wangge-${p.get("by")}-${p.get("from") || ""}.${format}` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+  } catch (e) { status(errorText(e)); }
 }
 
-function render(data) {
+const NUMBER = new Intl.NumberFormat("en-US"); // one formatter: toLocaleString makes one per call
+const fmt = (c, v) => (v === null || v === undefined ? "—" : RATE.test(c) ? `${Math.round(v * 100)}%` : typeof v === "number" ? NUMBER.format(v) : v);
+
+/** Class breaks of the measure: five equal steps of whole numbers (or of percent for rates). */
+function classes(col) {
+  const vals = view.data.rows.map((r) => r[col]).filter((v) => v !== null && v !== undefined);
+  const max = Math.max(0, ...vals);
+  if (RATE.test(col)) return [0, 0.2, 0.4, 0.6, 0.8]; // shares: the same steps every period
+  const step = Math.max(1, Math.ceil((max + 1) / 5));
+  return [0, 1, 2, 3, 4].map((i) => i * step);
+}
+
+function colourOf(breaks, v) {
+  if (v === null || v === undefined) return "#f0f0f0";
+  let k = 0;
+  while (k + 1 < breaks.length && v >= breaks[k + 1]) k += 1;
+  return PALETTE[k];
+}
+
+function legend(col) {
+  const b = classes(col);
+  const label = (i) => (RATE.test(col)
+    ? `${Math.round(b[i] * 100)}%${i + 1 < b.length ? `–${Math.round(b[i + 1] * 100)}%` : "+"}`
+    : i + 1 < b.length ? `${b[i]}–${b[i + 1] - 1}` : `≥${b[i]}`);
+  $("legend").replaceChildren(h("b", {}, view.data.labels[col][lang()]), h("br"),
+    ...b.map((_, i) => swatch(PALETTE[i], label(i))), swatch("#f0f0f0", t("an_no_data")));
+}
+
+const keyOf = (f) => {
+  const key = view.data.columns[0];
+  return key === "cell_code" ? f.properties.code : key === "community_code" ? f.properties.community_code : f.properties.leader?.username;
+};
+
+function pick(key, from) {
+  view.picked = key;
+  document.querySelectorAll("#kpi-table tbody tr").forEach((tr) => tr.classList.toggle("picked", tr.dataset.key === key));
+  view.layer?.eachLayer((l) => l.setStyle({ weight: keyOf(l.feature) === key ? 4 : 1, color: keyOf(l.feature) === key ? "#003a8c" : "#555" }));
+  if (from === "map") document.querySelector(`#kpi-table tr[data-key="${CSS.escape(key)}"]`)?.scrollIntoView({ block: "center" });
+  if (from === "table" && view.layer) {
+    const hit = view.layer.getLayers().filter((l) => keyOf(l.feature) === key);
+    if (hit.length) page.map.fitBounds(L.featureGroup(hit).getBounds(), { maxZoom: 17, animate: false });
+  }
+}
+
+function renderTable() {
+  const data = view.data;
   const label = (c) => data.labels[c][lang()];
   const rows = [...data.rows];
-  if (sortCol) rows.sort((a, b) => ((a[sortCol] ?? -1) > (b[sortCol] ?? -1) ? 1 : -1) * (sortDesc ? -1 : 1));
-  const fmt = (c, v) => (v === null ? "—" : /rate|coverage/.test(c) ? `${Math.round(v * 100)}%` : v);
-  const head = data.columns.map((c) => h("th", {
-    dataset: { col: c }, "aria-sort": c === sortCol ? (sortDesc ? "descending" : "ascending") : null,
-    onclick: () => { sortDesc = sortCol === c ? !sortDesc : true; sortCol = c; render(data); },
-  }, label(c)));
-  const body = rows.map((r) => h("tr", {}, data.columns.map((c) => h("td", {}, fmt(c, r[c])))));
-  const table = h("table", {}, h("thead", {}, h("tr", {}, head)), h("tbody", {}, body));
-  document.getElementById("panel").replaceChildren(table);
+  const { sortCol, sortDesc } = view;
+  if (sortCol) rows.sort((a, b) => ((a[sortCol] ?? -1) > (b[sortCol] ?? -1) ? 1 : (a[sortCol] ?? -1) < (b[sortCol] ?? -1) ? -1 : 0) * (sortDesc ? -1 : 1));
+  const head = data.columns.map((c) => h("th", { scope: "col", dataset: { col: c }, "aria-sort": c === sortCol ? (sortDesc ? "descending" : "ascending") : null },
+    h("button", { type: "button", onclick: () => { view.sortDesc = view.sortCol === c ? !view.sortDesc : true; view.sortCol = c; renderTable(); } }, label(c))));
+  const text = new Set(data.text_columns);
+  const key = data.columns[0];
+  const body = rows.map((r) => h("tr", { dataset: { key: r[key] ?? "" }, class: r[key] === view.picked ? "picked" : null, onclick: () => pick(r[key], "table") },
+    data.columns.map((c) => h(c === key ? "th" : "td", { class: text.has(c) ? "txt" : null, scope: c === key ? "row" : null }, fmt(c, r[c])))));
+  $("wide").replaceChildren(h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": t("an_street") },
+    h("table", { id: "kpi-table" }, h("thead", {}, h("tr", {}, head)), h("tbody", {}, body))),
+  h("div", { id: "chart-months", class: "chart wide-chart", role: "img", "aria-label": t("an_chart_months") }));
+}
+
+function paint() {
+  const col = $("f-measure").value || "total";
+  view.values = Object.fromEntries(view.data.rows.map((r) => [r[view.data.columns[0]], r[col]]));
+  view.col = col;
+  const breaks = classes(col); // once per paint: every cell is coloured against the same breaks
+  view.layer?.eachLayer((l) => l.setStyle({ fillColor: colourOf(breaks, view.values[keyOf(l.feature)]) }));
+  legend(col);
+}
+
+/** The first days of the last six months up to the period's end, as YYYY-MM. */
+function months() {
+  const end = new Date(`${$("f-to").value || new Date().toISOString().slice(0, 10)}T00:00:00`);
+  return [5, 4, 3, 2, 1, 0].map((k) => { const d = new Date(end.getFullYear(), end.getMonth() - k, 1); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`; });
+}
+
+async function monthsChart() {
+  const ms = months();
+  const tables = await Promise.all(ms.map((m) => api(`/analytics/table?by=community&period=${m}`)));
+  const sum = (rows, c) => rows.reduce((a, r) => a + (r[c] || 0), 0);
+  const ratio = (rows, a, b) => (sum(rows, b) ? Math.round((1000 * sum(rows, a)) / sum(rows, b)) / 10 : null);
+  chart("chart-months", {
+    title: { text: t("an_chart_months"), textStyle: { fontSize: 13 } },
+    tooltip: { trigger: "axis" }, legend: { bottom: 0 },
+    grid: { left: 48, right: 48, top: 40, bottom: 64 },
+    xAxis: { type: "category", data: ms },
+    yAxis: [{ type: "value", minInterval: 1, name: t("an_records") }, { type: "value", max: 100, name: "%" }],
+    series: [
+      { name: view.data.labels.total[lang()], type: "bar", data: tables.map((x) => sum(x.rows, "total")), color: "#91caff" },
+      { name: view.data.labels.closure_rate[lang()], type: "line", yAxisIndex: 1, data: tables.map((x) => ratio(x.rows, "closed", "due")), color: "#237804" },
+      { name: view.data.labels.on_time_closure_rate[lang()], type: "line", yAxisIndex: 1, data: tables.map((x) => ratio(x.rows, "on_time_closed", "due")), color: "#d46b08" },
+      { name: view.data.labels.patrol_coverage[lang()], type: "line", yAxisIndex: 1, data: tables.map((x) => ratio(x.rows, "visited", "places")), color: "#531dab" },
+    ],
+  });
 }
 
 export async function showStreet(state) {
-  const data = await api(`/analytics/table?${params()}`);
-  const measure = document.getElementById("f-measure");
-  const numeric = data.columns.slice(1);
+  [view.data] = await Promise.all([api(`/analytics/table?${params()}`), drawContext()]);
+  const measure = $("f-measure");
+  const numeric = view.data.columns.filter((c) => !view.data.text_columns.includes(c));
   if (!measure.options.length || measure.dataset.lang !== lang()) {
-    measure.replaceChildren(...numeric.map((c) => new Option(data.labels[c][lang()], c)));
-    measure.value = "total";
+    const was = measure.value || "total";
+    measure.replaceChildren(...numeric.map((c) => new Option(view.data.labels[c][lang()], c)));
+    measure.value = numeric.includes(was) ? was : "total";
     measure.dataset.lang = lang();
   }
-  document.getElementById("export-csv").onclick = () => download("csv");
-  document.getElementById("export-xlsx").onclick = () => download("xlsx");
-  render(data);
-  const col = measure.value || "total";
-  const cells = await api("/cells");
-  const key = data.columns[0];
-  const values = Object.fromEntries(data.rows.map((r) => [r[key], r[col]]));
-  const of = (f) => values[key === "cell_code" ? f.properties.code : key === "community_code" ? f.properties.community_code : f.properties.leader?.username];
-  const max = Math.max(0, ...data.rows.map((r) => r[col] ?? 0));
-  const colour = (v) => (v === null || v === undefined ? "#eeeeee" : PALETTE[Math.min(4, Math.floor((v / (max || 1)) * 4.999))]);
-  const layer = addLayer(L.geoJSON(cells, {
-    style: (f) => ({ color: "#555", weight: 1, fillColor: colour(of(f)), fillOpacity: 0.7 }),
-    onEachFeature: (f, l) => l.bindTooltip(textTip(`${f.properties.code}: ${of(f) ?? "—"}`)),
+  measure.onchange = paint;
+  $("export-csv").onclick = () => download("csv");
+  $("export-xlsx").onclick = () => download("xlsx");
+  renderTable();
+  const cells = contextCells(); // the cells drawContext loaded: one request, not two
+  view.layer = addLayer(L.geoJSON(cells, {
+    style: () => ({ color: "#555", weight: 1, fillOpacity: 0.7 }),
+    onEachFeature: (f, l) => {
+      l.bindTooltip(() => textTip(`${keyOf(f)}: ${fmt(view.col, view.values?.[keyOf(f)])}`)); // made when shown
+      l.on("click", () => pick(keyOf(f), "map"));
+    },
   }));
-  if (layer.getLayers().length) state.map.fitBounds(layer.getBounds());
-  document.getElementById("legend").textContent = `${data.labels[col][lang()]}: 0–${max}`;
-  status(`${data.rows.length} ${t(`an_${data.by}`)}`);
+  view.layer.eachLayer((l) => l.getElement()?.setAttribute("data-key", keyOf(l.feature) ?? ""));
+  paint();
+  if (view.layer.getLayers().length && !state.streetFitted) { state.streetFitted = true; state.map.fitBounds(view.layer.getBounds()); }
+  status(`${view.data.rows.length} ${t(`an_${view.data.by}`)}`);
+  monthsChart().catch((e) => status(errorText(e)));
 }
