@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # how long a process trusts its copy of the cells/leaders change counters (seconds)
     generation_ttl: float = 1.0
     web_dir: Path = Path(__file__).resolve().parent.parent / "web" / "public"
+    # the register's personal-data key (api.register.crypto): base64 of 32 bytes, else the file
+    data_key: str | None = None
+    data_key_file: Path = Path("var/data_key")
 
     def jwt_secret(self) -> str:
         """The JWT signing key: the configured one, else a random one persisted beside the data."""
