@@ -24,6 +24,7 @@ from api.meta import router as meta
 from api.photos import router as photos
 from api.places import router as places
 from api.records import router as records
+from api.register import router as register
 from api.records.ingest import RecordIngest
 from api.settings import Settings, get_settings
 from api.store import Store, make_store
@@ -76,7 +77,7 @@ def create_app(
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, photo_bytes=settings.max_photo_bytes
     )
-    for module in (auth, meta, cells, places, records, photos, stats, exports, analytics):
+    for module in (auth, meta, cells, places, records, photos, stats, exports, analytics, register):
         app.include_router(module.router, prefix=PREFIX)
     if settings.web_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web")

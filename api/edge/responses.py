@@ -356,6 +356,7 @@ class Meta(Out):
     roles: list[str]
     tiles: Tiles
     h3_resolution: int
+    register: dict[str, Any]
 
 
 # --- stats --------------------------------------------------------------------------------------

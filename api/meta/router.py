@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from api.dependencies import StoreDep
 from api.edge.responses import Meta, answers
 from grid.domain import caseflow, catalog
+from grid.register.catalog import register_meta
 
 router = APIRouter(tags=["meta"])
 
@@ -97,4 +98,5 @@ def meta(store: StoreDep) -> dict[str, Any]:
             "max_zoom": s.tile_max_zoom,
         },
         "h3_resolution": s.h3_resolution,
+        "register": register_meta(),
     }
