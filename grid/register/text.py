@@ -1,0 +1,41 @@
+"""Text folding shared by the register's validators: half-width, no spaces, upper case."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+MAX_PASSES = 4
+
+
+def as_text(value: object) -> str:
+    """A cell as text: "" for a missing value (None, NaN, NA, NaT), else ``str(value)``."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and value != value:  # NaN, numpy's included
+        return ""
+    return str(value)
+
+
+def compact(value: object) -> str:
+    """``value`` as text with full-width characters made half-width (NFKC), every space removed
+    and letters upper case; repeated until stable, so folding twice changes nothing."""
+    text = as_text(value)
+    for _ in range(MAX_PASSES):
+        again = unicodedata.normalize("NFKC", "".join(text.split()).upper())
+        again = unicodedata.normalize("NFKC", "".join(again.split()))
+        if again == text:
+            break
+        text = again
+    return text
+
+
+def per_distinct(values: pd.Series, func: Callable[[object], object]) -> pd.Series:
+    """``func`` applied once per distinct value of a column (missing values as ""), spread back
+    over the column; same index. Register columns repeat values heavily (addresses, types)."""
+    codes, uniques = pd.factorize(values.astype(object).where(values.notna(), ""))
+    mapped = np.array([func(u) for u in uniques] + [func("")], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
