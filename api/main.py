@@ -24,8 +24,8 @@ from api.meta import router as meta
 from api.photos import router as photos
 from api.places import router as places
 from api.records import router as records
-from api.register import router as register
 from api.records.ingest import RecordIngest
+from api.register import router as register
 from api.settings import Settings, get_settings
 from api.store import Store, make_store
 

@@ -14,7 +14,12 @@ from importlib import import_module
 
 from api.settings import SettingsError
 
-COMMAND_MODULES: tuple[str, ...] = ("grid.cli", "api.cli.commands", "api.cli.analytics")
+COMMAND_MODULES: tuple[str, ...] = (
+    "grid.cli",
+    "api.cli.commands",
+    "api.cli.analytics",
+    "api.cli.register",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

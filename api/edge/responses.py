@@ -356,7 +356,7 @@ class Meta(Out):
     roles: list[str]
     tiles: Tiles
     h3_resolution: int
-    register: dict[str, Any]
+    register_: dict[str, Any] = Field(alias="register")  # BaseModel has a ``register``
 
 
 # --- stats --------------------------------------------------------------------------------------

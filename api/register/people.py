@@ -1,5 +1,6 @@
 """Households and persons: the one write path (API, tablet outbox, and the import through
 ``person_values``).
+
 Writes are keyed by client UUIDs like records (``api.models.keyed``): the same id and content
 again answers 200 with the stored row, other content 409 with ``current``. Moving out closes a
 row (``moved_out``), nothing is deleted. A person's content hash is keyed (HMAC), so it reveals

@@ -143,6 +143,11 @@ def _sort_key(text: str) -> tuple[int, int, str]:
     return (0, int(text), "") if text.isdigit() else (1, 0, text)
 
 
+def _room_key(room: dict[str, Any]) -> tuple[int, int, str]:
+    """Rooms in number order."""
+    return _sort_key(str(room["room"]))
+
+
 def building_register(reader: Reader, building_id: int) -> dict[str, Any]:
     """A building's rooms and the households and persons living there now, as units → floors
     → rooms → households → persons; vacant rooms are listed with no households."""
@@ -169,21 +174,18 @@ def building_register(reader: Reader, building_id: int) -> dict[str, Any]:
     room_of = {r.id: r for r in rooms}
     for h in homes:
         by_room[h.room_id].append(household_json(h, room_of[h.room_id], by_home[h.id]))
-    tree: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    tree: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for r in rooms:
         tree[r.unit][r.floor].append(
             {"id": r.id, "room": r.room, "use": r.use, "households": by_room[r.id]}
         )
-    units = [
-        {
-            "unit": u,
-            "floors": [
-                {"floor": f, "rooms": sorted(tree[u][f], key=lambda r: _sort_key(r["room"]))}
-                for f in sorted(tree[u], key=_sort_key)
-            ],
-        }
-        for u in sorted(tree, key=_sort_key)
-    ]
+    units: list[dict[str, Any]] = []
+    for u in sorted(tree, key=_sort_key):
+        floors: list[dict[str, Any]] = []
+        for f in sorted(tree[u], key=_sort_key):
+            rooms_here: list[dict[str, Any]] = sorted(tree[u][f], key=_room_key)
+            floors.append({"floor": f, "rooms": rooms_here})
+        units.append({"unit": u, "floors": floors})
     return {
         "building_id": b.id,
         "name": b.name,
