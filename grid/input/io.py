@@ -75,7 +75,7 @@ def read_layer(
     source = str(path)
     if kind not in KINDS:
         raise InputError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}", source=source)
-    _check_file(path)
+    check_file(path)
     name = path.name.lower()
     if name.endswith(".osm.pbf") or name.endswith(".pbf"):
         gdf = _read_osm_pbf(path, _osm_kind(kind, source))
@@ -98,7 +98,7 @@ def read_layer(
     return map_fields(gdf, fields, source)
 
 
-def _check_file(path: Path) -> None:
+def check_file(path: Path) -> None:
     """Raise InputError when ``path`` is missing, not a file, or empty."""
     if not path.exists():
         raise InputError("file not found", source=str(path))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
-from grid.register.text import as_text, per_distinct
+from grid.register.text import as_text, frame_per_distinct, per_distinct
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 CN_DIGITS |= {"七": 7, "八": 8, "九": 9}
@@ -138,7 +138,12 @@ def normalise_addresses(values: pd.Series) -> pd.Series:
 def parse_addresses(values: pd.Series) -> pd.DataFrame:
     """The parts of each address of a column (one column per part, None where not written),
     with the floor derived from a room number like 301 when not written."""
-    normal = normalise_addresses(values)
+    return frame_per_distinct(values, _parse_distinct)
+
+
+def _parse_distinct(values: pd.Series) -> pd.DataFrame:
+    """``parse_addresses`` on a column of distinct texts."""
+    normal = pd.Series([normalise_address(v) for v in values], index=values.index, dtype=object)
     parts = normal.str.extract(_PARTS).astype(object)
     parts = parts.where(parts.notna() & (parts != ""), None)
     room = parts["room"].fillna("")

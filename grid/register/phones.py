@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from grid.register.text import compact, per_distinct
+from grid.register.text import compact, per_distinct, texts
 
 MOBILE = re.compile(r"1[3-9][0-9]{9}")
 LANDLINE = re.compile(r"(0(?:10|2[0-9]|[3-9][0-9]{2}))-([0-9]{7,8})")
@@ -46,15 +46,20 @@ def phone_error(value: object) -> str | None:
 
 def normalise_phones(values: pd.Series) -> pd.Series:
     """``normalise_phone`` over a column, computed once per distinct value; missing stays None."""
-    phones = per_distinct(values, normalise_phone)
-    return phones.where(phones != "", None)
+    text = texts(values).str.strip()
+    plain = text.str.fullmatch(MOBILE.pattern).to_numpy(dtype=bool)
+    out = text.to_numpy(dtype=object)
+    if not plain.all():
+        out[~plain] = per_distinct(text[~plain], normalise_phone).to_numpy()
+    out[out == ""] = None
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def phone_errors(values: pd.Series) -> pd.Series:
     """``phone_error`` for each present value of a column (None for valid or missing)."""
-    phones = normalise_phones(values)
-    ok = phones.isna() | phones.str.fullmatch(MOBILE).fillna(False).astype(bool)
-    ok |= phones.str.fullmatch(LANDLINE).fillna(False).astype(bool)
+    phones = texts(normalise_phones(values))
+    ok = (phones == "") | phones.str.fullmatch(MOBILE.pattern)
+    ok |= phones.str.fullmatch(LANDLINE.pattern)
     out = np.full(len(values), None, dtype=object)
     out[~ok.to_numpy()] = phone_error("")
     return pd.Series(out, index=values.index, dtype=object)

@@ -33,9 +33,27 @@ def compact(value: object) -> str:
     return text
 
 
+def texts(values: pd.Series) -> pd.Series:
+    """A column as Arrow-backed text (pandas "str"), "" where missing, so string operations run
+    in compiled code rather than per Python object."""
+    if values.dtype == "str":
+        return values.fillna("")
+    return values.astype(object).where(values.notna(), "").astype(str).astype("str")
+
+
 def per_distinct(values: pd.Series, func: Callable[[object], object]) -> pd.Series:
     """``func`` applied once per distinct value of a column (missing values as ""), spread back
     over the column; same index. Register columns repeat values heavily (addresses, types)."""
-    codes, uniques = pd.factorize(values.astype(object).where(values.notna(), ""))
+    codes, uniques = pd.factorize(texts(values))
     mapped = np.array([func(u) for u in uniques] + [func("")], dtype=object)
     return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def frame_per_distinct(
+    values: pd.Series, func: Callable[[pd.Series], pd.DataFrame]
+) -> pd.DataFrame:
+    """``func`` (a column → frame function) run on the distinct values of a column only, its
+    rows spread back over the column; same index."""
+    codes, uniques = pd.factorize(texts(values))
+    frame = func(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    return frame.iloc[codes].set_axis(values.index)
