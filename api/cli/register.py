@@ -4,10 +4,67 @@ re-encrypted) and the register's imports (``api.register.imports``)."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
-from api.register.crypto import load_key
+from api.register.crypto import cipher_for, load_key
 from api.register.keys import rotate
+from grid.errors import GridError
+
+EXIT_BAD_INPUT = 2
+
+
+def _mapping(text: str | None) -> dict[str, str] | None:
+    """The ``--mapping`` JSON object ({their header: our column}); ValueError when malformed."""
+    if not text:
+        return None
+    value = json.loads(text)
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValueError('--mapping must be a JSON object of texts: {"their header": "column"}')
+    return value
+
+
+def run_register_import(args: argparse.Namespace) -> int:
+    """``wangge import register FILE [--check] [--mapping JSON]``: check the file against the
+    stored buildings and residents, report by row, and load it all or nothing."""
+    from api.register import imports
+    from api.store import open_store
+
+    if args.layer_kind != "register":
+        print(f"{args.file}: importing {args.layer_kind} is not available yet", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        mapping = _mapping(args.mapping)
+    except ValueError as e:
+        print(f"{args.file}: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    store = open_store()
+    cipher = cipher_for(store.settings)
+    with store.sessions() as session:
+        try:
+            check, buildings = imports.check_file(session, cipher, args.file, mapping)
+        except GridError as e:
+            print(f"{args.file}: {e.message.removeprefix(f'{args.file}: ')}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        lines = imports.report(check)
+        if check.problems:
+            print(
+                f"{args.file}: {len(check.problems)} problems, nothing imported:", file=sys.stderr
+            )
+            print("\n".join(lines), file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if args.check:
+            print(f"{args.file}: check passed (nothing imported): {lines[0]}")
+            return 0
+        loaded = imports.load(session, cipher, check, buildings)
+        session.commit()
+    print(
+        f"{args.file}: imported {loaded.households} households, {loaded.persons} persons "
+        f"in {loaded.rooms} rooms"
+    )
+    return 0
 
 
 def run_keys(args: argparse.Namespace) -> int:

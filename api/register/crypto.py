@@ -17,6 +17,7 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -51,17 +52,17 @@ class DataCipher:
         if len(self.master) != KEY_BYTES:
             raise DataKeyError(f"the data key must be {KEY_BYTES} bytes, got {len(self.master)}")
 
-    @property
+    @cached_property
     def key_id(self) -> bytes:
         """Four bytes naming this key in every ciphertext (not secret: a hash of a subkey)."""
         return hashlib.sha256(_derive(self.master, b"wangge key id")).digest()[:4]
 
-    @property
+    @cached_property
     def _aead(self) -> AESGCM:
         """The AES-256-GCM cipher under the encryption subkey."""
         return AESGCM(_derive(self.master, b"wangge field encryption"))
 
-    @property
+    @cached_property
     def _mac_key(self) -> bytes:
         """The HMAC subkey of blind indexes and content hashes."""
         return _derive(self.master, b"wangge blind index")

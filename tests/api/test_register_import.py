@@ -1,0 +1,192 @@
+"""``wangge import register``: a CSV or XLSX register loads all or nothing on both backends; a
+dry run reports by row; every bad row (checksum, impossible date, no building, duplicate,
+formula) refuses the whole file."""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import X0, Y0, W
+from sqlalchemy import func, select
+
+from api.cli.main import main
+from api.db import session_scope
+from api.models import Household, Person
+from api.settings import get_settings
+from grid.register.idnumbers import make_id
+
+HEADERS = [
+    "地址",
+    "楼栋",
+    "单元",
+    "楼层",
+    "房号",
+    "户号",
+    "姓名",
+    "身份证号",
+    "电话",
+    "人员类型",
+    "与户主关系",
+    "迁入日期",
+    "lon",
+    "lat",
+    "标签",
+]
+P1 = (X0 + 0.0025, Y0 + 0.0065)  # inside the fixture building of the officer's cell
+P2 = (X0 + W + 0.0025, Y0 + 0.0025)  # inside the other fixture building
+
+
+def ids(n: int) -> list[str]:
+    """``n`` valid ID numbers not used by other tests."""
+    base = uuid.uuid4().int
+    return [
+        make_id("120103", date(1960 + (base + i) % 40, 1 + i % 12, 1 + i % 28), 100 + i)
+        for i in range(n)
+    ]
+
+
+def good_rows() -> list[list[str]]:
+    """Three people in two households in two buildings, matched by their points."""
+    a, b, c = ids(3)
+    return [
+        [
+            "",
+            "",
+            "1",
+            "2",
+            "201",
+            "",
+            "张伟",
+            a,
+            "13800000001",
+            "户籍",
+            "户主",
+            "2015-03-01",
+            str(P1[0]),
+            str(P1[1]),
+            "",
+        ],
+        [
+            "",
+            "",
+            "1",
+            "2",
+            "201",
+            "",
+            "李娜",
+            b,
+            "",
+            "户籍",
+            "配偶",
+            "2015-03-01",
+            str(P1[0]),
+            str(P1[1]),
+            "",
+        ],
+        [
+            "",
+            "",
+            "2",
+            "1",
+            "101",
+            "",
+            "王强",
+            c,
+            "",
+            "流动",
+            "户主",
+            "2022-01-01",
+            str(P2[0]),
+            str(P2[1]),
+            "社区矫正",
+        ],
+    ]
+
+
+def write(path: Path, rows: list[list[str]]) -> Path:
+    """``rows`` under the default headers as CSV or XLSX by ``path``'s suffix."""
+    if path.suffix == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([HEADERS, *rows])
+    else:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        for r in [HEADERS, *rows]:
+            ws.append(r)
+        wb.save(path)
+    return path
+
+
+@pytest.fixture
+def cli(api, monkeypatch):  # noqa: ANN001, ANN201
+    """The ``wangge`` command over the ``api`` fixture's database and data key."""
+    s = api.store.settings
+    monkeypatch.setenv("DATABASE_URL", s.database_url)
+    monkeypatch.setenv("WANGGE_SECRET_KEY", s.secret_key)
+    monkeypatch.setenv("WANGGE_DATA_KEY_FILE", str(s.data_key_file))
+    get_settings.cache_clear()
+    yield lambda *argv: main([str(a) for a in argv])
+    get_settings.cache_clear()
+
+
+def counts(api) -> tuple[int, int]:  # noqa: ANN001
+    """Households and persons stored."""
+    with session_scope(api.store.sessions) as s:
+        return (
+            s.scalar(select(func.count()).select_from(Household)),
+            s.scalar(select(func.count()).select_from(Person)),
+        )
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_import_round_trip(api, cli, tmp_path, capsys, suffix):
+    rows = good_rows()
+    path = write(tmp_path / f"reg{suffix}", rows)
+    before = counts(api)
+    assert cli("import", "register", path, "--check") == 0
+    assert counts(api) == before
+    assert "matched_by_point 3" in capsys.readouterr().out
+    assert cli("import", "register", path) == 0
+    assert counts(api) == (before[0] + 2, before[1] + 3)
+    found = api.get("/register/search", "admin", params={"q": rows[2][7], "purpose": "核对"})
+    person = found.json()["persons"][0]
+    assert person["name"] == "王强" and person["person_type"] == "floating"
+    assert person["tags"][0]["group"] == "community_correction"
+    # the same people again: each already lives in the register, nothing is loaded
+    assert cli("import", "register", path) == 2
+    assert "already lives at another address" in capsys.readouterr().err
+    assert counts(api) == (before[0] + 2, before[1] + 3)
+
+
+def test_bad_rows_refuse_the_whole_file(api, cli, tmp_path, capsys):
+    rows = good_rows()
+    bad_id = rows[0][7][:17] + ("0" if rows[0][7][17] != "0" else "1")
+    rows.append([*rows[1][:6], "赵六", bad_id, *rows[1][8:]])  # row 5: wrong check character
+    rows.append(
+        [*rows[1][:6], "钱七", ids(1)[0], "", "户籍", "子女", "2999-01-01", *rows[1][12:]]
+    )  # row 6: impossible date
+    rows.append(
+        [*rows[1][:6], "孙八", ids(1)[0], "", "户籍", "子女", "2015-01-01", "100.0", "10.0", ""]
+    )  # row 7: no building there
+    rows.append(list(rows[0]))  # row 8: duplicate of row 2
+    before = counts(api)
+    assert cli("import", "register", write(tmp_path / "bad.csv", rows)) == 2
+    err = capsys.readouterr().err
+    for expected in ("row 5: id_number", "row 6: moved_in", "row 7:", "row 8: id_number"):
+        assert expected in err, err
+    assert counts(api) == before
+
+
+def test_formula_cell_is_refused(api, cli, tmp_path, capsys):
+    rows = good_rows()
+    rows[1][6] = '=HYPERLINK("http://x")'
+    path = write(tmp_path / "formula.xlsx", rows)
+    before = counts(api)
+    assert cli("import", "register", path) == 2
+    assert "formula" in capsys.readouterr().err
+    assert counts(api) == before
