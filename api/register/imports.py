@@ -95,7 +95,6 @@ def check_file(
 
 def _rooms(session: Session, people: pd.DataFrame, buildings: gpd.GeoDataFrame) -> pd.Series:
     """The room id of each household's room (stored ones reused, new ones inserted)."""
-    table = cast(Table, Room.__table__)
     key_cols = ["building_id", "unit", "floor", "room"]
     wanted = people[key_cols].drop_duplicates()
     ids = sorted({int(b) for b in wanted["building_id"]})
@@ -105,30 +104,46 @@ def _rooms(session: Session, people: pd.DataFrame, buildings: gpd.GeoDataFrame) 
             Room.building_id.in_(ids[i : i + CHUNK])
         )
         known.update({tuple(r[1:]): r[0] for r in session.execute(q)})
-    place = buildings.set_index("id")[["cell_code", "community_code"]]
+    missing = wanted[[k not in known for k in wanted.itertuples(index=False, name=None)]]
+    cells, comms = _places(buildings, missing["building_id"])
     new = [
         {
-            "building_id": k[0],
-            "unit": k[1],
-            "floor": k[2],
-            "room": k[3],
+            "building_id": int(b),
+            "unit": u,
+            "floor": f,
+            "room": r,
             "use": "own",
-            "cell_code": place.at[k[0], "cell_code"],
-            "community_code": place.at[k[0], "community_code"],
+            "cell_code": c,
+            "community_code": m,
         }
-        for k in wanted.itertuples(index=False, name=None)
-        if k not in known
+        for b, u, f, r, c, m in zip(
+            missing["building_id"].tolist(),
+            missing["unit"].tolist(),
+            missing["floor"].tolist(),
+            missing["room"].tolist(),
+            cells,
+            comms,
+            strict=True,
+        )
     ]
-    for i in range(0, len(new), CHUNK):
-        session.execute(insert(table), new[i : i + CHUNK])
+    _insert(session, Room, new)
     if new:
         for i in range(0, len(ids), CHUNK):
             q = select(Room.id, *(getattr(Room, c) for c in key_cols)).where(
                 Room.building_id.in_(ids[i : i + CHUNK])
             )
             known.update({tuple(r[1:]): r[0] for r in session.execute(q)})
-    keys = people[key_cols].itertuples(index=False, name=None)
+    keys = zip(*(people[c].tolist() for c in key_cols), strict=True)
     return pd.Series([known[k] for k in keys], index=people.index)
+
+
+def _places(buildings: gpd.GeoDataFrame, ids: pd.Series) -> tuple[list[Any], list[Any]]:
+    """The cell and community codes of the buildings ``ids`` (as lists, in order)."""
+    by_id = buildings.set_index("id")
+    return (
+        ids.map(by_id["cell_code"]).astype(object).tolist(),
+        ids.map(by_id["community_code"]).astype(object).tolist(),
+    )
 
 
 def _plain_people(people: pd.DataFrame) -> pd.DataFrame:
@@ -156,34 +171,44 @@ def load(
     people = _plain_people(check.people)
     people["room_id"] = _rooms(session, people, buildings)
     now = utcnow()
-    place = buildings.set_index("id")[["cell_code", "community_code"]]
     first = people.groupby("household_key", sort=False).agg(
         room_id=("room_id", "first"),
         building_id=("building_id", "first"),
         household_no=("household_no", "first"),
         moved_in=("moved_in", "min"),
     )
-    first["hid"] = [uuid.uuid4() for _ in range(len(first))]
+    hids = [uuid.uuid4() for _ in range(len(first))]
+    first["hid"] = hids
+    cells, comms = _places(buildings, first["building_id"])
     homes = [
         {
-            "id": h.hid,
-            "room_id": int(h.room_id),
-            "building_id": int(h.building_id),
-            "household_no": h.household_no or "",
-            "moved_in": _date(h.moved_in),
-            "cell_code": place.at[h.building_id, "cell_code"],
-            "community_code": place.at[h.building_id, "community_code"],
+            "id": h,
+            "room_id": int(r),
+            "building_id": int(b),
+            "household_no": n or "",
+            "moved_in": _date(m),
+            "cell_code": c,
+            "community_code": k,
             "author_id": user_id,
             "created_at": now,
             "updated_at": now,
             "version": 1,
-            "content_hash": cipher.digest(f"import:{h.hid}"),
+            "content_hash": cipher.digest(f"import:{h}"),
         }
-        for h in first.itertuples()
+        for h, r, b, n, m, c, k in zip(
+            hids,
+            first["room_id"].tolist(),
+            first["building_id"].tolist(),
+            first["household_no"].astype(object).tolist(),
+            first["moved_in"].tolist(),
+            cells,
+            comms,
+            strict=True,
+        )
     ]
     _insert(session, Household, homes)
     hid = people["household_key"].map(first["hid"])
-    persons, tags = _person_rows(cipher, people, hid, place, user_id, now)
+    persons, tags = _person_rows(cipher, people, hid, buildings, user_id, now)
     _insert(session, Person, persons)
     _insert(session, PersonTag, tags)
     audit(
@@ -206,37 +231,47 @@ def _person_rows(
     cipher: DataCipher,
     people: pd.DataFrame,
     hid: pd.Series,
-    place: pd.DataFrame,
+    buildings: gpd.GeoDataFrame,
     user_id: int | None,
     now: Any,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The persons' and their tags' rows, personal fields encrypted by ``person_values``."""
-    persons, tags = [], []
-    for p, household in zip(people.itertuples(), hid, strict=True):
+    persons: list[dict[str, Any]] = []
+    tags: list[dict[str, Any]] = []
+    cells, comms = _places(buildings, people["building_id"])
+    cols = {
+        c: people[c].astype(object).where(people[c].notna(), None).tolist()
+        for c in ("name", "id_number", "phone", "person_type", "relation", "tags")
+    }
+    moved = [_date(m) for m in people["moved_in"].tolist()]
+    people_b = people["building_id"].tolist()
+    today = now.date()
+    for i, household in enumerate(hid.tolist()):
         pid = uuid.uuid4()
-        groups = sorted(p.tags) if isinstance(p.tags, (list, tuple)) else []
-        start = _iso(p.moved_in) or now.date().isoformat()
+        groups = sorted(cols["tags"][i]) if isinstance(cols["tags"][i], (list, tuple)) else []
+        start = moved[i] or today
+        relation = cols["relation"][i] or "other"
         plain = {
             "id": str(pid),
             "household_id": str(household),
-            "name": p.name,
-            "id_number": p.id_number or None,
-            "phone": p.phone or None,
-            "person_type": p.person_type,
-            "relation": p.relation or "other",
-            "moved_in": _iso(p.moved_in),
-            "tags": [[g, start, None] for g in groups],
+            "name": cols["name"][i],
+            "id_number": cols["id_number"][i] or None,
+            "phone": cols["phone"][i] or None,
+            "person_type": cols["person_type"][i],
+            "relation": relation,
+            "moved_in": moved[i].isoformat() if moved[i] else None,
+            "tags": [[g, start.isoformat(), None] for g in groups],
         }
         persons.append(
             {
                 "id": pid,
                 "household_id": household,
-                "building_id": int(p.building_id),
-                "cell_code": place.at[p.building_id, "cell_code"],
-                "community_code": place.at[p.building_id, "community_code"],
-                "person_type": p.person_type,
-                "relation": plain["relation"],
-                "moved_in": _date(p.moved_in),
+                "building_id": int(people_b[i]),
+                "cell_code": cells[i],
+                "community_code": comms[i],
+                "person_type": plain["person_type"],
+                "relation": relation,
+                "moved_in": moved[i],
                 "author_id": user_id,
                 "created_at": now,
                 "updated_at": now,
@@ -244,17 +279,33 @@ def _person_rows(
                 **person_values(cipher, plain),
             }
         )
-        tags += [
-            {"person_id": pid, "group": g, "start": pd.Timestamp(start).date()} for g in groups
-        ]
+        tags += [{"person_id": pid, "group": g, "start": start} for g in groups]
     return persons, tags
 
 
 def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` into ``model``'s table in chunks (Core executemany)."""
+    """Insert ``rows`` into ``model``'s table: one compiled statement, the column types' bind
+    processors applied column by column, then the driver's executemany in chunks (the ORM's
+    per-row parameter handling would cost more than the database)."""
+    if not rows:
+        return
     table = cast(Table, model.__table__)
-    for i in range(0, len(rows), CHUNK):
-        session.execute(insert(table), rows[i : i + CHUNK])
+    conn = session.connection()
+    dialect = conn.dialect
+    keys = list(rows[0])
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    columns = {k: [r[k] for r in rows] for k in keys}
+    for k in keys:
+        process = table.c[k].type._cached_bind_processor(dialect)
+        if process is not None:
+            columns[k] = [process(v) for v in columns[k]]
+    order = compiled.positiontup
+    if order:
+        params: list[Any] = list(zip(*(columns[k] for k in order), strict=True))
+    else:
+        params = [dict(zip(keys, v, strict=True)) for v in zip(*columns.values(), strict=True)]
+    for i in range(0, len(params), CHUNK * 4):
+        conn.exec_driver_sql(str(compiled), params[i : i + CHUNK * 4])
 
 
 def report(check: RegisterCheck, limit: int = 20) -> list[str]:
