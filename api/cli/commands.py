@@ -60,6 +60,10 @@ def run_serve(args: argparse.Namespace) -> int:
     if settings.demo and is_empty(store):
         print("loading the demo district (Heping, 120101)...", file=sys.stderr)
         print(load_demo(store), file=sys.stderr)
+        from api.register.demo import seed_register
+
+        print("loading the demo's fictitious register...", file=sys.stderr)
+        print(seed_register(store), file=sys.stderr)
     store.engine.dispose()
     uvicorn.run(
         "api.main:create_app",

@@ -30,6 +30,7 @@ def run_register_import(args: argparse.Namespace) -> int:
     """``wangge import register FILE [--check] [--mapping JSON]``: check the file against the
     stored buildings and residents, report by row, and load it all or nothing."""
     from api.register import imports
+    from api.register.counts import apply_registered_households
     from api.store import open_store
 
     if args.layer_kind != "register":
@@ -59,6 +60,7 @@ def run_register_import(args: argparse.Namespace) -> int:
             print(f"{args.file}: check passed (nothing imported): {lines[0]}")
             return 0
         loaded = imports.load(session, cipher, check, buildings)
+        apply_registered_households(session)
         session.commit()
     print(
         f"{args.file}: imported {loaded.households} households, {loaded.persons} persons "

@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import insert, select
 
 from api.models import Building, RegisterAddress
+from api.register.counts import apply_registered_households
 from api.register.crypto import cipher_for
 from api.register.imports import load, stored_buildings
 from api.store import Store
@@ -39,10 +40,12 @@ def seed_register(store: Store, seed: int = 0) -> dict[str, int]:
         )
         rows = demo_register(buildings, seed=seed).reset_index(drop=True)
         rows.insert(0, "row", range(2, len(rows) + 2))
-        check = check_register(rows.astype({c: object for c in rows.columns if c != "row"}),
-                               buildings)
+        check = check_register(
+            rows.astype({c: object for c in rows.columns if c != "row"}), buildings
+        )
         if check.problems:
             raise RuntimeError(f"generated register has problems: {check.problems[:3]}")
         loaded = load(s, cipher, check, buildings)
+        apply_registered_households(s)
         s.commit()
     return {"households": loaded.households, "persons": loaded.persons}

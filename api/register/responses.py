@@ -130,3 +130,26 @@ class OrganisationList(Out):
     """Organisations the caller may see."""
 
     organisations: list[OrganisationOut]
+
+
+class RegisterCountRow(Out):
+    """The register's counts for one cell, community or street."""
+
+    code: str
+    households: int
+    registered: int
+    resident: int
+    floating: int
+    foreign: int
+    residents: int
+    rooms: int
+    vacant_rooms: int
+    rented_rooms: int
+
+
+class RegisterCounts(Out):
+    """Counts from the register on a day."""
+
+    by: str
+    on: str
+    rows: list[RegisterCountRow]

@@ -4,6 +4,7 @@ versioned), search, organisations and the admin's audited export of personal dat
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -11,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api.dependencies import ScopeDep, SessionDep, StoreDep
 from api.edge.responses import SIGNED_IN, WRITE, answers
-from api.register import export, orgs, people, search
+from api.register import counts, export, orgs, people, rules, search
 from api.register.crypto import DataCipher, cipher_for
 from api.register.responses import (
     BuildingRegister,
@@ -19,6 +20,7 @@ from api.register.responses import (
     OrganisationList,
     OrganisationOut,
     PersonOut,
+    RegisterCounts,
     SearchOut,
 )
 from api.register.schemas import (
@@ -190,6 +192,23 @@ def patch_organisation(
     """Change an organisation at the version the client saw."""
     reader = Reader(session, scope, cipher)
     return orgs.organisation_json(reader, orgs.patch_organisation(reader, id, body))
+
+
+@router.get("/stats/register", response_model=None, responses=answers(RegisterCounts, *SIGNED_IN))
+def stats(
+    scope: ScopeDep,
+    session: SessionDep,
+    by: Annotated[str, Query(pattern="^(cell|community|street)$")] = "cell",
+    on: Annotated[date | None, Query(description="the day counted (default today)")] = None,
+) -> dict[str, Any]:
+    """Registered households, residents by type, floating population, vacant and rented rooms
+    per cell, community or street on a day, within the caller's scope."""
+    day = rules.check_day(on, ("query", "on")) or rules.today()
+    return {
+        "by": by,
+        "on": day.isoformat(),
+        "rows": counts.register_counts(session, scope, by, day),
+    }
 
 
 @router.get(

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import X0, Y0, W
+from conftest import C1, C2, X0, Y0, W
 from sqlalchemy import func, select
 
 from api.cli.main import main
 from api.db import session_scope
-from api.models import Household, Person
+from api.models import Building, Household, Person
 from api.settings import get_settings
 from grid.register.idnumbers import make_id
 
@@ -190,3 +190,44 @@ def test_formula_cell_is_refused(api, cli, tmp_path, capsys):
     assert cli("import", "register", path) == 2
     assert "formula" in capsys.readouterr().err
     assert counts(api) == before
+
+
+def by_code(api, by: str) -> dict[str, dict]:  # noqa: ANN001
+    """``/stats/register`` rows by code, as admin."""
+    rows = api.get("/stats/register", "admin", params={"by": by}).json()["rows"]
+    return {r["code"]: r for r in rows}
+
+
+def test_counts_follow_the_register(api, cli, tmp_path):
+    rows = good_rows()
+    before = {by: by_code(api, by) for by in ("cell", "community", "street")}
+    assert cli("import", "register", write(tmp_path / "reg.csv", rows)) == 0
+    after = {by: by_code(api, by) for by in ("cell", "community", "street")}
+    # an independent count of the file: its people per building, by the point each row gives
+    expected = {
+        "cell": {C1 + "001": (1, 2, 0), C2 + "002": (1, 0, 1)},
+        "community": {C1: (1, 2, 0), C2: (1, 0, 1)},
+        "street": {C1[:9]: (2, 2, 1)},
+    }
+    for by, codes in expected.items():
+        for code, (households, registered, floating) in codes.items():
+            old = before[by].get(code, {"households": 0, "registered": 0, "floating": 0})
+            new = after[by][code]
+            assert new["households"] - old["households"] == households, (by, code)
+            assert new["registered"] - old["registered"] == registered, (by, code)
+            assert new["floating"] - old["floating"] == floating, (by, code)
+    officer = by_code_as(api, "officer")
+    assert officer and all(code.startswith(C1) for code in officer)  # only their own cells
+    with session_scope(api.store.sessions) as s:
+        b = s.scalar(select(Building).where(Building.cell_code == C1 + "001"))
+        living = s.scalar(
+            select(func.count())
+            .select_from(Household)
+            .where(Household.building_id == b.id, Household.moved_out.is_(None))
+        )
+        assert (b.households, b.households_estimated) == (living, False)
+
+
+def by_code_as(api, user: str) -> dict[str, dict]:  # noqa: ANN001
+    """``/stats/register?by=cell`` rows by code, as ``user``."""
+    return {r["code"]: r for r in api.get("/stats/register", user).json()["rows"]}
