@@ -63,7 +63,8 @@ def person_body(household_id: str, **over) -> dict:  # noqa: ANN003
 
 def fresh_id() -> str:
     """A valid ID number not used elsewhere in the session."""
-    return make_id("120102", date(1970, 1, 1) + timedelta(days=uuid.uuid4().int % 9000), 101)
+    r = uuid.uuid4().int
+    return make_id("120102", date(1940, 1, 1) + timedelta(days=r % 20000), 100 + (r >> 64) % 900)
 
 
 def raw_text(api) -> bytes:  # noqa: ANN001

@@ -5,20 +5,18 @@ formula) refuses the whole file."""
 from __future__ import annotations
 
 import csv
-import uuid
-from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
 from conftest import C1, C2, X0, Y0, W
 from sqlalchemy import func, select
+from test_register import fresh_id
 
 from api.cli.main import main
 from api.db import session_scope
 from api.models import Building, Household, Person
 from api.settings import get_settings
-from grid.register.idnumbers import make_id
 
 HEADERS = [
     "地址",
@@ -42,12 +40,8 @@ P2 = (X0 + W + 0.0025, Y0 + 0.0025)  # inside the other fixture building
 
 
 def ids(n: int) -> list[str]:
-    """``n`` valid ID numbers not used by other tests."""
-    base = uuid.uuid4().int
-    return [
-        make_id("120103", date(1960 + (base + i) % 40, 1 + i % 12, 1 + i % 28), 100 + i)
-        for i in range(n)
-    ]
+    """``n`` valid ID numbers not used by other tests (random births and sequences)."""
+    return [fresh_id() for _ in range(n)]
 
 
 def good_rows() -> list[list[str]]:
