@@ -8,6 +8,7 @@ and exits with status 2 without writing anything.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -51,6 +52,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--height-field", help="buildings' height field in metres")
     p.add_argument("--type-field", help="buildings' type field (type / building)")
     p.add_argument(
+        "--households-from",
+        choices=("estimate", "register"),
+        default="estimate",
+        help="household counts: given or estimated from footprints (estimate), or counted from "
+        "the --register file where it has households (register; the rest keep the estimate)",
+    )
+    p.add_argument("--register", type=Path, help="register file (XLSX or CSV, one row a person)")
+    p.add_argument(
+        "--register-mapping",
+        type=_mapping,
+        help='JSON {"header": "column"} for the register\'s own headers',
+    )
+    p.add_argument(
         "--drop-invalid",
         action="store_true",
         help="drop buildings with empty or unrepairable geometry (warned) instead of "
@@ -70,14 +84,60 @@ def run_partition(args: argparse.Namespace) -> int:
     try:
         check_outputs(args)
         communities, buildings, roads, warnings = read_inputs(args)
+        buildings, note = households_from(buildings, args)
         result = partition_layers(communities, buildings, roads, args)
         write_outputs(result, args)
     except GridError as err:
         print(err.message, file=sys.stderr)
         return EXIT_BAD_INPUT
     show_warnings(warnings)
+    if note:
+        print(note)
     print(result.report())
     return 0
+
+
+def _mapping(text: str) -> dict[str, str]:
+    """A --register-mapping value: a JSON object of header → column names."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not JSON: {exc}") from exc
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise argparse.ArgumentTypeError('give a JSON object like {"户主姓名": "name"}')
+    return value
+
+
+def households_from(
+    buildings: gpd.GeoDataFrame, args: argparse.Namespace
+) -> tuple[gpd.GeoDataFrame, str]:
+    """Buildings with household counts from the register when asked (``--households-from
+    register``), and a line saying how many came from it; a register with any problem is
+    refused, naming the file and each bad row."""
+    register = getattr(args, "register", None)
+    if getattr(args, "households_from", "estimate") != "register":
+        if register is not None:
+            raise InputError("--register needs --households-from register", source=str(register))
+        return buildings, ""
+    if register is None:
+        raise InputError("--households-from register needs --register FILE")
+    from grid.register.households import register_households
+    from grid.register.problems import raise_problems
+    from grid.register.rows import check_register, read_register
+
+    rows = read_register(register, getattr(args, "register_mapping", None))
+    checked = check_register(rows, buildings)
+    raise_problems(checked.problems, str(register), "register")
+    out = register_households(buildings, checked.people)
+    from_register = out["households_source"] == "register"
+    note = (
+        f"Households from the register: {int(from_register.sum())} buildings, "
+        f"{int(out.loc[from_register, 'households'].sum())} households; "
+        f"{int((~from_register).sum())} buildings keep their given or estimated count"
+    )
+    return out, note
 
 
 def check_outputs(args: argparse.Namespace) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
-from grid.register.text import as_text, frame_per_distinct, per_distinct
+from grid.register.text import as_text, frame_per_distinct, per_distinct, texts
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 CN_DIGITS |= {"七": 7, "八": 8, "九": 9}
@@ -162,3 +162,13 @@ def building_keys(parts: pd.DataFrame) -> pd.Series:
         + door.where(door == "", door + "号")
         + building.where(building == "", building + "号楼")
     ).astype(object)
+
+
+def standard_addresses(parts: pd.DataFrame) -> pd.Series:
+    """The standard written address of each row of a parts frame: building key, then unit,
+    floor and room with their markers ("南京路100号3号楼2单元3层301室")."""
+    out = texts(building_keys(parts))
+    for part, marker in (("unit", "单元"), ("floor", "层"), ("room", "室")):
+        value = texts(parts[part])
+        out = out + value.where(value == "", value + marker)
+    return out

@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from grid.register.creditcodes import CHARSET, make_credit_code
 from grid.register.idnumbers import make_ids
 
 SURNAMES = list(
@@ -29,6 +30,20 @@ ROADS = tuple(
 PERSON_TYPE_WORDS = np.array(["户籍", "常住", "流动", "境外"])
 PERSON_TYPE_SHARE = np.array([0.70, 0.15, 0.13, 0.02])
 HOUSEHOLD_SIZE_SHARE = np.array([0.18, 0.32, 0.30, 0.15, 0.05])  # 1–5 people
+ORG_WORDS = tuple(
+    "和信 恒达 金泰 宏图 安康 众诚 瑞丰 新华 国安 嘉和 百川 联创 天和 泰昌 永兴".split()
+)
+ORG_KINDS = (  # type word, name ending, credit code's first two characters
+    ("商铺", "便利店", "92"),
+    ("企业", "商贸有限公司", "91"),
+    ("企业", "科技有限公司", "91"),
+    ("网吧", "网咖", "92"),
+    ("烧烤店", "烧烤", "92"),
+    ("学校", "幼儿园", "52"),
+    ("医疗机构", "诊所", "52"),
+    ("社会组织", "志愿者协会", "51"),
+)
+BUILDINGS_PER_ORGANISATION = 20
 ROOMS_PER_FLOOR = 2
 DEFAULT_LEVELS = 6
 DAY = np.timedelta64(1, "D")
@@ -43,17 +58,21 @@ def demo_addresses(buildings: gpd.GeoDataFrame) -> pd.Series:
 
 
 def demo_register(
-    buildings: gpd.GeoDataFrame, seed: int = 0, today: np.datetime64 | None = None
+    buildings: gpd.GeoDataFrame,
+    seed: int = 0,
+    today: np.datetime64 | None = None,
+    size_share: tuple[float, ...] | None = None,
 ) -> pd.DataFrame:
     """A fictitious register in the import's columns with exactly each building's
     ``households`` households (address from the building's ``address`` or ``demo_addresses``,
-    lon/lat a point inside its footprint)."""
+    lon/lat a point inside its footprint); ``size_share`` gives the shares of households of
+    1, 2, ... people."""
     rng = np.random.default_rng(seed)
     now = today if today is not None else np.datetime64("today", "D")
     hh = _households(buildings)
-    sizes = rng.choice(np.arange(1, 6), size=len(hh), p=HOUSEHOLD_SIZE_SHARE)
-    people = _people(hh, sizes, rng, now)
-    return people
+    share = np.asarray(size_share or HOUSEHOLD_SIZE_SHARE, dtype=float)
+    sizes = rng.choice(np.arange(1, len(share) + 1), size=len(hh), p=share / share.sum())
+    return _people(hh, sizes, rng, now)
 
 
 def _households(buildings: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -105,10 +124,11 @@ def _people(
     birth = now - (age * 365.25).astype(np.int64) * DAY - rng.integers(1, 365, len(h)) * DAY
     relation = np.where(rank == 0, "户主", np.where(rank == 1, "配偶", "子女"))
     relation = np.where(parent, "父母", relation)
-    male = np.where(rank == 1, ~(rng.random(len(h)) < 0.5)[h - 0], rng.random(len(h)) < 0.5)
+    head_male = (rng.random(len(hh)) < 0.5)[h]
+    male = np.where(rank == 0, head_male, np.where(rank == 1, ~head_male, rng.random(len(h)) < 0.5))
     kind = rng.choice(len(PERSON_TYPE_WORDS), size=len(hh), p=PERSON_TYPE_SHARE)[h]
     ids = _unique_ids(birth, male, rng)
-    passports = np.char.add("E", rng.integers(10**7, 10**8, len(h)).astype(str))
+    passports = np.char.add("E", (10**7 + rng.choice(9 * 10**7, len(h), replace=False)).astype(str))
     ids = np.where(kind == 3, passports, ids)
     adult = age >= 18
     moved_from = np.maximum(birth + 18 * 365 * DAY, now - 40 * 365 * DAY)
@@ -163,3 +183,45 @@ def _unique_ids(births: np.ndarray, male: np.ndarray, rng: np.random.Generator) 
         seq[dup] = rng.integers(0, 500, int(dup.sum())) * 2 + male[dup].astype(int)
         regions[dup] = rng.choice(REGIONS.astype(np.int64), int(dup.sum()))
     return make_ids(regions.astype(str), births, seq).astype(object)
+
+
+def demo_organisations(buildings: gpd.GeoDataFrame, seed: int = 0) -> pd.DataFrame:
+    """Fictitious organisations in the import's columns, one per ``BUILDINGS_PER_ORGANISATION``
+    buildings (at least one), at chosen buildings' addresses and points, with valid credit
+    codes."""
+    from grid.register.organisations import ORGANISATION_COLUMNS
+
+    rng = np.random.default_rng(seed + 1)
+    n = max(1, len(buildings) // BUILDINGS_PER_ORGANISATION)
+    at = rng.choice(len(buildings), n, replace=len(buildings) < n)
+    kind = rng.integers(0, len(ORG_KINDS), n)
+    addresses = (
+        buildings["address"].where(buildings["address"].notna(), demo_addresses(buildings))
+        if "address" in buildings.columns
+        else demo_addresses(buildings)
+    ).to_numpy(dtype=object)
+    points = buildings.geometry.representative_point()
+    bodies = rng.choice(list(CHARSET), (n, 9))
+    codes = [
+        make_credit_code(ORG_KINDS[k][2] + "120101" + "".join(b))
+        for k, b in zip(kind, bodies, strict=True)
+    ]
+    words = rng.choice(ORG_WORDS, n)
+    out = pd.DataFrame(
+        {
+            "name": [
+                f"{w}{ORG_KINDS[k][1]}{i + 1}"
+                for i, (w, k) in enumerate(zip(words, kind, strict=True))
+            ],
+            "credit_code": codes,
+            "org_type": [ORG_KINDS[k][0] for k in kind],
+            "address": addresses[at],
+            "contact": _names(n, rng),
+            "phone": np.char.add("139", np.char.zfill(rng.integers(0, 10**8, n).astype(str), 8)),
+            "employees": rng.integers(1, 60, n).astype(str),
+            "licence": "",
+            "lon": points.x.to_numpy()[at].round(7),
+            "lat": points.y.to_numpy()[at].round(7),
+        }
+    )
+    return out[list(ORGANISATION_COLUMNS)]

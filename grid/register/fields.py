@@ -3,6 +3,7 @@ key-group tags; each records its problems by row and returns the normalised colu
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pandas as pd
 from grid.register.catalog import KEY_GROUPS, fold
 from grid.register.idnumbers import id_number_errors
 from grid.register.problems import Problems
-from grid.register.text import frame_per_distinct, per_distinct, texts
+from grid.register.text import frame_per_distinct, per_distinct, texts, with_none
 
 _DATE = r"^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?(?:[ T].*)?$"
 _TAG_SPLIT = r"[,，;；、|/\s]+"
@@ -37,10 +38,10 @@ def coded(
     codes = per_distinct(given, lambda v: aliases.get(fold(str(v))))
     missing = given == ""
     noun = field.replace("_", " ")
-    problems.add(codes.isna() & ~missing, field, f"unknown {noun} '" + given + f"'; use {words}")
+    problems.add(codes.isna() & ~missing, field, f"unknown {noun} '{{}}'; use {words}", given)
     if not optional:
         problems.add(missing, field, f"{noun} is missing")
-    return codes.where(codes.notna(), None)
+    return with_none(codes)
 
 
 def dates(
@@ -53,10 +54,10 @@ def dates(
     noun = field.replace("_", " ")
     filled = given != ""
     bad = filled & stamp.isna()
-    problems.add(bad, field, f"{noun} '" + given + "' is not a date (write YYYY-MM-DD)")
+    problems.add(bad, field, f"{noun} '{{}}' is not a date (write YYYY-MM-DD)", given)
     limit = pd.Timestamp(today or date.today())
     impossible = filled & ((stamp > limit) | (stamp < EARLIEST))
-    problems.add(impossible, field, f"{noun} '" + given + "' is impossible (future or before 1900)")
+    problems.add(impossible, field, f"{noun} '{{}}' is impossible (future or before 1900)", given)
     return stamp.where(~impossible)
 
 
@@ -94,21 +95,16 @@ def key_groups(values: pd.Series, problems: Problems) -> pd.Series:
     """Each row's key-group tags as a tuple of codes (written by code, Chinese or English label,
     separated by commas, 、 or spaces); an unknown tag is a problem."""
     words = {fold(w): g.code for g in KEY_GROUPS for w in (g.code, g.term.zh, g.term.en)}
-    given = text(values)
-    out = pd.Series([()] * len(given), index=given.index, dtype=object)
-    filled = given != ""
-    if not filled.any():
-        return out
-    split = given[filled].str.split(_TAG_SPLIT).explode()
-    split = split[split != ""]
-    codes = split.map(lambda w: words.get(fold(w)))
-    unknown = codes.isna()
-    if unknown.any():
-        first_bad = split[unknown].groupby(level=0).first()
-        mask = given.index.isin(first_bad.index)
-        reason = pd.Series("", index=given.index, dtype=object)
-        reason[first_bad.index] = "unknown key group '" + first_bad + "'"
-        problems.add(mask, "tags", reason)
-    grouped = codes[~unknown].groupby(level=0).agg(tuple)
-    out[grouped.index] = grouped
-    return out
+
+    def parse(cells: pd.Series) -> pd.DataFrame:
+        """Codes and the first unknown word of each distinct cell."""
+        codes, unknown = [], []
+        for cell in cells:
+            parts = [w for w in re.split(_TAG_SPLIT, str(cell)) if w]
+            unknown.append(next((w for w in parts if fold(w) not in words), None))
+            codes.append(tuple(words[fold(w)] for w in parts if fold(w) in words))
+        return pd.DataFrame({"codes": codes, "unknown": unknown}, index=cells.index, dtype=object)
+
+    parsed = frame_per_distinct(values, parse)
+    problems.add(parsed["unknown"].notna(), "tags", "unknown key group '{}'", parsed["unknown"])
+    return parsed["codes"]

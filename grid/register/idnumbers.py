@@ -91,10 +91,21 @@ def _digits(ids: pd.Series) -> np.ndarray:
     return (np.frombuffer(raw, dtype=np.uint8).reshape(len(ids), 18) - 48).astype(np.int64)
 
 
+def birth_dates(ids: pd.Series, valid: np.ndarray) -> pd.Series:
+    """The birth dates written in the ``valid`` ID numbers of a column (NaT elsewhere)."""
+    ymd = np.zeros(len(ids), dtype=np.int64)
+    ymd[valid] = ids[valid].str[6:14].astype("int64").to_numpy()
+    day = np.where(valid, _ymd_days(ymd), np.datetime64("NaT", "D"))
+    return pd.Series(day.astype("datetime64[s]"), index=ids.index)
+
+
 def _birth_days(digits: np.ndarray) -> np.ndarray:
     """The birth dates (datetime64[D]) in ID digit rows, NaT where the date does not exist."""
-    place = 10 ** np.arange(7, -1, -1)
-    ymd = digits[:, 6:14] @ place
+    return _ymd_days(digits[:, 6:14] @ (10 ** np.arange(7, -1, -1)))
+
+
+def _ymd_days(ymd: np.ndarray) -> np.ndarray:
+    """Dates written as integers YYYYMMDD as datetime64[D], NaT where no such date exists."""
     year, month, dom = ymd // 10000, ymd // 100 % 100, ymd % 100
     ok = (month >= 1) & (month <= 12) & (dom >= 1) & (year >= 1000)
     start = (np.where(ok, year, 1970) - 1970) * 12 + np.where(ok, month, 1) - 1

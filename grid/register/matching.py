@@ -17,9 +17,11 @@ import shapely
 
 from grid.register.addresses import building_keys, normalise_address, parse_addresses
 from grid.register.problems import Problems
-from grid.register.text import frame_per_distinct, texts
+from grid.register.text import frame_per_distinct, numbers, texts
 
 PART_MARKERS = {"building": "号楼", "unit": "单元", "floor": "层", "room": "室"}
+NO_MATCH = "address '{}' matches no building"
+NO_MATCH_AT_ALL = NO_MATCH + " and its lon/lat lies in none"
 _MARKER_TAIL = r"(?:号楼|号栋|号座|号|栋|幢|座|楼|单元|门|层|室|户|房)+$"
 
 
@@ -38,6 +40,7 @@ def address_parts(rows: pd.DataFrame) -> pd.DataFrame:
     """The address parts of each row: parsed from ``address``, with the separate building, unit,
     floor and room columns (e.g. "3栋", "二单元", "301") taking precedence where filled."""
     parts = parse_addresses(rows["address"])
+    overridden = False
     for part, marker in PART_MARKERS.items():
         if part not in rows.columns:
             continue
@@ -47,9 +50,14 @@ def address_parts(rows: pd.DataFrame) -> pd.DataFrame:
             continue
         value = frame_per_distinct(given[filled], partial(_part_values, marker=marker))
         parts.loc[filled, part] = value["value"].to_numpy()
-    room = parts["room"].fillna("")
-    derive = parts["floor"].isna() & room.str.fullmatch(r"\d{3,}")
-    parts.loc[derive, "floor"] = room[derive].str[:-2].astype(int).astype(str)
+        overridden = True
+    if not overridden:
+        return parts
+    room = texts(parts["room"])
+    derive = (parts["floor"].isna() & room.str.fullmatch(r"[0-9]{3,}")).to_numpy()
+    if derive.any():
+        floors = room[derive].str[:-2].astype("int64").astype(str).to_numpy(dtype=object)
+        parts.loc[derive, "floor"] = floors
     return parts
 
 
@@ -79,9 +87,12 @@ def match_buildings(rows: pd.DataFrame, buildings: gpd.GeoDataFrame, problems: P
     parts = address_parts(rows)
     keys = building_keys(parts)
     by_key = building_address_keys(buildings)
-    building_id = keys.map(by_key).astype(object)
+    found = pd.Index(list(by_key), dtype=object).get_indexer(keys.to_numpy(dtype=object))
+    ids = np.full(len(rows), None, dtype=object)
+    ids[found >= 0] = np.array(list(by_key.values()), dtype=object)[found[found >= 0]]
+    building_id = pd.Series(ids, index=rows.index, dtype=object)
     how = np.full(len(rows), None, dtype=object)
-    how[building_id.notna().to_numpy()] = "address"
+    how[found >= 0] = "address"
     matched_by = pd.Series(how, index=rows.index, dtype=object)
     lon, lat, has_point = _coordinates(rows, problems)
     todo = building_id.isna().to_numpy() & has_point
@@ -91,14 +102,13 @@ def match_buildings(rows: pd.DataFrame, buildings: gpd.GeoDataFrame, problems: P
         building_id.iloc[hit] = buildings["id"].to_numpy(dtype=object)[found[found >= 0]]
         matched_by.iloc[hit] = "point"
     unmatched = building_id.isna().to_numpy()
-    written = texts(rows["address"])
-    reason = "address '" + written + "' matches no building"
-    reason = reason.where(
-        ~pd.Series(has_point, index=rows.index), reason + " and lon/lat lies in none"
-    )
-    reason = reason.where(written != "", "no address matches a building and no lon/lat given")
-    problems.add(unmatched, "address", reason)
-    return Match(building_id.where(building_id.notna(), None), matched_by, parts, keys)
+    written = (texts(rows["address"]) != "").to_numpy()
+    address = rows["address"].to_numpy(dtype=object)
+    problems.add(unmatched & written & ~has_point, "address", NO_MATCH, address)
+    problems.add(unmatched & written & has_point, "address", NO_MATCH_AT_ALL, address)
+    problems.add(unmatched & ~written & has_point, "address", "lon/lat lies in no building")
+    problems.add(unmatched & ~written & ~has_point, "address", "no address and no lon/lat given")
+    return Match(building_id, matched_by, parts, keys)
 
 
 def _coordinates(
@@ -108,7 +118,7 @@ def _coordinates(
     given = {}
     for axis, limit in (("lon", 180.0), ("lat", 90.0)):
         text = texts(rows[axis]).str.strip()
-        value = pd.to_numeric(text.where(text != "", None), errors="coerce").to_numpy(float).copy()
+        value = numbers(text)
         bad_number = (text != "").to_numpy() & np.isnan(value)
         out_of_range = np.abs(np.nan_to_num(value)) > limit
         problems.add(bad_number, axis, f"{axis} is not a number")

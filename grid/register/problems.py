@@ -35,16 +35,24 @@ class Problems:
         self.rows = rows.to_numpy(dtype=np.int64)
         self.parts: list[pd.DataFrame] = []
 
-    def add(self, mask: pd.Series | np.ndarray, field: str, reason: str | pd.Series) -> None:
-        """Record ``reason`` (one text, or one per row) for ``field`` on the rows in ``mask``."""
+    def add(
+        self,
+        mask: pd.Series | np.ndarray,
+        field: str,
+        reason: str | pd.Series,
+        values: pd.Series | np.ndarray | None = None,
+    ) -> None:
+        """Record ``reason`` for ``field`` on the rows in ``mask``: one text per row (a Series),
+        or one text whose ``{}`` is filled, for the bad rows only, from their ``values``."""
         bad = np.asarray(mask, dtype=bool)
         if not bad.any():
             return
-        why = (
-            np.asarray(reason, dtype=object)[bad]
-            if isinstance(reason, pd.Series | np.ndarray)
-            else np.full(int(bad.sum()), reason, dtype=object)
-        )
+        if isinstance(reason, pd.Series | np.ndarray):
+            why = np.asarray(reason, dtype=object)[bad]
+        elif values is not None:
+            why = np.array([reason.format(v) for v in np.asarray(values, dtype=object)[bad]])
+        else:
+            why = np.full(int(bad.sum()), reason, dtype=object)
         self.parts.append(pd.DataFrame({"row": self.rows[bad], "field": field, "reason": why}))
 
     def collect(self) -> list[Problem]:

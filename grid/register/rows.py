@@ -17,13 +17,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from grid.register.addresses import standard_addresses
 from grid.register.catalog import PERSON_TYPES, RELATIONS, alias_table, fold
 from grid.register.fields import coded, dates, document_errors, key_groups, text
-from grid.register.idnumbers import normalise_ids
+from grid.register.idnumbers import birth_dates, normalise_ids
 from grid.register.matching import match_buildings
 from grid.register.phones import normalise_phones, phone_errors
 from grid.register.problems import Problem, Problems, first_rows
 from grid.register.table import read_table
+from grid.register.text import numbers, texts
 
 REGISTER_COLUMNS: tuple[str, ...] = (
     "address",
@@ -60,8 +62,20 @@ REGISTER_HEADERS: dict[str, tuple[str, ...]] = {
     "lat": ("lat", "纬度", "latitude", "y"),
     "tags": ("tags", "标签", "重点人群", "人员标签"),
 }
+# The header each column gets in a template or an export (the first of its headers).
+DEFAULT_HEADERS: dict[str, str] = {col: hs[0] for col, hs in REGISTER_HEADERS.items()}
 REQUIRED: tuple[str, ...] = ("name", "id_number", "person_type")
 TYPE_WORDS = "户籍, 常住, 流动 or 境外 (registered, resident, floating, foreign)"
+
+
+def with_columns(rows: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``rows`` with a fresh index, every one of ``columns`` (empty text where missing) and a
+    ``row`` column (spreadsheet numbering from 2 where missing)."""
+    rows = rows.reset_index(drop=True)
+    missing = {c: "" for c in columns if c not in rows.columns}
+    if "row" not in rows.columns:
+        missing["row"] = np.arange(2, len(rows) + 2)  # type: ignore[assignment]
+    return rows.assign(**missing) if missing else rows
 
 
 def header_table(headers: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
@@ -98,7 +112,7 @@ def check_register(
     """Check and normalise register ``rows`` (as ``read_register`` gives them) against
     ``buildings`` (id, address, WGS84 geometry) and the ID numbers of people already living
     elsewhere in the store (``existing_ids``)."""
-    rows = rows.reset_index(drop=True)
+    rows = with_columns(rows, REGISTER_COLUMNS)
     problems = Problems(rows["row"])
     people = _person_fields(rows, problems, today)
     match = match_buildings(rows, buildings, problems)
@@ -107,6 +121,8 @@ def check_register(
     for part in match.parts.columns:
         people[part] = match.parts[part]
     people["building_key"] = match.keys
+    people["address"] = text(rows["address"])
+    people["standard_address"] = standard_addresses(match.parts)
     people["household_key"] = _household_keys(rows, people)
     counts = _identity_checks(people, problems, existing_ids)
     listed = problems.collect()
@@ -135,15 +151,12 @@ def _person_fields(rows: pd.DataFrame, problems: Problems, today: date | None) -
     people["id_number"] = normalise_ids(rows["id_number"])
     people["id_error"] = document_errors(people["id_number"], people["person_type"], today)
     problems.add(people["id_error"].notna(), "id_number", people["id_error"])
-    valid = people["id_error"].isna() & (people["person_type"] != "foreign")
-    born = pd.to_datetime(
-        people["id_number"].str[6:14].where(valid), format="%Y%m%d", errors="coerce"
-    )
-    people["birth_date"] = born
-    seventeenth = pd.to_numeric(people["id_number"].str[16].where(valid), errors="coerce")
+    valid = (people["id_error"].isna() & (people["person_type"] != "foreign")).to_numpy()
+    people["birth_date"] = birth_dates(people["id_number"], valid)
+    odd = people["id_number"].str[16].isin(list("13579")).to_numpy()
     sex = np.full(len(people), None, dtype=object)
-    sex[(seventeenth % 2 == 1).to_numpy()] = "male"
-    sex[(seventeenth % 2 == 0).to_numpy()] = "female"
+    sex[valid & odd] = "male"
+    sex[valid & ~odd] = "female"
     people["sex"] = sex
     people["phone"] = normalise_phones(rows["phone"])
     phone_error = phone_errors(rows["phone"])
@@ -161,25 +174,19 @@ def _person_fields(rows: pd.DataFrame, problems: Problems, today: date | None) -
     problems.add(before_birth, "moved_in", "moved in before the birth date in the ID number")
     people["tags"] = key_groups(rows["tags"], problems)
     people["household_no"] = text(rows["household_no"])
-    people["lon"] = pd.to_numeric(text(rows["lon"]).where(text(rows["lon"]) != ""), errors="coerce")
-    people["lat"] = pd.to_numeric(text(rows["lat"]).where(text(rows["lat"]) != ""), errors="coerce")
+    people["lon"] = numbers(rows["lon"])
+    people["lat"] = numbers(rows["lat"])
     return people
 
 
 def _household_keys(rows: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
     """Which household each row belongs to: its 户号 where given, else its room's address
     (building, unit, floor, room) in the matched building."""
-    room = (
-        people["building_key"].fillna("")
-        + "|"
-        + people["unit"].fillna("")
-        + "|"
-        + people["floor"].fillna("")
-        + "|"
-        + people["room"].fillna("")
-    )
-    by_room = "room:" + people["building_id"].astype(str) + "|" + room
-    return ("no:" + people["household_no"]).where(people["household_no"] != "", by_room)
+    place = people[["building_id", "building_key", "unit", "floor", "room"]].astype(object)
+    room = place.fillna("").groupby(list(place.columns), sort=False).ngroup()
+    by_room = "room:" + room.astype(str).astype("str")
+    number = texts(people["household_no"])
+    return ("no:" + number).where(number != "", by_room)
 
 
 def _identity_checks(
@@ -189,19 +196,30 @@ def _identity_checks(
     elsewhere, and households with more than one householder; their counts."""
     ok = people["id_error"].isna().to_numpy()
     ids = people["id_number"]
-    person_first = first_rows(ids.where(ok, "\0row" + people["row"].astype(str)))
-    same_first = first_rows(
-        (ids + "\0" + people["household_key"]).where(ok, "\0row" + people["row"].astype(str))
-    )
+    alone = -1 - np.arange(len(people))  # rows without a valid ID match nothing
+    person = np.where(ok, pd.factorize(ids)[0], alone)
+    household, _ = pd.factorize(people["household_key"])
+    pair = np.where(ok, person * (int(household.max(initial=0)) + 1) + household, alone)
+    person_first = first_rows(pd.Series(person))
+    same_first = first_rows(pd.Series(pair))
     later = (person_first.to_numpy() != np.arange(len(people))) & ok
     duplicate = later & (same_first.to_numpy() != np.arange(len(people)))
-    rows = people["row"].to_numpy()
-    first_row = pd.Series(rows[person_first.to_numpy()], index=people.index).astype(str)
-    problems.add(duplicate, "id_number", "duplicate of row " + first_row)
+    first_row = people["row"].to_numpy()[person_first.to_numpy()]
+    problems.add(duplicate, "id_number", "duplicate of row {}", first_row)
     two = later & ~duplicate
-    problems.add(two, "id_number", "person is also in another household at row " + first_row)
+    problems.add(two, "id_number", "person is also in another household at row {}", first_row)
     elsewhere = ok & ids.isin(existing_ids).to_numpy()
     problems.add(elsewhere, "id_number", "person already lives at another address in the register")
+    first_of_household = first_rows(pd.Series(household)).to_numpy()
+    building = pd.factorize(people["building_id"].astype(object), use_na_sentinel=False)[0]
+    matched = people["building_id"].notna().to_numpy()
+    split = matched & matched[first_of_household] & (building != building[first_of_household])
+    problems.add(
+        split,
+        "household_no",
+        "household is in another building at row {}",
+        people["row"].to_numpy()[first_of_household],
+    )
     heads = people["relation"].eq("self") & ok
     head_rank = heads.groupby(people["household_key"]).cumsum()
     extra_head = (heads & (head_rank > 1)).to_numpy()
@@ -210,4 +228,5 @@ def _identity_checks(
         "duplicates": int(duplicate.sum()),
         "in_two_households": int(two.sum()),
         "already_elsewhere": int(elsewhere.sum()),
+        "households_split": int(split.sum()),
     }

@@ -24,7 +24,8 @@ from grid.register.catalog import fold
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
-ENCODINGS = ("utf-8-sig", "gb18030")  # Chinese spreadsheets often save CSV as GBK
+ENCODINGS = ("utf8", "gb18030")
+MAX_COLUMNS = 1000  # Chinese spreadsheets often save CSV as GBK
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REF = re.compile(rb'r="([A-Z]+)([0-9]+)"')
 _NS = {
@@ -96,29 +97,39 @@ def _map_headers(
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    """A CSV as text cells, positions 0.. being spreadsheet rows 1..; a cell starting with "="
-    is a formula to a spreadsheet program and is refused."""
+    """A CSV as text cells (read by Arrow, every column as text), record 0.. being spreadsheet
+    row 1.. (a blank line is an empty row, a quoted value may span lines as in a spreadsheet
+    cell); a cell starting with "=" is a formula to a spreadsheet program and is refused."""
+    import pyarrow as pa
+    from pyarrow import csv
+
     sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    text = csv.ConvertOptions(
+        column_types={f"f{i}": pa.string() for i in range(MAX_COLUMNS)},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
     for encoding in ENCODINGS:
         try:
-            df = pd.read_csv(
+            table = csv.read_csv(
                 path,
-                sep=sep,
-                header=None,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                skip_blank_lines=False,
-                encoding=encoding,
+                read_options=csv.ReadOptions(encoding=encoding, autogenerate_column_names=True),
+                parse_options=csv.ParseOptions(
+                    delimiter=sep, ignore_empty_lines=False, newlines_in_values=True
+                ),
+                convert_options=text,
             )
+            df = table.to_pandas()
             break
         except UnicodeDecodeError:
             continue
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc) or "utf-8" in str(exc).lower():
+                continue
             raise InputError(f"cannot read as CSV: {exc}", source=str(path)) from exc
     else:
         raise InputError("cannot read as CSV: neither UTF-8 nor GB18030 text", source=str(path))
-    df = df.apply(lambda c: c.str.strip()).astype(object)
+    df = df.apply(lambda c: c.astype("str").fillna("").str.strip())
     _refuse_csv_formulas(df, path)
     return df
 
@@ -146,7 +157,7 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     except Exception as exc:  # calamine raises its own error types for damaged workbooks
         raise InputError(f"cannot read as XLSX: {exc}", source=str(path)) from exc
     df = pd.DataFrame(cells, dtype=object)
-    return df.apply(lambda c: c.map(_cell_text)).astype(object) if len(df) else df
+    return df.apply(lambda c: c.map(_cell_text).astype("str")) if len(df) else df
 
 
 def _cell_text(value: object) -> str:

@@ -33,6 +33,13 @@ def compact(value: object) -> str:
     return text
 
 
+def with_none(values: pd.Series) -> pd.Series:
+    """An object column with None (not NaN) for each missing value, as callers store it."""
+    out = values.to_numpy(dtype=object, copy=True)
+    out[pd.isna(out)] = None
+    return pd.Series(out, index=values.index, dtype=object)
+
+
 def texts(values: pd.Series) -> pd.Series:
     """A column as Arrow-backed text (pandas "str"), "" where missing, so string operations run
     in compiled code rather than per Python object."""
@@ -45,7 +52,9 @@ def per_distinct(values: pd.Series, func: Callable[[object], object]) -> pd.Seri
     """``func`` applied once per distinct value of a column (missing values as ""), spread back
     over the column; same index. Register columns repeat values heavily (addresses, types)."""
     codes, uniques = pd.factorize(texts(values))
-    mapped = np.array([func(u) for u in uniques] + [func("")], dtype=object)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    for k, value in enumerate([*uniques, ""]):  # one call per distinct value, never per row
+        mapped[k] = func(value)
     return pd.Series(mapped[codes], index=values.index, dtype=object)
 
 
@@ -57,3 +66,10 @@ def frame_per_distinct(
     codes, uniques = pd.factorize(texts(values))
     frame = func(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
     return frame.iloc[codes].set_axis(values.index)
+
+
+def numbers(values: pd.Series) -> np.ndarray:
+    """Text cells as floats (NaN where empty or not a number), parsed once per distinct text."""
+    codes, uniques = pd.factorize(texts(values))
+    parsed = pd.to_numeric(pd.Series(np.asarray(uniques, dtype=object)), errors="coerce")
+    return parsed.to_numpy(dtype=float)[codes].copy()
