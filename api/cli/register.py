@@ -27,15 +27,14 @@ def _mapping(text: str | None) -> dict[str, str] | None:
 
 
 def run_register_import(args: argparse.Namespace) -> int:
-    """``wangge import register FILE [--check] [--mapping JSON]``: check the file against the
-    stored buildings and residents, report by row, and load it all or nothing."""
-    from api.register import imports
+    """``wangge import register|organisations FILE [--check] [--mapping JSON]``: check the file
+    against the stored buildings (and residents, credit codes), report by row, and load it all or
+    nothing."""
+    from api.register import imports, orgimport
     from api.register.counts import apply_registered_households
     from api.store import open_store
+    from grid.register.organisations import OrganisationCheck
 
-    if args.layer_kind != "register":
-        print(f"{args.file}: importing {args.layer_kind} is not available yet", file=sys.stderr)
-        return EXIT_BAD_INPUT
     try:
         mapping = _mapping(args.mapping)
     except ValueError as e:
@@ -44,8 +43,13 @@ def run_register_import(args: argparse.Namespace) -> int:
     store = open_store()
     cipher = cipher_for(store.settings)
     with store.sessions() as session:
+        check: imports.RegisterCheck | OrganisationCheck
         try:
-            check, buildings = imports.check_file(session, cipher, args.file, mapping)
+            if args.layer_kind == "organisations":
+                buildings = imports.stored_buildings(session)
+                check = orgimport.check_file(session, args.file, buildings, mapping)
+            else:
+                check, buildings = imports.check_file(session, cipher, args.file, mapping)
         except GridError as e:
             print(f"{args.file}: {e.message.removeprefix(f'{args.file}: ')}", file=sys.stderr)
             return EXIT_BAD_INPUT
@@ -58,6 +62,11 @@ def run_register_import(args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
         if args.check:
             print(f"{args.file}: check passed (nothing imported): {lines[0]}")
+            return 0
+        if isinstance(check, OrganisationCheck):
+            n = orgimport.load(session, cipher, check, buildings)
+            session.commit()
+            print(f"{args.file}: imported {n} organisations")
             return 0
         loaded = imports.load(session, cipher, check, buildings)
         apply_registered_households(session)

@@ -24,6 +24,7 @@ from api.accounts.audit import audit
 from api.models import Building, Household, Person, PersonTag, RegisterAddress, Room, utcnow
 from api.register.crypto import DataCipher
 from api.register.people import person_values
+from grid.register.organisations import OrganisationCheck
 from grid.register.problems import Problem
 from grid.register.rows import RegisterCheck, check_register, read_register
 
@@ -112,7 +113,7 @@ def _rooms(session: Session, people: pd.DataFrame, buildings: gpd.GeoDataFrame) 
         )
         known.update({tuple(r[1:]): r[0] for r in session.execute(q)})
     missing = wanted[[k not in known for k in wanted.itertuples(index=False, name=None)]]
-    cells, comms = _places(buildings, missing["building_id"])
+    cells, comms = places_of(buildings, missing["building_id"])
     new = [
         {
             "building_id": int(b),
@@ -133,7 +134,7 @@ def _rooms(session: Session, people: pd.DataFrame, buildings: gpd.GeoDataFrame) 
             strict=True,
         )
     ]
-    _insert(session, Room, new)
+    insert_rows(session, Room, new)
     if new:
         for i in range(0, len(ids), CHUNK):
             q = select(Room.id, *(getattr(Room, c) for c in key_cols)).where(
@@ -144,7 +145,7 @@ def _rooms(session: Session, people: pd.DataFrame, buildings: gpd.GeoDataFrame) 
     return pd.Series([known[k] for k in keys], index=people.index)
 
 
-def _places(buildings: gpd.GeoDataFrame, ids: pd.Series) -> tuple[list[Any], list[Any]]:
+def places_of(buildings: gpd.GeoDataFrame, ids: pd.Series) -> tuple[list[Any], list[Any]]:
     """The cell and community codes of the buildings ``ids`` (as lists, in order)."""
     by_id = buildings.set_index("id")
     return (
@@ -186,7 +187,7 @@ def load(
     )
     hids = ordered_uuids(len(first))
     first["hid"] = hids
-    cells, comms = _places(buildings, first["building_id"])
+    cells, comms = places_of(buildings, first["building_id"])
     homes = [
         {
             "id": h,
@@ -213,11 +214,11 @@ def load(
             strict=True,
         )
     ]
-    _insert(session, Household, homes)
+    insert_rows(session, Household, homes)
     hid = people["household_key"].map(first["hid"])
     persons, tags = _person_rows(cipher, people, hid, buildings, user_id, now)
-    _insert(session, Person, persons)
-    _insert(session, PersonTag, tags)
+    insert_rows(session, Person, persons)
+    insert_rows(session, PersonTag, tags)
     audit(
         session,
         user_id,
@@ -245,7 +246,7 @@ def _person_rows(
     """The persons' and their tags' rows, personal fields encrypted by ``person_values``."""
     persons: list[dict[str, Any]] = []
     tags: list[dict[str, Any]] = []
-    cells, comms = _places(buildings, people["building_id"])
+    cells, comms = places_of(buildings, people["building_id"])
     cols = {
         c: people[c].astype(object).where(people[c].notna(), None).tolist()
         for c in ("name", "id_number", "phone", "person_type", "relation", "tags")
@@ -291,7 +292,7 @@ def _person_rows(
     return persons, tags
 
 
-def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` into ``model``'s table: one compiled statement, the column types' bind
     processors applied column by column, then the driver's executemany in chunks (the ORM's
     per-row parameter handling would cost more than the database)."""
@@ -316,7 +317,7 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
         conn.exec_driver_sql(str(compiled), params[i : i + CHUNK * 4])
 
 
-def report(check: RegisterCheck, limit: int = 20) -> list[str]:
+def report(check: RegisterCheck | OrganisationCheck, limit: int = 20) -> list[str]:
     """The dry run's lines: the summary counts, then the first problems by row."""
     lines = [", ".join(f"{k} {v}" for k, v in check.summary.items())]
     shown: list[Problem] = check.problems[:limit]

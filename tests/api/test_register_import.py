@@ -5,6 +5,7 @@ formula) refuses the whole file."""
 from __future__ import annotations
 
 import csv
+import uuid
 from pathlib import Path
 
 import openpyxl
@@ -225,3 +226,32 @@ def test_counts_follow_the_register(api, cli, tmp_path):
 def by_code_as(api, user: str) -> dict[str, dict]:  # noqa: ANN001
     """``/stats/register?by=cell`` rows by code, as ``user``."""
     return {r["code"]: r for r in api.get("/stats/register", user).json()["rows"]}
+
+
+def test_organisations_import(api, cli, tmp_path, capsys):
+    from grid.register.creditcodes import make_credit_code
+
+    code = make_credit_code(
+        "9112010" + uuid.uuid4().hex[:10].upper().translate(str.maketrans("IOZSV", "12345"))
+    )
+    good = [
+        ["名称", "统一社会信用代码", "类型", "地址", "联系人", "电话", "从业人数", "lon", "lat"],
+        ["和平网吧", code, "网吧", "", "赵老板", "13811112222", "5", str(P1[0]), str(P1[1])],
+    ]
+    path = tmp_path / "orgs.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(good)
+    bad = tmp_path / "bad-orgs.csv"
+    wrong = code[:17] + ("0" if code[17] != "0" else "1")
+    with bad.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([good[0], [*good[1][:1], wrong, *good[1][2:]]])
+    before = api.count("organisations")
+    assert cli("import", "organisations", bad) == 2
+    assert "row 2: credit_code" in capsys.readouterr().err
+    assert api.count("organisations") == before
+    assert cli("import", "organisations", path) == 0
+    assert api.count("organisations") == before + 1
+    listed = api.get("/organisations", "officer", params={"purpose": "检查"}).json()
+    mine = [o for o in listed["organisations"] if o["credit_code"] == code]
+    assert mine and mine[0]["contact"] == "赵老板" and mine[0]["org_type"] == "internet_cafe"
+    assert cli("import", "organisations", path) == 2  # the same credit code again
