@@ -26,6 +26,8 @@ from api.areas.leaders import leader_names
 from api.io.spreadsheet import safe_cell
 from api.models import Place, Record, utcnow
 from api.periods import Period
+from api.register.counts import register_counts
+from api.register.rules import today
 from grid.domain.catalog import RECORD_KINDS, RISK_LEVELS
 
 KEYS = {KpiBy.CELL: "cell_code", KpiBy.LEADER: "leader", KpiBy.COMMUNITY: "community_code"}
@@ -50,6 +52,11 @@ LABELS = {  # column → (zh, en)
     "covered": ("已覆盖户数", "Covered"),
     "uncovered": ("未覆盖户数", "Uncovered"),
     "share": ("覆盖率", "Share covered"),
+    "reg_households": ("登记户数", "Registered households"),
+    "residents": ("实有人口", "Residents"),
+    "floating": ("流动人口", "Floating population"),
+    "vacant_rooms": ("空置房屋", "Vacant rooms"),
+    "rented_rooms": ("出租房屋", "Rented rooms"),
     **{k.value: (t.zh, t.en) for k, t in RECORD_KINDS.items()},
     **{
         f"places_{k.value}": (f"{t.zh}场所", f"Places: {t.en.lower()}")
@@ -109,7 +116,34 @@ def table(
     for col in ("due", "closed", "on_time_closed", "overdue_open", "places", "visited"):
         out[col] = out[col].fillna(0).astype(int)
     cols = [key, *kinds, "total", *KPI_COLS, *[f"places_{r.value}" for r in RISK_LEVELS]]
+    if by in REGISTER_BY:  # the register's counts today beside the period's work
+        out = _with_register(session, scope, out, key, REGISTER_BY[by])
+        cols += list(REGISTER_COLS)
     return out[cols].dropna(subset=[key]).sort_values(key).reset_index(drop=True)
+
+
+REGISTER_BY = {KpiBy.CELL: "cell", KpiBy.COMMUNITY: "community"}
+REGISTER_COLS = {  # column of the table → column of api.register.counts
+    "reg_households": "households",
+    "residents": "residents",
+    "floating": "floating",
+    "vacant_rooms": "vacant_rooms",
+    "rented_rooms": "rented_rooms",
+}
+
+
+def _with_register(
+    session: Session, scope: Scope, out: pd.DataFrame, key: str, level: str
+) -> pd.DataFrame:
+    """``out`` with the register's households, residents, floating population, vacant and
+    rented rooms per row today (0 where no register is loaded)."""
+    counted = pd.DataFrame(
+        register_counts(session, scope, level, today()),
+        columns=["code", *REGISTER_COLS.values()],
+    ).rename(columns={"code": key, **{v: k for k, v in REGISTER_COLS.items()}})
+    out = out.merge(counted[[key, *REGISTER_COLS]], on=key, how="left")
+    out[list(REGISTER_COLS)] = out[list(REGISTER_COLS)].fillna(0).astype(int)
+    return out
 
 
 def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:

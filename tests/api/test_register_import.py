@@ -255,3 +255,17 @@ def test_organisations_import(api, cli, tmp_path, capsys):
     mine = [o for o in listed["organisations"] if o["credit_code"] == code]
     assert mine and mine[0]["contact"] == "赵老板" and mine[0]["org_type"] == "internet_cafe"
     assert cli("import", "organisations", path) == 2  # the same credit code again
+
+
+def test_street_table_carries_the_register(api):
+    from test_register import household
+
+    household(api)  # at least one registered household in the officer's first cell
+    table = api.get("/analytics/table", "street", params={"by": "cell"}).json()
+    assert {"reg_households", "residents", "floating", "vacant_rooms"} <= set(table["columns"])
+    rows = {r["cell_code"]: r for r in table["rows"]}
+    counted = {r["code"]: r for r in api.get("/stats/register", "street").json()["rows"]}
+    assert counted and set(counted) <= set(rows)
+    for code, c in counted.items():
+        assert rows[code]["reg_households"] == c["households"]
+        assert (rows[code]["residents"], rows[code]["floating"]) == (c["residents"], c["floating"])
