@@ -269,3 +269,14 @@ def test_street_table_carries_the_register(api):
     for code, c in counted.items():
         assert rows[code]["reg_households"] == c["households"]
         assert (rows[code]["residents"], rows[code]["floating"]) == (c["residents"], c["floating"])
+
+
+def test_report_carries_the_register(api):
+    from test_register import household
+
+    from api.analytics.report import build
+    from api.periods import month
+
+    household(api)
+    page = build(api.store, C1, month("2024-05", ("query", "period")))
+    assert "实有人口（登记）" in page and "登记户数" in page
