@@ -9,7 +9,8 @@ minute on SQLite. ``--check`` runs everything but the load and reports.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -29,6 +30,22 @@ from grid.register.problems import Problem
 from grid.register.rows import RegisterCheck, check_register, read_register
 
 CHUNK = 5000
+REBUILD_AT = 50_000  # rows from which a load drops the secondary indexes and builds them after
+
+
+@contextmanager
+def indexes_rebuilt(session: Session, model: Any, large: bool) -> Iterator[None]:
+    """For a ``large`` load, drop ``model``'s secondary indexes first and build them again
+    after (in the same transaction): one sorted build each instead of a scattered insert per
+    row into six indexes."""
+    table = cast(Table, model.__table__)
+    conn = session.connection()
+    dropped = sorted(table.indexes, key=lambda i: str(i.name)) if large else []
+    for index in dropped:
+        index.drop(conn)
+    yield
+    for index in dropped:
+        index.create(conn)
 
 
 def ordered_uuids(n: int) -> list[uuid.UUID]:
@@ -217,7 +234,8 @@ def load(
     insert_rows(session, Household, homes)
     hid = people["household_key"].map(first["hid"])
     persons, tags = _person_rows(cipher, people, hid, buildings, user_id, now)
-    insert_rows(session, Person, persons)
+    with indexes_rebuilt(session, Person, large=len(persons) >= REBUILD_AT):
+        insert_rows(session, Person, persons)
     insert_rows(session, PersonTag, tags)
     audit(
         session,
