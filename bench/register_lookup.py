@@ -46,7 +46,7 @@ def numbers(n: int, rng: np.random.Generator) -> list[str]:
 def load(url: str, n: int, cipher: DataCipher) -> list[str]:
     """``n`` people in ``n / 3`` households of one building and room, by COPY; their numbers."""
     rng = np.random.default_rng(11)
-    ids = list(dict.fromkeys(numbers(n, rng)))
+    ids = list(dict.fromkeys(numbers(n + n // 50, rng)))[:n]  # drawn with room for repeats
     now = datetime.now(UTC)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
