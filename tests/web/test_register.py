@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from . import world
-from .conftest import PORTRAIT, centre_map, login, shot, tap_at, until, wait_queue
+from .conftest import LANDSCAPE, PORTRAIT, centre_map, login, shot, tap_at, until, wait_queue
 
 pytestmark = pytest.mark.browser
 
@@ -77,3 +77,15 @@ def test_household_offline_and_resident_online_stored_once(tablet, server):
     open_register(page, b)
     page.wait_for_selector(f"#sheet li.person:has-text('{name}')")
     shot(page, "register-03-with-resident")
+
+
+def test_register_sheet_in_landscape(tablet, server):
+    b = a_building(server)
+    page = tablet(LANDSCAPE)
+    login(page)
+    open_register(page, b)
+    page.wait_for_selector("#sheet .register p:not([role=status])")
+    button = page.locator(f"#sheet [data-add-household='{b['id']}']").bounding_box()
+    assert button and button["x"] + button["width"] <= LANDSCAPE["width"]
+    assert button["y"] + button["height"] <= LANDSCAPE["height"]
+    shot(page, "register-04-landscape")
