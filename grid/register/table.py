@@ -157,7 +157,15 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     except Exception as exc:  # calamine raises its own error types for damaged workbooks
         raise InputError(f"cannot read as XLSX: {exc}", source=str(path)) from exc
     df = pd.DataFrame(cells, dtype=object)
-    return df.apply(lambda c: c.map(_cell_text).astype("str")) if len(df) else df
+    return df.apply(_column_text) if len(df) else df
+
+
+def _column_text(column: pd.Series) -> pd.Series:
+    """A workbook column as text; a column holding only text (most of a register) is converted
+    at once, the others cell by cell (numbers, dates)."""
+    if pd.api.types.infer_dtype(column, skipna=False) in ("string", "empty"):
+        return column.astype("str").str.strip()
+    return column.map(_cell_text).astype("str")
 
 
 def _cell_text(value: object) -> str:
