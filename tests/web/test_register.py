@@ -77,6 +77,13 @@ def test_household_offline_and_resident_online_stored_once(tablet, server):
     open_register(page, b)
     page.wait_for_selector(f"#sheet li.person:has-text('{name}')")
     shot(page, "register-03-with-resident")
+    # the household moves out: closed (with its resident) once, gone from the register
+    page.once("dialog", lambda d: d.accept())
+    page.click(f"#sheet [data-move-out='{hh['id']}']")
+    until(page, lambda: households(server, b["id"], room) == [], what="household closed")
+    wait_queue(page, 0)
+    stored = server.get(f"/persons/{stored[0]['persons'][0]['id']}", "officer").json()
+    assert stored["moved_out"] is not None
 
 
 def test_register_sheet_in_landscape(tablet, server):

@@ -27,8 +27,19 @@ function householdCard(building, room, hh) {
   return h("li", { class: "household", dataset: { id: hh.id } },
     h("p", {}, t("household_in", { room: `${room.unit}-${room.room}` }), hh.household_no ? ` · ${hh.household_no}` : ""),
     h("ul", { class: "persons" }, (hh.persons || []).map(personLine)),
-    h("button", { type: "button", class: "big alt", dataset: { addPerson: hh.id },
-      onclick: () => openPersonForm(building, hh.id) }, t("add_person")));
+    h("div", { class: "button-grid" },
+      h("button", { type: "button", class: "big alt", dataset: { addPerson: hh.id },
+        onclick: () => openPersonForm(building, hh.id) }, t("add_person")),
+      h("button", { type: "button", class: "big secondary", dataset: { moveOut: hh.id },
+        onclick: () => moveOut(hh) }, t("move_out"))));
+}
+
+/** Close a household (and its residents) as of today, through the outbox at the version seen. */
+async function moveOut(hh) {
+  if (!window.confirm(t("move_out_confirm"))) return;
+  const today = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+  const body = { version: hh.version, moved_out: today };
+  await queued(await queue.enqueue({ op: "patch-household", target: hh.id, body, label: t("move_out") }));
 }
 
 function registerTree(building, reg) {

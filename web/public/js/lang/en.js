@@ -235,4 +235,6 @@ export default {
   phone: "Phone",
   person_type: "Person type",
   relation: "Relation to householder",
+  move_out: "Moved out",
+  move_out_confirm: "Record that this household moved out today? Its residents move out with it.",
 };

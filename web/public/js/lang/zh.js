@@ -235,4 +235,6 @@ export default {
   phone: "电话",
   person_type: "人员类型",
   relation: "与户主关系",
+  move_out: "迁出",
+  move_out_confirm: "确认该户今天迁出？户内人员同时迁出。",
 };
