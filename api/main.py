@@ -30,6 +30,7 @@ from api.photos import router as photos
 from api.places import router as places
 from api.records import router as records
 from api.records.ingest import RecordIngest
+from api.register import router as register
 from api.residents import router as residents
 from api.settings import Settings, get_settings
 from api.store import Store, make_store
@@ -82,7 +83,7 @@ def create_app(
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, photo_bytes=settings.max_photo_bytes
     )
-    for module in (auth, meta, cells, places, records, photos, stats, exports, analytics):
+    for module in (auth, meta, cells, places, records, photos, stats, exports, analytics, register):
         app.include_router(module.router, prefix=PREFIX)
     for module in (residents, hazards, mediation):  # issue 13
         app.include_router(module.router, prefix=PREFIX)

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # published duty phones per role, printed on notice boards for residents to call (never a
     # person's own phone): JSON, e.g. WANGGE_DUTY_PHONES='{"officer": "022-2330 1234"}'
     duty_phones: dict[str, str] = Field(default_factory=dict)
+    # the register's personal-data key (api.register.crypto): base64 of 32 bytes, else the file
+    data_key: str | None = None
+    data_key_file: Path = Path("var/data_key")
 
     def jwt_secret(self) -> str:
         """The JWT signing key: the configured one, else a random one persisted beside the data."""

@@ -185,6 +185,18 @@ def _satisfaction_line(table: pd.DataFrame) -> str:
     return f"<p>居民满意率：{rate:.0%}（{rated} 件评价，目标 ≥{target}，{verdict}）。</p>"
 
 
+def _register_line(table: pd.DataFrame) -> list[str]:
+    """The register's totals for the community today (nothing when no register is loaded)."""
+    if "reg_households" not in table or not int(table["reg_households"].sum()):
+        return []
+    return [
+        f"<p>实有人口（登记）：{int(table['reg_households'].sum())} 户，"
+        f"{int(table['residents'].sum())} 人，其中流动人口 {int(table['floating'].sum())} 人；"
+        f"出租房屋 {int(table['rented_rooms'].sum())} 间，"
+        f"空置 {int(table['vacant_rooms'].sum())} 间。</p>"
+    ]
+
+
 def build(store: Store, community: str, period: Days) -> str:
     """The report's HTML for ``community`` over ``period``."""
     with store.sessions() as s:
@@ -235,7 +247,8 @@ def _build(s: Session, store: Store, community: str, period: Days) -> str:
             f"未覆盖楼栋 {cov['uncovered_buildings_total']} 栋。</p>",
             _table_html(pd.DataFrame(cov["communities"])),
         ]
-    parts += ["<h2>网格统计与考核指标</h2>", _satisfaction_line(table), _table_html(table)]
+    parts += ["<h2>网格统计与考核指标</h2>", _satisfaction_line(table), *_register_line(table),
+              _table_html(table)]
     return (
         "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
         f"<title>网格分析报告 {community} {period.start:%Y-%m}</title><style>{STYLE}</style></head>"

@@ -27,6 +27,8 @@ from api.areas.leaders import leader_names, leaders_at
 from api.io.spreadsheet import safe_cell, titled_xlsx
 from api.models import Community, District, Place, Record, Street, utcnow
 from api.periods import Days, Period
+from api.register.counts import register_counts
+from api.register.rules import today
 from grid.analysis.heat import LOCAL_TZ
 from grid.domain.catalog import RECORD_KINDS, RISK_LEVELS
 
@@ -55,6 +57,11 @@ LABELS = {  # column → (zh, en)
     "uncovered": ("未覆盖户数", "Uncovered"),
     "share": ("覆盖率", "Share covered"),
     **casestats.LABELS,
+    "reg_households": ("登记户数", "Registered households"),
+    "residents": ("实有人口", "Residents"),
+    "floating": ("流动人口", "Floating population"),
+    "vacant_rooms": ("空置房屋", "Vacant rooms"),
+    "rented_rooms": ("出租房屋", "Rented rooms"),
     **{k.value: (t.zh, t.en) for k, t in RECORD_KINDS.items()},
     **{
         f"places_{k.value}": (f"{t.zh}场所", f"Places: {t.en.lower()}")
@@ -115,6 +122,9 @@ def table(
         out[col] = out[col].fillna(0).astype(int)
     out = casestats.fill(out)
     cols = [key, *kinds, "total", *KPI_COLS, *[f"places_{r.value}" for r in RISK_LEVELS]]
+    if by in REGISTER_BY:  # the register's counts today beside the period's work
+        out = _with_register(session, scope, out, key, REGISTER_BY[by])
+        cols += list(REGISTER_COLS)
     out = out[cols].dropna(subset=[key]).sort_values(key).reset_index(drop=True)
     return _with_names(session, out, by, min(end, utcnow()))
 
@@ -138,6 +148,30 @@ def _with_names(session: Session, frame: pd.DataFrame, by: KpiBy, at: datetime) 
 
 
 TEXT_COLUMNS = ("cell_code", "leader", "community_code", "community_name", "leader_name")
+
+
+REGISTER_BY = {KpiBy.CELL: "cell", KpiBy.COMMUNITY: "community"}
+REGISTER_COLS = {  # column of the table → column of api.register.counts
+    "reg_households": "households",
+    "residents": "residents",
+    "floating": "floating",
+    "vacant_rooms": "vacant_rooms",
+    "rented_rooms": "rented_rooms",
+}
+
+
+def _with_register(
+    session: Session, scope: Scope, out: pd.DataFrame, key: str, level: str
+) -> pd.DataFrame:
+    """``out`` with the register's households, residents, floating population, vacant and
+    rented rooms per row today (0 where no register is loaded)."""
+    counted = pd.DataFrame(
+        register_counts(session, scope, level, today()),
+        columns=["code", *REGISTER_COLS.values()],
+    ).rename(columns={"code": key, **{v: k for k, v in REGISTER_COLS.items()}})
+    out = out.merge(counted[[key, *REGISTER_COLS]], on=key, how="left")
+    out[list(REGISTER_COLS)] = out[list(REGISTER_COLS)].fillna(0).astype(int)
+    return out
 
 
 def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:

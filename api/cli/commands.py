@@ -23,6 +23,7 @@ EXPORT_FORMATS = ["geojson", "gpkg", "csv", "parquet", "shp"]  # api.io.exports.
 
 EXIT_BAD_INPUT = 2
 IMPORT_LAYERS = ("communities", "cells", "buildings", "places", "roads")
+REGISTER_FILES = ("register", "organisations")  # api.cli.register imports these
 
 
 def _fields(pairs: list[str]) -> dict[str, str]:
@@ -61,6 +62,10 @@ def run_serve(args: argparse.Namespace) -> int:
     if settings.demo and is_empty(store):
         print("loading the demo district (Heping, 120101)...", file=sys.stderr)
         print(load_demo(store), file=sys.stderr)
+        from api.register.demo import seed_register
+
+        print("loading the demo's fictitious register...", file=sys.stderr)
+        print(seed_register(store), file=sys.stderr)
     store.engine.dispose()
     uvicorn.run(
         "api.main:create_app",
@@ -99,6 +104,11 @@ def write_out(path: Path, data: bytes | str) -> int:
 def run_import(args: argparse.Namespace) -> int:
     """Import communities, cells, buildings, places or roads from a file in one transaction."""
     from api.io.imports import import_layer
+
+    if args.layer_kind in REGISTER_FILES:
+        from api.cli.register import run_register_import
+
+        return run_register_import(args)
 
     try:
         n = import_layer(
@@ -228,8 +238,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_db)
 
     p = sub.add_parser("import", help="import communities, cells, buildings, places or roads")
-    p.add_argument("layer_kind", choices=IMPORT_LAYERS)
+    p.add_argument("layer_kind", choices=IMPORT_LAYERS + REGISTER_FILES)
     add_import_arguments(p)
+    p.add_argument("--check", action="store_true", help="register: check only, load nothing")
+    p.add_argument("--mapping", help='register: JSON {"their header": "our column"}')
     p.set_defaults(func=run_import)
 
     p = sub.add_parser("export", help="export records, places, cells or buildings")

@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.cli.analytics",
     "api.cli.cases",
     "api.cli.apikeys",
+    "api.cli.register",
 )
 
 

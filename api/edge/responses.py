@@ -383,6 +383,7 @@ class Meta(Out):
     cases: dict[str, Any] = Field(
         description="issue 13: rectification loop, mediation, residents' channels and ratings"
     )
+    register_: dict[str, Any] = Field(alias="register")  # BaseModel has a ``register``
 
 
 # --- stats --------------------------------------------------------------------------------------

@@ -32,6 +32,14 @@ from api.models.field import (
     Record,
     RecordPhoto,
 )
+from api.models.register import (
+    Household,
+    Organisation,
+    Person,
+    PersonTag,
+    RegisterAddress,
+    Room,
+)
 
 __all__ = [
     "Mediation",
@@ -53,14 +61,20 @@ __all__ = [
     "Community",
     "District",
     "Generation",
+    "Household",
     "LeaderAssignment",
+    "Organisation",
     "Party",
+    "Person",
+    "PersonTag",
     "Photo",
     "PhotoUpload",
     "Place",
     "Record",
     "RecordPhoto",
+    "RegisterAddress",
     "Role",
+    "Room",
     "Street",
     "Term",
     "User",

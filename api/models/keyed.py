@@ -32,19 +32,11 @@ from api.errors import Conflict
 from api.models.base import SRID, UTCDateTime, geometry, utcnow
 
 
-class KeyedPoint:
-    """Columns of a located (point, cell, community), client-keyed, versioned row.
-
-    ``cell_code``, ``h3`` and ``author_id`` are the classes' own: they are indexed differently
-    (places are listed by cell, records by bin and author), and keeping each table's indexes
-    as they are needs no migration.
-    """
+class Keyed:
+    """Columns of a client-keyed, versioned row (places, records, and the register's
+    households and persons, which have no point of their own)."""
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    lon: Mapped[float] = mapped_column(Float)
-    lat: Mapped[float] = mapped_column(Float)
-    geom = mapped_column(geometry("POINT"), nullable=False)
-    community_code: Mapped[str] = mapped_column(String(12), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # the ORM adds "WHERE version = :seen" to every UPDATE and bumps it: no lost updates
@@ -57,7 +49,21 @@ class KeyedPoint:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
-Row = TypeVar("Row", bound=KeyedPoint)
+class KeyedPoint(Keyed):
+    """Columns of a located (point, cell, community), client-keyed, versioned row.
+
+    ``cell_code``, ``h3`` and ``author_id`` are the classes' own: they are indexed differently
+    (places are listed by cell, records by bin and author), and keeping each table's indexes
+    as they are needs no migration.
+    """
+
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    geom = mapped_column(geometry("POINT"), nullable=False)
+    community_code: Mapped[str] = mapped_column(String(12), index=True)
+
+
+Row = TypeVar("Row", bound=Keyed)
 
 
 @dataclass(frozen=True)

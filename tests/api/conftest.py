@@ -206,6 +206,7 @@ def api(request, tmp_path_factory) -> Iterator[Api]:  # noqa: ANN001
         database_url=url,
         secret_key="test-secret-0123456789abcdef0123456789",
         photo_dir=tmp / "photos",
+        data_key_file=tmp / "data_key",
         max_photo_bytes=200_000,
         max_body_bytes=300_000,
         web_dir=tmp / "no-web",
@@ -230,6 +231,7 @@ def cli_database(request, tmp_path, monkeypatch) -> Iterator[str]:  # noqa: ANN0
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("WANGGE_SECRET_KEY", "k" * 40)
     monkeypatch.setenv("WANGGE_PHOTO_DIR", str(tmp_path / "photos"))
+    monkeypatch.setenv("WANGGE_DATA_KEY_FILE", str(tmp_path / "data_key"))
     get_settings.cache_clear()
     try:
         yield url

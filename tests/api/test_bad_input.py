@@ -618,6 +618,12 @@ QUERY_CASES = [
     ("/cells", {"bbox": f"{X0},{Y0},1e400,{Y0 + W}"}, ["query", "bbox"]),
     ("/cells", {"bbox": f"{X0 + W},{Y0},{X0},{Y0 + W}"}, ["query", "bbox"]),  # min > max
     ("/cells", {"bbox": f"{X0},{Y0},{X0 + W},{Y0 + W},1"}, ["query", "bbox"]),
+    ("/stats/register", {"by": "district"}, ["query", "by"]),
+    ("/stats/register", {"on": "2999-01-01"}, ["query", "on"]),
+    ("/stats/register", {"on": "1800-01-01"}, ["query", "on"]),
+    ("/register/search", {"q": ""}, ["query", "q"]),
+    ("/persons/not-a-uuid", {}, ["path", "id"]),
+    ("/buildings/x/register", {}, ["path", "id"]),
 ]
 
 

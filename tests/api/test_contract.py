@@ -95,7 +95,46 @@ def _some_data(api: Api) -> dict[str, str]:
         "radius_m": 300,
     }
     assert api.post("/analytics/centres", "admin", json=centre).status_code == 201
+    made.update(_register_data(api))
     return made
+
+
+def _register_data(api: Api) -> dict[str, str]:
+    """A household, a resident and an organisation in the officer's building (the register)."""
+    from tests.api.test_register import building_in, fresh_id, household, person_body
+
+    h = household(api)
+    p = api.post("/persons", "officer", json=person_body(h["id"], id_number=fresh_id()))
+    assert p.status_code == 201, p.text
+    org = {
+        "id": str(uuid.uuid4()),
+        "name": "商店",
+        "org_type": "shop",
+        "building_id": h["building_id"],
+    }
+    assert api.post("/organisations", "officer", json=org).status_code == 201
+    return {
+        "household": h["id"],
+        "person": p.json()["id"],
+        "organisation": org["id"],
+        "building": str(building_in(api, h["cell_code"])),
+    }
+
+
+REGISTER_PATHS = {
+    "/households/": "household",
+    "/persons/": "person",
+    "/organisations/": "organisation",
+    "/buildings/": "building",
+}
+
+
+def _aimed_id(path: str, data: dict[str, str]) -> str:
+    """The stored object a generated path ``id`` is pointed at."""
+    for part, name in REGISTER_PATHS.items():
+        if part in path:
+            return data[name]
+    return data["place"] if "/places/" in path else data["record_officer"]
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +174,7 @@ def aim(case: Any, data: dict[str, str]) -> None:
         return
     params = case.path_parameters
     if params and "id" in params:
-        params["id"] = data["place"] if "/places/" in case.path else data["record_officer"]
+        params["id"] = _aimed_id(case.path, data)
     body = case.body
     if isinstance(body, dict):
         if "lon" in body and "lat" in body:
@@ -143,6 +182,10 @@ def aim(case: Any, data: dict[str, str]) -> None:
         if "kind" in body and "category" in body and case.path.endswith("/records"):
             body["kind"], body["category"] = "incident", "fire"
             body["occurred_at"] = "2024-05-01T08:00:00+08:00"  # when the cells exist
+        if "building_id" in body:
+            body["building_id"] = int(data["building"])
+        if "household_id" in body:
+            body["household_id"] = data["household"]
         if "id" in body and key % 3 == 0:
             body["id"] = data["place"] if case.path.endswith("/places") else data["record_officer"]
 

@@ -64,7 +64,8 @@ def running_server(tmp: Path, db: str, **env_extra: str) -> Iterator[str]:
     """uvicorn on ``db`` in a subprocess with extra ``WANGGE_*`` settings; yields its base URL."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": db, "WANGGE_SECRET_KEY": "browser-tests",
-           "WANGGE_PHOTO_DIR": str(tmp / "photos"), "WANGGE_DEMO": "0", **env_extra}
+           "WANGGE_PHOTO_DIR": str(tmp / "photos"), "WANGGE_DEMO": "0",
+           "WANGGE_DATA_KEY_FILE": str(tmp / "data_key"), **env_extra}
     log_path = tmp / f"server-{port}.log"
     log = open(log_path, "w")  # noqa: SIM115
     proc = subprocess.Popen(

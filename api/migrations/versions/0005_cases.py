@@ -2,7 +2,7 @@
 Open311 clients
 
 Revision ID: 0005_cases
-Revises: 0003
+Revises: 0004_register
 Create Date: 2026-12-04 18:30:57.410887
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from api.models.base import UTCDateTime
 
 revision = "0005_cases"
-down_revision = "0003"
+down_revision = "0004_register"
 branch_labels = None
 depends_on = None
 

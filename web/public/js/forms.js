@@ -12,6 +12,7 @@ import * as patrol from "./patrol.js";
 import { attrsOf, attrControl, readAttrs, commonAttr } from "./placeattrs.js";
 import { openRecordEdit, openPlaceEdit } from "./edits.js";
 import { api } from "./api.js";
+import { registerButton } from "./register.js";
 
 // The kinds and categories come from /meta, and so does what each record kind carries (its rule:
 // priority, parties, track; meta.js kindRule, pointKinds). Kinds with a track are recorded on a
@@ -64,6 +65,8 @@ export function openTapSheet(lonlat) {
     edits.push(h("button", { class: "big", type: "button", dataset: { editPlace: nearPlace.properties.id ?? nearPlace.id },
       onclick: () => openPlaceEdit(nearPlace) }, t("edit_named", { name: nearPlace.properties.name || t("place") })));
   }
+  const register = registerButton(app.map.buildingAt(lon, lat));
+  if (register) edits.push(register);
   const checkins = [];
   if (patrol.active()) {
     const place = nearPlace;

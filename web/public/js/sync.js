@@ -66,6 +66,9 @@ function send(item) {
     case "transition": return api(`/records/${id}/transitions`, { method: "POST", json: body });
     case "patch": return api(`/records/${id}`, { method: "PATCH", json: body });
     case "patch-place": return api(`/places/${id}`, { method: "PATCH", json: body });
+    case "household": return api("/households", { method: "POST", json: body });
+    case "person": return api("/persons", { method: "POST", json: body });
+    case "patch-household": return api(`/households/${id}`, { method: "PATCH", json: body });
     default: throw new Error(`unknown outbox op ${item.op}`);
   }
 }
@@ -77,6 +80,7 @@ function send(item) {
 export function needs(item) {
   const ids = item.target ? [item.target] : [];
   for (const c of item.body?.checkins || []) if (c.place_id) ids.push(c.place_id);
+  if (item.body?.household_id) ids.push(item.body.household_id); // a resident of a new household
   return ids;
 }
 

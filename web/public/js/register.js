@@ -1,0 +1,150 @@
+// A building's register on the tablet (一标三实): its units, floors, rooms, households and
+// residents, read with the purpose "visit" (the server audits every identity it shows), and the
+// officer's additions during a visit: a household, a resident. Both go to the outbox with client
+// UUIDs (ops "household" and "person", sync.js), so they are stored exactly once, offline or not;
+// a resident of a household added offline waits behind it (sync.js needs).
+import { app } from "./state.js";
+import { t, term } from "./i18n.js";
+import { h, openSheet, closeSheet, field, select, setError, toast } from "./ui.js";
+import { api } from "./api.js";
+import { uuid } from "./uuid.js";
+import * as queue from "./queue.js";
+import { syncNow } from "./sync.js";
+
+const PURPOSE = "visit"; // why an officer reads a building's register: a household visit
+
+/** The register's vocabulary from /meta (person types, relations, room uses). */
+const vocab = (name) => (app.meta.raw.register?.[name] || []);
+
+function personLine(p) {
+  const type = term(vocab("person_types").find((x) => x.code === p.person_type) || { code: p.person_type });
+  const rel = term(vocab("relations").find((x) => x.code === p.relation) || { code: p.relation });
+  return h("li", { class: "person", dataset: { id: p.id } }, `${p.name} · ${rel} · ${type}`,
+    p.phone ? ` · ${p.phone}` : "");
+}
+
+function householdCard(building, room, hh) {
+  return h("li", { class: "household", dataset: { id: hh.id } },
+    h("p", {}, t("household_in", { room: `${room.unit}-${room.room}` }), hh.household_no ? ` · ${hh.household_no}` : ""),
+    h("ul", { class: "persons" }, (hh.persons || []).map(personLine)),
+    h("div", { class: "button-grid" },
+      h("button", { type: "button", class: "big alt", dataset: { addPerson: hh.id },
+        onclick: () => openPersonForm(building, hh.id) }, t("add_person")),
+      h("button", { type: "button", class: "big secondary", dataset: { moveOut: hh.id },
+        onclick: () => moveOut(hh) }, t("move_out"))));
+}
+
+/** Close a household (and its residents) as of today, through the outbox at the version seen. */
+async function moveOut(hh) {
+  if (!window.confirm(t("move_out_confirm"))) return;
+  const today = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+  const body = { version: hh.version, moved_out: today };
+  await queued(await queue.enqueue({ op: "patch-household", target: hh.id, body, label: t("move_out") }));
+}
+
+function registerTree(building, reg) {
+  const rooms = [];
+  for (const u of reg.units) {
+    for (const f of u.floors) {
+      for (const r of f.rooms) {
+        rooms.push(h("li", { class: "room", dataset: { room: r.id } },
+          h("b", {}, t("unit_floor_room", { unit: u.unit, floor: f.floor, room: r.room })),
+          r.households.length ? h("ul", { class: "households" },
+            r.households.map((hh) => householdCard(building, { unit: u.unit, room: r.room }, hh)))
+            : h("p", { class: "muted" }, term(vocab("room_uses").find((x) => x.code === r.use) || { code: r.use }))));
+      }
+    }
+  }
+  return rooms.length ? h("ul", { class: "rooms" }, rooms) : h("p", { class: "muted" }, t("register_empty"));
+}
+
+/** The sheet of a building's register; offline it says so and still lets the officer add. */
+export async function openBuildingRegister(building) {
+  const id = building.properties.id ?? building.id;
+  const name = building.properties.name || t("building");
+  const body = h("div", { class: "register", dataset: { building: id } }, h("p", {}, t("loading")));
+  const add = h("button", { type: "button", class: "big", dataset: { addHousehold: id },
+    onclick: () => openHouseholdForm(building) }, t("add_household"));
+  openSheet(name, [add, body], { name: "register", rerender: () => openBuildingRegister(building) });
+  try {
+    const reg = await api(`/buildings/${encodeURIComponent(id)}/register?purpose=${PURPOSE}`);
+    body.replaceChildren(h("p", {}, t("households_n", { n: reg.households })), registerTree(building, reg));
+  } catch {
+    body.replaceChildren(h("p", { class: "muted", role: "status" }, t("register_offline")));
+  }
+}
+
+async function queued(item) {
+  closeSheet();
+  toast(navigator.onLine ? t("saved_sending") : t("saved_offline"), "ok");
+  await syncNow();
+  return item;
+}
+
+function textInput(name, max) {
+  return h("input", { type: "text", name, maxlength: max });
+}
+
+/** A new household in a room of the building: unit, floor, room, household number, use. */
+export function openHouseholdForm(building) {
+  const buildingId = building.properties.id ?? building.id;
+  const unit = textInput("unit", 20);
+  const floor = textInput("floor", 10);
+  const room = textInput("room", 20);
+  const no = textInput("household_no", 40);
+  const use = select("use", vocab("room_uses"), term, { value: "own" });
+  const form = h("form", { class: "household-form", novalidate: true },
+    field("unit", unit), field("floor", floor), field("room", room, { required: true }),
+    field("household_no", no), field("room_use", use),
+    h("div", { class: "form-actions" },
+      h("button", { type: "button", class: "big secondary", onclick: closeSheet }, t("cancel")),
+      h("button", { type: "submit", class: "big primary" }, t("save"))));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    setError(room, room.value.trim() ? "" : t("required"));
+    if (form.querySelector("[aria-invalid=true]")) return;
+    const id = uuid();
+    const body = { id, building_id: Number(buildingId), unit: unit.value.trim(), floor: floor.value.trim(),
+      room: room.value.trim(), household_no: no.value.trim(), use: use.value || "own" };
+    await queued(await queue.enqueue({ id, op: "household", body, label: `${t("household")} · ${body.room}` }));
+  });
+  openSheet(t("add_household"), form, { name: "form-household", rerender: () => openHouseholdForm(building) });
+}
+
+/** A new resident of a household (one stored, or one still in the outbox). */
+export function openPersonForm(building, householdId) {
+  const name = textInput("name", 50);
+  const idNumber = textInput("id_number", 40);
+  const phone = h("input", { type: "tel", name: "phone", maxlength: 30 });
+  const type = select("person_type", vocab("person_types"), term);
+  const relation = select("relation", vocab("relations"), term);
+  const form = h("form", { class: "person-form", novalidate: true },
+    field("person_name", name, { required: true }), field("id_number", idNumber),
+    field("phone", phone), field("person_type", type, { required: true }),
+    field("relation", relation, { required: true }),
+    h("div", { class: "form-actions" },
+      h("button", { type: "button", class: "big secondary", onclick: closeSheet }, t("cancel")),
+      h("button", { type: "submit", class: "big primary" }, t("save"))));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    setError(name, name.value.trim() ? "" : t("required"));
+    setError(type, type.value ? "" : t("required"));
+    setError(relation, relation.value ? "" : t("required"));
+    if (form.querySelector("[aria-invalid=true]")) return;
+    const id = uuid();
+    const body = { id, household_id: householdId, name: name.value.trim(), person_type: type.value,
+      relation: relation.value };
+    if (idNumber.value.trim()) body.id_number = idNumber.value.trim();
+    if (phone.value.trim()) body.phone = phone.value.trim();
+    // the outbox label names no one: personal data stays out of lists and logs
+    await queued(await queue.enqueue({ id, op: "person", body, label: t("person") }));
+  });
+  openSheet(t("add_person"), form, { name: "form-person", rerender: () => openPersonForm(building, householdId) });
+}
+
+/** The "register" button of the tap sheet for a building in the officer's own cells, or null. */
+export function registerButton(building) {
+  if (!building || !app.ownCodes.includes(building.properties.cell_code)) return null;
+  return h("button", { class: "big alt", type: "button", dataset: { register: building.properties.id ?? building.id },
+    onclick: () => openBuildingRegister(building) }, t("building_register", { name: building.properties.name || t("building") }));
+}
