@@ -42,7 +42,10 @@ def _total(page) -> int:  # noqa: ANN001
 
 
 def _matrix_cell(page, hour: int, weekday: int) -> tuple[float, float]:  # noqa: ANN001
-    """The page position of one cell of the weekday × hour chart."""
+    """The page position of one cell of the weekday × hour chart (once the chart is drawn: it
+    comes with the profile, after the map)."""
+    page.wait_for_function("""() => { const el = document.getElementById('chart-matrix');
+        return el && echarts.getInstanceByDom(el); }""")
     return tuple(page.evaluate("""([h, d]) => {
         const el = document.getElementById('chart-matrix');
         const [x, y] = echarts.getInstanceByDom(el).convertToPixel({ seriesIndex: 0 }, [h, d]);

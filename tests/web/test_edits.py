@@ -194,3 +194,21 @@ def test_record_tapped_on_map_edit_answer_lost_is_stored_once(tablet, server):
     assert page.get_attribute("#sync-btn", "data-state") == "clear"
     now = server.get(f"/records/{case['id']}", "officer").json()
     assert now["description"] == text + " 现场已清理" and now["version"] == case["version"] + 1
+
+
+def test_records_stacked_at_one_spot_each_get_an_edit_button(tablet, server):
+    """Two records made at the same point: a tap there offers to edit either, nearest first."""
+    code = world.C1 + "022"
+    first = new_case(server, code, f"同点一 {uuid.uuid4().hex[:6]}")
+    second = new_case(server, code, f"同点二 {uuid.uuid4().hex[:6]}")
+    page = tablet(PORTRAIT)
+    login(page)
+    for case in (first, second):
+        page.wait_for_function("(id) => wangge.cases.some((c) => c.id === id)", arg=case["id"])
+    centre_map(page, first["lon"], first["lat"])
+    tap_at(page, first["lon"], first["lat"])
+    offered = page.eval_on_selector_all("#sheet [data-edit-record]",
+                                        "els => els.map((e) => e.dataset.editRecord)")
+    assert {first["id"], second["id"]} <= set(offered) and len(offered) <= 3
+    page.click(f"#sheet [data-edit-record='{first['id']}']")
+    page.wait_for_selector("#sheet[data-name=edit-record]")

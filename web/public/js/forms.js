@@ -56,10 +56,9 @@ export function openTapSheet(lonlat) {
   }
   const edits = [];
   const nearPlace = app.map.placeNear(lon, lat);
-  const nearRecord = app.map.recordNear(lon, lat);
-  if (nearRecord) {
-    edits.push(h("button", { class: "big", type: "button", dataset: { editRecord: nearRecord.id },
-      onclick: () => openRecordEdit(nearRecord) }, t("edit_named", { name: shortText(nearRecord.description) || t("record") })));
+  for (const near of app.map.recordsNear(lon, lat)) {
+    edits.push(h("button", { class: "big", type: "button", dataset: { editRecord: near.id },
+      onclick: () => openRecordEdit(near) }, t("edit_named", { name: shortText(near.description) || t("record") })));
   }
   if (nearPlace && app.ownCodes.includes(nearPlace.properties.cell_code)) {
     edits.push(h("button", { class: "big", type: "button", dataset: { editPlace: nearPlace.properties.id ?? nearPlace.id },

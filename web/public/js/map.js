@@ -217,8 +217,16 @@ export class GridMap {
   }
 
   /** The record drawn within `px` pixels of a WGS84 point, nearest first, or null. */
-  recordNear(lon, lat, px = 28) {
-    return this.nearest(this.records || [], (r) => [r.lon, r.lat], lon, lat, px);
+  /** Up to `n` records drawn within `px` pixels of a WGS84 point, nearest first (records made at
+   * one spot stack on the map, and each must stay reachable). */
+  recordsNear(lon, lat, n = 3, px = 28) {
+    const p = this.map.latLngToContainerPoint(this.toMap(lon, lat));
+    return (this.records || [])
+      .map((r) => [p.distanceTo(this.map.latLngToContainerPoint(this.toMap(r.lon, r.lat))), r])
+      .filter(([d]) => d <= px)
+      .sort((a, b) => a[0] - b[0])
+      .slice(0, n)
+      .map(([, r]) => r);
   }
 
   nearest(items, lonlatOf, lon, lat, px) {
