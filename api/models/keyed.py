@@ -82,8 +82,14 @@ class Shown(Generic[Row]):
 
 
 def content_hash(body: BaseModel) -> str:
-    """A hash of the client's payload: equal for a harmless resend, different for a conflict."""
-    data = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    """A hash of the client's payload: equal for a harmless resend, different for a conflict.
+    Fields a model added later (``hash_omits_unset``) count only when set, so hashes of rows
+    stored before them stay valid."""
+    dumped = body.model_dump(mode="json")
+    for name in getattr(body, "hash_omits_unset", ()):
+        if dumped.get(name) is None:
+            dumped.pop(name, None)
+    data = json.dumps(dumped, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(data.encode()).hexdigest()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from pydantic import AwareDatetime, Field, StrictInt
 
@@ -45,6 +46,9 @@ class RecordIn(Located):
     checkins: list[CheckinIn] = Field(default_factory=list, max_length=500)
     started_at: AwareDatetime | None = None
     ended_at: AwareDatetime | None = None
+    #: Fields added after records were first stored: left out of the content hash while unset,
+    #: so a tablet's resend of a record stored before they existed still matches (not a 409).
+    hash_omits_unset: ClassVar[tuple[str, ...]] = ("floor", "unit")
     #: In a tall building: the floor and entrance unit, which put the record in its vertical cell.
     floor: StrictInt | None = Field(default=None, ge=-10, le=300)
     unit: StrictInt | None = Field(default=None, ge=1, le=99)
