@@ -356,6 +356,11 @@ def test_no_personal_data_in_any_collection(live: Live) -> None:
         ("/collections/heat/items/-1", {}, 404, "featureId"),
         ("/collections/heat/items/ffffffffffffffffffff", {}, 404, "featureId"),
         ("/collections/records/items/not-a-uuid", {}, 404, "featureId"),
+        ("/collections/addresses/items/abc", {}, 404, "featureId"),
+        ("/collections/organisations/items/not-a-uuid", {}, 404, "featureId"),
+        ("/collections/organisations/items", {"filter": "phone = '138'"}, 400, "filter"),
+        ("/collections/organisations/items", {"filter": "contact IS NULL"}, 400, "filter"),
+        ("/collections/addresses/items", {"filter": "building_id = 'x'"}, 400, "filter"),
     ],
 )
 def test_bad_parameters_get_the_standards_exception(
@@ -500,7 +505,8 @@ def test_credentials_in_urls_never_reach_the_access_log(caplog: pytest.LogCaptur
 
 def test_the_registers_features_stand_where_they_are(live: Live) -> None:
     """An address stands at a point of its building; an organisation at its own point or, when
-    located by its building, on the building; a CQL2 filter and a bbox select them."""
+    located by its building, on the building; a CQL2 filter and a bbox select them; CRS, HTML,
+    paging and one feature by id answer, and a feature outside officer2's cells is a 404."""
     for a in live.get("/collections/addresses/items", limit="100").json()["features"]:
         foot = live.get(f"/collections/buildings/items/{a['properties']['building_id']}").json()
         assert shapely.geometry.shape(foot["geometry"]).contains(
@@ -520,3 +526,13 @@ def test_the_registers_features_stand_where_they_are(live: Live) -> None:
     assert [o["properties"]["name"] for o in r.json()["features"]] == ["和平商店"]
     east = live.get("/collections/organisations/items", bbox=f"{X0 + W},{Y0},{X0 + 2 * W},{Y0 + W}")
     assert [o["properties"]["name"] for o in east.json()["features"]] == ["劝业公司"]
+    for name in ("addresses", "organisations"):  # every way of asking answers, by id too
+        for params in ({"crs": "EPSG:3857"}, {"f": "html"}, {"datetime": "2020-01-01T00:00:00Z"},
+                       {"limit": "1", "offset": "1"}, {"bbox": "0,0,1,1"}):  # fmt: skip
+            assert live.get(f"/collections/{name}/items", **params).status_code == 200, params
+        first = live.get(f"/collections/{name}/items", limit="1").json()["features"][0]
+        one = live.get(f"/collections/{name}/items/{first['id']}")
+        assert one.status_code == 200 and one.json()["properties"] == first["properties"]
+        assert live.get(
+            f"/collections/{name}/items/{first['id']}", user="officer2"
+        ).status_code == (404 if first["properties"]["cell_code"].startswith(C1) else 200)
