@@ -13,13 +13,15 @@ from api.accounts.access import Scope
 from api.models import Community
 from api.ogc.errors import Missing
 from api.ogc.heatview import HeatView
+from api.ogc.registerviews import register_views
 from api.ogc.views import View, table_views
 
 
 @lru_cache(maxsize=4)
 def views_for(finest: int) -> list[View]:
-    """Every collection: the table views and the heat bins (``finest``: the H3 resolution)."""
-    return [*table_views(), HeatView(finest)]
+    """Every collection: the table views, the register's public parts and the heat bins
+    (``finest``: the H3 resolution)."""
+    return [*table_views(), *register_views(), HeatView(finest)]
 
 
 @lru_cache(maxsize=4)

@@ -14,7 +14,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import geopandas as gpd
@@ -24,15 +24,21 @@ import pyogrio
 import pytest
 import shapely
 from conftest import C1, C2, PASSWORDS, X0, Y0, W, fresh_database, record_body, seed
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, select, text
 
 from api.db import session_scope
 from api.io.loaders import load_buildings
+from api.models import Building, RegisterAddress
 from api.settings import Settings
 from api.store import make_store
+from grid.register.creditcodes import make_credit_code
+from grid.register.idnumbers import make_id
 from tests.web.conftest import ROOT, running_server
 
-PERSONAL = ("张三丰", "13800001111", "110101199003071234", "李四光", "13911112222")
+PARTY = ("张三丰", "13800001111", "110101199003071234", "李四光", "13911112222")
+RESIDENT = ("欧阳明轩", "13912345678", make_id("120101", date(1986, 3, 14), 271))
+CONTACT = ("赵老板", "13811112222", "钱经理", "13722223333")
+PERSONAL = (*PARTY, *RESIDENT, *CONTACT)  # in records, places and the register: never served
 N_BUILDINGS = 48  # beside the fixture's two: 50 in all, several GDAL pages of 10
 
 
@@ -79,11 +85,44 @@ def _post(base: str, token: str, path: str, body: dict[str, Any]) -> None:
     assert r.status_code == 201, r.text
 
 
+def _addresses(store: Any) -> dict[str, int]:
+    """A standard address for every other building (straight into the table, as the register's
+    import does); the id of one building per cell."""
+    with session_scope(store.sessions) as s:
+        rows = s.execute(select(Building.id, Building.cell_code).order_by(Building.id)).all()
+        s.execute(insert(RegisterAddress), [
+            {"building_id": b, "address": f"南京路{b}号", "text": f"南京路{b}号楼"}
+            for b, _ in rows[::2]])  # fmt: skip
+    return {str(cell): int(b) for b, cell in reversed(rows)}
+
+
+def _register(base: str, tokens: dict[str, str], buildings: dict[str, int]) -> None:
+    """A household with a resident (name, ID number, phone) and two organisations with contact
+    persons and phones (one located by its building, one by a point), through the JSON API."""
+    hid = str(uuid.uuid4())
+    room = {"unit": "1", "floor": "3", "room": "301", "use": "rented"}
+    _post(base, tokens["officer"], "/households",
+          {"id": hid, "building_id": buildings[C1 + "001"], **room})  # fmt: skip
+    person = {"id": str(uuid.uuid4()), "household_id": hid, "name": RESIDENT[0],
+              "phone": RESIDENT[1], "id_number": RESIDENT[2], "person_type": "floating",
+              "relation": "self"}  # fmt: skip
+    _post(base, tokens["officer"], "/persons", person)
+    shop = {"id": str(uuid.uuid4()), "name": "和平商店", "org_type": "shop",
+            "credit_code": make_credit_code("91120101MA05XXXX0"), "address": "南京路1号",
+            "contact": CONTACT[0], "phone": CONTACT[1], "employees": 4,
+            "building_id": buildings[C1 + "002"]}  # fmt: skip
+    _post(base, tokens["officer"], "/organisations", shop)
+    firm = {"id": str(uuid.uuid4()), "name": "劝业公司", "org_type": "company",
+            "contact": CONTACT[2], "phone": CONTACT[3], "lon": X0 + W + 0.002,
+            "lat": Y0 + 0.002}  # fmt: skip
+    _post(base, tokens["officer2"], "/organisations", firm)
+
+
 def _fill(base: str, tokens: dict[str, str]) -> None:
     """Records of every kind (some with parties: personal data), places (one with a landlord's
     name and phone) and a service centre, written through the JSON API as the tablets would."""
     now = datetime.now(UTC)
-    party = [{"name": PERSONAL[0], "phone": PERSONAL[1], "id_number": PERSONAL[2]}]
+    party = [{"name": PARTY[0], "phone": PARTY[1], "id_number": PARTY[2]}]
     for i in range(12):
         user = "officer" if i % 3 else "officer2"
         x = X0 + (0.001 if user == "officer" else W + 0.001) + i * 0.0006
@@ -96,7 +135,7 @@ def _fill(base: str, tokens: dict[str, str]) -> None:
         if i % 4 == 2:
             body["parties"] = party
         _post(base, tokens[user], "/records", body)
-    attrs = {"landlord": PERSONAL[3], "landlord_phone": PERSONAL[4]}
+    attrs = {"landlord": PARTY[3], "landlord_phone": PARTY[4]}
     place = {"kind": "rental", "name": "出租屋", "lon": X0 + 0.004, "lat": Y0 + 0.007}
     _post(base, tokens["officer"], "/places", {"id": str(uuid.uuid4()), **place, "attrs": attrs})
     cafe = {"kind": "internet_cafe", "name": "网吧", "lon": X0 + W + 0.004, "lat": Y0 + 0.003}
@@ -119,6 +158,7 @@ def live(
     seed(store)
     with session_scope(store.sessions) as s:
         load_buildings(s, _extra_buildings())
+    buildings = _addresses(store)
     store.engine.dispose()
     with running_server(tmp, url) as base:
         tokens = {}
@@ -127,6 +167,7 @@ def live(
             r = httpx.post(base + "/api/v1/auth/token", data=form, timeout=60)
             tokens[user] = r.json()["access_token"]
         _fill(base, tokens)
+        _register(base, tokens, buildings)
         yield Live(base, url, tokens)
     gen.close()
 
@@ -170,6 +211,12 @@ def _expected(live: Live, user: str, collection: str) -> dict[str, Any]:
         rows = live.sql(
             f"SELECT id, category FROM records WHERE ({like.format(col='cell_code')}){extra}"
         )
+    elif collection == "addresses":
+        on = "JOIN buildings b ON b.id = a.building_id"
+        rows = live.sql(f"SELECT a.id, a.address FROM reg_addresses a {on} "
+                        f"WHERE {like.format(col='b.cell_code')}")  # fmt: skip
+    elif collection == "organisations":
+        rows = live.sql(f"SELECT id, name FROM organisations WHERE {like.format(col='cell_code')}")
     elif collection == "centres":
         rows = live.sql("SELECT id, name FROM centres")
     else:  # heat: the records' res-9 bins of the last 30 days
@@ -183,7 +230,7 @@ def _expected(live: Live, user: str, collection: str) -> dict[str, Any]:
                 key = h3.latlng_to_cell(lat, lon, 9)
                 bins[key] = bins.get(key, 0) + 1
         return bins
-    return {str(uuid.UUID(str(k))) if collection[:2] in ("pl", "re") else str(k): v
+    return {str(uuid.UUID(str(k))) if collection[:2] in ("pl", "re", "or") else str(k): v
             for k, v in rows}  # fmt: skip
 
 
@@ -199,6 +246,8 @@ COLLECTIONS = {  # collection → (its id property, the property compared)
     "records-dispute": ("id", "category"),
     "records-patrol": ("id", "category"),
     "centres": ("id", "name"),
+    "addresses": ("id", "address"),
+    "organisations": ("id", "name"),
     "heat": ("h3", "count"),
 }
 
@@ -219,6 +268,9 @@ def test_gdal_reads_every_collection_as_the_database_holds_it(live: Live, user: 
         assert seen == {str(k): v for k, v in want.items()}, (collection, user)
     officer_cells = set(_gdal(live, "officer", "cells")["code"])
     assert officer_cells and all(c.startswith(C1) for c in officer_cells)
+    for layer in ("addresses", "organisations"):  # the register: the officer's cells only
+        mine = _gdal(live, "officer", layer)
+        assert len(mine) and set(mine["cell_code"]) <= officer_cells, layer
 
 
 def test_gdal_pages_through_many_pages(live: Live) -> None:
@@ -270,10 +322,20 @@ def test_crs_epsg_4490_answers_lat_lon(live: Live) -> None:
 def test_no_personal_data_in_any_collection(live: Live) -> None:
     """Names, phones and ID numbers of parties and landlords appear in no collection, in JSON
     or HTML, for the role that could see them in full elsewhere."""
+    people = "SELECT count(*) FROM persons WHERE name IS NOT NULL AND phone IS NOT NULL"
+    contacts = "SELECT count(*) FROM organisations WHERE contact IS NOT NULL AND phone IS NOT NULL"
+    assert live.sql(people)[0][0] == 1 and live.sql(contacts)[0][0] == 2  # stored, encrypted
     for collection in COLLECTIONS:
         for f in ("json", "html"):
             body = live.get(f"/collections/{collection}/items", f=f, limit="1000").text
             assert not [p for p in PERSONAL if p in body], collection
+    orgs = live.get("/collections/organisations/items").json()["features"]
+    assert {o["properties"]["name"] for o in orgs} == {"和平商店", "劝业公司"}
+    assert {k for o in orgs for k in o["properties"]} == {
+        "id", "name", "org_type", "credit_code", "address", "employees", "place_id",
+        "building_id", "cell_code", "community_code"}  # fmt: skip
+    queryable = live.get("/collections/organisations/queryables").json()["properties"]
+    assert "name" in queryable and not {"contact", "phone"} & set(queryable)
 
 
 @pytest.mark.parametrize(
@@ -294,6 +356,11 @@ def test_no_personal_data_in_any_collection(live: Live) -> None:
         ("/collections/heat/items/-1", {}, 404, "featureId"),
         ("/collections/heat/items/ffffffffffffffffffff", {}, 404, "featureId"),
         ("/collections/records/items/not-a-uuid", {}, 404, "featureId"),
+        ("/collections/addresses/items/abc", {}, 404, "featureId"),
+        ("/collections/organisations/items/not-a-uuid", {}, 404, "featureId"),
+        ("/collections/organisations/items", {"filter": "phone = '138'"}, 400, "filter"),
+        ("/collections/organisations/items", {"filter": "contact IS NULL"}, 400, "filter"),
+        ("/collections/addresses/items", {"filter": "building_id = 'x'"}, 400, "filter"),
     ],
 )
 def test_bad_parameters_get_the_standards_exception(
@@ -342,7 +409,7 @@ def test_debian_gdal_reads_the_collections_within_scope(live: Live) -> None:
     """Debian's GDAL 3.6, signed in by ``GDAL_HTTP_HEADERS``, pages through the buildings (GDAL
     3.6 asks 10 a page) and reads the officer's records: what the database holds for them."""
     header = {"GDAL_HTTP_HEADERS": f"Authorization: Bearer {live.tokens['officer']}"}
-    for layer in ("buildings", "records", "heat"):
+    for layer in ("buildings", "records", "heat", "organisations"):
         feats = _debian_gdal(live, layer, header)
         key, prop = COLLECTIONS[layer]
         got = {str(f["properties"][key]): f["properties"][prop] for f in feats}
@@ -434,3 +501,38 @@ def test_credentials_in_urls_never_reach_the_access_log(caplog: pytest.LogCaptur
     line = caplog.records[-1].getMessage()
     assert "wgk_secret" not in line and "eyJ.x.y" not in line
     assert "limit=10&api_key=***&f=json&token=***" in line
+
+
+def test_the_registers_features_stand_where_they_are(live: Live) -> None:
+    """An address stands at a point of its building; an organisation at its own point or, when
+    located by its building, on the building; a CQL2 filter and a bbox select them; CRS, HTML,
+    paging and one feature by id answer, and a feature outside officer2's cells is a 404."""
+    for a in live.get("/collections/addresses/items", limit="100").json()["features"]:
+        foot = live.get(f"/collections/buildings/items/{a['properties']['building_id']}").json()
+        assert shapely.geometry.shape(foot["geometry"]).contains(
+            shapely.geometry.shape(a["geometry"])
+        )
+    orgs = live.get("/collections/organisations/items").json()["features"]
+    by_name = {o["properties"]["name"]: o for o in orgs}
+    assert by_name["劝业公司"]["geometry"]["coordinates"] == pytest.approx(
+        [X0 + W + 0.002, Y0 + 0.002]
+    )
+    shop = by_name["和平商店"]
+    foot = live.get(f"/collections/buildings/items/{shop['properties']['building_id']}").json()
+    assert shapely.geometry.shape(foot["geometry"]).contains(
+        shapely.geometry.shape(shop["geometry"])
+    )
+    r = live.get("/collections/organisations/items", filter="org_type = 'shop' AND employees >= 4")
+    assert [o["properties"]["name"] for o in r.json()["features"]] == ["和平商店"]
+    east = live.get("/collections/organisations/items", bbox=f"{X0 + W},{Y0},{X0 + 2 * W},{Y0 + W}")
+    assert [o["properties"]["name"] for o in east.json()["features"]] == ["劝业公司"]
+    for name in ("addresses", "organisations"):  # every way of asking answers, by id too
+        for params in ({"crs": "EPSG:3857"}, {"f": "html"}, {"datetime": "2020-01-01T00:00:00Z"},
+                       {"limit": "1", "offset": "1"}, {"bbox": "0,0,1,1"}):  # fmt: skip
+            assert live.get(f"/collections/{name}/items", **params).status_code == 200, params
+        first = live.get(f"/collections/{name}/items", limit="1").json()["features"][0]
+        one = live.get(f"/collections/{name}/items/{first['id']}")
+        assert one.status_code == 200 and one.json()["properties"] == first["properties"]
+        assert live.get(
+            f"/collections/{name}/items/{first['id']}", user="officer2"
+        ).status_code == (404 if first["properties"]["cell_code"].startswith(C1) else 200)
