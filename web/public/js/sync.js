@@ -69,6 +69,7 @@ function send(item) {
     case "household": return api("/households", { method: "POST", json: body });
     case "person": return api("/persons", { method: "POST", json: body });
     case "patch-household": return api(`/households/${id}`, { method: "PATCH", json: body });
+    case "patch-person": return api(`/persons/${id}`, { method: "PATCH", json: body });
     default: throw new Error(`unknown outbox op ${item.op}`);
   }
 }
