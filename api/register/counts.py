@@ -92,17 +92,14 @@ def refresh_households(session: Session, building_ids: Iterable[int] | None = No
     if not ids:
         return 0
     cells = _cells_of(session, ids)
-    # lock the cells then the buildings (PostGIS; one order, no deadlock), so the counts
-    # below, read after the lock, see every write committed before
+    # lock the cells (PostGIS; in id order, no deadlock), so the counts below, read after the
+    # lock, see every household write in those cells committed before
     locked = select(Cell.id).where(Cell.code.in_(cells), Cell.latest())
     session.execute(locked.order_by(Cell.id).with_for_update()).all()
-    living = dict(
-        session.execute(
-            select(Household.building_id, func.count())
-            .where(Household.building_id.in_(ids), _living(Household, rules.today()))
-            .group_by(Household.building_id)
-        ).all()
-    )
+    q = select(Household.building_id, func.count()).where(_living(Household, rules.today()))
+    if building_ids is not None:  # a few; an import counts every building (no huge IN list)
+        q = q.where(Household.building_id.in_(ids))
+    living = dict(session.execute(q.group_by(Household.building_id)).all())
     rows = [
         {"id": b, "households": int(living.get(b, 0)), "households_estimated": False} for b in ids
     ]
