@@ -176,7 +176,7 @@ export function openPersonForm(building, householdId, person = null) {
     if (values.phone) body.phone = values.phone;
     await queued(await queue.enqueue({ id, op: "person", body, label: t("person") }));
   });
-  const title = person ? t("edit_person") : t("add_person");
+  const title = person ? t("edit_person_title") : t("add_person");
   openSheet(title, form, { name: person ? "form-person-edit" : "form-person",
     rerender: () => openPersonForm(building, householdId, person) });
 }

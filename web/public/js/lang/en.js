@@ -398,6 +398,7 @@ export default {
   move_out: "Moved out",
   move_out_confirm: "Record that this household moved out today? Its residents move out with it.",
   edit_person: "Edit",
+  edit_person_title: "Edit resident",
   move_out_person: "Moved out (this person)",
   move_out_person_confirm: "Record that this person moved out today? The rest of the household stays.",
 };

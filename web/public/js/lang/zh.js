@@ -398,6 +398,7 @@ export default {
   move_out: "迁出",
   move_out_confirm: "确认该户今天迁出？户内人员同时迁出。",
   edit_person: "修改",
+  edit_person_title: "修改人员信息",
   move_out_person: "个人迁出",
   move_out_person_confirm: "确认此人今天迁出？该户其他人员不变。",
 };
