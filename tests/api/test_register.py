@@ -266,6 +266,21 @@ def test_search_by_id_phone_name_and_address(api):
     assert [b["id"] for b in found["buildings"]] == [h["building_id"]]
 
 
+def test_search_by_a_foreigners_document_number(api):
+    h = household(api)
+    doc = "E" + str(uuid.uuid4().int % 10**8).zfill(8)
+    body = person_body(h["id"], name="JOHN SMITH", id_number=doc, person_type="foreign")
+    p = api.post("/persons", "officer", json=body | {"phone": None}).json()
+    for q in (doc, doc.lower(), " ".join([doc[:4], doc[4:]])):
+        found = api.get("/register/search", "officer", params={"q": q}).json()
+        assert found["by"] == "document", q
+        assert [x["id"] for x in found["persons"]] == [p["id"]], q
+    assert (
+        api.get("/register/search", "officer", params={"q": doc[:-1] + "X"}).json()["persons"] == []
+    )
+    assert api.get("/register/search", "officer2", params={"q": doc}).json()["persons"] == []
+
+
 def test_organisations(api):
     body = {
         "id": str(uuid.uuid4()),

@@ -74,6 +74,7 @@ function send(item) {
     case "rect-step": return api(`/rectifications/${id}/steps`, { method: "POST", json: body });
     case "mediation": return api(`/records/${id}/mediation`, { method: "PUT", json: body });
     case "med-session": return api(`/records/${id}/mediation/sessions`, { method: "POST", json: body });
+    case "patch-person": return api(`/persons/${id}`, { method: "PATCH", json: body });
     default: throw new Error(`unknown outbox op ${item.op}`);
   }
 }
