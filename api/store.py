@@ -112,7 +112,7 @@ def make_store(settings: Settings, *, migrate: bool = True) -> Store:
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     with _startup_lock(engine):
         if migrate:
-            upgrade(settings.database_url)
+            upgrade(settings.database_url, settings=settings)
         with engine.begin() as conn:
             seed_lookups(conn)
     pg = None if is_sqlite(engine) else AsyncPgPool(conninfo(engine), settings.db_pool_size)

@@ -29,6 +29,7 @@ from api.models import (
     User,
 )
 from api.models.areas import in_force
+from api.models.cases import Mediation, Rectification, RectificationStep
 from grid.domain.caseflow import Role
 from grid.domain.catalog import AttrType, Personal, place_attrs
 
@@ -165,7 +166,8 @@ def visible_photos(session: Session, scope: Scope, hashes: Collection[str]) -> s
     photo and for linking it to a record. Admin sees all, every uploader their own (any user who
     sent the bytes, so an upload not yet linked shows on each tablet that took it), anyone else
     only a photo that belongs to a record or place they may see (a place's photos are SHA-256
-    hashes inside its ``attrs``)."""
+    hashes inside its ``attrs``), or to a hazard's rectification step or a dispute's mediation
+    agreement they may see."""
     wanted = sorted(set(hashes))
     if not wanted:
         return set()
@@ -186,7 +188,27 @@ def visible_photos(session: Session, scope: Scope, hashes: Collection[str]) -> s
         in_place = select(Place.id).where(cast(Place.attrs, String).like(f"%{sha}%"))
         if session.scalar(scope.visible(in_place, Place).limit(1)) is not None:
             seen.add(sha)
+    seen.update(_case_photos(session, scope, [s for s in rest if s not in seen]))
     return seen
+
+
+def _case_photos(session: Session, scope: Scope, hashes: list[str]) -> set[str]:
+    """Those of ``hashes`` taken at a step of a rectification, or kept as the agreement of a
+    mediation, that ``scope`` may see (the hazard's or the dispute's cell and community)."""
+    if not hashes:
+        return set()
+    agreed = select(Mediation.agreement_photo).join(Record, Mediation.record_id == Record.id)
+    out = set(
+        session.scalars(scope.visible(agreed, Record).where(Mediation.agreement_photo.in_(hashes)))
+    )
+    steps = select(RectificationStep.id).join(
+        Rectification, RectificationStep.rectification_id == Rectification.id
+    )
+    for sha in (s for s in hashes if s not in out):
+        taken = steps.where(cast(RectificationStep.photos, String).like(f"%{sha}%"))
+        if session.scalar(scope.visible(taken, Rectification).limit(1)) is not None:
+            out.add(sha)
+    return out
 
 
 def mask_name(name: str) -> str:

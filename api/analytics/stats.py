@@ -1,4 +1,6 @@
-"""Counts per cell and case-loop KPIs, computed by grid.counts over the store's rows."""
+"""Counts per cell and case-loop KPIs, computed by grid.counts over the store's rows, each row
+with the cell's households (registered where a register is loaded, else estimated) and the
+register's counts (``api.register.cellstats``)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from api.checks import check_filter_category
 from api.errors import InvalidInput
 from api.models import Cell, Checkin, Place, Record, utcnow
 from api.periods import Period
+from api.register.cellstats import register_columns, register_day, with_register
 from grid.domain.caseflow import Status
 from grid.domain.catalog import RecordKind, kinds_with
 
@@ -105,10 +108,13 @@ def counts(
     frame = cells if by == CountBy.CELL else cells[["community_code"]].drop_duplicates()
     out = frame.merge(got, on=key, how="outer").fillna({"count": 0})
     out["count"] = out["count"].astype(int)
+    day = register_day(period.end)
+    out = with_register(out, register_columns(session, scope, key, day), key)
     return {
         "by": by.value,
         "from": period.start,
         "to": period.end,
+        "register_on": day,
         "counts": _rows(out.sort_values(key)),
     }
 
@@ -185,4 +191,7 @@ def kpis(
     )
     for col in ("due", "closed", "on_time_closed", "overdue_open", "places", "visited"):
         out[col] = out[col].fillna(0).astype(int)
-    return {"by": by.value, "from": start, "to": end, "rows": _rows(out.sort_values(key))}
+    day = register_day(end)
+    out = with_register(out, register_columns(session, scope, key, day, leaders), key)
+    rows = _rows(out.sort_values(key))
+    return {"by": by.value, "from": start, "to": end, "register_on": day, "rows": rows}

@@ -31,7 +31,7 @@ def run_register_import(args: argparse.Namespace) -> int:
     against the stored buildings (and residents, credit codes), report by row, and load it all or
     nothing."""
     from api.register import imports, orgimport
-    from api.register.counts import apply_registered_households
+    from api.register.counts import refresh_households
     from api.store import open_store
     from grid.register.organisations import OrganisationCheck
 
@@ -69,7 +69,7 @@ def run_register_import(args: argparse.Namespace) -> int:
             print(f"{args.file}: imported {n} organisations")
             return 0
         loaded = imports.load(session, cipher, check, buildings)
-        apply_registered_households(session)
+        refresh_households(session)
         session.commit()
     print(
         f"{args.file}: imported {loaded.households} households, {loaded.persons} persons "

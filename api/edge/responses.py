@@ -390,18 +390,22 @@ class Meta(Out):
 
 
 class Counts(Out):
-    """Records per cell or community in a period (rows: code(s) and ``count``)."""
+    """Records per cell or community in a period (rows: code(s) and ``count``), with households
+    and the register's counts on ``register_on`` (``api.register.cellstats``)."""
 
     by: str
     from_: dt.datetime | None = Field(alias="from")
     to: dt.datetime | None
+    register_on: dt.date
     counts: list[dict[str, Any]]
 
 
 class Kpis(Out):
-    """Closure, on-time closure and patrol coverage per cell, leader or community."""
+    """Closure, on-time closure and patrol coverage per cell, leader or community, with
+    households and the register's counts on ``register_on``."""
 
     by: str
     from_: dt.datetime = Field(alias="from")
     to: dt.datetime
+    register_on: dt.date
     rows: list[dict[str, Any]]

@@ -16,6 +16,7 @@ from api.checks import check_photos
 from api.errors import Conflict, InvalidInput, NotFound
 from api.hazards.schemas import RectificationIn, StepIn
 from api.models import Place, Rectification, RectificationStep, User, utcnow
+from api.places.loop_attrs import sync_place
 from api.places.service import visible_place
 from api.records.view import iso
 from grid.domain import rectification as loop
@@ -71,6 +72,7 @@ def open_rectification(
     session.add(rect)
     session.flush()
     _log(session, rect, "found", loop.INITIAL_STAGE.value, scope.user_id, body.note, [])
+    sync_place(session, rect, scope.user_id)
     audit(session, scope.user_id, "create", "rectification", rect.id, {"place": str(place.id)})
     session.commit()
     return rect, True
@@ -149,6 +151,7 @@ def take_step(session: Session, scope: Scope, rid: uuid.UUID, body: StepIn) -> R
         rect.escalated_to = body.escalated_to
     rect.stage, rect.updated_at = step.target.value, now
     _log(session, rect, step.action, source, scope.user_id, body.note, list(body.photos))
+    sync_place(session, rect, scope.user_id)
     audit(
         session,
         scope.user_id,

@@ -89,12 +89,24 @@ def save_mediation(session: Session, scope: Scope, rid: uuid.UUID, body: Mediati
 def add_session(
     session: Session, store: Store, scope: Scope, rid: uuid.UUID, body: SessionIn
 ) -> Record:
-    """Record one mediation session of a dispute."""
+    """Record one mediation session of a dispute, once: the same user sending the same session
+    (time and note) again, as the tablet's outbox does after a lost answer, adds nothing."""
     rec = _dispute(session, scope, rid, write=True)
     skew = timedelta(minutes=store.settings.max_future_minutes)
     at = check_time(body.at, "at", utcnow(), skew, ("body", "at"))
-    session.add(MediationSession(record_id=rec.id, at=at, note=body.note, user_id=scope.user_id))
-    session.commit()
+    known = session.scalar(
+        select(MediationSession.id).where(
+            MediationSession.record_id == rec.id,
+            MediationSession.user_id == scope.user_id,
+            MediationSession.at == at,
+            MediationSession.note == body.note,
+        )
+    )
+    if known is None:
+        session.add(
+            MediationSession(record_id=rec.id, at=at, note=body.note, user_id=scope.user_id)
+        )
+        session.commit()
     return rec
 
 

@@ -39,6 +39,9 @@ def _rectification() -> dict[str, Any]:
         ],
         "deadline_days": dict(rectification.DEADLINE_DAYS),
         "escalation_targets": [_term(t) for t in rectification.ESCALATION_TARGETS],
+        # the hazard attributes the loop owns (read-only on a hazard with a rectification)
+        "loop_attrs": list(rectification.LOOP_ATTRS),
+        "stage_status": {k.value: v for k, v in rectification.STAGE_STATUS.items()},
     }
 
 

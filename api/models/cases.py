@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.models.base import Base, UTCDateTime, utcnow
@@ -93,15 +93,16 @@ class Screening(Base):
 
 class ResidentReport(Base):
     """A case reported by a resident (public page or Open311): its unguessable ticket, channel,
-    the optional phone (personal data, masked by role) and the keyed hashes the rate limits
-    count by (the raw IP is never stored)."""
+    the optional phone (personal data: encrypted with the register's field cipher, masked by
+    role) and the keyed hashes the rate limits count by (the phone's blind index; the raw IP is
+    never stored)."""
 
     __tablename__ = "resident_reports"
     ticket: Mapped[str] = mapped_column(String(40), primary_key=True)
     record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("records.id"), unique=True)
     channel: Mapped[str] = mapped_column(String(16))
     client_id: Mapped[int | None] = mapped_column(ForeignKey("open311_clients.id"), nullable=True)
-    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    phone: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     phone_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     ip_hash: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

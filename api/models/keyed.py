@@ -145,9 +145,19 @@ def stale(view: Shown[Row], row: Row, seen: int) -> None:
         )
 
 
-def commit_versioned(session: Session, view: Shown[Row], row_id: uuid.UUID) -> None:
-    """Commit, turning a concurrent update that won the race into a 409 with the current row."""
+def commit_versioned(
+    session: Session,
+    view: Shown[Row],
+    row_id: uuid.UUID,
+    then: Callable[[], object] | None = None,
+) -> None:
+    """Commit, turning a concurrent update that won the race into a 409 with the current row;
+    ``then`` runs after the versioned update is flushed, in the same transaction (e.g. a
+    count that depends on the row)."""
     try:
+        if then is not None:
+            session.flush()
+            then()
         session.commit()
     except StaleDataError as e:
         session.rollback()

@@ -25,6 +25,7 @@ from api.models.keyed import (
     resend_of,
     stale,
 )
+from api.places import loop_attrs
 from api.places.attrs import check_attrs
 from api.places.schemas import PlaceIn, PlacePatch
 from api.records.view import iso
@@ -35,7 +36,7 @@ def place_props(p: Place, scope: Scope | None = None) -> dict[str, Any]:
     """The properties of a place as GeoJSON and JSON answers show them (to ``scope``: personal
     attributes masked by role; unmasked only for the audit trail). Stored text that could not
     be answered (a lone surrogate saved before ``api.edge.text_rules``) is shown repaired."""
-    attrs = clean(p.attrs)
+    attrs = loop_attrs.shown(p.kind, clean(p.attrs))
     return {
         "id": str(p.id),
         "kind": p.kind,
@@ -146,6 +147,7 @@ def patch_place(
         p.risk_level = body.risk_level.value
     if body.attrs is not None:
         sent = unmask_attrs(scope, p.kind, body.attrs, p.attrs, p.cell_code)
+        sent = loop_attrs.keep_loop_attrs(session, p, sent)
         p.attrs = check_attrs(p.kind, sent)
         check_photos(session, scope, p.attrs.get("photos", []), ("body", "attrs", "photos"))
     if body.lon is not None or body.lat is not None:

@@ -1,10 +1,12 @@
 """Counts from the register per cell, community or street: registered households, residents by
 type, floating population, vacant and rented rooms, on a given day (moved-out rows still count
 for the days they lived there). Where a register is loaded, its households replace the footprint
-estimate in the buildings' and cells' household counts (``apply_registered_households``)."""
+estimate in the buildings' and cells' household counts (``refresh_households``, called by every
+register write)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.accounts.access import Scope
 from api.models import Building, Cell, Household, Person, Room
+from api.register import rules
 from grid.register.catalog import PERSON_TYPES
 
 LEVELS = {"cell": "cell_code", "community": "community_code", "street": "community_code"}
@@ -76,35 +79,47 @@ def _at(frame: pd.DataFrame, code: str, col: str) -> int:
     return 0 if pd.isna(value) else int(value)
 
 
-def apply_registered_households(session: Session) -> int:
-    """Give each building with registered households living there now that count (no longer
-    estimated), and each current cell the sum of its buildings; buildings without a register
-    keep their estimate. The number of buildings changed."""
-    counts = session.execute(
-        select(Household.building_id, func.count())
-        .where(Household.moved_out.is_(None))
-        .group_by(Household.building_id)
-    ).all()
-    for building_id, n in counts:
-        session.execute(
-            update(Building)
-            .where(Building.id == building_id)
-            .values(households=n, households_estimated=False)
-        )
-    if not counts:
+def refresh_households(session: Session, building_ids: Iterable[int] | None = None) -> int:
+    """Give each building with register rows (``building_ids``, default every such building)
+    the number of its households living there today (no longer estimated; 0 when all moved
+    out), and each current cell of those buildings the sum of its buildings. The one function
+    every register write (API, tablet outbox, import) calls before its commit, so the cells'
+    household counts and the KPIs follow the register. The number of buildings counted."""
+    if building_ids is None:
+        ids = sorted(session.scalars(select(Household.building_id).distinct()))
+    else:
+        ids = sorted(set(building_ids))
+    if not ids:
         return 0
-    ids = [b for b, _ in counts]
-    cells: set[str] = set()
-    for i in range(0, len(ids), 5000):
-        q = select(Building.cell_code).where(Building.id.in_(ids[i : i + 5000])).distinct()
-        cells.update(c for c in session.scalars(q) if c is not None)
+    cells = _cells_of(session, ids)
+    # lock the cells (PostGIS; in id order, no deadlock), so the counts below, read after the
+    # lock, see every household write in those cells committed before
+    locked = select(Cell.id).where(Cell.code.in_(cells), Cell.latest())
+    session.execute(locked.order_by(Cell.id).with_for_update()).all()
+    q = select(Household.building_id, func.count()).where(_living(Household, rules.today()))
+    if building_ids is not None:  # a few; an import counts every building (no huge IN list)
+        q = q.where(Household.building_id.in_(ids))
+    living = dict(session.execute(q.group_by(Household.building_id)).all())
+    rows = [
+        {"id": b, "households": int(living.get(b, 0)), "households_estimated": False} for b in ids
+    ]
+    session.execute(update(Building), rows)
     sums = session.execute(
         select(Building.cell_code, func.sum(Building.households))
-        .where(Building.cell_code.in_(sorted(cells)))
+        .where(Building.cell_code.in_(cells))
         .group_by(Building.cell_code)
     ).all()
     for code, total in sums:
         session.execute(
             update(Cell).where(Cell.code == code, Cell.latest()).values(households=int(total))
         )
-    return len(counts)
+    return len(ids)
+
+
+def _cells_of(session: Session, ids: list[int]) -> list[str]:
+    """The cell codes of the buildings ``ids`` (read in chunks: an import passes thousands)."""
+    cells: set[str] = set()
+    for i in range(0, len(ids), 5000):
+        q = select(Building.cell_code).where(Building.id.in_(ids[i : i + 5000])).distinct()
+        cells.update(c for c in session.scalars(q) if c is not None)
+    return sorted(cells)

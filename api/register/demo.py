@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import insert, select
 
 from api.models import Building, RegisterAddress
-from api.register.counts import apply_registered_households
+from api.register.counts import refresh_households
 from api.register.crypto import cipher_for
 from api.register.imports import load, stored_buildings
 from api.store import Store
@@ -46,6 +46,6 @@ def seed_register(store: Store, seed: int = 0) -> dict[str, int]:
         if check.problems:
             raise RuntimeError(f"generated register has problems: {check.problems[:3]}")
         loaded = load(s, cipher, check, buildings)
-        apply_registered_households(s)
+        refresh_households(s)
         s.commit()
     return {"households": loaded.households, "persons": loaded.persons}

@@ -15,11 +15,12 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from api.models import Organisation, Person, PersonTag
+from api.models import Organisation, Person, PersonTag, ResidentReport
 from api.register.crypto import DataCipher, forget_ciphers, new_key, write_key_file
 from api.register.orgs import CONTACT
 from api.register.people import person_content
 from api.register.view import PERSONAL
+from api.residents.limits import PHONE_FIELD
 
 BATCH = 2000
 
@@ -75,7 +76,24 @@ def reencrypt(session: Session, old: DataCipher, new: DataCipher) -> int:
     ]
     if org_updates:
         session.execute(update(orgs).where(orgs.c.id == bindparam("_id")), org_updates)
-    return len(updates) + len(org_updates)
+    return len(updates) + len(org_updates) + _reseal_reporters(session, old, new)
+
+
+def _reseal_reporters(session: Session, old: DataCipher, new: DataCipher) -> int:
+    """Re-encrypt residents' reporter phones and their blind indexes (the per-phone limit's key);
+    the rows changed."""
+    reports = cast(Table, ResidentReport.__table__)
+    rows = session.execute(
+        select(reports.c.ticket, reports.c.phone).where(reports.c.phone.is_not(None))
+    ).all()
+    plain = [(r.ticket, old.decrypt(PHONE_FIELD, r.phone)) for r in rows]
+    changes = [
+        {"_t": t, "phone": new.encrypt(PHONE_FIELD, p), "phone_hash": new.index(p)}
+        for t, p in plain
+    ]
+    if changes:
+        session.execute(update(reports).where(reports.c.ticket == bindparam("_t")), changes)
+    return len(changes)
 
 
 def rotate(session: Session, key_file: Path, old_key: bytes) -> int:

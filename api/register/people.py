@@ -3,8 +3,9 @@
 
 Writes are keyed by client UUIDs like records (``api.models.keyed``): the same id and content
 again answers 200 with the stored row, other content 409 with ``current``. Moving out closes a
-row (``moved_out``), nothing is deleted. A person's content hash is keyed (HMAC), so it reveals
-nothing of the personal data it covers.
+row (``moved_out``), nothing is deleted. Every household write recounts its building's and
+cell's households (``api.register.counts.refresh_households``) in the same transaction. A
+person's content hash is keyed (HMAC), so it reveals nothing of the personal data it covers.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from api.models.keyed import (
     stale,
 )
 from api.register import rules
+from api.register.counts import refresh_households
 from api.register.crypto import DataCipher
 from api.register.masking import kept_if_masked
 from api.register.schemas import HouseholdIn, HouseholdPatch, PersonIn, PersonPatch, TagIn
@@ -114,6 +116,7 @@ def create_household(reader: Reader, body: HouseholdIn) -> tuple[Household, bool
         )
         s.add(h)
         s.flush()
+        refresh_households(s, [b.id])
         audit(s, scope.user_id, "create", "household", h.id, {"building_id": b.id})
         return h
 
@@ -153,7 +156,7 @@ def patch_household(reader: Reader, household_id: uuid.UUID, body: HouseholdPatc
             p.updated_at = utcnow()
     h.updated_at = utcnow()
     audit(s, scope.user_id, "update", "household", h.id, body.model_dump(mode="json"))
-    commit_versioned(s, view, household_id)
+    commit_versioned(s, view, household_id, lambda: refresh_households(s, [h.building_id]))
     return h
 
 

@@ -56,6 +56,12 @@ def check_day(
     return value
 
 
+def document_shaped(number: str) -> bool:
+    """Whether a normalised ``number`` has the shape of a foreigner's document number (passport,
+    permit): 5–30 ASCII letters or digits. The one rule for storing and for searching."""
+    return number.isascii() and number.isalnum() and 5 <= len(number) <= 30
+
+
 def check_id_number(value: str | None, person_type: str, loc: Loc) -> str | None:
     """The normalised ID number; a resident ID card is checked (length, region, birth date,
     check character); a foreigner's document only for its shape."""
@@ -63,7 +69,7 @@ def check_id_number(value: str | None, person_type: str, loc: Loc) -> str | None
         return None
     number = normalise_id(value)
     if person_type == FOREIGN:
-        if not (number.isascii() and number.isalnum() and 5 <= len(number) <= 30):
+        if not document_shaped(number):
             raise InvalidInput("a document number must be 5–30 letters or digits", loc)
         return number
     error = id_number_error(number)

@@ -1,6 +1,6 @@
-"""Register search: an ID number or a phone by exact match through its blind index (never the
-plain value), a name among the residents in the caller's scope, an address through the
-normaliser to its building."""
+"""Register search: an ID number, a foreigner's document number or a phone by exact match
+through its blind index (never the plain value), a name among the residents in the caller's
+scope, an address through the normaliser to its building."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from api.models import Building, Person, RegisterAddress
+from api.register.rules import document_shaped
 from api.register.view import Reader
 from grid.register.addresses import normalise_address
 from grid.register.idnumbers import id_number_error, normalise_id
@@ -19,11 +20,15 @@ NAME_SCAN = 20_000  # residents decrypted at most for one name search (narrow th
 
 
 def kind_of(q: str) -> str:
-    """What ``q`` looks like: ``id_number``, ``phone`` or ``text`` (a name or an address)."""
+    """What ``q`` looks like: ``id_number``, ``phone``, ``document`` (a foreigner's document
+    number: letters and digits with at least one digit) or ``text`` (a name or an address)."""
     if id_number_error(q) is None:
         return "id_number"
     if phone_error(q) is None:
         return "phone"
+    number = normalise_id(q)
+    if document_shaped(number) and any(c.isdigit() for c in number):
+        return "document"
     return "text"
 
 
@@ -75,6 +80,9 @@ def search(reader: Reader, q: str) -> dict[str, Any]:
     elif by == "phone":
         persons = _by_index(reader, Person.phone_index, normalise_phone(text))
         buildings = []
+    elif by == "document":  # exact, through the same blind index as ID card numbers
+        persons = _by_index(reader, Person.id_index, normalise_id(text))
+        buildings = _buildings(reader, text)
     else:
         persons = _by_name(reader, text)
         buildings = _buildings(reader, text)

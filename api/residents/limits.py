@@ -1,5 +1,6 @@
 """Abuse resistance of the public channel without a third-party service: keyed hashes of the
-caller's address and phone, and per-address and per-phone rate limits.
+caller's address and phone (the phone's is the register cipher's blind index), and per-address
+and per-phone rate limits.
 
 Reports are counted in the database (``resident_reports``), so the limits hold across worker
 processes; photo uploads, which leave no row of their own, are counted per process.
@@ -23,6 +24,8 @@ from api.models import ResidentReport, utcnow
 from api.settings import Settings
 
 HOUR = 3600.0
+# the field name a reporter's phone is sealed under (``api.register.crypto``: associated data)
+PHONE_FIELD = "resident_phone"
 
 
 def client_address(request: Request) -> str:

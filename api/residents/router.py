@@ -16,6 +16,7 @@ from api.edge.responses import SIGNED_IN, WRITE, answers, binary
 from api.errors import NotFound
 from api.models import Cell, Photo, RecordPhoto, utcnow
 from api.records.service import visible_record
+from api.register.crypto import cipher_for
 from api.residents import service
 from api.residents.limits import client_address
 from api.residents.qr import qr_svg, report_url
@@ -130,10 +131,13 @@ def public_rating(ticket: str, body: RatingIn, session: SessionDep) -> JSONRespo
     response_model=None,
     responses=answers(CaseRatingsOut, *SIGNED_IN, 404),
 )
-def case_ratings(id: uuid.UUID, scope: ScopeDep, session: SessionDep) -> JSONResponse:
-    """A case's channel, its reporter's phone (masked by role) and its ratings."""
+def case_ratings(
+    id: uuid.UUID, scope: ScopeDep, session: SessionDep, store: StoreDep
+) -> JSONResponse:
+    """A case's channel, its reporter's phone (masked by role; a read in full is audited) and
+    its ratings."""
     rec = visible_record(session, scope, id)
-    return JSONResponse(ratings_json(session, scope, rec))
+    return JSONResponse(ratings_json(session, scope, rec, cipher_for(store.settings)))
 
 
 @router.post(
@@ -143,11 +147,12 @@ def case_ratings(id: uuid.UUID, scope: ScopeDep, session: SessionDep) -> JSONRes
     responses=answers(CaseRatingsOut, *WRITE, 404, status=201),
 )
 def callback_rating(
-    id: uuid.UUID, body: RatingIn, scope: ScopeDep, session: SessionDep
+    id: uuid.UUID, body: RatingIn, scope: ScopeDep, session: SessionDep, store: StoreDep
 ) -> JSONResponse:
     """An officer's phone call-back rating of a closed case (电话回访)."""
     scope.require_write()
     rec = visible_record(session, scope, id)
     scope.require_cell(rec.cell_code, rec.community_code, ("path", "id"))
     service.add_callback(session, rec, body.rating, body.note, scope.user_id)
-    return JSONResponse(ratings_json(session, scope, rec), status_code=201)
+    out = ratings_json(session, scope, rec, cipher_for(store.settings))
+    return JSONResponse(out, status_code=201)

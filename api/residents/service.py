@@ -2,9 +2,9 @@
 resident"), the ticket a resident follows, and ratings after closure.
 
 A report is an incident record written by the ``_residents`` account (no one can sign in to
-it) with a ``resident_reports`` row: the unguessable ticket, the channel, the optional phone and
-the keyed hashes the rate limits count by. The cell's officers then verify (register) or cancel
-it through the ordinary case loop.
+it) with a ``resident_reports`` row: the unguessable ticket, the channel, the optional phone
+(encrypted, found by its blind index) and the keyed hashes the rate limits count by. The cell's
+officers then verify (register) or cancel it through the ordinary case loop.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from api.errors import Conflict, InvalidInput, NotFound, OutsideCells
 from api.models import Photo, Rating, Record, RecordPhoto, ResidentReport, User, utcnow
 from api.models.keyed import content_hash, point_wkt
 from api.records.service import RESIDENTS_USER
+from api.register.crypto import cipher_for
 from api.residents import limits, photos
 from api.residents.schemas import ReportIn
 from api.store import Store
@@ -129,7 +130,8 @@ def submit(
         ) from e
     phone = limits.digits(body.phone) if body.phone else None
     ip = limits.keyed(store.secret, "ip", ip_hash)
-    phone_hash = limits.keyed(store.secret, "phone", phone) if phone else None
+    cipher = cipher_for(store.settings)
+    phone_hash = cipher.index(phone)
     limits.check_report_limits(session, store.settings, ip, phone_hash)
     shas = _photo_hashes(store, session, body.photos)
     author = resident_author(session)
@@ -161,7 +163,7 @@ def submit(
         record_id=rid,
         channel=channel.value,
         client_id=client_id,
-        phone=phone,
+        phone=cipher.encrypt(limits.PHONE_FIELD, phone),
         phone_hash=phone_hash,
         ip_hash=ip,
         created_at=now,

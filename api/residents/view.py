@@ -10,8 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.accounts.access import Scope, show_person
+from api.accounts.audit import audit
 from api.models import CaseTransition, Rating, Record, RecordPhoto, ResidentReport, User
 from api.records.view import iso
+from api.register.crypto import DataCipher
+from api.residents.limits import PHONE_FIELD
 from grid.domain import residents
 
 
@@ -50,7 +53,24 @@ def ticket_json(session: Session, report: ResidentReport, rec: Record) -> dict[s
     }
 
 
-def ratings_json(session: Session, scope: Scope, rec: Record) -> dict[str, Any]:
+def reporter_phone(
+    session: Session, scope: Scope, rec: Record, report: ResidentReport | None, cipher: DataCipher
+) -> str | None:
+    """The reporter's phone, decrypted, as ``scope`` may see it; a read in full adds an audit row
+    (who, which report) like the register's unmasked reads, committed here."""
+    phone = cipher.decrypt(PHONE_FIELD, report.phone) if report else None
+    if phone is None:
+        return None
+    shown: str = show_person(scope, {"phone": phone}, rec.cell_code)["phone"]
+    if shown == phone:
+        audit(
+            session, scope.user_id, "read_personal", "resident_report", rec.id, {"field": "phone"}
+        )
+        session.commit()
+    return shown
+
+
+def ratings_json(session: Session, scope: Scope, rec: Record, cipher: DataCipher) -> dict[str, Any]:
     """A case's channel, the reporter's phone as ``scope`` may see it, and its ratings."""
     report = session.scalar(select(ResidentReport).where(ResidentReport.record_id == rec.id))
     rows = session.execute(
@@ -59,8 +79,7 @@ def ratings_json(session: Session, scope: Scope, rec: Record) -> dict[str, Any]:
         .where(Rating.record_id == rec.id)
         .order_by(Rating.at, Rating.id)
     ).all()
-    phone = report.phone if report else None
-    shown = show_person(scope, {"phone": phone}, rec.cell_code)["phone"] if phone else None
+    shown = reporter_phone(session, scope, rec, report, cipher)
     return {
         "record_id": str(rec.id),
         "source": report.channel if report else residents.Channel.OFFICER.value,

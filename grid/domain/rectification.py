@@ -8,9 +8,12 @@ steps, ``/meta`` serves them to the tablet, and the KPIs (整改率, 按期整�
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from grid.domain.caseflow import Role
 from grid.domain.catalog import PlaceKind, Term
@@ -142,3 +145,44 @@ def deadline(ordered_at: datetime, severity: str | None) -> datetime:
 def is_overdue(stage: Stage | str, deadline_at: datetime | None, now: datetime) -> bool:
     """Whether an open rectification is past its deadline."""
     return deadline_at is not None and STAGES[Stage(stage)].is_open and deadline_at < now
+
+
+# The hazard place's attributes the loop owns (``grid.domain.catalog``: 整改期限, 整改状态): once a
+# hazard has a rectification they are written from it at each step, never typed by hand.
+DEADLINE_ATTR = "rectification_deadline"
+STATUS_ATTR = "rectification_status"
+LOOP_ATTRS: tuple[str, ...] = (DEADLINE_ATTR, STATUS_ATTR)
+# The place's rectification status in each stage (``catalog.RECTIFICATION_STATUSES`` codes);
+# "overdue" is not stored but read from the deadline day (``shown_status``).
+STAGE_STATUS: dict[Stage, str] = {
+    Stage.FOUND: "pending",
+    Stage.ORDERED: "rectifying",
+    Stage.REINSPECTED: "rectifying",
+    Stage.ESCALATED: "rectifying",
+    Stage.CLOSED: "rectified",
+}
+OVERDUE_STATUS = "overdue"
+OPEN_STATUSES = frozenset({"pending", "rectifying"})
+# The deadline is shown as a local calendar day (Asia/Shanghai, where the offices work).
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def loop_attrs(stage: Stage | str, deadline_at: datetime | None) -> dict[str, str | None]:
+    """The loop-owned attributes of a hazard place whose rectification is at ``stage`` with
+    ``deadline_at``: the status of the stage and the deadline's local day."""
+    day = deadline_at.astimezone(LOCAL_TZ).date().isoformat() if deadline_at else None
+    return {DEADLINE_ATTR: day, STATUS_ATTR: STAGE_STATUS[Stage(stage)]}
+
+
+def shown_status(attrs: Mapping[str, Any], today: date) -> str | None:
+    """The status a hazard place shows: the stored one, or "overdue" while it is still open
+    after its deadline day (so overdue needs no write when the day passes)."""
+    status, day = attrs.get(STATUS_ATTR), attrs.get(DEADLINE_ATTR)
+    if status in OPEN_STATUSES and isinstance(day, str) and day < today.isoformat():
+        return OVERDUE_STATUS
+    return status if isinstance(status, str) or status is None else str(status)
+
+
+def local_today(now: datetime) -> date:
+    """The local calendar day of ``now``."""
+    return now.astimezone(LOCAL_TZ).date()

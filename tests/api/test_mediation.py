@@ -28,6 +28,12 @@ def test_mediation_with_sessions_referral_and_mass_incident(api):
         json={"at": "2024-05-02T10:00:00+08:00", "note": "第一次调解"},
     )
     assert s.status_code == 201 and len(s.json()["sessions"]) == 1
+    resent = api.post(  # the outbox's resend after a lost answer: stored once
+        f"/records/{rec['id']}/mediation/sessions",
+        "officer",
+        json={"at": "2024-05-02T02:00:00Z", "note": "第一次调解"},
+    )
+    assert resent.status_code == 201 and len(resent.json()["sessions"]) == 1
     body = {
         "mediator": "officer",
         "mediator_name": "王网格",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
+from uuid import uuid4
 
 from conftest import X0, Y0, record_body
 
@@ -143,3 +144,32 @@ def test_concurrent_uploads_of_same_bytes(api):
     assert api.count("photos") == n + 1 and _uploads(api, sha) == 3
     for u in set(users):
         assert api.get(f"/photos/{sha}", u).content == data
+
+
+def test_rectification_and_agreement_photos_follow_their_case(api):
+    """A photo attached only to a rectification step, or only as a mediation agreement, is read
+    by whoever may see that hazard or dispute (street staff of the community) and no one else."""
+    from test_mediation import _dispute, _put
+    from test_rectification import _hazard, _photo, _step
+
+    place = _hazard(api)
+    r = api.post(f"/places/{place['id']}/rectifications", "officer", json={"id": str(uuid4())})
+    assert r.status_code == 201, r.text
+    rect = _step(api, "officer", r.json(), "order").json()
+    step_photo = _photo(api, (201, 13, 77))
+    assert api.get(f"/photos/{step_photo}", "street").status_code == 404  # not linked yet
+    done = _step(api, "officer", rect, "reinspect", photos=[step_photo])
+    assert done.status_code in (200, 201), done.text
+
+    dispute = _dispute(api)
+    agreed = _photo(api, (14, 202, 78))
+    body = {"mediator": "officer", "outcome": "success", "agreement": "赔偿500元"}
+    m = _put(
+        api, f"/records/{dispute['id']}/mediation", "officer", {**body, "agreement_photo": agreed}
+    )
+    assert m.status_code == 200, m.text
+
+    for sha in (step_photo, agreed):
+        assert api.get(f"/photos/{sha}", "street").status_code == 200, sha
+        assert api.get(f"/photos/{sha}", "admin").status_code == 200, sha
+        assert api.get(f"/photos/{sha}", "officer2").status_code == 404, sha  # another cell

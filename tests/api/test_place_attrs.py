@@ -87,7 +87,7 @@ def test_good_attrs_stored_and_patch_checked(api):
         "hazard",
         category="ebike_charging",
         severity="major",
-        rectification_deadline="2024-06-30",
+        rectification_deadline="2099-06-30",  # past it, "rectifying" reads "overdue"
         rectification_status="rectifying",
         note="楼道飞线",
     )

@@ -10,7 +10,7 @@ from conftest import X0, Y0
 from residents_helpers import jpeg_with_exif
 from sqlalchemy import update
 
-from api.models import Rectification, utcnow
+from api.models import Place, Rectification, utcnow
 from grid.domain import rectification as loop
 
 
@@ -132,3 +132,62 @@ def test_only_hazards_and_known_severities(api):
         f"/places/{place['id']}/rectifications", "police", json={"id": str(uuid.uuid4())}
     )
     assert police.status_code == 403
+
+
+def _place_attrs(api, place_id: str) -> tuple[dict, int]:  # noqa: ANN001
+    """A place's attributes and version as the officer is shown them."""
+    feats = api.get("/places", "officer", params={"kind": "hazard"}).json()["features"]
+    props = next(f["properties"] for f in feats if f["id"] == place_id)
+    return props["attrs"], props["version"]
+
+
+def test_place_deadline_and_status_come_from_the_loop(api):
+    """Once a hazard has a rectification its 整改期限 / 整改状态 are the loop's: written at each
+    step, "overdue" shown past the deadline day, hand edits that differ refused (422)."""
+    place = _hazard(api, "serious")
+    hand = {**place["properties"]["attrs"], "rectification_status": "rectified"}
+    r = api.patch(
+        f"/places/{place['id']}",
+        "officer",
+        json={"version": place["properties"]["version"], "attrs": hand},
+    )
+    assert r.status_code == 200, r.text  # before any loop, a hand value is the only source
+    rid = str(uuid.uuid4())
+    rect = api.post(f"/places/{place['id']}/rectifications", "officer", json={"id": rid}).json()
+    attrs, _ = _place_attrs(api, place["id"])
+    assert attrs["rectification_status"] == "pending" and "rectification_deadline" not in attrs
+    rect = _step(api, "officer", rect, "order").json()
+    day = datetime.fromisoformat(rect["deadline"]).astimezone(loop.LOCAL_TZ).date().isoformat()
+    attrs, version = _place_attrs(api, place["id"])
+    assert attrs["rectification_status"] == "rectifying"
+    assert attrs["rectification_deadline"] == day
+    for code, value in (
+        ("rectification_status", "rectified"),
+        ("rectification_deadline", "2030-01-01"),
+    ):
+        bad = api.patch(
+            f"/places/{place['id']}",
+            "officer",
+            json={"version": version, "attrs": {**attrs, code: value}},
+        )
+        assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "attrs", code]
+    # sending back what was shown (or leaving them out) keeps the loop's values
+    same = api.patch(
+        f"/places/{place['id']}",
+        "officer",
+        json={"version": version, "attrs": {"category": attrs["category"], "severity": "serious"}},
+    )
+    assert same.status_code == 200, same.text
+    assert same.json()["properties"]["attrs"]["rectification_deadline"] == day
+    with api.store.sessions() as s:  # the deadline day has passed
+        p = s.get(Place, uuid.UUID(place["id"]))
+        p.attrs = {**p.attrs, "rectification_deadline": "2020-01-01"}
+        s.commit()
+    attrs, _ = _place_attrs(api, place["id"])
+    assert attrs["rectification_status"] == "overdue"
+    rect = api.get(f"/places/{place['id']}/rectifications", "officer").json()[0]
+    p2 = _photo(api, (90, 90, 9))
+    rect = _step(api, "officer", rect, "reinspect", photos=[p2]).json()
+    rect = _step(api, "street", rect, "close").json()
+    attrs, _ = _place_attrs(api, place["id"])
+    assert attrs["rectification_status"] == "rectified"

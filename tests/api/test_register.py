@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from conftest import C1, C2
+from residents_helpers import report_body, resident
 from sqlalchemy import inspect, select, text
 
 from api.db import session_scope
-from api.models import AuditEntry, Building, Person, RegisterAddress
+from api.models import AuditEntry, Building, Person, RegisterAddress, ResidentReport
 from api.register.crypto import DataCipher, cipher_for, load_key
 from api.register.keys import rotate
 from grid.register.creditcodes import make_credit_code
@@ -266,6 +267,21 @@ def test_search_by_id_phone_name_and_address(api):
     assert [b["id"] for b in found["buildings"]] == [h["building_id"]]
 
 
+def test_search_by_a_foreigners_document_number(api):
+    h = household(api)
+    doc = "E" + str(uuid.uuid4().int % 10**8).zfill(8)
+    body = person_body(h["id"], name="JOHN SMITH", id_number=doc, person_type="foreign")
+    p = api.post("/persons", "officer", json=body | {"phone": None}).json()
+    for q in (doc, doc.lower(), " ".join([doc[:4], doc[4:]])):
+        found = api.get("/register/search", "officer", params={"q": q}).json()
+        assert found["by"] == "document", q
+        assert [x["id"] for x in found["persons"]] == [p["id"]], q
+    assert (
+        api.get("/register/search", "officer", params={"q": doc[:-1] + "X"}).json()["persons"] == []
+    )
+    assert api.get("/register/search", "officer2", params={"q": doc}).json()["persons"] == []
+
+
 def test_organisations(api):
     body = {
         "id": str(uuid.uuid4()),
@@ -306,8 +322,13 @@ def test_key_rotation_round_trip(api, tmp_path):
     p = api.post("/persons", "officer2", json=person_body(h["id"], id_number=number)).json()
     settings = api.store.settings
     old = load_key(settings)
+    report = resident(api).post("/api/v1/public/reports", json=report_body(phone="13544448888"))
+    assert report.status_code == 201, report.text
     with session_scope(api.store.sessions) as s:
         before = s.get(Person, uuid.UUID(p["id"])).name
+        rid = s.scalar(
+            select(ResidentReport.record_id).where(ResidentReport.ticket == report.json()["ticket"])
+        )
     with api.store.sessions() as s:
         assert rotate(s, settings.data_key_file, old) >= 1
     new = cipher_for(settings)
@@ -323,6 +344,8 @@ def test_key_rotation_round_trip(api, tmp_path):
     assert [x["id"] for x in found["persons"]] == [p["id"]]
     with pytest.raises(Exception, match="another data key"):
         DataCipher(old).decrypt("name", after)
+    # a resident reporter's phone is re-sealed too (read back in full by the cell's officer)
+    assert api.get(f"/records/{rid}/ratings", "officer").json()["phone"] == "13544448888"
     assert (
         api.post(
             "/persons", "officer2", json=person_body(h["id"], id_number=number) | {"id": p["id"]}

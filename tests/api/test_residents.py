@@ -165,3 +165,31 @@ def test_qr_link_of_a_cell(api):
     assert r.text == qr_svg(f"http://localhost:8000/report.html?cell={C1}001")
     assert r.text != qr_svg(f"http://localhost:8000/report.html?cell={C1}002")
     assert resident(api).get("/api/v1/public/cells/999999999999999/qr.svg").status_code == 404
+
+
+def test_reporter_phone_is_sealed_and_full_reads_audited(api):
+    """The phone is stored encrypted (not in the raw database), found by its blind index for the
+    rate limit, shown in full only to the cell's officer, and each read in full is audited."""
+    from test_register import raw_text
+
+    from api.models import AuditEntry
+
+    phone = "13655557777"
+    r = resident(api).post("/api/v1/public/reports", json=report_body(phone="136 5555 7777"))
+    assert r.status_code == 201, r.text
+    rid = _record_id(api, r.json()["ticket"])
+    api.store.engine.dispose()  # SQLite: checkpoint the WAL into the file
+    raw = raw_text(api)
+    assert phone.encode() not in raw and b"136 5555 7777" not in raw
+
+    def reads() -> int:
+        with api.store.sessions() as s:
+            q = select(AuditEntry.id).where(
+                AuditEntry.entity == "resident_report", AuditEntry.entity_id == rid
+            )
+            return len(s.scalars(q).all())
+
+    assert api.get(f"/records/{rid}/ratings", "police").json()["phone"] == "136****7777"
+    assert reads() == 0
+    assert api.get(f"/records/{rid}/ratings", "officer").json()["phone"] == phone
+    assert reads() == 1

@@ -1,11 +1,14 @@
 // A dispute's mediation on the tablet (调解): mediator, outcome, referral, agreement, mass
-// incident and sessions, with the outcomes and targets from /meta (cases.mediation). Online only:
-// the form is one request, answered at once.
+// incident and sessions, with the outcomes and targets from /meta (cases.mediation). Opening it
+// needs a connection; a session and the form go through the outbox (sync.js), so what is entered
+// offline is sent, once, when the tablet is back online.
 import { app } from "./state.js";
 import { t, term, formatTime } from "./i18n.js";
 import { h, openSheet, closeSheet, field, select, toast } from "./ui.js";
 import { api } from "./api.js";
 import { kindRule } from "./meta.js";
+import * as queue from "./queue.js";
+import { syncNow } from "./sync.js";
 
 const rules = () => app.meta.raw?.cases?.mediation || { outcomes: [], referral_targets: [] };
 
@@ -27,8 +30,12 @@ function form(c, m) {
     h("ol", { class: "sessions" }, m.sessions.map((s) => h("li", {}, `${formatTime(s.at)} ${s.note}`))),
     field("med_session_note", note),
     h("button", { type: "button", class: "big secondary", dataset: { do: "session" }, onclick: async () => {
-      await api(`/records/${c.id}/mediation/sessions`, { method: "POST", json: { at: new Date().toISOString(), note: note.value } });
-      openMediation(c);
+      const body = { at: new Date().toISOString(), note: note.value };
+      await queue.enqueue({ op: "med-session", target: c.id, body, label: t("med_add_session") });
+      await syncNow();
+      if (navigator.onLine) return openMediation(c);
+      el.querySelector(".sessions").append(h("li", { class: "queued" }, `${formatTime(body.at)} ${body.note}`));
+      note.value = "";
     } }, t("med_add_session")),
     field("med_mediator", name), field("med_outcome", outcome), field("med_referred_to", target),
     field("med_agreement", agreement),
@@ -43,9 +50,10 @@ function form(c, m) {
       referred_to: target.closest(".field").hidden ? null : target.value || null,
       agreement: agreement.value, mass_incident: mass.checked, headcount: Number(headcount.value) || 0 };
     try {
-      await api(`/records/${c.id}/mediation`, { method: "PUT", json: body });
+      await queue.enqueue({ op: "mediation", target: c.id, body, label: t("med_title") });
+      await syncNow();
       closeSheet();
-      toast(t("med_saved"), "ok");
+      toast(navigator.onLine ? t("med_saved") : t("action_queued", { action: t("med_title") }), "ok");
     } catch (err) {
       const p = el.querySelector(".error");
       p.hidden = false;

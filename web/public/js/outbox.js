@@ -70,9 +70,13 @@ function health(item, list) {
   return heldBehind(item, list) ? "held" : "waiting";
 }
 
+/** Changes to the register (a household, a resident) rather than to a case. */
+const registerEdit = (item) => item.op === "patch-person" || item.op === "patch-household";
+
 function conflictText(item) {
   const cur = item.current;
   if (!cur) return item.error || "";
+  if (registerEdit(item)) return t("conflict_version", { version: cur.version ?? "?" });
   const status = find(app.meta.statuses, cur.status);
   return t("conflict_now", { status: term(status) || cur.status || "?", version: cur.version ?? "?" });
 }
@@ -99,7 +103,8 @@ function explanation(item, state, list) {
   if (isEdit(item)) {
     return [h("p", { class: "conflict-text", role: "alert" }, t("conflict_edit_explain")), conflictView(item)];
   }
-  return h("p", { class: "conflict-text", role: "alert" }, t("conflict_explain"), " ", conflictText(item));
+  const why = registerEdit(item) ? t("conflict_register_explain") : t("conflict_explain");
+  return h("p", { class: "conflict-text", role: "alert" }, why, " ", conflictText(item));
 }
 
 const button = (label, act, cls = "big", onclick) =>

@@ -1,12 +1,15 @@
 // A hazard point's rectification on the tablet (整改 → 复查 → 销号): its stage, deadline and
 // history, and the actions the officer may take now, all from /meta (cases.rectification) and the
-// server's answer. Online only: each action is one request, answered at once.
+// server's answer. Reading it needs a connection; the actions go through the outbox (sync.js), so
+// a step taken offline is sent, once, when the tablet is back online.
 import { app } from "./state.js";
 import { t, term, formatTime } from "./i18n.js";
 import { h } from "./dom.js";
 import { api } from "./api.js";
 import { uuid } from "./uuid.js";
 import { preparePhoto } from "./photos.js";
+import * as queue from "./queue.js";
+import { syncNow } from "./sync.js";
 
 const rules = () => app.meta.raw?.cases?.rectification || { stages: [], steps: [], escalation_targets: [] };
 const byCode = (list, code) => list.find((x) => x.code === code);
@@ -14,12 +17,19 @@ const byCode = (list, code) => list.find((x) => x.code === code);
 /** Whether places of `kind` are rectified (a hazard point). */
 export const rectified = (kind) => (rules().place_kinds || []).includes(kind);
 
-async function upload(input) {
-  const file = input.files[0];
-  if (!file) return [];
-  const form = new FormData();
-  form.append("file", await preparePhoto(file), file.name || "photo.jpg");
-  return [(await api("/photos", { method: "POST", form })).sha256];
+/** The chosen photo, made ready to send (the outbox uploads it before the step). */
+async function photoOf(input) {
+  const file = input?.files[0];
+  return file ? [await preparePhoto(file)] : [];
+}
+
+/** Queue an action, send what can go now, then show the server's state (or that it waits). */
+async function queued(panel, place, item, label) {
+  await queue.enqueue({ ...item, label });
+  await syncNow();
+  if (navigator.onLine) return fill(panel, place);
+  panel.querySelector(".rect-body").replaceChildren(
+    h("p", { class: "rect-queued" }, t("action_queued", { action: label })));
 }
 
 function stepButton(panel, place, rect, action) {
@@ -28,13 +38,10 @@ function stepButton(panel, place, rect, action) {
     onclick: async () => {
       const body = { action, version: rect.version, note: panel.querySelector("[name=rect-note]").value };
       try {
-        if (step.photos) {
-          body.photos = await upload(panel.querySelector("[name=rect-photo]"));
-          if (!body.photos.length) throw new Error(t("rect_need_photo"));
-        }
+        const photos = step.photos ? await photoOf(panel.querySelector("[name=rect-photo]")) : [];
+        if (step.photos && !photos.length) throw new Error(t("rect_need_photo"));
         if (step.escalation) body.escalated_to = panel.querySelector("[name=rect-target]").value;
-        await api(`/rectifications/${rect.id}/steps`, { method: "POST", json: body });
-        await fill(panel, place);
+        await queued(panel, place, { op: "rect-step", target: rect.id, body, photos }, term(step));
       } catch (e) { showError(panel, e); }
     } }, term(step));
 }
@@ -70,8 +77,8 @@ async function fill(panel, place) {
   const start = h("button", { type: "button", class: "big secondary", dataset: { rectAction: "open" },
     onclick: async () => {
       try {
-        await api(`/places/${place.id}/rectifications`, { method: "POST", json: { id: uuid() } });
-        await fill(panel, place);
+        const id = uuid();
+        await queued(panel, place, { id, op: "rect-open", target: place.id, body: { id } }, t("rect_start"));
       } catch (e) { showError(panel, e); }
     } }, t("rect_start"));
   body.replaceChildren(...(open ? current(panel, place, open) : [

@@ -1,7 +1,9 @@
 // A building's register on the tablet (一标三实): its units, floors, rooms, households and
 // residents, read with the purpose "visit" (the server audits every identity it shows), and the
-// officer's additions during a visit: a household, a resident. Both go to the outbox with client
-// UUIDs (ops "household" and "person", sync.js), so they are stored exactly once, offline or not;
+// officer's changes during a visit: a household or a resident added, a resident edited, a
+// household or a single resident moved out. All go to the outbox (ops "household", "person",
+// "patch-household", "patch-person", sync.js): additions with client UUIDs, changes at the
+// version seen, so each is stored exactly once, offline or not, and a conflict is shown there;
 // a resident of a household added offline waits behind it (sync.js needs).
 import { app } from "./state.js";
 import { t, term } from "./i18n.js";
@@ -16,17 +18,22 @@ const PURPOSE = "visit"; // why an officer reads a building's register: a househ
 /** The register's vocabulary from /meta (person types, relations, room uses). */
 const vocab = (name) => (app.meta.raw.register?.[name] || []);
 
-function personLine(p) {
+function personLine(building, hh, p) {
   const type = term(vocab("person_types").find((x) => x.code === p.person_type) || { code: p.person_type });
   const rel = term(vocab("relations").find((x) => x.code === p.relation) || { code: p.relation });
   return h("li", { class: "person", dataset: { id: p.id } }, `${p.name} · ${rel} · ${type}`,
-    p.phone ? ` · ${p.phone}` : "");
+    p.phone ? ` · ${p.phone}` : "",
+    h("span", { class: "person-actions" },
+      h("button", { type: "button", class: "big alt", dataset: { editPerson: p.id },
+        onclick: () => openPersonForm(building, hh.id, p) }, t("edit_person")),
+      h("button", { type: "button", class: "big secondary", dataset: { moveOutPerson: p.id },
+        onclick: () => moveOutPerson(p) }, t("move_out_person"))));
 }
 
 function householdCard(building, room, hh) {
   return h("li", { class: "household", dataset: { id: hh.id } },
     h("p", {}, t("household_in", { room: `${room.unit}-${room.room}` }), hh.household_no ? ` · ${hh.household_no}` : ""),
-    h("ul", { class: "persons" }, (hh.persons || []).map(personLine)),
+    h("ul", { class: "persons" }, (hh.persons || []).map((p) => personLine(building, hh, p))),
     h("div", { class: "button-grid" },
       h("button", { type: "button", class: "big alt", dataset: { addPerson: hh.id },
         onclick: () => openPersonForm(building, hh.id) }, t("add_person")),
@@ -34,12 +41,22 @@ function householdCard(building, room, hh) {
         onclick: () => moveOut(hh) }, t("move_out"))));
 }
 
+/** Today as a local YYYY-MM-DD (the register's dates are local days). */
+const localToday = () => new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+
 /** Close a household (and its residents) as of today, through the outbox at the version seen. */
 async function moveOut(hh) {
   if (!window.confirm(t("move_out_confirm"))) return;
-  const today = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
-  const body = { version: hh.version, moved_out: today };
+  const body = { version: hh.version, moved_out: localToday() };
   await queued(await queue.enqueue({ op: "patch-household", target: hh.id, body, label: t("move_out") }));
+}
+
+/** Close one resident's residence as of today (the household stays), through the outbox. */
+async function moveOutPerson(p) {
+  if (!window.confirm(t("move_out_person_confirm"))) return;
+  const body = { version: p.version, moved_out: localToday() };
+  await queued(await queue.enqueue({ op: "patch-person", target: p.id, body,
+    label: `${t("person")} · ${t("move_out_person")}` }));
 }
 
 function registerTree(building, reg) {
@@ -81,8 +98,8 @@ async function queued(item) {
   return item;
 }
 
-function textInput(name, max) {
-  return h("input", { type: "text", name, maxlength: max });
+function textInput(name, max, value = "") {
+  return h("input", { type: "text", name, maxlength: max, value: value || "" });
 }
 
 /** A new household in a room of the building: unit, floor, room, household number, use. */
@@ -111,15 +128,26 @@ export function openHouseholdForm(building) {
   openSheet(t("add_household"), form, { name: "form-household", rerender: () => openHouseholdForm(building) });
 }
 
-/** A new resident of a household (one stored, or one still in the outbox). */
-export function openPersonForm(building, householdId) {
-  const name = textInput("name", 50);
+/** The fields of a resident edit that differ from what the officer saw (with its version). */
+function personChanges(person, values) {
+  const body = { version: person.version };
+  for (const [k, v] of Object.entries(values)) if (v !== (person[k] ?? "")) body[k] = v;
+  return body;
+}
+
+/**
+ * A new resident of a household (one stored, or one still in the outbox), or, given `person`,
+ * an edit of a stored one: only the changed fields are sent, at the version seen (a value left
+ * as it was shown, masked or not, is kept by the server).
+ */
+export function openPersonForm(building, householdId, person = null) {
+  const name = textInput("name", 50, person?.name);
   const idNumber = textInput("id_number", 40);
-  const phone = h("input", { type: "tel", name: "phone", maxlength: 30 });
-  const type = select("person_type", vocab("person_types"), term);
-  const relation = select("relation", vocab("relations"), term);
-  const form = h("form", { class: "person-form", novalidate: true },
-    field("person_name", name, { required: true }), field("id_number", idNumber),
+  const phone = h("input", { type: "tel", name: "phone", maxlength: 30, value: person?.phone || "" });
+  const type = select("person_type", vocab("person_types"), term, { value: person?.person_type });
+  const relation = select("relation", vocab("relations"), term, { value: person?.relation });
+  const form = h("form", { class: "person-form", novalidate: true, dataset: { person: person?.id || "" } },
+    field("person_name", name, { required: true }), person ? null : field("id_number", idNumber),
     field("phone", phone), field("person_type", type, { required: true }),
     field("relation", relation, { required: true }),
     h("div", { class: "form-actions" },
@@ -131,15 +159,26 @@ export function openPersonForm(building, householdId) {
     setError(type, type.value ? "" : t("required"));
     setError(relation, relation.value ? "" : t("required"));
     if (form.querySelector("[aria-invalid=true]")) return;
+    const values = { name: name.value.trim(), phone: phone.value.trim(), person_type: type.value,
+      relation: relation.value };
+    if (person) {
+      const body = personChanges(person, values);
+      if (Object.keys(body).length === 1) { closeSheet(); return; } // nothing changed
+      // the outbox label names no one: personal data stays out of lists and logs
+      await queued(await queue.enqueue({ op: "patch-person", target: person.id, body,
+        label: `${t("person")} · ${t("edit_person")}` }));
+      return;
+    }
     const id = uuid();
-    const body = { id, household_id: householdId, name: name.value.trim(), person_type: type.value,
+    const body = { id, household_id: householdId, name: values.name, person_type: type.value,
       relation: relation.value };
     if (idNumber.value.trim()) body.id_number = idNumber.value.trim();
-    if (phone.value.trim()) body.phone = phone.value.trim();
-    // the outbox label names no one: personal data stays out of lists and logs
+    if (values.phone) body.phone = values.phone;
     await queued(await queue.enqueue({ id, op: "person", body, label: t("person") }));
   });
-  openSheet(t("add_person"), form, { name: "form-person", rerender: () => openPersonForm(building, householdId) });
+  const title = person ? t("edit_person_title") : t("add_person");
+  openSheet(title, form, { name: person ? "form-person-edit" : "form-person",
+    rerender: () => openPersonForm(building, householdId, person) });
 }
 
 /** The "register" button of the tap sheet for a building in the officer's own cells, or null. */

@@ -54,6 +54,7 @@ function bodyOf(item) {
   if (item.op === "place") {
     return shas.length ? { ...item.body, attrs: { ...item.body.attrs, photos: shas } } : item.body;
   }
+  if (item.op === "rect-step" && shas.length) return { ...item.body, photos: shas };
   return item.body;
 }
 
@@ -69,6 +70,11 @@ function send(item) {
     case "household": return api("/households", { method: "POST", json: body });
     case "person": return api("/persons", { method: "POST", json: body });
     case "patch-household": return api(`/households/${id}`, { method: "PATCH", json: body });
+    case "rect-open": return api(`/places/${id}/rectifications`, { method: "POST", json: body });
+    case "rect-step": return api(`/rectifications/${id}/steps`, { method: "POST", json: body });
+    case "mediation": return api(`/records/${id}/mediation`, { method: "PUT", json: body });
+    case "med-session": return api(`/records/${id}/mediation/sessions`, { method: "POST", json: body });
+    case "patch-person": return api(`/persons/${id}`, { method: "PATCH", json: body });
     default: throw new Error(`unknown outbox op ${item.op}`);
   }
 }
@@ -152,6 +158,16 @@ async function stored(list, item, answer) {
   emit("item-sent", { item, stored: answer });
 }
 
+/**
+ * Whether a 409 to a rectification step shows that step already taken from the version the
+ * item saw (its answer was lost): then it is stored, not a conflict.
+ */
+function stepTaken(item, current) {
+  if (item.op !== "rect-step" || !current) return false;
+  const last = (current.steps || []).at(-1);
+  return current.version === item.body.version + 1 && last?.action === item.body.action;
+}
+
 /** Send one item; "sent", "failed" (kept, backed off or refused), "offline" or "auth". */
 async function attempt(list, item) {
   try {
@@ -160,6 +176,10 @@ async function attempt(list, item) {
     return "sent";
   } catch (e) {
     // An edit whose answer was lost comes back as a 409 showing our own change: it is stored.
+    if (e instanceof ApiError && e.status === 409 && stepTaken(item, e.body?.current)) {
+      await stored(list, item, e.body.current);
+      return "sent";
+    }
     if (e instanceof ApiError && e.status === 409 && item.changes && alreadyApplied(item, e.body?.current)) {
       await stored(list, item, e.body.current);
       return "sent";

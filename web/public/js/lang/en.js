@@ -30,6 +30,8 @@ export default {
   photos_n: "{n} photo(s)",
   conflict_explain: "Someone else changed this case first; your action did not overwrite theirs.",
   conflict_now: "Now: {status} (version {version}).",
+  conflict_register_explain: "Someone else changed this household or resident first; your change did not overwrite theirs.",
+  conflict_version: "It is now at version {version}.",
   conflict_toast: "Conflict: someone else changed it first; see Waiting",
   rejected_toast: "The server refused a record: {msg}",
   apply_on_current: "Apply again on the current version",
@@ -395,4 +397,8 @@ export default {
   relation: "Relation to householder",
   move_out: "Moved out",
   move_out_confirm: "Record that this household moved out today? Its residents move out with it.",
+  edit_person: "Edit",
+  edit_person_title: "Edit resident",
+  move_out_person: "Moved out (this person)",
+  move_out_person_confirm: "Record that this person moved out today? The rest of the household stays.",
 };

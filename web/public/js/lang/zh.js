@@ -30,6 +30,8 @@ export default {
   photos_n: "{n} 张照片",
   conflict_explain: "此案件已被他人修改，您的操作没有覆盖对方的修改。",
   conflict_now: "当前状态：{status}（版本 {version}）。",
+  conflict_register_explain: "此住户或人员信息已被他人修改，您的修改没有覆盖对方的修改。",
+  conflict_version: "当前为版本 {version}。",
   conflict_toast: "有冲突：已被他人修改，请在“待发送”中查看",
   rejected_toast: "服务器退回了一条记录：{msg}",
   apply_on_current: "在最新版本上重新提交",
@@ -395,4 +397,8 @@ export default {
   relation: "与户主关系",
   move_out: "迁出",
   move_out_confirm: "确认该户今天迁出？户内人员同时迁出。",
+  edit_person: "修改",
+  edit_person_title: "修改人员信息",
+  move_out_person: "个人迁出",
+  move_out_person_confirm: "确认此人今天迁出？该户其他人员不变。",
 };
