@@ -46,6 +46,7 @@ def _matrix_cell(page, hour: int, weekday: int) -> tuple[float, float]:  # noqa:
     comes with the profile, after the map)."""
     page.wait_for_function("""() => { const el = document.getElementById('chart-matrix');
         return el && echarts.getInstanceByDom(el); }""")
+    page.locator("#chart-matrix").scroll_into_view_if_needed()  # as a user scrolls the panel
     return tuple(page.evaluate("""([h, d]) => {
         const el = document.getElementById('chart-matrix');
         const [x, y] = echarts.getInstanceByDom(el).convertToPixel({ seriesIndex: 0 }, [h, d]);

@@ -156,7 +156,10 @@ export async function showPolice(state, current = () => true) {
   if (!state.fitted && heat.features.length) {
     state.fitted = true;
     const cells = contextCells();
-    state.map.fitBounds(cells && cells.features.length ? L.geoJSON(cells).getBounds() : layer.getBounds());
+    // Without animation the zoomend (and the reload at the new zoom's bin size) happens now,
+    // so this run is superseded at once and the page is never "ready" with a view about to be redrawn.
+    state.map.fitBounds(cells && cells.features.length ? L.geoJSON(cells).getBounds() : layer.getBounds(), { animate: false });
+    if (!current()) return;
   }
   let note = `${heat.total} ${t("an_records")}`;
   try {
