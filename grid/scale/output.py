@@ -36,10 +36,21 @@ def write_streets(cells: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, out: Pat
     for name, layer in (("cells", cells), ("buildings", buildings)):
         key = street_of(layer["community_code"])
         for street in sorted(set(key.tolist())):
-            part = layer[key == street].reset_index(drop=True)
+            part = _codes_as_text(layer[key == street].reset_index(drop=True))
             _write_atomic(part, out / name / f"street={street}" / "part-0.parquet")
             streets.append(street)
     return sorted(set(streets))
+
+
+#: Code columns written as nullable text, whatever dtype the frame gave them (an all-empty
+#: column would otherwise be written as Arrow's null type in one run and as text in another).
+CODE_COLUMNS = ("community_code", "cell_code", "vertical_code")
+
+
+def _codes_as_text(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``gdf`` with its code columns as pandas' nullable string dtype."""
+    present = [c for c in CODE_COLUMNS if c in gdf.columns]
+    return gdf.astype(dict.fromkeys(present, "string")) if present else gdf
 
 
 def _write_atomic(gdf: gpd.GeoDataFrame, path: Path) -> None:
