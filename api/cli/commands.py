@@ -237,7 +237,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("action", choices=["upgrade"])
     p.set_defaults(func=run_db)
 
-    p = sub.add_parser("import", help="import communities, cells, buildings, places or roads")
+    p = sub.add_parser(
+        "import",
+        help="import communities, cells, buildings, places, roads, the register or organisations",
+    )
     p.add_argument("layer_kind", choices=IMPORT_LAYERS + REGISTER_FILES)
     add_import_arguments(p)
     p.add_argument("--check", action="store_true", help="register: check only, load nothing")
