@@ -7,9 +7,10 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse, Response
 
+from api.checks import MAX_INT32
 from api.dependencies import ScopeDep, SessionDep, StoreDep
 from api.edge.responses import SIGNED_IN, WRITE, answers
 from api.register import counts, export, orgs, people, rules, search
@@ -35,6 +36,8 @@ from api.register.view import Reader, building_register
 
 router = APIRouter(tags=["register"])
 
+#: A building's id as the database holds it (a 32-bit integer on both backends): larger is a 422.
+BuildingId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 Purpose = Annotated[
     str | None,
     Query(
@@ -60,7 +63,7 @@ CipherDep = Annotated[DataCipher, Depends(get_cipher)]
     responses=answers(BuildingRegister, *SIGNED_IN, 404),
 )
 def building(
-    id: int, scope: ScopeDep, session: SessionDep, cipher: CipherDep, purpose: Purpose = None
+    id: BuildingId, scope: ScopeDep, session: SessionDep, cipher: CipherDep, purpose: Purpose = None
 ) -> dict[str, Any]:
     """A building's units, floors, rooms, and the households and persons living there now."""
     reader = Reader(session, scope, cipher, purpose)
