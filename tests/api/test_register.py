@@ -368,21 +368,3 @@ def test_building_id_beyond_the_column_is_a_field_error(api):
         r = api.get(f"/buildings/{bad}/register", "admin")
         assert r.status_code == 422, (bad, r.text)
         assert r.json()["detail"][0]["loc"][-1] == "id"
-
-
-def test_server_refuses_to_start_without_the_key_of_its_encrypted_data(api, tmp_path):
-    """With persons stored and the key file gone (and no WANGGE_DATA_KEY), the store refuses to
-    open, naming the file, instead of making a new key that could read nothing."""
-    from api.settings import SettingsError
-    from api.store import make_store
-
-    h = household(api)
-    assert api.post("/persons", "officer", json=person_body(h["id"], id_number=fresh_id())
-                    ).status_code == 201
-    gone = tmp_path / "missing_key"
-    settings = api.store.settings.model_copy(update={"data_key": None, "data_key_file": gone})
-    with pytest.raises(SettingsError, match="missing_key"):
-        make_store(settings, migrate=False)
-    assert not gone.exists()  # no new key was made
-    kept = make_store(api.store.settings, migrate=False)  # with its key it opens as before
-    kept.engine.dispose()
