@@ -26,6 +26,7 @@ from api.meta import router as meta
 from api.ogc import logs as ogc_logs
 from api.ogc import router as ogcapi
 from api.open311 import router as open311
+from api.open311.errors import GeoReportErrors
 from api.photos import router as photos
 from api.places import router as places
 from api.records import router as records
@@ -83,6 +84,7 @@ def create_app(
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, photo_bytes=settings.max_photo_bytes
     )
+    app.add_middleware(GeoReportErrors)  # outermost: Open311's refusals in the spec's shape
     for module in (auth, meta, cells, places, records, photos, stats, exports, analytics, register):
         app.include_router(module.router, prefix=PREFIX)
     for module in (residents, hazards, mediation):  # issue 13

@@ -26,6 +26,7 @@ from api.migrate import upgrade
 from api.models import Generation
 from api.pgasync import AsyncPgPool, conninfo
 from api.records.batch import GroupCommit
+from api.register.crypto import check_key_present
 from api.settings import Settings
 
 
@@ -111,6 +112,8 @@ def make_store(settings: Settings, *, migrate: bool = True) -> Store:
     heatagg.install()
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     with _startup_lock(engine):
+        with engine.connect() as conn:
+            check_key_present(conn, settings)
         if migrate:
             upgrade(settings.database_url, settings=settings)
         with engine.begin() as conn:

@@ -17,13 +17,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from grid.commandline import EXIT_BAD_INPUT, building_fields, check_outputs, show_warnings
 from grid.errors import GridError, InputError
 from grid.input.io import write_cells, write_layer
 from grid.input.prepare import prepare
 from grid.input.validate import ValidationWarning, feature_ids
-
-EXIT_BAD_INPUT = 2
-MAX_WARNINGS_SHOWN = 20
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -165,27 +163,8 @@ def households_from(
     return out, note
 
 
-def check_outputs(args: argparse.Namespace) -> None:
-    """Refuse output paths of the wrong kind before any work is done."""
-    if args.out.suffix.lower() not in (".gpkg", ".parquet"):
-        raise InputError("--out must be a .gpkg file or a .parquet folder", source=str(args.out))
-    if args.geojson is not None and args.geojson.suffix.lower() not in (".geojson", ".json"):
-        raise InputError("--geojson must end in .geojson", source=str(args.geojson))
-    for path in (args.out, args.geojson, args.report):
-        if path is not None and not path.resolve().parent.is_dir():
-            raise InputError("its folder does not exist", source=str(path))
 
 
-def building_fields(args: argparse.Namespace) -> dict[str, str]:
-    """The field mapping for buildings from the --*-field options."""
-    given = {
-        "households": args.households_field,
-        "levels": args.levels_field,
-        "height": args.height_field,
-        "type": args.type_field,
-        "units": getattr(args, "units_field", None),
-    }
-    return {ours: theirs for ours, theirs in given.items() if theirs}
 
 
 def read_inputs(
@@ -308,17 +287,6 @@ def vertical_layer(result) -> gpd.GeoDataFrame:  # noqa: ANN001
                             crs=result.cells.crs)
 
 
-def show_warnings(warnings: list[ValidationWarning]) -> None:
-    """Print warnings on stderr, the first few in full and a count per kind for the rest."""
-    for w in warnings[:MAX_WARNINGS_SHOWN]:
-        print(f"warning: {w}", file=sys.stderr)
-    rest = warnings[MAX_WARNINGS_SHOWN:]
-    if rest:
-        kinds: dict[str, int] = {}
-        for w in rest:
-            kinds[w.kind] = kinds.get(w.kind, 0) + 1
-        summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-        print(f"warning: … and {len(rest)} more ({summary})", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

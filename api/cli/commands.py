@@ -14,10 +14,14 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from api.errors import ApiError
+from api.errors import ApiError, InvalidInput
 from grid.domain.caseflow import Role
 from grid.errors import GridError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 EXPORT_FORMATS = ["geojson", "gpkg", "csv", "parquet", "shp"]  # api.io.exports.Format
 
@@ -167,6 +171,7 @@ def run_users(args: argparse.Namespace) -> int:
     store = open_store()
     try:
         with session_scope(store.sessions) as s:
+            known_street(s, args.street)
             add_user(
                 s,
                 args.username,
@@ -180,6 +185,24 @@ def run_users(args: argparse.Namespace) -> int:
         return fail("users add", e)
     print(f"added {args.role} {args.username}")
     return 0
+
+
+def known_street(session: Session, street: str | None) -> None:
+    """A street office code given on the command line must be one the loaded communities name: a
+    typo would make an account that sees nothing."""
+    from sqlalchemy import select
+
+    from api.models import Community
+
+    if street is None:
+        return
+    if session.scalar(select(Community.code).where(Community.street_code == street).limit(1)):
+        return
+    streets = sorted(set(session.scalars(select(Community.street_code))) - {None})
+    known = ", ".join(streets) or "none: import the communities first"
+    raise InvalidInput(
+        f"no community belongs to street office '{street}' (known: {known})", ("street",)
+    )
 
 
 def run_leaders(args: argparse.Namespace) -> int:

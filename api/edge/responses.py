@@ -41,10 +41,12 @@ def answers(
     status: int = 200,
     also: tuple[int, ...] = (),
     media: dict[str, dict[str, Any]] | None = None,
+    error: Any = None,
 ) -> dict[int | str, dict[str, Any]]:
     """The ``responses=`` of a route: ``model`` (and/or other ``media`` types) at ``status`` and
-    at each status of ``also`` (e.g. 200 for an idempotent resend of a 201), and the one error
-    body at each of ``errors``."""
+    at each status of ``also`` (e.g. 200 for an idempotent resend of a 201), and the error body at
+    each of ``errors``: the API's one error body unless ``error`` names another (a standard's own,
+    e.g. Open311's), which then also comes in the ``media`` types."""
     out: dict[int | str, dict[str, Any]] = {}
     for code in (status, *also):
         entry: dict[str, Any] = {"description": "Success"}
@@ -54,7 +56,9 @@ def answers(
             entry["content"] = media
         out[code] = entry
     for code in sorted(set(errors)):
-        out[code] = {"model": ErrorBody, "description": ERRORS[code]}
+        out[code] = {"model": error or ErrorBody, "description": ERRORS[code]}
+        if error is not None and media:
+            out[code]["content"] = media
         if code in HEADERS:
             out[code]["headers"] = {HEADERS[code]: {"schema": {"type": "string"}}}
     return out

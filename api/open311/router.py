@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from api.dependencies import SessionDep, StoreDep
 from api.edge.responses import answers
 from api.open311 import service
+from api.open311.errors import GeoReportError
 from api.open311.responses import (
     DefinitionOut,
     DiscoveryOut,
@@ -26,6 +27,7 @@ from api.residents.limits import client_address
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 XML = {"text/xml": {"schema": {"type": "string"}}}
+SPEC_ERRORS = list[GeoReportError]  # errors in the spec's shape (api.open311.errors)
 
 
 class Format(StrEnum):
@@ -57,7 +59,9 @@ def _answer(fmt: Format, root: str, value: Any, status: int = 200) -> Response:
 
 
 @router.get(
-    "/discovery.{fmt}", response_model=None, responses=answers(DiscoveryOut, 422, media=XML)
+    "/discovery.{fmt}",
+    response_model=None,
+    responses=answers(DiscoveryOut, 422, media=XML, error=SPEC_ERRORS),
 )
 def discovery(fmt: Format, request: Request) -> Response:
     """Where this endpoint is and which formats it speaks."""
@@ -66,7 +70,9 @@ def discovery(fmt: Format, request: Request) -> Response:
 
 
 @router.get(
-    "/services.{fmt}", response_model=None, responses=answers(list[ServiceOut], 422, media=XML)
+    "/services.{fmt}",
+    response_model=None,
+    responses=answers(list[ServiceOut], 422, media=XML, error=SPEC_ERRORS),
 )
 def services(
     fmt: Format, locale: Locale = Locale.ZH, jurisdiction_id: str | None = None
@@ -78,7 +84,7 @@ def services(
 @router.get(
     "/services/{code}.{fmt}",
     response_model=None,
-    responses=answers(DefinitionOut, 404, 422, media=XML),
+    responses=answers(DefinitionOut, 404, 422, media=XML, error=SPEC_ERRORS),
 )
 def definition(
     code: str, fmt: Format, locale: Locale = Locale.ZH, jurisdiction_id: str | None = None
@@ -91,7 +97,7 @@ def definition(
     "/requests.{fmt}",
     status_code=201,
     response_model=None,
-    responses=answers(list[PostedOut], 403, 422, 429, status=201, media=XML),
+    responses=answers(list[PostedOut], 403, 422, 429, status=201, media=XML, error=SPEC_ERRORS),
 )
 async def post_request(
     fmt: Format,
@@ -117,7 +123,9 @@ async def post_request(
 
 
 @router.get(
-    "/requests.{fmt}", response_model=None, responses=answers(list[RequestOut], 422, media=XML)
+    "/requests.{fmt}",
+    response_model=None,
+    responses=answers(list[RequestOut], 422, media=XML, error=SPEC_ERRORS),
 )
 def list_requests(
     fmt: Format,
@@ -146,7 +154,7 @@ def list_requests(
 @router.get(
     "/requests/{id}.{fmt}",
     response_model=None,
-    responses=answers(list[RequestOut], 404, 422, media=XML),
+    responses=answers(list[RequestOut], 404, 422, media=XML, error=SPEC_ERRORS),
 )
 def one_request(
     id: str,

@@ -13,6 +13,7 @@ ITEM = {
     "values": "value",
     "endpoints": "endpoint",
     "formats": "format",
+    "errors": "error",
 }
 
 

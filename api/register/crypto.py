@@ -24,6 +24,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import Connection, inspect, text
 
 from api.settings import Settings, SettingsError
 
@@ -160,3 +161,22 @@ def cipher_for(settings: Settings) -> DataCipher:
 def forget_ciphers() -> None:
     """Drop the cached ciphers (after ``wangge keys rotate`` in the same process, and in tests)."""
     _CIPHERS.clear()
+
+
+#: Tables whose rows hold fields encrypted under the data key (a row in any means a key exists).
+ENCRYPTED_TABLES = ("persons", "organisations")
+
+
+def check_key_present(conn: Connection, settings: Settings) -> None:
+    """Refuse to start when the database holds encrypted personal data but neither
+    ``WANGGE_DATA_KEY`` nor the key file is there: a new key would be made silently and every
+    stored name, ID number and phone would be unreadable from then on."""
+    if settings.data_key or settings.data_key_file.exists():
+        return
+    tables = set(inspect(conn).get_table_names())
+    for table in ENCRYPTED_TABLES:
+        if table in tables and conn.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first():
+            raise SettingsError(
+                f"WANGGE_DATA_KEY is not set and the key file {settings.data_key_file} is missing, "
+                f"but the database holds encrypted {table}: restore the key (file or variable) "
+                "before starting; a new key could not read them")

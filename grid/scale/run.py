@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from grid.cli import EXIT_BAD_INPUT, building_fields, check_outputs, show_warnings
+from grid.commandline import EXIT_BAD_INPUT, building_fields, check_outputs, show_warnings
 from grid.errors import GridError, InputError
 from grid.input.io import write_cells
 from grid.input.prepare import prepare, prepare_areas

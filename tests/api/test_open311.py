@@ -105,7 +105,8 @@ def test_post_needs_a_valid_key_and_writes_nothing_otherwise(api, key):
         data={**form, "api_key": key, "service_code": "hazard", "attribute[hazard_category]": "x"},
     )
     assert bad.status_code == 422
-    assert bad.json()["detail"][0]["loc"] == ["body", "attribute[hazard_category]"]
+    assert bad.json()[0]["code"] == 422  # GeoReport v2's error list, the field named first
+    assert bad.json()[0]["description"].startswith("attribute[hazard_category]: ")
     out = c.post("/open311/v2/requests.json", data={**form, "api_key": key, "lat": Y0 - 1})
     assert out.status_code == 422 and "outside every grid cell" in out.text
     assert api.count("records") == before
@@ -179,3 +180,23 @@ def test_cli_manages_client_keys(cli_database, capsys):
         client_of(s, key)
     assert main(["open311", "list-clients"]) == 0
     assert "hotline\tdisabled" in capsys.readouterr().out
+
+
+def test_errors_in_the_specs_shape_json_and_xml(api):
+    """Every refusal under /open311/v2/ is GeoReport v2's ``[{code, description}]`` (JSON) or
+    ``<errors><error>`` (XML), whichever layer refused: a missing form field (validation), an
+    unknown service (a domain error), an unreadable body; the HTTP status is kept."""
+    c = api.client
+    missing = c.post("/open311/v2/requests.json", data={"service_code": "fire"})
+    assert missing.status_code == 422
+    assert {e["code"] for e in missing.json()} == {422}
+    assert any(e["description"].startswith("api_key: ") for e in missing.json())
+    gone = c.get("/open311/v2/services/nope.xml")
+    assert gone.status_code == 404 and gone.headers["content-type"].startswith("text/xml")
+    error = ET.fromstring(gone.content).find("error")
+    assert error is not None and error.findtext("code") == "404"
+    assert "nope" in (error.findtext("description") or "")
+    wrong = c.post("/open311/v2/requests.json", content=b"\xff\xfe", headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert wrong.status_code == 422 and isinstance(wrong.json(), list)
+    assert api.client.get("/api/v1/meta/nope").json()["detail"]  # the API keeps its own shape

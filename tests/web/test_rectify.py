@@ -8,7 +8,18 @@ import uuid
 import pytest
 
 from . import world
-from .conftest import LANDSCAPE, PORTRAIT, cell_centre, centre_map, login, png, shot, tap_at
+from .conftest import (
+    LANDSCAPE,
+    PORTRAIT,
+    cell_centre,
+    centre_map,
+    login,
+    png,
+    shot,
+    tap_at,
+    until,
+    wait_queue,
+)
 
 
 @pytest.mark.browser
@@ -50,3 +61,39 @@ def test_hazard_rectification_from_the_place_sheet(tablet, server):  # noqa: ANN
     wide.wait_for_selector("#sheet .rect-stage[data-stage=reinspected]")
     wide.locator("#sheet .rect-panel").scroll_into_view_if_needed()
     shot(wide, "rectify-reinspected-landscape")
+
+
+@pytest.mark.browser
+def test_loop_owned_fields_are_read_only_once_a_rectification_exists(tablet, server):  # noqa: ANN001
+    """A hazard without a rectification has its deadline and status editable; once the loop has
+    started they are shown, disabled, with the reason, and saving the form is not refused."""
+    lon, lat = cell_centre(world.C1 + "024")  # a cell no other test puts a place in
+    pid = str(uuid.uuid4())
+    r = server.post("/places", "officer", json={
+        "id": pid, "kind": "hazard", "name": "堆物占道", "lon": lon, "lat": lat,
+        "risk_level": "watch", "attrs": {"category": "ebike_charging", "severity": "general"}})
+    assert r.status_code == 201, r.text
+    page = tablet(PORTRAIT)
+    login(page)
+    centre_map(page, lon, lat)
+    tap_at(page, lon, lat)
+    page.click(f"#sheet [data-edit-place='{pid}']")
+    page.wait_for_selector("#sheet .rect-panel [data-rect-action=open]")
+    status = "#sheet form.place-edit [name=rectification_status]"
+    assert page.is_enabled(status) and page.is_enabled("#sheet [name=rectification_deadline]")
+    page.click("#sheet [data-rect-action=open]")
+    page.wait_for_selector("#sheet .rect-stage[data-stage=found]")
+    page.wait_for_selector(f"{status}:disabled")
+    assert page.is_disabled("#sheet [name=rectification_deadline]")
+    assert "整改流程" in page.text_content("#sheet .loop-hint")
+    assert "null" not in page.text_content("#sheet .rect-panel")
+    page.fill("#sheet form.place-edit [name=name]", "堆物占道（楼道）")
+    page.locator("#sheet form.place-edit button[type=submit]").click()
+
+    def stored():  # noqa: ANN202
+        fs = server.get("/places", "officer").json()["features"]
+        return next(f for f in fs if f["properties"]["id"] == pid)["properties"]
+
+    until(page, lambda: stored()["name"] == "堆物占道（楼道）", what="the place's edit")
+    wait_queue(page, 0)  # nothing refused and left in the outbox
+    assert stored()["attrs"]["rectification_status"] == "pending"  # written by the loop, kept

@@ -6,6 +6,7 @@ import { app } from "./state.js";
 import { t, term } from "./i18n.js";
 import { h, openSheet, closeSheet, field, select, setError, toast } from "./ui.js";
 import { find } from "./meta.js";
+import { api } from "./api.js";
 import * as queue from "./queue.js";
 import { syncNow } from "./sync.js";
 import { attrsOf, attrControl, attrText, readAttrs } from "./placeattrs.js";
@@ -83,7 +84,7 @@ export function openRecordEdit(rec) {
 export function openPlaceEdit(feature) {
   const { meta } = app;
   const p = feature.properties;
-  const seen = valuesOf("patch-place", feature);
+  let seen = valuesOf("patch-place", feature);
   const name = h("input", { type: "text", name: "name", maxlength: 200, value: p.name || "" });
   const address = h("input", { type: "text", name: "address", maxlength: 300, value: p.address || "" });
   const risk = select("risk_level", meta.riskLevels, term, { value: p.risk_level });
@@ -119,7 +120,19 @@ export function openPlaceEdit(feature) {
     });
   });
   // a hazard point's rectification loop, beside its attributes (its actions are not part of the form)
-  const content = rectified(p.kind) ? h("div", {}, form, rectificationPanel(p)) : form;
+  // a step of the loop writes the place's deadline and status (a new version): the form follows,
+  // so saving it afterwards is not a conflict with the officer's own step
+  const followLoop = async () => {
+    const now = (await api(`/places?cell=${encodeURIComponent(p.cell_code)}`)).features
+      .find((f) => f.properties.id === p.id);
+    if (!now) return;
+    seen = valuesOf("patch-place", now);
+    Object.assign(p, now.properties);
+    const owned = app.meta.raw?.cases?.rectification?.loop_attrs || [];
+    for (const { f, el } of attrInputs) if (owned.includes(f.code)) el.value = p.attrs?.[f.code] ?? "";
+    app.map.showPlaces(app.places);
+  };
+  const content = rectified(p.kind) ? h("div", {}, form, rectificationPanel(p, followLoop)) : form;
   openSheet(t("edit_place"), content, { name: "edit-place", rerender: () => openPlaceEdit(feature),
     closed: () => app.map.setPending(null) });
   app.map.setPending(feature.geometry.coordinates, true);

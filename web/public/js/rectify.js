@@ -27,7 +27,10 @@ async function photoOf(input) {
 async function queued(panel, place, item, label) {
   await queue.enqueue({ ...item, label });
   await syncNow();
-  if (navigator.onLine) return fill(panel, place);
+  if (navigator.onLine) {
+    await panel.onLoopChange?.(); // the form follows first, then the panel (and its lock) shows
+    return fill(panel, place);
+  }
   panel.querySelector(".rect-body").replaceChildren(
     h("p", { class: "rect-queued" }, t("action_queued", { action: label })));
 }
@@ -69,10 +72,32 @@ function current(panel, place, rect) {
   ];
 }
 
+/** Once a hazard has a rectification, the attributes the loop owns (/meta loop_attrs: deadline,
+ * status) are shown but not editable on the place's form beside the panel: the server refuses a
+ * hand edit of them, so the form must not offer one. */
+function lockLoopAttrs(panel, owned) {
+  const form = panel.parentElement?.querySelector("form");
+  for (const code of rules().loop_attrs || []) {
+    const el = form?.querySelector(`[name="${code}"]`);
+    if (!el) continue;
+    el.disabled = owned;
+    el.closest("label, .field")?.classList.toggle("loop-owned", owned);
+    const hint = el.parentElement?.querySelector(".loop-hint");
+    if (owned && !hint) el.after(h("small", { class: "loop-hint" }, t("rect_owned")));
+    if (!owned && hint) hint.remove();
+  }
+}
+
 async function fill(panel, place) {
   const body = panel.querySelector(".rect-body");
-  if (!navigator.onLine) { body.replaceChildren(h("p", {}, t("rect_online_only"))); return; }
+  if (!navigator.onLine) {
+    // offline the loop's existence is read from the status it wrote on the place
+    lockLoopAttrs(panel, (rules().loop_attrs || []).some((c) => place.attrs?.[c] != null));
+    body.replaceChildren(h("p", {}, t("rect_online_only")));
+    return;
+  }
   const list = await api(`/places/${place.id}/rectifications`);
+  lockLoopAttrs(panel, list.length > 0);
   const open = list.find((x) => byCode(rules().stages, x.stage)?.is_open);
   const start = h("button", { type: "button", class: "big secondary", dataset: { rectAction: "open" },
     onclick: async () => {
@@ -81,15 +106,17 @@ async function fill(panel, place) {
         await queued(panel, place, { id, op: "rect-open", target: place.id, body: { id } }, t("rect_start"));
       } catch (e) { showError(panel, e); }
     } }, t("rect_start"));
-  body.replaceChildren(...(open ? current(panel, place, open) : [
+  body.replaceChildren(...(open ? current(panel, place, open).filter(Boolean) : [
     h("p", {}, list.length ? t("rect_none_open", { n: list.length }) : t("rect_none")), start]));
 }
 
-/** The rectification panel of a hazard place (properties of its feature). */
-export function rectificationPanel(place) {
+/** The rectification panel of a hazard place (properties of its feature); `onLoopChange` runs
+ * after a step is stored (the place then has a new version). */
+export function rectificationPanel(place, onLoopChange) {
   const panel = h("section", { class: "rect-panel", dataset: { place: place.id } },
     h("h3", {}, t("rect_title")), h("div", { class: "rect-body" }, h("p", {}, t("an_loading"))),
     h("p", { class: "rect-error error", role: "alert", hidden: true }));
+  panel.onLoopChange = onLoopChange; // the place changed with a step (edits.js follows it)
   fill(panel, place).catch((e) => showError(panel, e));
   return panel;
 }

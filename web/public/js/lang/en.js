@@ -302,6 +302,7 @@ export default {
   rect_title: "Rectification",
   rect_stage: "Stage",
   rect_start: "Start rectification (hazard found)",
+  rect_owned: "Set by the rectification steps (order, re-inspect, close); not edited by hand",
   rect_none: "No rectification yet",
   rect_none_open: "No rectification open ({n} before)",
   rect_note: "Note",

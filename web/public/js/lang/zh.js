@@ -302,6 +302,7 @@ export default {
   rect_title: "隐患整改",
   rect_stage: "整改阶段",
   rect_start: "开始整改（发现隐患）",
+  rect_owned: "由整改流程填写（下达、复查、销号），不能手改",
   rect_none: "尚无整改记录",
   rect_none_open: "无进行中的整改（历史 {n} 次）",
   rect_note: "备注",
