@@ -129,11 +129,11 @@ def _roster_rows(s: Session, cell: Cell, settings: Settings) -> str:
         )
     held = {e.role for e, _ in members}
     for rule in roster.ROSTER_ROLES:  # a role with a configured number and no holder yet
-        phone = roster.duty_phone(rule.code, None, settings.duty_phones)
-        if rule.code not in held and phone:
+        vacant = roster.duty_phone(rule.code, None, settings.duty_phones)
+        if rule.code not in held and vacant:
             rows.append(
                 f"<tr><th scope='row'>{html.escape(rule.term.zh)}</th><td>（待定）</td><td></td>"
-                f"<td class='phone'>{html.escape(phone)}</td></tr>"
+                f"<td class='phone'>{html.escape(vacant)}</td></tr>"
             )
     return "".join(rows)
 

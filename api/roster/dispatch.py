@@ -10,11 +10,12 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from api.accounts.access import Scope
+from api.accounts.access import WRITERS, Scope
 from api.areas.leaders import community_leaders
 from api.errors import InvalidInput
 from api.models import Cell, LeaderAssignment, Record, RosterEntry, User
 from grid.domain import roster
+from grid.domain.caseflow import Role
 
 LOC = ("body", "receiver")
 
@@ -49,6 +50,8 @@ def _member(session: Session, rec: Record, entry_id: str, now: datetime) -> Assi
     entry, user = row
     if user is not None and not user.active:
         raise InvalidInput(f"account {user.username} is disabled", LOC)
+    if user is not None and Role(user.role) not in WRITERS:
+        raise InvalidInput(f"account {user.username} is read-only and cannot handle a case", LOC)
     return Assignee(member_id=entry.id, user_id=entry.user_id)
 
 

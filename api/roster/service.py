@@ -296,8 +296,10 @@ def absence_json(session: Session, a: Absence) -> dict[str, Any]:
 def roster_json(
     session: Session, code: str, at: datetime, phones: dict[str, str]
 ) -> dict[str, Any]:
-    """Cell ``code``'s roster at ``at``: members in role order and the leaders away then."""
-    current_cell(session, code)
+    """Cell ``code``'s roster at ``at``: members in role order and the leaders away then (of a
+    cell since closed too, for a past ``at``)."""
+    if session.scalar(select(Cell.id).where(Cell.code == code).limit(1)) is None:
+        raise NotFound(f"no cell {code}", ("path", "code"))
     away = session.scalars(
         select(Absence).where(Absence.cell_code == code, Absence.active_at(at)).order_by(Absence.id)
     )

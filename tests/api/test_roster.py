@@ -309,13 +309,16 @@ def test_the_backup_covers_the_cell_only_while_the_leader_is_away(team):
 def test_dispatch_to_a_roster_member_or_a_department(team):
     med = add(team, CELL, {"role": "mediator", "user_id": uid(team, "mediator1")})
     far = add(team, OTHER, {"role": "volunteer", "contact_name": "外社区"})
+    cop = [m for m in roster(team, CELL)["members"] if m["role"] == "police"]
+    cop = cop[0] if cop else add(team, CELL, {"role": "police", "user_id": uid(team, "cop")})
     rec = _case(team, "officer")
     move = f"/records/{rec['id']}/transitions"
     assert team.get(f"/records/{rec['id']}", "mediator1").status_code == 404
     for bad in (
         "roster:99999999",
         "roster:abc",
-        f"roster:{far['id']}",
+        f"roster:{far['id']}",  # on the roster of another community
+        f"roster:{cop['id']}",  # a police account is read-only: it could not handle the case
         "dept:nope",
         "nobody",
         "roster:" + "9" * 40,
