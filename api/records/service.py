@@ -47,7 +47,6 @@ from api.models.keyed import (
 from api.records.schemas import RecordIn, RecordPatch, TransitionIn
 from api.records.view import record_json
 from api.roster import dispatch
-from api.roster.dispatch import Assignee
 from api.store import Store
 from grid.domain import caseflow
 from grid.domain.caseflow import Priority
@@ -326,7 +325,7 @@ def apply_transition(
     now = utcnow()
     if step.asks == caseflow.Ask.REASON and not body.note.strip():
         raise InvalidInput(f"'{step.action}' needs a reason in the note", ("body", "note"))
-    assignee = _check_receiver(session, step, rec, body.receiver, now)
+    assignee = dispatch.receiver_of(session, step, rec, body.receiver, now)
     if assignee is not None:
         rec.assigned_member_id = assignee.member_id
         rec.assigned_user_id = assignee.user_id
@@ -364,19 +363,6 @@ def apply_transition(
     )
     commit_versioned(session, shown(session, scope), rec.id)
     return rec
-
-
-def _check_receiver(
-    session: Session, step: caseflow.Transition, rec: Record, receiver: str | None, now: datetime
-) -> Assignee | None:
-    """The assignee a receiver names (``api.roster.dispatch.resolve``: a roster member or a
-    department of the case's community, or a leader there); named only on an action that asks
-    for one."""
-    if receiver is None:
-        return None
-    if step.asks != caseflow.Ask.RECEIVER:
-        raise InvalidInput(f"'{step.action}' takes no receiver", ("body", "receiver"))
-    return dispatch.resolve(session, rec, receiver, now)
 
 
 def list_records(

@@ -14,7 +14,7 @@ from api.accounts.access import WRITERS, Scope
 from api.areas.leaders import community_leaders
 from api.errors import InvalidInput
 from api.models import Cell, LeaderAssignment, Record, RosterEntry, User
-from grid.domain import roster
+from grid.domain import caseflow, roster
 from grid.domain.caseflow import Role
 
 LOC = ("body", "receiver")
@@ -85,6 +85,18 @@ def resolve(session: Session, rec: Record, receiver: str, now: datetime) -> Assi
             raise InvalidInput(f"unknown department '{code}'; known: {known}", LOC)
         return Assignee(department=code)
     return _leader(session, rec, receiver, now)
+
+
+def receiver_of(
+    session: Session, step: caseflow.Transition, rec: Record, receiver: str | None, now: datetime
+) -> Assignee | None:
+    """The assignee a case-loop action's receiver names (``resolve``), named only on an action
+    that asks for one (dispatch)."""
+    if receiver is None:
+        return None
+    if step.asks != caseflow.Ask.RECEIVER:
+        raise InvalidInput(f"'{step.action}' takes no receiver", LOC)
+    return resolve(session, rec, receiver, now)
 
 
 def works_on(scope: Scope, rec: Record) -> bool:

@@ -97,15 +97,16 @@ def _check_member(
     return rule, user
 
 
-def add_member(session: Session, scope: Scope | None, code: str, body: MemberIn) -> RosterEntry:
-    """Put a holder on cell ``code``'s roster from ``started_at`` (default now); a single role
-    (leader, backup) closes its previous holder then. ``scope`` None: the command line."""
-    cell = current_cell(session, code)
-    if scope is not None:
-        require_manager(scope, cell)
-    rule, user = _check_member(session, cell, body)
-    now = utcnow()
-    at = check_time(body.started_at or now, "started_at", now, SKEW)
+def _check_overlap(
+    session: Session,
+    code: str,
+    rule: roster.RosterRole,
+    user: User | None,
+    body: MemberIn,
+    at: datetime,
+) -> None:
+    """Refuse a single role's holder starting before a later one already on the roster, or a
+    holder of another role already in force at the same place (cell, building, unit)."""
     same = select(RosterEntry).where(RosterEntry.cell_code == code, RosterEntry.role == rule.code)
     if rule.single:
         later = session.scalar(same.where(RosterEntry.started_at > at).limit(1))
@@ -131,6 +132,18 @@ def add_member(session: Session, scope: Scope | None, code: str, body: MemberIn)
                 f"already a {rule.code} of cell {code}",
                 ("body", "user_id" if user else "contact_name"),
             )
+
+
+def add_member(session: Session, scope: Scope | None, code: str, body: MemberIn) -> RosterEntry:
+    """Put a holder on cell ``code``'s roster from ``started_at`` (default now); a single role
+    (leader, backup) closes its previous holder then. ``scope`` None: the command line."""
+    cell = current_cell(session, code)
+    if scope is not None:
+        require_manager(scope, cell)
+    rule, user = _check_member(session, cell, body)
+    now = utcnow()
+    at = check_time(body.started_at or now, "started_at", now, SKEW)
+    _check_overlap(session, code, rule, user, body, at)
     if rule.single:
         session.execute(
             update(RosterEntry)
