@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from api.accounts.access import Scope, load_scope
 from api.errors import InvalidInput, NotAuthenticated
-from api.models import User
+from api.models import User, utcnow
 from api.periods import Period as Period  # re-exported: the type of PeriodDep
 from api.periods import period
 from api.store import Store
@@ -53,6 +53,12 @@ def _scope_key(gens: dict[str, int]) -> tuple[int, ...]:
     return tuple(gens.get(name, 0) for name in GENERATIONS)
 
 
+def _current(scope: Scope) -> bool:
+    """Whether a cached scope still holds by the calendar (a backup's cover starts or ends at a
+    set time, without any counter changing)."""
+    return scope.until is None or utcnow() < scope.until
+
+
 async def current_scope(store: StoreDep, token: Annotated[str | None, Depends(_bearer)]) -> Scope:
     """The signed-in user's scope, cached per process until users, leaders or cells change.
 
@@ -80,6 +86,7 @@ async def scope_of(store: Store, username: str) -> Scope:
         cached is not None
         and cached[0] == _scope_key(gens)
         and store.cells.generation == gens.get("cells", 0)
+        and _current(cached[1])
     ):
         return cached[1]
     return await run_in_threadpool(_load_scope, store, username)
@@ -97,7 +104,7 @@ def _load_scope_in(store: Store, session: Session, username: str) -> Scope:
     store.cells.refresh(session, gens.get("cells", 0))
     key = _scope_key(gens)
     cached = store.scopes.get(username)
-    if cached is not None and cached[0] == key:
+    if cached is not None and cached[0] == key and _current(cached[1]):
         return cached[1]
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is None:

@@ -33,6 +33,7 @@ from api.records import router as records
 from api.records.ingest import RecordIngest
 from api.register import router as register
 from api.residents import router as residents
+from api.roster import router as roster
 from api.settings import Settings, get_settings
 from api.store import Store, make_store
 
@@ -89,6 +90,7 @@ def create_app(
         app.include_router(module.router, prefix=PREFIX)
     for module in (residents, hazards, mediation):  # issue 13
         app.include_router(module.router, prefix=PREFIX)
+    app.include_router(roster.router, prefix=PREFIX)  # issue 12
     app.include_router(open311.router)  # at /open311/v2, as GeoReport v2 clients expect
     app.include_router(ogcapi.router)  # OGC API – Features at /ogcapi, beside /api/v1
     ogc_logs.install()  # its api_key/token query parameters never reach the access log

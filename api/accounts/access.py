@@ -1,7 +1,8 @@
 """Who may see and change what: each user's scope of cells, and the personal-data masking table.
 
 Scopes: admin and police see the whole district, street staff their street office's communities,
-officers the cells they currently lead. Police never write. Writes by officers must fall in their
+officers the cells they currently lead and those whose leader is away while they are its backup
+(AB岗). Police never write. Writes by officers must fall in their
 cells; a new record in a cell they led at its ``occurred_at``.
 """
 
@@ -13,11 +14,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
 from api.errors import Forbidden, Loc
 from api.models import (
+    Absence,
     Cell,
     Community,
     LeaderAssignment,
@@ -26,12 +28,15 @@ from api.models import (
     Place,
     Record,
     RecordPhoto,
+    RosterEntry,
     User,
+    utcnow,
 )
 from api.models.areas import in_force
 from api.models.cases import Mediation, Rectification, RectificationStep
 from grid.domain.caseflow import Role
 from grid.domain.catalog import AttrType, Personal, place_attrs
+from grid.domain.roster import BACKUP
 
 
 class Sight(StrEnum):
@@ -67,8 +72,14 @@ class Scope:
     role: Role
     cells: frozenset[str] | None
     communities: frozenset[str] | None
-    # officers: every leader assignment they held, (cell_code, started_at, ended_at or None)
+    # officers: every leader assignment they held, and every span they covered a cell as its
+    # backup while the leader was away, (cell_code, started_at, ended_at or None)
     led: tuple[tuple[str, datetime, datetime | None], ...] = ()
+    # backups: (cell_code, user id of the leader away) of each absence they cover now
+    covering: tuple[tuple[str, int], ...] = ()
+    # when the cells change by the calendar alone (an absence covered starts or ends): a cached
+    # scope is stale from then on
+    until: datetime | None = None
 
     def visible(self, q: Any, model: Any, cell_col: str = "cell_code") -> Any:
         """``q`` limited to the rows of ``model`` this user may see: the one place where the
@@ -150,7 +161,10 @@ def load_scope(session: Session, user: User) -> Scope:
             ).where(LeaderAssignment.user_id == user.id)
         ).all()
     )
-    cells = sorted({c for c, _, end in led if end is None})
+    now = utcnow()
+    covered = backup_spans(session, user.id)
+    covering = tuple((c, leader) for c, leader, start, end in covered if in_force(start, end, now))
+    cells = sorted({c for c, _, end in led if end is None} | {c for c, _ in covering})
     comms = (
         session.scalars(
             select(Cell.community_code).where(Cell.code.in_(cells), Cell.latest()).distinct()
@@ -158,7 +172,44 @@ def load_scope(session: Session, user: User) -> Scope:
         if cells
         else []
     )
-    return Scope(user.id, user.username, role, frozenset(cells), frozenset(comms), led)
+    spans = tuple((c, start, end) for c, _, start, end in covered)
+    edges = [t for _, _, start, end in covered for t in (start, end) if t > now]
+    return Scope(
+        user.id,
+        user.username,
+        role,
+        frozenset(cells),
+        frozenset(comms),
+        led + spans,
+        covering,
+        min(edges, default=None),
+    )
+
+
+def backup_spans(session: Session, user_id: int) -> list[tuple[str, int, datetime, datetime]]:
+    """Each span in which ``user_id``, as the backup (AB岗) of a cell, covers its leader's
+    absence: (cell_code, leader's user id, start, end), the absence cut to the backup's term."""
+    rows = session.execute(
+        select(
+            Absence.cell_code,
+            Absence.user_id,
+            Absence.starts_at,
+            Absence.ends_at,
+            RosterEntry.started_at,
+            RosterEntry.ended_at,
+        )
+        .join(RosterEntry, RosterEntry.cell_code == Absence.cell_code)
+        .where(
+            RosterEntry.user_id == user_id,
+            RosterEntry.role == BACKUP,
+            RosterEntry.started_at < Absence.ends_at,
+            or_(RosterEntry.ended_at.is_(None), RosterEntry.ended_at > Absence.starts_at),
+        )
+    ).all()
+    return [
+        (c, leader, max(a0, b0), min(a1, b1) if b1 is not None else a1)
+        for c, leader, a0, a1, b0, b1 in rows
+    ]
 
 
 def visible_photos(session: Session, scope: Scope, hashes: Collection[str]) -> set[str]:

@@ -224,6 +224,19 @@ class PartyOut(Out):
     id_number: str | None
 
 
+class AssigneeOut(Out):
+    """Whom a case was dispatched to: a roster member (their role, cell, display or contact
+    name, login when they have an account) or a street-office department."""
+
+    kind: Literal["member", "department"]
+    name: str
+    member_id: int | None
+    role: str | None
+    cell_code: str | None
+    username: str | None
+    department: str | None
+
+
 class RecordOut(Out):
     """A record as lists show it (``POST /records`` answers this too, on both entries)."""
 
@@ -256,6 +269,9 @@ class RecordOut(Out):
     photos: list[str]
     parties: list[PartyOut]
     source: str = Field(description="how the case came in: officer, resident or open311")
+    assignee: AssigneeOut | None = Field(
+        default=None, description="whom the case was dispatched to (a roster member or department)"
+    )
 
 
 class CheckinOut(Out):
@@ -388,6 +404,9 @@ class Meta(Out):
         description="issue 13: rectification loop, mediation, residents' channels and ratings"
     )
     register_: dict[str, Any] = Field(alias="register")  # BaseModel has a ``register``
+    roster: dict[str, Any] = Field(
+        description="issue 12: roster roles, departments and the receiver prefixes of dispatch"
+    )
 
 
 # --- stats --------------------------------------------------------------------------------------

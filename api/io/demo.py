@@ -26,6 +26,7 @@ from api.places.schemas import PlaceIn
 from api.places.service import create_place
 from api.records.schemas import RecordIn
 from api.records.service import create_record
+from api.roster.demo import seed_rosters
 from api.store import Store
 from grid.domain.caseflow import Priority
 from grid.domain.catalog import PlaceKind, RecordKind, RiskLevel
@@ -99,6 +100,7 @@ def load_demo(store: Store, data: Path = DATA, seed: int = 0) -> dict[str, int]:
             for code in result.cells.loc[result.cells.community_code == comm, "code"]:
                 assign_leader(s, str(code), officer, at)
     _seed_field_data(store, result.cells, first_two[0] if first_two else None)
+    seed_rosters(store)
     seed_analytics(store, result.buildings, roads)
     return {
         "communities": len(communities),

@@ -26,7 +26,6 @@ from api.models import (
     Cell,
     Community,
     District,
-    LeaderAssignment,
     Street,
     User,
     VerticalCell,
@@ -259,19 +258,14 @@ def assign_leader(
     session: Session, cell_code: str, username: str, at: datetime | None = None
 ) -> None:
     """Make ``username`` the leader of ``cell_code`` from ``at``, closing the previous
-    assignment."""
-    at = at or utcnow()
+    assignment: the roster's one write path (``api.roster.service.add_member``, role leader)."""
+    from api.roster.schemas import MemberIn
+    from api.roster.service import add_member
+
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise InvalidInput(f"no user '{username}'", ("user",))
     if session.scalar(select(Cell.id).where(Cell.code == cell_code, Cell.latest())) is None:
         raise InvalidInput(f"no current cell '{cell_code}'", ("cell",))
-    session.execute(
-        update(LeaderAssignment)
-        .where(LeaderAssignment.cell_code == cell_code, LeaderAssignment.latest())
-        .values(ended_at=at)
-    )
-    session.add(LeaderAssignment(cell_code=cell_code, user_id=user.id, started_at=at))
-    audit(session, None, "assign", "cell", cell_code, {"leader": username})
-    bump_generation(session, "leaders")
+    add_member(session, None, cell_code, MemberIn(role="leader", user_id=user.id, started_at=at))
     session.flush()

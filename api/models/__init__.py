@@ -2,12 +2,14 @@
 
 from api.models.accounts import ApiKey, AuditEntry, Role, Term, User
 from api.models.areas import (
+    Absence,
     Building,
     Cell,
     Community,
     District,
     Generation,
     LeaderAssignment,
+    RosterEntry,
     Street,
     VerticalCell,
 )
@@ -42,6 +44,8 @@ from api.models.register import (
 )
 
 __all__ = [
+    "Absence",
+    "RosterEntry",
     "Mediation",
     "MediationSession",
     "Open311Client",

@@ -12,6 +12,7 @@ no end meaning open-ended: ``in_force`` is that rule in Python and ``Cell.valid_
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    case,
     or_,
     true,
 )
@@ -140,26 +142,74 @@ class VerticalCell(Base):
         return _in_force_sql(cls.valid_from, cls.valid_to, at)
 
 
-class LeaderAssignment(Base):
-    """Who leads a cell from when to when; assigning a new leader closes the previous row."""
+class RosterEntry(Base):
+    """One holder of a role on a cell's duty roster (一格多元, ``grid.domain.roster``) from when to
+    when: an account or a named contact, per cell, building or building unit, with its own
+    published duty phone when it has one. Entries are closed (``ended_at``), never deleted, so
+    the roster of any past day can be read back.
 
-    __tablename__ = "leader_assignments"
+    The leader role's entries ARE the leader assignments: ``LeaderAssignment`` is this table
+    seen through the ``leader`` role, so there is one write path for both.
+    """
+
+    __tablename__ = "roster_entries"
+    __table_args__ = (Index("ix_roster_entries_cell_role", "cell_code", "role"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     cell_code: Mapped[str] = mapped_column(String(15), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    contact_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    duty_phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"), nullable=True)
+    unit: Mapped[int | None] = mapped_column(Integer, nullable=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    __mapper_args__ = {
+        # leader rows load as LeaderAssignment, every other role as a plain entry
+        "polymorphic_on": case((role == "leader", "leader"), else_="member"),
+        "polymorphic_identity": "member",
+    }
 
     @classmethod
     def active_at(cls, at: datetime) -> ColumnElement[bool]:
-        """SQL: the assignment is in force at ``at`` (started_at <= at < ended_at)."""
+        """SQL: the entry is in force at ``at`` (started_at <= at < ended_at)."""
         return _in_force_sql(cls.started_at, cls.ended_at, at)
 
     @classmethod
     def latest(cls) -> ColumnElement[bool]:
-        """SQL: the assignment not yet closed (no ``ended_at``): the one a new assignment of the
-        cell closes."""
+        """SQL: the entry not yet closed (no ``ended_at``): the one a new holder of a single
+        role (leader, backup) closes."""
         return cls.ended_at.is_(None)
+
+
+class LeaderAssignment(RosterEntry):
+    """Who leads a cell from when to when: the roster's ``leader`` entries (assigning a new
+    leader closes the previous one). Queries on it see only leader rows."""
+
+    __mapper_args__ = {"polymorphic_identity": "leader"}
+
+    def __init__(self, **kw: Any) -> None:
+        kw.setdefault("role", "leader")
+        super().__init__(**kw)
+
+
+class Absence(Base):
+    """A leader away from their cell from ``starts_at`` to ``ends_at`` (leave, training): while
+    it lasts the cell's backup (AB岗) holds the cell's reads and writes (``load_scope``)."""
+
+    __tablename__ = "absences"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cell_code: Mapped[str] = mapped_column(String(15), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    @classmethod
+    def active_at(cls, at: datetime) -> ColumnElement[bool]:
+        """SQL: the absence lasts at ``at`` (starts_at <= at < ends_at)."""
+        return and_(cls.starts_at <= at, cls.ends_at > at)
 
 
 class Building(Base):

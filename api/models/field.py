@@ -57,6 +57,15 @@ class Record(KeyedPoint, Base):
     floor: Mapped[int | None] = mapped_column(Integer, nullable=True)
     unit: Mapped[int | None] = mapped_column(Integer, nullable=True)
     vertical_code: Mapped[str | None] = mapped_column(String(18), nullable=True, index=True)
+    #: Whom the case was dispatched to (the ``dispatch`` receiver): a roster member (and their
+    #: account when they have one, for "dispatched to me") or a street-office department.
+    assigned_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True, index=True
+    )
+    assigned_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("roster_entries.id"), nullable=True
+    )
+    assigned_department: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class Checkin(Base):

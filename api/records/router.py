@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
@@ -47,11 +47,13 @@ def list_(
     status: Status | None = None,
     cell: str | None = None,
     mine: bool = False,
+    assigned: Literal["me"] | None = None,
     overdue: bool = False,
     since: Moment | None = None,
     limit: Limit = 500,
 ) -> JSONResponse:
-    """Records the user may see, newest first."""
+    """Records the user may see, newest first; ``assigned=me``: the cases dispatched to the user
+    (or to the leader whose absence they cover), wherever they are."""
     recs = service.list_records(
         session,
         scope,
@@ -59,6 +61,7 @@ def list_(
         status=status,
         cell=cell,
         mine=mine,
+        assigned=assigned == "me",
         overdue=overdue,
         since=since,
         limit=limit,

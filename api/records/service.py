@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from api.accounts.access import Scope
 from api.accounts.audit import audit, audit_diff, changes
-from api.areas.leaders import community_leaders
 from api.areas.stacks import vertical_code_at
 from api.checks import (
     check_category,
@@ -47,6 +46,7 @@ from api.models.keyed import (
 )
 from api.records.schemas import RecordIn, RecordPatch, TransitionIn
 from api.records.view import record_json
+from api.roster import dispatch
 from api.store import Store
 from grid.domain import caseflow
 from grid.domain.caseflow import Priority
@@ -142,7 +142,7 @@ def shown(session: Session, scope: Scope) -> Shown[Record]:
     ``record_json``."""
     return Shown(
         Record,
-        lambda r: r.author_id == scope.user_id or scope.sees_cell(r.cell_code, r.community_code),
+        lambda r: r.author_id == scope.user_id or dispatch.works_on(scope, r),
         lambda r: record_json(session, scope, r),
     )
 
@@ -214,8 +214,13 @@ def insert_record(
     checkins = _checkins(session, scope, body, values["occurred_at"])
     if body.floor is not None or body.unit is not None:
         # In place: the caller answers from these values.
-        values.update(floor=body.floor, unit=body.unit, vertical_code=vertical_code_at(
-            session, values["cell_code"], values["occurred_at"], body.unit, body.floor))
+        values.update(
+            floor=body.floor,
+            unit=body.unit,
+            vertical_code=vertical_code_at(
+                session, values["cell_code"], values["occurred_at"], body.unit, body.floor
+            ),
+        )
 
     def write() -> Record:
         rec = Record(**values)
@@ -235,7 +240,7 @@ def insert_record(
 def visible_record(session: Session, scope: Scope, record_id: uuid.UUID) -> Record:
     """The record if it exists and the user may see it (404 otherwise, to leak nothing)."""
     rec = session.get(Record, record_id)
-    if rec is None or not scope.sees_cell(rec.cell_code, rec.community_code):
+    if rec is None or not dispatch.works_on(scope, rec):
         raise NotFound(f"no record {record_id}", ("path", "id"))
     return rec
 
@@ -311,7 +316,8 @@ def apply_transition(
     """Move a case one step along the loop; dispatch starts the deadline clock."""
     scope.require_write()
     rec = visible_record(session, scope, record_id)
-    scope.require_cell(rec.cell_code, rec.community_code, ("path", "id"))
+    if rec.assigned_user_id != scope.user_id:  # the assignee works the case wherever it is
+        scope.require_cell(rec.cell_code, rec.community_code, ("path", "id"))
     if rec.status is None:
         raise InvalidInput("patrols do not follow the case loop", ("body", "action"))
     stale(shown(session, scope), rec, body.version)
@@ -319,7 +325,11 @@ def apply_transition(
     now = utcnow()
     if step.asks == caseflow.Ask.REASON and not body.note.strip():
         raise InvalidInput(f"'{step.action}' needs a reason in the note", ("body", "note"))
-    _check_receiver(session, step, rec, body.receiver, now)
+    assignee = dispatch.receiver_of(session, step, rec, body.receiver, now)
+    if assignee is not None:
+        rec.assigned_member_id = assignee.member_id
+        rec.assigned_user_id = assignee.user_id
+        rec.assigned_department = assignee.department
     if step.target == caseflow.CLOCK_STARTS and rec.dispatched_at is None:
         rec.dispatched_at = now
         rec.deadline = caseflow.deadline(now, rec.priority or Priority.ROUTINE)
@@ -355,21 +365,6 @@ def apply_transition(
     return rec
 
 
-def _check_receiver(
-    session: Session, step: caseflow.Transition, rec: Record, receiver: str | None, now: datetime
-) -> None:
-    """A receiver is named only on an action that asks for one, and must lead a current cell of
-    the case's community (the tablet offers exactly those, from the cells' leaders)."""
-    if receiver is None:
-        return
-    if step.asks != caseflow.Ask.RECEIVER:
-        raise InvalidInput(f"'{step.action}' takes no receiver", ("body", "receiver"))
-    if receiver not in community_leaders(session, now, rec.community_code):
-        raise InvalidInput(
-            f"{receiver} leads no cell of community {rec.community_code}", ("body", "receiver")
-        )
-
-
 def list_records(
     session: Session,
     scope: Scope,
@@ -378,13 +373,17 @@ def list_records(
     status: str | None,
     cell: str | None,
     mine: bool,
+    assigned: bool = False,
     overdue: bool,
     since: datetime | None,
     limit: int,
 ) -> list[Record]:
     """Records visible to the user, newest first (with ``since``: changed since, oldest change
     first), filtered as the list endpoint allows."""
-    q = scope.visible(select(Record), Record)
+    if assigned:  # dispatched to me (or to the leader I cover), wherever it is
+        q = select(Record).where(dispatch.assigned_to(scope))
+    else:
+        q = scope.visible(select(Record), Record)
     if kind:
         q = q.where(Record.kind == kind)
     if status:

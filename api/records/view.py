@@ -22,6 +22,7 @@ from api.models import (
     User,
     utcnow,
 )
+from api.roster.view import assignee_json
 from grid.domain import caseflow
 from grid.domain.residents import Channel
 
@@ -89,6 +90,7 @@ def records_json(
     parties, photos = _people(session, ids), _photos(session, ids)
     names = _usernames(session, {r.author_id for r in recs})
     channels = _sources(session, ids)
+    assignees = assignee_json(session, recs)
     now = utcnow()
     out = []
     for r in recs:
@@ -96,6 +98,7 @@ def records_json(
             scope, r, parties.get(r.id, []), photos.get(r.id, []), names.get(r.author_id), now
         )
         item["source"] = channels.get(r.id, OFFICER)
+        item["assignee"] = assignees.get(r.id)
         if detail:
             item.update(_details(session, r))
         out.append(item)
@@ -151,6 +154,7 @@ def new_record_json(
     same as a later read gives (photos in hash order, times as stored)."""
     item = _item(scope, rec, parties, sorted(set(photos)), scope.username, utcnow())
     item["source"] = OFFICER
+    item["assignee"] = None
     return item
 
 

@@ -44,6 +44,12 @@ def test_demo_load_serves_accounts_cells_and_records(tmp_path):
         assert not {r["id"] for r in recs} & {r["id"] for r in recs2}
         cells = client.get("/api/v1/cells", headers=tokens["police"]).json()["features"]
         assert len(cells) == loaded["cells"]
+        # issue 12: every led cell has its team, and officer2 has a case dispatched to them
+        team = client.get(f"/api/v1/cells/{me1['cells'][0]}/roster", headers=tokens["officer"])
+        roles = {m["role"] for m in team.json()["members"]}
+        assert {"leader", "backup", "police", "mediator", "volunteer"} <= roles, roles
+        mine = client.get("/api/v1/records?assigned=me", headers=tokens["officer2"]).json()
+        assert len(mine) == 1 and mine[0]["assignee"]["username"] == "officer2"
     store.engine.dispose()
     gen.close()
 

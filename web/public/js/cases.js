@@ -41,8 +41,9 @@ const isCase = (r) => Boolean(kindRule(app.meta, r.kind).case_loop)
 /** Load the officer's cases (cached by the service worker for offline use). */
 export async function loadCases() {
   try {
-    const list = await api("/records?mine=true");
+    const [list, assigned] = await Promise.all([api("/records?mine=true"), api("/records?assigned=me")]);
     app.cases = (Array.isArray(list) ? list : list.items || []).filter(isCase);
+    app.assigned = (Array.isArray(assigned) ? assigned : []).filter(isCase);
     loadedOffline = false;
   } catch (e) {
     if (!(e instanceof NetworkError)) throw e;
@@ -112,14 +113,38 @@ export function receiversFor(c) {
   return [...byName.values()].map((l) => ({ ...l, cells: [...new Set(l.cells)] }));
 }
 
+/**
+ * Everyone on the roster of the case's cell a case may go to besides its leaders (the mediator,
+ * police liaison, building leaders...: `roster:<id>`), then the street office's departments
+ * (`dept:<code>`), from /meta. Offline, only the departments: the roster needs the server.
+ */
+export async function rosterReceivers(c) {
+  const meta = app.meta;
+  const out = [];
+  try {
+    const r = c.cell_code ? await api(`/cells/${encodeURIComponent(c.cell_code)}/roster`) : null;
+    for (const m of r?.members || []) {
+      if (m.role === "leader") continue; // offered above, by username
+      const role = term(find(meta.roster?.roles || [], m.role)) || m.role;
+      const name = m.user?.display_name || m.user?.username || m.contact_name || "";
+      out.push({ code: `roster:${m.id}`, label: `${role} · ${name}` });
+    }
+  } catch (e) {
+    if (!(e instanceof NetworkError)) throw e;
+  }
+  for (const d of meta.roster?.departments || []) out.push({ code: `dept:${d.code}`, label: `${t("department")} · ${term(d)}` });
+  return out;
+}
+
 /** The short form of an action that asks for a reason (cancel, send back) or a receiver (dispatch). */
-function openAsk(c, action) {
+async function openAsk(c, action) {
   const needsReason = action.asks === "reason";
-  const receivers = needsReason ? [] : receiversFor(c);
   const caseCell = String(c.cell_code || "").slice(-3);
-  const who = select("receiver", receivers.map((r) => ({ code: r.username, label: r.display_name || r.username, cells: r.cells })),
-    (r) => [r.label, r.cells.includes(caseCell) ? t("case_cell_leader") : null, t("cells_n", { n: r.cells.length })]
-      .filter(Boolean).join(" · "), { value: receivers[0]?.username });
+  const leaders = (needsReason ? [] : receiversFor(c)).map((r) => ({ code: r.username,
+    label: [r.display_name || r.username, r.cells.includes(caseCell) ? t("case_cell_leader") : null,
+      t("cells_n", { n: r.cells.length })].filter(Boolean).join(" · ") }));
+  const receivers = needsReason ? [] : [...leaders, ...await rosterReceivers(c)];
+  const who = select("receiver", receivers, (r) => r.label, { value: receivers[0]?.code });
   const note = h("textarea", { name: "note", rows: 3, maxlength: 2000 });
   const form = h("form", { class: "ask-form", novalidate: true, dataset: { action: action.code } },
     h("p", { class: "edit-what" }, `${term(find(app.meta.recordKinds, c.kind))} · ${c.description || ""}`),
@@ -145,6 +170,16 @@ function openAsk(c, action) {
     form, { name: `ask-${action.code}`, rerender: () => openAsk(c, action) });
 }
 
+/** How a case's assignee reads: a department's name, else the roster role and person. */
+function assigneeName(a) {
+  if (a.kind === "department") return term(find(app.meta.roster?.departments || [], a.department)) || a.name;
+  const role = a.role ? term(find(app.meta.roster?.roles || [], a.role)) : "";
+  return [role, a.name].filter(Boolean).join(" ");
+}
+
+/** Whether a case lies in the user's cells (or the user's reach has no cell limit). */
+const inMyCells = (c) => !Array.isArray(app.me?.cells) || !c.cell_code || app.me.cells.includes(c.cell_code);
+
 function caseCard(c, pendingTargets) {
   const meta = app.meta;
   const u = urgency(c);
@@ -168,13 +203,15 @@ function caseCard(c, pendingTargets) {
     h("div", { class: "case-meta" },
       c.cell_code ? h("span", {}, t("cell_short", { code: c.cell_code })) : null,
       h("span", {}, formatTime(c.occurred_at || c.created_at)),
-      c.deadline ? h("span", { class: "deadline" },
+      c.assignee ? h("span", { class: "assignee" }, t("assigned_to", { name: assigneeName(c.assignee) })) : null,
+    c.deadline ? h("span", { class: "deadline" },
         u === "overdue" ? t("overdue_since", { time: formatTime(c.deadline) }) : t("due_at", { time: formatTime(c.deadline) })) : null),
     pending ? h("p", { class: "pending" }, t("action_waiting")) : null,
     c._sync === "refused" ? h("p", { class: "error-text" }, t("refused_see_outbox")) : null,
     c._sync ? null : h("div", { class: "case-actions" },
       actions.map((a) => h("button", { type: "button", class: "big", dataset: { action: a.code }, onclick: () => act(c, a) }, term(a))),
-      h("button", { type: "button", class: "big secondary", dataset: { edit: c.id }, onclick: () => openRecordEdit(c) }, t("edit")),
+      // a case dispatched to me from outside my cells is mine to work, not to edit
+      inMyCells(c) ? h("button", { type: "button", class: "big secondary", dataset: { edit: c.id }, onclick: () => openRecordEdit(c) }, t("edit")) : null,
       mediated(c.kind) ? h("button", { type: "button", class: "big secondary", dataset: { mediate: c.id }, onclick: () => openMediation(c) }, t("med_title")) : null));
 }
 
@@ -185,15 +222,17 @@ async function render() {
   const pendingTargets = new Set((await queue.items()).filter((i) => i.op === "transition" && i.state === "waiting").map((i) => i.target));
   const rank = { overdue: 0, soon: 1, ok: 2, none: 3 };
   const queued = (await queuedRecords()).filter((r) => isCase(r) && filter === "all");
-  const shown = app.cases
-    .filter((c) => filter === "all" || urgency(c) === "overdue")
+  const shown = (filter === "assigned" ? app.assigned || [] : app.cases)
+    .filter((c) => filter !== "overdue" || urgency(c) === "overdue")
     .sort((a, b) => rank[urgency(a)] - rank[urgency(b)] || String(a.deadline || "9").localeCompare(String(b.deadline || "9")));
   shown.unshift(...queued);
   body.replaceChildren(...(shown.length ? shown.map((c) => caseCard(c, pendingTargets))
-    : [h("li", { class: "empty" }, filter === "all" ? t("no_cases") : t("no_overdue"))]));
+    : [h("li", { class: "empty" }, t({ all: "no_cases", overdue: "no_overdue", assigned: "no_assigned" }[filter]))]));
   document.querySelectorAll("#sheet .filter button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.filter === filter)));
   const od = document.querySelector("#sheet [data-filter=overdue] .n");
   if (od) od.textContent = String(overdueCount());
+  const as = document.querySelector("#sheet [data-filter=assigned] .n");
+  if (as) as.textContent = String((app.assigned || []).length);
 }
 
 export async function openCases() {
@@ -202,7 +241,9 @@ export async function openCases() {
     h("div", { class: "filter", role: "group" },
       h("button", { type: "button", class: "big", dataset: { filter: "all" }, onclick: () => setFilter("all") }, t("all")),
       h("button", { type: "button", class: "big", dataset: { filter: "overdue" }, onclick: () => setFilter("overdue") },
-        t("overdue"), " ", h("b", { class: "n" }, String(overdueCount())))),
+        t("overdue"), " ", h("b", { class: "n" }, String(overdueCount()))),
+      h("button", { type: "button", class: "big", dataset: { filter: "assigned" }, onclick: () => setFilter("assigned") },
+        t("assigned_to_me"), " ", h("b", { class: "n" }, String((app.assigned || []).length)))),
     h("p", { class: "offline-note", hidden: !loadedOffline }, t("cases_offline")),
     h("ul", { class: "cases-list" }),
   ], { name: "cases" });
@@ -221,7 +262,7 @@ export async function openCases() {
 window.addEventListener("sync-done", async () => {
   if (sheetName() === "cases" && navigator.onLine) {
     try { await loadCases(); } catch { /* shown on next open */ }
-    app.cases.forEach((c) => { delete c._pending; });
+    [...app.cases, ...app.assigned].forEach((c) => { delete c._pending; });
     render();
   }
 });

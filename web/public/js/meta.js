@@ -50,6 +50,8 @@ export function readMeta(m) {
     statuses: terms(m.statuses),
     transitions,
     tiles: m.tiles || { url: "" },
+    // each cell's duty roster (issue 12): its roles and the departments a case may go to
+    roster: { roles: terms(m.roster?.roles), departments: terms(m.roster?.departments) },
     raw: m,
   };
 }

@@ -22,7 +22,7 @@ const KNOWN_MESSAGES = [
   [/^a track needs at least/i, "refusal_track_short"],
   [/^track times must not go backwards/i, "refusal_track_order"],
   [/^only .* carry a track/i, "refusal_track_kind"],
-  [/takes no receiver|leads no cell of community/i, "refusal_receiver"],
+  [/takes no receiver|leads no cell of community|not on a roster of community|unknown department/i, "refusal_receiver"],
   [/needs a reason in the note/i, "reason_needed"],
   [/^cannot '.*' a case that is/i, "refusal_transition"],
   [/may not '.*' a case/i, "refusal_forbidden"],

@@ -10,6 +10,7 @@ export const app = {
   buildings: [],
   places: [],
   cases: [],       // the officer's cases (GET /records?mine=true), also drawn on the map
+  assigned: [],    // cases dispatched to the officer (GET /records?assigned=me): "派给我的"
 };
 
 /** The officer's cell containing a WGS84 point: {own: feature|null, other: feature|null}. */
