@@ -28,7 +28,9 @@ def test_visit_is_stored_once_and_closes_due_items(api):
     assert r.status_code == 201, r.text
     out = r.json()
     assert out["cell_code"] == CELL and out["author"] == "officer"
-    assert out["person_ids"] == [p] and out["closes"] == [{"person_id": p, "group": "elderly_alone"}]
+    assert out["person_ids"] == [p] and out["closes"] == [
+        {"person_id": p, "group": "elderly_alone"}
+    ]
     assert [n["n"] for n in out["needs"]] == [0, 1] and out["needs"][0]["record_id"] is None
     n = api.count("visits")
     again = api.post("/visits", "officer", json=body)
@@ -121,14 +123,22 @@ def test_tags_written_once_checked_and_versioned(api):
     start = today() - timedelta(days=400)
     t = tag(api, p, "released", start, note="2025年刑满释放")
     assert t["group"] == "released" and t["end"] is None and t["version"] == 1
-    same = api.post(f"/persons/{p}/tags", "officer", json={"group": "released", "start": start.isoformat(), "note": "2025年刑满释放"})
+    same = api.post(
+        f"/persons/{p}/tags",
+        "officer",
+        json={"group": "released", "start": start.isoformat(), "note": "2025年刑满释放"},
+    )
     assert same.status_code == 200 and same.json()["id"] == t["id"]
     n = api.count("person_tags")
     bad = [
         ({"group": "nobody", "start": start.isoformat()}, ["body", "group"]),
         ({"group": "drug", "start": start.isoformat(), "end": start.isoformat()}, ["body", "end"]),
         (
-            {"group": "drug", "start": start.isoformat(), "end": (start - timedelta(1)).isoformat()},
+            {
+                "group": "drug",
+                "start": start.isoformat(),
+                "end": (start - timedelta(1)).isoformat(),
+            },
             ["body", "end"],
         ),
         ({"group": "drug", "start": "2999-01-01"}, ["body", "start"]),
