@@ -165,3 +165,16 @@ def test_tags_written_once_checked_and_versioned(api):
     assert r.status_code == 200, r.text
     full = api.get(f"/persons/{p}", "officer", params={"purpose": "走访"}).json()
     assert full["tags"][0]["reoffended_on"] == today().isoformat()
+
+
+def test_demo_seeds_tags_and_visits_through_the_write_paths(api):
+    from api.visits.demo import seed_visits
+
+    homes = [household(api) for _ in range(3)]
+    for h in homes:
+        person(api, h)
+    before = api.count("visits")
+    added = seed_visits(api.store, seed=7)
+    assert added["visits"] > 0 and api.count("visits") == before + added["visits"]
+    log = api.get("/visits", "officer", params={"user": "officer"}).json()["visits"]
+    assert any(v["notes"].startswith("示例走访") for v in log)
