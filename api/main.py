@@ -36,6 +36,7 @@ from api.residents import router as residents
 from api.roster import router as roster
 from api.settings import Settings, get_settings
 from api.store import Store, make_store
+from api.visits import router as visits
 
 PREFIX = "/api/v1"
 
@@ -91,6 +92,7 @@ def create_app(
     for module in (residents, hazards, mediation):  # issue 13
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(roster.router, prefix=PREFIX)  # issue 12
+    app.include_router(visits.router, prefix=PREFIX)  # issue 12
     app.include_router(open311.router)  # at /open311/v2, as GeoReport v2 clients expect
     app.include_router(ogcapi.router)  # OGC API – Features at /ogcapi, beside /api/v1
     ogc_logs.install()  # its api_key/token query parameters never reach the access log

@@ -407,6 +407,9 @@ class Meta(Out):
     roster: dict[str, Any] = Field(
         description="issue 12: roster roles, departments and the receiver prefixes of dispatch"
     )
+    visits: dict[str, Any] = Field(
+        description="issue 12: visit purposes, due states and policy targets"
+    )
 
 
 # --- stats --------------------------------------------------------------------------------------

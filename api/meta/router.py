@@ -13,6 +13,7 @@ from api.meta.cases import cases_meta
 from grid.domain import caseflow, catalog
 from grid.domain.roster import roster_meta
 from grid.register.catalog import register_meta
+from grid.register.visits import visits_meta
 
 router = APIRouter(tags=["meta"])
 
@@ -105,4 +106,5 @@ def meta(store: StoreDep) -> dict[str, Any]:
         "cases": cases_meta(),
         "register": register_meta(),
         "roster": roster_meta(),
+        "visits": visits_meta(),
     }

@@ -42,6 +42,7 @@ from api.models.register import (
     RegisterAddress,
     Room,
 )
+from api.models.visits import Visit, VisitNeed, VisitPerson
 
 __all__ = [
     "Absence",
@@ -83,5 +84,8 @@ __all__ = [
     "Term",
     "User",
     "VerticalCell",
+    "Visit",
+    "VisitNeed",
+    "VisitPerson",
     "utcnow",
 ]

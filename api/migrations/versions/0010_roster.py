@@ -2,7 +2,7 @@
 leaders (the backup covers), and the assignee of a dispatched case on the record
 
 Revision ID: 0010_roster
-Revises: 0008_resident_phone
+Revises: 0009_visits
 Create Date: 2026-12-04 22:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from api.models.base import UTCDateTime
 
 revision = "0010_roster"
-down_revision = "0008_resident_phone"
+down_revision = "0009_visits"
 branch_labels = None
 depends_on = None
 
