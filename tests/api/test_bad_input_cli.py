@@ -214,7 +214,8 @@ def test_cli_refuses_bad_rows_and_arguments(cli_database, tmp_path, capsys):
     before = stored(cli_database)
     assert wangge(["users", "add", "u" * 65, "--role", "officer", "--password", "pw"]) == 2
     assert "username is longer than 64" in capsys.readouterr().err
-    street = ["users", "add", "jie", "--role", "street", "--password", "pw", "--street", "999999999"]
+    street = ["users", "add", "jie", "--role", "street", "--password", "pw"]
+    street += ["--street", "999999999"]
     assert wangge(street) == 2  # a mistyped street office: an account that would see nothing
     assert "no community belongs to street office '999999999'" in capsys.readouterr().err
     out = tmp_path / "no-such-dir" / "records.geojson"
