@@ -32,7 +32,7 @@ from grid.partition.checks import (
     check_roads,
     community_bounds,
 )
-from grid.partition.footprints import anchored_hosts, hosts_of_nested
+from grid.partition.footprints import anchored_hosts, disjoint_footprints, hosts_of_nested
 from grid.partition.moves import merge_small, move_plots
 from grid.partition.recombine import recombine
 from grid.partition.report import partition_report
@@ -105,7 +105,8 @@ def community_cells(
     one holding its anchor, and neither is split.
     """
     anchors = representative_xy(footprints) if anchors is None else anchors
-    host = hosts_of_nested(footprints)
+    plain = disjoint_footprints(footprints)
+    host = hosts_of_nested(footprints, plain)
     if (host >= 0).any():
         host = anchored_hosts(footprints, anchors, host)
     nested = host >= 0
@@ -114,7 +115,7 @@ def community_cells(
     if units is not None and levels is not None:
         misses = stack_misses(h[keep], units[keep], levels[keep], bounds)
     if not nested.any():
-        return _unit_cells(geom, footprints, h, roads, bounds, seed, anchors, misses)
+        return _unit_cells(geom, footprints, h, roads, bounds, seed, anchors, misses, plain)
     slot = np.full(len(footprints), -1, dtype=np.int64)
     slot[keep] = np.arange(len(keep))
     group = np.where(nested, slot[host], slot)
@@ -168,9 +169,10 @@ def label_plots(
 def _unit_cells(
     geom: BaseGeometry, footprints: np.ndarray, h: np.ndarray, roads: np.ndarray | None,
     bounds: Bounds, seed: int, anchors: np.ndarray | None = None,
-    misses: StackMisses | None = None,
+    misses: StackMisses | None = None, plain: np.ndarray | None = None,
 ) -> CommunityCells:
-    """Cells of one community from buildings none of which lies inside another."""
+    """Cells of one community from buildings none of which lies inside another (``plain``:
+    their disjoint footprints, when known)."""
     n, total = len(footprints), int(h.sum())
     if n == 0 or total < bounds.low:
         why = (f"community has {total} households (< min {bounds.low}), "
@@ -178,7 +180,7 @@ def _unit_cells(
         return CommunityCells(np.array([geom], dtype=object), np.array([total]), np.array([n]),
                               np.zeros(n, dtype=np.int64), [(0, "small_community", why)])
     anchors = representative_xy(footprints) if anchors is None else anchors
-    plots, blocks = plots_and_blocks(geom, footprints, roads, anchors)
+    plots, blocks = plots_and_blocks(geom, footprints, roads, anchors, plain)
     graph = plot_graph(plots, anchors, roads, seed, blocks)
     labels = label_plots(plots, h, graph, bounds, seed, misses)
     k = int(labels.max()) + 1
