@@ -320,7 +320,10 @@ def plots_and_blocks(
     block_of = shapely.STRtree(blocks).query(shapely.points(anchors), predicate="intersects")
     home = np.full(len(footprints), -1, dtype=np.int64)
     home[block_of[0][::-1]] = block_of[1][::-1]
-    ground = polygonal(shapely.intersection(solid, community))
+    shapely.prepare(community)
+    ground = solid.copy()  # clipped only where a footprint reaches the community's edge
+    edge = np.flatnonzero(~shapely.contains_properly(community, solid) & has_ground)
+    ground[edge] = polygonal(shapely.intersection(solid[edge], community))
     blocks = ground_to_home_block(blocks, ground, home)
     occupied = np.zeros(len(blocks), dtype=bool)
     occupied[home[home >= 0]] = True
