@@ -63,7 +63,10 @@ def _wanted(misses: StackMisses, towers: np.ndarray, total: int,
             bounds: Bounds) -> np.ndarray:
     """Households that could be added to the cell (0..max) giving its fewest misses, when
     fewer than it has now; empty when none does better."""
-    got = [misses(towers, total + e) for e in range(bounds.high + 1)]
+    now = misses(towers, total)
+    if now[0] == 0:  # every vertical cell fits already (most stacks)
+        return np.empty(0, dtype=np.int64)
+    got = [now] + [misses(towers, total + e) for e in range(1, bounds.high + 1)]
     best = min(got)
     if best >= got[0]:
         return np.empty(0, dtype=np.int64)
