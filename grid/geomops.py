@@ -126,8 +126,14 @@ def matching_edges(plots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     swap = (p[:, 0] > q[:, 0]) | ((p[:, 0] == q[:, 0]) & (p[:, 1] > q[:, 1]))
     lo, hi = np.where(swap[:, None], q, p), np.where(swap[:, None], p, q)
     keys = np.column_stack([lo, hi])
-    _, group, count = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
-    group = group.ravel()
+    # Rows grouped by sorting (as np.unique(axis=0) would, at a third of its cost).
+    by = np.lexsort(keys.T[::-1])
+    ranked = keys[by]
+    starts = np.ones(len(ranked), dtype=bool)
+    starts[1:] = (ranked[1:] != ranked[:-1]).any(axis=1)
+    group = np.empty(len(by), dtype=np.int64)
+    group[by] = np.cumsum(starts) - 1
+    count = np.bincount(group)
     twice = count[group] == 2
     order = np.argsort(group[twice], kind="stable")
     segs = np.flatnonzero(twice)[order]

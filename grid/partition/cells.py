@@ -32,13 +32,14 @@ from grid.partition.checks import (
     check_roads,
     community_bounds,
 )
-from grid.partition.footprints import anchored_hosts, hosts_of_nested
+from grid.partition.footprints import anchored_hosts, disjoint_footprints, hosts_of_nested
 from grid.partition.moves import merge_small, move_plots
 from grid.partition.recombine import recombine
 from grid.partition.report import partition_report
 from grid.partition.straddle import owners
 from grid.partition.tessellate import plots_and_blocks
 from grid.partition.topology import as_coverage
+from grid.partition.topup import StackMisses, stack_misses, top_up_stacks
 from grid.partition.vertical import (
     VERTICAL_COLUMNS,
     building_levels,
@@ -94,21 +95,27 @@ def _moments(plots: np.ndarray) -> np.ndarray:
 def community_cells(
     geom: BaseGeometry, footprints: np.ndarray, h: np.ndarray, roads: np.ndarray | None,
     bounds: Bounds, seed: int, anchors: np.ndarray | None = None,
+    units: np.ndarray | None = None, levels: np.ndarray | None = None,
 ) -> CommunityCells:
-    """Cells of one community (metric CRS) from its buildings' footprints and households.
+    """Cells of one community (metric CRS) from its buildings' footprints and households;
+    with the buildings' ``units`` and ``levels``, tall cells are topped up (``topup``).
 
     A footprint drawn inside another (see :func:`hosts_of_nested`) is counted with the building
     whose ground holds its anchor (:func:`anchored_hosts`), so the two always share a cell, the
     one holding its anchor, and neither is split.
     """
     anchors = representative_xy(footprints) if anchors is None else anchors
-    host = hosts_of_nested(footprints)
+    plain = disjoint_footprints(footprints)
+    host = hosts_of_nested(footprints, plain)
     if (host >= 0).any():
         host = anchored_hosts(footprints, anchors, host)
     nested = host >= 0
-    if not nested.any():
-        return _unit_cells(geom, footprints, h, roads, bounds, seed, anchors)
     keep = np.flatnonzero(~nested)
+    misses = None
+    if units is not None and levels is not None:
+        misses = stack_misses(h[keep], units[keep], levels[keep], bounds)
+    if not nested.any():
+        return _unit_cells(geom, footprints, h, roads, bounds, seed, anchors, misses, plain)
     slot = np.full(len(footprints), -1, dtype=np.int64)
     slot[keep] = np.arange(len(keep))
     group = np.where(nested, slot[host], slot)
@@ -119,7 +126,8 @@ def community_cells(
     with_nested = np.isin(group, hosts)
     grounds[hosts] = union_by(footprints[with_nested], np.searchsorted(hosts, group[with_nested]),
                               len(hosts))
-    cells = _unit_cells(geom, grounds, hh.astype(h.dtype), roads, bounds, seed, anchors[keep])
+    cells = _unit_cells(geom, grounds, hh.astype(h.dtype), roads, bounds, seed, anchors[keep],
+                        misses)
     labels = cells.building_cell[np.where(nested, slot[host], slot)]
     cells.building_cell = labels
     cells.n_buildings = np.bincount(labels, minlength=len(cells.geoms)).astype(np.int64)
@@ -128,7 +136,7 @@ def community_cells(
 
 def label_plots(
     plots: np.ndarray, h: np.ndarray, graph: PlotGraph, bounds: Bounds = DEFAULT_BOUNDS,
-    seed: int = 0,
+    seed: int = 0, misses: StackMisses | None = None,
 ) -> np.ndarray:
     """The cell of each plot (labels 0..k-1): the solve on given units, without tessellation.
 
@@ -136,7 +144,9 @@ def label_plots(
     neighbour, cells still out of bounds re-cut with their neighbours
     (``grid.partition.recombine``), then single plots moved across cell boundaries
     (``grid.partition.moves``); a plot over the maximum is its own cell (later a stack of
-    vertical cells), which may absorb a small neighbour. ``partition`` calls it per community;
+    vertical cells), which may absorb a small neighbour, and with ``misses`` is topped up from
+    its neighbours where its vertical cells cannot all fit (``grid.partition.topup``).
+    ``partition`` calls it per community;
     it is public so the solve can be run, and timed, on units built elsewhere.
     """
     h = np.asarray(h, dtype=float)
@@ -150,14 +160,19 @@ def label_plots(
     labels = move_plots(labels, h, graph, np.unique(labels[over]), bounds)
     # Cells still too small may join an oversized building's cell: its households are divided
     # into vertical cells below it (``grid.partition.vertical``), which can take them in.
-    return merge_small(labels, h, graph, bounds, np.unique(labels[over]))
+    labels = merge_small(labels, h, graph, bounds, np.unique(labels[over]))
+    if misses is None or not over.any():
+        return labels
+    return top_up_stacks(labels, h, graph, over, bounds, misses)
 
 
 def _unit_cells(
     geom: BaseGeometry, footprints: np.ndarray, h: np.ndarray, roads: np.ndarray | None,
     bounds: Bounds, seed: int, anchors: np.ndarray | None = None,
+    misses: StackMisses | None = None, plain: np.ndarray | None = None,
 ) -> CommunityCells:
-    """Cells of one community from buildings none of which lies inside another."""
+    """Cells of one community from buildings none of which lies inside another (``plain``:
+    their disjoint footprints, when known)."""
     n, total = len(footprints), int(h.sum())
     if n == 0 or total < bounds.low:
         why = (f"community has {total} households (< min {bounds.low}), "
@@ -165,9 +180,9 @@ def _unit_cells(
         return CommunityCells(np.array([geom], dtype=object), np.array([total]), np.array([n]),
                               np.zeros(n, dtype=np.int64), [(0, "small_community", why)])
     anchors = representative_xy(footprints) if anchors is None else anchors
-    plots, blocks = plots_and_blocks(geom, footprints, roads, anchors)
+    plots, blocks = plots_and_blocks(geom, footprints, roads, anchors, plain)
     graph = plot_graph(plots, anchors, roads, seed, blocks)
-    labels = label_plots(plots, h, graph, bounds, seed)
+    labels = label_plots(plots, h, graph, bounds, seed, misses)
     k = int(labels.max()) + 1
     cells = CommunityCells(
         union_by(plots, labels, k, coverage=True, connected=True),
@@ -311,7 +326,8 @@ def partition_community(geom: BaseGeometry, code: str, members: np.ndarray, laye
     ``partition`` and the distributed runner (``grid.scale``) both call it, so a community gets
     the same cells wherever it runs."""
     cells = community_cells(geom, layers.footprints[members], layers.h[members], roads, bounds,
-                            seed, layers.anchors[members])
+                            seed, layers.anchors[members], layers.units[members],
+                            layers.levels[members])
     stacks = community_stacks(cells.building_cell, layers.h[members], layers.units[members],
                               layers.levels[members], layers.names[members], bounds)
     cells.notes += stacks.notes

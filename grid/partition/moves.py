@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from grid.partition.bisection import Bounds, PlotGraph
+from grid.partition.bisection import Bounds, PlotGraph, unique_pairs
 
 #: Moves tried per community at most (each is cheap; few cells are out of bounds).
 MAX_MOVES = 200
@@ -57,7 +57,7 @@ def _candidates(labels: np.ndarray, w: np.ndarray, graph: PlotGraph, cell: int,
     else:
         rows = (cells[:, 0] == cell) & (cells[:, 1] != cell)
         plot, other = ends[rows, 0], cells[rows, 1]
-    pairs = np.unique(np.stack([plot, other], 1), axis=0) if len(plot) else np.empty((0, 2), int)
+    pairs = unique_pairs(np.stack([plot, other], 1))
     pairs = pairs[w[pairs[:, 0]] > 0]
     return pairs[:, 0], pairs[:, 1]
 
@@ -133,8 +133,8 @@ def merge_small(
         hh = np.bincount(labels, weights=h, minlength=labels.max() + 1)
         a, b = labels[graph.i], labels[graph.j]
         cross = a != b
-        pairs = np.unique(np.concatenate([np.stack([a, b], 1), np.stack([b, a], 1)])[
-            np.concatenate([cross, cross])], axis=0)
+        pairs = unique_pairs(np.concatenate([np.stack([a, b], 1), np.stack([b, a], 1)])[
+            np.concatenate([cross, cross])])
         present = np.bincount(labels, minlength=len(hh)) > 0
         small = [c for c in np.flatnonzero(present & (hh < bounds.low)) if c not in stuck
                  and c not in absorbers]

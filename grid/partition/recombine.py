@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grid.partition.bisection import Bounds, PlotGraph, bisect, random_tree_cut
+from grid.partition.bisection import Bounds, PlotGraph, bisect, random_tree_cut, unique_pairs
 
 #: Random spanning trees tried per (cell, neighbour) pair.
 TRIES = 4
@@ -27,7 +27,7 @@ def _neighbours(labels: np.ndarray, graph: PlotGraph) -> np.ndarray:
     a, b = labels[graph.i], labels[graph.j]
     cross = (a != b) & (a >= 0) & (b >= 0)
     pairs = np.concatenate([np.stack([a[cross], b[cross]], 1), np.stack([b[cross], a[cross]], 1)])
-    return np.unique(pairs, axis=0) if len(pairs) else np.empty((0, 2), dtype=np.int64)
+    return unique_pairs(pairs)
 
 
 def _pair_pass(
@@ -82,7 +82,7 @@ def _triple_pass(
     for c in bad:  # one step per leftover bad cell, few per community
         near = pairs[pairs[:, 0] == c, 1]
         second = pairs[np.isin(pairs[:, 0], near), :]
-        trios = np.unique(np.sort(second, axis=1), axis=0)
+        trios = unique_pairs(np.sort(second, axis=1))
         trios = trios[(trios[:, 0] != c) & (trios[:, 1] != c)]
         if len(trios) == 0:
             continue

@@ -7,10 +7,13 @@ exactly and cells can be made as unions of plots. When roads are given, the comm
 into blocks along them and each block is tessellated on its own, so plot edges run along the roads
 ("enclosed tessellation", as momepy does it).
 
-All outlines of a community (Voronoi regions, footprints, empty blocks) are noded together once
-on a micrometre grid and polygonised; each face goes to the footprint holding it, else to the
-Voronoi region holding it. The faces share their edges exactly, so plots are a valid coverage
-everywhere, across roads too, and every union of them is a fast coverage union.
+The outlines that need it (footprints crossing Voronoi edges, the regions they reach, regions
+clipped at a block's edge, empty blocks) are noded together once on a micrometre grid and
+polygonised; each face goes to the footprint holding it, else to the Voronoi region holding it.
+The other regions, rounded to the same grid, are plots as they are (most of a community, and the
+noding is the costly step). The faces share their edges exactly with each other and with those
+regions, so plots are a valid coverage everywhere, across roads too, and every union of them is
+a fast coverage union.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from grid.partition.footprints import hosts_of_nested as hosts_of_nested
 
 #: Blocks or plot fragments smaller than this (m²) are merged into their neighbour.
 MIN_PIECE_AREA = 1e-6
+#: Regions this close (m) to a footprint that crosses region edges are noded with it.
+NEAR = 1e-3
 
 
 def _generators(geoms: np.ndarray, anchors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -150,6 +155,29 @@ def _inside_own_region(
     return inside
 
 
+def _to_node(
+    regions: np.ndarray, owners: np.ndarray, grounds: np.ndarray, own: np.ndarray,
+    blocks: np.ndarray, block: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Regions (of buildings ``owners``, in ``blocks[block]``) rounded to the micrometre grid,
+    and which of them need noding with the footprints: those a footprint not inside its own
+    region reaches (or nearly), those of such footprints' buildings, and those clipped at
+    their block's edge. The others keep their exact edges: noding on the grid leaves a vertex
+    already on the grid where it is, so their neighbours' edges still match them. All are
+    noded when rounding a region spoils it (a Voronoi edge shorter than the grid)."""
+    everything = np.ones(len(regions), dtype=bool)
+    rounded = shapely.set_precision(regions, SNAP_GRID, mode="pointwise")
+    if not (shapely.is_valid(rounded) & ~shapely.is_empty(rounded)).all():
+        return regions, everything
+    noded = ~shapely.contains_properly(blocks[block], regions)
+    if len(grounds):
+        _, near = shapely.STRtree(rounded).query(grounds, predicate="dwithin",
+                                                 distance=NEAR)
+        noded[near] = True
+        noded[np.isin(owners, own)] = True
+    return rounded, noded
+
+
 def _faces(lines: np.ndarray) -> np.ndarray:
     """Faces of the arrangement of ``lines``, noded together on the micrometre grid (snap
     rounding: robust, and neighbouring faces share identical edges)."""
@@ -256,14 +284,14 @@ def plot_array(
 
 def plots_and_blocks(
     community: BaseGeometry, footprints: np.ndarray, roads: np.ndarray | None = None,
-    anchors: np.ndarray | None = None,
+    anchors: np.ndarray | None = None, plain: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Plots as :func:`plot_array`, and each plot's edge group (-1 when unknown).
 
     Plots of one group share exact edges with each other; only pairs involving -1 (plots that
     took in cut-off fragments) need the tolerant edge measure, which the partition's adjacency
     graph uses to save time. ``anchors`` are the footprints' ``representative_xy`` when the
-    caller has them already.
+    caller has them already, ``plain`` the footprints' ``disjoint_footprints`` (no anchors).
     """
     footprints = np.asarray(footprints, dtype=object)
     if len(footprints) == 0:
@@ -277,7 +305,7 @@ def plots_and_blocks(
         )
     if len(footprints) == 1:
         return np.array([community], dtype=object), np.full(1, -1, dtype=np.int64)
-    solid = disjoint_footprints(footprints, anchors)
+    solid = disjoint_footprints(footprints, anchors, plain)
     has_ground = ~shapely.is_empty(solid)
     # A building whose footprint overlaps an earlier one keeps its anchor where the ground it
     # owns holds it (see disjoint_footprints), else it is anchored inside that ground.
@@ -292,19 +320,28 @@ def plots_and_blocks(
     block_of = shapely.STRtree(blocks).query(shapely.points(anchors), predicate="intersects")
     home = np.full(len(footprints), -1, dtype=np.int64)
     home[block_of[0][::-1]] = block_of[1][::-1]
-    ground = polygonal(shapely.intersection(solid, community))
+    shapely.prepare(community)
+    ground = solid.copy()  # clipped only where a footprint reaches the community's edge
+    edge = np.flatnonzero(~shapely.contains_properly(community, solid) & has_ground)
+    ground[edge] = polygonal(shapely.intersection(solid[edge], community))
     blocks = ground_to_home_block(blocks, ground, home)
     occupied = np.zeros(len(blocks), dtype=bool)
     occupied[home[home >= 0]] = True
     regions, owners = _regions(blocks, home, xy, labels)
     own = np.flatnonzero(~shapely.is_empty(ground) & (shapely.area(ground) > 0))
     own = own[~_inside_own_region(ground[own], own, regions, owners)]
+    regions, noded = _to_node(regions, owners, ground[own], own, blocks, home[owners])
     # Footprints come first, so a face inside one is its building's, whatever the diagram says.
-    layers = np.concatenate([ground[own], regions])
-    layer_labels = np.concatenate([own, owners])
+    layers = np.concatenate([ground[own], regions[noded]])
+    layer_labels = np.concatenate([own, owners[noded]])
     spare = blocks[~occupied & ~shapely.is_empty(blocks)]
     faces = _faces(shapely.boundary(np.concatenate([layers, spare])))
-    owner = _claim(faces, layers, layer_labels, community)
+    # Regions left out of the noding are plots (or their main piece) as they are; faces
+    # the noding closes over them (-3) are dropped.
+    owner = _claim(faces, np.concatenate([layers, regions[~noded]]),
+                   np.concatenate([layer_labels, np.full(int((~noded).sum()), -3)]), community)
+    faces = np.concatenate([faces, regions[~noded]])
+    owner = np.concatenate([owner, owners[~noded]])
     mine = owner >= 0
     merged = union_by(faces[mine], owner[mine], len(footprints), coverage=True)
     missing = shapely.is_empty(merged)
