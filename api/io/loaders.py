@@ -258,14 +258,15 @@ def update_user(
 def assign_leader(
     session: Session, cell_code: str, username: str, at: datetime | None = None
 ) -> None:
-    """Make ``username`` the leader of ``cell_code`` from ``at``, closing the previous
-    assignment."""
+    """Make ``username`` the leader of ``cell_code`` (a 2D cell's code or a vertical cell's,
+    楼栋网格) from ``at``, closing the previous assignment."""
     at = at or utcnow()
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise InvalidInput(f"no user '{username}'", ("user",))
-    if session.scalar(select(Cell.id).where(Cell.code == cell_code, Cell.latest())) is None:
-        raise InvalidInput(f"no current cell '{cell_code}'", ("cell",))
+    model = VerticalCell if len(cell_code) > 15 else Cell
+    if session.scalar(select(model.id).where(model.code == cell_code, model.latest())) is None:
+        raise InvalidInput(f"no current cell or vertical cell '{cell_code}'", ("cell",))
     session.execute(
         update(LeaderAssignment)
         .where(LeaderAssignment.cell_code == cell_code, LeaderAssignment.latest())

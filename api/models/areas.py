@@ -139,13 +139,22 @@ class VerticalCell(Base):
         """SQL: this version is in force at ``at`` (valid_from <= at < valid_to)."""
         return _in_force_sql(cls.valid_from, cls.valid_to, at)
 
+    #: SQL: this version is in force at some time in [start, end), as for cells.
+    valid_during = classmethod(Cell.valid_during.__func__)
+
+    @classmethod
+    def latest(cls) -> ColumnElement[bool]:
+        """SQL: the newest version of its code (no ``valid_to`` yet), as for cells."""
+        return cls.valid_to.is_(None)
+
 
 class LeaderAssignment(Base):
     """Who leads a cell from when to when; assigning a new leader closes the previous row."""
 
     __tablename__ = "leader_assignments"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    cell_code: Mapped[str] = mapped_column(String(15), index=True)
+    #: A 2D cell's code, or a vertical cell's (楼栋网格, ``<cell code>-NN``): each has its leader.
+    cell_code: Mapped[str] = mapped_column(String(18), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
