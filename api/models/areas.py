@@ -36,6 +36,22 @@ def in_force(start: datetime, end: datetime | None, at: datetime) -> bool:
     return start <= at and (end is None or at < end)
 
 
+def _during_sql(
+    start_col: InstrumentedAttribute[datetime],
+    end_col: InstrumentedAttribute[datetime | None],
+    start: datetime | None,
+    end: datetime | None,
+) -> ColumnElement[bool]:
+    """SQL: a row's span [start_col, end_col) overlaps [start, end) (an open bound is
+    unbounded)."""
+    conds = []
+    if end is not None:
+        conds.append(start_col < end)
+    if start is not None:
+        conds.append(or_(end_col.is_(None), end_col > start))
+    return and_(*conds) if conds else true()
+
+
 def _in_force_sql(
     start: InstrumentedAttribute[datetime],
     end: InstrumentedAttribute[datetime | None],
@@ -97,12 +113,7 @@ class Cell(Base):
     def valid_during(cls, start: datetime | None, end: datetime | None) -> ColumnElement[bool]:
         """SQL: this version is in force at some time in [start, end) (an open bound is
         unbounded), i.e. its span [valid_from, valid_to) overlaps the period."""
-        conds = []
-        if end is not None:
-            conds.append(cls.valid_from < end)
-        if start is not None:
-            conds.append(or_(cls.valid_to.is_(None), cls.valid_to > start))
-        return and_(*conds) if conds else true()
+        return _during_sql(cls.valid_from, cls.valid_to, start, end)
 
     @classmethod
     def latest(cls) -> ColumnElement[bool]:
@@ -139,8 +150,10 @@ class VerticalCell(Base):
         """SQL: this version is in force at ``at`` (valid_from <= at < valid_to)."""
         return _in_force_sql(cls.valid_from, cls.valid_to, at)
 
-    #: SQL: this version is in force at some time in [start, end), as for cells.
-    valid_during = classmethod(Cell.valid_during.__func__)
+    @classmethod
+    def valid_during(cls, start: datetime | None, end: datetime | None) -> ColumnElement[bool]:
+        """SQL: this version is in force at some time in [start, end), as for cells."""
+        return _during_sql(cls.valid_from, cls.valid_to, start, end)
 
     @classmethod
     def latest(cls) -> ColumnElement[bool]:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import C2, VALID_FROM, W, X0, Y0, record_body
+from conftest import C2, VALID_FROM, X0, Y0, W, record_body
 
 from api.db import session_scope
 from api.io.loaders import assign_leader, load_vertical_cells

@@ -42,7 +42,7 @@ function floorGrid(b) {
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("an_stack_floor")),
         units.map((u) => h("th", { scope: "col" }, label(u, "units_range_one"))))),
       h("tbody", {}, floors.map((f) => h("tr", {}, h("th", { scope: "row" }, label(f, "floors_range_one")),
-        units.map((u) => h("td", {}, String(at.get(`${u}|${f}`) ?? ""))))))));
+        units.map((u) => h("td", { dataset: { unit: u ?? "", floor: f ?? "" } }, String(at.get(`${u}|${f}`) ?? ""))))))));
 }
 
 /** The stack of building `b` in the side panel's drill-down (or the panel itself). */

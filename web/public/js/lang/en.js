@@ -70,7 +70,7 @@ export default {
   stack_pick: "Tap a vertical cell to fill in its floor and unit (you can still change them):",
   stack_cell: "{code} {span} · {n} records",
   stack_whole: "whole building",
-  record_here: "Record for this household",
+  record_here: "Record here",
   record_for_household: "Unit {unit}, floor {floor}, room {room}: record what?",
   from_register: "Floor and unit from the register: unit {unit}, floor {floor}, room {room}",
   parties: "Parties",
