@@ -169,3 +169,24 @@ def test_a_vertical_cell_takes_a_leader_and_an_unknown_code_is_refused(api, towe
     r = api.get("/stats/kpis", "street", params={"by": "vertical"})
     got = {row["vertical_code"]: row["leader"] for row in r.json()["rows"]}
     assert got[code(1)] == "officer2"
+
+
+def test_the_leader_of_a_vertical_cell_works_in_its_building(api, tower) -> None:  # noqa: ANN001
+    from conftest import PASSWORDS
+
+    from api.io.loaders import add_user
+
+    with session_scope(api.store.sessions) as s:
+        add_user(s, "tower3", "t3-pass", "officer")
+        assign_leader(s, code(3), "tower3", VALID_FROM)
+    PASSWORDS["tower3"] = "t3-pass"
+    seen = {r["id"] for r in api.get("/records", "tower3", params={"limit": 500}).json()}
+    assert {s["id"] for s in tower["sent"]} <= seen
+    body = record_body(lon=X0 + W + 0.0025, lat=Y0 + 0.0025, floor=22, unit=1,
+                       occurred_at=datetime.now(UTC).isoformat())
+    r = api.post("/records", "tower3", json=body)
+    assert r.status_code == 201, r.text
+    assert r.json()["vertical_code"] == code(3)
+    # Not beyond the building's cell: the cell north of it is another leader's.
+    north = record_body(lon=X0 + W + 0.0025, lat=Y0 + 0.0075)
+    assert api.post("/records", "tower3", json=north).status_code == 403
