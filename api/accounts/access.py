@@ -145,7 +145,8 @@ class Scope:
 
 
 def load_scope(session: Session, user: User) -> Scope:
-    """The scope of ``user`` from their role, street office and current leader assignments."""
+    """The scope of ``user`` from their role, street office and current leader assignments (a
+    vertical cell's leader gets its 2D cell, the building's plot)."""
     role = Role(user.role)
     if role in (Role.ADMIN, Role.POLICE):
         return Scope(user.id, user.username, role, None, None)
@@ -154,8 +155,9 @@ def load_scope(session: Session, user: User) -> Scope:
             select(Community.code).where(Community.street_code == user.street_code)
         ).all()
         return Scope(user.id, user.username, role, None, frozenset(comms))
+    # A vertical cell's leader (``<cell code>-NN``) works in its building: the 2D cell below.
     led = tuple(
-        (c, start, end)
+        (c[:15], start, end)
         for c, start, end in session.execute(
             select(
                 LeaderAssignment.cell_code, LeaderAssignment.started_at, LeaderAssignment.ended_at

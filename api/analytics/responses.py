@@ -240,3 +240,49 @@ class CentreKind(Out):
     en: str
     radius_m: float
     capacity: int
+
+
+class VerticalCount(Out):
+    """One vertical cell (楼栋网格) of a stacked building with its records under the filters."""
+
+    code: str
+    households: int
+    split: str
+    unit_from: int | None
+    unit_to: int | None
+    floor_from: int | None
+    floor_to: int | None
+    leader: str | None = Field(description="username of its leader, when one is assigned")
+    records: int
+
+
+class FloorCount(Out):
+    """Records of a stacked building on one unit and floor (None where the record gave none)."""
+
+    vertical_code: str
+    unit: int | None
+    floor: int | None
+    count: int
+
+
+class StackedBuilding(Out):
+    """A building cut into vertical cells: its outline and a point on it for the badge, its
+    vertical cells and its records per unit and floor under the filters."""
+
+    cell_code: str
+    building: str | None
+    households: int
+    records: int
+    lon: float | None
+    lat: float | None
+    outline: dict[str, Any] | None = Field(description="GeoJSON geometry of the footprint")
+    verticals: list[VerticalCount]
+    floors: list[FloorCount]
+
+
+class Stacks(Out):
+    """The stacked buildings the user sees over the local days [from, to)."""
+
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    buildings: list[StackedBuilding]

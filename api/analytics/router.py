@@ -21,6 +21,7 @@ from api.analytics import drilldown as arec
 from api.analytics import heat as aheat
 from api.analytics import profile as aprofile
 from api.analytics import siting as asiting
+from api.analytics import stackmap as astack
 from api.analytics import table as atable
 from api.analytics.filters import Days, HeatFilter, days, heat_filter
 from api.analytics.responses import (
@@ -33,6 +34,7 @@ from api.analytics.responses import (
     MapContext,
     Profile,
     Siting,
+    Stacks,
     Table,
 )
 from api.analytics.stats import KpiBy
@@ -186,6 +188,26 @@ def cell_records(
 ) -> list[dict[str, Any]]:
     """The records of one cell under the filters, personal data masked by role."""
     return arec.cell_records(session, scope, f, code, limit)
+
+
+@router.get("/stacks", response_model=None, responses=answers(Stacks, *SIGNED_IN))
+def stacks(scope: ScopeDep, session: SessionDep, f: FilterDep) -> dict[str, Any]:
+    """Buildings cut into vertical cells (楼栋网格) with records per vertical cell and per unit
+    and floor under the heat filters, for the map's building badges."""
+    return astack.stacked_buildings(session, scope, f)
+
+
+@router.get(
+    "/verticals/{code}/records",
+    response_model=None,
+    responses=answers(list[RecordOut], *SIGNED_IN, 404),
+)
+def vertical_records(
+    code: Annotated[str, Path(max_length=18)], scope: ScopeDep, session: SessionDep,
+    f: FilterDep, limit: Limit = 200,
+) -> list[dict[str, Any]]:
+    """The records of one vertical cell under the filters, personal data masked by role."""
+    return astack.vertical_records(session, scope, f, code, limit)
 
 
 @router.get(

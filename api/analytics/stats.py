@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 import grid.analysis.counts as gcounts
 from api.accounts.access import Scope
-from api.analytics import casestats
+from api.analytics import casestats, verticals
 from api.areas.leaders import leader_names
 from api.checks import check_filter_category
 from api.errors import InvalidInput
@@ -39,6 +39,7 @@ class KpiBy(StrEnum):
     CELL = "cell"
     LEADER = "leader"
     COMMUNITY = "community"
+    VERTICAL = "vertical"  # 楼栋网格: a row per vertical cell below its 2D cell
 
 
 def cells_in_period(
@@ -170,8 +171,13 @@ def kpis(
     days: int = 30,
 ) -> dict[str, Any]:
     """Closure rate, on-time closure rate and patrol coverage per cell, leader or community, with
-    a row for every group of a cell valid in the period (zeros included)."""
+    a row for every group of a cell valid in the period (zeros included); per vertical cell the
+    case-loop KPIs with the stack's households and the leader (``api.analytics.verticals``)."""
     start, end = kpi_period(period, days)
+    if by == KpiBy.VERTICAL:
+        rows = _rows(verticals.kpi_frame(session, scope, start, end))
+        return {"by": by.value, "from": start, "to": end, "register_on": register_day(end),
+                "rows": rows}
     cases = _cases(session, scope)
     places, checkins = _patrols(session, scope)
     leaders = leader_names(session, min(end, utcnow()))

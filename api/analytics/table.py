@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 import grid.analysis.counts as gcounts
 from api.accounts.access import Scope
-from api.analytics import casestats
+from api.analytics import casestats, verticals
 from api.analytics.stats import KpiBy, kpis
 from api.areas.leaders import leader_names, leaders_at
 from api.io.spreadsheet import safe_cell, titled_xlsx
@@ -32,11 +32,18 @@ from api.register.rules import today
 from grid.analysis.heat import LOCAL_TZ
 from grid.domain.catalog import RECORD_KINDS, RISK_LEVELS
 
-KEYS = {KpiBy.CELL: "cell_code", KpiBy.LEADER: "leader", KpiBy.COMMUNITY: "community_code"}
+KEYS = {KpiBy.CELL: "cell_code", KpiBy.LEADER: "leader", KpiBy.COMMUNITY: "community_code",
+        KpiBy.VERTICAL: verticals.KEY}
 # The case-loop KPIs as grid.analysis.counts defines them, then patrol coverage.
 KPI_COLS = (*gcounts.KPI_COLUMNS, "places", "visited", "patrol_coverage", *casestats.TABLE_COLS)
 LABELS = {  # column → (zh, en)
     "cell_code": ("网格编码", "Cell"),
+    "vertical_code": ("楼栋网格编码", "Vertical cell"),
+    "building": ("楼栋", "Building"),
+    "unit_from": ("起始单元", "From unit"),
+    "unit_to": ("终止单元", "To unit"),
+    "floor_from": ("起始楼层", "From floor"),
+    "floor_to": ("终止楼层", "To floor"),
     "leader": ("网格长", "Leader"),
     "community_code": ("社区编码", "Community"),
     "total": ("记录合计", "Records"),
@@ -83,7 +90,10 @@ def _pivot(
 def table(
     session: Session, scope: Scope, by: KpiBy, start: datetime, end: datetime
 ) -> pd.DataFrame:
-    """One row per cell, leader or community: records per kind, KPIs, places by risk level."""
+    """One row per cell, leader or community: records per kind, KPIs, places by risk level; per
+    vertical cell: records per kind and the case-loop KPIs (``api.analytics.verticals``)."""
+    if by == KpiBy.VERTICAL:
+        return verticals.table(session, scope, start, end)
     key = KEYS[by]
     leaders = leader_names(session, min(end, utcnow()))
     q = scope.visible(
@@ -147,7 +157,8 @@ def _with_names(session: Session, frame: pd.DataFrame, by: KpiBy, at: datetime) 
     return frame
 
 
-TEXT_COLUMNS = ("cell_code", "leader", "community_code", "community_name", "leader_name")
+TEXT_COLUMNS = ("cell_code", "leader", "community_code", "community_name", "leader_name",
+                "vertical_code", "building")
 
 
 REGISTER_BY = {KpiBy.CELL: "cell", KpiBy.COMMUNITY: "community"}

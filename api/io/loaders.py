@@ -257,15 +257,17 @@ def update_user(
 def assign_leader(
     session: Session, cell_code: str, username: str, at: datetime | None = None
 ) -> None:
-    """Make ``username`` the leader of ``cell_code`` from ``at``, closing the previous
-    assignment: the roster's one write path (``api.roster.service.add_member``, role leader)."""
+    """Make ``username`` the leader of ``cell_code`` (a 2D cell's code or a vertical cell's,
+    楼栋网格) from ``at``, closing the previous assignment: the roster's one write path
+    (``api.roster.service.add_member``, role leader)."""
     from api.roster.schemas import MemberIn
     from api.roster.service import add_member
 
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise InvalidInput(f"no user '{username}'", ("user",))
-    if session.scalar(select(Cell.id).where(Cell.code == cell_code, Cell.latest())) is None:
-        raise InvalidInput(f"no current cell '{cell_code}'", ("cell",))
+    model = VerticalCell if len(cell_code) > 15 else Cell
+    if session.scalar(select(model.id).where(model.code == cell_code, model.latest())) is None:
+        raise InvalidInput(f"no current cell or vertical cell '{cell_code}'", ("cell",))
     add_member(session, None, cell_code, MemberIn(role="leader", user_id=user.id, started_at=at))
     session.flush()

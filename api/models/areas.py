@@ -38,6 +38,22 @@ def in_force(start: datetime, end: datetime | None, at: datetime) -> bool:
     return start <= at and (end is None or at < end)
 
 
+def _during_sql(
+    start_col: InstrumentedAttribute[datetime],
+    end_col: InstrumentedAttribute[datetime | None],
+    start: datetime | None,
+    end: datetime | None,
+) -> ColumnElement[bool]:
+    """SQL: a row's span [start_col, end_col) overlaps [start, end) (an open bound is
+    unbounded)."""
+    conds = []
+    if end is not None:
+        conds.append(start_col < end)
+    if start is not None:
+        conds.append(or_(end_col.is_(None), end_col > start))
+    return and_(*conds) if conds else true()
+
+
 def _in_force_sql(
     start: InstrumentedAttribute[datetime],
     end: InstrumentedAttribute[datetime | None],
@@ -99,12 +115,7 @@ class Cell(Base):
     def valid_during(cls, start: datetime | None, end: datetime | None) -> ColumnElement[bool]:
         """SQL: this version is in force at some time in [start, end) (an open bound is
         unbounded), i.e. its span [valid_from, valid_to) overlaps the period."""
-        conds = []
-        if end is not None:
-            conds.append(cls.valid_from < end)
-        if start is not None:
-            conds.append(or_(cls.valid_to.is_(None), cls.valid_to > start))
-        return and_(*conds) if conds else true()
+        return _during_sql(cls.valid_from, cls.valid_to, start, end)
 
     @classmethod
     def latest(cls) -> ColumnElement[bool]:
@@ -141,6 +152,16 @@ class VerticalCell(Base):
         """SQL: this version is in force at ``at`` (valid_from <= at < valid_to)."""
         return _in_force_sql(cls.valid_from, cls.valid_to, at)
 
+    @classmethod
+    def valid_during(cls, start: datetime | None, end: datetime | None) -> ColumnElement[bool]:
+        """SQL: this version is in force at some time in [start, end), as for cells."""
+        return _during_sql(cls.valid_from, cls.valid_to, start, end)
+
+    @classmethod
+    def latest(cls) -> ColumnElement[bool]:
+        """SQL: the newest version of its code (no ``valid_to`` yet), as for cells."""
+        return cls.valid_to.is_(None)
+
 
 class RosterEntry(Base):
     """One holder of a role on a cell's duty roster (一格多元, ``grid.domain.roster``) from when to
@@ -155,7 +176,8 @@ class RosterEntry(Base):
     __tablename__ = "roster_entries"
     __table_args__ = (Index("ix_roster_entries_cell_role", "cell_code", "role"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    cell_code: Mapped[str] = mapped_column(String(15), index=True)
+    #: A 2D cell's code, or a vertical cell's (楼栋网格, ``<cell code>-NN``): each has its leader.
+    cell_code: Mapped[str] = mapped_column(String(18), index=True)
     role: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     contact_name: Mapped[str | None] = mapped_column(String(100), nullable=True)

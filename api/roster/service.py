@@ -17,7 +17,16 @@ from api.accounts.audit import audit
 from api.areas.cellcache import bump_generation
 from api.checks import check_time
 from api.errors import Forbidden, InvalidInput, NotFound
-from api.models import Absence, Building, Cell, LeaderAssignment, RosterEntry, User, utcnow
+from api.models import (
+    Absence,
+    Building,
+    Cell,
+    LeaderAssignment,
+    RosterEntry,
+    User,
+    VerticalCell,
+    utcnow,
+)
 from api.roster.schemas import AbsenceIn, MemberIn
 from grid.domain import roster
 from grid.domain.caseflow import Role
@@ -26,7 +35,16 @@ SKEW = timedelta(days=366)  # how far ahead a roster change or an absence may be
 
 
 def current_cell(session: Session, code: str) -> Cell:
-    """The newest version of cell ``code`` (404 at the path when there is none)."""
+    """The newest version of cell ``code`` (404 at the path when there is none); for a vertical
+    cell's code (楼栋网格, ``<cell code>-NN``, which has its own leader) the 2D cell it stacks in,
+    whose community and scope it shares."""
+    if len(code) > 15:
+        below = session.scalar(
+            select(VerticalCell.cell_code).where(VerticalCell.code == code, VerticalCell.latest())
+        )
+        if below is None:
+            raise NotFound(f"no current cell or vertical cell {code}", ("path", "code"))
+        code = below
     cell = session.scalar(select(Cell).where(Cell.code == code, Cell.latest()))
     if cell is None:
         raise NotFound(f"no current cell {code}", ("path", "code"))

@@ -86,8 +86,12 @@ def test_a_record_in_a_tall_building_carries_its_floor_and_unit(tablet, server, 
     login(page)
     tap_at(page, *cell_centre(cell))
     page.click("#sheet [data-record=incident]")
-    page.wait_for_selector("#stack-line:not([hidden])")
-    assert "-02 1–2单元 17–32层" in page.text_content("#stack-line")
+    page.wait_for_selector("#stack-pick:not([hidden])")
+    assert "-02 1–2单元 17–32层" in page.text_content("#stack-pick")
+    page.click(f"#stack-pick [data-vertical='{cell}-02']")  # the picker fills its first floor
+    assert page.input_value("#sheet input[name=floor]") == "17"
+    assert page.get_attribute(f"[data-vertical='{cell}-02']", "aria-pressed") == "true"
+    assert page.get_attribute(f"[data-vertical='{cell}-01']", "aria-pressed") == "false"
     page.select_option("#sheet select[name=category]", index=1)
     text = f"电梯故障 {uuid.uuid4().hex[:8]}"
     page.fill("#sheet textarea[name=description]", text)

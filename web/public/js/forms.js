@@ -13,6 +13,7 @@ import { attrsOf, attrControl, readAttrs, commonAttr } from "./placeattrs.js";
 import { openRecordEdit, openPlaceEdit } from "./edits.js";
 import { api } from "./api.js";
 import { registerButton } from "./register.js";
+import { stackPicker, wholeNumber } from "./stackpick.js";
 
 // The kinds and categories come from /meta, and so does what each record kind carries (its rule:
 // priority, parties, track; meta.js kindRule, pointKinds). Kinds with a track are recorded on a
@@ -64,7 +65,7 @@ export function openTapSheet(lonlat) {
     edits.push(h("button", { class: "big", type: "button", dataset: { editPlace: nearPlace.properties.id ?? nearPlace.id },
       onclick: () => openPlaceEdit(nearPlace) }, t("edit_named", { name: nearPlace.properties.name || t("place") })));
   }
-  const register = registerButton(app.map.buildingAt(lon, lat));
+  const register = registerButton(app.map.buildingAt(lon, lat), (at) => openKindSheet(lonlat, at));
   if (register) edits.push(register);
   const checkins = [];
   if (patrol.active()) {
@@ -149,25 +150,17 @@ async function saved(item) {
   return item;
 }
 
-/** The cell's stack of vertical cells (楼栋网格), shown above the floor and unit fields when the
- * cell has one: each vertical cell's suffix with its units and floors. Best effort: offline or
- * on an error the line stays empty (the floor and unit still go with the record). */
-async function showStack(line, cell) {
-  const code = cell.own?.properties.code;
-  if (!code) return;
-  let rows;
-  try { rows = await api(`/cells/${code}/stack`); } catch { return; }
-  if (!Array.isArray(rows) || !rows.length) return;
-  const range = (key, a, b) => (a == null ? "" : t(key, { a, b }));
-  const parts = rows.map((v) => [`-${v.code.slice(-2)}`, range("units_range", v.unit_from, v.unit_to),
-    range("floors_range", v.floor_from, v.floor_to)].filter(Boolean).join(" "));
-  line.textContent = t("stack_line", { n: rows.length }) + parts.join(" · ");
-  line.hidden = false;
+/** What can be recorded for a household chosen in a building's register: the point kinds, each
+ * opening its form with the household's floor and unit (``at``, from the register). */
+function openKindSheet(lonlat, at) {
+  const buttons = pointKinds(app.meta).map((k) => h("button", { class: "big", type: "button", dataset: { record: k.code },
+    onclick: () => openRecordForm(k.code, lonlat, { at }) }, term(k)));
+  openSheet(t("record_for_household", { unit: at.unit, floor: at.floor, room: at.room }), buttons, { name: "kinds-household" });
 }
 
 /** A point record's form (an incident, a dispute): category, priority and parties where the kind's
  * rule has them, time, description, photos. */
-export function openRecordForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
+export function openRecordForm(kind, lonlat, { photos: keptPhotos = [], at = null } = {}) {
   const { meta } = app;
   const cell = cellAt(...lonlat);
   const categories = meta.categories[kind] || [];
@@ -182,10 +175,12 @@ export function openRecordForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
   const photos = photoPicker(keptPhotos);
   const rule = kindRule(meta, kind);
   // In a tall building the floor and unit put the record in its vertical cell (楼栋网格).
-  const floor = h("input", { type: "number", name: "floor", min: -10, max: 300, step: 1, inputmode: "numeric" });
-  const unit = h("input", { type: "number", name: "unit", min: 1, max: 99, step: 1, inputmode: "numeric" });
-  const stackLine = h("p", { class: "hint stack-line", id: "stack-line", hidden: true });
-  showStack(stackLine, cell);
+  // From the register when the record was started from a household (its unit and floor).
+  const known = (x) => (at && wholeNumber(x) != null ? String(wholeNumber(x)) : "");
+  const floor = h("input", { type: "number", name: "floor", min: -10, max: 300, step: 1, inputmode: "numeric", value: known(at?.floor) });
+  const unit = h("input", { type: "number", name: "unit", min: 1, max: 99, step: 1, inputmode: "numeric", value: known(at?.unit) });
+  const fromRegister = at ? h("p", { class: "hint from-register", id: "from-register" },
+    t("from_register", { unit: at.unit, floor: at.floor, room: at.room })) : null;
   const form = h("form", { class: "record-form", novalidate: true },
     Object.assign(cellLine(cell), { className: "where ok form-where" }),
     field("category", category, { required: true }),
@@ -193,7 +188,8 @@ export function openRecordForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
     field("occurred_at", occurred, { required: true }),
     field("description", description, { required: true }),
     rule.parties ? field("parties", parties) : null,
-    stackLine,
+    fromRegister,
+    stackPicker(cell, floor, unit),
     h("div", { class: "field-row" }, field("floor", floor, { hint: t("floor_hint") }), field("unit", unit)),
     photos.el,
     formButtons());
@@ -227,7 +223,7 @@ export function openRecordForm(kind, lonlat, { photos: keptPhotos = [] } = {}) {
     await saved(await queue.enqueue({ id, op: "record", body, photos: photos.files(), label }));
   });
   openSheet(term(find(meta.recordKinds, kind)), form, { name: `form-${kind}`, closed: () => app.map.setPending(null),
-    rerender: () => openRecordForm(kind, lonlat, { photos: photos.files() }) });
+    rerender: () => openRecordForm(kind, lonlat, { photos: photos.files(), at }) });
   app.map.setPending(lonlat, true);
 }
 

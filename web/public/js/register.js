@@ -30,7 +30,7 @@ function personLine(building, hh, p) {
         onclick: () => moveOutPerson(p) }, t("move_out_person"))));
 }
 
-function householdCard(building, room, hh) {
+function householdCard(building, room, hh, onRecord) {
   return h("li", { class: "household", dataset: { id: hh.id } },
     h("p", {}, t("household_in", { room: `${room.unit}-${room.room}` }), hh.household_no ? ` · ${hh.household_no}` : ""),
     h("ul", { class: "persons" }, (hh.persons || []).map((p) => personLine(building, hh, p))),
@@ -38,7 +38,9 @@ function householdCard(building, room, hh) {
       h("button", { type: "button", class: "big alt", dataset: { addPerson: hh.id },
         onclick: () => openPersonForm(building, hh.id) }, t("add_person")),
       h("button", { type: "button", class: "big secondary", dataset: { moveOut: hh.id },
-        onclick: () => moveOut(hh) }, t("move_out"))));
+        onclick: () => moveOut(hh) }, t("move_out")),
+      onRecord ? h("button", { type: "button", class: "big", dataset: { recordFor: hh.id },
+        onclick: () => onRecord({ unit: room.unit, floor: room.floor, room: room.room }) }, t("record_here")) : null));
 }
 
 /** Today as a local YYYY-MM-DD (the register's dates are local days). */
@@ -59,7 +61,7 @@ async function moveOutPerson(p) {
     label: `${t("person")} · ${t("move_out_person")}` }));
 }
 
-function registerTree(building, reg) {
+function registerTree(building, reg, onRecord) {
   const rooms = [];
   for (const u of reg.units) {
     for (const f of u.floors) {
@@ -67,7 +69,7 @@ function registerTree(building, reg) {
         rooms.push(h("li", { class: "room", dataset: { room: r.id } },
           h("b", {}, t("unit_floor_room", { unit: u.unit, floor: f.floor, room: r.room })),
           r.households.length ? h("ul", { class: "households" },
-            r.households.map((hh) => householdCard(building, { unit: u.unit, room: r.room }, hh)))
+            r.households.map((hh) => householdCard(building, { unit: u.unit, floor: f.floor, room: r.room }, hh, onRecord)))
             : h("p", { class: "muted" }, term(vocab("room_uses").find((x) => x.code === r.use) || { code: r.use }))));
       }
     }
@@ -75,17 +77,18 @@ function registerTree(building, reg) {
   return rooms.length ? h("ul", { class: "rooms" }, rooms) : h("p", { class: "muted" }, t("register_empty"));
 }
 
-/** The sheet of a building's register; offline it says so and still lets the officer add. */
-export async function openBuildingRegister(building) {
+/** The sheet of a building's register; offline it says so and still lets the officer add. With
+ * ``onRecord``, each household offers to start a record there (its unit, floor and room). */
+export async function openBuildingRegister(building, onRecord = null) {
   const id = building.properties.id ?? building.id;
   const name = building.properties.name || t("building");
   const body = h("div", { class: "register", dataset: { building: id } }, h("p", {}, t("loading")));
   const add = h("button", { type: "button", class: "big", dataset: { addHousehold: id },
     onclick: () => openHouseholdForm(building) }, t("add_household"));
-  openSheet(name, [add, body], { name: "register", rerender: () => openBuildingRegister(building) });
+  openSheet(name, [add, body], { name: "register", rerender: () => openBuildingRegister(building, onRecord) });
   try {
     const reg = await api(`/buildings/${encodeURIComponent(id)}/register?purpose=${PURPOSE}`);
-    body.replaceChildren(h("p", {}, t("households_n", { n: reg.households })), registerTree(building, reg));
+    body.replaceChildren(h("p", {}, t("households_n", { n: reg.households })), registerTree(building, reg, onRecord));
   } catch {
     body.replaceChildren(h("p", { class: "muted", role: "status" }, t("register_offline")));
   }
@@ -181,9 +184,10 @@ export function openPersonForm(building, householdId, person = null) {
     rerender: () => openPersonForm(building, householdId, person) });
 }
 
-/** The "register" button of the tap sheet for a building in the officer's own cells, or null. */
-export function registerButton(building) {
+/** The "register" button of the tap sheet for a building in the officer's own cells, or null;
+ * ``onRecord`` starts a record for a household chosen there. */
+export function registerButton(building, onRecord = null) {
   if (!building || !app.ownCodes.includes(building.properties.cell_code)) return null;
   return h("button", { class: "big alt", type: "button", dataset: { register: building.properties.id ?? building.id },
-    onclick: () => openBuildingRegister(building) }, t("building_register", { name: building.properties.name || t("building") }));
+    onclick: () => openBuildingRegister(building, onRecord) }, t("building_register", { name: building.properties.name || t("building") }));
 }

@@ -22,7 +22,7 @@ function fillSelects() {
   $("f-kind").onchange = cats;
   cats();
   const by = $("f-by").value;
-  fill($("f-by"), ["cell", "leader", "community"].map((b) => [b, t(`an_${b}`)]));
+  fill($("f-by"), ["cell", "leader", "community", "vertical"].map((b) => [b, t(`an_${b}`)]));
   if (by) $("f-by").value = by;
   const mode = $("f-mode").value;
   fill($("f-mode"), ["straight", "walking"].map((m) => [m, t(`an_${m}`)]));
@@ -77,7 +77,9 @@ async function start() {
   [state.meta, state.me] = await Promise.all([api("/meta"), api("/me")]);
   fillSelects();
   const today = new Date();
-  const iso = (d) => d.toISOString().slice(0, 10);
+  // Local days (the periods are local days): UTC's date would end the default period at the
+  // start of today in China between midnight and 08:00, leaving today's records out.
+  const iso = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
   $("f-to").value ||= iso(new Date(today.getTime() + 86400000));
   $("f-from").value ||= iso(new Date(today.getTime() - 29 * 86400000));
   state.map = L.map("a-map", { maxZoom: 19, minZoom: 3 }).setView([39.12, 117.2], 14);

@@ -7,6 +7,7 @@ import { api, token } from "../api.js";
 import { h, textTip } from "../dom.js";
 import { formatTime, getLang, t, term } from "../i18n.js";
 import { $, addLayer, chart, contextCells, drawContext, errorText, filters, status, swatch } from "./shared.js";
+import { drawStacks } from "./stacks.js";
 
 function legend(scale) {
   $("legend").replaceChildren(
@@ -26,12 +27,14 @@ function photo(sha) {
   return img;
 }
 
-function recordCard(state, r) {
+/** A record as a card: kind and category, time, cell (and vertical cell), photos, a link. */
+export function recordCard(state, r) {
   const kind = kindOf(state, r.kind);
   const status = (state.meta.statuses || []).find((s) => s.code === r.status);
   return h("article", { class: "rec", dataset: { id: r.id } },
     h("h4", {}, `${term(kind)} · ${term(catOf(state, r.kind, r.category))}`),
     h("p", { class: "rec-meta" }, `${formatTime(r.occurred_at)} · ${t("an_cell")} ${r.cell_code || "—"}`,
+      r.vertical_code ? ` · ${t("an_vertical")} ${r.vertical_code}` : "",
       status ? ` · ${term(status)}` : ""),
     r.description ? h("p", {}, r.description) : null,
     r.photos.length ? h("div", { class: "rec-photos" }, r.photos.map(photo)) : null,
@@ -153,6 +156,8 @@ export async function showPolice(state, current = () => true) {
   }));
   layer.getLayers().forEach((l) => { l.getElement()?.setAttribute("data-h3", l.feature.id); });
   charts(state, prof);
+  const stacked = await drawStacks(state, recordCard); // the badges of buildings cut into vertical cells
+  if (!current()) return;
   if (!state.fitted && heat.features.length) {
     state.fitted = true;
     const cells = contextCells();
@@ -162,6 +167,7 @@ export async function showPolice(state, current = () => true) {
     if (!current()) return;
   }
   let note = `${heat.total} ${t("an_records")}`;
+  if (stacked.length) note += ` · ${stacked.length} ${t("an_vertical_buildings")}`;
   try {
     if ($("f-hotspots").checked) await hotspots(heat.resolution);
     else $("spots").textContent = "";

@@ -6,6 +6,8 @@ import { api, token } from "../api.js";
 import { h, textTip } from "../dom.js";
 import { getLang as lang, t } from "../i18n.js";
 import { $, addLayer, chart, contextCells, drawContext, errorText, state as page, status, swatch } from "./shared.js";
+import { recordCard } from "./police.js";
+import { drawStacks } from "./stacks.js";
 
 const PALETTE = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
 const RATE = /rate|coverage/;
@@ -60,14 +62,14 @@ function legend(col) {
 
 const keyOf = (f) => {
   const key = view.data.columns[0];
-  return key === "cell_code" ? f.properties.code : key === "community_code" ? f.properties.community_code : f.properties.leader?.username;
+  return key === "cell_code" || key === "vertical_code" ? f.properties.code : key === "community_code" ? f.properties.community_code : f.properties.leader?.username;
 };
 
 function pick(key, from) {
   view.picked = key;
-  document.querySelectorAll("#kpi-table tbody tr").forEach((tr) => tr.classList.toggle("picked", tr.dataset.key === key));
+  document.querySelectorAll("#kpi-table tbody tr").forEach((tr) => tr.classList.toggle("picked", tr.dataset.key === key || tr.dataset.cell === key));
   view.layer?.eachLayer((l) => l.setStyle({ weight: keyOf(l.feature) === key ? 4 : 1, color: keyOf(l.feature) === key ? "#003a8c" : "#555" }));
-  if (from === "map") document.querySelector(`#kpi-table tr[data-key="${CSS.escape(key)}"]`)?.scrollIntoView({ block: "center" });
+  if (from === "map") document.querySelector(`#kpi-table tr[data-key="${CSS.escape(key)}"], #kpi-table tr[data-cell="${CSS.escape(key)}"]`)?.scrollIntoView({ block: "center" });
   if (from === "table" && view.layer) {
     const hit = view.layer.getLayers().filter((l) => keyOf(l.feature) === key);
     if (hit.length) page.map.fitBounds(L.featureGroup(hit).getBounds(), { maxZoom: 17, animate: false });
@@ -84,16 +86,28 @@ function renderTable() {
     h("button", { type: "button", onclick: () => { view.sortDesc = view.sortCol === c ? !view.sortDesc : true; view.sortCol = c; renderTable(); } }, label(c))));
   const text = new Set(data.text_columns);
   const key = data.columns[0];
-  const body = rows.map((r) => h("tr", { dataset: { key: r[key] ?? "" }, class: r[key] === view.picked ? "picked" : null, onclick: () => pick(r[key], "table") },
+  // By vertical cell a row links to its 2D cell on the map (the vertical cells are a level below).
+  const mapKey = (r) => (key === "vertical_code" ? r.cell_code : r[key]);
+  const body = rows.map((r) => h("tr", { dataset: { key: r[key] ?? "", cell: key === "vertical_code" ? r.cell_code : null }, class: mapKey(r) === view.picked ? "picked" : null, onclick: () => pick(mapKey(r), "table") },
     data.columns.map((c) => h(c === key ? "th" : "td", { class: text.has(c) ? "txt" : null, scope: c === key ? "row" : null }, fmt(c, r[c])))));
   $("wide").replaceChildren(h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": t("an_street") },
     h("table", { id: "kpi-table" }, h("thead", {}, h("tr", {}, head)), h("tbody", {}, body))),
   h("div", { id: "chart-months", class: "chart wide-chart", role: "img", "aria-label": t("an_chart_months") }));
 }
 
+/** The measure per map feature's key: per row, or by vertical cell the sum over each 2D cell's
+ * vertical cells (a rate is not summed: the cell shows no data). */
+function mapValues(col) {
+  const key = view.data.columns[0];
+  if (key !== "vertical_code") return Object.fromEntries(view.data.rows.map((r) => [r[key], r[col]]));
+  const out = {};
+  for (const r of view.data.rows) out[r.cell_code] = RATE.test(col) ? null : (out[r.cell_code] ?? 0) + (r[col] ?? 0);
+  return out;
+}
+
 function paint() {
   const col = $("f-measure").value || "total";
-  view.values = Object.fromEntries(view.data.rows.map((r) => [r[view.data.columns[0]], r[col]]));
+  view.values = mapValues(col);
   view.col = col;
   const breaks = classes(col); // once per paint: every cell is coloured against the same breaks
   view.layer?.eachLayer((l) => l.setStyle({ fillColor: colourOf(breaks, view.values[keyOf(l.feature)]) }));
@@ -151,6 +165,7 @@ export async function showStreet(state) {
   view.layer.eachLayer((l) => l.getElement()?.setAttribute("data-key", keyOf(l.feature) ?? ""));
   paint();
   if (view.layer.getLayers().length && !state.streetFitted) { state.streetFitted = true; state.map.fitBounds(view.layer.getBounds()); }
+  if (view.data.by === "vertical") await drawStacks(state, recordCard);
   status(`${view.data.rows.length} ${t(`an_${view.data.by}`)}`);
   monthsChart().catch((e) => status(errorText(e)));
 }
