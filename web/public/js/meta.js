@@ -75,3 +75,24 @@ export const pointKinds = (meta) => meta.recordKinds.filter((k) => !k.track);
 /** Actions a user with `role` may take on a case in `status` (from the case-loop table). */
 export const actionsFor = (meta, status, role) =>
   meta.transitions.filter((tr) => tr.source === status && tr.roles.includes(role));
+
+// Visits and key groups (issue 12): the purposes of a visit (/meta `visits`) and the key groups
+// with their visit rule (/meta `register.key_groups`), read in whichever shape the server gives.
+
+/** The visit purposes ({code, zh, en, ...}) from /meta `visits` (a list, or {purposes: [...]}). */
+export function visitPurposes(meta) {
+  const v = meta.raw.visits;
+  return terms(Array.isArray(v) ? v : v?.purposes);
+}
+
+/**
+ * The purpose a key-group follow-up visit is made with (it closes the due items of the household
+ * visited): the purpose /meta flags so, else the contract's `key_group` code.
+ */
+export function keyGroupPurpose(meta) {
+  const list = visitPurposes(meta);
+  return (list.find((p) => p.closes_due || p.key_group) || find(list, "key_group") || {}).code || "key_group";
+}
+
+/** The key groups of the register ({code, zh, en, visit_every_days, ...}). */
+export const keyGroups = (meta) => terms(meta.raw.register?.key_groups || meta.raw.key_groups);

@@ -1,0 +1,163 @@
+// Due visits (待走访): the key-group members of the officer's cells whose visit rule says a visit
+// is due this week or overdue (GET /visits/due; the dates are computed by the server from the
+// rules in /meta), as a list with a badge count and as markers on the map. A visit saved on the
+// tablet closes the items it satisfies at once, while it still waits in the outbox: the same rule
+// as the server's (a visit to the person, or to their household with the key-group purpose).
+import { app } from "./state.js";
+import { api, NetworkError } from "./api.js";
+import { t, term } from "./i18n.js";
+import { h, openSheet, sheetName } from "./ui.js";
+import { find, keyGroups, keyGroupPurpose } from "./meta.js";
+import * as queue from "./queue.js";
+import { openVisitForm } from "./visitform.js";
+import { openDiary } from "./diary.js";
+
+const WITHIN_DAYS = 7; // "due this week"
+const RANK = { overdue: 0, due: 1, upcoming: 2 };
+
+const due = { items: [], counts: {}, offline: false, loaded: false };
+let queuedVisits = []; // bodies of the officer's visits waiting in the outbox
+let sentVisits = [];   // bodies of visits stored since the due list was last read: {body, at}
+
+/** Whether visit `v` (a request body) closes due item `item` (mirrors the server's rule). */
+export function closes(v, item, purpose = keyGroupPurpose(app.meta)) {
+  if ((v.person_ids || []).includes(item.person_id)) return true;
+  return v.household_id != null && v.household_id === item.household_id && v.purpose === purpose;
+}
+
+/** The due items still open on this tablet: the server's, less those a saved visit closes. */
+export function openItems() {
+  const purpose = keyGroupPurpose(app.meta);
+  const visits = [...queuedVisits, ...sentVisits.map((s) => s.body)];
+  return due.items
+    .filter((i) => !visits.some((v) => closes(v, i, purpose)))
+    .sort((a, b) => (RANK[a.state] ?? 3) - (RANK[b.state] ?? 3) || String(a.due_on).localeCompare(String(b.due_on)));
+}
+
+/** The badge number: open items that are overdue or due this week. */
+export const dueCount = () => openItems().filter((i) => i.state === "overdue" || i.state === "due").length;
+
+/** Read the due list (the service worker keeps the last copy for offline starts). */
+export async function loadDue() {
+  const started = Date.now();
+  try {
+    const body = await api(`/visits/due?within_days=${WITHIN_DAYS}`);
+    due.items = Array.isArray(body?.items) ? body.items : [];
+    due.counts = body?.counts || {};
+    due.offline = false;
+    sentVisits = sentVisits.filter((s) => s.at >= started);
+  } catch (e) {
+    if (!(e instanceof NetworkError)) throw e;
+    due.offline = true;
+  }
+  due.loaded = true;
+  await refreshQueued();
+}
+
+/** Re-read the officer's queued visits, then redraw the badge, the markers and the open list. */
+async function refreshQueued() {
+  queuedVisits = (await queue.items()).filter((i) => i.op === "visit" && i.state === "waiting").map((i) => i.body);
+  redraw();
+}
+
+/** Draw the badge, the due markers and the open list from what is known now. */
+export function redraw() {
+  const n = dueCount();
+  const badge = document.getElementById("due-count");
+  if (badge) { badge.textContent = n ? String(n) : ""; badge.hidden = !n; }
+  app.map?.showDue(groupsOnMap(), openGroup, groupLabel);
+  if (sheetName() === "due") renderList();
+}
+
+/** Open items with a position, one group per household (or person), worst state first. */
+function groupsOnMap() {
+  const groups = new Map();
+  for (const i of openItems()) {
+    if (!Number.isFinite(i.lon) || !Number.isFinite(i.lat)) continue;
+    const key = i.household_id || i.person_id;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(i);
+  }
+  return [...groups.values()].map((items) => ({ items, state: items[0].state, lon: items[0].lon, lat: items[0].lat }));
+}
+
+const groupTerm = (code) => term(find(keyGroups(app.meta), code)) || code;
+
+/** What a marker is called for a screen reader and on hover: the state and how many are due. */
+const groupLabel = (g) => t(g.state === "overdue" ? "due_marker_overdue" : "due_marker_due", { n: g.items.length });
+
+/** The building a due item's household is in, as loaded for the map (or null). */
+const buildingOf = (item) => app.buildings.find((f) => (f.properties.id ?? f.id) === item.building_id) || null;
+
+/** Open the visit form for due items of one household (or one person without a household). */
+export function openGroup(group) {
+  const first = group.items[0];
+  const building = buildingOf(first);
+  const target = first.household_id
+    ? { kind: "household", id: first.household_id, building_id: first.building_id, label: t("household") }
+    : { kind: "building", id: first.building_id, label: building?.properties.name || t("building") };
+  openVisitForm({
+    target,
+    fallbackPersons: group.items.map((i) => ({ id: i.person_id, name: i.name || t("person") })),
+    met: group.items.map((i) => i.person_id),
+    purpose: keyGroupPurpose(app.meta),
+  });
+}
+
+/** "overdue since 3 Dec" / "due by 8 Dec" / "next visit 10 Dec" for an item. */
+function whenText(i) {
+  const key = i.state === "overdue" ? "due_overdue_since" : i.state === "due" ? "due_by" : "due_upcoming";
+  return t(key, { date: i.due_on || "?" });
+}
+
+function itemRow(i) {
+  return h("li", { class: `due-item ${i.state}`, dataset: { person: i.person_id, state: i.state, household: i.household_id || "" } },
+    h("div", { class: "case-head" },
+      h("span", { class: "due-name" }, i.name || t("person_masked")),
+      h("span", { class: "due-group" }, groupTerm(i.group)),
+      h("span", { class: `badge due-${i.state}` }, t(`due_state_${i.state}`))),
+    h("div", { class: "case-meta" },
+      h("span", {}, whenText(i)),
+      h("span", {}, i.last_visit ? t("last_visit", { date: String(i.last_visit).slice(0, 10) }) : t("never_visited")),
+      i.cell_code ? h("span", {}, t("cell_short", { code: i.cell_code })) : null),
+    i.household_id || i.building_id
+      ? h("div", { class: "case-actions" },
+        h("button", { type: "button", class: "big primary", dataset: { visitPerson: i.person_id },
+          onclick: () => openGroup({ items: [i] }) }, t("visit_now")))
+      : null);
+}
+
+function renderList() {
+  const list = document.querySelector("#sheet .due-list");
+  if (!list) return;
+  const items = openItems();
+  const counts = document.querySelector("#sheet .due-counts");
+  const overdue = items.filter((i) => i.state === "overdue").length;
+  if (counts) counts.textContent = t("due_counts", { overdue, due: items.length - overdue });
+  const note = document.querySelector("#sheet .due-offline");
+  if (note) note.hidden = !due.offline;
+  list.replaceChildren(...(items.length ? items.map(itemRow)
+    : [h("li", { class: "empty" }, due.loaded ? t("no_due_visits") : t("loading"))]));
+}
+
+/** The "due visits" sheet: counts, the list (overdue first) and the way to the 民情日志. */
+export async function openDue() {
+  openSheet(t("due_visits"), [
+    h("div", { class: "button-grid" },
+      h("button", { type: "button", class: "big alt", dataset: { diary: "" }, onclick: () => openDiary() }, t("diary"))),
+    h("p", { class: "due-counts", role: "status" }),
+    h("p", { class: "offline-note due-offline", hidden: true }, t("due_offline")),
+    h("ul", { class: "due-list" }),
+  ], { name: "due", rerender: openDue });
+  renderList();
+  try { await loadDue(); } catch { /* the list read before stays */ }
+  renderList();
+}
+
+window.addEventListener("queue-changed", () => { if (app.me && app.meta) refreshQueued(); });
+window.addEventListener("item-sent", (e) => {
+  const { item } = e.detail;
+  if (item.op !== "visit") return;
+  sentVisits.push({ body: item.body, at: Date.now() });
+  loadDue().catch(() => {});
+});
