@@ -384,6 +384,9 @@ class Meta(Out):
         description="issue 13: rectification loop, mediation, residents' channels and ratings"
     )
     register_: dict[str, Any] = Field(alias="register")  # BaseModel has a ``register``
+    visits: dict[str, Any] = Field(
+        description="issue 12: visit purposes, due states and policy targets"
+    )
 
 
 # --- stats --------------------------------------------------------------------------------------

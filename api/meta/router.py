@@ -12,6 +12,7 @@ from api.edge.responses import Meta, answers
 from api.meta.cases import cases_meta
 from grid.domain import caseflow, catalog
 from grid.register.catalog import register_meta
+from grid.register.visits import visits_meta
 
 router = APIRouter(tags=["meta"])
 
@@ -103,4 +104,5 @@ def meta(store: StoreDep) -> dict[str, Any]:
         "h3_resolution": s.h3_resolution,
         "cases": cases_meta(),
         "register": register_meta(),
+        "visits": visits_meta(),
     }

@@ -40,6 +40,7 @@ from api.models.register import (
     RegisterAddress,
     Room,
 )
+from api.models.visits import Visit, VisitNeed, VisitPerson
 
 __all__ = [
     "Mediation",
@@ -79,5 +80,8 @@ __all__ = [
     "Term",
     "User",
     "VerticalCell",
+    "Visit",
+    "VisitNeed",
+    "VisitPerson",
     "utcnow",
 ]

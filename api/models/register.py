@@ -95,7 +95,7 @@ class Person(Keyed, Base):
 
 class PersonTag(Base):
     """A person's membership of a key group (``grid.register.catalog.KEY_GROUPS``) from ``start``
-    until ``end`` (open: still a member)."""
+    until ``end`` (open: still a member; a group's term may end it sooner)."""
 
     __tablename__ = "person_tags"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -103,6 +103,13 @@ class PersonTag(Base):
     group: Mapped[str] = mapped_column(String(32))
     start: Mapped[date] = mapped_column(Date)
     end: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # issue 12: the day a released person re-offended (重新犯罪率), a note, and a version so
+    # two offline edits of one tag do not overwrite each other
+    reoffended_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative form
 
 
 class Organisation(Keyed, Base):

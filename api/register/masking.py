@@ -1,7 +1,7 @@
 """Who may see a resident's identity, and what everyone else sees (DESIGN §3c).
 
 The rule, per role: admin everyone; street staff the people of their communities; officers the
-people of their own cells; police only members of a key group whose ``police_identity`` is set
+people of their own cells; police only members of a key group whose access rule (``identity_roles``) names them
 (``grid.register.catalog.KEY_GROUPS``: the rule is data). Everyone else sees masked values
 (name 王*, ID 1201**********1234, phone 138****5678, birth date 1990-**-**). Even a role that
 may see identities gets them only when it states a ``purpose``, and each such read is audited
@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection
 
 from api.accounts.access import Scope
 from grid.domain.caseflow import Role
-from grid.register.catalog import police_identity_groups
+from grid.register.catalog import identity_groups
 
 
 def mask_name(name: str) -> str:
@@ -63,7 +63,7 @@ def may_see_identity(
     if scope.role == Role.ADMIN:
         return True
     if scope.role == Role.POLICE:
-        return bool(police_identity_groups() & set(groups))
+        return bool(identity_groups(Role.POLICE.value) & set(groups))
     if scope.role == Role.STREET:
         return scope.communities is None or community_code in scope.communities
     if scope.role == Role.OFFICER:

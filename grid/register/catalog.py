@@ -40,19 +40,33 @@ class OrgType:
         return self.term.code
 
 
+#: Roles that see the identities of every key group's members in their reach (with a purpose).
+STAFF_ROLES: tuple[str, ...] = ("admin", "street", "officer")
+#: Staff roles plus the police: the access rule of groups whose identities the policy gives police.
+WITH_POLICE: tuple[str, ...] = (*STAFF_ROLES, "police")
+
+
 @dataclass(frozen=True)
 class KeyGroup:
-    """A key group of people (重点人群): whether police may see identities in it (the access rule
-    as data) and how often officers visit its members (None: no schedule)."""
+    """A key group of people (重点人群) with its rules as data: which roles may see members'
+    identities (the access rule), how often officers visit its members (the visit rule; None:
+    no schedule), and the years a membership lasts from its start (``term_years``: the 5-year
+    帮教 window of released prisoners; None: until the tag ends)."""
 
     term: Term
-    police_identity: bool
+    identity_roles: tuple[str, ...]
     visit_every_days: int | None
+    term_years: int | None = None
 
     @property
     def code(self) -> str:
         """The stable code stored and served."""
         return self.term.code
+
+    @property
+    def police_identity(self) -> bool:
+        """Whether police may see members' identities (the access rule names them)."""
+        return "police" in self.identity_roles
 
 
 PERSON_TYPES: tuple[Coded, ...] = (
@@ -135,15 +149,15 @@ ORG_TYPES: tuple[OrgType, ...] = (
 )
 
 KEY_GROUPS: tuple[KeyGroup, ...] = (
-    KeyGroup(Term("community_correction", "社区矫正", "Community correction"), True, 7),
-    KeyGroup(Term("released", "刑释解教", "Released prisoner"), True, 30),
-    KeyGroup(Term("drug", "吸毒人员", "Drug user"), True, 30),
-    KeyGroup(Term("mental_health", "严重精神障碍", "Severe mental disorder"), True, 14),
-    KeyGroup(Term("youth_at_risk", "重点青少年", "Youth at risk"), False, 30),
-    KeyGroup(Term("elderly_alone", "独居老人", "Elderly living alone"), False, 7),
-    KeyGroup(Term("low_income", "低保", "Low income (dibao)"), False, 90),
-    KeyGroup(Term("disabled", "残疾人", "Disabled"), False, 90),
-    KeyGroup(Term("veteran", "优抚对象", "Veteran / entitled group"), False, 90),
+    KeyGroup(Term("community_correction", "社区矫正", "Community correction"), WITH_POLICE, 7),
+    KeyGroup(Term("released", "刑释解教", "Released prisoner"), WITH_POLICE, 30, term_years=5),
+    KeyGroup(Term("drug", "吸毒人员", "Drug user"), WITH_POLICE, 30),
+    KeyGroup(Term("mental_health", "严重精神障碍", "Severe mental disorder"), WITH_POLICE, 14),
+    KeyGroup(Term("youth_at_risk", "重点青少年", "Youth at risk"), STAFF_ROLES, 30),
+    KeyGroup(Term("elderly_alone", "独居老人", "Elderly living alone"), STAFF_ROLES, 7),
+    KeyGroup(Term("low_income", "低保", "Low income (dibao)"), STAFF_ROLES, 90),
+    KeyGroup(Term("disabled", "残疾人", "Disabled"), STAFF_ROLES, 90),
+    KeyGroup(Term("veteran", "优抚对象", "Veteran / entitled group"), STAFF_ROLES, 90),
 )
 
 # Person fields that are personal data: encrypted at rest, masked by role, audited when read.
@@ -172,7 +186,13 @@ def key_group(code: str) -> KeyGroup:
 
 def police_identity_groups() -> frozenset[str]:
     """Codes of the key groups whose members' identities police may see."""
-    return frozenset(g.code for g in KEY_GROUPS if g.police_identity)
+    return identity_groups("police")
+
+
+def identity_groups(role: str) -> frozenset[str]:
+    """Codes of the key groups whose access rule lets ``role`` see members' identities (read
+    from the table at every call, so a changed rule applies everywhere at once)."""
+    return frozenset(g.code for g in KEY_GROUPS if role in g.identity_roles)
 
 
 def _term(t: Term) -> dict[str, str]:
@@ -194,7 +214,9 @@ def register_meta() -> dict[str, Any]:
             {
                 **_term(g.term),
                 "police_identity": g.police_identity,
+                "identity_roles": list(g.identity_roles),
                 "visit_every_days": g.visit_every_days,
+                "term_years": g.term_years,
             }
             for g in KEY_GROUPS
         ],
