@@ -86,12 +86,15 @@ export function visitPurposes(meta) {
 }
 
 /**
- * The purpose a key-group follow-up visit is made with (it closes the due items of the household
- * visited): the purpose /meta flags so, else the contract's `key_group` code.
+ * Codes of the purposes whose visit to a household closes the due items of every tagged member
+ * living there, whoever was met (/meta `household_closes`; grid/register/visits.py).
  */
+export const householdClosing = (meta) => new Set(visitPurposes(meta).filter((p) => p.household_closes).map((p) => p.code));
+
+/** The purpose a visit opened from a due item starts with: the first that closes a household's. */
 export function keyGroupPurpose(meta) {
   const list = visitPurposes(meta);
-  return (list.find((p) => p.closes_due || p.key_group) || find(list, "key_group") || {}).code || "key_group";
+  return (list.find((p) => p.household_closes) || list[0] || {}).code || "";
 }
 
 /** The key groups of the register ({code, zh, en, visit_every_days, ...}). */

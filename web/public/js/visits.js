@@ -2,12 +2,13 @@
 // is due this week or overdue (GET /visits/due; the dates are computed by the server from the
 // rules in /meta), as a list with a badge count and as markers on the map. A visit saved on the
 // tablet closes the items it satisfies at once, while it still waits in the outbox: the same rule
-// as the server's (a visit to the person, or to their household with the key-group purpose).
+// as the server's (a visit meeting the person, or to their household with a purpose that /meta
+// says closes a household's items).
 import { app } from "./state.js";
 import { api, NetworkError } from "./api.js";
 import { t, term } from "./i18n.js";
 import { h, openSheet, sheetName } from "./ui.js";
-import { find, keyGroups, keyGroupPurpose } from "./meta.js";
+import { find, keyGroups, keyGroupPurpose, householdClosing } from "./meta.js";
 import * as queue from "./queue.js";
 import { openVisitForm } from "./visitform.js";
 import { openDiary } from "./diary.js";
@@ -15,22 +16,22 @@ import { openDiary } from "./diary.js";
 const WITHIN_DAYS = 7; // "due this week"
 const RANK = { overdue: 0, due: 1, upcoming: 2 };
 
-const due = { items: [], counts: {}, offline: false, loaded: false };
+const due = { items: [], counts: {}, offline: false, loaded: false, failed: false };
 let queuedVisits = []; // bodies of the officer's visits waiting in the outbox
 let sentVisits = [];   // bodies of visits stored since the due list was last read: {body, at}
 
 /** Whether visit `v` (a request body) closes due item `item` (mirrors the server's rule). */
-export function closes(v, item, purpose = keyGroupPurpose(app.meta)) {
+export function closes(v, item, closing = householdClosing(app.meta)) {
   if ((v.person_ids || []).includes(item.person_id)) return true;
-  return v.household_id != null && v.household_id === item.household_id && v.purpose === purpose;
+  return v.household_id != null && v.household_id === item.household_id && closing.has(v.purpose);
 }
 
 /** The due items still open on this tablet: the server's, less those a saved visit closes. */
 export function openItems() {
-  const purpose = keyGroupPurpose(app.meta);
+  const closing = householdClosing(app.meta);
   const visits = [...queuedVisits, ...sentVisits.map((s) => s.body)];
   return due.items
-    .filter((i) => !visits.some((v) => closes(v, i, purpose)))
+    .filter((i) => !visits.some((v) => closes(v, i, closing)))
     .sort((a, b) => (RANK[a.state] ?? 3) - (RANK[b.state] ?? 3) || String(a.due_on).localeCompare(String(b.due_on)));
 }
 
@@ -45,10 +46,12 @@ export async function loadDue() {
     due.items = Array.isArray(body?.items) ? body.items : [];
     due.counts = body?.counts || {};
     due.offline = false;
+    due.failed = false;
     sentVisits = sentVisits.filter((s) => s.at >= started);
   } catch (e) {
-    if (!(e instanceof NetworkError)) throw e;
-    due.offline = true;
+    // offline: the last list stays; refused (e.g. a role with no due list): said in the sheet
+    due.offline = e instanceof NetworkError;
+    due.failed = !due.offline;
   }
   due.loaded = true;
   await refreshQueued();
@@ -137,7 +140,7 @@ function renderList() {
   const note = document.querySelector("#sheet .due-offline");
   if (note) note.hidden = !due.offline;
   list.replaceChildren(...(items.length ? items.map(itemRow)
-    : [h("li", { class: "empty" }, due.loaded ? t("no_due_visits") : t("loading"))]));
+    : [h("li", { class: "empty" }, !due.loaded ? t("loading") : due.failed ? t("due_failed") : t("no_due_visits"))]));
 }
 
 /** The "due visits" sheet: counts, the list (overdue first) and the way to the 民情日志. */
@@ -150,8 +153,7 @@ export async function openDue() {
     h("ul", { class: "due-list" }),
   ], { name: "due", rerender: openDue });
   renderList();
-  try { await loadDue(); } catch { /* the list read before stays */ }
-  renderList();
+  await loadDue();
 }
 
 window.addEventListener("queue-changed", () => { if (app.me && app.meta) refreshQueued(); });

@@ -7,6 +7,7 @@ import { api, token } from "../api.js";
 import { h, textTip } from "../dom.js";
 import { formatTime, getLang, t, term } from "../i18n.js";
 import { $, addLayer, chart, contextCells, drawContext, errorText, filters, status, swatch } from "./shared.js";
+import { duePanel } from "./visits.js";
 
 function legend(scale) {
   $("legend").replaceChildren(
@@ -153,6 +154,8 @@ export async function showPolice(state, current = () => true) {
   }));
   layer.getLayers().forEach((l) => { l.getElement()?.setAttribute("data-h3", l.feature.id); });
   charts(state, prof);
+  await duePanel(current);
+  if (!current()) return;
   if (!state.fitted && heat.features.length) {
     state.fitted = true;
     const cells = contextCells();

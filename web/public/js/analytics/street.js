@@ -6,6 +6,7 @@ import { api, token } from "../api.js";
 import { h, textTip } from "../dom.js";
 import { getLang as lang, t } from "../i18n.js";
 import { $, addLayer, chart, contextCells, drawContext, errorText, state as page, status, swatch } from "./shared.js";
+import { misses, withVisits } from "./visits.js";
 
 const PALETTE = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
 const RATE = /rate|coverage/;
@@ -85,7 +86,9 @@ function renderTable() {
   const text = new Set(data.text_columns);
   const key = data.columns[0];
   const body = rows.map((r) => h("tr", { dataset: { key: r[key] ?? "" }, class: r[key] === view.picked ? "picked" : null, onclick: () => pick(r[key], "table") },
-    data.columns.map((c) => h(c === key ? "th" : "td", { class: text.has(c) ? "txt" : null, scope: c === key ? "row" : null }, fmt(c, r[c])))));
+    data.columns.map((c) => h(c === key ? "th" : "td", {
+      class: text.has(c) ? "txt" : misses(data.targets?.[c], r[c]) ? "miss" : null,
+      scope: c === key ? "row" : null }, fmt(c, r[c])))));
   $("wide").replaceChildren(h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": t("an_street") },
     h("table", { id: "kpi-table" }, h("thead", {}, h("tr", {}, head)), h("tbody", {}, body))),
   h("div", { id: "chart-months", class: "chart wide-chart", role: "img", "aria-label": t("an_chart_months") }));
@@ -127,7 +130,8 @@ async function monthsChart() {
 }
 
 export async function showStreet(state) {
-  [view.data] = await Promise.all([api(`/analytics/table?${params()}`), drawContext()]);
+  const [table] = await Promise.all([api(`/analytics/table?${params()}`), drawContext()]);
+  view.data = await withVisits(table, { by: $("f-by").value || "cell", from: $("f-from").value, to: $("f-to").value });
   const measure = $("f-measure");
   const numeric = view.data.columns.filter((c) => !view.data.text_columns.includes(c));
   if (!measure.options.length || measure.dataset.lang !== lang()) {
@@ -151,6 +155,6 @@ export async function showStreet(state) {
   view.layer.eachLayer((l) => l.getElement()?.setAttribute("data-key", keyOf(l.feature) ?? ""));
   paint();
   if (view.layer.getLayers().length && !state.streetFitted) { state.streetFitted = true; state.map.fitBounds(view.layer.getBounds()); }
-  status(`${view.data.rows.length} ${t(`an_${view.data.by}`)}`);
+  status(`${view.data.rows.length} ${t(`an_${view.data.by}`)}${view.data.visitsError ? ` · ${t("an_visits_unavailable")}` : ""}`);
   monthsChart().catch((e) => status(errorText(e)));
 }
