@@ -34,6 +34,7 @@ from api.register import router as register
 from api.residents import router as residents
 from api.settings import Settings, get_settings
 from api.store import Store, make_store
+from api.visits import router as visits
 
 PREFIX = "/api/v1"
 
@@ -87,6 +88,7 @@ def create_app(
         app.include_router(module.router, prefix=PREFIX)
     for module in (residents, hazards, mediation):  # issue 13
         app.include_router(module.router, prefix=PREFIX)
+    app.include_router(visits.router, prefix=PREFIX)  # issue 12
     app.include_router(open311.router)  # at /open311/v2, as GeoReport v2 clients expect
     app.include_router(ogcapi.router)  # OGC API – Features at /ogcapi, beside /api/v1
     ogc_logs.install()  # its api_key/token query parameters never reach the access log

@@ -148,7 +148,7 @@ def stale(view: Shown[Row], row: Row, seen: int) -> None:
 def commit_versioned(
     session: Session,
     view: Shown[Row],
-    row_id: uuid.UUID,
+    row_id: uuid.UUID | int,
     then: Callable[[], object] | None = None,
 ) -> None:
     """Commit, turning a concurrent update that won the race into a 409 with the current row;

@@ -1,11 +1,11 @@
 """Who may see a resident's identity, and what everyone else sees (DESIGN §3c).
 
 The rule, per role: admin everyone; street staff the people of their communities; officers the
-people of their own cells; police only members of a key group whose access rule (``identity_roles``) names them
-(``grid.register.catalog.KEY_GROUPS``: the rule is data). Everyone else sees masked values
-(name 王*, ID 1201**********1234, phone 138****5678, birth date 1990-**-**). Even a role that
-may see identities gets them only when it states a ``purpose``, and each such read is audited
-(``api.register.view.unmasked``).
+people of their own cells; police only members of a key group whose access rule
+(``identity_roles`` in ``grid.register.catalog.KEY_GROUPS``: the rule is data) names them.
+Everyone else sees masked values (name 王*, ID 1201**********1234, phone 138****5678, birth
+date 1990-**-**). Even a role that may see identities gets them only when it states a
+``purpose``, and each such read is audited (``api.register.view.unmasked``).
 """
 
 from __future__ import annotations

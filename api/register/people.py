@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from api.accounts.audit import audit
 from api.errors import InvalidInput, NotFound
-from api.models import Household, Person, PersonTag, Room, utcnow
+from api.models import Household, Person, Room, utcnow
 from api.models.keyed import (
     Shown,
     commit_versioned,
@@ -35,6 +35,7 @@ from api.register.crypto import DataCipher
 from api.register.masking import kept_if_masked
 from api.register.schemas import HouseholdIn, HouseholdPatch, PersonIn, PersonPatch, TagIn
 from api.register.view import Reader, household_json, plain_fields, visible_building
+from api.visits.tags import replace_tags
 from grid.register.idnumbers import birth_date
 
 
@@ -268,7 +269,7 @@ def create_person(reader: Reader, cipher: DataCipher, body: PersonIn) -> tuple[P
         )
         s.add(p)
         s.flush()
-        s.add_all(PersonTag(person_id=p.id, group=t.group, start=t.start, end=t.end) for t in tags)
+        replace_tags(s, p.id, tags)
         audit(s, scope.user_id, "create", "person", p.id, {"household_id": str(h.id)})
         return p
 
@@ -312,10 +313,7 @@ def patch_person(
     if body.relation is not None:
         p.relation = rules.check_code("relation", body.relation, ("body", "relation"))
     if body.tags is not None:
-        tags = rules.check_tags(body.tags, ("body", "tags"))
-        for old in s.scalars(select(PersonTag).where(PersonTag.person_id == p.id)):
-            s.delete(old)
-        s.add_all(PersonTag(person_id=p.id, group=t.group, start=t.start, end=t.end) for t in tags)
+        replace_tags(s, p.id, rules.check_tags(body.tags, ("body", "tags")))
     if body.moved_out is not None:
         p.moved_out = rules.check_day(body.moved_out, ("body", "moved_out"), after=p.moved_in)
     p.updated_at = utcnow()

@@ -9,9 +9,11 @@ from api.edge.responses import Out
 class TagOut(Out):
     """A key-group membership."""
 
+    id: int | None = None
     group: str
     start: str
     end: str | None
+    reoffended_on: str | None = None
 
 
 class PersonOut(Out):

@@ -21,6 +21,7 @@ from api.models import Building, Household, Person, PersonTag, Room
 from api.register.crypto import DataCipher
 from api.register.masking import masked, may_see_identity
 from api.register.rules import today
+from grid.register.visits import TagSpan, active, visit_rules
 
 PERSONAL = ("name", "id_number", "phone", "birth_date")
 
@@ -37,12 +38,24 @@ def plain_fields(cipher: DataCipher, p: Person) -> dict[str, str | None]:
 
 def tag_json(t: PersonTag) -> dict[str, Any]:
     """A key-group tag as answered."""
-    return {"group": t.group, "start": _iso(t.start), "end": _iso(t.end)}
+    return {
+        "id": t.id,
+        "group": t.group,
+        "start": _iso(t.start),
+        "end": _iso(t.end),
+        "reoffended_on": _iso(t.reoffended_on),
+    }
 
 
 def current_groups(tags: Iterable[PersonTag], on: date) -> set[str]:
-    """The key groups a person belongs to on day ``on``."""
-    return {t.group for t in tags if t.start <= on and (t.end is None or on < t.end)}
+    """The key groups a person belongs to on day ``on`` (a group's term may end a tag sooner)."""
+    rules = visit_rules()
+    return {t.group for t in tags if active(span(t), rules.get(t.group), on)}
+
+
+def span(t: PersonTag) -> TagSpan:
+    """A stored tag as grid's rules take it."""
+    return TagSpan(t.person_id, t.group, t.start, t.end, t.reoffended_on)
 
 
 def tags_of(session: Session, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[PersonTag]]:

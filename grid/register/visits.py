@@ -48,7 +48,9 @@ VISIT_PURPOSES: tuple[Purpose, ...] = (
         (RecordKind.DISPUTE, "other"),
     ),
     Purpose(
-        Term("hazard_recheck", "隐患复查", "Hazard re-check"), False, (RecordKind.INCIDENT, "hazard")
+        Term("hazard_recheck", "隐患复查", "Hazard re-check"),
+        False,
+        (RecordKind.INCIDENT, "hazard"),
     ),
     Purpose(
         Term("service", "便民服务", "Service"), False, (RecordKind.INCIDENT, "vulnerable_person")
