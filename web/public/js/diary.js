@@ -1,4 +1,4 @@
-// 民情日志: the officer's visits of one day (GET /visits?day=, Shanghai days), with their times,
+// 民情日志: the officer's visits of one day (GET /visits?user=&day=, Shanghai days), with their times,
 // purposes, notes and needs; visits still in the outbox are listed too. A need marked "follow
 // up" can be turned into a case (op "need-case", sync.js POST /visits/{id}/needs/{n}/case,
 // resend-safe), also before the visit itself is sent: it waits behind it in the outbox.
@@ -86,8 +86,8 @@ async function render() {
 
 async function load() {
   try {
-    const got = await api(`/visits?day=${day}`);
-    stored = Array.isArray(got) ? got : got?.items || [];
+    const got = await api(`/visits?user=${encodeURIComponent(app.me.username)}&day=${day}`);
+    stored = Array.isArray(got) ? got : got?.visits || [];
     offline = false;
   } catch (e) {
     stored = [];

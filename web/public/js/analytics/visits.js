@@ -86,7 +86,7 @@ export function dueByCell(body) {
 export async function duePanel(current = () => true) {
   const box = h("section", { id: "due-cells", class: "due-cells" }, h("h3", {}, t("an_due_title")));
   try {
-    const rows = dueByCell(await api("/visits/due?within_days=7"));
+    const rows = dueByCell(await api("/visits/due?within_days=6"));
     box.append(rows.length ? h("table", { class: "due-table" },
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("an_cell")), h("th", { scope: "col" }, t("an_due_overdue")),
         h("th", { scope: "col" }, t("an_due_week")))),

@@ -465,4 +465,5 @@ export default {
   an_due_none: "No visits due",
   an_due_unavailable: "The due visits cannot be read just now",
   an_visits_unavailable: "visit figures not available",
+  an_side: "Legend, status and details",
 };

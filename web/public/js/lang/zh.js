@@ -465,4 +465,5 @@ export default {
   an_due_none: "没有待走访的对象",
   an_due_unavailable: "暂时无法读取待走访数",
   an_visits_unavailable: "走访数据暂不可用",
+  an_side: "图例、状态与详情",
 };
