@@ -47,7 +47,8 @@ function needLine(v, n, pending) {
   return h("li", { class: "need", dataset: { n: String(n), follow: String(Boolean(need.follow_up)), case: state } },
     need.text,
     need.follow_up ? h("span", { class: "badge due-due" }, t("need_follow_up")) : null,
-    state ? h("span", { class: "badge sync-sent" }, t(state === "made" ? "need_case_made" : "need_case_waiting")) : null,
+    state ? h("span", { class: `badge ${state === "made" ? "sync-sent" : "sync-queued"}` },
+      t(state === "made" ? "need_case_made" : "need_case_waiting")) : null,
     need.follow_up && !state
       ? h("button", { type: "button", class: "big", dataset: { makeCase: String(n) }, onclick: () => makeCase(v, n) }, t("need_case"))
       : null);

@@ -45,7 +45,8 @@ function metBox(target, fallback, met) {
     h("p", { class: "muted" }, t("loading")));
   residentsOf(target).then((people) => {
     const list = people?.length ? people : fallback;
-    box.replaceChildren(h("legend", {}, t("visit_met")), ...(list.length
+    box.replaceChildren(h("legend", {}, t("visit_met")),
+      !people?.length && fallback.length ? h("p", { class: "hint", role: "status" }, t("visit_residents_offline")) : null, ...(list.length
       ? list.map((p) => h("label", { class: "check" },
         h("input", { type: "checkbox", name: "met", value: p.id, checked: met.includes(p.id) }), p.name || t("person_masked")))
       : [h("p", { class: "muted" }, t("visit_no_residents"))]));

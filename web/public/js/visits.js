@@ -11,7 +11,7 @@ import { h, openSheet, sheetName } from "./ui.js";
 import { find, keyGroups, keyGroupPurpose, householdClosing } from "./meta.js";
 import * as queue from "./queue.js";
 import { openVisitForm } from "./visitform.js";
-import { openDiary } from "./diary.js";
+import { openDiary, shanghaiDay } from "./diary.js";
 
 // "Due this week": today and the six days after it (the server's window is today + within_days,
 // inclusive). With 7 a weekly group visited today would be "due" again at once.
@@ -103,7 +103,7 @@ export function openGroup(group) {
   const first = group.items[0];
   const building = buildingOf(first);
   const target = first.household_id
-    ? { kind: "household", id: first.household_id, building_id: first.building_id, label: t("household") }
+    ? { kind: "household", id: first.household_id, building_id: first.building_id, label: building?.properties.name || "" }
     : { kind: "building", id: first.building_id, label: building?.properties.name || t("building") };
   openVisitForm({
     target,
@@ -113,10 +113,13 @@ export function openGroup(group) {
   });
 }
 
-/** "overdue since 3 Dec" / "due by 8 Dec" / "next visit 10 Dec" for an item. */
+/** Whole days from local day `a` to local day `b` (both YYYY-MM-DD). */
+const daysBetween = (a, b) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86400000);
+
+/** "3 days overdue (was due 1 Dec)" / "visit by 8 Dec" / "next visit 10 Dec" for an item. */
 function whenText(i) {
-  const key = i.state === "overdue" ? "due_overdue_since" : i.state === "due" ? "due_by" : "due_upcoming";
-  return t(key, { date: i.due_on || "?" });
+  if (i.state === "overdue") return t("due_overdue_since", { date: i.due_on, n: Math.max(1, daysBetween(i.due_on, shanghaiDay())) });
+  return t(i.state === "due" ? "due_by" : "due_upcoming", { date: i.due_on || "?" });
 }
 
 function itemRow(i) {

@@ -96,5 +96,5 @@ export async function duePanel(current = () => true) {
   } catch {
     box.append(h("p", { class: "err" }, t("an_due_unavailable")));
   }
-  if (current()) $("panel").append(box);
+  if (current()) $("panel").prepend(box); // above the charts: what the police act on first
 }
