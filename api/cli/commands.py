@@ -66,6 +66,10 @@ def run_serve(args: argparse.Namespace) -> int:
 
         print("loading the demo's fictitious register...", file=sys.stderr)
         print(seed_register(store), file=sys.stderr)
+        from api.visits.demo import seed_visits
+
+        print("seeding the demo's key-group tags and visits...", file=sys.stderr)
+        print(seed_visits(store), file=sys.stderr)
     store.engine.dispose()
     uvicorn.run(
         "api.main:create_app",

@@ -71,7 +71,7 @@ def members(
     )
     people: dict[uuid.UUID, Member] = {}
     spans: list[TagSpan] = []
-    for pid, hid, bid, cell, comm, moved_in, moved_out, tag in s.execute(q).tuples():
+    for pid, hid, bid, cell, comm, moved_in, moved_out, tag in s.execute(q):
         people[pid] = Member(pid, hid, bid, cell or "", comm, moved_in, moved_out)
         spans.append(span(tag))
     return people, spans
@@ -104,7 +104,7 @@ def closing_days(
             Visit.purpose.in_(closing),
             Visit.visited_at < until,
         )
-        for hid, at in s.execute(q2).tuples():
+        for hid, at in s.execute(q2):
             if hid is None:
                 continue
             day = at.astimezone(ZONE).date()
