@@ -190,6 +190,9 @@ function wire() {
   window.addEventListener("cases-changed", () => app.me && renderUser());
   window.addEventListener("auth-required", () => toast(t("session_expired"), "error", 8000));
   window.addEventListener("resize", () => app.map?.invalidate());
+  // The sheet grows when its content arrives (a register read after it opened): the map's box
+  // shrinks without a window resize, and Leaflet must know, or taps land off their point.
+  if (globalThis.ResizeObserver) new ResizeObserver(() => app.map?.invalidate()).observe($("map"));
   window.addEventListener("keydown", (e) => { if (e.key === "Escape" && sheetName()) closeSheet(); });
   onLangChange(() => {
     $("login-lang").textContent = getLang() === "zh" ? "English" : "中文";
