@@ -160,6 +160,12 @@ def test_visit_screens_in_landscape(tablet, server, size):  # noqa: ANN001
     page.wait_for_selector("#sheet[data-name=diary] input[name=day]")
     assert_accessible(page)
     shot(page, f"visits-07-diary-{size['width']}")
+    page.click("#lang-btn")  # English, the same sheets
+    page.wait_for_selector("#sheet h2:text('Visit log')")
+    page.click("#due-btn")
+    page.locator(f"#sheet li.due-item[data-person='{w['due']['id']}'] .badge:text('Overdue')").wait_for()
+    assert "days overdue" in page.text_content(f"#sheet li.due-item[data-person='{w['due']['id']}']")
+    shot(page, f"visits-09-due-en-{size['width']}")
 
 
 def test_visit_from_building_register(tablet, server):
