@@ -306,7 +306,9 @@ def _person_rows(
                 **person_values(cipher, plain),
             }
         )
-        tags += [{"person_id": pid, "group": g, "start": start} for g in groups]
+        tags += [
+            {"person_id": pid, "group": g, "start": start, "note": "", "version": 1} for g in groups
+        ]
     return persons, tags
 
 

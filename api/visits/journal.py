@@ -51,7 +51,7 @@ def list_visits(
     if period.end is not None:
         q = q.where(Visit.visited_at < period.end)
     rows = list(s.scalars(q.order_by(Visit.visited_at.desc(), Visit.id).limit(MAX_LISTED)))
-    return visits_json(s, rows)
+    return visits_json(s, scope, rows)
 
 
 def visible_visit(s: Session, scope: Scope, visit_id: uuid.UUID) -> Visit:

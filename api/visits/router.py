@@ -64,7 +64,9 @@ def create_visit(
 ) -> JSONResponse:
     """Record a visit to a household, building or place (the same id and content again: 200)."""
     v, created = service.create_visit(session, store, scope, body)
-    return JSONResponse(service.visits_json(session, [v])[0], status_code=201 if created else 200)
+    return JSONResponse(
+        service.visits_json(session, scope, [v])[0], status_code=201 if created else 200
+    )
 
 
 @router.get("/visits", response_model=None, responses=answers(VisitList, *SIGNED_IN))

@@ -29,6 +29,7 @@ from api.periods import ZONE
 from api.register.view import span
 from api.store import Store
 from api.visits.schemas import VisitIn
+from grid.register.catalog import identity_groups
 from grid.register.visits import VISIT_PURPOSES, active, purpose, visit_rules
 
 TARGETS = ("household_id", "building_id", "place_id")
@@ -99,12 +100,14 @@ def met_persons(s: Session, visits: Iterable[Visit]) -> dict[uuid.UUID, list[uui
     return out
 
 
-def visits_json(s: Session, visits: list[Visit]) -> list[dict[str, Any]]:
-    """Visits as answered (``VisitOut``), their persons, needs, authors and closings read at
-    once."""
+def visits_json(s: Session, scope: Scope, visits: list[Visit]) -> list[dict[str, Any]]:
+    """Visits as answered (``VisitOut``) to ``scope``, their persons, needs, authors and closings
+    read at once. Key-group membership is personal: ``closes`` names only the groups whose
+    access rule lets the caller's role see identities (the police: not 独居老人, 低保...)."""
     if not visits:
         return []
     met, closed = met_persons(s, visits), closes(s, visits)
+    groups = identity_groups(scope.role.value)
     needs: dict[uuid.UUID, list[VisitNeed]] = defaultdict(list)
     for n in s.scalars(
         select(VisitNeed)
@@ -142,7 +145,7 @@ def visits_json(s: Session, visits: list[Visit]) -> list[dict[str, Any]]:
             "lon": v.lon,
             "lat": v.lat,
             "author": authors.get(v.author_id),
-            "closes": closed[v.id],
+            "closes": [c for c in closed[v.id] if c["group"] in groups],
             "version": v.version,
         }
         for v in visits
@@ -154,7 +157,7 @@ def shown(s: Session, scope: Scope) -> Shown[Visit]:
     return Shown(
         Visit,
         lambda v: v.author_id == scope.user_id or scope.sees_cell(v.cell_code, v.community_code),
-        lambda v: visits_json(s, [v])[0],
+        lambda v: visits_json(s, scope, [v])[0],
     )
 
 

@@ -46,6 +46,15 @@ def test_visit_is_stored_once_and_closes_due_items(api):
     assert out["id"] not in [v["id"] for v in other]  # another cell's officer does not see it
 
 
+def test_meta_serves_visit_rules(api):
+    m = api.get("/meta", "officer").json()
+    assert [p["code"] for p in m["visits"]["purposes"]][:2] == ["routine", "key_group"]
+    groups = {g["code"]: g for g in m["register"]["key_groups"]}
+    assert "police" in groups["released"]["identity_roles"]
+    assert groups["released"]["term_years"] == 5
+    assert "police" not in groups["low_income"]["identity_roles"]
+
+
 def test_household_follow_up_closes_every_member_but_routine_does_not(api):
     h = household(api)
     a, b = person(api, h), person(api, h, name="张伟")
@@ -57,6 +66,10 @@ def test_household_follow_up_closes_every_member_but_routine_does_not(api):
     assert sorted((c["person_id"], c["group"]) for c in follow["closes"]) == sorted(
         [(a, "community_correction"), (b, "low_income")]
     )
+    # membership is personal: the police see only the groups their access rule allows
+    listed = api.get("/visits", "police", params={"day": today().isoformat(), "cell": CELL})
+    [seen] = [v for v in listed.json()["visits"] if v["id"] == follow["id"]]
+    assert seen["closes"] == [{"person_id": a, "group": "community_correction"}]
 
 
 def test_follow_up_need_becomes_a_linked_case_once(api):
