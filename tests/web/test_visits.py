@@ -12,8 +12,8 @@ import shapely
 
 from . import world
 from .a11y import assert_accessible
-from .conftest import (LANDSCAPE, PORTRAIT, centre_map, login, records_with, shot, tap_at, until,
-                       wait_queue)
+from .conftest import (LANDSCAPE, PORTRAIT, centre_map, login, png, records_with, shot, tap_at,
+                       until, wait_queue)
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1440, "height": 900}
@@ -82,6 +82,10 @@ def test_due_visit_offline_then_online_stored_once(tablet, server):
     marker = page.locator(f"#map .due-marker[data-due='{hh}']")
     marker.wait_for()
     assert marker.get_attribute("data-state") == "overdue" and marker.get_attribute("aria-label")
+    page.click(".map-legend summary")  # the due diamonds are explained in the legend
+    assert "逾期未走访" in page.text_content(".map-legend ul")
+    shot(page, "visits-00-map-legend")
+    page.click(".map-legend summary")
 
     page.click("#due-btn")
     page.wait_for_selector("#sheet[data-name=due]")
@@ -102,6 +106,8 @@ def test_due_visit_offline_then_online_stored_once(tablet, server):
     page.fill("#sheet textarea[name=notes]", notes)
     page.fill("#sheet input[name=need_text]", need)
     page.check("#sheet input[name=need_follow]")
+    page.set_input_files("#sheet input[name=photos]", [png(7)])
+    page.wait_for_function("document.querySelectorAll('#sheet .thumb').length === 1")
     assert_accessible(page)
     shot(page, "visits-02-form")
     page.click("#sheet button[type=submit]")
@@ -125,6 +131,7 @@ def test_due_visit_offline_then_online_stored_once(tablet, server):
     until(page, lambda: len(records_with(server, need)) == 1, what="case made from the need")
     [stored] = visits_with(server, notes)
     assert stored["person_ids"] == [person] and stored["household_id"] == hh
+    assert len(stored["photos"]) == 1  # uploaded before the visit, its hash in the visit
     assert stored["needs"][0]["text"] == need and stored["needs"][0]["follow_up"] is True
     assert person not in due_people(server)
     # the same visit sent again (an answer lost) is stored once
@@ -207,7 +214,8 @@ def test_analytics_shows_visit_figures(browser, server):  # noqa: ANN001
             assert page.locator("#kpi-table th[data-col=visit_coverage]").count() == 1
             page.eval_on_selector(".table-wrap", "e => { e.scrollLeft = e.scrollWidth; }")
         else:
-            assert page.locator("#due-cells tbody tr").count() >= 1
+            row = page.locator(f"#due-cells tbody tr[data-cell='{world.C1}001']")
+            assert int(row.locator("td").first.text_content()) >= 1  # the overdue member's cell
         assert_accessible(page)
         shot(page, f"visits-08-analytics-{view}")
         ctx.close()

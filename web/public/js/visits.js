@@ -123,6 +123,7 @@ function whenText(i) {
 }
 
 function itemRow(i) {
+  const where = buildingOf(i)?.properties.name;
   return h("li", { class: `due-item ${i.state}`, dataset: { person: i.person_id, state: i.state, household: i.household_id || "" } },
     h("div", { class: "case-head" },
       h("span", { class: "due-name" }, i.name || t("person_masked")),
@@ -131,6 +132,7 @@ function itemRow(i) {
     h("div", { class: "case-meta" },
       h("span", {}, whenText(i)),
       h("span", {}, i.last_visit ? t("last_visit", { date: String(i.last_visit).slice(0, 10) }) : t("never_visited")),
+      where ? h("span", {}, where) : null,
       i.cell_code ? h("span", {}, t("cell_short", { code: i.cell_code })) : null),
     i.household_id || i.building_id
       ? h("div", { class: "case-actions" },

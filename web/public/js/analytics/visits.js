@@ -54,7 +54,7 @@ export async function withVisits(data, { by, from, to }) {
   const key = data.columns[0];
   const labels = { ...data.labels };
   for (const [col, labelKey] of VISIT_COLUMNS) {
-    const goal = targets[col] ? ` (${t("an_target")} ${targetText(targets[col])})` : "";
+    const goal = targets[col] ? t("an_target_fmt", { target: targetText(targets[col]) }) : "";
     labels[col] = { zh: "", en: "", [lang()]: `${t(labelKey)}${goal}` };
   }
   return {
@@ -69,7 +69,8 @@ export async function withVisits(data, { by, from, to }) {
   };
 }
 
-/** Due and overdue visits per cell, from the due list (items or the counts the server gives). */
+/** Due and overdue visits per cell with any, from the due list (the per-cell counts the server
+ * gives, else its items), most overdue first. */
 export function dueByCell(body) {
   const out = new Map();
   const add = (cell, state, n = 1) => {
@@ -79,7 +80,7 @@ export function dueByCell(body) {
   const perCell = body.cells || body.by_cell || body.counts?.cells;
   if (Array.isArray(perCell)) perCell.forEach((c) => { add(c.cell_code, "overdue", c.overdue || 0); add(c.cell_code, "due", c.due || 0); });
   else (body.items || []).forEach((i) => add(i.cell_code || "—", i.state));
-  return [...out.entries()].sort((a, b) => b[1].overdue - a[1].overdue || String(a[0]).localeCompare(String(b[0])));
+  return [...out.entries()].filter(([, c]) => c.overdue + c.due > 0).sort((a, b) => b[1].overdue - a[1].overdue || String(a[0]).localeCompare(String(b[0])));
 }
 
 /** The police panel's table of due and overdue visits per cell (best effort: a note on failure). */

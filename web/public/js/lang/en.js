@@ -456,7 +456,7 @@ export default {
   an_on_time_visits: "On-time visits",
   an_helped_rate: "Helped rate (帮教率)",
   an_reoffence_rate: "Re-offence rate",
-  an_target: "target",
+  an_target_fmt: " (target {target})",
   an_due_title: "Due visits per cell",
   an_due_overdue: "Overdue",
   an_due_week: "Due this week",

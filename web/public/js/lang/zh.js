@@ -456,7 +456,7 @@ export default {
   an_on_time_visits: "按时走访率",
   an_helped_rate: "帮教率",
   an_reoffence_rate: "重新犯罪率",
-  an_target: "目标",
+  an_target_fmt: "（目标 {target}）",
   an_due_title: "各网格待走访",
   an_due_overdue: "逾期",
   an_due_week: "本周应访",
