@@ -30,6 +30,7 @@ from api.models import (
 )
 from api.models.areas import in_force
 from api.models.cases import Mediation, Rectification, RectificationStep
+from api.models.visits import Visit
 from grid.domain.caseflow import Role
 from grid.domain.catalog import AttrType, Personal, place_attrs
 
@@ -193,8 +194,9 @@ def visible_photos(session: Session, scope: Scope, hashes: Collection[str]) -> s
 
 
 def _case_photos(session: Session, scope: Scope, hashes: list[str]) -> set[str]:
-    """Those of ``hashes`` taken at a step of a rectification, or kept as the agreement of a
-    mediation, that ``scope`` may see (the hazard's or the dispute's cell and community)."""
+    """Those of ``hashes`` taken at a step of a rectification, kept as the agreement of a
+    mediation, or taken on a visit, that ``scope`` may see (the hazard's, the dispute's or the
+    visit's cell and community)."""
     if not hashes:
         return set()
     agreed = select(Mediation.agreement_photo).join(Record, Mediation.record_id == Record.id)
@@ -207,6 +209,10 @@ def _case_photos(session: Session, scope: Scope, hashes: list[str]) -> set[str]:
     for sha in (s for s in hashes if s not in out):
         taken = steps.where(cast(RectificationStep.photos, String).like(f"%{sha}%"))
         if session.scalar(scope.visible(taken, Rectification).limit(1)) is not None:
+            out.add(sha)
+    for sha in (s for s in hashes if s not in out):
+        on_visit = select(Visit.id).where(cast(Visit.photos, String).like(f"%{sha}%"))
+        if session.scalar(scope.visible(on_visit, Visit).limit(1)) is not None:
             out.add(sha)
     return out
 

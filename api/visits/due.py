@@ -25,7 +25,7 @@ from api.models import Building, Cell, Person, PersonTag
 from api.models.visits import Visit, VisitPerson
 from api.periods import ZONE
 from api.register.masking import mask_name, may_see_identity
-from api.register.view import Reader, span
+from api.register.view import Reader
 from grid.domain.caseflow import Role
 from grid.register import catalog
 from grid.register.visits import VISIT_PURPOSES, DueItem, TagSpan, due_items
@@ -60,7 +60,10 @@ def members(
             Person.community_code,
             Person.moved_in,
             Person.moved_out,
-            PersonTag,
+            PersonTag.group,
+            PersonTag.start,
+            PersonTag.end,
+            PersonTag.reoffended_on,
         )
         .join(PersonTag, PersonTag.person_id == Person.id)
         .where(
@@ -71,9 +74,10 @@ def members(
     )
     people: dict[uuid.UUID, Member] = {}
     spans: list[TagSpan] = []
-    for pid, hid, bid, cell, comm, moved_in, moved_out, tag in s.execute(q):
-        people[pid] = Member(pid, hid, bid, cell or "", comm, moved_in, moved_out)
-        spans.append(span(tag))
+    for pid, hid, bid, cell, comm, moved_in, moved_out, group, since, stop, again in s.execute(q):
+        if pid not in people:
+            people[pid] = Member(pid, hid, bid, cell or "", comm, moved_in, moved_out)
+        spans.append(TagSpan(pid, group, since, stop, again))
     return people, spans
 
 

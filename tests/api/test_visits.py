@@ -191,3 +191,15 @@ def test_demo_seeds_tags_and_visits_through_the_write_paths(api):
     assert added["visits"] > 0 and api.count("visits") == before + added["visits"]
     log = api.get("/visits", "officer", params={"user": "officer"}).json()["visits"]
     assert any(v["notes"].startswith("示例走访") for v in log)
+
+
+def test_visit_photos_follow_their_visit(api):
+    data = b"\x89PNG\r\n\x1a\n" + b"visit-photo".ljust(200, b"\x00")
+    up = api.post("/photos", "officer", files={"file": ("v.png", data, "image/png")})
+    assert up.status_code in (200, 201), up.text
+    sha = up.json()["sha256"]
+    assert api.get(f"/photos/{sha}", "street").status_code == 404  # not linked yet
+    v = visit(api, today(), household_id=household(api), photos=[sha])
+    assert v["photos"] == [sha]
+    assert api.get(f"/photos/{sha}", "street").content == data  # the visit's community
+    assert api.get(f"/photos/{sha}", "officer2").status_code == 404  # another cell's officer
