@@ -6,7 +6,7 @@ import { api, token } from "../api.js";
 import { h, textTip } from "../dom.js";
 import { getLang as lang, t } from "../i18n.js";
 import { $, addLayer, chart, contextCells, drawContext, errorText, state as page, status, swatch } from "./shared.js";
-import { misses, withVisits } from "./visits.js";
+import { misses, visitStats, withVisits } from "./visits.js";
 
 const PALETTE = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
 const RATE = /rate|coverage/;
@@ -130,8 +130,9 @@ async function monthsChart() {
 }
 
 export async function showStreet(state) {
-  const [table] = await Promise.all([api(`/analytics/table?${params()}`), drawContext()]);
-  view.data = await withVisits(table, { by: $("f-by").value || "cell", from: $("f-from").value, to: $("f-to").value });
+  const period = { by: $("f-by").value || "cell", from: $("f-from").value, to: $("f-to").value };
+  const [table, stats] = await Promise.all([api(`/analytics/table?${params()}`), visitStats(period), drawContext()]);
+  view.data = withVisits(table, stats);
   const measure = $("f-measure");
   const numeric = view.data.columns.filter((c) => !view.data.text_columns.includes(c));
   if (!measure.options.length || measure.dataset.lang !== lang()) {

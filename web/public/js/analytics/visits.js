@@ -33,21 +33,25 @@ function targetsOf(stats) {
   return Object.fromEntries(list.map((g) => [g.code, g]));
 }
 
-/**
- * The KPI table `data` (/analytics/table) with the visit columns of the same period and grouping
- * added to each row and their targets in `data.targets`; the table unchanged (and a note in
- * `data.visitsError`) when the visit figures cannot be read.
- */
-export async function withVisits(data, { by, from, to }) {
+/** The visit figures of the street table's period and grouping (GET /stats/visits), or the error. */
+export async function visitStats({ by, from, to }) {
   const p = new URLSearchParams({ by: BY[by] || "cell" });
   if (from) p.set("from", from);
   if (to) p.set("to", to);
-  let stats;
   try {
-    stats = await api(`/stats/visits?${p}`);
+    return await api(`/stats/visits?${p}`);
   } catch (e) {
-    return { ...data, visitsError: e };
+    return { error: e };
   }
+}
+
+/**
+ * The KPI table `data` (/analytics/table) with the visit columns of `stats` (visitStats) added to
+ * each row and their targets in `data.targets`; the table unchanged (and the error in
+ * `data.visitsError`) when the visit figures could not be read.
+ */
+export function withVisits(data, stats) {
+  if (stats.error) return { ...data, visitsError: stats.error };
   const rows = Array.isArray(stats) ? stats : stats.rows || [];
   const byKey = new Map(rows.map((r) => [String(r.key), r]));
   const targets = targetsOf(stats);
