@@ -216,6 +216,27 @@ def test_visit_from_building_register(tablet, server):
     assert v["person_ids"] == [w["other"]["id"]] and w["due"]["id"] in due_people(server)
 
 
+def test_refused_visit_is_explained_in_the_officers_language(tablet, server):
+    """A visit the server refuses (its household is not one the officer may visit) stays in the
+    outbox with the reason in Chinese, named at its field."""
+    page = tablet(PORTRAIT)
+    login(page)
+    page.evaluate("""async () => {
+        const queue = await import("/js/queue.js");
+        const id = crypto.randomUUID();
+        await queue.enqueue({ id, op: "visit", label: "走访", body: { id,
+            household_id: crypto.randomUUID(), purpose: "routine", notes: "", needs: [],
+            visited_at: new Date().toISOString(), person_ids: [], photos: [] } });
+        (await import("/js/sync.js")).syncNow();
+    }""")
+    page.wait_for_selector("#sync-btn[data-state=problem]")
+    page.click("#sync-btn")
+    item = page.locator("#sheet .outbox-item.rejected")
+    item.wait_for()
+    assert "走访对象不在您负责的网格内" in item.locator("ul.refusal").text_content()
+    shot(page, "visits-10-refused")
+
+
 def test_analytics_shows_visit_figures(browser, server):  # noqa: ANN001
     tagged_household(server)
     for user, view, ready in (("street", "street", "#kpi-table th[data-col=helped_rate]"),
@@ -233,6 +254,13 @@ def test_analytics_shows_visit_figures(browser, server):  # noqa: ANN001
             head = page.text_content("#kpi-table th[data-col=helped_rate]")
             assert "100%" in head  # the policy target, from /stats/visits
             assert page.locator("#kpi-table th[data-col=visit_coverage]").count() == 1
+            page.select_option("#f-by", "leader")  # per officer
+            page.wait_for_selector("#kpi-table th[data-col=leader]")
+            officer = page.locator("#kpi-table tbody tr[data-key=officer]")
+            cols = page.eval_on_selector_all("#kpi-table thead th",
+                                             "els => els.map((e) => e.dataset.col)")
+            coverage = officer.locator("td, th").nth(cols.index("visit_coverage")).text_content()
+            assert coverage.endswith("%")  # the officer's households, some visited or none
             page.eval_on_selector(".table-wrap", "e => { e.scrollLeft = e.scrollWidth; }")
         else:
             row = page.locator(f"#due-cells tbody tr[data-cell='{world.C1}001']")
