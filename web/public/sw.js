@@ -1,14 +1,14 @@
 // Service worker (scope /): keeps the app shell and the officer's area data for offline use.
 //   shell  (same-origin static files): served from cache at once and refreshed in the background;
 //          the list to precache is vendor/shell.json, written by `npm run build`.
-//   data   (GET /api/v1 meta, me, cells, buildings, places, records): network first, falling back
+//   data   (GET /api/v1 meta, me, cells, buildings, places, records, visits): network first, falling back
 //          to the last good copy when offline or the network hangs.
 // Writes (POST/PATCH) are never handled here: the app's outbox (IndexedDB) owns them.
 const SHELL = "wangge-shell";
 const DATA = "wangge-data"; // app.js deletes it on logout
 const PHOTOS = "wangge-photos";
 const NETWORK_TIMEOUT_MS = 6000;
-const DATA_PATHS = /^\/api\/v1\/(me|meta|cells|buildings|places|records)(\/|$|\?)/;
+const DATA_PATHS = /^\/api\/v1\/(me|meta|cells|buildings|places|records|visits)(\/|$|\?)/;
 
 async function precache() {
   const res = await fetch("/vendor/shell.json", { cache: "no-store" });

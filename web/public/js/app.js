@@ -14,6 +14,7 @@ import { openCases, loadCases, overdueCount } from "./cases.js";
 import { openOutbox, refreshIndicator } from "./outbox.js";
 import { claimUnowned, summary as outboxSummary } from "./queue.js";
 import { startAutoSync } from "./sync.js";
+import { openDue, loadDue, redraw as redrawDue } from "./visits.js";
 
 const $ = (id) => document.getElementById(id);
 // A handle on the running app (map, loaded data) for support staff and the browser tests.
@@ -138,6 +139,7 @@ async function startSession() {
   locate({ quiet: true });
   startAutoSync();
   loadCases().then(renderUser).catch(() => {}).finally(markReady);
+  loadDue().catch(() => {}); // the due visits: list, badge and map markers
   // Refresh the precached shell in the background so the next offline start has this version.
   if (navigator.onLine) setTimeout(() => navigator.serviceWorker?.controller?.postMessage({ type: "refresh-shell" }), 5000);
 }
@@ -179,6 +181,7 @@ function wire() {
   $("sync-btn").addEventListener("click", openOutbox);
   $("here-btn").addEventListener("click", () => locate({ recordHere: true }));
   $("cases-btn").addEventListener("click", () => openCases());
+  $("due-btn").addEventListener("click", () => openDue());
   $("patrol-btn").addEventListener("click", async () => {
     if (patrol.active()) patrol.openSummary();
     else { await patrol.start(); locate({ quiet: true }); }
@@ -187,6 +190,9 @@ function wire() {
   window.addEventListener("cases-changed", () => app.me && renderUser());
   window.addEventListener("auth-required", () => toast(t("session_expired"), "error", 8000));
   window.addEventListener("resize", () => app.map?.invalidate());
+  // The sheet grows when its content arrives (a register read after it opened): the map's box
+  // shrinks without a window resize, and Leaflet must know, or taps land off their point.
+  if (globalThis.ResizeObserver) new ResizeObserver(() => app.map?.invalidate()).observe($("map"));
   window.addEventListener("keydown", (e) => { if (e.key === "Escape" && sheetName()) closeSheet(); });
   onLangChange(() => {
     $("login-lang").textContent = getLang() === "zh" ? "English" : "中文";
@@ -195,6 +201,7 @@ function wire() {
     refreshIndicator();
     app.map.householdsUnit = t("hh_unit");
     app.map.showCells(app.cells, app.ownCodes);
+    redrawDue(); // the due markers' labels in the new language
     // Lists are rebuilt in the new language; an open form is rebuilt keeping what was typed.
     if (sheetName() === "cases") openCases();
     else if (sheetName() === "outbox") openOutbox();

@@ -4,7 +4,7 @@ import { app, cellAt } from "./state.js";
 import { t, term } from "./i18n.js";
 import { h, openSheet, closeSheet, field, select, setError, toast } from "./ui.js";
 import { find, kindRule, pointKinds } from "./meta.js";
-import { preparePhoto } from "./photos.js";
+import { photoPicker } from "./photos.js";
 import { uuid } from "./uuid.js";
 import * as queue from "./queue.js";
 import { syncNow } from "./sync.js";
@@ -14,6 +14,7 @@ import { openRecordEdit, openPlaceEdit } from "./edits.js";
 import { api } from "./api.js";
 import { registerButton } from "./register.js";
 import { stackPicker, wholeNumber } from "./stackpick.js";
+import { visitButton } from "./visitform.js";
 
 // The kinds and categories come from /meta, and so does what each record kind carries (its rule:
 // priority, parties, track; meta.js kindRule, pointKinds). Kinds with a track are recorded on a
@@ -64,6 +65,8 @@ export function openTapSheet(lonlat) {
   if (nearPlace && app.ownCodes.includes(nearPlace.properties.cell_code)) {
     edits.push(h("button", { class: "big", type: "button", dataset: { editPlace: nearPlace.properties.id ?? nearPlace.id },
       onclick: () => openPlaceEdit(nearPlace) }, t("edit_named", { name: nearPlace.properties.name || t("place") })));
+    edits.push(visitButton({ kind: "place", id: nearPlace.properties.id ?? nearPlace.id,
+      label: nearPlace.properties.name || t("place") }, nearPlace.properties.cell_code));
   }
   const register = registerButton(app.map.buildingAt(lon, lat), (at) => openKindSheet(lonlat, at));
   if (register) edits.push(register);
@@ -89,28 +92,6 @@ export function openTapSheet(lonlat) {
     edits.length ? h("div", { class: "button-grid edits" }, edits) : null,
     buttons.length ? h("div", { class: "button-grid" }, buttons) : null,
   ], { name: "tap", closed: () => app.map.setPending(null), rerender: () => openTapSheet(lonlat) });
-}
-
-/** The photo picker: camera capture, thumbnails, remove. Returns {el, files()}. */
-function photoPicker(initial = []) {
-  const files = initial.slice();
-  const list = h("div", { class: "thumbs" });
-  const input = h("input", { type: "file", accept: "image/*", capture: "environment", multiple: true, name: "photos" });
-  const render = () => list.replaceChildren(...files.map((f, i) => {
-    const url = URL.createObjectURL(f);
-    return h("figure", { class: "thumb" },
-      h("img", { src: url, alt: t("photo_n", { n: i + 1 }), onload: () => URL.revokeObjectURL(url) }),
-      h("button", { type: "button", class: "icon-btn", "aria-label": t("remove_photo"),
-        onclick: () => { files.splice(i, 1); render(); } }, "✕"));
-  }));
-  input.addEventListener("change", async () => {
-    for (const f of input.files) files.push(await preparePhoto(f));
-    input.value = "";
-    render();
-  });
-  render();
-  const pick = h("label", { class: "big photo-btn" }, t("add_photo"), input);
-  return { el: h("div", { class: "field" }, h("span", { class: "label" }, t("photos")), pick, list), files: () => files.slice() };
 }
 
 function nowLocalInput() {

@@ -17,6 +17,8 @@ const RECORD_STYLES = {
   queued: { color: "#7a00cc", weight: 3, dashArray: "4 3", fillColor: "#ffffff" },
   refused: { color: "#c00000", weight: 5, fillColor: "#ffd9d9" },
 };
+// Due visits (visits.js): diamonds, red when overdue, amber when due this week, grey when upcoming.
+const DUE_COLOURS = { overdue: "#c00000", due: "#ffbf00", upcoming: "#8c8c8c" };
 // The legend rows: [UI string key, {color (ring), fill, dash, shape}].
 const LEGEND = [
   ["legend_overdue", { color: "#111", fill: URGENCY_COLOURS.overdue }],
@@ -28,6 +30,8 @@ const LEGEND = [
   ["legend_place_strict", { color: "#fff", fill: RISK_COLOURS.strict, shape: "small" }],
   ["legend_place_watch", { color: "#fff", fill: RISK_COLOURS.watch, shape: "small" }],
   ["legend_place", { color: "#fff", fill: DEFAULT_PLACE, shape: "small" }],
+  ["legend_due_overdue", { color: "#111", fill: DUE_COLOURS.overdue, shape: "diamond" }],
+  ["legend_due", { color: "#111", fill: DUE_COLOURS.due, shape: "diamond" }],
   ["legend_own_cell", { color: "#003a8c", fill: "rgba(29,99,216,.06)", shape: "area" }],
 ];
 
@@ -198,6 +202,34 @@ export class GridMap {
     }
     this.map.getContainer().dataset.records = String(drawn.length);
     this.map.getContainer().dataset.queued = String(drawn.filter((r) => syncOf(r) === "queued").length);
+    this.showLegend();
+  }
+
+  /**
+   * The due visits as diamonds (one per household, coloured by its worst state) above the other
+   * markers; each is a 44 px button: a tap or Enter calls `onPick(group)`. `labelOf(group)` names
+   * it for screen readers (never a person: names stay in the list, masked by the server).
+   */
+  showDue(groups, onPick, labelOf) {
+    if (!this.dueLayer) this.dueLayer = L.layerGroup().addTo(this.map);
+    this.dueLayer.clearLayers();
+    for (const g of groups) {
+      const label = labelOf(g);
+      const html = h("span", { class: `due-pin ${g.state}`, style: `background:${DUE_COLOURS[g.state] || DUE_COLOURS.due}` },
+        g.items.length > 1 ? h("b", {}, String(g.items.length)) : null);
+      const marker = L.marker(this.toMap(g.lon, g.lat), {
+        icon: L.divIcon({ className: "due-marker", html, iconSize: [44, 44], iconAnchor: [22, 22] }),
+        title: label, keyboard: true, riseOnHover: true,
+      }).addTo(this.dueLayer);
+      marker.on("click", () => onPick(g));
+      const el = marker.getElement();
+      if (el) {
+        el.setAttribute("aria-label", label);
+        el.dataset.due = g.items[0].household_id || g.items[0].person_id;
+        el.dataset.state = g.state;
+      }
+    }
+    this.map.getContainer().dataset.due = String(groups.length);
     this.showLegend();
   }
 

@@ -77,3 +77,27 @@ export const pointKinds = (meta) => meta.recordKinds.filter((k) => !k.track);
 /** Actions a user with `role` may take on a case in `status` (from the case-loop table). */
 export const actionsFor = (meta, status, role) =>
   meta.transitions.filter((tr) => tr.source === status && tr.roles.includes(role));
+
+// Visits and key groups (issue 12): the purposes of a visit (/meta `visits`) and the key groups
+// with their visit rule (/meta `register.key_groups`), read in whichever shape the server gives.
+
+/** The visit purposes ({code, zh, en, ...}) from /meta `visits` (a list, or {purposes: [...]}). */
+export function visitPurposes(meta) {
+  const v = meta.raw.visits;
+  return terms(Array.isArray(v) ? v : v?.purposes);
+}
+
+/**
+ * Codes of the purposes whose visit to a household closes the due items of every tagged member
+ * living there, whoever was met (/meta `household_closes`; grid/register/visits.py).
+ */
+export const householdClosing = (meta) => new Set(visitPurposes(meta).filter((p) => p.household_closes).map((p) => p.code));
+
+/** The purpose a visit opened from a due item starts with: the first that closes a household's. */
+export function keyGroupPurpose(meta) {
+  const list = visitPurposes(meta);
+  return (list.find((p) => p.household_closes) || list[0] || {}).code || "";
+}
+
+/** The key groups of the register ({code, zh, en, visit_every_days, ...}). */
+export const keyGroups = (meta) => terms(meta.raw.register?.key_groups || meta.raw.key_groups);

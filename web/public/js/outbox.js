@@ -118,7 +118,7 @@ async function resend(item, fields = {}) {
 }
 
 /** Whether an item makes a new record or place (rather than changing one that exists). */
-const creates = (item) => item.op === "record" || item.op === "place";
+const creates = (item) => item.op === "record" || item.op === "place" || item.op === "visit";
 
 /** Keep a conflicting new record or place as a new one: a fresh id, queued like a new save. */
 async function saveAsNew(item) {
@@ -182,7 +182,7 @@ function actionsOf(item, state) {
 function whatText(item) {
   const b = item.body || {};
   const text = item.op === "place" ? [b.name, b.address].filter(Boolean).join(" · ")
-    : item.op === "record" ? b.description : item.op === "transition" ? b.note : "";
+    : item.op === "record" ? b.description : item.op === "transition" ? b.note : item.op === "visit" ? b.notes : "";
   return text && text.length > 60 ? `${text.slice(0, 60)}…` : text || "";
 }
 

@@ -7,7 +7,9 @@
 //       "transition" (POST /records/{target}/transitions), "patch" (PATCH /records/{target}),
 //       "patch-place" (PATCH /places/{target}); edits also keep base/changes/attrChanges (editdiff.js);
 //       "household" (POST /households), "person" (POST /persons), "patch-household"
-//       (PATCH /households/{target}: a move-out) from the building register
+//       (PATCH /households/{target}: a move-out) from the building register;
+//       "visit" (POST /visits, visitform.js) and "need-case" (POST /visits/{target}/needs/{need}/case,
+//       diary.js: a need raised on a visit made a case)
 //   state: "waiting" | "conflict" (409, shown to the officer) | "rejected" (4xx, with the message)
 // The last failure of an item: `attempts` (failed sends since it was queued or edited), `status`
 // (HTTP status, 0 for no answer), `error` (the server's text), `detail` (its error list),

@@ -27,6 +27,12 @@ const KNOWN_MESSAGES = [
   [/^cannot '.*' a case that is/i, "refusal_transition"],
   [/may not '.*' a case/i, "refusal_forbidden"],
   [/^stale version|has changed since/i, "refusal_stale"],
+  [/^give exactly one of household_id/i, "refusal_one_target"],
+  [/^unknown purpose/i, "refusal_unknown_purpose"],
+  [/^no such (household|person)$|lies in no cell/i, "refusal_visit_target"],
+  [/listed twice/i, "refusal_listed_twice"],
+  [/^only a need marked follow_up/i, "refusal_need_not_follow_up"],
+  [/^no (visit|need) /i, "refusal_visit_gone"],
 ];
 // Error types (our `type`, then pydantic's) when the text itself is not known.
 const KNOWN_TYPES = {
@@ -45,7 +51,9 @@ const KNOWN_TYPES = {
 export const FIELD_LABELS = { category: "category", priority: "priority", description: "description",
   occurred_at: "occurred_at", name: "place_name", address: "address", risk_level: "risk_level",
   parties: "parties", photos: "photos", file: "photos", lon: "position", lat: "position",
-  note: "action_note", checkins: "checkins", track: "route", receiver: "receiver" };
+  note: "action_note", checkins: "checkins", track: "route", receiver: "receiver",
+  purpose: "visit_purpose", visited_at: "visited_at", notes: "visit_notes", needs: "needs_raised",
+  person_ids: "visit_met", household_id: "household", building_id: "building", place_id: "place" };
 
 /** The request field an error entry is about (the first labelled name in its `loc`), or null. */
 export const fieldOf = (loc) => (Array.isArray(loc) ? loc.find((p) => typeof p === "string" && FIELD_LABELS[p]) : null) || null;

@@ -4,7 +4,8 @@
 // household or a single resident moved out. All go to the outbox (ops "household", "person",
 // "patch-household", "patch-person", sync.js): additions with client UUIDs, changes at the
 // version seen, so each is stored exactly once, offline or not, and a conflict is shown there;
-// a resident of a household added offline waits behind it (sync.js needs).
+// a resident of a household added offline waits behind it (sync.js needs). A visit (走访) to the
+// building or to one household starts here too (visitform.js).
 import { app } from "./state.js";
 import { t, term } from "./i18n.js";
 import { h, openSheet, closeSheet, field, select, setError, toast } from "./ui.js";
@@ -12,6 +13,7 @@ import { api } from "./api.js";
 import { uuid } from "./uuid.js";
 import * as queue from "./queue.js";
 import { syncNow } from "./sync.js";
+import { openVisitForm, visitButton } from "./visitform.js";
 
 const PURPOSE = "visit"; // why an officer reads a building's register: a household visit
 
@@ -35,6 +37,9 @@ function householdCard(building, room, hh, onRecord) {
     h("p", {}, t("household_in", { room: `${room.unit}-${room.room}` }), hh.household_no ? ` · ${hh.household_no}` : ""),
     h("ul", { class: "persons" }, (hh.persons || []).map((p) => personLine(building, hh, p))),
     h("div", { class: "button-grid" },
+      h("button", { type: "button", class: "big primary", dataset: { visitHousehold: hh.id },
+        onclick: () => openVisitForm({ target: { kind: "household", id: hh.id, building_id: building.properties.id ?? building.id,
+          persons: hh.persons || [], label: `${room.unit}-${room.room}` } }) }, t("visit_household_btn")),
       h("button", { type: "button", class: "big alt", dataset: { addPerson: hh.id },
         onclick: () => openPersonForm(building, hh.id) }, t("add_person")),
       h("button", { type: "button", class: "big secondary", dataset: { moveOut: hh.id },
@@ -85,7 +90,9 @@ export async function openBuildingRegister(building, onRecord = null) {
   const body = h("div", { class: "register", dataset: { building: id } }, h("p", {}, t("loading")));
   const add = h("button", { type: "button", class: "big", dataset: { addHousehold: id },
     onclick: () => openHouseholdForm(building) }, t("add_household"));
-  openSheet(name, [add, body], { name: "register", rerender: () => openBuildingRegister(building, onRecord) });
+  const visit = visitButton({ kind: "building", id, label: name }, building.properties.cell_code);
+  openSheet(name, [h("div", { class: "button-grid" }, add, visit), body],
+    { name: "register", rerender: () => openBuildingRegister(building, onRecord) });
   try {
     const reg = await api(`/buildings/${encodeURIComponent(id)}/register?purpose=${PURPOSE}`);
     body.replaceChildren(h("p", {}, t("households_n", { n: reg.households })), registerTree(building, reg, onRecord));

@@ -50,7 +50,7 @@ async function uploadPhotos(item) {
 /** The request body with photo hashes filled in (records: `photos`; places: `attrs.photos`). */
 function bodyOf(item) {
   const shas = item.photos.map((p) => p.sha256);
-  if (item.op === "record") return { ...item.body, photos: shas };
+  if (item.op === "record" || item.op === "visit") return { ...item.body, photos: shas };
   if (item.op === "place") {
     return shas.length ? { ...item.body, attrs: { ...item.body.attrs, photos: shas } } : item.body;
   }
@@ -75,6 +75,8 @@ function send(item) {
     case "mediation": return api(`/records/${id}/mediation`, { method: "PUT", json: body });
     case "med-session": return api(`/records/${id}/mediation/sessions`, { method: "POST", json: body });
     case "patch-person": return api(`/persons/${id}`, { method: "PATCH", json: body });
+    case "visit": return api("/visits", { method: "POST", json: body });
+    case "need-case": return api(`/visits/${id}/needs/${Number(item.need)}/case`, { method: "POST", json: body });
     default: throw new Error(`unknown outbox op ${item.op}`);
   }
 }

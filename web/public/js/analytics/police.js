@@ -8,6 +8,7 @@ import { h, textTip } from "../dom.js";
 import { formatTime, getLang, t, term } from "../i18n.js";
 import { $, addLayer, chart, contextCells, drawContext, errorText, filters, status, swatch } from "./shared.js";
 import { drawStacks } from "./stacks.js";
+import { duePanel } from "./visits.js";
 
 function legend(scale) {
   $("legend").replaceChildren(
@@ -157,6 +158,7 @@ export async function showPolice(state, current = () => true) {
   layer.getLayers().forEach((l) => { l.getElement()?.setAttribute("data-h3", l.feature.id); });
   charts(state, prof);
   const stacked = await drawStacks(state, recordCard); // the badges of buildings cut into vertical cells
+  await duePanel(current);
   if (!current()) return;
   if (!state.fitted && heat.features.length) {
     state.fitted = true;

@@ -8,6 +8,7 @@ import { getLang as lang, t } from "../i18n.js";
 import { $, addLayer, chart, contextCells, drawContext, errorText, state as page, status, swatch } from "./shared.js";
 import { recordCard } from "./police.js";
 import { drawStacks } from "./stacks.js";
+import { misses, visitStats, withVisits } from "./visits.js";
 
 const PALETTE = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
 const RATE = /rate|coverage/;
@@ -89,7 +90,9 @@ function renderTable() {
   // By vertical cell a row links to its 2D cell on the map (the vertical cells are a level below).
   const mapKey = (r) => (key === "vertical_code" ? r.cell_code : r[key]);
   const body = rows.map((r) => h("tr", { dataset: { key: r[key] ?? "", cell: key === "vertical_code" ? r.cell_code : null }, class: mapKey(r) === view.picked ? "picked" : null, onclick: () => pick(mapKey(r), "table") },
-    data.columns.map((c) => h(c === key ? "th" : "td", { class: text.has(c) ? "txt" : null, scope: c === key ? "row" : null }, fmt(c, r[c])))));
+    data.columns.map((c) => h(c === key ? "th" : "td", {
+      class: text.has(c) ? "txt" : misses(data.targets?.[c], r[c]) ? "miss" : null,
+      scope: c === key ? "row" : null }, fmt(c, r[c])))));
   $("wide").replaceChildren(h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": t("an_street") },
     h("table", { id: "kpi-table" }, h("thead", {}, h("tr", {}, head)), h("tbody", {}, body))),
   h("div", { id: "chart-months", class: "chart wide-chart", role: "img", "aria-label": t("an_chart_months") }));
@@ -141,7 +144,9 @@ async function monthsChart() {
 }
 
 export async function showStreet(state) {
-  [view.data] = await Promise.all([api(`/analytics/table?${params()}`), drawContext()]);
+  const period = { by: $("f-by").value || "cell", from: $("f-from").value, to: $("f-to").value };
+  const [table, stats] = await Promise.all([api(`/analytics/table?${params()}`), visitStats(period), drawContext()]);
+  view.data = withVisits(table, stats);
   const measure = $("f-measure");
   const numeric = view.data.columns.filter((c) => !view.data.text_columns.includes(c));
   if (!measure.options.length || measure.dataset.lang !== lang()) {
@@ -166,6 +171,6 @@ export async function showStreet(state) {
   paint();
   if (view.layer.getLayers().length && !state.streetFitted) { state.streetFitted = true; state.map.fitBounds(view.layer.getBounds()); }
   if (view.data.by === "vertical") await drawStacks(state, recordCard);
-  status(`${view.data.rows.length} ${t(`an_${view.data.by}`)}`);
+  status(`${view.data.rows.length} ${t(`an_${view.data.by}`)}${view.data.visitsError ? ` · ${t("an_visits_unavailable")}` : ""}`);
   monthsChart().catch((e) => status(errorText(e)));
 }
