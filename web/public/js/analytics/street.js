@@ -74,6 +74,24 @@ function pick(key, from) {
   }
 }
 
+const FIRST_ROWS = 80; // about two screens: drawn before the view is ready
+const CHUNK_ROWS = 200; // then the rest, a chunk per frame, so no single task lays out 800 rows
+let tableRun = 0;
+
+function rowOf(r, cols, key, text) {
+  return h("tr", { dataset: { key: r[key] ?? "" }, class: r[key] === view.picked ? "picked" : null },
+    cols.map((c) => h(c === key ? "th" : "td", { class: text.has(c) ? "txt" : null, scope: c === key ? "row" : null }, fmt(c, r[c]))));
+}
+
+/** Append rows ``from`` onwards to ``tbody`` a chunk per frame, unless a newer table replaced it;
+ * marks the table complete (data-complete) when the last row is in. */
+function appendRest(run, tbody, rows, from, make) {
+  if (run !== tableRun) return;
+  if (from >= rows.length) { tbody.parentElement.dataset.complete = "true"; return; }
+  tbody.append(...rows.slice(from, from + CHUNK_ROWS).map(make));
+  requestAnimationFrame(() => setTimeout(() => appendRest(run, tbody, rows, from + CHUNK_ROWS, make)));
+}
+
 function renderTable() {
   const data = view.data;
   const label = (c) => data.labels[c][lang()];
@@ -84,11 +102,23 @@ function renderTable() {
     h("button", { type: "button", onclick: () => { view.sortDesc = view.sortCol === c ? !view.sortDesc : true; view.sortCol = c; renderTable(); } }, label(c))));
   const text = new Set(data.text_columns);
   const key = data.columns[0];
-  const body = rows.map((r) => h("tr", { dataset: { key: r[key] ?? "" }, class: r[key] === view.picked ? "picked" : null, onclick: () => pick(r[key], "table") },
-    data.columns.map((c) => h(c === key ? "th" : "td", { class: text.has(c) ? "txt" : null, scope: c === key ? "row" : null }, fmt(c, r[c])))));
-  $("wide").replaceChildren(h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": t("an_street") },
-    h("table", { id: "kpi-table" }, h("thead", {}, h("tr", {}, head)), h("tbody", {}, body))),
-  h("div", { id: "chart-months", class: "chart wide-chart", role: "img", "aria-label": t("an_chart_months") }));
+  const make = (r) => rowOf(r, data.columns, key, text);
+  // one listener for every row (not one per row): a click picks the row's key
+  const tbody = h("tbody", { onclick: (ev) => { const tr = ev.target.closest("tr"); if (tr) pick(tr.dataset.key, "table"); } },
+    rows.slice(0, FIRST_ROWS).map(make));
+  const run = ++tableRun;
+  const table = h("table", { id: "kpi-table" }, h("thead", {}, h("tr", {}, head)), tbody);
+  const wrap = document.querySelector("#wide .table-wrap");
+  if (wrap && $("chart-months")) { // a re-sort or a new grouping keeps the chart beside it
+    wrap.replaceChildren(table);
+    wrap.setAttribute("aria-label", t("an_street"));
+    $("chart-months").setAttribute("aria-label", t("an_chart_months"));
+  } else {
+    $("wide").replaceChildren(h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": t("an_street") }, table),
+      h("div", { id: "chart-months", class: "chart wide-chart", role: "img", "aria-label": t("an_chart_months") }));
+  }
+  if (rows.length <= FIRST_ROWS) table.dataset.complete = "true";
+  else requestAnimationFrame(() => setTimeout(() => appendRest(run, tbody, rows, FIRST_ROWS, make)));
 }
 
 function paint() {
@@ -106,9 +136,29 @@ function months() {
   return [5, 4, 3, 2, 1, 0].map((k) => { const d = new Date(end.getFullYear(), end.getMonth() - k, 1); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`; });
 }
 
-async function monthsChart() {
+const MONTHS_FRESH_MS = 60000; // a month's table is re-read after a minute, not on every switch
+const monthTables = new Map(); // "YYYY-MM" → { at, table }
+
+/** One month's table by community: from the last minute's copy, else from the server. */
+async function monthTable(m) {
+  const got = monthTables.get(m);
+  if (got && Date.now() - got.at < MONTHS_FRESH_MS) return got.table;
+  const table = await api(`/analytics/table?by=community&period=${m}`);
+  monthTables.set(m, { at: Date.now(), table });
+  return table;
+}
+
+/** The KPIs over the last six months, read one month at a time after the view is drawn, and
+ * dropped as soon as another view or filter supersedes this one (so its requests never queue
+ * ahead of the next view's). */
+async function monthsChart(current) {
   const ms = months();
-  const tables = await Promise.all(ms.map((m) => api(`/analytics/table?by=community&period=${m}`)));
+  const tables = [];
+  for (const m of ms) {
+    if (!current()) return;
+    tables.push(await monthTable(m)); // eslint-disable-line no-await-in-loop
+  }
+  if (!current()) return;
   const sum = (rows, c) => rows.reduce((a, r) => a + (r[c] || 0), 0);
   const ratio = (rows, a, b) => (sum(rows, b) ? Math.round((1000 * sum(rows, a)) / sum(rows, b)) / 10 : null);
   chart("chart-months", {
@@ -126,7 +176,7 @@ async function monthsChart() {
   });
 }
 
-export async function showStreet(state) {
+export async function showStreet(state, current = () => true) {
   [view.data] = await Promise.all([api(`/analytics/table?${params()}`), drawContext()]);
   const measure = $("f-measure");
   const numeric = view.data.columns.filter((c) => !view.data.text_columns.includes(c));
@@ -152,5 +202,5 @@ export async function showStreet(state) {
   paint();
   if (view.layer.getLayers().length && !state.streetFitted) { state.streetFitted = true; state.map.fitBounds(view.layer.getBounds()); }
   status(`${view.data.rows.length} ${t(`an_${view.data.by}`)}`);
-  monthsChart().catch((e) => status(errorText(e)));
+  requestAnimationFrame(() => setTimeout(() => monthsChart(current).catch((e) => { if (current()) status(errorText(e)); })));
 }
