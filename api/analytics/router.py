@@ -39,7 +39,7 @@ from api.analytics.stats import KpiBy
 from api.dependencies import ScopeDep, SessionDep, StoreDep
 from api.edge.responses import SIGNED_IN, RecordOut, answers, binary
 from api.errors import InvalidInput
-from api.periods import Day, ordered
+from api.periods import Day, Moment, ordered
 from grid.analysis.coverage import CENTRE_KINDS
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
@@ -249,10 +249,14 @@ def coverage(
         float | None,
         Query(gt=0, le=60, description="walking minutes instead of each centre's radius"),
     ] = None,
+    at: Annotated[
+        Moment | None, Query(description="the centres in service at this moment (default now)")
+    ] = None,
 ) -> dict[str, Any]:
-    """Service centres with rings, households covered/uncovered per community, uncovered
-    buildings and centres over capacity; by straight line or walking on the roads."""
-    return acov.coverage(session, scope, community, mode.value, minutes)
+    """Service centres in service at ``at`` with rings, households covered/uncovered per
+    community, uncovered buildings, centres over capacity and the centres retired by then; by
+    straight line or walking on the roads."""
+    return acov.coverage(session, scope, community, mode.value, minutes, at)
 
 
 @router.get("/siting", response_model=None, responses=answers(Siting, *SIGNED_IN))
@@ -299,7 +303,8 @@ def change_centre(
     session: SessionDep,
     store: StoreDep,
 ) -> dict[str, Any]:
-    """Move a centre (both lon and lat) or change its name, radius or capacity, audited."""
+    """Move a centre (both lon and lat), change its name, radius or capacity, or retire
+    (``"retired": true``) or restore (``"retired": false``) it, audited."""
     return acentres.change(session, store.cells, scope, centre_id, body)
 
 
@@ -309,7 +314,9 @@ def change_centre(
     responses=answers(None, *SIGNED_IN, 403, 404, status=204),
 )
 def retire_centre(centre_id: CentreId, scope: ScopeDep, session: SessionDep) -> Response:
-    """Retire a centre (admin and street staff, inside their communities), audited."""
+    """Retire a centre in service (admin and street staff, inside their communities), audited:
+    the centre is kept with when and by whom it was retired (as ``PATCH {"retired": true}``), out
+    of coverage and siting from now on, and can be restored; 404 when none is in service."""
     acentres.retire(session, scope, centre_id)
     return Response(status_code=204)
 
