@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from api.analytics import centres as acentres
 from api.analytics import context as acontext
@@ -207,7 +207,7 @@ def table(
     by: KpiBy = KpiBy.CELL,
     format: Format = Format.JSON,
     lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh",
-) -> dict[str, Any] | Response:
+) -> Response:
     """Records per kind, closure and on-time closure rates, patrol coverage and places by risk
     level per cell, leader or community; ``format=csv|xlsx`` downloads it."""
     start, end = period.bounds()
@@ -225,18 +225,20 @@ def table(
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
-    return {
-        "by": by.value,
-        "from": period.start.isoformat(),
-        "to": period.end.isoformat(),
-        "columns": list(frame.columns),
-        "text_columns": [c for c in frame.columns if c in atable.TEXT_COLUMNS],
-        "labels": {
-            c: dict(zip(("zh", "en"), atable.LABELS.get(c, (c, c)), strict=True))
-            for c in frame.columns
-        },
-        "rows": atable.rows(frame),
-    }
+    return JSONResponse(  # plain JSON values already: rendered without jsonable_encoder's walk
+        {
+            "by": by.value,
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "columns": list(frame.columns),
+            "text_columns": [c for c in frame.columns if c in atable.TEXT_COLUMNS],
+            "labels": {
+                c: dict(zip(("zh", "en"), atable.LABELS.get(c, (c, c)), strict=True))
+                for c in frame.columns
+            },
+            "rows": atable.rows(frame),
+        }
+    )
 
 
 @router.get("/coverage", response_model=None, responses=answers(Coverage, *SIGNED_IN))
@@ -252,11 +254,12 @@ def coverage(
     at: Annotated[
         Moment | None, Query(description="the centres in service at this moment (default now)")
     ] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Service centres in service at ``at`` with rings, households covered/uncovered per
     community, uncovered buildings, centres over capacity and the centres retired by then; by
     straight line or walking on the roads."""
-    return acov.coverage(session, scope, community, mode.value, minutes, at)
+    # plain JSON values already (hundreds of KB walking): rendered without jsonable_encoder's walk
+    return JSONResponse(acov.coverage(session, scope, community, mode.value, minutes, at))
 
 
 @router.get("/siting", response_model=None, responses=answers(Siting, *SIGNED_IN))
