@@ -67,6 +67,7 @@ function pick(key, from) {
   view.picked = key;
   document.querySelectorAll("#kpi-table tbody tr").forEach((tr) => tr.classList.toggle("picked", tr.dataset.key === key));
   view.layer?.eachLayer((l) => l.setStyle({ weight: keyOf(l.feature) === key ? 4 : 1, color: keyOf(l.feature) === key ? "#003a8c" : "#555" }));
+  if (from === "map") view.drawRows?.(view.keys.indexOf(key) + 1); // its row may not be drawn yet
   if (from === "map") document.querySelector(`#kpi-table tr[data-key="${CSS.escape(key)}"]`)?.scrollIntoView({ block: "center" });
   if (from === "table" && view.layer) {
     const hit = view.layer.getLayers().filter((l) => keyOf(l.feature) === key);
@@ -74,22 +75,37 @@ function pick(key, from) {
   }
 }
 
-const FIRST_ROWS = 80; // about two screens: drawn before the view is ready
-const CHUNK_ROWS = 200; // then the rest, a chunk per frame, so no single task lays out 800 rows
-let tableRun = 0;
+const FIRST_ROWS = 80; // about three screens of the table: drawn before the view is ready
+const MORE_ROWS = 120; // drawn each time the reader nears the last row drawn
 
 function rowOf(r, cols, key, text) {
   return h("tr", { dataset: { key: r[key] ?? "" }, class: r[key] === view.picked ? "picked" : null },
     cols.map((c) => h(c === key ? "th" : "td", { class: text.has(c) ? "txt" : null, scope: c === key ? "row" : null }, fmt(c, r[c]))));
 }
 
-/** Append rows ``from`` onwards to ``tbody`` a chunk per frame, unless a newer table replaced it;
- * marks the table complete (data-complete) when the last row is in. */
-function appendRest(run, tbody, rows, from, make) {
-  if (run !== tableRun) return;
-  if (from >= rows.length) { tbody.parentElement.dataset.complete = "true"; return; }
-  tbody.append(...rows.slice(from, from + CHUNK_ROWS).map(make));
-  requestAnimationFrame(() => setTimeout(() => appendRest(run, tbody, rows, from + CHUNK_ROWS, make)));
+/** Draw ``rows`` beyond the first screens only as the reader scrolls near the last row drawn (or
+ * a map click asks for one further down): laying out 800 rows × 40 columns at once would hold the
+ * page for a second, and chunks in the background would delay the next click as long. Sets
+ * ``view.drawRows(n)`` (draw at least the first n) and marks the table complete (data-complete)
+ * when every row is in. */
+function drawOnScroll(table, tbody, rows, make) {
+  let drawn = Math.min(FIRST_ROWS, rows.length);
+  view.near?.disconnect(); // the previous table's watch
+  const watch = () => {
+    view.near?.disconnect();
+    if (drawn >= rows.length) { table.dataset.complete = "true"; return; }
+    view.near = new IntersectionObserver((seen) => { if (seen.some((e) => e.isIntersecting)) more(); },
+      { root: table.parentElement, rootMargin: "400px 0px" });
+    view.near.observe(tbody.lastElementChild);
+  };
+  const more = (upTo = 0) => {
+    const end = Math.min(rows.length, Math.max(upTo, drawn + MORE_ROWS));
+    tbody.append(...rows.slice(drawn, end).map(make));
+    drawn = end;
+    watch();
+  };
+  view.drawRows = (n) => { if (n > drawn) more(n); };
+  watch();
 }
 
 function renderTable() {
@@ -106,7 +122,6 @@ function renderTable() {
   // one listener for every row (not one per row): a click picks the row's key
   const tbody = h("tbody", { onclick: (ev) => { const tr = ev.target.closest("tr"); if (tr) pick(tr.dataset.key, "table"); } },
     rows.slice(0, FIRST_ROWS).map(make));
-  const run = ++tableRun;
   const table = h("table", { id: "kpi-table" }, h("thead", {}, h("tr", {}, head)), tbody);
   const wrap = document.querySelector("#wide .table-wrap");
   if (wrap && $("chart-months")) { // a re-sort or a new grouping keeps the chart beside it
@@ -117,8 +132,8 @@ function renderTable() {
     $("wide").replaceChildren(h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": t("an_street") }, table),
       h("div", { id: "chart-months", class: "chart wide-chart", role: "img", "aria-label": t("an_chart_months") }));
   }
-  if (rows.length <= FIRST_ROWS) table.dataset.complete = "true";
-  else requestAnimationFrame(() => setTimeout(() => appendRest(run, tbody, rows, FIRST_ROWS, make)));
+  view.keys = rows.map((r) => r[key] ?? "");
+  drawOnScroll(table, tbody, rows, make);
 }
 
 function paint() {
