@@ -151,6 +151,7 @@ function months() {
   return [5, 4, 3, 2, 1, 0].map((k) => { const d = new Date(end.getFullYear(), end.getMonth() - k, 1); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`; });
 }
 
+const MONTHS_AFTER_MS = 800; // the months chart starts this long after the table is drawn
 const MONTHS_FRESH_MS = 60000; // a month's table is re-read after a minute, not on every switch
 const monthTables = new Map(); // "YYYY-MM" → { at, table }
 
@@ -217,5 +218,7 @@ export async function showStreet(state, current = () => true) {
   paint();
   if (view.layer.getLayers().length && !state.streetFitted) { state.streetFitted = true; state.map.fitBounds(view.layer.getBounds()); }
   status(`${view.data.rows.length} ${t(`an_${view.data.by}`)}`);
-  requestAnimationFrame(() => setTimeout(() => monthsChart(current).catch((e) => { if (current()) status(errorText(e)); })));
+  // the chart once the reader has stayed on this table a moment: a quick switch of grouping or
+  // view does not wait behind six months of tables it will not see
+  setTimeout(() => monthsChart(current).catch((e) => { if (current()) status(errorText(e)); }), MONTHS_AFTER_MS);
 }
