@@ -3,7 +3,9 @@ staff, inside their communities), each change audited.
 
 A centre's point decides its community (``store.cells.locate``); a move re-derives it and is
 checked against the caller's scope both where the centre was and where it goes. Retiring a centre
-removes it from the coverage and siting views; the audit log keeps what it was.
+(``DELETE /analytics/centres/{id}`` or ``PATCH`` with ``"retired": true``) keeps it, with when and
+by whom, out of the coverage and siting views from then on; ``PATCH`` with ``"retired": false``
+puts it back in service. Coverage as of a past date uses the centres in service then.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from geoalchemy2 import WKTElement
-from pydantic import Field, StrictInt
+from pydantic import Field, StrictBool, StrictInt
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.accounts.access import Scope
@@ -19,7 +22,7 @@ from api.accounts.audit import audit
 from api.areas.cellcache import CellCache
 from api.checks import check_point
 from api.errors import Forbidden, InvalidInput, NotFound
-from api.models import utcnow
+from api.models import User, utcnow
 from api.models.analytics import Centre
 from api.schemas import Float, Strict
 from grid.analysis.coverage import CENTRE_KINDS, MAX_CAPACITY
@@ -48,10 +51,13 @@ class CentrePatch(Strict):
     lat: Float | None = None
     radius_m: Float | None = Field(default=None, gt=0, le=5000)
     capacity: StrictInt | None = Field(default=None, ge=0, le=MAX_CAPACITY)
+    retired: StrictBool | None = Field(
+        default=None, description="true retires the centre (as DELETE does), false restores it"
+    )
 
 
-def out(c: Centre) -> dict[str, Any]:
-    """A centre as the API answers it."""
+def out(c: Centre, retired_by: str | None = None) -> dict[str, Any]:
+    """A centre as the API answers it (``retired_by``: the username of who retired it)."""
     return {
         "id": c.id,
         "kind": c.kind,
@@ -61,6 +67,9 @@ def out(c: Centre) -> dict[str, Any]:
         "radius_m": c.radius_m,
         "capacity": c.capacity,
         "community_code": c.community_code,
+        "in_service_from": c.in_service_from.isoformat() if c.in_service_from else None,
+        "retired_at": c.retired_at.isoformat() if c.retired_at else None,
+        "retired_by": retired_by if c.retired_at else None,
     }
 
 
@@ -108,6 +117,7 @@ def add(session: Session, cells: CellCache, scope: Scope, body: CentreIn) -> dic
         geom=WKTElement(f"POINT({lon!r} {lat!r})", srid=4326),
         radius_m=body.radius_m or spec.radius_m,
         capacity=spec.capacity if body.capacity is None else body.capacity,
+        in_service_from=utcnow(),
     )
     session.add(c)
     session.flush()
@@ -116,18 +126,24 @@ def add(session: Session, cells: CellCache, scope: Scope, body: CentreIn) -> dic
     return out(c)
 
 
-def _mine(session: Session, scope: Scope, centre_id: int) -> Centre:
-    """The centre ``centre_id`` if it lies in the caller's communities."""
+def _mine(session: Session, scope: Scope, centre_id: int, *, retired: bool = True) -> Centre:
+    """The centre ``centre_id`` if it lies in the caller's communities (and is in service,
+    unless ``retired`` ones are asked for too)."""
     c = session.get(Centre, centre_id)
-    if c is None or (scope.communities is not None and c.community_code not in scope.communities):
-        raise NotFound(f"no centre {centre_id} in your area", ("path", "centre_id"))
+    if (
+        c is None
+        or (scope.communities is not None and c.community_code not in scope.communities)
+        or (not retired and c.retired_at is not None)
+    ):
+        what = "centre" if retired else "centre in service"
+        raise NotFound(f"no {what} {centre_id} in your area", ("path", "centre_id"))
     return c
 
 
 def change(
     session: Session, cells: CellCache, scope: Scope, centre_id: int, body: CentrePatch
 ) -> dict[str, Any]:
-    """Move a centre and/or change its name, radius or capacity."""
+    """Move a centre, change its name, radius or capacity, and/or retire or restore it."""
     _planner(scope, "change")
     if (body.lon is None) != (body.lat is None):
         raise InvalidInput("a move needs both lon and lat", ("body", "lat"))
@@ -141,18 +157,29 @@ def change(
         c.radius_m = body.radius_m
     if body.capacity is not None:
         c.capacity = body.capacity
-    audit(session, scope.user_id, "update", "centre", c.id, _diff(c))
+    action = "update"
+    if body.retired is not None and body.retired != (c.retired_at is not None):
+        action = "retire" if body.retired else "restore"
+        c.retired_at, c.retired_by = (utcnow(), scope.user_id) if body.retired else (None, None)
+    audit(session, scope.user_id, action, "centre", c.id, _diff(c))
     session.commit()
-    return out(c)
+    return out(c, _username(session, c.retired_by))
 
 
 def retire(session: Session, scope: Scope, centre_id: int) -> None:
-    """Take a centre out of service; the audit row keeps what it was."""
+    """Take a centre in service out of service, keeping it with when and by whom (audited)."""
     _planner(scope, "retire")
-    c = _mine(session, scope, centre_id)
+    c = _mine(session, scope, centre_id, retired=False)
+    c.retired_at, c.retired_by = utcnow(), scope.user_id
     audit(session, scope.user_id, "retire", "centre", c.id, _diff(c))
-    session.delete(c)
     session.commit()
+
+
+def _username(session: Session, user_id: int | None) -> str | None:
+    """The username of ``user_id`` (None for none)."""
+    if user_id is None:
+        return None
+    return session.scalar(select(User.username).where(User.id == user_id))
 
 
 def _diff(c: Centre) -> dict[str, Any]:
@@ -165,4 +192,5 @@ def _diff(c: Centre) -> dict[str, Any]:
         "lat": c.lat,
         "radius_m": c.radius_m,
         "capacity": c.capacity,
+        "retired_at": c.retired_at.isoformat() if c.retired_at else None,
     }

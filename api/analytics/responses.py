@@ -175,6 +175,17 @@ class CommunityCoverage(Out):
     share: float | None
 
 
+class RetiredCentreProps(Out):
+    """A centre retired by the coverage's moment, with when and by whom."""
+
+    id: int
+    kind: str
+    name: str
+    capacity: int
+    retired_at: str
+    retired_by: str | None
+
+
 class Coverage(Out):
     """Service coverage by straight line or walking."""
 
@@ -189,6 +200,8 @@ class Coverage(Out):
     centres: FeatureCollection[CentreProps]
     uncovered_buildings: FeatureCollection[UncoveredBuilding]
     uncovered_buildings_total: int
+    at: str = Field(description="the moment whose centres in service were used")
+    retired: FeatureCollection[RetiredCentreProps]
 
 
 class Site(Out):
@@ -220,7 +233,7 @@ class Siting(Out):
 
 
 class CentreOut(Out):
-    """A service centre as stored."""
+    """A service centre as stored, in service or retired."""
 
     id: int
     kind: str
@@ -230,6 +243,9 @@ class CentreOut(Out):
     radius_m: float
     capacity: int
     community_code: str
+    in_service_from: str | None = Field(description="null: in service since before records")
+    retired_at: str | None = Field(description="when it was retired; null while in service")
+    retired_by: str | None = Field(description="username of who retired it")
 
 
 class CentreKind(Out):

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from api.analytics import centres as acentres
 from api.analytics import context as acontext
@@ -41,7 +41,7 @@ from api.analytics.stats import KpiBy
 from api.dependencies import ScopeDep, SessionDep, StoreDep
 from api.edge.responses import SIGNED_IN, RecordOut, answers, binary
 from api.errors import InvalidInput
-from api.periods import Day, ordered
+from api.periods import Day, Moment, ordered
 from grid.analysis.coverage import CENTRE_KINDS
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
@@ -229,7 +229,7 @@ def table(
     by: KpiBy = KpiBy.CELL,
     format: Format = Format.JSON,
     lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh",
-) -> dict[str, Any] | Response:
+) -> Response:
     """Records per kind, closure and on-time closure rates, patrol coverage and places by risk
     level per cell, leader or community; ``format=csv|xlsx`` downloads it."""
     start, end = period.bounds()
@@ -247,18 +247,20 @@ def table(
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
-    return {
-        "by": by.value,
-        "from": period.start.isoformat(),
-        "to": period.end.isoformat(),
-        "columns": list(frame.columns),
-        "text_columns": [c for c in frame.columns if c in atable.TEXT_COLUMNS],
-        "labels": {
-            c: dict(zip(("zh", "en"), atable.LABELS.get(c, (c, c)), strict=True))
-            for c in frame.columns
-        },
-        "rows": atable.rows(frame),
-    }
+    return JSONResponse(  # plain JSON values already: rendered without jsonable_encoder's walk
+        {
+            "by": by.value,
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "columns": list(frame.columns),
+            "text_columns": [c for c in frame.columns if c in atable.TEXT_COLUMNS],
+            "labels": {
+                c: dict(zip(("zh", "en"), atable.LABELS.get(c, (c, c)), strict=True))
+                for c in frame.columns
+            },
+            "rows": atable.rows(frame),
+        }
+    )
 
 
 @router.get("/coverage", response_model=None, responses=answers(Coverage, *SIGNED_IN))
@@ -271,10 +273,15 @@ def coverage(
         float | None,
         Query(gt=0, le=60, description="walking minutes instead of each centre's radius"),
     ] = None,
-) -> dict[str, Any]:
-    """Service centres with rings, households covered/uncovered per community, uncovered
-    buildings and centres over capacity; by straight line or walking on the roads."""
-    return acov.coverage(session, scope, community, mode.value, minutes)
+    at: Annotated[
+        Moment | None, Query(description="the centres in service at this moment (default now)")
+    ] = None,
+) -> Response:
+    """Service centres in service at ``at`` with rings, households covered/uncovered per
+    community, uncovered buildings, centres over capacity and the centres retired by then; by
+    straight line or walking on the roads."""
+    # plain JSON values already (hundreds of KB walking): rendered without jsonable_encoder's walk
+    return JSONResponse(acov.coverage(session, scope, community, mode.value, minutes, at))
 
 
 @router.get("/siting", response_model=None, responses=answers(Siting, *SIGNED_IN))
@@ -321,7 +328,8 @@ def change_centre(
     session: SessionDep,
     store: StoreDep,
 ) -> dict[str, Any]:
-    """Move a centre (both lon and lat) or change its name, radius or capacity, audited."""
+    """Move a centre (both lon and lat), change its name, radius or capacity, or retire
+    (``"retired": true``) or restore (``"retired": false``) it, audited."""
     return acentres.change(session, store.cells, scope, centre_id, body)
 
 
@@ -331,7 +339,9 @@ def change_centre(
     responses=answers(None, *SIGNED_IN, 403, 404, status=204),
 )
 def retire_centre(centre_id: CentreId, scope: ScopeDep, session: SessionDep) -> Response:
-    """Retire a centre (admin and street staff, inside their communities), audited."""
+    """Retire a centre in service (admin and street staff, inside their communities), audited:
+    the centre is kept with when and by whom it was retired (as ``PATCH {"retired": true}``), out
+    of coverage and siting from now on, and can be restored; 404 when none is in service."""
     acentres.retire(session, scope, centre_id)
     return Response(status_code=204)
 

@@ -169,9 +169,11 @@ def kpis(
     period: Period,
     by: KpiBy = KpiBy.CELL,
     days: int = 30,
+    register: bool = True,
 ) -> dict[str, Any]:
     """Closure rate, on-time closure rate and patrol coverage per cell, leader or community, with
-    a row for every group of a cell valid in the period (zeros included); per vertical cell the
+    a row for every group of a cell valid in the period (zeros included), with the register's
+    columns unless ``register`` is false (the street table adds its own); per vertical cell the
     case-loop KPIs with the stack's households and the leader (``api.analytics.verticals``)."""
     start, end = kpi_period(period, days)
     if by == KpiBy.VERTICAL:
@@ -198,6 +200,7 @@ def kpis(
     for col in ("due", "closed", "on_time_closed", "overdue_open", "places", "visited"):
         out[col] = out[col].fillna(0).astype(int)
     day = register_day(end)
-    out = with_register(out, register_columns(session, scope, key, day, leaders), key)
+    if register:
+        out = with_register(out, register_columns(session, scope, key, day, leaders), key)
     rows = _rows(out.sort_values(key))
     return {"by": by.value, "from": start, "to": end, "register_on": day, "rows": rows}

@@ -117,7 +117,9 @@ def table(
     )
     places["leader"] = places["cell_code"].map(leaders)
     risk = gcounts.counts(places, by=[key, "risk_level"])
-    got = kpis(scope=scope, session=session, period=Period(start, end), by=by)["rows"]
+    got = kpis(scope=scope, session=session, period=Period(start, end), by=by, register=False)[
+        "rows"
+    ]  # the register's columns come from _with_register below, once
     out = pd.DataFrame(got, columns=[key, *KPI_COLS])  # typed columns even when there are none
     out = out.merge(_pivot(counted, key, "kind", kinds), on=key, how="outer")
     out = out.merge(

@@ -18,11 +18,14 @@ one row and an hour filter is a sum of columns:
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import (
     Boolean,
     Column,
     Date,
     Float,
+    ForeignKey,
     Index,
     Integer,
     SmallInteger,
@@ -31,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.models.base import Base, geometry
+from api.models.base import Base, UTCDateTime, geometry
 
 HOURS = tuple(f"h{h:02d}" for h in range(24))  # local hour-of-day count columns
 
@@ -87,7 +90,7 @@ class HeatBin(Base):
 
 class Centre(Base):
     """A service centre (street or county centre, community station) with its radius and
-    capacity."""
+    capacity, in service from a moment until retired."""
 
     __tablename__ = "centres"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -99,6 +102,11 @@ class Centre(Base):
     geom = mapped_column(geometry("POINT"), nullable=False)
     radius_m: Mapped[float] = mapped_column(Float)
     capacity: Mapped[int] = mapped_column(Integer)
+    # in service from in_service_from (null: since before it was recorded) until retired_at;
+    # a retired centre is kept with who retired it, so coverage as of a past date can use it
+    in_service_from: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    retired_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 
 class Road(Base):

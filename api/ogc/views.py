@@ -236,9 +236,9 @@ def _scoped(model: Any, **fixed: str) -> Base:
     return base
 
 
-def _everyone(model: Any) -> Base:
-    """Every row of ``model`` (service centres serve whoever lives near them)."""
-    return lambda scope, q: select(model)
+def _in_service(model: Any) -> Base:
+    """Every row of ``model`` not retired (service centres in service serve whoever lives near)."""
+    return lambda scope, q: select(model).where(model.retired_at.is_(None))
 
 
 def _cols(model: Any, names: tuple[str, ...]) -> dict[str, Any]:
@@ -297,9 +297,10 @@ def table_views() -> list[TableView]:
     centre_cols = ("id", "kind", "name", "community_code", "radius_m", "capacity")
     views.append(
         TableView(
-            "centres", "服务中心 Service centres", "Service centres with radius and capacity",
+            "centres", "服务中心 Service centres",
+            "Service centres in service with radius and capacity",
             "Point", Centre.id, {n: getattr(Centre, n) for n in centre_cols},
-            Centre.geom, _everyone(Centre),
+            Centre.geom, _in_service(Centre),
         )
     )  # fmt: skip
     return views

@@ -57,7 +57,7 @@ async function show() {
   status(t("an_loading"));
   try {
     if (state.view === "police") await showPolice(state, () => mine === runs);
-    else if (state.view === "street") await showStreet(state);
+    else if (state.view === "street") await showStreet(state, () => mine === runs);
     else await showPlanner(state);
   } catch (e) {
     status(errorText(e));

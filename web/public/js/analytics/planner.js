@@ -1,11 +1,12 @@
 // Planner view: service centres with their reach (circles by straight line, isochrones walking on
 // the roads) coloured by load as a share of capacity, uncovered buildings, coverage per community,
 // and — for admin and street staff — adding a centre by a click on the map, moving one by
-// dragging it, retiring one, and accepting a suggested site (capacitated siting in the chosen
-// mode) with one click. Every change goes through /analytics/centres (one write path).
+// dragging it, retiring one (kept with when and by whom, shown greyed on request) and restoring
+// it, and accepting a suggested site (capacitated siting in the chosen mode) with one click.
+// Every change goes through /analytics/centres (one write path).
 import { api } from "../api.js";
 import { h, textTip } from "../dom.js";
-import { t, term } from "../i18n.js";
+import { formatTime, t, term } from "../i18n.js";
 import { $, addLayer, contextCells, drawContext, errorText, status, swatch } from "./shared.js";
 
 const pct = (v) => (v === null || v === undefined ? "—" : `${Math.round(v * 100)}%`);
@@ -41,6 +42,29 @@ function centreList(state, features) {
       } }, t("an_retire")) : null);
   });
   return h("ul", { id: "centre-list", class: "centres" }, items);
+}
+
+/** The centres retired by now, folded away: opened, they are listed (with a restore button for
+ * planners) and drawn greyed on the map. */
+function retiredList(state, retired) {
+  const group = L.layerGroup();
+  const items = retired.features.map((f) => {
+    const p = f.properties;
+    const [lon, lat] = f.geometry.coordinates;
+    const line = t("an_retired_line", { name: p.name, when: formatTime(p.retired_at), who: p.retired_by || "—" });
+    L.marker([lat, lon], { icon: L.divIcon({ className: "retired-pin", html: "", iconSize: [18, 18] }), keyboard: false, title: line, alt: line })
+      .bindTooltip(textTip(line)).addTo(group);
+    return h("li", { dataset: { id: p.id } }, h("i", { class: "dot retired" }), line,
+      canPlan(state) ? h("button", { type: "button", class: "restore", onclick: () => {
+        if (window.confirm(t("an_restore_confirm", { name: p.name }))) write(state, `/analytics/centres/${p.id}`, { method: "PATCH", json: { retired: false } });
+      } }, t("an_restore")) : null);
+  });
+  const box = h("details", { id: "retired-centres", open: state.showRetired || null },
+    h("summary", {}, t("an_retired_centres", { n: items.length })), h("ul", { class: "centres retired" }, items));
+  const show = () => { state.showRetired = box.open; if (box.open) addLayer(group); else group.remove(); };
+  box.addEventListener("toggle", show);
+  if (box.open) addLayer(group);
+  return box;
 }
 
 function drawCentre(state, group, f) {
@@ -109,6 +133,7 @@ export async function showPlanner(state) {
       over: cov.centres_over_capacity, n, beyond: pct(cov.beyond_capacity / Math.max(cov.covered, 1)),
     })),
     centreList(state, cov.centres.features),
+    retiredList(state, cov.retired),
     coverageTable(cov.communities),
     h("div", { id: "siting" }));
   $("legend").replaceChildren(h("b", {}, t("an_load")), h("br"),

@@ -70,11 +70,52 @@ function pick(key, from) {
   view.picked = key;
   document.querySelectorAll("#kpi-table tbody tr").forEach((tr) => tr.classList.toggle("picked", tr.dataset.key === key || tr.dataset.cell === key));
   view.layer?.eachLayer((l) => l.setStyle({ weight: keyOf(l.feature) === key ? 4 : 1, color: keyOf(l.feature) === key ? "#003a8c" : "#555" }));
+  if (from === "map") view.drawRows?.(view.keys.indexOf(key) + 1); // its row may not be drawn yet
   if (from === "map") document.querySelector(`#kpi-table tr[data-key="${CSS.escape(key)}"], #kpi-table tr[data-cell="${CSS.escape(key)}"]`)?.scrollIntoView({ block: "center" });
   if (from === "table" && view.layer) {
     const hit = view.layer.getLayers().filter((l) => keyOf(l.feature) === key);
     if (hit.length) page.map.fitBounds(L.featureGroup(hit).getBounds(), { maxZoom: 17, animate: false });
   }
+}
+
+const FIRST_ROWS = 80; // about three screens of the table: drawn before the view is ready
+const MORE_ROWS = 120; // drawn each time the reader nears the last row drawn
+
+/** The map's key of a row: by vertical cell, its 2D cell (the vertical cells are a level below). */
+const mapKey = (r, key) => (key === "vertical_code" ? r.cell_code : r[key]);
+
+/** One table row; a rate that misses its policy target (the visit figures) is marked. */
+function rowOf(r, data, key, text) {
+  const cell = key === "vertical_code" ? r.cell_code : null;
+  return h("tr", { dataset: { key: r[key] ?? "", cell }, class: mapKey(r, key) === view.picked ? "picked" : null },
+    data.columns.map((c) => h(c === key ? "th" : "td", {
+      class: text.has(c) ? "txt" : misses(data.targets?.[c], r[c]) ? "miss" : null,
+      scope: c === key ? "row" : null }, fmt(c, r[c]))));
+}
+
+/** Draw ``rows`` beyond the first screens only as the reader scrolls near the last row drawn (or
+ * a map click asks for one further down): laying out 800 rows × 40 columns at once would hold the
+ * page for a second, and chunks in the background would delay the next click as long. Sets
+ * ``view.drawRows(n)`` (draw at least the first n) and marks the table complete (data-complete)
+ * when every row is in. */
+function drawOnScroll(table, tbody, rows, make) {
+  let drawn = Math.min(FIRST_ROWS, rows.length);
+  view.near?.disconnect(); // the previous table's watch
+  const watch = () => {
+    view.near?.disconnect();
+    if (drawn >= rows.length) { table.dataset.complete = "true"; return; }
+    view.near = new IntersectionObserver((seen) => { if (seen.some((e) => e.isIntersecting)) more(); },
+      { root: table.parentElement, rootMargin: "400px 0px" });
+    view.near.observe(tbody.lastElementChild);
+  };
+  const more = (upTo = 0) => {
+    const end = Math.min(rows.length, Math.max(upTo, drawn + MORE_ROWS));
+    tbody.append(...rows.slice(drawn, end).map(make));
+    drawn = end;
+    watch();
+  };
+  view.drawRows = (n) => { if (n > drawn) more(n); };
+  watch();
 }
 
 function renderTable() {
@@ -87,15 +128,22 @@ function renderTable() {
     h("button", { type: "button", onclick: () => { view.sortDesc = view.sortCol === c ? !view.sortDesc : true; view.sortCol = c; renderTable(); } }, label(c))));
   const text = new Set(data.text_columns);
   const key = data.columns[0];
-  // By vertical cell a row links to its 2D cell on the map (the vertical cells are a level below).
-  const mapKey = (r) => (key === "vertical_code" ? r.cell_code : r[key]);
-  const body = rows.map((r) => h("tr", { dataset: { key: r[key] ?? "", cell: key === "vertical_code" ? r.cell_code : null }, class: mapKey(r) === view.picked ? "picked" : null, onclick: () => pick(mapKey(r), "table") },
-    data.columns.map((c) => h(c === key ? "th" : "td", {
-      class: text.has(c) ? "txt" : misses(data.targets?.[c], r[c]) ? "miss" : null,
-      scope: c === key ? "row" : null }, fmt(c, r[c])))));
-  $("wide").replaceChildren(h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": t("an_street") },
-    h("table", { id: "kpi-table" }, h("thead", {}, h("tr", {}, head)), h("tbody", {}, body))),
-  h("div", { id: "chart-months", class: "chart wide-chart", role: "img", "aria-label": t("an_chart_months") }));
+  const make = (r) => rowOf(r, data, key, text);
+  // one listener for every row (not one per row): a click picks the row's key
+  const tbody = h("tbody", { onclick: (ev) => { const tr = ev.target.closest("tr"); if (tr) pick(tr.dataset.cell || tr.dataset.key, "table"); } },
+    rows.slice(0, FIRST_ROWS).map(make));
+  const table = h("table", { id: "kpi-table" }, h("thead", {}, h("tr", {}, head)), tbody);
+  const wrap = document.querySelector("#wide .table-wrap");
+  if (wrap && $("chart-months")) { // a re-sort or a new grouping keeps the chart beside it
+    wrap.replaceChildren(table);
+    wrap.setAttribute("aria-label", t("an_street"));
+    $("chart-months").setAttribute("aria-label", t("an_chart_months"));
+  } else {
+    $("wide").replaceChildren(h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": t("an_street") }, table),
+      h("div", { id: "chart-months", class: "chart wide-chart", role: "img", "aria-label": t("an_chart_months") }));
+  }
+  view.keys = rows.map((r) => mapKey(r, key) ?? "");
+  drawOnScroll(table, tbody, rows, make);
 }
 
 /** The measure per map feature's key: per row, or by vertical cell the sum over each 2D cell's
@@ -123,9 +171,30 @@ function months() {
   return [5, 4, 3, 2, 1, 0].map((k) => { const d = new Date(end.getFullYear(), end.getMonth() - k, 1); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`; });
 }
 
-async function monthsChart() {
+const MONTHS_AFTER_MS = 800; // the months chart starts this long after the table is drawn
+const MONTHS_FRESH_MS = 60000; // a month's table is re-read after a minute, not on every switch
+const monthTables = new Map(); // "YYYY-MM" → { at, table }
+
+/** One month's table by community: from the last minute's copy, else from the server. */
+async function monthTable(m) {
+  const got = monthTables.get(m);
+  if (got && Date.now() - got.at < MONTHS_FRESH_MS) return got.table;
+  const table = await api(`/analytics/table?by=community&period=${m}`);
+  monthTables.set(m, { at: Date.now(), table });
+  return table;
+}
+
+/** The KPIs over the last six months, read one month at a time after the view is drawn, and
+ * dropped as soon as another view or filter supersedes this one (so its requests never queue
+ * ahead of the next view's). */
+async function monthsChart(current) {
   const ms = months();
-  const tables = await Promise.all(ms.map((m) => api(`/analytics/table?by=community&period=${m}`)));
+  const tables = [];
+  for (const m of ms) {
+    if (!current()) return;
+    tables.push(await monthTable(m)); // eslint-disable-line no-await-in-loop
+  }
+  if (!current()) return;
   const sum = (rows, c) => rows.reduce((a, r) => a + (r[c] || 0), 0);
   const ratio = (rows, a, b) => (sum(rows, b) ? Math.round((1000 * sum(rows, a)) / sum(rows, b)) / 10 : null);
   chart("chart-months", {
@@ -143,7 +212,7 @@ async function monthsChart() {
   });
 }
 
-export async function showStreet(state) {
+export async function showStreet(state, current = () => true) {
   const period = { by: $("f-by").value || "cell", from: $("f-from").value, to: $("f-to").value };
   const [table, stats] = await Promise.all([api(`/analytics/table?${params()}`), visitStats(period), drawContext()]);
   view.data = withVisits(table, stats);
@@ -172,5 +241,7 @@ export async function showStreet(state) {
   if (view.layer.getLayers().length && !state.streetFitted) { state.streetFitted = true; state.map.fitBounds(view.layer.getBounds()); }
   if (view.data.by === "vertical") await drawStacks(state, recordCard);
   status(`${view.data.rows.length} ${t(`an_${view.data.by}`)}${view.data.visitsError ? ` · ${t("an_visits_unavailable")}` : ""}`);
-  monthsChart().catch((e) => status(errorText(e)));
+  // the chart once the reader has stayed on this table a moment: a quick switch of grouping or
+  // view does not wait behind six months of tables it will not see
+  setTimeout(() => monthsChart(current).catch((e) => { if (current()) status(errorText(e)); }), MONTHS_AFTER_MS);
 }
