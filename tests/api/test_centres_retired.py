@@ -47,9 +47,9 @@ def test_retire_keeps_history_and_restore_brings_it_back(api):
         row = s.get(Centre, cid)
         assert row is not None and row.retired_at is not None and row.retired_by is not None
         actions = s.scalars(
-            select(AuditEntry.action).where(
-                AuditEntry.entity == "centre", AuditEntry.entity_id == str(cid)
-            )
+            select(AuditEntry.action)
+            .where(AuditEntry.entity == "centre", AuditEntry.entity_id == str(cid))
+            .order_by(AuditEntry.id)  # in the order they happened, on every backend
         ).all()
         assert list(actions) == ["create", "retire"]
 

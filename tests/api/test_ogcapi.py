@@ -44,11 +44,12 @@ N_BUILDINGS = 48  # beside the fixture's two: 50 in all, several GDAL pages of 1
 
 @dataclass
 class Live:
-    """The running server, its database and a token per user."""
+    """The running server, its database, a token per user and its data key file."""
 
     base: str
     db: str
     tokens: dict[str, str]
+    data_key_file: str = ""
 
     def get(self, path: str, user: str = "admin", **params: Any) -> httpx.Response:
         """GET ``/ogcapi{path}`` as ``user``."""
@@ -168,7 +169,7 @@ def live(
             tokens[user] = r.json()["access_token"]
         _fill(base, tokens)
         _register(base, tokens, buildings)
-        yield Live(base, url, tokens)
+        yield Live(base, url, tokens, str(tmp / "data_key"))
     gen.close()
 
 
@@ -458,7 +459,8 @@ def _wangge(live: Live, *args: str) -> str:
     """Run the ``wangge`` command on the server's database; its standard output."""
     code = "import sys; from api.cli.main import main; sys.exit(main(sys.argv[1:]))"
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    env = {**os.environ, "DATABASE_URL": live.db, "WANGGE_SECRET_KEY": "k" * 40, "PYTHONPATH": path}
+    env = {**os.environ, "DATABASE_URL": live.db, "WANGGE_SECRET_KEY": "k" * 40, "PYTHONPATH": path,
+           "WANGGE_DATA_KEY_FILE": live.data_key_file}  # the server's key: its register is sealed
     out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                          env=env, timeout=120, check=False, cwd=ROOT)  # fmt: skip
     assert out.returncode == 0, out.stderr[-2000:]

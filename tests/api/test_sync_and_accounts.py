@@ -59,6 +59,7 @@ def test_disabled_user_refused_on_next_request(api, monkeypatch):
     assert api.get("/me", "temp1").status_code == 200  # scope now cached
     monkeypatch.setenv("DATABASE_URL", str(api.store.settings.database_url))
     monkeypatch.setenv("WANGGE_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("WANGGE_DATA_KEY_FILE", str(api.store.settings.data_key_file))
     from api.settings import get_settings
 
     get_settings.cache_clear()

@@ -10,7 +10,8 @@ export function h(tag, attrs = {}, ...children) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
     else if (k === "class") el.className = v;
-    else if (k === "dataset") Object.assign(el.dataset, v);
+    // a null or undefined data value is left out (assigned, it would read as the text "null")
+    else if (k === "dataset") for (const [d, x] of Object.entries(v)) { if (x != null) el.dataset[d] = x; }
     else if (k === "style" && typeof v === "object") Object.assign(el.style, v);
     else if (k in el && typeof v !== "string") el[k] = v;
     else el.setAttribute(k, v === true ? "" : v);
