@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
 import shutil
 import sys
@@ -36,6 +37,9 @@ from grid.cli import main as grid_main  # noqa: E402
 from grid.scale.cluster import connect  # noqa: E402
 from grid.scale.commands import read_cells  # noqa: E402
 from grid.scale.reassign import reassign  # noqa: E402
+
+#: records per generated Parquet part (one task each)
+RECORDS_PER_PART = 2_000_000
 
 
 def peak_rss_mb() -> float:
@@ -148,15 +152,20 @@ def bench_partition(work: Path, modes: list[int]) -> None:
     show("partition", rows)
 
 
-def bench_reassign(work: Path, n: int, modes: list[int]) -> None:
-    """Records re-assigned in-process vs local clusters; throughput and the 10⁸ projection."""
+def bench_reassign(work: Path, records: Path, n: int, modes: list[int],
+                   in_process: bool) -> None:
+    """Records re-assigned in-process vs local clusters: wall, records/s per worker count."""
+    if not (work / "in.parquet" / "cells").is_dir():  # the cells: the in-process partition's
+        assert quiet_main(partition_args(work, work / "in.parquet")) == 0
     cells = read_cells(work / "in.parquet")
-    records = work / "records.parquet"
     rows: dict[str, dict] = {}
-    start = time.perf_counter()
-    reassign(records, cells, work / "re_in.parquet")
-    rows["in-process"] = {"wall": time.perf_counter() - start, "peak": peak_rss_mb()}
-    print(f"reassign in-process: {rows['in-process']['wall']:.1f} s", flush=True)
+    if in_process:
+        start = time.perf_counter()
+        reassign(records, cells, work / "re_in.parquet")
+        rows["in-process"] = {"wall": time.perf_counter() - start, "peak": peak_rss_mb()}
+        shutil.rmtree(work / "re_in.parquet")
+        print(f"reassign in-process: {rows['in-process']['wall']:.1f} s (load {load()})",
+              flush=True)
     for w in modes:
         out = work / f"re_local{w}.parquet"
 
@@ -167,40 +176,84 @@ def bench_reassign(work: Path, n: int, modes: list[int]) -> None:
                 reassign(records, cells, out, client=client)
 
         rows[f"local:{w}"] = timed_cluster(w, job)
-        print(f"reassign local:{w}: {rows[f'local:{w}']}", flush=True)
+        shutil.rmtree(out)
+        print(f"reassign local:{w}: {rows[f'local:{w}']} (load {load()})", flush=True)
     show(f"reassign {n} records", rows)
     for mode, r in rows.items():
         rate = n / r["wall"]
-        print(f"{mode}: {rate / 1e6:.2f} M records/s → 10⁸ records in {1e8 / rate / 60:.1f} min "
-              "(extrapolated)")
+        workers = int(mode.split(":")[1]) if ":" in mode else 1
+        print(f"{mode}: {n} records in {r['wall']:.1f} s = {rate / 1e6:.2f} M records/s, "
+              f"{rate / workers / 1e6:.2f} M/s per worker")
+
+
+def province_inputs(work: Path, args: argparse.Namespace) -> Path:
+    """Write the province and ``args.records`` records under ``work``, reusing what an earlier
+    run left there for the same communities, households and seed (``province.json``) and the same
+    record count (``records-N.done``); the records folder."""
+    stamp = {"communities": args.communities, "households": args.households, "seed": args.seed}
+    mark = work / "province.json"
+    bld = None
+    if not (mark.exists() and json.loads(mark.read_text()) == stamp):
+        for old in [*work.glob("records-*"), *work.glob("*.parquet")]:
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        comm, bld = make_province(args.communities, seed=args.seed, households=args.households)
+        comm.to_parquet(work / "communities.parquet")
+        bld.to_parquet(work / "buildings.parquet", row_group_size=20_000)
+        mark.write_text(json.dumps(stamp))
+    records = work / f"records-{args.records}.parquet"
+    done = records.with_suffix(".done")
+    if args.records and not done.exists():
+        import geopandas as gpd
+
+        bld = bld if bld is not None else gpd.read_parquet(work / "buildings.parquet")
+        shutil.rmtree(records, ignore_errors=True)
+        per_part = max(10_000, min(RECORDS_PER_PART, args.records // 16))  # ≥16 tasks to spread
+        make_records(bld, args.records, records, seed=args.seed, rows_per_part=per_part)
+        done.write_text(f"{args.records}\n")
+    return records
 
 
 def main() -> None:
-    """Generate, then bench partition and reassign."""
+    """Generate (or reuse kept inputs), then bench partition and reassign."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--communities", type=int, default=5000)
     ap.add_argument("--households", type=int, default=500)
     ap.add_argument("--records", type=int, default=100_000_000)
     ap.add_argument("--workers", default="1,2", help="local cluster sizes to run")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--work", type=Path, help="folder for the files (default: a temp folder)")
+    ap.add_argument("--keep", "--work", dest="work", type=Path,
+                    help="folder (outside the repo) for the inputs, kept and reused by later runs "
+                    "with the same parameters (default: a temp folder, removed)")
+    ap.add_argument("--jobs", default="partition,reassign",
+                    help="what to bench: partition, reassign, or both; 'none' only generates")
+    ap.add_argument("--no-in-process", action="store_true",
+                    help="skip the in-process reassign (its 10⁸ run takes minutes)")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="province-"))
     work.mkdir(parents=True, exist_ok=True)
     modes = [int(w) for w in args.workers.split(",")]
+    jobs = set(args.jobs.split(","))
     start = time.perf_counter()
-    comm, bld = make_province(args.communities, seed=args.seed, households=args.households)
-    comm.to_parquet(work / "communities.parquet")
-    bld.to_parquet(work / "buildings.parquet", row_group_size=20_000)
-    shutil.rmtree(work / "records.parquet", ignore_errors=True)
-    per_part = max(10_000, min(2_000_000, args.records // 16))  # ≥16 tasks to spread
-    make_records(bld, args.records, work / "records.parquet", seed=args.seed,
-                 rows_per_part=per_part)
-    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
-    print(f"province: {len(comm)} communities, {len(bld)} buildings, {args.records} records "
-          f"generated in {time.perf_counter() - start:.1f} s → {work}", flush=True)
-    bench_partition(work, modes)
-    bench_reassign(work, args.records, modes)
+    records = province_inputs(work, args)
+    print(f"province: {args.communities} communities, {args.records} records ready in "
+          f"{time.perf_counter() - start:.1f} s → {work}", flush=True)
+    try:
+        if "partition" in jobs:
+            print(f"load average: {load()}", flush=True)
+            bench_partition(work, modes)
+        if "reassign" in jobs:
+            print(f"load average: {load()}", flush=True)
+            bench_reassign(work, records, args.records, modes, not args.no_in_process)
+        print(f"load average after: {load()}", flush=True)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def load() -> str:
+    """The 1/5/15-minute load averages and the cores, for every figure printed."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
 
 if __name__ == "__main__":

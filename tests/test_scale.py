@@ -5,6 +5,7 @@ with an independent geopandas sjoin over the cell versions valid at each record'
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -26,6 +27,9 @@ sys.path.insert(0, str(ROOT / "data" / "boundaries"))
 from province import make_province, make_records  # noqa: E402
 
 DASK = str(Path(sys.executable).with_name("dask"))
+#: the scheduler and workers import this checkout's code, not whichever the venv points at
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(
+    [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
 pytestmark = pytest.mark.timeout(240)
 
 
@@ -41,7 +45,7 @@ def start_worker(address: str, name: str) -> subprocess.Popen:
     return subprocess.Popen(
         [DASK, "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
          "--name", name, "--memory-limit", "1GiB"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
 
 
 def wait_workers(address: str, n: int) -> None:
@@ -59,7 +63,7 @@ def scheduler() -> Iterator[str]:
     address = f"tcp://127.0.0.1:{port}"
     procs = [subprocess.Popen(
         [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)]
     try:
         time.sleep(1.0)
         procs += [start_worker(address, f"w{i}") for i in range(2)]
