@@ -118,6 +118,23 @@ def test_partition_on_cluster_writes_the_in_process_bytes(
     assert cells["code"].is_unique and len(cells) > 24
 
 
+def test_one_row_group_read_in_slices_on_the_cluster_writes_the_same_bytes(
+        scheduler: str, province: Path, in_process: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow.parquet as pq
+
+    import grid.scale.inputs as inputs
+
+    one = province / "one_group.parquet"
+    gpd.read_parquet(province / "buildings.parquet").to_parquet(one)
+    monkeypatch.setattr(inputs, "MIN_SLICE_ROWS", 60)
+    assert pq.read_metadata(one).num_row_groups == 1 and len(inputs._slices(one, 2)) > 3
+    out = province / "sliced.parquet"
+    assert grid_main(["partition", "--communities", str(province / "communities.parquet"),
+                      "--buildings", str(one), "--out", str(out), "--no-progress",
+                      "--cluster", scheduler]) == 0
+    assert files(out) == files(in_process)
+
+
 def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
         scheduler: str, province: Path, in_process: Path) -> None:
     from distributed import Client

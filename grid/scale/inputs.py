@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -60,6 +59,16 @@ class Reading:
         return part
 
 
+@dataclass(frozen=True)
+class Pieces:
+    """The buildings as delayed prepared frames in layer order, an empty frame with their
+    columns, and how many rows the input holds (before preparing)."""
+
+    pieces: list
+    meta: gpd.GeoDataFrame
+    rows: int
+
+
 def slice_rows(total: int, workers: int) -> int:
     """Buildings per piece for ``total`` buildings on ``workers`` workers."""
     return int(np.clip(total // max(1, SLICES_PER_WORKER * workers), MIN_SLICE_ROWS,
@@ -91,16 +100,16 @@ def building_pieces(
     path: Path, *, workers: int, crs: str | int | None = None,
     fields: Mapping[str, str] | None = None, drop_invalid: bool = False,
     prepared: gpd.GeoDataFrame | None = None,
-) -> tuple[list[Any], gpd.GeoDataFrame]:
-    """The buildings at ``path`` as delayed prepared pieces in layer order, and an empty frame
-    with their columns; ``prepared`` is split instead when the layer was prepared whole."""
+) -> Pieces:
+    """The buildings at ``path`` as delayed prepared pieces; ``prepared`` is split instead when
+    the layer was prepared whole."""
     from dask import delayed
 
     if prepared is not None:
         whole = prepared.reset_index(drop=True)
         rows = slice_rows(len(whole), workers)
-        return ([delayed(whole.iloc[lo:lo + rows]) for lo in range(0, max(1, len(whole)), rows)],
-                whole.iloc[:0])
+        return Pieces([delayed(whole.iloc[lo:lo + rows])
+                       for lo in range(0, max(1, len(whole)), rows)], whole.iloc[:0], len(whole))
     reading = Reading(str(path), crs, dict(fields or {}), drop_invalid)
     if Path(path).is_file():
         cuts = _slices(Path(path), workers)
@@ -113,10 +122,13 @@ def building_pieces(
         else:
             sample = read_slice(*cuts[0][:3], min(cuts[0][3], cuts[0][2] + 8))
             raw = [delayed(read_slice)(*c) for c in cuts]
+        total = sum(c[3] - c[2] for c in cuts)
     else:
         import dask_geopandas
+        import pyarrow.parquet as pq
 
         frame = dask_geopandas.read_parquet(path)
         sample, raw = frame.partitions[0].head(8, compute=True), list(frame.to_delayed())
-    meta = reading.ready(sample).iloc[:0]
-    return [delayed(reading.ready)(r) for r in raw], meta
+        total = sum(pq.read_metadata(f).num_rows for f in Path(path).rglob("*.parquet")
+                    if not f.name.startswith((".", "_")))
+    return Pieces([delayed(reading.ready)(r) for r in raw], reading.ready(sample).iloc[:0], total)

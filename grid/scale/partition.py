@@ -1,14 +1,16 @@
 """``partition`` on a dask.distributed cluster: communities as tasks, the same cells as in-process.
 
-The buildings are a dask-geopandas frame read in partitions. Each partition is matched to its
-communities by a partitioned spatial join (every building's anchor against the communities'
-tree, with the in-process rule for a building in several: the first listed), then the frame is
-shuffled by street office, so a task holds whole streets. A task partitions the communities of
-its streets with ``grid.partition.cells.partition_community``, the very function the in-process
-loop calls, and writes its streets' GeoParquet files (``grid.scale.output``). Only the small
-per-cell attributes and exception rows come back to the client, for the report: no process
-holds the whole province's buildings. A task lost with its worker is run again by dask; its
-files are rewritten whole, so nothing is lost or duplicated.
+The buildings come as pieces read and made ready on the workers (``grid.scale.inputs``). Each
+piece is matched to its communities by a spatial join (every building's anchor against the
+communities' tree, with the in-process rule for a building in several: the first listed) and
+counted; the counts make a plan (``grid.scale.plan``) that packs whole streets into a few tasks
+per worker of about equal households, and every piece is cut by it, so a task holds whole
+streets. A task partitions the communities of its streets with
+``grid.partition.cells.partition_community``, the very function the in-process loop calls, and
+writes its streets' GeoParquet files (``grid.scale.output``). Only the small per-cell attributes
+and exception rows come back to the client, for the report: no process holds the whole
+province's buildings. A task lost with its worker is run again by dask; its files are rewritten
+whole, so nothing is lost or duplicated.
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ from grid.partition.cells import (
 from grid.partition.checks import community_bounds
 from grid.partition.straddle import owners
 from grid.partition.vertical import VERTICAL_COLUMNS
+from grid.scale.inputs import Pieces
 from grid.scale.output import NO_STREET, street_of, write_streets
 from grid.scale.plan import (
-    TASKS_PER_WORKER,
     Plan,
     distinct,
     id_buckets,
@@ -48,6 +50,7 @@ from grid.scale.plan import (
     piece_stats,
     split_piece,
     take,
+    task_count,
 )
 
 HELPERS = ["_pos", "_name", "_owner", "_street"]
@@ -166,25 +169,24 @@ def _progress(futures: list, show: bool) -> list[dict]:
 
 
 def partition_on_cluster(
-    client: Any, communities: gpd.GeoDataFrame, pieces: list, meta: gpd.GeoDataFrame,
+    client: Any, communities: gpd.GeoDataFrame, buildings: Pieces,
     roads: gpd.GeoDataFrame | None, out: Path, *, min_households: int = 100,
     max_households: int = 200, seed: int = 0, progress: bool = False,
 ) -> PartitionResult:
-    """Partition ``communities`` over the buildings in ``pieces`` (delayed prepared frames in
-    layer order, ``meta`` their columns) on ``client``'s cluster, writing GeoParquet by street
-    under ``out``.
+    """Partition ``communities`` over ``buildings`` (delayed prepared pieces in layer order) on
+    ``client``'s cluster, writing GeoParquet by street under ``out``.
 
     The result carries the cells without geometry (for the report) and the exceptions; the
     geometry is in the files.
     """
-    bounds = checked_bounds(communities, meta, roads, min_households, max_households)
+    bounds = checked_bounds(communities, buildings.meta, roads, min_households, max_households)
     job = make_job(communities, roads, bounds, seed, out)
     [job_f] = client.scatter([job], broadcast=True)
     workers = max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
     streets = sorted(set(job.streets.tolist()) | {NO_STREET})
-    tasks = min(len(streets), TASKS_PER_WORKER * workers)
-    results = _progress(client.compute(_task_graph(pieces, meta, job_f, streets, tasks)),
-                        progress)
+    tasks = task_count(len(streets), workers, buildings.rows)
+    graph = _task_graph(buildings.pieces, buildings.meta, job_f, streets, tasks)
+    results = _progress(client.compute(graph), progress)
     return _result(results, communities, job, bounds)
 
 

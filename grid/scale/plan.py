@@ -16,6 +16,16 @@ import pandas as pd
 
 #: tasks per worker: enough that the largest-first packing evens out the end of the run
 TASKS_PER_WORKER = 4
+#: buildings a task should hold at most (memory per worker); a street is never split, so the
+#: largest street is the floor
+TASK_BUILDINGS = 100_000
+
+
+def task_count(streets: int, workers: int, buildings: int) -> int:
+    """How many tasks the streets are packed into: a few per worker, more when the buildings
+    would make a task too big, never more than the streets."""
+    wanted = max(TASKS_PER_WORKER * max(1, workers), -(-buildings // TASK_BUILDINGS))
+    return max(1, min(streets, wanted))
 
 
 @dataclass(frozen=True)

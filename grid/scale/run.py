@@ -30,9 +30,9 @@ def run_on_cluster(args: argparse.Namespace) -> int:
                              source=str(args.out))
         clear(args.out)
         with connect(spec) as client:
-            communities, roads, (pieces, meta), warnings = _inputs(args, client)
+            communities, roads, buildings, warnings = _inputs(args, client)
             result = partition_on_cluster(
-                client, communities, pieces, meta, roads, args.out,
+                client, communities, buildings, roads, args.out,
                 min_households=args.min_households, max_households=args.max_households,
                 seed=args.seed, progress=not args.no_progress and sys.stderr.isatty(),
             )
