@@ -19,6 +19,7 @@ import h3
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from grid.cli import main as grid_main
 
@@ -220,6 +221,42 @@ def test_reassign_on_cluster_agrees_with_an_independent_sjoin(
     assert [h3.latlng_to_cell(la, lo, 11) for la, lo in
             zip(records["lat"][sample], records["lon"][sample], strict=True)] == \
         [h3.int_to_str(int(v)) for v in got["h3"][sample]]
+
+
+def test_geoparquet_records_give_the_same_cells_and_stay_geoparquet(
+        province: Path, in_process: Path) -> None:
+    versions = province / "versions_geo.parquet"
+    cell_versions(in_process, province).to_parquet(versions)
+    records = pd.read_parquet(province / "records.parquet") if (
+        province / "records.parquet").exists() else None
+    if records is None:
+        bld = gpd.read_parquet(province / "buildings.parquet")
+        make_records(bld, 20_000, province / "records.parquet", seed=5, rows_per_part=5_000)
+        records = pd.read_parquet(province / "records.parquet")
+    records = records.sort_values("id", ignore_index=True)
+    points = gpd.GeoDataFrame(records[["id", "occurred_at"]],
+                              geometry=gpd.points_from_xy(records["lon"], records["lat"]),
+                              crs=4326)
+    points.iloc[:7000].to_parquet(province / "geo_records.parquet")  # one a WKB point each
+    mixed = points.iloc[7000:].copy()  # one 3D point: read through shapely instead
+    mixed.loc[mixed.index[0], "geometry"] = shapely.Point(mixed.geometry.iloc[0].x,
+                                                          mixed.geometry.iloc[0].y, 5.0)
+    mixed.to_parquet(province / "geo_records_3d.parquet")
+    got = []
+    for name in ("geo_records", "geo_records_3d"):
+        out = province / f"re_{name}.parquet"
+        assert grid_main(["reassign", "--records", str(province / f"{name}.parquet"), "--cells",
+                          str(versions), "--out", str(out), "--no-progress"]) == 0
+        got.append(gpd.read_parquet(out))  # GeoParquet out: geometry and CRS kept
+    geo = pd.concat(got).sort_values("id", ignore_index=True)
+    assert geo.crs.to_epsg() == 4326 and len(geo) == len(records)
+    assert shapely.equals(geo.geometry.values, points.geometry.values).all()
+    plain = province / "re_plain.parquet"
+    assert grid_main(["reassign", "--records", str(province / "records.parquet"), "--cells",
+                      str(versions), "--out", str(plain), "--no-progress"]) == 0
+    want = pd.read_parquet(plain).sort_values("id", ignore_index=True)
+    assert geo["cell_code"].astype("string").equals(want["cell_code"].astype("string"))
+    assert (geo["h3"] == want["h3"]).all()
 
 
 def test_bad_cluster_input_is_refused_before_any_work(province: Path, capsys) -> None:
