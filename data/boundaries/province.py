@@ -85,10 +85,11 @@ def make_province(
 
 def make_records(
     buildings: gpd.GeoDataFrame, n: int, out: Path, *, seed: int = 0,
-    rows_per_part: int = 2_000_000, days: int = 730,
+    rows_per_part: int = 2_000_000, days: int = 730, geometry: bool = False,
 ) -> list[Path]:
     """Write ``n`` records (id, lon, lat, occurred_at) around random buildings (about 30 m
-    away) over ``days`` days from 2024-01-01 as Parquet parts in the folder ``out``."""
+    away) over ``days`` days from 2024-01-01 as Parquet parts in the folder ``out``; with
+    ``geometry``, GeoParquet parts (id, occurred_at, point geometry) instead."""
     out.mkdir(parents=True, exist_ok=True)
     xy = shapely.get_coordinates(buildings.geometry.representative_point())
     rng = np.random.default_rng(seed)
@@ -104,6 +105,9 @@ def make_records(
             "occurred_at": (start + rng.integers(0, days * 86400, m)).astype("datetime64[s]"),
         })
         path = out / f"part.{k:05d}.parquet"
+        if geometry:
+            frame = gpd.GeoDataFrame(frame[["id", "occurred_at"]], crs=buildings.crs,
+                                     geometry=gpd.points_from_xy(frame["lon"], frame["lat"]))
         frame.to_parquet(path, index=False)
         paths.append(path)
     return paths
@@ -115,6 +119,8 @@ def main() -> None:
     ap.add_argument("--communities", type=int, default=5000)
     ap.add_argument("--households", type=int, default=500, help="per community (about)")
     ap.add_argument("--records", type=int, default=0)
+    ap.add_argument("--geo-records", action="store_true",
+                    help="records as GeoParquet points instead of lon/lat columns")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, required=True, help="folder to write into")
     args = ap.parse_args()
@@ -123,7 +129,8 @@ def main() -> None:
     comm.to_parquet(args.out / "communities.parquet")
     bld.to_parquet(args.out / "buildings.parquet", row_group_size=20_000)
     if args.records:
-        make_records(bld, args.records, args.out / "records.parquet", seed=args.seed)
+        make_records(bld, args.records, args.out / "records.parquet", seed=args.seed,
+                     geometry=args.geo_records)
     print(f"{len(comm)} communities, {len(bld)} buildings, "
           f"about {args.households * len(comm)} households → {args.out}")
 
