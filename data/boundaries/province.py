@@ -14,11 +14,14 @@ occurred_at) around random buildings, in Parquet parts of bounded size, for any 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import shapely
 
 HERE = Path(__file__).resolve().parent
@@ -106,11 +109,34 @@ def make_records(
         })
         path = out / f"part.{k:05d}.parquet"
         if geometry:
-            frame = gpd.GeoDataFrame(frame[["id", "occurred_at"]], crs=buildings.crs,
-                                     geometry=gpd.points_from_xy(frame["lon"], frame["lat"]))
-        frame.to_parquet(path, index=False)
+            write_points(frame, buildings.crs, path)
+        else:
+            frame.to_parquet(path, index=False)
         paths.append(path)
     return paths
+
+
+def point_wkb(x: np.ndarray, y: np.ndarray) -> pa.BinaryArray:
+    """Points as little-endian WKB, built from the coordinates' bytes (no geometry objects:
+    10⁸ records are written in minutes, not an hour)."""
+    n = len(x)
+    raw = np.empty((n, 21), dtype=np.uint8)
+    raw[:, :5] = [1, 1, 0, 0, 0]  # little endian, type 1 (Point)
+    raw[:, 5:13] = np.ascontiguousarray(x, dtype="<f8").view(np.uint8).reshape(n, 8)
+    raw[:, 13:] = np.ascontiguousarray(y, dtype="<f8").view(np.uint8).reshape(n, 8)
+    offsets = np.arange(0, 21 * (n + 1), 21, dtype=np.int32)
+    return pa.Array.from_buffers(pa.binary(), n, [None, pa.py_buffer(offsets),
+                                                  pa.py_buffer(raw)])
+
+
+def write_points(frame: pd.DataFrame, crs, path: Path) -> None:
+    """``frame``'s records as GeoParquet: id, occurred_at and their lon/lat as point geometry."""
+    geo = {"version": "1.0.0", "primary_column": "geometry", "columns": {"geometry": {
+        "encoding": "WKB", "geometry_types": ["Point"], "crs": crs.to_json_dict()}}}
+    table = pa.table({"id": frame["id"].to_numpy(),
+                      "occurred_at": frame["occurred_at"].to_numpy(),
+                      "geometry": point_wkb(frame["lon"].to_numpy(), frame["lat"].to_numpy())})
+    pq.write_table(table.replace_schema_metadata({"geo": json.dumps(geo)}), path)
 
 
 def main() -> None:
