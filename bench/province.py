@@ -220,7 +220,7 @@ def bench_reassign(work: Path, records: Path, n: int, modes: list[int],
 def province_inputs(work: Path, args: argparse.Namespace) -> Path:
     """Write the province and ``args.records`` records under ``work``, reusing what an earlier
     run left there for the same communities, households and seed (``province.json``) and the same
-    record count (``records-N.done``); the records folder."""
+    record count and format (``records-N-geo.done``); the records folder."""
     stamp = {"communities": args.communities, "households": args.households, "seed": args.seed}
     mark = work / "province.json"
     bld = None
@@ -267,6 +267,8 @@ def main() -> None:
                     help="skip the in-process reassign (its 10⁸ run takes minutes)")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="province-"))
+    if work.resolve().is_relative_to(ROOT):
+        ap.error("--keep must be outside the repository (the inputs are gigabytes)")
     work.mkdir(parents=True, exist_ok=True)
     modes = [int(w) for w in args.workers.split(",")]
     jobs = set(args.jobs.split(","))
