@@ -27,6 +27,8 @@ import shapely
 HERE = Path(__file__).resolve().parent
 GAP = 1.02  # tiles are laid out this many tile-widths apart
 ID_STRIDE = 100_000  # building ids: tile * ID_STRIDE + sample id
+#: records per Parquet row group: what a reader holds at once (about 0.25 GB decoded)
+RECORDS_PER_ROW_GROUP = 500_000
 
 
 def _sample() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, np.ndarray]:
@@ -111,7 +113,7 @@ def make_records(
         if geometry:
             write_points(frame, buildings.crs, path)
         else:
-            frame.to_parquet(path, index=False)
+            frame.to_parquet(path, index=False, row_group_size=RECORDS_PER_ROW_GROUP)
         paths.append(path)
     return paths
 
@@ -136,7 +138,8 @@ def write_points(frame: pd.DataFrame, crs, path: Path) -> None:
     table = pa.table({"id": frame["id"].to_numpy(),
                       "occurred_at": frame["occurred_at"].to_numpy(),
                       "geometry": point_wkb(frame["lon"].to_numpy(), frame["lat"].to_numpy())})
-    pq.write_table(table.replace_schema_metadata({"geo": json.dumps(geo)}), path)
+    pq.write_table(table.replace_schema_metadata({"geo": json.dumps(geo)}), path,
+                   row_group_size=RECORDS_PER_ROW_GROUP)
 
 
 def main() -> None:

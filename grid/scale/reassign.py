@@ -2,8 +2,8 @@
 time (``grid.analysis.history.CellHistory``, over the server's ``CellIndex``) and its H3 index
 (``grid.analysis.h3index.h3_index``), the same functions the server uses when a record is written.
 
-Records are read from Parquet / GeoParquet in partitions of at most ``RECORDS_BLOCK`` of data
-(row groups of a file, or a file; ``lon``/``lat`` or ``x``/``y`` columns, or a point geometry
+Records are read from Parquet / GeoParquet a row group at a time (small ones gathered up to
+``RECORDS_BLOCK``; ``lon``/``lat`` or ``x``/``y`` columns, or a point geometry
 kept as its WKB and decoded with numpy, never as one object per record) and written back as
 Parquet parts with ``cell_code`` and ``h3`` added (GeoParquet in, GeoParquet out), one part per
 input partition: on a dask.distributed cluster each part is a task (a task lost with its worker
@@ -25,8 +25,9 @@ from grid.analysis.history import CellHistory, utc_ns
 from grid.errors import InputError
 
 XY_NAMES = (("lon", "lat"), ("x", "y"), ("longitude", "latitude"))
-#: the most record data (uncompressed) a partition holds: about 2M records of four columns
-RECORDS_BLOCK = "64MiB"
+#: the most record data (Parquet's uncompressed size) a partition gathers from small row groups;
+#: a larger row group is one partition (about 1 KB of memory per record while assigned)
+RECORDS_BLOCK = "32MiB"
 #: a 2D point in little-endian WKB: byte order 1, type 1 (four bytes), then x and y
 _POINT_WKB = 21
 DEFAULT_H3_RES = 11  # the server's default (api.settings.Settings.h3_resolution)
