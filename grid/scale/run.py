@@ -1,8 +1,9 @@
 """``partition --cluster``: the command-line run of ``grid.scale.partition`` (see ``grid/cli.py``).
 
 Communities and roads are made ready on the client (``prepare_areas``); buildings in GeoParquet
-are read and made ready in partitions on the workers, other formats through the in-process
-``prepare``. Errors print ``file: reason`` and exit with status 2, as in-process.
+are read and made ready in slices on the workers (``grid.scale.inputs``), other formats
+through the in-process ``prepare``. Errors print ``file: reason`` and exit with status 2, as
+in-process.
 """
 
 from __future__ import annotations
