@@ -5,6 +5,7 @@ with an independent geopandas sjoin over the cell versions valid at each record'
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import h3
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from grid.cli import main as grid_main
 
@@ -26,6 +28,9 @@ sys.path.insert(0, str(ROOT / "data" / "boundaries"))
 from province import make_province, make_records  # noqa: E402
 
 DASK = str(Path(sys.executable).with_name("dask"))
+#: the scheduler and workers import this checkout's code, not whichever the venv points at
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(
+    [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
 pytestmark = pytest.mark.timeout(240)
 
 
@@ -41,7 +46,7 @@ def start_worker(address: str, name: str) -> subprocess.Popen:
     return subprocess.Popen(
         [DASK, "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
          "--name", name, "--memory-limit", "1GiB"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
 
 
 def wait_workers(address: str, n: int) -> None:
@@ -59,7 +64,7 @@ def scheduler() -> Iterator[str]:
     address = f"tcp://127.0.0.1:{port}"
     procs = [subprocess.Popen(
         [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)]
     try:
         time.sleep(1.0)
         procs += [start_worker(address, f"w{i}") for i in range(2)]
@@ -112,6 +117,23 @@ def test_partition_on_cluster_writes_the_in_process_bytes(
     assert out.with_suffix(".txt").read_text() == in_process.with_suffix(".txt").read_text()
     cells = gpd.read_parquet(out / "cells")
     assert cells["code"].is_unique and len(cells) > 24
+
+
+def test_one_row_group_read_in_slices_on_the_cluster_writes_the_same_bytes(
+        scheduler: str, province: Path, in_process: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow.parquet as pq
+
+    import grid.scale.inputs as inputs
+
+    one = province / "one_group.parquet"
+    gpd.read_parquet(province / "buildings.parquet").to_parquet(one)
+    monkeypatch.setattr(inputs, "MIN_SLICE_ROWS", 60)
+    assert pq.read_metadata(one).num_row_groups == 1 and len(inputs._slices(one, 2)) > 3
+    out = province / "sliced.parquet"
+    assert grid_main(["partition", "--communities", str(province / "communities.parquet"),
+                      "--buildings", str(one), "--out", str(out), "--no-progress",
+                      "--cluster", scheduler]) == 0
+    assert files(out) == files(in_process)
 
 
 def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
@@ -199,6 +221,42 @@ def test_reassign_on_cluster_agrees_with_an_independent_sjoin(
     assert [h3.latlng_to_cell(la, lo, 11) for la, lo in
             zip(records["lat"][sample], records["lon"][sample], strict=True)] == \
         [h3.int_to_str(int(v)) for v in got["h3"][sample]]
+
+
+def test_geoparquet_records_give_the_same_cells_and_stay_geoparquet(
+        province: Path, in_process: Path) -> None:
+    versions = province / "versions_geo.parquet"
+    cell_versions(in_process, province).to_parquet(versions)
+    records = pd.read_parquet(province / "records.parquet") if (
+        province / "records.parquet").exists() else None
+    if records is None:
+        bld = gpd.read_parquet(province / "buildings.parquet")
+        make_records(bld, 20_000, province / "records.parquet", seed=5, rows_per_part=5_000)
+        records = pd.read_parquet(province / "records.parquet")
+    records = records.sort_values("id", ignore_index=True)
+    points = gpd.GeoDataFrame(records[["id", "occurred_at"]],
+                              geometry=gpd.points_from_xy(records["lon"], records["lat"]),
+                              crs=4326)
+    points.iloc[:7000].to_parquet(province / "geo_records.parquet")  # one a WKB point each
+    mixed = points.iloc[7000:].copy()  # one 3D point: read through shapely instead
+    mixed.loc[mixed.index[0], "geometry"] = shapely.Point(mixed.geometry.iloc[0].x,
+                                                          mixed.geometry.iloc[0].y, 5.0)
+    mixed.to_parquet(province / "geo_records_3d.parquet")
+    got = []
+    for name in ("geo_records", "geo_records_3d"):
+        out = province / f"re_{name}.parquet"
+        assert grid_main(["reassign", "--records", str(province / f"{name}.parquet"), "--cells",
+                          str(versions), "--out", str(out), "--no-progress"]) == 0
+        got.append(gpd.read_parquet(out))  # GeoParquet out: geometry and CRS kept
+    geo = pd.concat(got).sort_values("id", ignore_index=True)
+    assert geo.crs.to_epsg() == 4326 and len(geo) == len(records)
+    assert shapely.equals(geo.geometry.values, points.geometry.values).all()
+    plain = province / "re_plain.parquet"
+    assert grid_main(["reassign", "--records", str(province / "records.parquet"), "--cells",
+                      str(versions), "--out", str(plain), "--no-progress"]) == 0
+    want = pd.read_parquet(plain).sort_values("id", ignore_index=True)
+    assert geo["cell_code"].astype("string").equals(want["cell_code"].astype("string"))
+    assert (geo["h3"] == want["h3"]).all()
 
 
 def test_bad_cluster_input_is_refused_before_any_work(province: Path, capsys) -> None:

@@ -34,6 +34,37 @@ def in_bounds_share(
     return float(ok.mean()), float(h[ok].sum() / max(h.sum(), 1.0)), len(h)
 
 
+def community_lines(cells: pd.DataFrame, exceptions: pd.DataFrame, communities: pd.DataFrame,
+                    bounds: tuple[int, int]) -> list[str]:
+    """Each community's line and its exceptions' lines, from per-community aggregates computed
+    in one pass (a province has tens of thousands of communities)."""
+    low, high = bounds
+    g = cells.groupby("community_code", sort=False)
+    agg = pd.DataFrame({"n": g.size(), "sum": g["households"].sum(), "min": g["households"].min(),
+                        "med": g["households"].median(), "max": g["households"].max(),
+                        "pp": g["polsby_popper"].median()}).reindex(communities["code"])
+    exc_by: dict = {}
+    for row in exceptions.itertuples(index=False):  # one step per exception, not per community
+        exc_by.setdefault(row.community_code, []).append(
+            f"  ! {row.cell_code or '-'} [{row.kind}] {row.reason}")
+    own_bounds = ({str(c): (int(a), int(b)) for c, a, b in communities[
+        ["code", "min_households", "max_households"]].itertuples(index=False)}
+        if "max_households" in communities.columns else {})
+    lines = []
+    for code, name, n, total, lo, med, hi, pp in zip(
+            communities["code"], communities["name"], agg["n"].fillna(0).astype(int),
+            agg["sum"].fillna(0), agg["min"], agg["med"], agg["max"], agg["pp"], strict=True):
+        label = f"{code} {name}" if name != code else str(code)
+        own = own_bounds.get(code)
+        if own is not None and own != (low, high):
+            label += f" (bounds {own[0]}-{own[1]})"
+        spread = f"{int(lo)}/{int(med)}/{int(hi)}" if n else "-"
+        lines.append(f"{label}: {int(total)} households, {n} cells, households per cell "
+                     f"min/median/max {spread}, median Polsby-Popper {float(pp):.2f}")
+        lines += exc_by.get(code, [])
+    return lines
+
+
 def partition_report(
     cells: pd.DataFrame, exceptions: pd.DataFrame, communities: pd.DataFrame,
     bounds: tuple[int, int], vertical: pd.DataFrame | None = None,
@@ -42,26 +73,8 @@ def partition_report(
     median Polsby–Popper and each exception's reason; then totals over all communities, with
     vertical cells counted in place of the cells they stack under."""
     low, high = bounds
-    lines = [f"Partition into cells of {low}-{high} households", ""]
-    by_comm = dict(tuple(cells.groupby("community_code", sort=False)))
-    exc_by = dict(tuple(exceptions.groupby("community_code", sort=False, dropna=False)))
-    own_bounds = ({str(c): (int(a), int(b)) for c, a, b in communities[
-        ["code", "min_households", "max_households"]].itertuples(index=False)}
-        if "max_households" in communities.columns else {})
-    for code, name in communities[["code", "name"]].itertuples(index=False):
-        c = by_comm.get(code, cells.iloc[:0])
-        h = c["households"].to_numpy()
-        pp = float(np.median(c["polsby_popper"])) if len(c) else float("nan")
-        label = f"{code} {name}" if name != code else str(code)
-        own = own_bounds.get(code)
-        if own is not None and own != (low, high):
-            label += f" (bounds {own[0]}-{own[1]})"
-        lines.append(
-            f"{label}: {int(h.sum())} households, {len(c)} cells, households per cell "
-            f"min/median/max {_spread(h)}, median Polsby-Popper {pp:.2f}"
-        )
-        for row in exc_by.get(code, exceptions.iloc[:0]).itertuples(index=False):
-            lines.append(f"  ! {row.cell_code or '-'} [{row.kind}] {row.reason}")
+    lines = [f"Partition into cells of {low}-{high} households", "",
+             *community_lines(cells, exceptions, communities, bounds)]
     loose = exceptions[exceptions["community_code"].isna()]
     for row in loose.itertuples(index=False):
         lines.append(f"! [{row.kind}] {row.reason}")

@@ -1,17 +1,19 @@
-"""Buildings as a dask-geopandas frame, made ready partition by partition.
+"""Buildings for a cluster run, as pieces read and made ready on the workers.
 
-A GeoParquet file or folder is read in its row groups and files (``dask_geopandas.read_parquet``)
-and each partition goes through ``grid.input.prepare.prepare_buildings``, the steps the
-in-process ``prepare`` runs on the whole layer. Other formats are prepared in-process and split.
-Every building gets its position in the prepared layer (``_pos``) and the name messages use for
-it (``_name``: its ``id`` when the ids are unique, else that position), as in-process.
+A GeoParquet file is cut into slices of its row groups, sized so that every worker gets several
+(``slice_rows``): each slice is read on a worker (the row group's Arrow table, then only the
+slice's geometries decoded) and goes through ``grid.input.prepare.prepare_buildings``, the steps
+the in-process ``prepare`` runs on the whole layer. A folder of GeoParquet files is read a file a
+piece (``dask_geopandas.read_parquet``); other formats are prepared in-process and split. The
+pieces keep the layer's order, so a building's position in the prepared layer is its piece's
+offset plus its row (see ``grid.scale.partition``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -21,8 +23,10 @@ from grid.input.io import PARQUET_SUFFIXES, check_geometry_types, map_fields, to
 from grid.input.prepare import prepare_buildings
 from grid.partition.checks import check_buildings
 
-#: buildings per partition when a layer read whole is split for the cluster
-ROWS_PER_PARTITION = 20_000
+#: buildings per piece: at least this many (a piece's fixed cost), at most that many (memory)
+MIN_SLICE_ROWS, MAX_SLICE_ROWS = 2_000, 50_000
+#: pieces per worker the buildings are cut into, so both reading and locating spread evenly
+SLICES_PER_WORKER = 8
 
 
 def is_parquet(path: Path) -> bool:
@@ -30,64 +34,101 @@ def is_parquet(path: Path) -> bool:
     return Path(path).suffix.lower() in PARQUET_SUFFIXES
 
 
-def _ready(part: gpd.GeoDataFrame, crs: str | int | None, source: str,
-           fields: Mapping[str, str], drop_invalid: bool) -> gpd.GeoDataFrame:
-    """One partition of raw buildings converted, checked, repaired and with households."""
-    part = to_wgs84(part, crs, source)
-    check_geometry_types(part, "buildings", source)
-    part = map_fields(part, fields, source)
-    part = prepare_buildings(part, source, fields=fields, drop_invalid=drop_invalid)[0]
-    try:
-        check_buildings(part)  # what partition() checks first, on this partition's rows
-    except InputError as err:
-        err.source = source
-        err.args = (err.message,)
-        raise
-    return part
+@dataclass(frozen=True)
+class Reading:
+    """How pieces are made ready: the options of the in-process ``prepare``."""
+
+    source: str
+    crs: str | int | None
+    fields: Mapping[str, str]
+    drop_invalid: bool
+
+    def ready(self, part: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """One piece of raw buildings converted, checked, repaired and with households."""
+        part = to_wgs84(part, self.crs, self.source)
+        check_geometry_types(part, "buildings", self.source)
+        part = map_fields(part, self.fields, self.source)
+        part = prepare_buildings(part, self.source, fields=self.fields,
+                                 drop_invalid=self.drop_invalid)[0]
+        try:
+            check_buildings(part)  # what partition() checks first, on this piece's rows
+        except InputError as err:
+            err.source = self.source
+            err.args = (err.message,)
+            raise
+        return part
 
 
-def _numbered(part: gpd.GeoDataFrame, offsets: np.ndarray, by_id: bool,
-              partition_info: dict | None = None) -> gpd.GeoDataFrame:
-    """``part`` with its global positions and names (``partition_info`` comes from dask)."""
-    start = int(offsets[partition_info["number"]]) if partition_info else 0
-    pos = np.arange(start, start + len(part), dtype=np.int64)
-    names = np.asarray(pos, dtype=object)
-    if by_id:  # as grid.input.validate.feature_ids names them: the id, else the position
-        names = np.where(part["id"].isna().to_numpy(), names, part["id"].to_numpy(dtype=object))
-    return part.assign(_pos=pos, _name=names)
+@dataclass(frozen=True)
+class Pieces:
+    """The buildings as delayed prepared frames in layer order, an empty frame with their
+    columns, and how many rows the input holds (before preparing)."""
+
+    pieces: list
+    meta: gpd.GeoDataFrame
+    rows: int
 
 
-def read_buildings(
-    path: Path, *, crs: str | int | None = None, fields: Mapping[str, str] | None = None,
-    drop_invalid: bool = False, prepared: gpd.GeoDataFrame | None = None,
-) -> Any:
-    """The buildings at ``path`` as a prepared dask-geopandas frame with ``_pos``/``_name``;
-    ``prepared`` is used instead when the layer was already read and prepared whole."""
-    import dask_geopandas
+def slice_rows(total: int, workers: int) -> int:
+    """Buildings per piece for ``total`` buildings on ``workers`` workers."""
+    return int(np.clip(total // max(1, SLICES_PER_WORKER * workers), MIN_SLICE_ROWS,
+                       MAX_SLICE_ROWS))
 
-    fields = dict(fields or {})
+
+def read_slice(path: str, row_group: int, start: int, stop: int) -> gpd.GeoDataFrame:
+    """Rows ``start:stop`` of one row group of a GeoParquet file (geometry decoded for those
+    rows only)."""
+    import pyarrow.parquet as pq
+    from geopandas.io.arrow import _arrow_to_geopandas
+
+    table = pq.ParquetFile(path).read_row_group(row_group)
+    return _arrow_to_geopandas(table.slice(start, stop - start))
+
+
+def _slices(path: Path, workers: int) -> list[tuple[str, int, int, int]]:
+    """The (file, row group, start, stop) slices of a GeoParquet file, in its order."""
+    import pyarrow.parquet as pq
+
+    meta = pq.read_metadata(path)
+    groups = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+    rows = slice_rows(sum(groups), workers)
+    return [(str(path), g, lo, min(n, lo + rows)) for g, n in enumerate(groups)
+            for lo in range(0, n, rows)]
+
+
+def building_pieces(
+    path: Path, *, workers: int, crs: str | int | None = None,
+    fields: Mapping[str, str] | None = None, drop_invalid: bool = False,
+    prepared: gpd.GeoDataFrame | None = None,
+) -> Pieces:
+    """The buildings at ``path`` as delayed prepared pieces; ``prepared`` is split instead when
+    the layer was prepared whole."""
+    from dask import delayed
+
     if prepared is not None:
-        n = max(1, -(-len(prepared) // ROWS_PER_PARTITION))
-        ddf = dask_geopandas.from_geopandas(prepared.reset_index(drop=True), npartitions=n)
+        whole = prepared.reset_index(drop=True)
+        rows = slice_rows(len(whole), workers)
+        return Pieces([delayed(whole.iloc[lo:lo + rows])
+                       for lo in range(0, max(1, len(whole)), rows)], whole.iloc[:0], len(whole))
+    reading = Reading(str(path), crs, dict(fields or {}), drop_invalid)
+    if Path(path).is_file():
+        cuts = _slices(Path(path), workers)
+        if not cuts:  # no row group: the file's columns, no rows
+            import pyarrow.parquet as pq
+            from geopandas.io.arrow import _arrow_to_geopandas
+
+            sample = _arrow_to_geopandas(pq.read_table(path))
+            raw = [delayed(sample)]
+        else:
+            sample = read_slice(*cuts[0][:3], min(cuts[0][3], cuts[0][2] + 8))
+            raw = [delayed(read_slice)(*c) for c in cuts]
+        total = sum(c[3] - c[2] for c in cuts)
     else:
-        raw = dask_geopandas.read_parquet(path)
-        sample = raw.partitions[0].head(8, compute=True)  # the steps need real rows for types
-        meta = _ready(sample, crs, str(path), fields, drop_invalid).iloc[:0]
-        ddf = raw.map_partitions(_ready, crs, str(path), fields, drop_invalid, meta=meta)
-    lengths, by_id = _counts(ddf)
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
-    meta = _numbered(ddf._meta, offsets, by_id)
-    return ddf.map_partitions(_numbered, offsets, by_id, meta=meta)
+        import dask_geopandas
+        import pyarrow.parquet as pq
 
-
-def _counts(ddf: Any) -> tuple[np.ndarray, bool]:
-    """Rows per partition, and whether the buildings' ids name each one once, in one pass
-    over the (read and prepared) partitions."""
-    import dask
-
-    sizes = ddf.map_partitions(len)
-    if "id" not in ddf.columns:
-        return np.asarray(sizes.compute(), dtype=np.int64), False
-    ids = ddf["id"].dropna()
-    lengths, distinct, given = dask.compute(sizes, ids.nunique(), ids.count())
-    return np.asarray(lengths, dtype=np.int64), bool(distinct == given)
+        frame = dask_geopandas.read_parquet(path)
+        sample, raw = frame.partitions[0].head(8, compute=True), list(frame.to_delayed())
+        total = sum(pq.read_metadata(f).num_rows for f in Path(path).rglob("*.parquet")
+                    if not f.name.startswith((".", "_")))
+    return Pieces([delayed(reading.ready)(r) for r in raw], reading.ready(sample).iloc[:0], total)

@@ -1,14 +1,16 @@
 """``partition`` on a dask.distributed cluster: communities as tasks, the same cells as in-process.
 
-The buildings are a dask-geopandas frame read in partitions. Each partition is matched to its
-communities by a partitioned spatial join (every building's anchor against the communities'
-tree, with the in-process rule for a building in several: the first listed), then the frame is
-shuffled by street office, so a task holds whole streets. A task partitions the communities of
-its streets with ``grid.partition.cells.partition_community``, the very function the in-process
-loop calls, and writes its streets' GeoParquet files (``grid.scale.output``). Only the small
-per-cell attributes and exception rows come back to the client, for the report: no process
-holds the whole province's buildings. A task lost with its worker is run again by dask; its
-files are rewritten whole, so nothing is lost or duplicated.
+The buildings come as pieces read and made ready on the workers (``grid.scale.inputs``). Each
+piece is matched to its communities by a spatial join (every building's anchor against the
+communities' tree, with the in-process rule for a building in several: the first listed) and
+counted; the counts make a plan (``grid.scale.plan``) that packs whole streets into a few tasks
+per worker of about equal households, and every piece is cut by it, so a task holds whole
+streets. A task partitions the communities of its streets with
+``grid.partition.cells.partition_community``, the very function the in-process loop calls, and
+writes its streets' GeoParquet files (``grid.scale.output``). Only the small per-cell attributes
+and exception rows come back to the client, for the report: no process holds the whole
+province's buildings. A task lost with its worker is run again by dask; its files are rewritten
+whole, so nothing is lost or duplicated.
 """
 
 from __future__ import annotations
@@ -38,7 +40,18 @@ from grid.partition.cells import (
 from grid.partition.checks import community_bounds
 from grid.partition.straddle import owners
 from grid.partition.vertical import VERTICAL_COLUMNS
+from grid.scale.inputs import Pieces
 from grid.scale.output import NO_STREET, street_of, write_streets
+from grid.scale.plan import (
+    Plan,
+    distinct,
+    id_buckets,
+    make_plan,
+    piece_stats,
+    split_piece,
+    take,
+    task_count,
+)
 
 HELPERS = ["_pos", "_name", "_owner", "_street"]
 
@@ -81,7 +94,7 @@ def locate(part: gpd.GeoDataFrame, job: Job) -> pd.DataFrame:
                             index=part.index)
     footprints = np.asarray(part.to_crs(job.crs).geometry.values, dtype=object)
     owner = owners(job.communities, job.codes, footprints,
-                   part["_name"].to_numpy(dtype=object)).owner
+                   np.arange(len(part), dtype=object)).owner
     street = np.where(owner >= 0, job.streets[np.maximum(owner, 0)], NO_STREET)
     return pd.DataFrame({"_owner": owner, "_street": street.astype(str)}, index=part.index)
 
@@ -156,38 +169,51 @@ def _progress(futures: list, show: bool) -> list[dict]:
 
 
 def partition_on_cluster(
-    client: Any, communities: gpd.GeoDataFrame, buildings: Any,
+    client: Any, communities: gpd.GeoDataFrame, buildings: Pieces,
     roads: gpd.GeoDataFrame | None, out: Path, *, min_households: int = 100,
     max_households: int = 200, seed: int = 0, progress: bool = False,
 ) -> PartitionResult:
-    """Partition ``communities`` over ``buildings`` (a dask-geopandas frame with ``households``,
-    ``_pos`` and ``_name``) on ``client``'s cluster, writing GeoParquet by street under ``out``.
+    """Partition ``communities`` over ``buildings`` (delayed prepared pieces in layer order) on
+    ``client``'s cluster, writing GeoParquet by street under ``out``.
 
     The result carries the cells without geometry (for the report) and the exceptions; the
     geometry is in the files.
     """
-    bounds = checked_bounds(communities, buildings._meta, roads, min_households, max_households)
+    bounds = checked_bounds(communities, buildings.meta, roads, min_households, max_households)
     job = make_job(communities, roads, bounds, seed, out)
     [job_f] = client.scatter([job], broadcast=True)
-    located = buildings.map_partitions(with_location, job_f,
-                                       meta=with_location(buildings._meta, job))
-    n_streets = max(1, len(set(job.streets.tolist())) + 1)
-    shuffled = located.shuffle(on="_street", npartitions=min(n_streets, 256),
-                               shuffle_method="tasks")
-    tasks = [client.compute(d) for d in _task_graph(shuffled, job_f)]
-    results = _progress(tasks, progress)
-    done = {s for r in results for s in r["streets"]}
-    empty = sorted(set(job.streets.tolist()) - done)
-    if empty:  # streets with no building at all: their communities are whole cells
-        results.append(client.submit(run_streets, located._meta, job_f, empty).result())
+    workers = max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
+    streets = sorted(set(job.streets.tolist()) | {NO_STREET})
+    tasks = task_count(len(streets), workers, buildings.rows)
+    graph = _task_graph(buildings.pieces, buildings.meta, job_f, streets, tasks)
+    results = _progress(client.compute(graph), progress)
     return _result(results, communities, job, bounds)
 
 
-def _task_graph(shuffled: Any, job_f: Any) -> list:
-    """One delayed ``run_streets`` per shuffled partition."""
+def _task_graph(pieces: list, meta: gpd.GeoDataFrame, job_f: Any, streets: list[str],
+                tasks: int) -> list:
+    """The delayed tasks: each piece located, counted and cut by the plan; one ``run_task``
+    per group of streets over its share of every piece."""
     from dask import delayed
 
-    return [delayed(run_streets)(p, job_f) for p in shuffled.to_delayed()]
+    located = [delayed(with_location)(p, job_f) for p in pieces]
+    counts = None
+    if "id" in meta.columns:
+        buckets = max(1, min(len(pieces), tasks))
+        ids = [delayed(id_buckets)(loc, buckets) for loc in located]
+        counts = [delayed(distinct)(*[delayed(take)(i, b) for i in ids]) for b in range(buckets)]
+    plan = delayed(make_plan)([delayed(piece_stats)(loc) for loc in located], counts, streets,
+                              tasks)
+    splits = [delayed(split_piece)(loc, i, plan, tasks) for i, loc in enumerate(located)]
+    return [delayed(run_task)(t, plan, job_f, *[delayed(take)(s, t) for s in splits])
+            for t in range(tasks)]
+
+
+def run_task(task: int, plan: Plan, job: Job, *shares: gpd.GeoDataFrame) -> dict:
+    """``run_streets`` over one task's streets and its share of every piece."""
+    full = [s for s in shares if len(s)] or list(shares[:1])
+    part = pd.concat(full) if len(full) > 1 else full[0]
+    return run_streets(part, job, plan.streets(task))
 
 
 def _result(results: list[dict], communities: gpd.GeoDataFrame, job: Job,

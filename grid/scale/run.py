@@ -1,8 +1,9 @@
 """``partition --cluster``: the command-line run of ``grid.scale.partition`` (see ``grid/cli.py``).
 
 Communities and roads are made ready on the client (``prepare_areas``); buildings in GeoParquet
-are read and made ready in partitions on the workers, other formats through the in-process
-``prepare``. Errors print ``file: reason`` and exit with status 2, as in-process.
+are read and made ready in slices on the workers (``grid.scale.inputs``), other formats
+through the in-process ``prepare``. Errors print ``file: reason`` and exit with status 2, as
+in-process.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from grid.errors import GridError, InputError
 from grid.input.io import write_cells
 from grid.input.prepare import prepare, prepare_areas
 from grid.scale.cluster import connect, parse_cluster
-from grid.scale.inputs import is_parquet, read_buildings
+from grid.scale.inputs import building_pieces, is_parquet
 from grid.scale.output import clear, read_streets
 from grid.scale.partition import partition_on_cluster
 
@@ -30,7 +31,7 @@ def run_on_cluster(args: argparse.Namespace) -> int:
                              source=str(args.out))
         clear(args.out)
         with connect(spec) as client:
-            communities, roads, buildings, warnings = _inputs(args)
+            communities, roads, buildings, warnings = _inputs(args, client)
             result = partition_on_cluster(
                 client, communities, buildings, roads, args.out,
                 min_households=args.min_households, max_households=args.max_households,
@@ -49,17 +50,19 @@ def run_on_cluster(args: argparse.Namespace) -> int:
     return 0
 
 
-def _inputs(args: argparse.Namespace) -> tuple:
-    """Communities, roads, the buildings as a dask frame, and the warnings."""
+def _inputs(args: argparse.Namespace, client) -> tuple:
+    """Communities, roads, the buildings as delayed pieces with their columns, and the
+    warnings."""
     fields = building_fields(args)
+    workers = max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
     if is_parquet(args.buildings):
         comm, roads, warnings = prepare_areas(args.communities, args.roads, crs=args.crs,
                                               layer=args.layer, code_field=args.code_field)
-        ddf = read_buildings(args.buildings, crs=args.crs, fields=fields,
-                             drop_invalid=args.drop_invalid)
-        return comm, roads, ddf, warnings
+        pieces = building_pieces(args.buildings, workers=workers, crs=args.crs, fields=fields,
+                                 drop_invalid=args.drop_invalid)
+        return comm, roads, pieces, warnings
     ready = prepare(args.communities, args.buildings, args.roads, crs=args.crs, layer=args.layer,
                     code_field=args.code_field, building_fields=fields,
                     drop_invalid=args.drop_invalid)
-    ddf = read_buildings(args.buildings, prepared=ready.buildings)
-    return ready.communities, ready.roads, ddf, ready.warnings
+    pieces = building_pieces(args.buildings, workers=workers, prepared=ready.buildings)
+    return ready.communities, ready.roads, pieces, ready.warnings
