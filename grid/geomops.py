@@ -38,18 +38,15 @@ def union_by(
     width = int(rank.max()) + 1 if len(order) else 1
     table = np.full((n, width), None, dtype=object)
     table[sorted_labels, rank] = np.asarray(geoms, dtype=object)[order]
-    out = None
-    if coverage:
-        try:
-            out = shapely.coverage_union_all(table, axis=1)
-        except shapely.errors.GEOSException:
-            out = None
-    if out is None:
-        out = _robust_union(table)
-    else:
-        bad = ~shapely.is_valid(out)
-        if bad.any():
-            out[bad] = _robust_union(table[bad])
+    out = np.empty(n, dtype=object)
+    # A group of one valid polygon is that polygon: no union to run (most plots of a
+    # tessellation are one Voronoi region as it is).
+    alone = (np.bincount(labels, minlength=n) == 1) & (shapely.get_type_id(table[:, 0]) == 3)
+    alone[alone] = shapely.is_valid(table[alone, 0])
+    out[alone] = table[alone, 0]
+    rest = np.flatnonzero(~alone)
+    if len(rest):
+        out[rest] = _union_rows(table[rest], coverage)
     if connected:
         split = np.flatnonzero(shapely.get_num_geometries(out) > 1)
         if len(split):
@@ -58,6 +55,22 @@ def union_by(
             out[split[mended]] = snapped[mended]
             out[split[~mended]] = _drop_slivers(out[split[~mended]])
     out[shapely.is_missing(out)] = shapely.Polygon()
+    return out
+
+
+def _union_rows(table: np.ndarray, coverage: bool) -> np.ndarray:
+    """Union along the rows of ``table``: coverage union where asked and valid, else full."""
+    out = None
+    if coverage:
+        try:
+            out = shapely.coverage_union_all(table, axis=1)
+        except shapely.errors.GEOSException:
+            out = None
+    if out is None:
+        return _robust_union(table)
+    bad = ~shapely.is_valid(out)
+    if bad.any():
+        out[bad] = _robust_union(table[bad])
     return out
 
 

@@ -162,14 +162,18 @@ def _to_node(
     """Regions (of buildings ``owners``, in ``blocks[block]``) rounded to the micrometre grid,
     and which of them need noding with the footprints: those a footprint not inside its own
     region reaches (or nearly), those of such footprints' buildings, and those clipped at
-    their block's edge. The others keep their exact edges: noding on the grid leaves a vertex
-    already on the grid where it is, so their neighbours' edges still match them. All are
-    noded when rounding a region spoils it (a Voronoi edge shorter than the grid)."""
+    the edge of a block that touches another block (so plots across a road share its exact
+    edge; a region clipped at the community's outline has no neighbour there). The others keep
+    their exact edges: noding on the grid leaves a vertex already on the grid where it is, so
+    their neighbours' edges still match them. All are noded when rounding a region spoils it
+    (a Voronoi edge shorter than the grid)."""
     everything = np.ones(len(regions), dtype=bool)
     rounded = shapely.set_precision(regions, SNAP_GRID, mode="pointwise")
     if not (shapely.is_valid(rounded) & ~shapely.is_empty(rounded)).all():
         return regions, everything
-    noded = ~shapely.contains_properly(blocks[block], regions)
+    a, b = shapely.STRtree(blocks).query(blocks, predicate="intersects")
+    bordered = np.bincount(a[a != b], minlength=len(blocks)) > 0
+    noded = bordered[block] & ~shapely.contains_properly(blocks[block], regions)
     if len(grounds):
         _, near = shapely.STRtree(rounded).query(grounds, predicate="dwithin",
                                                  distance=NEAR)
