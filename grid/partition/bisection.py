@@ -123,8 +123,10 @@ def plot_graph(
         # a plot marked -1) need the tolerant (and slower) measure.
         ei, ej, elen = matching_edges(plots)
         i, j = ei[elen > EDGE_GRID], ej[elen > EDGE_GRID]
-        if len(np.unique(blocks)) > 1 or (blocks < 0).any():
-            ci, cj = _touching(plots, None if len(np.unique(blocks)) > 1 else blocks < 0)
+        groups = len(np.unique(blocks[blocks >= 0]))
+        if groups > 1 or (blocks < 0).any():
+            # With one group, only pairs with a -1 plot can cross: query just those plots.
+            ci, cj = _touching(plots, None if groups > 1 else blocks < 0)
             cross = (blocks[ci] != blocks[cj]) | (blocks[ci] < 0)
             # Pairs already sharing identical segments need no second measure.
             cross &= ~np.isin(ci * len(plots) + cj, i * len(plots) + j)
