@@ -4,10 +4,16 @@ made faster without changing its cells)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
+import scipy.sparse as sp
+import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.sparse.csgraph import minimum_spanning_tree
 
-from grid.partition.bisection import RootedForest, unique_pairs
+from grid.geomops import representative_xy, union_by
+from grid.partition.bisection import RootedForest, _spanning_tree, plot_graph, unique_pairs
+from grid.partition.tessellate import plots_and_blocks
 
 FAST = settings(max_examples=150, deadline=None)
 
@@ -57,3 +63,49 @@ def test_forest_cuts_are_subtrees_and_keep_sums(n: int, seed: int, cuts: int) ->
         parent[child] = -1
         rest = np.flatnonzero(alive)
         assert np.allclose(forest.sums[0], values[rest].sum(axis=0))
+
+
+def _plain_spanning_tree(n: int, i: np.ndarray, j: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """The minimum spanning forest's link indices through scipy's own COO conversion."""
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    t = minimum_spanning_tree(sp.csr_matrix((cost, (lo, hi)), shape=(n, n))).tocoo()
+    key = lo * n + hi
+    order = np.argsort(key)
+    return order[np.searchsorted(key[order], np.minimum(t.row, t.col) * n
+                                 + np.maximum(t.row, t.col))]
+
+
+@FAST
+@given(n=st.integers(2, 30), seed=st.integers(0, 10_000), twice=st.booleans())
+def test_spanning_tree_is_scipys(n: int, seed: int, twice: bool) -> None:
+    rng = np.random.default_rng(seed)
+    pairs = unique_pairs(np.sort(rng.integers(0, n, (3 * n, 2)), axis=1))
+    pairs = pairs[pairs[:, 0] < pairs[:, 1]]
+    if twice and len(pairs):  # a link given twice, as a caller's own graph may hold it
+        pairs = np.vstack([pairs, pairs[:1, ::-1]])
+    i, j = pairs[:, 0], pairs[:, 1]
+    cost = rng.uniform(1.0, 10.0, len(i))
+    assert np.array_equal(_spanning_tree(n, i, j, cost), _plain_spanning_tree(n, i, j, cost))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_plot_graph_with_edge_groups_is_the_tolerant_graph(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(0, 400, 150), rng.uniform(0, 400, 150)
+    fps = shapely.box(x - 8, y - 5, x + 8, y + 5)  # overlapping boxes: fragments change hands
+    community = shapely.box(-20, -20, 420, 420)
+    plots, groups = plots_and_blocks(community, fps)
+    assert (groups < 0).any() and (groups >= 0).any()
+    xy = representative_xy(fps)
+    fast, tolerant = plot_graph(plots, xy, None, 0, groups), plot_graph(plots, xy, None, 0)
+    assert np.array_equal(fast.i, tolerant.i) and np.array_equal(fast.j, tolerant.j)
+
+
+def test_union_by_keeps_a_lone_polygon_as_it_is() -> None:
+    square, hole = shapely.box(0, 0, 3, 3), shapely.box(1, 1, 2, 2)
+    holed = square.difference(hole)
+    out = union_by(np.array([holed, square, shapely.box(3, 0, 4, 3), hole]),
+                   np.array([0, 1, 1, 2]), 4)
+    assert out[0] is holed and out[2] is hole
+    assert out[1].equals(shapely.box(0, 0, 4, 3))
+    assert out[3].is_empty
