@@ -154,12 +154,11 @@ def _spanning_tree(n: int, i: np.ndarray, j: np.ndarray, cost: np.ndarray) -> np
     if (key[order][1:] == key[order][:-1]).any():  # a pair given twice: scipy sums them
         w = sp.csr_matrix((cost, (lo, hi)), shape=(n, n))
     else:
-        # The CSR matrix built straight from the sorted links, as scipy's COO conversion
-        # builds it, at a fraction of its cost on the small parts bisection cuts.
+        # Laid out straight from the sorted links, as scipy's COO conversion lays it out.
         indptr = np.zeros(n + 1, dtype=np.int32)
         np.cumsum(np.bincount(lo, minlength=n), out=indptr[1:])
-        w = sp.csr_matrix((np.asarray(cost, dtype=float)[order], hi[order].astype(np.int32),
-                           indptr), shape=(n, n))
+        w = sp.csr_matrix((np.asarray(cost, float)[order], hi[order].astype(np.int32), indptr),
+                          shape=(n, n))
     t = minimum_spanning_tree(w).tocoo()
     found = np.searchsorted(key[order], np.minimum(t.row, t.col).astype(np.int64) * n
                             + np.maximum(t.row, t.col))
@@ -230,8 +229,7 @@ def _choose(
     wt = total[0]
     other = wt - s
     lo, hi = bounds.low, bounds.high
-    # np.minimum/np.maximum rather than np.clip: the same values, at a fraction of the call
-    # overhead (bisection chooses a cut once per cell, on small arrays).
+    # min/max, not np.clip: the same values at a fraction of the overhead, on small arrays.
     k1_lo = np.maximum(np.maximum(np.ceil(s / hi), k - np.floor(other / lo)), 1)
     k1_hi = np.minimum(np.minimum(np.floor(s / lo), k - np.ceil(other / hi)), k - 1)
     feasible = k1_lo <= k1_hi
@@ -249,10 +247,8 @@ def _choose(
     if feasible.any():
         best = int(np.argmin(np.where(feasible, score, np.inf)))
     else:  # the least violation of the bounds, computed only when no cut fits
-        violation = (
-            np.maximum(0, k1 * lo - s) + np.maximum(0, s - k1 * hi)
-            + np.maximum(0, k2 * lo - other) + np.maximum(0, other - k2 * hi)
-        )
+        violation = (np.maximum(0, k1 * lo - s) + np.maximum(0, s - k1 * hi)
+                     + np.maximum(0, k2 * lo - other) + np.maximum(0, other - k2 * hi))
         best = int(np.lexsort((score, violation))[0])
     return best, int(k1[best]), bool(feasible[best])
 
