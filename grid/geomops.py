@@ -139,7 +139,7 @@ def matching_edges(plots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     swap = (p[:, 0] > q[:, 0]) | ((p[:, 0] == q[:, 0]) & (p[:, 1] > q[:, 1]))
     lo, hi = np.where(swap[:, None], q, p), np.where(swap[:, None], p, q)
     keys = np.column_stack([lo, hi])
-    by, starts = _grouped_rows(keys)
+    by, starts = grouped_rows(keys)
     group = np.empty(len(by), dtype=np.int64)
     group[by] = np.cumsum(starts) - 1
     count = np.bincount(group)
@@ -158,19 +158,20 @@ def matching_edges(plots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return pair // n, pair % n, total
 
 
-#: Odd 64-bit multipliers mixing a row's four coordinates' bits into one sort key.
+#: Odd 64-bit multipliers mixing the bits of a row's (up to four) values into one sort key.
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
                  0x27D4EB2F165667C5], dtype=np.uint64)
 
 
-def _grouped_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """An order of the rows of ``keys`` (n, 4) that puts equal rows together, and where each
-    run of equal rows starts in it. Sorted by one hash of the rows' bits (a tenth of a
-    four-column lexsort). Equal rows have equal bits once -0.0 is made 0.0, so they share a
-    hash; two different rows sharing one show as a run holding two rows, and then the rows are
-    lexsorted instead."""
+def grouped_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An order of the rows of ``keys`` (n, ≤4) putting equal rows together in runs (stable: a
+    run starts with the row's first occurrence), and where the runs start.
+
+    Sorted by one hash of the rows' bits (a tenth of a lexsort's time). Equal rows have equal
+    bits once -0.0 is made 0.0, so they share a hash; two different rows sharing one show as
+    a run of two values, and then the rows are lexsorted instead."""
     bits = np.ascontiguousarray(keys + 0.0, dtype=float).view(np.uint64)  # -0.0 + 0.0 is 0.0
-    mixed = (bits * _MIX).sum(axis=1, dtype=np.uint64)  # wraps around, as a hash should
+    mixed = (bits * _MIX[: keys.shape[1]]).sum(axis=1, dtype=np.uint64)  # wraps: a hash
     by = np.argsort(mixed, kind="stable")
     ranked = keys[by]
     starts = np.ones(len(ranked), dtype=bool)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.sparse.csgraph import minimum_spanning_tree
 
-from grid.geomops import _grouped_rows, representative_xy, union_by
+from grid.geomops import grouped_rows, representative_xy, union_by
 from grid.partition.bisection import RootedForest, _spanning_tree, plot_graph, unique_pairs
 from grid.partition.tessellate import plots_and_blocks
 
@@ -115,8 +115,11 @@ def test_union_by_keeps_a_lone_polygon_as_it_is() -> None:
 @given(st.lists(st.tuples(*[st.sampled_from([0.0, -0.0, 1.5, 2.0, -3.25])] * 4), max_size=50))
 def test_grouped_rows_put_each_set_of_equal_rows_in_one_run(rows: list[tuple]) -> None:
     keys = np.array(rows, dtype=float).reshape(-1, 4)
-    by, starts = _grouped_rows(keys)
+    by, starts = grouped_rows(keys)
     assert np.array_equal(np.sort(by), np.arange(len(keys)))
+    if len(keys):  # the first of each run is the row's first occurrence
+        assert np.array_equal(np.sort(by[starts]), np.sort(np.unique(keys, axis=0,
+                                                                     return_index=True)[1]))
     run = np.cumsum(starts) - 1
     ranked = keys[by]
     for r in np.unique(run):  # plain definition: a run is one row value, and all of it

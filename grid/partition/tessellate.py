@@ -27,6 +27,7 @@ from grid.errors import InputError
 from grid.geomops import (
     EDGE_GRID,
     SNAP_GRID,
+    grouped_rows,
     polygonal,
     representative_xy,
     safe_intersection,
@@ -120,8 +121,8 @@ def _regions(
     shapely.prepare(blocks)
     idx = idx[shapely.intersects_xy(blocks[block[idx]], xy[idx, 0], xy[idx, 1])]
     key = np.column_stack([block[idx], np.round(xy[idx], 6)])
-    _, first = np.unique(key, axis=0, return_index=True)  # one generator per spot and block
-    idx = idx[np.sort(first)]
+    by, starts = grouped_rows(key)  # one generator per spot and block: its first
+    idx = idx[np.sort(by[starts])]
     idx = idx[np.argsort(block[idx], kind="stable")]
     xy, labels, block = xy[idx], labels[idx], block[idx]
     owners, slot = np.unique(labels, return_inverse=True)
