@@ -8,8 +8,9 @@ into blocks along them and each block is tessellated on its own, so plot edges r
 ("enclosed tessellation", as momepy does it).
 
 The outlines that need it (footprints crossing Voronoi edges, the regions they reach, regions
-clipped at a block's edge, empty blocks) are noded together once on a micrometre grid and
-polygonised; each face goes to the footprint holding it, else to the Voronoi region holding it.
+clipped where their block meets another, empty blocks) are noded together once on a micrometre
+grid and polygonised; each face goes to the footprint holding it, else to the Voronoi region
+holding it.
 The other regions, rounded to the same grid, are plots as they are (most of a community, and the
 noding is the costly step). The faces share their edges exactly with each other and with those
 regions, so plots are a valid coverage everywhere, across roads too, and every union of them is
