@@ -13,6 +13,7 @@ from scipy.sparse.csgraph import minimum_spanning_tree
 
 from grid.geomops import grouped_rows, representative_xy, union_by
 from grid.partition.bisection import RootedForest, _spanning_tree, plot_graph, unique_pairs
+from grid.partition.footprints import disjoint_footprints
 from grid.partition.tessellate import plots_and_blocks
 
 FAST = settings(max_examples=150, deadline=None)
@@ -126,3 +127,18 @@ def test_grouped_rows_put_each_set_of_equal_rows_in_one_run(rows: list[tuple]) -
         inside = ranked[run == r]
         assert (inside == inside[0]).all()
         assert (keys == inside[0]).all(axis=1).sum() == len(inside)
+
+
+@FAST
+@given(seed=st.integers(0, 10_000), n=st.integers(2, 40))
+def test_grounds_from_the_memo_are_the_grounds(seed: int, n: int) -> None:
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(0, 60, n), rng.uniform(0, 60, n)
+    fps = shapely.box(x, y, x + rng.uniform(2, 20, n), y + rng.uniform(2, 20, n))
+    memo: dict[bytes, object] = {}
+    assert shapely.equals(disjoint_footprints(fps, memo=memo), disjoint_footprints(fps)).all()
+    keep = np.flatnonzero(rng.random(n) < 0.7)  # some left out, one grown, as nested ones are
+    sub = fps[keep].copy()
+    if len(sub):
+        sub[0] = shapely.union(sub[0], shapely.box(x[0], y[0], x[0] + 25, y[0] + 3))
+    assert shapely.equals(disjoint_footprints(sub, memo=memo), disjoint_footprints(sub)).all()
