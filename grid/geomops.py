@@ -38,18 +38,15 @@ def union_by(
     width = int(rank.max()) + 1 if len(order) else 1
     table = np.full((n, width), None, dtype=object)
     table[sorted_labels, rank] = np.asarray(geoms, dtype=object)[order]
-    out = None
-    if coverage:
-        try:
-            out = shapely.coverage_union_all(table, axis=1)
-        except shapely.errors.GEOSException:
-            out = None
-    if out is None:
-        out = _robust_union(table)
-    else:
-        bad = ~shapely.is_valid(out)
-        if bad.any():
-            out[bad] = _robust_union(table[bad])
+    out = np.empty(n, dtype=object)
+    # A group of one valid polygon is that polygon: no union to run (most plots of a
+    # tessellation are one Voronoi region as it is).
+    alone = (np.bincount(labels, minlength=n) == 1) & (shapely.get_type_id(table[:, 0]) == 3)
+    alone[alone] = shapely.is_valid(table[alone, 0])
+    out[alone] = table[alone, 0]
+    rest = np.flatnonzero(~alone)
+    if len(rest):
+        out[rest] = _union_rows(table[rest], coverage)
     if connected:
         split = np.flatnonzero(shapely.get_num_geometries(out) > 1)
         if len(split):
@@ -58,6 +55,22 @@ def union_by(
             out[split[mended]] = snapped[mended]
             out[split[~mended]] = _drop_slivers(out[split[~mended]])
     out[shapely.is_missing(out)] = shapely.Polygon()
+    return out
+
+
+def _union_rows(table: np.ndarray, coverage: bool) -> np.ndarray:
+    """Union along the rows of ``table``: coverage union where asked and valid, else full."""
+    out = None
+    if coverage:
+        try:
+            out = shapely.coverage_union_all(table, axis=1)
+        except shapely.errors.GEOSException:
+            out = None
+    if out is None:
+        return _robust_union(table)
+    bad = ~shapely.is_valid(out)
+    if bad.any():
+        out[bad] = _robust_union(table[bad])
     return out
 
 
@@ -126,11 +139,7 @@ def matching_edges(plots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     swap = (p[:, 0] > q[:, 0]) | ((p[:, 0] == q[:, 0]) & (p[:, 1] > q[:, 1]))
     lo, hi = np.where(swap[:, None], q, p), np.where(swap[:, None], p, q)
     keys = np.column_stack([lo, hi])
-    # Rows grouped by sorting (as np.unique(axis=0) would, at a third of its cost).
-    by = np.lexsort(keys.T[::-1])
-    ranked = keys[by]
-    starts = np.ones(len(ranked), dtype=bool)
-    starts[1:] = (ranked[1:] != ranked[:-1]).any(axis=1)
+    by, starts = grouped_rows(keys)
     group = np.empty(len(by), dtype=np.int64)
     group[by] = np.cumsum(starts) - 1
     count = np.bincount(group)
@@ -147,6 +156,34 @@ def matching_edges(plots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     pair, inv = np.unique(i.astype(np.int64) * n + j, return_inverse=True)
     total = np.bincount(inv.ravel(), weights=length[differ])
     return pair // n, pair % n, total
+
+
+#: Odd 64-bit multipliers mixing the bits of a row's (up to four) values into one sort key.
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                 0x27D4EB2F165667C5], dtype=np.uint64)
+
+
+def grouped_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An order of the rows of ``keys`` (n, ≤4) putting equal rows together in runs (stable: a
+    run starts with the row's first occurrence), and where the runs start.
+
+    Sorted by one hash of the rows' bits (a tenth of a lexsort's time). Equal rows have equal
+    bits once -0.0 is made 0.0, so they share a hash; two different rows sharing one show as
+    a run of two values, and then the rows are lexsorted instead."""
+    bits = np.ascontiguousarray(keys + 0.0, dtype=float).view(np.uint64)  # -0.0 + 0.0 is 0.0
+    mixed = (bits * _MIX[: keys.shape[1]]).sum(axis=1, dtype=np.uint64)  # wraps: a hash
+    by = np.argsort(mixed, kind="stable")
+    ranked = keys[by]
+    starts = np.ones(len(ranked), dtype=bool)
+    starts[1:] = (ranked[1:] != ranked[:-1]).any(axis=1)
+    runs = np.ones(len(ranked), dtype=bool)
+    runs[1:] = mixed[by][1:] != mixed[by][:-1]
+    if np.array_equal(starts, runs):
+        return by, starts
+    by = np.lexsort(keys.T[::-1])
+    ranked = keys[by]
+    starts[1:] = (ranked[1:] != ranked[:-1]).any(axis=1)
+    return by, starts
 
 
 def representative_xy(geoms: np.ndarray) -> np.ndarray:

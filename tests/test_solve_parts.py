@@ -4,10 +4,17 @@ made faster without changing its cells)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
+import scipy.sparse as sp
+import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.sparse.csgraph import minimum_spanning_tree
 
-from grid.partition.bisection import RootedForest, unique_pairs
+from grid.geomops import grouped_rows, representative_xy, union_by
+from grid.partition.bisection import RootedForest, _spanning_tree, plot_graph, unique_pairs
+from grid.partition.footprints import disjoint_footprints
+from grid.partition.tessellate import plots_and_blocks
 
 FAST = settings(max_examples=150, deadline=None)
 
@@ -57,3 +64,81 @@ def test_forest_cuts_are_subtrees_and_keep_sums(n: int, seed: int, cuts: int) ->
         parent[child] = -1
         rest = np.flatnonzero(alive)
         assert np.allclose(forest.sums[0], values[rest].sum(axis=0))
+
+
+def _plain_spanning_tree(n: int, i: np.ndarray, j: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """The minimum spanning forest's link indices through scipy's own COO conversion."""
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    t = minimum_spanning_tree(sp.csr_matrix((cost, (lo, hi)), shape=(n, n))).tocoo()
+    key = lo * n + hi
+    order = np.argsort(key)
+    return order[np.searchsorted(key[order], np.minimum(t.row, t.col) * n
+                                 + np.maximum(t.row, t.col))]
+
+
+@FAST
+@given(n=st.integers(2, 30), seed=st.integers(0, 10_000), twice=st.booleans())
+def test_spanning_tree_is_scipys(n: int, seed: int, twice: bool) -> None:
+    rng = np.random.default_rng(seed)
+    pairs = unique_pairs(np.sort(rng.integers(0, n, (3 * n, 2)), axis=1))
+    pairs = pairs[pairs[:, 0] < pairs[:, 1]]
+    if twice and len(pairs):  # a link given twice, as a caller's own graph may hold it
+        pairs = np.vstack([pairs, pairs[:1, ::-1]])
+    i, j = pairs[:, 0], pairs[:, 1]
+    cost = rng.uniform(1.0, 10.0, len(i))
+    assert np.array_equal(_spanning_tree(n, i, j, cost), _plain_spanning_tree(n, i, j, cost))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_plot_graph_with_edge_groups_is_the_tolerant_graph(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(0, 400, 150), rng.uniform(0, 400, 150)
+    fps = shapely.box(x - 8, y - 5, x + 8, y + 5)  # overlapping boxes: fragments change hands
+    community = shapely.box(-20, -20, 420, 420)
+    plots, groups = plots_and_blocks(community, fps)
+    assert (groups < 0).any() and (groups >= 0).any()
+    xy = representative_xy(fps)
+    fast, tolerant = plot_graph(plots, xy, None, 0, groups), plot_graph(plots, xy, None, 0)
+    assert np.array_equal(fast.i, tolerant.i) and np.array_equal(fast.j, tolerant.j)
+
+
+def test_union_by_keeps_a_lone_polygon_as_it_is() -> None:
+    square, hole = shapely.box(0, 0, 3, 3), shapely.box(1, 1, 2, 2)
+    holed = square.difference(hole)
+    out = union_by(np.array([holed, square, shapely.box(3, 0, 4, 3), hole]),
+                   np.array([0, 1, 1, 2]), 4)
+    assert out[0] is holed and out[2] is hole
+    assert out[1].equals(shapely.box(0, 0, 4, 3))
+    assert out[3].is_empty
+
+
+@FAST
+@given(st.lists(st.tuples(*[st.sampled_from([0.0, -0.0, 1.5, 2.0, -3.25])] * 4), max_size=50))
+def test_grouped_rows_put_each_set_of_equal_rows_in_one_run(rows: list[tuple]) -> None:
+    keys = np.array(rows, dtype=float).reshape(-1, 4)
+    by, starts = grouped_rows(keys)
+    assert np.array_equal(np.sort(by), np.arange(len(keys)))
+    if len(keys):  # the first of each run is the row's first occurrence
+        assert np.array_equal(np.sort(by[starts]), np.sort(np.unique(keys, axis=0,
+                                                                     return_index=True)[1]))
+    run = np.cumsum(starts) - 1
+    ranked = keys[by]
+    for r in np.unique(run):  # plain definition: a run is one row value, and all of it
+        inside = ranked[run == r]
+        assert (inside == inside[0]).all()
+        assert (keys == inside[0]).all(axis=1).sum() == len(inside)
+
+
+@FAST
+@given(seed=st.integers(0, 10_000), n=st.integers(2, 40))
+def test_grounds_from_the_memo_are_the_grounds(seed: int, n: int) -> None:
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(0, 60, n), rng.uniform(0, 60, n)
+    fps = shapely.box(x, y, x + rng.uniform(2, 20, n), y + rng.uniform(2, 20, n))
+    memo: dict[bytes, object] = {}
+    assert shapely.equals(disjoint_footprints(fps, memo=memo), disjoint_footprints(fps)).all()
+    keep = np.flatnonzero(rng.random(n) < 0.7)  # some left out, one grown, as nested ones are
+    sub = fps[keep].copy()
+    if len(sub):
+        sub[0] = shapely.union(sub[0], shapely.box(x[0], y[0], x[0] + 25, y[0] + 3))
+    assert shapely.equals(disjoint_footprints(sub, memo=memo), disjoint_footprints(sub)).all()

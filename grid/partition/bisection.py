@@ -123,8 +123,10 @@ def plot_graph(
         # a plot marked -1) need the tolerant (and slower) measure.
         ei, ej, elen = matching_edges(plots)
         i, j = ei[elen > EDGE_GRID], ej[elen > EDGE_GRID]
-        if len(np.unique(blocks)) > 1 or (blocks < 0).any():
-            ci, cj = _touching(plots, None if len(np.unique(blocks)) > 1 else blocks < 0)
+        groups = len(np.unique(blocks[blocks >= 0]))
+        if groups > 1 or (blocks < 0).any():
+            # With one group, only pairs with a -1 plot can cross: query just those plots.
+            ci, cj = _touching(plots, None if groups > 1 else blocks < 0)
             cross = (blocks[ci] != blocks[cj]) | (blocks[ci] < 0)
             # Pairs already sharing identical segments need no second measure.
             cross &= ~np.isin(ci * len(plots) + cj, i * len(plots) + j)
@@ -147,10 +149,17 @@ def _spanning_tree(n: int, i: np.ndarray, j: np.ndarray, cost: np.ndarray) -> np
     if len(i) == 0:
         return np.empty(0, dtype=np.int64)
     lo, hi = np.minimum(i, j).astype(np.int64), np.maximum(i, j).astype(np.int64)
-    w = sp.csr_matrix((cost, (lo, hi)), shape=(n, n))
-    t = minimum_spanning_tree(w).tocoo()
     key = lo * n + hi
     order = np.argsort(key)
+    if (key[order][1:] == key[order][:-1]).any():  # a pair given twice: scipy sums them
+        w = sp.csr_matrix((cost, (lo, hi)), shape=(n, n))
+    else:
+        # Laid out straight from the sorted links, as scipy's COO conversion lays it out.
+        indptr = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(np.bincount(lo, minlength=n), out=indptr[1:])
+        w = sp.csr_matrix((np.asarray(cost, float)[order], hi[order].astype(np.int32), indptr),
+                          shape=(n, n))
+    t = minimum_spanning_tree(w).tocoo()
     found = np.searchsorted(key[order], np.minimum(t.row, t.col).astype(np.int64) * n
                             + np.maximum(t.row, t.col))
     return order[found]
@@ -217,31 +226,29 @@ def _choose(
     """Best candidate cut from the child sides' sums ``sub`` (rows: households, moments) and the
     part's ``total``: (candidate index, cells for the child side, whether both sides fit)."""
     s = sub[:, 0]
-    rest = total[None, :] - sub
     wt = total[0]
+    other = wt - s
     lo, hi = bounds.low, bounds.high
-    k1_lo = np.maximum(np.ceil(s / hi), k - np.floor((wt - s) / lo))
-    k1_hi = np.minimum(np.floor(s / lo), k - np.ceil((wt - s) / hi))
-    k1_lo, k1_hi = np.maximum(k1_lo, 1), np.minimum(k1_hi, k - 1)
+    # min/max, not np.clip: the same values at a fraction of the overhead, on small arrays.
+    k1_lo = np.maximum(np.maximum(np.ceil(s / hi), k - np.floor(other / lo)), 1)
+    k1_hi = np.minimum(np.minimum(np.floor(s / lo), k - np.ceil(other / hi)), k - 1)
     feasible = k1_lo <= k1_hi
-    k1 = np.clip(np.round(k * s / max(wt, 1e-12)), 1, k - 1)
-    k1 = np.where(feasible, np.clip(k1, k1_lo, np.maximum(k1_lo, k1_hi)), k1)
+    k1 = np.minimum(np.maximum(np.round(k * s / max(wt, 1e-12)), 1), k - 1)
+    k1 = np.where(feasible, np.minimum(np.maximum(k1, k1_lo), np.maximum(k1_lo, k1_hi)), k1)
     k2 = k - k1
-    inertia = (_inertia(sub[:, 1:]) + _inertia(rest[:, 1:])) / max(
+    inertia = (_inertia(sub[:, 1:]) + _inertia(total[None, 1:] - sub[:, 1:])) / max(
         float(_inertia(total[None, 1:])[0]), 1e-9
     )
     t = bounds.target
     # Balance matters only for sides that will be cut again; a final cell just has to fit.
     balance = (np.where(k1 > 1, np.abs(s / k1 - t) / t, 0.0)
-               + np.where(k2 > 1, np.abs((wt - s) / k2 - t) / t, 0.0))
-    violation = (
-        np.maximum(0, k1 * lo - s) + np.maximum(0, s - k1 * hi)
-        + np.maximum(0, k2 * lo - (wt - s)) + np.maximum(0, (wt - s) - k2 * hi)
-    )
+               + np.where(k2 > 1, np.abs(other / k2 - t) / t, 0.0))
     score = inertia + BALANCE_WEIGHT * balance - ROAD_BONUS * road
     if feasible.any():
         best = int(np.argmin(np.where(feasible, score, np.inf)))
-    else:
+    else:  # the least violation of the bounds, computed only when no cut fits
+        violation = (np.maximum(0, k1 * lo - s) + np.maximum(0, s - k1 * hi)
+                     + np.maximum(0, k2 * lo - other) + np.maximum(0, other - k2 * hi))
         best = int(np.lexsort((score, violation))[0])
     return best, int(k1[best]), bool(feasible[best])
 

@@ -105,10 +105,11 @@ def community_cells(
     one holding its anchor, and neither is split.
     """
     anchors = representative_xy(footprints) if anchors is None else anchors
-    plain = disjoint_footprints(footprints)
+    memo: dict[bytes, object] = {}  # grounds, reused as nested buildings are left out
+    plain = disjoint_footprints(footprints, memo=memo)
     host = hosts_of_nested(footprints, plain)
     if (host >= 0).any():
-        host = anchored_hosts(footprints, anchors, host)
+        host = anchored_hosts(footprints, anchors, host, memo)
     nested = host >= 0
     keep = np.flatnonzero(~nested)
     misses = None
@@ -127,7 +128,7 @@ def community_cells(
     grounds[hosts] = union_by(footprints[with_nested], np.searchsorted(hosts, group[with_nested]),
                               len(hosts))
     cells = _unit_cells(geom, grounds, hh.astype(h.dtype), roads, bounds, seed, anchors[keep],
-                        misses)
+                        misses, disjoint_footprints(grounds, memo=memo))
     labels = cells.building_cell[np.where(nested, slot[host], slot)]
     cells.building_cell = labels
     cells.n_buildings = np.bincount(labels, minlength=len(cells.geoms)).astype(np.int64)

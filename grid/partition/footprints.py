@@ -17,23 +17,27 @@ from grid.geomops import SNAP_GRID, union_by
 
 
 def disjoint_footprints(footprints: np.ndarray, anchors: np.ndarray | None = None,
-                        plain: np.ndarray | None = None) -> np.ndarray:
+                        plain: np.ndarray | None = None,
+                        memo: dict[bytes, object] | None = None) -> np.ndarray:
     """Footprints made disjoint (each minus the earlier ones it overlaps), with empty polygons
     for buildings given as points: the ground each building owns outright in its plot.
 
     With ``anchors`` (the buildings' anchor points), a building whose anchor lies in the part
     of an overlap that an earlier building won takes that part back (see :func:`_anchors_home`),
     so its plot, and thus its cell, holds its anchor. ``plain`` is this function's answer
-    without anchors when the caller has it already (it is the costly part).
+    without anchors when the caller has it already (it is the costly part); ``memo`` keeps the
+    grounds computed so far, so a community asking again with some footprints changed or left
+    out (nested buildings) recomputes only the grounds those touch.
     """
     fp = np.asarray(footprints, dtype=object)
     solid = np.where(shapely.area(fp) > 0, fp, shapely.Polygon())
-    out = _earlier_removed(solid) if plain is None else plain
+    out = _earlier_removed(solid, memo) if plain is None else plain
     return out if anchors is None else _anchors_home(out, solid, anchors)
 
 
-def _earlier_removed(solid: np.ndarray) -> np.ndarray:
-    """Each footprint minus the earlier footprints it overlaps."""
+def _earlier_removed(solid: np.ndarray, memo: dict[bytes, object] | None = None) -> np.ndarray:
+    """Each footprint minus the earlier footprints it overlaps (looked up in ``memo`` by the
+    footprint and those earlier ones, and added to it)."""
     tree = shapely.STRtree(solid)
     # "intersects", not "overlaps": a footprint drawn inside another (common in OSM) counts too.
     i, j = tree.query(solid, predicate="intersects")
@@ -45,11 +49,26 @@ def _earlier_removed(solid: np.ndarray) -> np.ndarray:
     i, j = i[shared], j[shared]
     if len(i) == 0:
         return solid
+    order = np.lexsort((j, i))  # each taker's earlier footprints in input order
+    i, j = i[order], j[order]
     out = solid.copy()
-    takers = np.unique(i)
-    slot = np.searchsorted(takers, i)
-    earlier = union_by(solid[j], slot, len(takers))
-    out[takers] = shapely.difference(solid[takers], earlier, grid_size=SNAP_GRID)
+    takers, first = np.unique(i, return_index=True)
+    todo, keys = np.arange(len(takers)), []
+    if memo is not None:
+        wkb = shapely.to_wkb(solid)
+        ends = np.append(first[1:], len(i))
+        keys = [wkb[t] + b"".join(wkb[j[a:b]]) for t, a, b in zip(takers, first, ends,
+                                                                    strict=True)]
+        known = np.array([k in memo for k in keys], dtype=bool)
+        out[takers[known]] = [memo[k] for k, hit in zip(keys, known, strict=True) if hit]
+        todo = np.flatnonzero(~known)
+    if len(todo):
+        slot = np.searchsorted(takers, i)
+        sel = np.isin(slot, todo)
+        earlier = union_by(solid[j[sel]], np.searchsorted(todo, slot[sel]), len(todo))
+        out[takers[todo]] = shapely.difference(solid[takers[todo]], earlier, grid_size=SNAP_GRID)
+        if memo is not None:
+            memo.update((keys[t], out[takers[t]]) for t in todo)
     return out
 
 
@@ -129,15 +148,17 @@ def hosts_of_nested(footprints: np.ndarray, plain: np.ndarray | None = None) -> 
     return host
 
 
-def anchored_hosts(footprints: np.ndarray, anchors: np.ndarray, host: np.ndarray) -> np.ndarray:
+def anchored_hosts(footprints: np.ndarray, anchors: np.ndarray, host: np.ndarray,
+                   memo: dict[bytes, object] | None = None) -> np.ndarray:
     """``host`` (from :func:`hosts_of_nested`) with each nested building hosted instead by the
     building whose ground (the nested ones left out) holds its anchor: a nested building is put
     in its host's cell, which must hold its anchor. One whose anchor no such ground holds stands
-    on its own ground there, so it is not nested after all (-1)."""
+    on its own ground there, so it is not nested after all (-1). ``memo`` as for
+    :func:`disjoint_footprints`."""
     out = host.copy()
     while True:  # each pass un-nests at least one building, or is the last
         nested, keep = np.flatnonzero(out >= 0), np.flatnonzero(out < 0)
-        ground = disjoint_footprints(footprints[keep], anchors[keep])
+        ground = disjoint_footprints(footprints[keep], anchors[keep], memo=memo)
         points = shapely.points(anchors[nested])
         n, g = shapely.STRtree(ground).query(points, predicate="intersects")
         held = np.zeros(len(nested), dtype=bool)

@@ -8,8 +8,9 @@ into blocks along them and each block is tessellated on its own, so plot edges r
 ("enclosed tessellation", as momepy does it).
 
 The outlines that need it (footprints crossing Voronoi edges, the regions they reach, regions
-clipped at a block's edge, empty blocks) are noded together once on a micrometre grid and
-polygonised; each face goes to the footprint holding it, else to the Voronoi region holding it.
+clipped where their block meets another, empty blocks) are noded together once on a micrometre
+grid and polygonised; each face goes to the footprint holding it, else to the Voronoi region
+holding it.
 The other regions, rounded to the same grid, are plots as they are (most of a community, and the
 noding is the costly step). The faces share their edges exactly with each other and with those
 regions, so plots are a valid coverage everywhere, across roads too, and every union of them is
@@ -27,6 +28,7 @@ from grid.errors import InputError
 from grid.geomops import (
     EDGE_GRID,
     SNAP_GRID,
+    grouped_rows,
     polygonal,
     representative_xy,
     safe_intersection,
@@ -120,8 +122,8 @@ def _regions(
     shapely.prepare(blocks)
     idx = idx[shapely.intersects_xy(blocks[block[idx]], xy[idx, 0], xy[idx, 1])]
     key = np.column_stack([block[idx], np.round(xy[idx], 6)])
-    _, first = np.unique(key, axis=0, return_index=True)  # one generator per spot and block
-    idx = idx[np.sort(first)]
+    by, starts = grouped_rows(key)  # one generator per spot and block: its first
+    idx = idx[np.sort(by[starts])]
     idx = idx[np.argsort(block[idx], kind="stable")]
     xy, labels, block = xy[idx], labels[idx], block[idx]
     owners, slot = np.unique(labels, return_inverse=True)
@@ -162,14 +164,18 @@ def _to_node(
     """Regions (of buildings ``owners``, in ``blocks[block]``) rounded to the micrometre grid,
     and which of them need noding with the footprints: those a footprint not inside its own
     region reaches (or nearly), those of such footprints' buildings, and those clipped at
-    their block's edge. The others keep their exact edges: noding on the grid leaves a vertex
-    already on the grid where it is, so their neighbours' edges still match them. All are
-    noded when rounding a region spoils it (a Voronoi edge shorter than the grid)."""
+    the edge of a block that touches another block (so plots across a road share its exact
+    edge; a region clipped at the community's outline has no neighbour there). The others keep
+    their exact edges: noding on the grid leaves a vertex already on the grid where it is, so
+    their neighbours' edges still match them. All are noded when rounding a region spoils it
+    (a Voronoi edge shorter than the grid)."""
     everything = np.ones(len(regions), dtype=bool)
     rounded = shapely.set_precision(regions, SNAP_GRID, mode="pointwise")
     if not (shapely.is_valid(rounded) & ~shapely.is_empty(rounded)).all():
         return regions, everything
-    noded = ~shapely.contains_properly(blocks[block], regions)
+    a, b = shapely.STRtree(blocks).query(blocks, predicate="intersects")
+    bordered = np.bincount(a[a != b], minlength=len(blocks)) > 0
+    noded = bordered[block] & ~shapely.contains_properly(blocks[block], regions)
     if len(grounds):
         _, near = shapely.STRtree(rounded).query(grounds, predicate="dwithin",
                                                  distance=NEAR)
