@@ -22,12 +22,13 @@ from .conftest import (
 )
 
 
-@pytest.mark.browser
-def test_hazard_rectification_from_the_place_sheet(tablet, server):  # noqa: ANN001
-    lon, lat = cell_centre(world.C1 + "020")
+def hazard_sheet(tablet, server, code: str, name: str):  # noqa: ANN001, ANN201
+    """A hazard point made in cell ``code`` by the officer, and the officer's tablet (portrait)
+    with its edit sheet open at the rectification panel; (page, place id, lon, lat)."""
+    lon, lat = cell_centre(world.C1 + code)
     pid = str(uuid.uuid4())
     r = server.post("/places", "officer", json={
-        "id": pid, "kind": "hazard", "name": "飞线充电点", "lon": lon, "lat": lat,
+        "id": pid, "kind": "hazard", "name": name, "lon": lon, "lat": lat,
         "risk_level": "watch", "attrs": {"category": "ebike_charging", "severity": "general"}})
     assert r.status_code == 201, r.text
     page = tablet(PORTRAIT)
@@ -36,6 +37,12 @@ def test_hazard_rectification_from_the_place_sheet(tablet, server):  # noqa: ANN
     tap_at(page, lon, lat)
     page.click(f"#sheet [data-edit-place='{pid}']")
     page.wait_for_selector("#sheet .rect-panel [data-rect-action=open]")
+    return page, pid, lon, lat
+
+
+@pytest.mark.browser
+def test_hazard_rectification_from_the_place_sheet(tablet, server):  # noqa: ANN001
+    page, pid, lon, lat = hazard_sheet(tablet, server, "020", "飞线充电点")
     page.click("#sheet [data-rect-action=open]")
     page.wait_for_selector("#sheet .rect-stage[data-stage=found]")
     page.click("#sheet [data-rect-action=order]")
@@ -67,18 +74,7 @@ def test_hazard_rectification_from_the_place_sheet(tablet, server):  # noqa: ANN
 def test_loop_owned_fields_are_read_only_once_a_rectification_exists(tablet, server):  # noqa: ANN001
     """A hazard without a rectification has its deadline and status editable; once the loop has
     started they are shown, disabled, with the reason, and saving the form is not refused."""
-    lon, lat = cell_centre(world.C1 + "024")  # a cell no other test puts a place in
-    pid = str(uuid.uuid4())
-    r = server.post("/places", "officer", json={
-        "id": pid, "kind": "hazard", "name": "堆物占道", "lon": lon, "lat": lat,
-        "risk_level": "watch", "attrs": {"category": "ebike_charging", "severity": "general"}})
-    assert r.status_code == 201, r.text
-    page = tablet(PORTRAIT)
-    login(page)
-    centre_map(page, lon, lat)
-    tap_at(page, lon, lat)
-    page.click(f"#sheet [data-edit-place='{pid}']")
-    page.wait_for_selector("#sheet .rect-panel [data-rect-action=open]")
+    page, pid, _, _ = hazard_sheet(tablet, server, "024", "堆物占道")  # a cell no other test uses
     status = "#sheet form.place-edit [name=rectification_status]"
     assert page.is_enabled(status) and page.is_enabled("#sheet [name=rectification_deadline]")
     page.click("#sheet [data-rect-action=open]")
