@@ -3,10 +3,11 @@
 // sentence saying what they mean, comparison with the same days last year, charts of the weeks
 // (against last year), weekday × hour (a click filters) and categories, and a drill-down listing
 // each record with its photos and a link to it.
-import { api, token } from "../api.js";
+import { api } from "../api.js";
 import { h, textTip } from "../dom.js";
-import { formatTime, getLang, t, term } from "../i18n.js";
+import { getLang, t, term } from "../i18n.js";
 import { $, addLayer, chart, contextCells, drawContext, errorText, filters, status, swatch } from "./shared.js";
+import { catOf, recordCard } from "./recordcard.js";
 import { drawStacks } from "./stacks.js";
 import { duePanel } from "./visits.js";
 
@@ -14,32 +15,6 @@ function legend(scale) {
   $("legend").replaceChildren(
     h("b", {}, scale.unit[getLang()] || scale.unit.zh), h("br"),
     ...scale.labels.map((label, i) => swatch(scale.colours[i], label)));
-}
-
-const kindOf = (state, code) => state.meta.record_kinds.find((k) => k.code === code);
-const catOf = (state, kind, code) => (state.meta.categories[kind] || []).find((c) => c.code === code);
-
-/** A record's photo, fetched with the sign-in token (an <img src> cannot send it). */
-function photo(sha) {
-  const img = h("img", { class: "rec-photo", alt: t("an_photo"), width: 96, height: 72 });
-  fetch(`/api/v1/photos/${sha}`, { headers: { Authorization: `Bearer ${token.get()}` } })
-    .then((r) => (r.ok ? r.blob() : null))
-    .then((b) => { if (b) img.src = URL.createObjectURL(b); });
-  return img;
-}
-
-/** A record as a card: kind and category, time, cell (and vertical cell), photos, a link. */
-export function recordCard(state, r) {
-  const kind = kindOf(state, r.kind);
-  const status = (state.meta.statuses || []).find((s) => s.code === r.status);
-  return h("article", { class: "rec", dataset: { id: r.id } },
-    h("h4", {}, `${term(kind)} · ${term(catOf(state, r.kind, r.category))}`),
-    h("p", { class: "rec-meta" }, `${formatTime(r.occurred_at)} · ${t("an_cell")} ${r.cell_code || "—"}`,
-      r.vertical_code ? ` · ${t("an_vertical")} ${r.vertical_code}` : "",
-      status ? ` · ${term(status)}` : ""),
-    r.description ? h("p", {}, r.description) : null,
-    r.photos.length ? h("div", { class: "rec-photos" }, r.photos.map(photo)) : null,
-    h("a", { href: `#record=${r.id}`, class: "rec-link" }, t("an_open_record")));
 }
 
 async function showRecords(state, bin, count) {

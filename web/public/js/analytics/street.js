@@ -6,7 +6,7 @@ import { api, token } from "../api.js";
 import { h, textTip } from "../dom.js";
 import { getLang as lang, t } from "../i18n.js";
 import { $, addLayer, chart, contextCells, drawContext, errorText, state as page, status, swatch } from "./shared.js";
-import { recordCard } from "./police.js";
+import { recordCard } from "./recordcard.js";
 import { drawStacks } from "./stacks.js";
 import { misses, visitStats, withVisits } from "./visits.js";
 
