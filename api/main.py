@@ -17,13 +17,13 @@ from api.accounts import router as auth
 from api.analytics import router as analytics
 from api.analytics import stats_router as stats
 from api.areas import router as cells
+from api.edge import logs as access_log
 from api.edge.limits import BodyLimit
 from api.edge.text import TextEdge
 from api.hazards import router as hazards
 from api.io import router as exports
 from api.mediation import router as mediation
 from api.meta import router as meta
-from api.ogc import logs as ogc_logs
 from api.ogc import router as ogcapi
 from api.open311 import router as open311
 from api.open311.errors import GeoReportErrors
@@ -95,7 +95,7 @@ def create_app(
     app.include_router(visits.router, prefix=PREFIX)  # issue 12
     app.include_router(open311.router)  # at /open311/v2, as GeoReport v2 clients expect
     app.include_router(ogcapi.router)  # OGC API – Features at /ogcapi, beside /api/v1
-    ogc_logs.install()  # its api_key/token query parameters never reach the access log
+    access_log.install()  # credentials and personal search terms never reach the access log
     if settings.web_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web")
     return app

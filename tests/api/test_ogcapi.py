@@ -492,7 +492,7 @@ def test_a_service_account_key_reads_within_its_users_scope(live: Live) -> None:
 def test_credentials_in_urls_never_reach_the_access_log(caplog: pytest.LogCaptureFixture) -> None:
     """uvicorn's access-log line of a request signed in by ``api_key`` or ``token`` shows
     ``***`` in place of the credential (the app installs the filter when it is made)."""
-    from api.ogc import logs
+    from api.edge import logs
 
     logs.install()
     path = "/ogcapi/collections/cells/items?limit=10&api_key=wgk_secret&f=json&token=eyJ.x.y"
@@ -503,6 +503,26 @@ def test_credentials_in_urls_never_reach_the_access_log(caplog: pytest.LogCaptur
     line = caplog.records[-1].getMessage()
     assert "wgk_secret" not in line and "eyJ.x.y" not in line
     assert "limit=10&api_key=***&f=json&token=***" in line
+
+
+def test_personal_search_terms_never_reach_the_access_log(caplog: pytest.LogCaptureFixture) -> None:
+    """A register search by ID number, a CQL2 filter on a name and a stated purpose leave only
+    ``***`` in uvicorn's access-log line: personal data is never in logs."""
+    from api.edge import logs
+
+    logs.install()
+    paths = (
+        "/api/v1/register/search?q=11010519491231002X&purpose=visit%20%E5%BC%A0%E4%B8%89",
+        "/ogcapi/collections/organisations/items?filter=name%3D%27%E5%BC%A0%E4%B8%89%27&f=json",
+    )
+    for path in paths:
+        with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+            logging.getLogger("uvicorn.access").info(
+                '%s - "%s %s HTTP/%s" %d', "127.0.0.1:1", "GET", path, "1.1", 200
+            )
+        line = caplog.records[-1].getMessage()
+        assert "11010519491231002X" not in line and "%E5%BC%A0" not in line, line
+        assert "=***" in line
 
 
 def test_the_registers_features_stand_where_they_are(live: Live) -> None:
