@@ -239,12 +239,14 @@ def test_the_backup_covers_the_cell_only_while_the_leader_is_away(team):
     seen = lambda: team.get(f"/records/{rec['id']}", "backup1").status_code  # noqa: E731
     assert seen() == 404
     now = datetime.now(UTC)
+    absences = team.count("absences")
     bad = team.post(
         f"/cells/{CELL}/absences",
         "admin",
         json={"from": now.isoformat(), "to": (now - timedelta(hours=1)).isoformat()},
     )
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "to"
+    assert team.count("absences") == absences  # a refused absence writes nothing
     later = team.post(
         f"/cells/{CELL}/absences",
         "street",
