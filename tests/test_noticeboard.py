@@ -11,7 +11,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "api"))
 from conftest import C1, fresh_database, seed  # noqa: E402
-from web.conftest import require_browser  # noqa: E402  (tests/web: skip or fail as CI asks)
+from web.conftest import (  # noqa: E402  (tests/web: skip or fail as CI asks)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    require_browser,
+)
 
 from api.analytics import noticeboard  # noqa: E402
 from api.db import session_scope  # noqa: E402
@@ -25,18 +29,8 @@ from api.store import make_store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "noticeboard"
-CHROMIUM = "/usr/bin/chromium"
 CELL = C1 + "001"
 PHONES = {"officer": "022-2330 1234", "police": "022-2701 5678"}
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +81,7 @@ def test_board_shows_the_whole_roster_and_a_qr_that_scans(store, tmp_path):
     sync_api = require_browser()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1200, "height": 1600})
         page.goto(out.as_uri())
         rows = page.locator("table.roster tbody tr").all_inner_texts()
