@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +16,14 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from grid.commandline import EXIT_BAD_INPUT, building_fields, check_outputs, show_warnings
+from grid.commandline import (
+    EXIT_BAD_INPUT,
+    building_fields,
+    check_outputs,
+    show_warnings,
+    vertical_layer,
+    written_aside,
+)
 from grid.errors import GridError, InputError
 from grid.input.io import write_cells, write_layer
 from grid.input.prepare import prepare
@@ -83,13 +89,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "--out",
         required=True,
         type=Path,
-        help="output GeoPackage (cells, buildings), or a folder NAME.parquet: GeoParquet "
-        "partitioned by street",
+        help="output GeoPackage (layers cells, buildings, vertical_cells), or a folder "
+        "NAME.parquet: GeoParquet partitioned by street; either works with --cluster",
     )
     p.add_argument(
         "--cluster",
         help="run the communities as dask tasks: local:N (N worker processes here) or the "
-        "address of a running scheduler, tcp://host:8786 (--out must be a .parquet folder)",
+        "address of a running scheduler, tcp://host:8786 (the workers write GeoParquet by "
+        "street; a .gpkg --out is then written from it street by street)",
     )
     p.add_argument("--geojson", type=Path, help="also write the cells as GeoJSON")
     p.add_argument("--report", type=Path, help="also write the text report here")
@@ -267,26 +274,12 @@ def write_outputs(result, args: argparse.Namespace) -> None:
 def _write_gpkg(result, out: Path) -> None:
     """Cells, buildings and any vertical cells in one GeoPackage, written aside and moved into
     place."""
-    tmp = out.with_name(f".{out.stem}.{os.getpid()}.tmp.gpkg")
-    tmp.unlink(missing_ok=True)
-    try:
+    with written_aside(out) as tmp:
         write_cells(result.cells, tmp, layer="cells")
         write_layer(result.buildings.reset_index(drop=True), tmp, layer="buildings")
         if len(result.vertical):
-            write_layer(vertical_layer(result), tmp, layer="vertical_cells")
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def vertical_layer(result) -> gpd.GeoDataFrame:  # noqa: ANN001
-    """The vertical cells as a layer, each drawn with its 2D cell's outline (they stack)."""
-    outline = result.cells.set_index("code").geometry
-    v = result.vertical.assign(building=result.vertical["building"].astype(str))
-    return gpd.GeoDataFrame(v, geometry=outline.loc[v["cell_code"]].to_numpy(),
-                            crs=result.cells.crs)
-
-
+            write_layer(vertical_layer(result.cells, result.vertical), tmp,
+                        layer="vertical_cells")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,11 +1,19 @@
 """What the partition command shares between its in-process run (``grid.cli``) and its run on a
 dask cluster (``grid.scale.run``): the exit status for bad input, the output-path checks, the
-building field options and how warnings are printed."""
+building field options, how warnings are printed, how a GeoPackage is written aside and moved into
+place, and its vertical cells layer."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
 
 from grid.errors import InputError
 from grid.input.validate import ValidationWarning
@@ -48,3 +56,24 @@ def show_warnings(warnings: list[ValidationWarning]) -> None:
             kinds[w.kind] = kinds.get(w.kind, 0) + 1
         summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
         print(f"warning: … and {len(rest)} more ({summary})", file=sys.stderr)
+
+
+@contextmanager
+def written_aside(out: Path) -> Iterator[Path]:
+    """A hidden file beside ``out`` to write, moved onto ``out`` when the block ends well and
+    removed whatever happens, so a failure leaves an earlier output intact."""
+    tmp = out.with_name(f".{out.stem}.{os.getpid()}.tmp{out.suffix}")
+    tmp.unlink(missing_ok=True)
+    try:
+        yield tmp
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def vertical_layer(cells: gpd.GeoDataFrame, vertical: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The ``vertical`` cells as a layer, each drawn with its 2D cell's outline from ``cells``
+    (they stack)."""
+    outline = cells.set_index("code").geometry
+    v = vertical.assign(building=vertical["building"].astype(str))
+    return gpd.GeoDataFrame(v, geometry=outline.loc[v["cell_code"]].to_numpy(), crs=cells.crs)

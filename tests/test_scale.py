@@ -136,6 +136,82 @@ def test_one_row_group_read_in_slices_on_the_cluster_writes_the_same_bytes(
     assert files(out) == files(in_process)
 
 
+def same_gpkg(got: Path, want: Path) -> dict[str, gpd.GeoDataFrame]:
+    """Assert two GeoPackages hold the same layers, field types and geometry types, and the same
+    rows once sorted (cells by code, buildings by id or position); the layers of ``got``."""
+    import pyogrio
+
+    layers = pyogrio.list_layers(got).tolist()
+    assert layers == pyogrio.list_layers(want).tolist()
+    out = {}
+    for name, _ in layers:
+        info = [pyogrio.read_info(p, layer=name) for p in (got, want)]
+        for key in ("fields", "dtypes"):
+            assert info[0][key].tolist() == info[1][key].tolist(), (name, key)
+        assert info[0]["geometry_type"] == info[1]["geometry_type"] and info[0]["features"] > 0
+        x, y = (pyogrio.read_dataframe(p, layer=name) for p in (got, want))
+        key = "code" if "code" in x.columns else ("id" if "id" in x.columns else None)
+        if key is None:  # buildings without ids: their position is their first point
+            x, y = (d.assign(_k=d.geometry.representative_point().to_wkt()) for d in (x, y))
+            key = "_k"
+        x, y = (d.sort_values(key, ignore_index=True) for d in (x, y))
+        assert shapely.equals_exact(x.geometry.values, y.geometry.values, tolerance=0).all()
+        pd.testing.assert_frame_equal(pd.DataFrame(x.drop(columns="geometry")),
+                                      pd.DataFrame(y.drop(columns="geometry")))
+        out[name] = pyogrio.read_dataframe(got, layer=name)
+    assert out["cells"]["code"].is_monotonic_increasing  # written street by street in code order
+    return out
+
+
+def test_partition_on_cluster_to_a_geopackage_gives_the_in_process_layers(
+        scheduler: str, province: Path) -> None:
+    want, got = province / "in_process.gpkg", province / "cluster.gpkg"
+    assert run_partition(province, want) == 0
+    assert run_partition(province, got, "--cluster", scheduler) == 0
+    layers = same_gpkg(got, want)
+    assert set(layers) == {"cells", "buildings"} and len(layers["cells"]) > 24
+    assert not [p.name for p in province.iterdir() if p.name.startswith(".")]  # staging gone
+
+
+def test_vertical_cells_come_out_of_the_cluster_geopackage_as_in_process(
+        scheduler: str, tmp_path: Path) -> None:
+    from grid.samples.highrise import highrise_district
+
+    sample = highrise_district(2, blocks=(2, 1), split_share=0.0)
+    paths = {k: tmp_path / f"{k}.geojson" for k in "cbr"}
+    sample.communities.to_file(paths["c"])
+    sample.buildings.to_file(paths["b"])
+    sample.roads.to_file(paths["r"])
+    common = ["partition", "--communities", str(paths["c"]), "--buildings", str(paths["b"]),
+              "--roads", str(paths["r"]), "--units-field", "units", "--no-progress"]
+    assert grid_main([*common, "--out", str(tmp_path / "want.gpkg")]) == 0
+    assert grid_main([*common, "--out", str(tmp_path / "got.gpkg"), "--cluster", scheduler]) == 0
+    layers = same_gpkg(tmp_path / "got.gpkg", tmp_path / "want.gpkg")
+    assert len(layers["vertical_cells"]) > 0
+    assert layers["vertical_cells"]["code"].is_monotonic_increasing
+
+
+def test_a_failed_geopackage_leaves_the_earlier_one_and_no_staging(
+        scheduler: str, province: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    import grid.scale.gpkg as gpkg
+    from grid.errors import InputError
+    from grid.input.io import write_layer
+
+    def full_after_one(gdf: gpd.GeoDataFrame, path: Path, **kw) -> Path:
+        if kw.get("append"):
+            raise InputError("no space left on device", source=str(path))
+        return write_layer(gdf, path, **kw)
+
+    out = province / "earlier.gpkg"
+    out.write_bytes(b"an earlier run")
+    monkeypatch.setattr(gpkg, "write_layer", full_after_one)
+    capsys.readouterr()
+    assert run_partition(province, out, "--cluster", scheduler) == 2
+    assert "no space left on device" in capsys.readouterr().err
+    assert out.read_bytes() == b"an earlier run"
+    assert not [p.name for p in province.iterdir() if p.name.startswith(".")]
+
+
 def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
         scheduler: str, province: Path, in_process: Path) -> None:
     from distributed import Client
@@ -263,14 +339,15 @@ def test_bad_cluster_input_is_refused_before_any_work(province: Path, capsys) ->
     out = province / "bad.parquet"
     assert run_partition(province, out, "--cluster", "local:x") == 2
     assert "neither local:N nor a scheduler address" in capsys.readouterr().err
-    assert run_partition(province, province / "bad.gpkg", "--cluster", "local:1") == 2
-    assert "with --cluster, --out must be a .parquet folder" in capsys.readouterr().err
+    assert run_partition(province, province / "bad.shp", "--cluster", "local:1") == 2
+    err = capsys.readouterr().err
+    assert err.startswith(str(province / "bad.shp")) and "must be a .gpkg file or a .parquet" in err
     (province / "taken.parquet").mkdir()
     (province / "taken.parquet" / "notes.txt").write_text("mine")
     assert run_partition(province, province / "taken.parquet", "--cluster", "local:1") == 2
     assert "is not the output of an earlier partition run" in capsys.readouterr().err
     assert (province / "taken.parquet" / "notes.txt").read_text() == "mine"
-    assert not out.exists() and not (province / "bad.gpkg").exists()
+    assert not out.exists() and not (province / "bad.shp").exists()
     assert grid_main(["reassign", "--records", str(province / "nope.parquet"), "--cells",
                       str(province / "communities.parquet"), "--out",
                       str(province / "r.parquet")]) == 2

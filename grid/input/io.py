@@ -292,8 +292,16 @@ def map_fields(
     return gdf.drop(columns=dropped).rename(columns=renames)
 
 
-def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None) -> Path:
-    """Write ``gdf`` in WGS84 to a GeoPackage (as ``layer``, other layers kept) or GeoJSON."""
+def write_layer(
+    gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None, append: bool = False,
+    geometry_type: str | None = None, promote_to_multi: bool | None = None,
+) -> Path:
+    """Write ``gdf`` in WGS84 to a GeoPackage (as ``layer``, other layers kept) or GeoJSON.
+
+    A GeoPackage layer may be written in parts: ``append`` adds rows to it, and
+    ``geometry_type``/``promote_to_multi`` (pyogrio's, inferred from ``gdf`` when not given) fix
+    the layer's geometry type for the whole of it rather than for its first part.
+    """
     path = Path(path)
     driver = VECTOR_SUFFIXES.get(path.suffix.lower())
     if driver not in ("GPKG", "GeoJSON"):
@@ -314,7 +322,9 @@ def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = 
             layer_options={"COORDINATE_PRECISION": 7, "WRITE_BBOX": "NO"},
         )
     else:
-        pyogrio.write_dataframe(out, path, driver=driver, layer=layer or path.stem)
+        pyogrio.write_dataframe(out, path, driver=driver, layer=layer or path.stem,
+                                append=append, geometry_type=geometry_type,
+                                promote_to_multi=promote_to_multi)
     return path
 
 

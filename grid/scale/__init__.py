@@ -5,7 +5,8 @@ scheduler at ``tcp://host:8786``); ``partition`` runs communities as tasks over 
 matched to their communities in partitions (dask-geopandas), and writes GeoParquet partitioned by
 street; ``reassign`` assigns records to the cells valid at their time and to H3, partition by
 partition; ``output`` is the one GeoParquet layout both the in-process and the distributed runs
-write, so their files can be compared byte for byte.
+write, so their files can be compared byte for byte; ``gpkg`` writes a GeoPackage from it street
+by street.
 """
 
 from grid.scale.cluster import connect, parse_cluster
