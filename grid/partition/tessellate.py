@@ -43,15 +43,21 @@ from grid.partition.footprints import hosts_of_nested as hosts_of_nested
 MIN_PIECE_AREA = 1e-6
 #: Regions this close (m) to a footprint that crosses region edges are noded with it.
 NEAR = 1e-3
+#: Rounds of adding the outlines of buildings whose footprint crosses their region.
+OUTLINE_ROUNDS = 2
 
 
-def _generators(geoms: np.ndarray, anchors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Voronoi generator points and their building labels: anchors first, then the outline
-    vertices. Footprints are cut out exactly afterwards, so the diagram only has to place the
-    boundaries between buildings; densified outlines gave the same cells at twice the cost."""
-    coords, idx = shapely.get_coordinates(shapely.boundary(geoms), return_index=True)
+def _generators(
+    geoms: np.ndarray, anchors: np.ndarray, outlined: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Voronoi generator points and their building labels: every anchor, then the outline
+    vertices of the ``outlined`` buildings. Footprints are cut out exactly afterwards, so the
+    diagram only has to place the boundaries between buildings; densified outlines gave the
+    same cells at twice the cost."""
+    which = np.flatnonzero(outlined)
+    coords, idx = shapely.get_coordinates(shapely.boundary(geoms[which]), return_index=True)
     xy = np.vstack([anchors, coords])
-    labels = np.concatenate([np.arange(len(geoms)), idx])
+    labels = np.concatenate([np.arange(len(geoms)), which[idx]])
     return xy, labels
 
 
@@ -140,6 +146,39 @@ def _regions(
         edge = mixed[~shapely.contains_properly(blocks[owner_block[mixed]], regions[mixed])]
         regions[edge] = polygonal(safe_intersection(regions[edge], blocks[owner_block[edge]]))
     return regions, owners
+
+
+def _fitted_regions(
+    footprints: np.ndarray, anchors: np.ndarray, blocks: np.ndarray, home: np.ndarray,
+    ground: np.ndarray, own: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Buildings' regions, their owners, and the buildings of ``own`` whose ground still
+    crosses its region (to be noded).
+
+    A building is first represented by its anchor alone. One whose footprint crosses that
+    region (or whose anchor shares its spot with another's) is then represented by its
+    outline's vertices too, so the boundary runs between the outlines (morphological
+    tessellation). Most buildings are compact and far enough from the others to need only
+    their anchor, which keeps the diagram small. Footprints still crossing (overlapping ones
+    always do) are noded with the regions they reach, so plots hold them whole regardless."""
+    # Buildings anchored at the same spot in a block would share one generator: outlined.
+    outlined = _shared_spots(anchors, home)
+    for _ in range(OUTLINE_ROUNDS):
+        regions, owners = _regions(blocks, home, *_generators(footprints, anchors, outlined))
+        crossing = own[~_inside_own_region(ground[own], own, regions, owners)]
+        fresh = crossing[~outlined[crossing]]
+        if len(fresh) == 0:
+            break
+        outlined[fresh] = True
+    return regions, owners, crossing
+
+
+def _shared_spots(anchors: np.ndarray, home: np.ndarray) -> np.ndarray:
+    """Whether each building's anchor lies at the same spot (to the micrometre) in the same
+    block as another building's."""
+    key = np.column_stack([home, np.round(anchors, 6)])
+    _, slot, count = np.unique(key, axis=0, return_inverse=True, return_counts=True)
+    return count[slot.ravel()] > 1
 
 
 def _inside_own_region(
@@ -320,7 +359,6 @@ def plots_and_blocks(
     if len(trimmed):
         anchors = anchors.copy()
         anchors[trimmed] = representative_xy(solid[trimmed])
-    xy, labels = _generators(footprints, anchors)
     blocks = shapely.set_precision(_blocks(community, roads), SNAP_GRID)
     blocks = blocks[~shapely.is_empty(blocks)]
     block_of = shapely.STRtree(blocks).query(shapely.points(anchors), predicate="intersects")
@@ -333,9 +371,8 @@ def plots_and_blocks(
     blocks = ground_to_home_block(blocks, ground, home)
     occupied = np.zeros(len(blocks), dtype=bool)
     occupied[home[home >= 0]] = True
-    regions, owners = _regions(blocks, home, xy, labels)
     own = np.flatnonzero(~shapely.is_empty(ground) & (shapely.area(ground) > 0))
-    own = own[~_inside_own_region(ground[own], own, regions, owners)]
+    regions, owners, own = _fitted_regions(footprints, anchors, blocks, home, ground, own)
     regions, noded = _to_node(regions, owners, ground[own], own, blocks, home[owners])
     # Footprints come first, so a face inside one is its building's, whatever the diagram says.
     layers = np.concatenate([ground[own], regions[noded]])
