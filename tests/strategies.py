@@ -57,10 +57,11 @@ SHAPES = (convex_polygon, star_polygon, l_polygon)
 
 def buildings_in(
     rng: np.random.Generator, area: shapely.Polygon, spacing: float, points: bool, mean_h: float,
-    jitter: float = 0.4,
+    jitter: float = 0.4, overlaps: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Footprints (or points) on a grid jittered by up to ``jitter`` × spacing (0: exact rows,
-    which give degenerate Voronoi diagrams) whose anchor lies in ``area``, with households."""
+    which give degenerate Voronoi diagrams) whose anchor lies in ``area``, with households; with
+    ``overlaps``, about one in five footprints has a second one drawn over part of it."""
     minx, miny, maxx, maxy = area.bounds
     gx, gy = np.meshgrid(np.arange(minx, maxx, spacing), np.arange(miny, maxy, spacing))
     x = gx.ravel() + rng.uniform(0, spacing * jitter, gx.size)
@@ -73,7 +74,16 @@ def buildings_in(
         w = rng.uniform(0.2, 0.5, len(x)) * spacing
         d = rng.uniform(0.15, 0.35, len(x)) * spacing
         geoms = shapely.box(x, y, x + w, y + d)
-    h = np.maximum(0, np.round(rng.gamma(2.0, mean_h / 2.0, len(x)))).astype(np.int64)
+        if overlaps:  # building parts and shifted duplicate outlines, as OSM draws them
+            take = rng.random(len(x)) < 0.2
+            f = rng.uniform(-0.6, 0.6, (int(take.sum()), 2))
+            extra = shapely.box(x[take] + f[:, 0] * w[take], y[take] + f[:, 1] * d[take],
+                                x[take] + (1 + f[:, 0]) * w[take],
+                                y[take] + (1 + f[:, 1]) * d[take])
+            keep = shapely.contains_xy(area, *shapely.get_coordinates(
+                shapely.centroid(extra)).T)
+            geoms = np.concatenate([geoms, extra[keep]])
+    h = np.maximum(0, np.round(rng.gamma(2.0, mean_h / 2.0, len(geoms)))).astype(np.int64)
     return geoms, h
 
 
@@ -89,6 +99,7 @@ def cases(draw: st.DrawFn, max_communities: int = 2) -> Case:
     mean_h = draw(st.floats(5.0, 60.0))
     with_roads = draw(st.booleans())
     jitter = draw(st.sampled_from([0.4, 0.0]))
+    overlaps = draw(st.booleans())
     rng = np.random.default_rng(seed)
     base = shape(rng, size)
     minx, miny, maxx, maxy = base.bounds
@@ -100,7 +111,7 @@ def cases(draw: st.DrawFn, max_communities: int = 2) -> Case:
         comms.append(max(parts, key=lambda p: p.area))
     geoms, hh = [], []
     for c in comms:
-        g, h = buildings_in(rng, c, spacing, points, mean_h, jitter)
+        g, h = buildings_in(rng, c, spacing, points, mean_h, jitter, overlaps)
         geoms.append(g)
         hh.append(h)
     communities = gpd.GeoDataFrame(

@@ -92,7 +92,7 @@ def test_spanning_tree_is_scipys(n: int, seed: int, twice: bool) -> None:
 @pytest.mark.parametrize("seed", [0, 1])
 def test_plot_graph_with_edge_groups_is_the_tolerant_graph(seed: int) -> None:
     rng = np.random.default_rng(seed)
-    x, y = rng.uniform(0, 400, 150), rng.uniform(0, 400, 150)
+    x, y = rng.uniform(0, 400, 400), rng.uniform(0, 400, 400)
     fps = shapely.box(x - 8, y - 5, x + 8, y + 5)  # overlapping boxes: fragments change hands
     community = shapely.box(-20, -20, 420, 420)
     plots, groups = plots_and_blocks(community, fps)

@@ -32,7 +32,13 @@ from grid.partition.checks import (
     check_roads,
     community_bounds,
 )
-from grid.partition.footprints import anchored_hosts, disjoint_footprints, hosts_of_nested
+from grid.partition.footprints import (
+    OVERLAP_SHARE,
+    anchored_hosts,
+    disjoint_footprints,
+    hosts_of_nested,
+    overlap_hosts,
+)
 from grid.partition.moves import merge_small, move_plots
 from grid.partition.recombine import recombine
 from grid.partition.report import partition_report
@@ -110,6 +116,7 @@ def community_cells(
     host = hosts_of_nested(footprints, plain)
     if (host >= 0).any():
         host = anchored_hosts(footprints, anchors, host, memo)
+    host = overlap_hosts(footprints, host)
     nested = host >= 0
     keep = np.flatnonzero(~nested)
     misses = None
@@ -132,7 +139,28 @@ def community_cells(
     labels = cells.building_cell[np.where(nested, slot[host], slot)]
     cells.building_cell = labels
     cells.n_buildings = np.bincount(labels, minlength=len(cells.geoms)).astype(np.int64)
+    cells.notes += _overlap_notes(group, h, labels, bounds)
     return cells
+
+
+def _overlap_notes(group: np.ndarray, h: np.ndarray, labels: np.ndarray,
+                   bounds: Bounds) -> list[tuple[int, str, str]]:
+    """An ``overlapping_buildings`` note for each cell over the maximum only because buildings
+    whose footprints overlap (or lie inside one another) were kept together in it."""
+    size = np.bincount(group)
+    total = np.bincount(group, weights=h)
+    biggest = np.zeros(len(size))
+    np.maximum.at(biggest, group, h)
+    over = np.flatnonzero((size > 1) & (total > bounds.high) & (biggest <= bounds.high))
+    notes = []
+    for g in over:
+        cell = int(labels[np.flatnonzero(group == g)[0]])
+        notes.append((cell, "overlapping_buildings", (
+            f"cell has {int(total[g])} households (> max {bounds.high}): {int(size[g])} "
+            "buildings whose footprints overlap or lie inside one another stay in one cell, "
+            f"so each keeps at least {1 - OVERLAP_SHARE:.0%} of its footprint in its own "
+            "cell")))
+    return notes
 
 
 def label_plots(
