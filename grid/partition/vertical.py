@@ -252,8 +252,12 @@ def holding(unit_from: np.ndarray, unit_to: np.ndarray, floor_from: np.ndarray,
 def stack_exceptions(frame: pd.DataFrame, bounds: Bounds) -> list[tuple[str, str, str, str]]:
     """Exception rows for vertical cells out of bounds: a unit or floor alone exceeds the
     maximum, or the building's households cannot be cut finer."""
-    bad = frame[(frame["households"] < bounds.low) | (frame["households"] > bounds.high)]
-    return [(r.community_code, r.code, "vertical_granularity",
-             f"vertical cell of building {r.building} has {r.households} households, outside "
+    if frame.empty:  # most communities: no tall building (pandas' filter costs milliseconds)
+        return []
+    h = frame["households"].to_numpy()
+    bad = np.flatnonzero((h < bounds.low) | (h > bounds.high))
+    cols = [frame[c].to_numpy(dtype=object)[bad] for c in ("community_code", "code", "building")]
+    return [(community, code, "vertical_granularity",
+             f"vertical cell of building {building} has {h[i]} households, outside "
              f"[{bounds.low}, {bounds.high}]: its units and floors cannot be grouped finer")
-            for r in bad.itertuples(index=False)]
+            for community, code, building, i in zip(*cols, bad, strict=True)]
