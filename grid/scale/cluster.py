@@ -55,7 +55,12 @@ def connect(spec: ClusterSpec | str) -> Iterator:
         with Client(spec.address, timeout="20s") as client:
             yield client
         return
+    import dask
+
+    # Local workers run without the dashboard and without its statistical profiler, which
+    # samples every worker's stack every 10 ms (a few per cent of a 2-core machine).
     with (
+        dask.config.set({"distributed.worker.profile.enabled": False}),
         LocalCluster(
             n_workers=spec.workers,
             threads_per_worker=1,
