@@ -1,7 +1,9 @@
 """Buildings for a cluster run, as pieces read and made ready on the workers.
 
-A GeoParquet file is cut into slices of its row groups, sized so that every worker gets several
-(``slice_rows``): each slice is read on a worker (the row group's Arrow table, then only the
+A GeoParquet file is read a row group a piece when it has at least a row group per worker (a
+row group is read whole, so cutting it would read it again per slice); else its row groups are
+cut into slices sized so that every worker gets several (``slice_rows``). Each piece is read on
+a worker (the row group's Arrow table, then only the
 slice's geometries decoded) and goes through ``grid.input.prepare.prepare_buildings``, the steps
 the in-process ``prepare`` runs on the whole layer. A folder of GeoParquet files is read a file a
 piece (``dask_geopandas.read_parquet``); other formats are prepared in-process and split. The
@@ -92,6 +94,10 @@ def _slices(path: Path, workers: int) -> list[tuple[str, int, int, int]]:
     meta = pq.read_metadata(path)
     groups = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
     rows = slice_rows(sum(groups), workers)
+    if len(groups) >= workers:
+        # Enough row groups to spread already: each is read whole, once. A slice reads its
+        # whole row group (Parquet reads no less), so cutting one in k slices reads it k times.
+        rows = max(rows, min(max(groups), MAX_SLICE_ROWS))
     return [(str(path), g, lo, min(n, lo + rows)) for g, n in enumerate(groups)
             for lo in range(0, n, rows)]
 
