@@ -96,7 +96,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "--cluster",
         help="run the communities as dask tasks: local:N (N worker processes here) or the "
         "address of a running scheduler, tcp://host:8786 (the workers write GeoParquet by "
-        "street; a .gpkg --out is then written from it street by street)",
+        "street; a .gpkg --out is then written from them in batches of whole streets)",
     )
     p.add_argument("--geojson", type=Path, help="also write the cells as GeoJSON")
     p.add_argument("--report", type=Path, help="also write the text report here")

@@ -17,7 +17,7 @@ from scipy.sparse.csgraph import connected_components
 
 from grid.geomops import SNAP_GRID, union_by
 
-#: Share of its area a footprint may lose to overlapping footprints in other cells (DESIGN §6:
+#: Share of its area a footprint may lose to overlapping footprints in other cells (issue 16:
 #: every footprint keeps at least 98% of its area in its own cell).
 OVERLAP_SHARE = 0.02
 

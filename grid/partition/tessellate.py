@@ -145,7 +145,7 @@ def _regions(
     return regions, owners
 
 
-def _fitted_regions(
+def _anchor_regions(
     footprints: np.ndarray, anchors: np.ndarray, blocks: np.ndarray, home: np.ndarray,
     ground: np.ndarray, own: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -362,7 +362,7 @@ def plots_and_blocks(
     occupied = np.zeros(len(blocks), dtype=bool)
     occupied[home[home >= 0]] = True
     own = np.flatnonzero(~shapely.is_empty(ground) & (shapely.area(ground) > 0))
-    regions, owners, own = _fitted_regions(footprints, anchors, blocks, home, ground, own)
+    regions, owners, own = _anchor_regions(footprints, anchors, blocks, home, ground, own)
     regions, noded = _to_node(regions, owners, ground[own], own, blocks, home[owners])
     # Footprints come first, so a face inside one is its building's, whatever the diagram says.
     layers = np.concatenate([ground[own], regions[noded]])

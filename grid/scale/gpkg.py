@@ -63,8 +63,8 @@ def write_gpkg(folder: Path, vertical: pd.DataFrame, out: Path) -> None:
 
 def _append_all(paths: list[Path], gpkg: Path, layer: str,
                 read: Callable[[Path], gpd.GeoDataFrame], types: set[str] | None = None) -> None:
-    """Append ``read(path)`` for each of ``paths`` to ``layer`` of ``gpkg``, the layer typed for
-    the geometry types of all of them."""
+    """Append ``read(path)`` of ``paths`` to ``layer`` of ``gpkg`` in batches of whole files
+    (``BATCH_ROWS``), the layer typed for the geometry types of all of them."""
     geometry_type, promote = layer_type(_file_types(paths) if types is None else types)
     batch: list[gpd.GeoDataFrame] = []
     held, written = 0, False
