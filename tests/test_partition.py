@@ -309,3 +309,4 @@ def test_building_nested_over_two_others_joins_them_in_one_cell() -> None:
     b = shapely.box(*(ORIGIN + [100, 40]), *(ORIGIN + [140, 50]))
     buildings = frame([a, c, b], households=[150, 150, 10])
     assert_anchors_in_own_cells(buildings, cells=1)
+

@@ -13,7 +13,7 @@ from scipy.sparse.csgraph import minimum_spanning_tree
 
 from grid.geomops import grouped_rows, representative_xy, union_by
 from grid.partition.bisection import RootedForest, _spanning_tree, plot_graph, unique_pairs
-from grid.partition.footprints import disjoint_footprints
+from grid.partition.footprints import disjoint_footprints, grouped_pairs, overlapping_pairs
 from grid.partition.tessellate import plots_and_blocks
 
 FAST = settings(max_examples=150, deadline=None)
@@ -131,14 +131,19 @@ def test_grouped_rows_put_each_set_of_equal_rows_in_one_run(rows: list[tuple]) -
 
 @FAST
 @given(seed=st.integers(0, 10_000), n=st.integers(2, 40))
-def test_grounds_from_the_memo_are_the_grounds(seed: int, n: int) -> None:
+def test_grounds_from_carried_over_pairs_are_the_grounds(seed: int, n: int) -> None:
     rng = np.random.default_rng(seed)
     x, y = rng.uniform(0, 60, n), rng.uniform(0, 60, n)
     fps = shapely.box(x, y, x + rng.uniform(2, 20, n), y + rng.uniform(2, 20, n))
-    memo: dict[bytes, object] = {}
-    assert shapely.equals(disjoint_footprints(fps, memo=memo), disjoint_footprints(fps)).all()
-    keep = np.flatnonzero(rng.random(n) < 0.7)  # some left out, one grown, as nested ones are
-    sub = fps[keep].copy()
-    if len(sub):
-        sub[0] = shapely.union(sub[0], shapely.box(x[0], y[0], x[0] + 25, y[0] + 3))
-    assert shapely.equals(disjoint_footprints(sub, memo=memo), disjoint_footprints(sub)).all()
+    pairs = overlapping_pairs(fps)
+    assert shapely.equals(disjoint_footprints(fps, pairs=pairs), disjoint_footprints(fps)).all()
+    # Footprints joined into grounds at random: the grounds' pairs come from the footprints'.
+    group = np.unique(rng.integers(0, max(1, n // 2), n), return_inverse=True)[1]
+    grounds = union_by(fps, group, int(group.max()) + 1)
+    carried = grouped_pairs(group, pairs)
+    found = overlapping_pairs(grounds)
+    assert np.array_equal(np.column_stack(carried), np.column_stack(found)[
+        np.lexsort((found[1], found[0]))])
+    assert shapely.equals(disjoint_footprints(grounds, pairs=carried),
+                          disjoint_footprints(grounds)).all()
+

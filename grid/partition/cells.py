@@ -34,10 +34,9 @@ from grid.partition.checks import (
 )
 from grid.partition.footprints import (
     OVERLAP_SHARE,
-    anchored_hosts,
     disjoint_footprints,
-    hosts_of_nested,
-    overlap_hosts,
+    footprint_hosts,
+    grouped_pairs,
 )
 from grid.partition.moves import merge_small, move_plots
 from grid.partition.recombine import recombine
@@ -106,24 +105,20 @@ def community_cells(
     """Cells of one community (metric CRS) from its buildings' footprints and households;
     with the buildings' ``units`` and ``levels``, tall cells are topped up (``topup``).
 
-    A footprint drawn inside another (see :func:`hosts_of_nested`) is counted with the building
-    whose ground holds its anchor (:func:`anchored_hosts`), so the two always share a cell, the
-    one holding its anchor, and neither is split.
+    Footprints drawn inside or over others are counted with one host building
+    (:func:`~grid.partition.footprints.footprint_hosts`), so they always share a cell, the one
+    holding the host's anchor, and none is split.
     """
     anchors = representative_xy(footprints) if anchors is None else anchors
-    memo: dict[bytes, object] = {}  # grounds, reused as nested buildings are left out
-    plain = disjoint_footprints(footprints, memo=memo)
-    host = hosts_of_nested(footprints, plain)
-    if (host >= 0).any():
-        host = anchored_hosts(footprints, anchors, host, memo)
-    host = overlap_hosts(footprints, host)
+    host, pairs = footprint_hosts(footprints)
     nested = host >= 0
     keep = np.flatnonzero(~nested)
     misses = None
     if units is not None and levels is not None:
         misses = stack_misses(h[keep], units[keep], levels[keep], bounds)
     if not nested.any():
-        return _unit_cells(geom, footprints, h, roads, bounds, seed, anchors, misses, plain)
+        return _unit_cells(geom, footprints, h, roads, bounds, seed, anchors, misses,
+                           disjoint_footprints(footprints, pairs=pairs))
     slot = np.full(len(footprints), -1, dtype=np.int64)
     slot[keep] = np.arange(len(keep))
     group = np.where(nested, slot[host], slot)
@@ -135,7 +130,7 @@ def community_cells(
     grounds[hosts] = union_by(footprints[with_nested], np.searchsorted(hosts, group[with_nested]),
                               len(hosts))
     cells = _unit_cells(geom, grounds, hh.astype(h.dtype), roads, bounds, seed, anchors[keep],
-                        misses, disjoint_footprints(grounds, memo=memo))
+                        misses, disjoint_footprints(grounds, pairs=grouped_pairs(group, pairs)))
     labels = cells.building_cell[np.where(nested, slot[host], slot)]
     cells.building_cell = labels
     cells.n_buildings = np.bincount(labels, minlength=len(cells.geoms)).astype(np.int64)

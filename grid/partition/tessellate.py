@@ -37,7 +37,6 @@ from grid.geomops import (
 )
 from grid.partition.footprints import disjoint_footprints as disjoint_footprints
 from grid.partition.footprints import ground_to_home_block
-from grid.partition.footprints import hosts_of_nested as hosts_of_nested
 
 #: Blocks or plot fragments smaller than this (m²) are merged into their neighbour.
 MIN_PIECE_AREA = 1e-6
