@@ -15,7 +15,7 @@ SLIVER_AREA = 1e-2
 
 def union_by(
     geoms: np.ndarray, labels: np.ndarray, n: int, *, coverage: bool = False,
-    connected: bool = False,
+    connected: bool = False, valid: bool = False,
 ) -> np.ndarray:
     """Union of ``geoms`` grouped by integer ``labels`` in ``[0, n)``, as one array of length ``n``.
 
@@ -25,8 +25,9 @@ def union_by(
     result (or raises on badly noded input). ``connected=True`` says each group shares edges, so
     a group that comes out in several parts (edges matching only to ~1e-10 m) is unioned again on
     a micrometre grid, which closes such hairline gaps; parts still apart that are smaller than
-    ``SLIVER_AREA`` are then dropped (a gap far below the tiling tolerance). Labels with no
-    geometry give an empty polygon.
+    ``SLIVER_AREA`` are then dropped (a gap far below the tiling tolerance). ``valid=True``
+    says the polygons are known valid (checked or built so), so a group of one is taken as it
+    is, unchecked. Labels with no geometry give an empty polygon.
     """
     labels = np.asarray(labels, dtype=np.int64)
     if n == 0:
@@ -42,7 +43,8 @@ def union_by(
     # A group of one valid polygon is that polygon: no union to run (most plots of a
     # tessellation are one Voronoi region as it is).
     alone = (np.bincount(labels, minlength=n) == 1) & (shapely.get_type_id(table[:, 0]) == 3)
-    alone[alone] = shapely.is_valid(table[alone, 0])
+    if not valid:
+        alone[alone] = shapely.is_valid(table[alone, 0])
     out[alone] = table[alone, 0]
     rest = np.flatnonzero(~alone)
     if len(rest):

@@ -24,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 from grid.domain.codes import sequence_codes
 from grid.errors import InputError
 from grid.geomops import representative_xy, union_by, valid_polygons, without_crumbs
-from grid.input.crs import WGS84, metric_crs
+from grid.input.crs import WGS84, metric_crs, projected
 from grid.partition.bisection import Bounds, PlotGraph, bisect, plot_graph
 from grid.partition.checks import (
     check_buildings,
@@ -293,7 +293,7 @@ def outside_rows(outside: np.ndarray) -> list[tuple[None, None, str, str]]:
 def cells_in_wgs84(cell_frames: list[pd.DataFrame], crs: object) -> gpd.GeoDataFrame:
     """All communities' cells, sorted by code, projected back to WGS84 and kept valid."""
     frame = pd.concat(cell_frames, ignore_index=True).sort_values("code", ignore_index=True)
-    cells_gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs=crs).to_crs(WGS84)
+    cells_gdf = projected(gpd.GeoDataFrame(frame, geometry="geometry", crs=crs), WGS84)
     # A cell with a hairline spike or neck (valid in metres) can come out of the projection as
     # a self-touching ring; made valid, it loses the spike (no area) or splits off a crumb of a
     # lobe, which is dropped (far below the tiling tolerance).
@@ -402,7 +402,7 @@ def partition(
     crs = metric_crs(communities)
     comm = communities.to_crs(crs)
     cgeoms = np.asarray(comm.geometry.values, dtype=object)
-    bld = buildings.to_crs(crs)
+    bld = projected(buildings, crs)
     codes_all = comm["code"].astype(str).to_numpy()
     found = owners(cgeoms, codes_all, np.asarray(bld.geometry.values, dtype=object),
                    bld.index.to_numpy(), straddling)

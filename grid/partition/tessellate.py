@@ -138,7 +138,7 @@ def _regions(
     if shared.any():
         pieces = _voronoi(xy[shared], block[shared], blocks)
         mixed, slot_of = np.unique(slot[shared], return_inverse=True)
-        regions[mixed] = union_by(pieces, slot_of, len(mixed), coverage=True)
+        regions[mixed] = union_by(pieces, slot_of, len(mixed), coverage=True, valid=True)
         edge = mixed[~shapely.contains_properly(blocks[owner_block[mixed]], regions[mixed])]
         regions[edge] = polygonal(safe_intersection(regions[edge], blocks[owner_block[edge]]))
     return regions, owners
@@ -369,13 +369,14 @@ def plots_and_blocks(
     spare = blocks[~occupied & ~shapely.is_empty(blocks)]
     faces = _faces(shapely.boundary(np.concatenate([layers, spare])))
     # Regions left out of the noding are plots (or their main piece) as they are; faces
-    # the noding closes over them (-3) are dropped.
+    # the noding closes over them (-3) are dropped. Faces of noded lines and the regions
+    # (checked valid in ``_to_node``) are valid polygons.
     owner = _claim(faces, np.concatenate([layers, regions[~noded]]),
                    np.concatenate([layer_labels, np.full(int((~noded).sum()), -3)]), community)
     faces = np.concatenate([faces, regions[~noded]])
     owner = np.concatenate([owner, owners[~noded]])
     mine = owner >= 0
-    merged = union_by(faces[mine], owner[mine], len(footprints), coverage=True)
+    merged = union_by(faces[mine], owner[mine], len(footprints), coverage=True, valid=True)
     missing = shapely.is_empty(merged)
     if missing.any():
         raise InputError(
