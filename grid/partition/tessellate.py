@@ -165,9 +165,11 @@ def _anchor_regions(
 def _shared_spots(anchors: np.ndarray, home: np.ndarray) -> np.ndarray:
     """Whether each building's anchor lies at the same spot (to the micrometre) in the same
     block as another building's."""
-    key = np.column_stack([home, np.round(anchors, 6)])
-    _, slot, count = np.unique(key, axis=0, return_inverse=True, return_counts=True)
-    return count[slot.ravel()] > 1
+    by, starts = grouped_rows(np.column_stack([home, np.round(anchors, 6)]))
+    run = np.cumsum(starts) - 1
+    shared = np.empty(len(by), dtype=bool)
+    shared[by] = np.bincount(run)[run] > 1
+    return shared
 
 
 def _inside_own_region(
@@ -203,7 +205,8 @@ def _to_node(
         return regions, everything
     a, b = shapely.STRtree(blocks).query(blocks, predicate="intersects")
     bordered = np.bincount(a[a != b], minlength=len(blocks)) > 0
-    noded = bordered[block] & ~shapely.contains_properly(blocks[block], regions)
+    noded = bordered[block]  # clipped where its block meets another (most blocks have none)
+    noded[noded] = ~shapely.contains_properly(blocks[block[noded]], regions[noded])
     if len(grounds):
         _, near = shapely.STRtree(rounded).query(grounds, predicate="dwithin",
                                                  distance=NEAR)
@@ -306,6 +309,17 @@ def _absorb(base: np.ndarray, orphans: np.ndarray, target: np.ndarray) -> np.nda
 
 
 
+def _home_blocks(blocks: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+    """The block holding each anchor (the first, on a shared edge; -1 when none does)."""
+    if len(blocks) == 1:  # no road crosses the community
+        shapely.prepare(blocks[0])
+        return np.where(shapely.intersects_xy(blocks[0], anchors[:, 0], anchors[:, 1]), 0, -1)
+    found = shapely.STRtree(blocks).query(shapely.points(anchors), predicate="intersects")
+    home = np.full(len(anchors), -1, dtype=np.int64)
+    home[found[0][::-1]] = found[1][::-1]
+    return home
+
+
 def plot_array(
     community: BaseGeometry, footprints: np.ndarray, roads: np.ndarray | None = None
 ) -> np.ndarray:
@@ -350,9 +364,7 @@ def plots_and_blocks(
         anchors[trimmed] = representative_xy(solid[trimmed])
     blocks = shapely.set_precision(_blocks(community, roads), SNAP_GRID)
     blocks = blocks[~shapely.is_empty(blocks)]
-    block_of = shapely.STRtree(blocks).query(shapely.points(anchors), predicate="intersects")
-    home = np.full(len(footprints), -1, dtype=np.int64)
-    home[block_of[0][::-1]] = block_of[1][::-1]
+    home = _home_blocks(blocks, anchors)
     shapely.prepare(community)
     ground = solid.copy()  # clipped only where a footprint reaches the community's edge
     edge = np.flatnonzero(~shapely.contains_properly(community, solid) & has_ground)
