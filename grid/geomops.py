@@ -142,14 +142,11 @@ def matching_edges(plots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     lo, hi = np.where(swap[:, None], q, p), np.where(swap[:, None], p, q)
     keys = np.column_stack([lo, hi])
     by, starts = grouped_rows(keys)
-    group = np.empty(len(by), dtype=np.int64)
-    group[by] = np.cumsum(starts) - 1
-    count = np.bincount(group)
-    twice = count[group] == 2
-    order = np.argsort(group[twice], kind="stable")
-    segs = np.flatnonzero(twice)[order]
-    a, b = seg_owner[segs[0::2]], seg_owner[segs[1::2]]
-    length = np.hypot(*(hi[segs[0::2]] - lo[segs[0::2]]).T)
+    first = np.flatnonzero(starts)
+    two = first[np.diff(np.append(first, len(by))) == 2]  # runs of a segment found twice
+    one, other = by[two], by[two + 1]
+    a, b = seg_owner[one], seg_owner[other]
+    length = np.hypot(*(hi[one] - lo[one]).T)
     differ = a != b
     i, j = np.minimum(a, b)[differ], np.maximum(a, b)[differ]
     if len(i) == 0:
