@@ -15,21 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 import shapely
-from scipy.sparse.csgraph import (
-    breadth_first_order,
-    connected_components,
-    depth_first_order,
-    minimum_spanning_tree,
-)
+from scipy.sparse.csgraph import connected_components
 
 from grid.geomops import EDGE_GRID, matching_edges, shared_edge_length
+from grid.partition.cuts import _plain_choice, cell_range, choose, two_sides
+from grid.partition.trees import Rooted, level_sums, preorder, root_tree, spanning_tree
 
 #: Link cost multiplier for adjacency links that cross a road (so spanning trees avoid roads).
 ROAD_COST = 5.0
-#: Score bonus for cutting a tree edge that crosses a road (scores are ~0..1).
-ROAD_BONUS = 0.25
-#: Weight of the household balance term against the compactness term.
-BALANCE_WEIGHT = 0.5
 #: Random spanning trees tried on a part before settling for an out-of-bounds cut.
 RETRIES = 2
 
@@ -144,203 +137,135 @@ def plot_graph(
     return PlotGraph(i, j, cost, road)
 
 
-def _spanning_tree(n: int, i: np.ndarray, j: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """Indices of the links forming a minimum spanning forest over ``n`` nodes."""
-    if len(i) == 0:
-        return np.empty(0, dtype=np.int64)
-    lo, hi = np.minimum(i, j).astype(np.int64), np.maximum(i, j).astype(np.int64)
-    key = lo * n + hi
-    order = np.argsort(key)
-    if (key[order][1:] == key[order][:-1]).any():  # a pair given twice: scipy sums them
-        w = sp.csr_matrix((cost, (lo, hi)), shape=(n, n))
-    else:
-        # Laid out straight from the sorted links, as scipy's COO conversion lays it out.
-        indptr = np.zeros(n + 1, dtype=np.int32)
-        np.cumsum(np.bincount(lo, minlength=n), out=indptr[1:])
-        w = sp.csr_matrix((np.asarray(cost, float)[order], hi[order].astype(np.int32), indptr),
-                          shape=(n, n))
-    t = minimum_spanning_tree(w).tocoo()
-    found = np.searchsorted(key[order], np.minimum(t.row, t.col).astype(np.int64) * n
-                            + np.maximum(t.row, t.col))
-    return order[found]
-
-
-@dataclass(frozen=True)
-class Cut:
-    """A chosen tree cut: the link to remove, the cells meant for the child side, whether both
-    sides fit the bounds, and the child side as a boolean mask over the tree's nodes."""
-
-    link: int
-    k1: int
-    feasible: bool
-    side: np.ndarray
-
-
-def _both_ways(m: int, a: np.ndarray, b: np.ndarray) -> sp.csr_matrix:
-    """The links ``a``–``b`` over ``m`` nodes as a CSR matrix holding both directions, built
-    straight from its arrays (scipy's COO conversion costs more than the search on small
-    trees, and bisection searches hundreds of them)."""
-    rows, cols = np.concatenate([a, b]), np.concatenate([b, a])
-    order = np.argsort(rows, kind="stable")
-    indptr = np.zeros(m + 1, dtype=np.int32)
-    np.cumsum(np.bincount(rows, minlength=m), out=indptr[1:])
-    return sp.csr_matrix((np.ones(len(rows)), cols[order].astype(np.int32), indptr),
-                         shape=(m, m))
-
-
-def _subtree_sums(m: int, a: np.ndarray, b: np.ndarray, values: np.ndarray) -> tuple:
-    """Sums of ``values`` over every subtree of a tree rooted at node 0, each node's parent,
-    and the (ancestor, descendant) pairs that define the subtrees.
-
-    Every node is paired with each of its ancestors (one vectorised step per tree level), and
-    the values are summed per ancestor with ``bincount``.
-    """
-    _, pred = breadth_first_order(_both_ways(m, a, b), 0, directed=True,
-                                  return_predecessors=True)
-    owners, members = [np.arange(m)], [np.arange(m)]
-    cur, node = np.arange(m), np.arange(m)
-    while True:
-        cur = pred[cur]
-        up = cur >= 0
-        cur, node = cur[up], node[up]
-        if len(cur) == 0:
-            break
-        owners.append(cur)
-        members.append(node)
-    anc, mem = np.concatenate(owners), np.concatenate(members)
-    sums = np.column_stack(
-        [np.bincount(anc, weights=values[mem, k], minlength=m) for k in range(values.shape[1])]
-    )
-    return sums, pred, anc, mem
-
-
-def _choose(
-    sub: np.ndarray, total: np.ndarray, road: np.ndarray, k: int, bounds: Bounds
-) -> tuple[int, int, bool]:
-    """Best candidate cut from the child sides' sums ``sub`` (rows: households, moments) and the
-    part's ``total``: (candidate index, cells for the child side, whether both sides fit).
-
-    Called once per cut on every node of the part, so it is written for few numpy calls: the
-    columns are taken once, transposed, and the part's own figures are Python floats."""
-    s, a, ax, ay, a2 = sub.T
-    wt, ta, tax, tay, ta2 = (float(v) for v in total)
-    other = wt - s
-    lo, hi = bounds.low, bounds.high
-    # min/max, not np.clip: the same values at a fraction of the overhead, on small arrays.
-    k1_lo = np.maximum(np.maximum(np.ceil(s / hi), k - np.floor(other / lo)), 1)
-    k1_hi = np.minimum(np.minimum(np.floor(s / lo), k - np.ceil(other / hi)), k - 1)
-    feasible = k1_lo <= k1_hi
-    k1 = np.minimum(np.maximum(np.round(k * s / max(wt, 1e-12)), 1), k - 1)
-    k1 = np.where(feasible, np.minimum(np.maximum(k1, k1_lo), np.maximum(k1_lo, k1_hi)), k1)
-    k2 = k - k1
-    oa, oax, oay = ta - a, tax - ax, tay - ay
-    whole = ta2 - (tax**2 + tay**2) / max(ta, 1e-12)
-    inertia = ((a2 - (ax**2 + ay**2) / np.maximum(a, 1e-12))
-               + ((ta2 - a2) - (oax**2 + oay**2) / np.maximum(oa, 1e-12))) / max(whole, 1e-9)
-    t = bounds.target
-    # Balance matters only for sides that will be cut again; a final cell just has to fit.
-    balance = (np.where(k1 > 1, np.abs(s / k1 - t) / t, 0.0)
-               + np.where(k2 > 1, np.abs(other / k2 - t) / t, 0.0))
-    score = inertia + BALANCE_WEIGHT * balance - ROAD_BONUS * road
-    if feasible.any():
-        best = int(np.argmin(np.where(feasible, score, np.inf)))
-    else:  # the least violation of the bounds, computed only when no cut fits
-        violation = (np.maximum(0, k1 * lo - s) + np.maximum(0, s - k1 * hi)
-                     + np.maximum(0, k2 * lo - other) + np.maximum(0, other - k2 * hi))
-        best = int(np.lexsort((score, violation))[0])
-    return best, int(k1[best]), bool(feasible[best])
-
-
-def best_cut(
-    w: np.ndarray, moments: np.ndarray, a: np.ndarray, b: np.ndarray, road: np.ndarray,
-    k: int, bounds: Bounds,
-) -> Cut | None:
-    """The best cut of a tree (links ``a``–``b`` over local nodes) into ``k`` cells, if any.
-
-    ``moments`` holds per node (area, area·x, area·y, area·(x²+y²)) for the compactness score.
-    Returns ``None`` when the tree has fewer than two nodes.
-    """
-    m = len(w)
-    if m < 2:
-        return None
-    sums, pred, anc, mem = _subtree_sums(m, a, b, np.column_stack([w, moments]))
-    child = np.where(pred[b] == a, b, a)
-    best, k1, feasible = _choose(sums[child], sums[0], road, k, bounds)
-    side = np.zeros(m, dtype=bool)
-    side[mem[anc == child[best]]] = True
-    return Cut(best, k1, feasible, side)
-
-
 class RootedForest:
     """Spanning trees of the parts being cut, rooted, with subtree sums kept up to date.
 
     A tree is rooted once; cutting off a subtree only subtracts its sums from its ancestors in
     the same part, so all cuts of a part share one traversal. Nodes are numbered in depth-first
-    order when planted, so a subtree is a range of numbers: the nodes of a part below (or
-    above) a node are found by comparing numbers, without walking the tree. A part whose tree
-    has no feasible cut is re-planted with another spanning tree.
+    order when planted, and a part is kept as its nodes in that order, its root first: the nodes
+    below a node are then a run of the part, found by comparing numbers, without walking the
+    tree. A part whose tree has no feasible cut is re-planted with another spanning tree.
     """
 
     def __init__(self, values: np.ndarray) -> None:
         n = len(values)
         self.values = values
-        self.sums = values.astype(float).copy()
-        self.parent = np.full(n, -1, dtype=np.int64)
+        #: Subtree sums as (column, node), so a part's sums are one gather.
+        self.sums = np.array(values.T, dtype=float)
         self.up_road = np.zeros(n, dtype=bool)
         #: Depth-first number of each node (unique over all plantings) and its subtree's size.
         self.pos = np.zeros(n, dtype=np.int64)
         self.size = np.ones(n, dtype=np.int64)
         self.planted = 0
 
-    def plant(self, nodes: np.ndarray, li: np.ndarray, lj: np.ndarray, road: np.ndarray) -> None:
-        """Roots the tree with local links ``li``–``lj`` over ``nodes`` at ``nodes[0]``."""
+    def plant(self, nodes: np.ndarray, li: np.ndarray, lj: np.ndarray, road: np.ndarray,
+              tree: Rooted | None = None) -> np.ndarray:
+        """Roots the tree with local links ``li``–``lj`` over ``nodes`` at ``nodes[0]`` (``tree``:
+        that tree already rooted); returns the nodes in depth-first order."""
         m = len(nodes)
-        sums, pred, anc, _ = _subtree_sums(m, li, lj, self.values[nodes])
-        self.sums[nodes] = sums
-        self.parent[nodes] = np.where(pred >= 0, nodes[np.maximum(pred, 0)], -1)
-        child = np.where(pred[lj] == li, lj, li)
+        tree = root_tree(m, li, lj) if tree is None else tree
+        self.sums[:, nodes] = level_sums(tree, self.values[nodes])
+        child = np.where(tree.pred[lj] == li, lj, li)
         self.up_road[nodes[child]] = road
-        order = depth_first_order(_both_ways(m, li, lj), 0, directed=True,
-                                  return_predecessors=False)
-        self.pos[nodes[order]] = self.planted + np.arange(len(order))
-        self.size[nodes] = np.bincount(anc, minlength=m)
+        order = nodes[preorder(tree)]
+        self.pos[order] = self.planted + np.arange(m)
+        self.size[nodes] = np.bincount(tree.anc, minlength=m)
         self.planted += m
+        return order
 
-    def best(self, nodes: np.ndarray, k: int, bounds: Bounds) -> tuple[int, int, bool]:
-        """Best cut of the part ``nodes`` (its root first): (child node, k1, feasible)."""
-        cand = nodes[1:]
-        best, k1, feasible = _choose(self.sums[cand], self.sums[nodes[0]], self.up_road[cand],
-                                     k, bounds)
-        return int(cand[best]), k1, feasible
+    def best(self, nodes: np.ndarray, k: int, bounds: Bounds) -> tuple[int, bool]:
+        """Best cut of the part ``nodes`` (depth-first order): (the child's place in ``nodes``,
+        feasible). Of equal scores the least node number wins."""
+        cand, root = nodes[1:], int(nodes[0])
+        got = choose(two_sides(self.sums, cand, root), self.sums[:, root].tolist(),
+                     self.up_road[cand], k, bounds, cand)
+        if got is not None:
+            return got[0] + 1, True
+        plain = np.sort(cand)
+        best, _, feasible = _plain_choice(self.sums[:, plain].T, self.sums[:, root],
+                                          self.up_road[plain], k, bounds)
+        return int((cand == plain[best]).nonzero()[0][0]) + 1, feasible
 
-    def cut(self, nodes: np.ndarray, child: int) -> np.ndarray:
-        """Cuts ``child``'s subtree off the part ``nodes``; returns the mask of it over nodes.
+    def cut(self, nodes: np.ndarray, at: int) -> tuple[np.ndarray, np.ndarray]:
+        """Cuts the subtree of ``nodes[at]`` off the part ``nodes``: (its nodes, the rest).
 
-        A part is a connected piece of its planted tree, so its nodes numbered within
-        ``child``'s range are below it, and those whose range holds ``child`` are above it."""
-        at, lo = self.pos[nodes], self.pos[child]
-        below = (at >= lo) & (at < lo + self.size[child])
-        above = (at < lo) & (at + self.size[nodes] > lo)
-        self.sums[nodes[above]] -= self.sums[child]
-        self.parent[child] = -1
-        return below
+        A part is a connected piece of its planted tree, so its nodes numbered within the
+        child's range are below it, a run from ``at``, and those whose range holds the child's
+        number are above it."""
+        child = int(nodes[at])
+        pos = self.pos[nodes]
+        first = pos[at]
+        stop = int(pos.searchsorted(first + self.size[child]))
+        head = nodes[:at]
+        above = head[pos[:at] + self.size[head] > first]
+        self.sums[:, above] -= self.sums[:, child, None]
+        return nodes[at:stop], np.concatenate((head, nodes[stop:]))
 
 
-def random_tree_cut(
-    w: np.ndarray, moments: np.ndarray, li: np.ndarray, lj: np.ndarray, cost: np.ndarray,
-    road: np.ndarray, k: int, bounds: Bounds, rng: np.random.Generator, tries: int,
-) -> tuple[np.ndarray, Cut] | None:
-    """Random spanning trees of a part's graph (local links ``li``–``lj``) tried in turn; the
-    first with a feasible cut into ``k`` cells is returned as (its link indices, the cut)."""
-    for _ in range(tries):
+def _feasible_tree(
+    w: np.ndarray, li: np.ndarray, lj: np.ndarray, cost: np.ndarray, k: int, bounds: Bounds,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, Rooted] | None:
+    """Random spanning trees of a part's graph (local links ``li``–``lj``, households ``w``)
+    tried in turn: the first with a cut into ``k`` cells that fits, as (its link indices, the
+    tree rooted at node 0). Whether a cut fits needs only the households below each link."""
+    m = len(w)
+    for _ in range(RETRIES):
         noisy = cost * np.exp(rng.normal(0.0, 1.0, len(cost)))
-        tree = _spanning_tree(len(w), li, lj, noisy)
-        if len(tree) != len(w) - 1:
+        tree = spanning_tree(m, li, lj, noisy)
+        if len(tree) != m - 1:
             return None
-        cut = best_cut(w, moments, li[tree], lj[tree], road[tree], k, bounds)
-        if cut is not None and cut.feasible:
-            return tree, cut
+        rooted = root_tree(m, li[tree], lj[tree])
+        s = np.bincount(rooted.anc, weights=w[rooted.mem], minlength=m)
+        span = cell_range(np.stack([s[1:], s[0] - s[1:]]), k, bounds)
+        if (span[0] <= -span[1]).any():
+            return tree, rooted
     return None
+
+
+@dataclass
+class _Parts:
+    """What bisection keeps while it cuts: the active links (ends, cost, road), the forest, the
+    random generator for re-planting, and scratch arrays over all nodes."""
+
+    w: np.ndarray
+    gi: np.ndarray
+    gj: np.ndarray
+    cost: np.ndarray
+    road: np.ndarray
+    forest: RootedForest
+    rng: np.random.Generator
+    local: np.ndarray
+    inside: np.ndarray
+    whole: bool
+
+    def total(self, nodes: np.ndarray) -> float:
+        """The part's households: its root's subtree sum when households are whole numbers (any
+        order of adding them is exact), else added up root first, then by node number."""
+        if self.whole:
+            return float(self.forest.sums[0, nodes[0]])
+        return float(self.w[np.concatenate((nodes[:1], np.sort(nodes[1:])))].sum())
+
+    def replant(self, nodes: np.ndarray, k: int, bounds: Bounds) -> np.ndarray | None:
+        """The part re-planted with a random spanning tree that has a fitting cut, if one is
+        found: its nodes in the new depth-first order. Nodes are numbered root first, then by
+        node number, as the tree and its sums depend on the numbering."""
+        first = np.concatenate((nodes[:1], np.sort(nodes[1:])))
+        self.local[first] = np.arange(len(first))
+        self.inside[first] = True
+        cand = np.flatnonzero(self.inside[self.gi] & self.inside[self.gj])
+        self.inside[first] = False
+        li, lj = self.local[self.gi[cand]], self.local[self.gj[cand]]
+        found = _feasible_tree(self.w[first], li, lj, self.cost[cand], k, bounds, self.rng)
+        if found is None:
+            return None
+        tree, rooted = found
+        return self.forest.plant(first, li[tree], lj[tree], self.road[cand[tree]], rooted)
+
+
+def _whole_numbers(w: np.ndarray) -> bool:
+    """Whether ``w`` holds whole numbers small enough that every sum of them is exact."""
+    return bool(np.isfinite(w).all() and (w == np.floor(w)).all() and np.abs(w).sum() < 2.0**52)
 
 
 def bisect(
@@ -356,43 +281,36 @@ def bisect(
     labels = np.full(n, -1, dtype=np.int64)
     on = active[graph.i] & active[graph.j]
     gi, gj, gcost, groad = graph.i[on], graph.j[on], graph.cost[on], graph.road[on]
-    tree = _spanning_tree(n, gi, gj, gcost)
+    tree = spanning_tree(n, gi, gj, gcost)
     adj = sp.csr_matrix((np.ones(len(tree)), (gi[tree], gj[tree])), shape=(n, n))
     _, comp = connected_components(adj, directed=False)
     part = np.where(active, comp, -1)
-    forest = RootedForest(np.column_stack([w, moments]))
-    rng = np.random.default_rng(seed)
-    local = np.full(n, -1, dtype=np.int64)
-    parts = [int(p) for p in np.unique(part[part >= 0])]
-    for p in parts:  # one rooted tree per connected component
+    parts = _Parts(np.asarray(w), gi, gj, gcost, groad,
+                   RootedForest(np.column_stack([w, moments])), np.random.default_rng(seed),
+                   np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=bool),
+                   _whole_numbers(np.asarray(w, dtype=float)[active]))
+    stack = []
+    for p in np.unique(part[part >= 0]).tolist():  # one rooted tree per connected component
         nodes = np.flatnonzero(part == p)
-        local[nodes] = np.arange(len(nodes))
+        parts.local[nodes] = np.arange(len(nodes))
         links = tree[(part[gi[tree]] == p)]
-        forest.plant(nodes, local[gi[links]], local[gj[links]], groad[links])
-    stack = parts[::-1]
-    next_part = int(part.max()) + 1 if n else 0
+        stack.append(parts.forest.plant(nodes, parts.local[gi[links]], parts.local[gj[links]],
+                                        groad[links]))
+    stack.reverse()
     next_label = 0
     while stack:
-        p = stack.pop()
-        nodes = np.flatnonzero(part == p)
-        nodes = nodes[np.argsort(forest.parent[nodes] >= 0, kind="stable")]  # root first
-        k, possible = bounds.cells_for(float(w[nodes].sum()))
+        nodes = stack.pop()  # in depth-first order, its root first
+        k, possible = bounds.cells_for(parts.total(nodes))
         if k <= 1 or len(nodes) < 2:
             labels[nodes] = next_label
             next_label += 1
             continue
-        child, _, feasible = forest.best(nodes, k, bounds)
+        at, feasible = parts.forest.best(nodes, k, bounds)
         if not feasible and possible:  # other trees can only help when the count allows
-            local[nodes] = np.arange(len(nodes))
-            cand = np.flatnonzero((part[gi] == p) & (part[gj] == p))
-            found = random_tree_cut(w[nodes], moments[nodes], local[gi[cand]], local[gj[cand]],
-                                    gcost[cand], groad[cand], k, bounds, rng, RETRIES)
-            if found is not None:
-                links = cand[found[0]]
-                forest.plant(nodes, local[gi[links]], local[gj[links]], groad[links])
-                child, _, _ = forest.best(nodes, k, bounds)
-        side = forest.cut(nodes, child)
-        part[nodes[side]] = next_part
-        stack.extend([p, next_part])
-        next_part += 1
+            planted = parts.replant(nodes, k, bounds)
+            if planted is not None:
+                nodes = planted
+                at, _ = parts.forest.best(nodes, k, bounds)
+        below, rest = parts.forest.cut(nodes, at)
+        stack += [rest, below]
     return labels

@@ -1,0 +1,207 @@
+"""Choosing where to cut a spanning tree in two (DESIGN §6).
+
+A part of ``W`` households that needs ``k`` cells is cut at one edge of its spanning tree: the edge
+whose subtree can hold ``k1`` cells and the rest ``k - k1`` cells within the household bounds, and
+which leaves the two sides most compact (least moment of inertia), best balanced and, where there
+is a choice, split along a road. When a tree has no feasible cut, the least-bad one is taken.
+
+Bisection chooses about two hundred cuts per community, most on small parts, so the choice is
+written for few numpy calls: which cuts fit is worked out first, for both sides at once, and
+scores only for those. :func:`_plain_choice` is the same choice written plainly; it is used when
+no cut fits (and to check the fast one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from grid.partition.trees import spanning_tree, subtree_sums
+
+if TYPE_CHECKING:
+    from grid.partition.bisection import Bounds
+
+#: Score bonus for cutting a tree edge that crosses a road (scores are ~0..1).
+ROAD_BONUS = 0.25
+#: Weight of the household balance term against the compactness term.
+BALANCE_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A chosen tree cut: the link to remove, the cells meant for the child side, whether both
+    sides fit the bounds, and the child side as a boolean mask over the tree's nodes."""
+
+    link: int
+    k1: int
+    feasible: bool
+    side: np.ndarray
+
+
+def _plain_choice(
+    sub: np.ndarray, total: np.ndarray, road: np.ndarray, k: int, bounds: Bounds
+) -> tuple[int, int, bool]:
+    """Best candidate cut from the child sides' sums ``sub`` (rows: households, moments) and the
+    part's ``total``: (candidate index, cells for the child side, whether both sides fit)."""
+    s, a, ax, ay, a2 = sub.T
+    wt, ta, tax, tay, ta2 = (float(v) for v in total)
+    other = wt - s
+    lo, hi = bounds.low, bounds.high
+    k1_lo = np.maximum(np.maximum(np.ceil(s / hi), k - np.floor(other / lo)), 1)
+    k1_hi = np.minimum(np.minimum(np.floor(s / lo), k - np.ceil(other / hi)), k - 1)
+    feasible = k1_lo <= k1_hi
+    k1 = np.minimum(np.maximum(np.round(k * s / max(wt, 1e-12)), 1), k - 1)
+    k1 = np.where(feasible, np.minimum(np.maximum(k1, k1_lo), np.maximum(k1_lo, k1_hi)), k1)
+    k2 = k - k1
+    oa, oax, oay = ta - a, tax - ax, tay - ay
+    whole = ta2 - (tax**2 + tay**2) / max(ta, 1e-12)
+    inertia = ((a2 - (ax**2 + ay**2) / np.maximum(a, 1e-12))
+               + ((ta2 - a2) - (oax**2 + oay**2) / np.maximum(oa, 1e-12))) / max(whole, 1e-9)
+    t = bounds.target
+    # Balance matters only for sides that will be cut again; a final cell just has to fit.
+    balance = (np.where(k1 > 1, np.abs(s / k1 - t) / t, 0.0)
+               + np.where(k2 > 1, np.abs(other / k2 - t) / t, 0.0))
+    score = inertia + BALANCE_WEIGHT * balance - ROAD_BONUS * road
+    if feasible.any():
+        best = int(np.argmin(np.where(feasible, score, np.inf)))
+    else:  # the least violation of the bounds, computed only when no cut fits
+        violation = (np.maximum(0, k1 * lo - s) + np.maximum(0, s - k1 * hi)
+                     + np.maximum(0, k2 * lo - other) + np.maximum(0, other - k2 * hi))
+        best = int(np.lexsort((score, violation))[0])
+    return best, int(k1[best]), bool(feasible[best])
+
+
+@lru_cache(maxsize=256)
+def _range_steps(low: int, high: int, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The constants of :func:`cell_range` for given bounds and ``k`` (made once, read only)."""
+    return (np.array([[[-high], [low]], [[low], [-high]]], dtype=float),
+            np.array([[[0.0], [k]], [[0.0], [-k]]]), np.array([[1.0], [1.0 - k]]))
+
+
+def cell_range(sides: np.ndarray, k: int, bounds: Bounds) -> np.ndarray:
+    """The fewest cells the child side can make (row 0) and minus the most (row 1), from the
+    households on the child side and on the other side (rows of ``sides``); a cut fits when
+    the fewest is at most the most.
+
+    The same floats as :func:`_plain_choice`'s bounds on ``k1``, in five steps for both sides:
+    a ceiling is minus the floor of minus the value, and a minimum minus the maximum of minus
+    the values (negation is exact).
+    """
+    divide, offset, clamp = _range_steps(bounds.low, bounds.high, k)
+    # (2, 2, c): -s/hi, o/lo; s/lo, -o/hi; floored; then 0 - them, k - them, 0 - them, -k - them.
+    q = np.floor(sides / divide)
+    np.subtract(offset, q, out=q)
+    most = np.maximum(q[:, 0], q[:, 1])
+    return np.maximum(most, clamp, out=most)
+
+
+def _balance(f: np.ndarray, span: np.ndarray, total: float, k: int, t: float) -> tuple:
+    """Cells for the child side of each fitting cut (``span``: its fewest and minus its most
+    cells), and how far both sides' households per cell are from the target ``t`` (only for
+    sides cut again)."""
+    k12 = np.empty((2, f.shape[1]))
+    k1 = k12[0]
+    np.multiply(k, f[0], out=k1)
+    k1 /= max(total, 1e-12)
+    np.rint(k1, out=k1)  # np.round's own step for whole numbers
+    np.maximum(k1, span[0], out=k1)
+    np.minimum(k1, -span[1], out=k1)
+    np.subtract(k, k1, out=k12[1])
+    balance = f / k12
+    balance -= t
+    np.abs(balance, out=balance)
+    balance /= t
+    balance[k12 <= 1] = 0.0
+    return k1, balance[0] + balance[1]
+
+
+def choose(
+    sides: np.ndarray, total: list[float], road: np.ndarray, k: int, bounds: Bounds,
+    ids: np.ndarray | None = None,
+) -> tuple[int, int] | None:
+    """The best cut that fits, from ``sides`` (2, 5, c): the child sides' sums (households,
+    moments) and the other sides'; as (candidate index, cells for the child side).
+
+    None when no cut fits or a score is not a finite number: then :func:`_plain_choice` decides.
+    Of equal scores the first candidate wins, or with ``ids`` the one with the least id.
+    """
+    span = cell_range(sides[:, 0], k, bounds)
+    fits = (span[0] <= -span[1]).nonzero()[0]
+    if len(fits) == 0:
+        return None
+    f = sides[:, :, fits]
+    wt, ta, tax, tay, ta2 = total
+    whole = ta2 - (tax**2 + tay**2) / max(ta, 1e-12)
+    spread = f[:, 2:4] ** 2
+    near = spread[:, 0] + spread[:, 1]
+    near /= np.maximum(f[:, 1], 1e-12)
+    inertia = f[:, 4] - near
+    score = (inertia[0] + inertia[1]) / max(whole, 1e-9)
+    if k > 2:
+        k1, balance = _balance(f[:, 0], span[:, fits], wt, k, bounds.target)
+        score += BALANCE_WEIGHT * balance
+    # With two cells each side is one cell: the balance is nought, and adding it changes
+    # no score (but minus nought, which compares equal).
+    score -= ROAD_BONUS * road[fits]
+    best = int(score.argmin())
+    low = score[best]
+    if not low < np.inf:
+        return None
+    if ids is not None:
+        ties = (score == low).nonzero()[0]
+        if len(ties) > 1:
+            best = int(ties[ids[fits[ties]].argmin()])
+    return int(fits[best]), int(k1[best]) if k > 2 else 1
+
+
+def two_sides(sums: np.ndarray, cand: np.ndarray, root: int) -> np.ndarray:
+    """(2, columns, c): the sums (as (column, node)) of the candidates' subtrees, and of the rest
+    of the tree rooted at ``root``."""
+    sides = np.empty((2, len(sums), len(cand)))
+    np.take(sums, cand, axis=1, out=sides[0])
+    np.subtract(sums[:, root, None], sides[0], out=sides[1])
+    return sides
+
+
+def best_cut(
+    w: np.ndarray, moments: np.ndarray, a: np.ndarray, b: np.ndarray, road: np.ndarray,
+    k: int, bounds: Bounds,
+) -> Cut | None:
+    """The best cut of a tree (links ``a``–``b`` over local nodes) into ``k`` cells, if any.
+
+    ``moments`` holds per node (area, area·x, area·y, area·(x²+y²)) for the compactness score.
+    Returns ``None`` when the tree has fewer than two nodes.
+    """
+    m = len(w)
+    if m < 2:
+        return None
+    sums, tree = subtree_sums(m, a, b, np.column_stack([w, moments]))
+    child = np.where(tree.pred[b] == a, b, a)
+    got = choose(two_sides(sums, child, 0), sums[:, 0].tolist(), road, k, bounds)
+    if got is None:
+        best, k1, feasible = _plain_choice(sums[:, child].T, sums[:, 0], road, k, bounds)
+    else:
+        (best, k1), feasible = got, True
+    side = np.zeros(m, dtype=bool)
+    side[tree.mem[tree.anc == child[best]]] = True
+    return Cut(best, k1, feasible, side)
+
+
+def random_tree_cut(
+    w: np.ndarray, moments: np.ndarray, li: np.ndarray, lj: np.ndarray, cost: np.ndarray,
+    road: np.ndarray, k: int, bounds: Bounds, rng: np.random.Generator, tries: int,
+) -> tuple[np.ndarray, Cut] | None:
+    """Random spanning trees of a part's graph (local links ``li``–``lj``) tried in turn; the
+    first with a feasible cut into ``k`` cells is returned as (its link indices, the cut)."""
+    for _ in range(tries):
+        noisy = cost * np.exp(rng.normal(0.0, 1.0, len(cost)))
+        tree = spanning_tree(len(w), li, lj, noisy)
+        if len(tree) != len(w) - 1:
+            return None
+        cut = best_cut(w, moments, li[tree], lj[tree], road[tree], k, bounds)
+        if cut is not None and cut.feasible:
+            return tree, cut
+    return None
