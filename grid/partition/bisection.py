@@ -10,7 +10,7 @@ same part are tried before the least-bad cut is taken (and the cells are later r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -18,13 +18,12 @@ import shapely
 from scipy.sparse.csgraph import connected_components
 
 from grid.geomops import EDGE_GRID, matching_edges, shared_edge_length
-from grid.partition.cuts import _plain_choice, cell_range, choose, two_sides
-from grid.partition.trees import Rooted, level_sums, preorder, root_tree, spanning_tree
+from grid.partition.cuts import _plain_choice, choose, two_sides
+from grid.partition.forest import Planting, RootedForest
+from grid.partition.trees import spanning_tree
 
 #: Link cost multiplier for adjacency links that cross a road (so spanning trees avoid roads).
 ROAD_COST = 5.0
-#: Random spanning trees tried on a part before settling for an out-of-bounds cut.
-RETRIES = 2
 
 
 @dataclass(frozen=True)
@@ -61,12 +60,16 @@ class PlotGraph:
 
 def unique_pairs(pairs: np.ndarray) -> np.ndarray:
     """The distinct rows of an (n, 2) array of non-negative integers, sorted as
-    ``np.unique(axis=0)`` sorts them, through one integer key per row (several times faster)."""
+    ``np.unique(axis=0)`` sorts them, through one sorted integer key per row (several times
+    faster; ``np.unique`` of the keys costs five times the sort on small arrays)."""
     if len(pairs) == 0:
         return np.empty((0, 2), dtype=np.int64)
     pairs = np.asarray(pairs, dtype=np.int64)
     m = int(pairs.max()) + 1
-    key = np.unique(pairs[:, 0] * m + pairs[:, 1])
+    key = np.sort(pairs[:, 0] * m + pairs[:, 1])
+    first = np.ones(len(key), dtype=bool)
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    key = key[first]
     return np.column_stack([key // m, key % m])
 
 
@@ -137,130 +140,126 @@ def plot_graph(
     return PlotGraph(i, j, cost, road)
 
 
-class RootedForest:
-    """Spanning trees of the parts being cut, rooted, with subtree sums kept up to date.
+@dataclass
+class _Frontier:
+    """Parts waiting to be cut: their nodes one after another, each part in depth-first order
+    (its root first), where each begins, and each one's place in the order parts are labelled
+    (its path from the component: 0 for the side cut off, 1 for the rest)."""
 
-    A tree is rooted once; cutting off a subtree only subtracts its sums from its ancestors in
-    the same part, so all cuts of a part share one traversal. Nodes are numbered in depth-first
-    order when planted, and a part is kept as its nodes in that order, its root first: the nodes
-    below a node are then a run of the part, found by comparing numbers, without walking the
-    tree. A part whose tree has no feasible cut is re-planted with another spanning tree.
-    """
+    nodes: np.ndarray
+    starts: np.ndarray
+    paths: list[tuple[int, ...]]
 
-    def __init__(self, values: np.ndarray) -> None:
-        n = len(values)
-        self.values = values
-        #: Subtree sums as (column, node), so a part's sums are one gather.
-        self.sums = np.array(values.T, dtype=float)
-        self.up_road = np.zeros(n, dtype=bool)
-        #: Depth-first number of each node (unique over all plantings) and its subtree's size.
-        self.pos = np.zeros(n, dtype=np.int64)
-        self.size = np.ones(n, dtype=np.int64)
-        self.planted = 0
+    @classmethod
+    def of(cls, parts: list[np.ndarray], paths: list[tuple[int, ...]]) -> _Frontier:
+        """The frontier of the given parts."""
+        starts = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum([len(p) for p in parts], out=starts[1:])
+        return cls(np.concatenate(parts), starts, paths)
 
-    def plant(self, nodes: np.ndarray, li: np.ndarray, lj: np.ndarray, road: np.ndarray,
-              tree: Rooted | None = None) -> np.ndarray:
-        """Roots the tree with local links ``li``–``lj`` over ``nodes`` at ``nodes[0]`` (``tree``:
-        that tree already rooted); returns the nodes in depth-first order."""
-        m = len(nodes)
-        tree = root_tree(m, li, lj) if tree is None else tree
-        self.sums[:, nodes] = level_sums(tree, self.values[nodes])
-        child = np.where(tree.pred[lj] == li, lj, li)
-        self.up_road[nodes[child]] = road
-        order = nodes[preorder(tree)]
-        self.pos[order] = self.planted + np.arange(m)
-        self.size[nodes] = np.bincount(tree.anc, minlength=m)
-        self.planted += m
-        return order
+    def only(self, keep: np.ndarray) -> _Frontier:
+        """The frontier of the parts where ``keep`` is set."""
+        sizes = np.diff(self.starts)
+        starts = np.zeros(int(keep.sum()) + 1, dtype=np.int64)
+        np.cumsum(sizes[keep], out=starts[1:])
+        return _Frontier(self.nodes[np.repeat(keep, sizes)], starts,
+                         [p for p, k in zip(self.paths, keep.tolist(), strict=True) if k])
 
-    def best(self, nodes: np.ndarray, k: int, bounds: Bounds) -> tuple[int, bool]:
-        """Best cut of the part ``nodes`` (depth-first order): (the child's place in ``nodes``,
-        feasible). Of equal scores the least node number wins."""
-        cand, root = nodes[1:], int(nodes[0])
-        got = choose(two_sides(self.sums, cand, root), self.sums[:, root].tolist(),
-                     self.up_road[cand], k, bounds, cand)
-        if got is not None:
-            return got[0] + 1, True
-        plain = np.sort(cand)
-        best, _, feasible = _plain_choice(self.sums[:, plain].T, self.sums[:, root],
-                                          self.up_road[plain], k, bounds)
-        return int((cand == plain[best]).nonzero()[0][0]) + 1, feasible
-
-    def cut(self, nodes: np.ndarray, at: int) -> tuple[np.ndarray, np.ndarray]:
-        """Cuts the subtree of ``nodes[at]`` off the part ``nodes``: (its nodes, the rest).
-
-        A part is a connected piece of its planted tree, so its nodes numbered within the
-        child's range are below it, a run from ``at``, and those whose range holds the child's
-        number are above it."""
-        child = int(nodes[at])
-        pos = self.pos[nodes]
-        first = pos[at]
-        stop = int(pos.searchsorted(first + self.size[child]))
-        head = nodes[:at]
-        above = head[pos[:at] + self.size[head] > first]
-        self.sums[:, above] -= self.sums[:, child, None]
-        return nodes[at:stop], np.concatenate((head, nodes[stop:]))
-
-
-def _feasible_tree(
-    w: np.ndarray, li: np.ndarray, lj: np.ndarray, cost: np.ndarray, k: int, bounds: Bounds,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, Rooted] | None:
-    """Random spanning trees of a part's graph (local links ``li``–``lj``, households ``w``)
-    tried in turn: the first with a cut into ``k`` cells that fits, as (its link indices, the
-    tree rooted at node 0). Whether a cut fits needs only the households below each link."""
-    m = len(w)
-    for _ in range(RETRIES):
-        noisy = cost * np.exp(rng.normal(0.0, 1.0, len(cost)))
-        tree = spanning_tree(m, li, lj, noisy)
-        if len(tree) != m - 1:
-            return None
-        rooted = root_tree(m, li[tree], lj[tree])
-        s = np.bincount(rooted.anc, weights=w[rooted.mem], minlength=m)
-        span = cell_range(np.stack([s[1:], s[0] - s[1:]]), k, bounds)
-        if (span[0] <= -span[1]).any():
-            return tree, rooted
-    return None
+    def part(self) -> np.ndarray:
+        """The part of each node."""
+        return np.repeat(np.arange(len(self.paths)), np.diff(self.starts))
 
 
 @dataclass
-class _Parts:
-    """What bisection keeps while it cuts: the active links (ends, cost, road), the forest, the
-    random generator for re-planting, and scratch arrays over all nodes."""
+class _Bisection:
+    """The cutting of all components: parts finished (leaves, by path) and parts waiting for
+    another spanning tree (blocked, with their cells and least-bad child).
 
-    w: np.ndarray
-    gi: np.ndarray
-    gj: np.ndarray
-    cost: np.ndarray
-    road: np.ndarray
-    forest: RootedForest
-    rng: np.random.Generator
-    local: np.ndarray
-    inside: np.ndarray
+    Parts are cut all at once, a step per level of the recursion, with the same cuts as one by
+    one: parts never share nodes, and only re-planting draws random numbers. A part needing
+    another tree waits until no part before it (in the order of labels) is left, so trees are
+    drawn in the order one-by-one cutting draws them.
+    """
+
+    planting: Planting
+    bounds: Bounds
     whole: bool
+    leaves: list[tuple[tuple[int, ...], np.ndarray]] = field(default_factory=list)
+    blocked: list[tuple[tuple[int, ...], np.ndarray, int, int]] = field(default_factory=list)
+    replanted: set[tuple[int, ...]] = field(default_factory=set)
 
-    def total(self, nodes: np.ndarray) -> float:
-        """The part's households: its root's subtree sum when households are whole numbers (any
-        order of adding them is exact), else added up root first, then by node number."""
+    def totals(self, f: _Frontier) -> list[float]:
+        """Each part's households: its root's subtree sum when households are whole numbers
+        (any order of adding them is exact), else added up root first, then by node number."""
         if self.whole:
-            return float(self.forest.sums[0, nodes[0]])
-        return float(self.w[np.concatenate((nodes[:1], np.sort(nodes[1:])))].sum())
+            return self.planting.forest.sums[0, f.nodes[f.starts[:-1]]].tolist()
+        w, ends = self.planting.w, f.starts.tolist()
+        return [float(w[np.concatenate((f.nodes[a:a + 1], np.sort(f.nodes[a + 1:b])))].sum())
+                for a, b in zip(ends[:-1], ends[1:], strict=True)]
 
-    def replant(self, nodes: np.ndarray, k: int, bounds: Bounds) -> np.ndarray | None:
-        """The part re-planted with a random spanning tree that has a fitting cut, if one is
-        found: its nodes in the new depth-first order. Nodes are numbered root first, then by
-        node number, as the tree and its sums depend on the numbering."""
-        first = np.concatenate((nodes[:1], np.sort(nodes[1:])))
-        self.local[first] = np.arange(len(first))
-        self.inside[first] = True
-        cand = np.flatnonzero(self.inside[self.gi] & self.inside[self.gj])
-        self.inside[first] = False
-        li, lj = self.local[self.gi[cand]], self.local[self.gj[cand]]
-        found = _feasible_tree(self.w[first], li, lj, self.cost[cand], k, bounds, self.rng)
-        if found is None:
+    def step(self, f: _Frontier) -> _Frontier | None:
+        """Cuts every part of ``f`` needing more than one cell in two; returns the new parts."""
+        counts = [self.bounds.cells_for(t) for t in self.totals(f)]
+        sizes = np.diff(f.starts)
+        go = np.array([k > 1 for k, _ in counts], dtype=bool) & (sizes >= 2)
+        for p in np.flatnonzero(~go).tolist():
+            self.leaves.append((f.paths[p], f.nodes[f.starts[p]:f.starts[p + 1]]))
+        if not go.any():
             return None
-        tree, rooted = found
-        return self.forest.plant(first, li[tree], lj[tree], self.road[cand[tree]], rooted)
+        k = np.array([c[0] for c in counts])[go]
+        possible = [c[1] for c, g in zip(counts, go.tolist(), strict=True) if g]
+        f = f.only(go)
+        child, cut = self.choices(f, k, possible)
+        if not cut.any():
+            return None
+        if not cut.all():
+            f, child = f.only(cut), child[cut]
+        part = f.part()
+        below = self.planting.forest.cut(f.nodes, part, child)
+        key = 2 * part + ~below  # each part's side cut off first, then its rest
+        order = np.argsort(key, kind="stable")
+        starts = np.zeros(2 * len(child) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(key, minlength=2 * len(child)), out=starts[1:])
+        return _Frontier(f.nodes[order], starts, [q for p in f.paths for q in (p + (0,), p + (1,))])
+
+    def choices(self, f: _Frontier, k: np.ndarray, possible: list[bool]
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Each part's child to cut off, and whether it is cut now (not when it waits for
+        another tree)."""
+        forest, part = self.planting.forest, f.part()
+        roots = f.nodes[f.starts[:-1]]
+        cand = np.ones(len(f.nodes), dtype=bool)
+        cand[f.starts[:-1]] = False
+        nodes, of = f.nodes[cand], part[cand]
+        totals = forest.sums[:, roots]
+        best, _ = choose(two_sides(forest.sums, nodes, totals[:, of]), of, totals,
+                         k.astype(float), forest.up_road[nodes], nodes, self.bounds)
+        child = nodes[best]
+        cut = np.ones(len(best), dtype=bool)
+        for p in np.flatnonzero(best < 0).tolist():  # the plain choice, candidates by number
+            plain = np.sort(f.nodes[f.starts[p] + 1:f.starts[p + 1]])
+            b, _, feasible = _plain_choice(forest.sums[:, plain].T, forest.sums[:, roots[p]],
+                                           forest.up_road[plain], int(k[p]), self.bounds)
+            child[p] = plain[b]
+            if not feasible and possible[p] and f.paths[p] not in self.replanted:
+                # Other trees can only help when the count allows.
+                self.blocked.append((f.paths[p], f.nodes[f.starts[p]:f.starts[p + 1]],
+                                     int(k[p]), int(plain[b])))
+                cut[p] = False
+        return child, cut
+
+    def unblock(self) -> _Frontier:
+        """The first part waiting for another tree, re-planted (or cut as it is when no tree
+        has a fitting cut)."""
+        first = min(range(len(self.blocked)), key=lambda b: self.blocked[b][0])
+        path, nodes, k, child = self.blocked.pop(first)
+        self.replanted.add(path)
+        planted = self.planting.replant(nodes, k, self.bounds)
+        if planted is not None:
+            return _Frontier.of([planted], [path])
+        below = self.planting.forest.cut(nodes, np.zeros(len(nodes), dtype=np.int64),
+                                         np.array([child]))
+        return _Frontier.of([nodes[below], nodes[~below]], [path + (0,), path + (1,)])
 
 
 def _whole_numbers(w: np.ndarray) -> bool:
@@ -285,32 +284,21 @@ def bisect(
     adj = sp.csr_matrix((np.ones(len(tree)), (gi[tree], gj[tree])), shape=(n, n))
     _, comp = connected_components(adj, directed=False)
     part = np.where(active, comp, -1)
-    parts = _Parts(np.asarray(w), gi, gj, gcost, groad,
-                   RootedForest(np.column_stack([w, moments])), np.random.default_rng(seed),
-                   np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=bool),
-                   _whole_numbers(np.asarray(w, dtype=float)[active]))
-    stack = []
+    planting = Planting(np.asarray(w), gi, gj, gcost, groad,
+                        RootedForest(np.column_stack([w, moments])), np.random.default_rng(seed),
+                        np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=bool))
+    planted = []
     for p in np.unique(part[part >= 0]).tolist():  # one rooted tree per connected component
         nodes = np.flatnonzero(part == p)
-        parts.local[nodes] = np.arange(len(nodes))
+        planting.local[nodes] = np.arange(len(nodes))
         links = tree[(part[gi[tree]] == p)]
-        stack.append(parts.forest.plant(nodes, parts.local[gi[links]], parts.local[gj[links]],
-                                        groad[links]))
-    stack.reverse()
-    next_label = 0
-    while stack:
-        nodes = stack.pop()  # in depth-first order, its root first
-        k, possible = bounds.cells_for(parts.total(nodes))
-        if k <= 1 or len(nodes) < 2:
-            labels[nodes] = next_label
-            next_label += 1
-            continue
-        at, feasible = parts.forest.best(nodes, k, bounds)
-        if not feasible and possible:  # other trees can only help when the count allows
-            planted = parts.replant(nodes, k, bounds)
-            if planted is not None:
-                nodes = planted
-                at, _ = parts.forest.best(nodes, k, bounds)
-        below, rest = parts.forest.cut(nodes, at)
-        stack += [rest, below]
+        planted.append(planting.forest.plant(nodes, planting.local[gi[links]],
+                                             planting.local[gj[links]], groad[links]))
+    run = _Bisection(planting, bounds, _whole_numbers(np.asarray(w, dtype=float)[active]))
+    frontier = _Frontier.of(planted, [(c,) for c in range(len(planted))]) if planted else None
+    while frontier is not None or run.blocked:
+        frontier = run.step(frontier) if frontier is not None else run.step(run.unblock())
+    run.leaves.sort(key=lambda leaf: leaf[0])
+    for label, (_, nodes) in enumerate(run.leaves):
+        labels[nodes] = label
     return labels

@@ -74,43 +74,45 @@ def _plain_choice(
     return best, int(k1[best]), bool(feasible[best])
 
 
-@lru_cache(maxsize=256)
-def _range_steps(low: int, high: int, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The constants of :func:`cell_range` for given bounds and ``k`` (made once, read only)."""
-    return (np.array([[[-high], [low]], [[low], [-high]]], dtype=float),
-            np.array([[[0.0], [k]], [[0.0], [-k]]]), np.array([[1.0], [1.0 - k]]))
+@lru_cache(maxsize=64)
+def _quotients(low: int, high: int) -> np.ndarray:
+    """Divisors giving -s/high, o/low, s/low and -o/high (made once per bounds, read only)."""
+    return np.array([[[-high], [low]], [[low], [-high]]], dtype=float)
 
 
-def cell_range(sides: np.ndarray, k: int, bounds: Bounds) -> np.ndarray:
+def cell_range(sides: np.ndarray, k: np.ndarray, bounds: Bounds) -> np.ndarray:
     """The fewest cells the child side can make (row 0) and minus the most (row 1), from the
-    households on the child side and on the other side (rows of ``sides``); a cut fits when
-    the fewest is at most the most.
+    households on the child side and on the other side (rows of ``sides``) and the cells ``k``
+    of the part; a cut fits when the fewest is at most the most.
 
-    The same floats as :func:`_plain_choice`'s bounds on ``k1``, in five steps for both sides:
-    a ceiling is minus the floor of minus the value, and a minimum minus the maximum of minus
-    the values (negation is exact).
+    The same floats as :func:`_plain_choice`'s bounds on ``k1``, for both sides at once: a
+    ceiling is minus the floor of minus the value, and a minimum minus the maximum of minus the
+    values (negation is exact).
     """
-    divide, offset, clamp = _range_steps(bounds.low, bounds.high, k)
-    # (2, 2, c): -s/hi, o/lo; s/lo, -o/hi; floored; then 0 - them, k - them, 0 - them, -k - them.
-    q = np.floor(sides / divide)
-    np.subtract(offset, q, out=q)
+    q = np.floor(sides / _quotients(bounds.low, bounds.high))
+    np.negative(q, out=q)  # ceil(s/hi), -floor(o/lo); -floor(s/lo), ceil(o/hi)
+    q[0, 1] += k
+    q[1, 1] -= k
     most = np.maximum(q[:, 0], q[:, 1])
-    return np.maximum(most, clamp, out=most)
+    np.maximum(most[0], 1.0, out=most[0])
+    np.maximum(most[1], 1.0 - k, out=most[1])
+    return most
 
 
-def _balance(f: np.ndarray, span: np.ndarray, total: float, k: int, t: float) -> tuple:
+def _balance(s: np.ndarray, span: np.ndarray, total: np.ndarray, k: np.ndarray,
+             t: float) -> tuple[np.ndarray, np.ndarray]:
     """Cells for the child side of each fitting cut (``span``: its fewest and minus its most
-    cells), and how far both sides' households per cell are from the target ``t`` (only for
-    sides cut again)."""
-    k12 = np.empty((2, f.shape[1]))
+    cells; ``s``: households on both sides; ``total``: the part's, at least 1e-12) and how far
+    both sides' households per cell are from the target ``t`` (only for sides cut again)."""
+    k12 = np.empty((2, s.shape[1]))
     k1 = k12[0]
-    np.multiply(k, f[0], out=k1)
-    k1 /= max(total, 1e-12)
+    np.multiply(k, s[0], out=k1)
+    k1 /= total
     np.rint(k1, out=k1)  # np.round's own step for whole numbers
     np.maximum(k1, span[0], out=k1)
     np.minimum(k1, -span[1], out=k1)
     np.subtract(k, k1, out=k12[1])
-    balance = f / k12
+    balance = s / k12
     balance -= t
     np.abs(balance, out=balance)
     balance /= t
@@ -118,51 +120,61 @@ def _balance(f: np.ndarray, span: np.ndarray, total: float, k: int, t: float) ->
     return k1, balance[0] + balance[1]
 
 
-def choose(
-    sides: np.ndarray, total: list[float], road: np.ndarray, k: int, bounds: Bounds,
-    ids: np.ndarray | None = None,
-) -> tuple[int, int] | None:
-    """The best cut that fits, from ``sides`` (2, 5, c): the child sides' sums (households,
-    moments) and the other sides'; as (candidate index, cells for the child side).
+def _least(score: np.ndarray, ids: np.ndarray, part: np.ndarray, parts: int) -> np.ndarray:
+    """Each part's place of least ``score`` (of equal scores, the least id) in ``score``."""
+    if parts == 1 and len(score):
+        best = int(score.argmin())
+        ties = (score == score[best]).nonzero()[0]
+        return ties[ids[ties].argmin(keepdims=True)] if len(ties) > 1 else np.array([best])
+    order = np.lexsort((ids, score, part))
+    ranked = part[order]
+    new = np.ones(len(order), dtype=bool)
+    np.not_equal(ranked[1:], ranked[:-1], out=new[1:])
+    return order[new]
 
-    None when no cut fits or a score is not a finite number: then :func:`_plain_choice` decides.
-    Of equal scores the first candidate wins, or with ``ids`` the one with the least id.
+
+def choose(
+    sides: np.ndarray, part: np.ndarray, totals: np.ndarray, k: np.ndarray, road: np.ndarray,
+    ids: np.ndarray, bounds: Bounds,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The best cut that fits in each of several parts, from the candidates' ``sides``
+    (2, 5, c): the child sides' sums (households, moments) and the other sides'; ``part``:
+    each candidate's part; ``totals``: the parts' sums (5, parts); ``k``: their cells.
+
+    Returns per part the candidate (-1 when none fits, or when a score is not a finite number:
+    then :func:`_plain_choice` decides) and the cells for its child side. Of equal scores the
+    candidate with the least id wins. The scores are :func:`_plain_choice`'s floats.
     """
-    span = cell_range(sides[:, 0], k, bounds)
+    kc = k[part]
+    span = cell_range(sides[:, 0], kc, bounds)
     fits = (span[0] <= -span[1]).nonzero()[0]
-    if len(fits) == 0:
-        return None
-    f = sides[:, :, fits]
-    wt, ta, tax, tay, ta2 = total
-    whole = ta2 - (tax**2 + tay**2) / max(ta, 1e-12)
+    f, fp, kf = sides[:, :, fits], part[fits], kc[fits]
+    wt, whole = [], []
+    for w, ta, tax, tay, ta2 in totals.T.tolist():  # the part's own figures as Python floats
+        wt.append(max(w, 1e-12))
+        whole.append(max(ta2 - (tax**2 + tay**2) / max(ta, 1e-12), 1e-9))
+    k1, balance = _balance(f[:, 0], span[:, fits], np.array(wt)[fp], kf, bounds.target)
     spread = f[:, 2:4] ** 2
     near = spread[:, 0] + spread[:, 1]
     near /= np.maximum(f[:, 1], 1e-12)
     inertia = f[:, 4] - near
-    score = (inertia[0] + inertia[1]) / max(whole, 1e-9)
-    if k > 2:
-        k1, balance = _balance(f[:, 0], span[:, fits], wt, k, bounds.target)
-        score += BALANCE_WEIGHT * balance
-    # With two cells each side is one cell: the balance is nought, and adding it changes
-    # no score (but minus nought, which compares equal).
-    score -= ROAD_BONUS * road[fits]
-    best = int(score.argmin())
-    low = score[best]
-    if not low < np.inf:
-        return None
-    if ids is not None:
-        ties = (score == low).nonzero()[0]
-        if len(ties) > 1:
-            best = int(ties[ids[fits[ties]].argmin()])
-    return int(fits[best]), int(k1[best]) if k > 2 else 1
+    score = ((inertia[0] + inertia[1]) / np.array(whole)[fp] + BALANCE_WEIGHT * balance
+             - ROAD_BONUS * road[fits])
+    first = _least(score, ids[fits], fp, len(k))
+    best = np.full(len(k), -1, dtype=np.int64)
+    best[fp[first]] = fits[first]
+    best[fp[~(score < np.inf)]] = -1
+    cells = np.zeros(len(k), dtype=np.int64)
+    cells[fp[first]] = k1[first]
+    return best, cells
 
 
-def two_sides(sums: np.ndarray, cand: np.ndarray, root: int) -> np.ndarray:
-    """(2, columns, c): the sums (as (column, node)) of the candidates' subtrees, and of the rest
-    of the tree rooted at ``root``."""
+def two_sides(sums: np.ndarray, cand: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """(2, columns, c): the sums (as (column, node)) of the candidates' subtrees, and the rest
+    of their parts' (``totals``: each candidate's part's sums)."""
     sides = np.empty((2, len(sums), len(cand)))
     np.take(sums, cand, axis=1, out=sides[0])
-    np.subtract(sums[:, root, None], sides[0], out=sides[1])
+    np.subtract(totals, sides[0], out=sides[1])
     return sides
 
 
@@ -180,11 +192,12 @@ def best_cut(
         return None
     sums, tree = subtree_sums(m, a, b, np.column_stack([w, moments]))
     child = np.where(tree.pred[b] == a, b, a)
-    got = choose(two_sides(sums, child, 0), sums[:, 0].tolist(), road, k, bounds)
-    if got is None:
+    got, cells = choose(two_sides(sums, child, sums[:, :1]), np.zeros(len(child), dtype=np.int64),
+                        sums[:, :1], np.array([float(k)]), road, np.arange(len(child)), bounds)
+    if got[0] < 0:
         best, k1, feasible = _plain_choice(sums[:, child].T, sums[:, 0], road, k, bounds)
     else:
-        (best, k1), feasible = got, True
+        best, k1, feasible = int(got[0]), int(cells[0]), True
     side = np.zeros(m, dtype=bool)
     side[tree.mem[tree.anc == child[best]]] = True
     return Cut(best, k1, feasible, side)
