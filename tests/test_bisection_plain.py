@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree
 
-from grid.partition.bisection import Bounds, PlotGraph, bisect
+from grid.partition.bisection import Bounds, PlotGraph, _cells_for_all, bisect
 from grid.partition.cuts import _plain_choice, choose, two_sides
 from grid.partition.forest import RETRIES
 from grid.partition.trees import level_sums, root_tree
@@ -56,7 +56,7 @@ def test_subtree_sums_are_added_in_the_plain_order(m: int, seed: int) -> None:
     tree = root_tree(m, a, b)
     want, pred = _plain_sums(m, a, b, values)
     assert np.array_equal(np.maximum(tree.pred, -1), np.maximum(pred, -1))  # scipy's root: -9999
-    assert np.array_equal(level_sums(tree, values), want.T)  # bit for bit, not close
+    assert np.array_equal(level_sums(tree, values.T), want.T)  # bit for bit, not close
 
 
 @FAST
@@ -70,12 +70,20 @@ def test_choice_is_the_plain_choice(c: int, k: int, seed: int) -> None:
         sums[:, c // 2:] = sums[:, :1]
     total = sums.sum(axis=1, keepdims=True) + rng.random((5, 1))
     road = rng.random(c) < 0.3
-    best, cells = choose(two_sides(sums, np.arange(c), total), np.zeros(c, dtype=np.int64),
-                         total, np.array([float(k)]), road, np.arange(c), bounds)
-    want, want_k1, feasible = _plain_choice(sums.T, total[:, 0], road, k, bounds)
-    assert (best[0] >= 0) == feasible
-    if feasible:
-        assert (best[0], cells[0]) == (want, want_k1)
+    best, cells, fits = choose(two_sides(sums, np.arange(c), total), np.zeros(c, dtype=np.int64),
+                               total, np.array([float(k)]), road, np.arange(c), bounds)
+    assert (best[0], cells[0], fits[0]) == _plain_choice(sums.T, total[:, 0], road, k, bounds)
+
+
+@FAST
+@given(st.lists(st.one_of(st.integers(0, 5000).map(float), st.floats(0, 5000),
+                          st.sampled_from([149.99999999999997, 150.0, 225.0, 375.0, 0.5])),
+                max_size=30), st.integers(1, 200), st.integers(0, 300))
+def test_cells_for_all_is_cells_for(totals: list[float], low: int, extra: int) -> None:
+    bounds = Bounds(low, low + extra)
+    k, fits = _cells_for_all(bounds, totals)
+    assert [(int(a), bool(b)) for a, b in zip(k, fits, strict=True)] == [
+        bounds.cells_for(t) for t in totals]
 
 
 def _plain_tree(n: int, i: np.ndarray, j: np.ndarray, cost: np.ndarray) -> np.ndarray:

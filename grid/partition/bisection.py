@@ -3,9 +3,11 @@
 A part of ``W`` households that needs ``k`` cells is cut at one edge of its spanning tree: the edge
 whose subtree can hold ``k1`` cells and the rest ``k - k1`` cells within the household bounds, and
 which leaves the two sides most compact (least moment of inertia), best balanced and, where there
-is a choice, split along a road. Both sides of a tree cut are connected, so every cell is
-contiguous by construction. When a tree has no feasible cut, other random spanning trees of the
-same part are tried before the least-bad cut is taken (and the cells are later reported).
+is a choice, split along a road (``grid.partition.cuts``). Both sides of a tree cut are connected,
+so every cell is contiguous by construction. When a tree has no feasible cut, other random
+spanning trees of the same part are tried before the least-bad cut is taken (and the cells are
+later reported). Trees are rooted and their subtree sums kept in ``grid.partition.forest`` and
+``grid.partition.trees``; all parts waiting at one time are cut in one step.
 """
 
 from __future__ import annotations
@@ -176,9 +178,11 @@ class _Bisection:
     another spanning tree (blocked, with their cells and least-bad child).
 
     Parts are cut all at once, a step per level of the recursion, with the same cuts as one by
-    one: parts never share nodes, and only re-planting draws random numbers. A part needing
-    another tree waits until no part before it (in the order of labels) is left, so trees are
-    drawn in the order one-by-one cutting draws them.
+    one (a part at a time, the side cut off first): parts never share nodes, and only
+    re-planting draws random numbers. Parts waiting for another tree are re-planted one at a
+    time, the first in label order first, once no other part can be cut: every part before it
+    is then finished, so trees are drawn in the order one-by-one cutting draws them. Labels go
+    to the leaves in the order of their paths, the order one-by-one cutting finishes them.
     """
 
     planting: Planting
@@ -199,15 +203,13 @@ class _Bisection:
 
     def step(self, f: _Frontier) -> _Frontier | None:
         """Cuts every part of ``f`` needing more than one cell in two; returns the new parts."""
-        counts = [self.bounds.cells_for(t) for t in self.totals(f)]
-        sizes = np.diff(f.starts)
-        go = np.array([k > 1 for k, _ in counts], dtype=bool) & (sizes >= 2)
+        k, possible = _cells_for_all(self.bounds, self.totals(f))
+        go = (k > 1) & (np.diff(f.starts) >= 2)
         for p in np.flatnonzero(~go).tolist():
             self.leaves.append((f.paths[p], f.nodes[f.starts[p]:f.starts[p + 1]]))
         if not go.any():
             return None
-        k = np.array([c[0] for c in counts])[go]
-        possible = [c[1] for c, g in zip(counts, go.tolist(), strict=True) if g]
+        k, possible = k[go], possible[go].tolist()
         f = f.only(go)
         child, cut = self.choices(f, k, possible)
         if not cut.any():
@@ -232,19 +234,21 @@ class _Bisection:
         cand[f.starts[:-1]] = False
         nodes, of = f.nodes[cand], part[cand]
         totals = forest.sums[:, roots]
-        best, _ = choose(two_sides(forest.sums, nodes, totals[:, of]), of, totals,
-                         k.astype(float), forest.up_road[nodes], nodes, self.bounds)
+        best, _, feasible = choose(two_sides(forest.sums, nodes, totals[:, of]), of, totals,
+                                   k.astype(float), forest.up_road[nodes], nodes, self.bounds)
         child = nodes[best]
-        cut = np.ones(len(best), dtype=bool)
         for p in np.flatnonzero(best < 0).tolist():  # the plain choice, candidates by number
             plain = np.sort(f.nodes[f.starts[p] + 1:f.starts[p + 1]])
-            b, _, feasible = _plain_choice(forest.sums[:, plain].T, forest.sums[:, roots[p]],
-                                           forest.up_road[plain], int(k[p]), self.bounds)
+            b, _, feasible[p] = _plain_choice(forest.sums[:, plain].T, forest.sums[:, roots[p]],
+                                              forest.up_road[plain], int(k[p]), self.bounds)
             child[p] = plain[b]
-            if not feasible and possible[p] and f.paths[p] not in self.replanted:
-                # Other trees can only help when the count allows.
+        cut = np.ones(len(best), dtype=bool)
+        for p in np.flatnonzero(~feasible).tolist():
+            if possible[p] and f.paths[p] not in self.replanted:
+                # Other trees can only help when the count allows; a re-planted part is cut
+                # with its best cut, as one by one.
                 self.blocked.append((f.paths[p], f.nodes[f.starts[p]:f.starts[p + 1]],
-                                     int(k[p]), int(plain[b])))
+                                     int(k[p]), int(child[p])))
                 cut[p] = False
         return child, cut
 
@@ -260,6 +264,19 @@ class _Bisection:
         below = self.planting.forest.cut(nodes, np.zeros(len(nodes), dtype=np.int64),
                                          np.array([child]))
         return _Frontier.of([nodes[below], nodes[~below]], [path + (0,), path + (1,)])
+
+
+def _cells_for_all(bounds: Bounds, totals: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`Bounds.cells_for` of every total at once: (cells, whether that count fits)."""
+    t = np.array(totals)
+    if not np.isfinite(t).all():  # as one by one, which refuses them
+        counts = [bounds.cells_for(x) for x in totals]
+        return np.array([c[0] for c in counts]), np.array([c[1] for c in counts], dtype=bool)
+    fewest, most = np.ceil(t / bounds.high), np.floor(t / bounds.low)
+    near = np.rint(t / bounds.target)  # round() of a float: half to even, as np.rint
+    fits = fewest <= most
+    k = np.where(fits, np.minimum(np.maximum(near, fewest), most), near)
+    return np.maximum(k, 1).astype(np.int64), fits
 
 
 def _whole_numbers(w: np.ndarray) -> bool:

@@ -5,10 +5,11 @@ whose subtree can hold ``k1`` cells and the rest ``k - k1`` cells within the hou
 which leaves the two sides most compact (least moment of inertia), best balanced and, where there
 is a choice, split along a road. When a tree has no feasible cut, the least-bad one is taken.
 
-Bisection chooses about two hundred cuts per community, most on small parts, so the choice is
-written for few numpy calls: which cuts fit is worked out first, for both sides at once, and
-scores only for those. :func:`_plain_choice` is the same choice written plainly; it is used when
-no cut fits (and to check the fast one).
+Bisection chooses about two hundred cuts per community, most on small parts, so :func:`choose`
+chooses for all the parts waiting at one time together, in few numpy calls: which cuts fit is
+worked out first, for both sides at once, and scores only where needed. :func:`_plain_choice` is
+the same choice for one part, written plainly; it decides where a score is not a finite number,
+and the tests check the fast choice against it.
 """
 
 from __future__ import annotations
@@ -99,74 +100,105 @@ def cell_range(sides: np.ndarray, k: np.ndarray, bounds: Bounds) -> np.ndarray:
     return most
 
 
-def _balance(s: np.ndarray, span: np.ndarray, total: np.ndarray, k: np.ndarray,
-             t: float) -> tuple[np.ndarray, np.ndarray]:
-    """Cells for the child side of each fitting cut (``span``: its fewest and minus its most
-    cells; ``s``: households on both sides; ``total``: the part's, at least 1e-12) and how far
-    both sides' households per cell are from the target ``t`` (only for sides cut again)."""
-    k12 = np.empty((2, s.shape[1]))
-    k1 = k12[0]
-    np.multiply(k, s[0], out=k1)
+def _cells(k: np.ndarray, s: np.ndarray, total: np.ndarray, fewest: np.ndarray | float,
+           most: np.ndarray) -> np.ndarray:
+    """Cells for the child side: its households' share of ``k`` (``total``: the part's, at
+    least 1e-12), rounded, then kept within [``fewest``, ``most``]."""
+    k1 = k * s
     k1 /= total
     np.rint(k1, out=k1)  # np.round's own step for whole numbers
-    np.maximum(k1, span[0], out=k1)
-    np.minimum(k1, -span[1], out=k1)
-    np.subtract(k, k1, out=k12[1])
-    balance = s / k12
+    np.maximum(k1, fewest, out=k1)
+    np.minimum(k1, most, out=k1)
+    return k1
+
+
+def _score(f: np.ndarray, k12: np.ndarray, whole: np.ndarray, road: np.ndarray,
+           t: float) -> np.ndarray:
+    """:func:`_plain_choice`'s score of cuts with sides ``f`` (2, 5, c) and cells ``k12``
+    (2, c): least inertia (``whole``: the part's own, at least 1e-9), households per cell near
+    the target ``t`` for sides cut again, and a road cut."""
+    balance = f[:, 0] / k12
     balance -= t
     np.abs(balance, out=balance)
     balance /= t
     balance[k12 <= 1] = 0.0
-    return k1, balance[0] + balance[1]
+    spread = f[:, 2:4] ** 2
+    near = spread[:, 0] + spread[:, 1]
+    near /= np.maximum(f[:, 1], 1e-12)
+    inertia = f[:, 4] - near
+    return ((inertia[0] + inertia[1]) / whole + BALANCE_WEIGHT * (balance[0] + balance[1])
+            - ROAD_BONUS * road)
 
 
-def _least(score: np.ndarray, ids: np.ndarray, part: np.ndarray, parts: int) -> np.ndarray:
-    """Each part's place of least ``score`` (of equal scores, the least id) in ``score``."""
-    if parts == 1 and len(score):
+def _least(part: np.ndarray, parts: int, score: np.ndarray, ids: np.ndarray,
+           violation: np.ndarray | None = None) -> np.ndarray:
+    """Each part's place of least ``violation`` (if given), then least ``score``, then least
+    id, in ``score``."""
+    if parts == 1 and violation is None and len(score):
         best = int(score.argmin())
         ties = (score == score[best]).nonzero()[0]
         return ties[ids[ties].argmin(keepdims=True)] if len(ties) > 1 else np.array([best])
-    order = np.lexsort((ids, score, part))
+    keys = (ids, score, part) if violation is None else (ids, score, violation, part)
+    order = np.lexsort(keys)
     ranked = part[order]
     new = np.ones(len(order), dtype=bool)
     np.not_equal(ranked[1:], ranked[:-1], out=new[1:])
     return order[new]
 
 
+def _both(k1: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """(2, c): the cells of the child side and of the rest."""
+    k12 = np.empty((2, len(k1)))
+    k12[0] = k1
+    np.subtract(k, k1, out=k12[1])
+    return k12
+
+
 def choose(
     sides: np.ndarray, part: np.ndarray, totals: np.ndarray, k: np.ndarray, road: np.ndarray,
     ids: np.ndarray, bounds: Bounds,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The best cut that fits in each of several parts, from the candidates' ``sides``
-    (2, 5, c): the child sides' sums (households, moments) and the other sides'; ``part``:
-    each candidate's part; ``totals``: the parts' sums (5, parts); ``k``: their cells.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The best cut in each of several parts, from the candidates' ``sides`` (2, 5, c): the
+    child sides' sums (households, moments) and the other sides'; ``part``: each candidate's
+    part (candidates grouped by part); ``totals``: the parts' sums (5, parts); ``k``: their
+    cells.
 
-    Returns per part the candidate (-1 when none fits, or when a score is not a finite number:
-    then :func:`_plain_choice` decides) and the cells for its child side. Of equal scores the
-    candidate with the least id wins. The scores are :func:`_plain_choice`'s floats.
+    :func:`_plain_choice`'s choice, for all parts at once: returns per part the candidate, the
+    cells for its child side and whether both sides fit. The candidate is -1 where a fitting
+    cut's score is not a finite number: then :func:`_plain_choice` decides. Of equal scores the
+    candidate with the least id wins.
     """
     kc = k[part]
     span = cell_range(sides[:, 0], kc, bounds)
-    fits = (span[0] <= -span[1]).nonzero()[0]
-    f, fp, kf = sides[:, :, fits], part[fits], kc[fits]
+    fit = span[0] <= -span[1]
+    feasible = np.zeros(len(k), dtype=bool)
+    feasible[part[fit]] = True
     wt, whole = [], []
     for w, ta, tax, tay, ta2 in totals.T.tolist():  # the part's own figures as Python floats
         wt.append(max(w, 1e-12))
         whole.append(max(ta2 - (tax**2 + tay**2) / max(ta, 1e-12), 1e-9))
-    k1, balance = _balance(f[:, 0], span[:, fits], np.array(wt)[fp], kf, bounds.target)
-    spread = f[:, 2:4] ** 2
-    near = spread[:, 0] + spread[:, 1]
-    near /= np.maximum(f[:, 1], 1e-12)
-    inertia = f[:, 4] - near
-    score = ((inertia[0] + inertia[1]) / np.array(whole)[fp] + BALANCE_WEIGHT * balance
-             - ROAD_BONUS * road[fits])
-    first = _least(score, ids[fits], fp, len(k))
+    wt_c, whole_c = np.array(wt)[part], np.array(whole)[part]
     best = np.full(len(k), -1, dtype=np.int64)
-    best[fp[first]] = fits[first]
-    best[fp[~(score < np.inf)]] = -1
     cells = np.zeros(len(k), dtype=np.int64)
-    cells[fp[first]] = k1[first]
-    return best, cells
+    pick = fit.nonzero()[0]
+    if len(pick):  # cuts that fit: the least score
+        f, kf = sides[:, :, pick], kc[pick]
+        k12 = _both(_cells(kf, f[0, 0], wt_c[pick], span[0, pick], -span[1, pick]), kf)
+        score = _score(f, k12, whole_c[pick], road[pick], bounds.target)
+        first = _least(part[pick], len(k), score, ids[pick])
+        best[part[pick[first]]], cells[part[pick[first]]] = pick[first], k12[0, first]
+        best[part[pick][~(score < np.inf)]] = -1
+    pick = (~feasible[part]).nonzero()[0]
+    if len(pick):  # no cut fits: the least violation of the bounds, then the least score
+        f, kf = sides[:, :, pick], kc[pick]
+        k12 = _both(_cells(kf, f[0, 0], wt_c[pick], 1.0, kf - 1), kf)
+        score = _score(f, k12, whole_c[pick], road[pick], bounds.target)
+        over = np.maximum(0, k12 * bounds.low - f[:, 0])
+        under = np.maximum(0, f[:, 0] - k12 * bounds.high)
+        first = _least(part[pick], len(k), score, ids[pick],
+                       over[0] + under[0] + over[1] + under[1])
+        best[part[pick[first]]], cells[part[pick[first]]] = pick[first], k12[0, first]
+    return best, cells, feasible
 
 
 def two_sides(sums: np.ndarray, cand: np.ndarray, totals: np.ndarray) -> np.ndarray:
@@ -192,12 +224,13 @@ def best_cut(
         return None
     sums, tree = subtree_sums(m, a, b, np.column_stack([w, moments]))
     child = np.where(tree.pred[b] == a, b, a)
-    got, cells = choose(two_sides(sums, child, sums[:, :1]), np.zeros(len(child), dtype=np.int64),
-                        sums[:, :1], np.array([float(k)]), road, np.arange(len(child)), bounds)
+    got, cells, fits = choose(two_sides(sums, child, sums[:, :1]),
+                              np.zeros(len(child), dtype=np.int64), sums[:, :1],
+                              np.array([float(k)]), road, np.arange(len(child)), bounds)
     if got[0] < 0:
         best, k1, feasible = _plain_choice(sums[:, child].T, sums[:, 0], road, k, bounds)
     else:
-        best, k1, feasible = int(got[0]), int(cells[0]), True
+        best, k1, feasible = int(got[0]), int(cells[0]), bool(fits[0])
     side = np.zeros(m, dtype=bool)
     side[tree.mem[tree.anc == child[best]]] = True
     return Cut(best, k1, feasible, side)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from grid.partition.cuts import cell_range
-from grid.partition.trees import Rooted, level_sums, preorder, root_tree, spanning_tree
+from grid.partition.trees import Rooted, level_sums, root_tree, spanning_tree
 
 if TYPE_CHECKING:
     from grid.partition.bisection import Bounds
@@ -34,9 +34,9 @@ class RootedForest:
 
     def __init__(self, values: np.ndarray) -> None:
         n = len(values)
-        self.values = values
-        #: Subtree sums as (column, node), so the sums of a part's nodes are one gather.
-        self.sums = np.array(values.T, dtype=float)
+        #: Values and subtree sums as (column, node), so a part's are one gather.
+        self.values = np.array(values.T, dtype=float)
+        self.sums = self.values.copy()
         self.up_road = np.zeros(n, dtype=bool)
         #: Depth-first number of each node (unique over all plantings) and its subtree's size.
         self.pos = np.zeros(n, dtype=np.int64)
@@ -49,10 +49,10 @@ class RootedForest:
         that tree already rooted); returns the nodes in depth-first order."""
         m = len(nodes)
         tree = root_tree(m, li, lj) if tree is None else tree
-        self.sums[:, nodes] = level_sums(tree, self.values[nodes])
+        self.sums[:, nodes] = level_sums(tree, self.values[:, nodes])
         child = np.where(tree.pred[lj] == li, lj, li)
         self.up_road[nodes[child]] = road
-        order = nodes[preorder(tree)]
+        order = nodes[tree.order]
         self.pos[order] = self.planted + np.arange(m)
         self.size[nodes] = np.bincount(tree.anc, minlength=m)
         self.planted += m

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import breadth_first_order, depth_first_order, minimum_spanning_tree
+from scipy.sparse.csgraph import depth_first_order, minimum_spanning_tree
 
 #: Links at most for which a spanning tree is found in plain Python: scipy's per-call overhead
 #: costs more than the loop on smaller graphs.
@@ -84,34 +84,31 @@ def _both_ways(m: int, a: np.ndarray, b: np.ndarray) -> sp.csr_matrix:
 
 @dataclass(frozen=True)
 class Rooted:
-    """A tree over local nodes rooted at node 0: each node's parent (-1 at the root), every
-    (ancestor, descendant) pair, a node being its own first, in the order subtree sums add them
-    up, and the nodes in depth-first order (or, for a large tree, its links both ways to find
-    that order from)."""
+    """A tree over local nodes rooted at node 0: each node's parent (negative at the root),
+    every (ancestor, descendant) pair, a node being its own first, in the order subtree sums
+    add them up, and the nodes in depth-first order (every subtree is a run of it)."""
 
     pred: np.ndarray
     anc: np.ndarray
     mem: np.ndarray
-    order: np.ndarray | None = None
-    graph: sp.csr_matrix | None = None
+    order: np.ndarray
 
 
-def _levels(m: int, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
-    """Parents and depths in the tree with links ``a``–``b`` rooted at node 0, and its links
-    both ways, through scipy (for large trees)."""
-    graph = _both_ways(m, a, b)
-    order, pred = breadth_first_order(graph, 0, directed=True, return_predecessors=True)
-    # Breadth-first order holds the levels one after another, and the parents' places in it
-    # never decrease: a level ends where the parents reach past the level before it.
-    at = np.empty(m, dtype=np.int64)
-    at[order] = np.arange(m)
-    up = at[pred[order[1:]]]
-    ends = [1]
-    while ends[-1] < m:
-        ends.append(1 + int(up.searchsorted(ends[-1])))
-    depth = np.empty(m, dtype=np.int64)
-    depth[order] = np.repeat(np.arange(len(ends)), np.diff(ends, prepend=0))
-    return pred, depth, graph
+def _levels(m: int, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parents, depths and a depth-first order of the tree with links ``a``–``b`` rooted at
+    node 0, through scipy (for large trees); depths by pointer jumping, in a few steps."""
+    order, pred = depth_first_order(_both_ways(m, a, b), 0, directed=True,
+                                    return_predecessors=True)
+    if len(order) != m:
+        raise ValueError("the links do not join all the nodes in one tree")
+    up = pred.copy()
+    up[0] = 0  # the root is its own parent
+    depth = np.ones(m, dtype=np.int64)
+    depth[0] = 0
+    while up.any():  # depth[v]: from v to up[v], which jumps twice as far each step
+        depth += depth[up]
+        up = up[up]
+    return pred, depth, order
 
 
 def _walk(m: int, a: np.ndarray, b: np.ndarray) -> tuple[list[int], list[int], list[int]]:
@@ -121,12 +118,15 @@ def _walk(m: int, a: np.ndarray, b: np.ndarray) -> tuple[list[int], list[int], l
     for x, y in zip(a.tolist(), b.tolist(), strict=True):
         near[x].append(y)
         near[y].append(x)
-    pred, depth, order, todo = [-1] * m, [0] * m, [], [0]
+    pred, depth, order, todo = [-1] * m, [-1] * m, [], [0]
+    depth[0] = 0
     while todo:
         v = todo.pop()
         order.append(v)
         for u in near[v]:
             if u != pred[v]:
+                if depth[u] >= 0:
+                    raise ValueError("the links do not form a tree")
                 pred[u], depth[u] = v, depth[v] + 1
                 todo.append(u)
     return pred, depth, order
@@ -140,13 +140,13 @@ def root_tree(m: int, a: np.ndarray, b: np.ndarray) -> Rooted:
     its children's in number order, then its grandchildren's, and so on. Sorting the nodes
     deepest first makes the nodes at least ``d`` deep a prefix, so each distance is one step.
     """
-    order = graph = None
     if m <= PLAIN_WALK:
         pred_list, depth_list, order_list = _walk(m, a, b)
-        pred, depth = np.array(pred_list), np.array(depth_list)
-        order = np.array(order_list)
+        if len(order_list) != m:
+            raise ValueError("the links do not join all the nodes in one tree")
+        pred, depth, order = np.array(pred_list), np.array(depth_list), np.array(order_list)
     else:
-        pred, depth, graph = _levels(m, a, b)
+        pred, depth, order = _levels(m, a, b)
     deepest = np.argsort(-depth, kind="stable")
     sizes = np.bincount(depth)
     anc, mem = [np.arange(m)], [np.arange(m)]
@@ -155,25 +155,18 @@ def root_tree(m: int, a: np.ndarray, b: np.ndarray) -> Rooted:
         cur = pred[cur[:reach]]
         anc.append(cur)
         mem.append(deepest[:reach])
-    return Rooted(pred, np.concatenate(anc), np.concatenate(mem), order, graph)
+    return Rooted(pred, np.concatenate(anc), np.concatenate(mem), order)
 
 
 def level_sums(tree: Rooted, values: np.ndarray) -> np.ndarray:
-    """Sums of ``values`` (one row per node) over every subtree, as (column, node)."""
+    """Sums of ``values`` (one row per column, one column per node) over every subtree, as
+    (column, node)."""
     m = len(tree.pred)
-    return np.stack([np.bincount(tree.anc, weights=values[tree.mem, k], minlength=m)
-                     for k in range(values.shape[1])])
+    return np.stack([np.bincount(tree.anc, weights=row[tree.mem], minlength=m) for row in values])
 
 
 def subtree_sums(m: int, a: np.ndarray, b: np.ndarray, values: np.ndarray) -> tuple:
     """Sums of ``values`` over every subtree of a tree rooted at node 0 (as (column, node)),
     and the rooted tree."""
     tree = root_tree(m, a, b)
-    return level_sums(tree, values), tree
-
-
-def preorder(tree: Rooted) -> np.ndarray:
-    """The tree's nodes in depth-first order from the root: every subtree is a run of it."""
-    if tree.order is not None:
-        return tree.order
-    return depth_first_order(tree.graph, 0, directed=True, return_predecessors=False)
+    return level_sums(tree, np.ascontiguousarray(values.T)), tree
