@@ -98,78 +98,102 @@ def _plain_tree(n: int, i: np.ndarray, j: np.ndarray, cost: np.ndarray) -> np.nd
                                  + np.maximum(t.row, t.col))]
 
 
-def _plain_bisect(w: np.ndarray, moments: np.ndarray, graph: PlotGraph, active: np.ndarray,
-                  bounds: Bounds, seed: int) -> np.ndarray:
+class _OneByOne:
     """Bisection one part at a time, as first written: parts popped from a stack (the side cut
     off first), each with its root first and the rest by number, the subtree below a cut found
     by walking parents, and its sums taken off its ancestors."""
-    n = len(w)
-    labels, local = np.full(n, -1), np.full(n, -1)
-    on = active[graph.i] & active[graph.j]
-    gi, gj, gcost, groad = graph.i[on], graph.j[on], graph.cost[on], graph.road[on]
-    tree = _plain_tree(n, gi, gj, gcost)
-    adj = sp.csr_matrix((np.ones(len(tree)), (gi[tree], gj[tree])), shape=(n, n))
-    part = np.where(active, connected_components(adj, directed=False)[1], -1)
-    values = np.column_stack([w, moments])
-    sums, parent, up_road = values.astype(float), np.full(n, -1), np.zeros(n, dtype=bool)
-    rng = np.random.default_rng(seed)
 
-    def plant(nodes: np.ndarray, li: np.ndarray, lj: np.ndarray, road: np.ndarray) -> None:
-        sums[nodes], pred = _plain_sums(len(nodes), li, lj, values[nodes])
-        parent[nodes] = np.where(pred >= 0, nodes[np.maximum(pred, 0)], -1)
-        up_road[nodes[np.where(pred[lj] == li, lj, li)]] = road
+    def __init__(self, w: np.ndarray, moments: np.ndarray, graph: PlotGraph, active: np.ndarray,
+                 bounds: Bounds, seed: int) -> None:
+        n = len(w)
+        self.w, self.bounds, self.rng = w, bounds, np.random.default_rng(seed)
+        self.local = np.full(n, -1)
+        on = active[graph.i] & active[graph.j]
+        self.gi, self.gj = graph.i[on], graph.j[on]
+        self.cost, self.road = graph.cost[on], graph.road[on]
+        self.tree = _plain_tree(n, self.gi, self.gj, self.cost)
+        adj = sp.csr_matrix((np.ones(len(self.tree)), (self.gi[self.tree], self.gj[self.tree])),
+                            shape=(n, n))
+        self.part = np.where(active, connected_components(adj, directed=False)[1], -1)
+        self.values = np.column_stack([w, moments])
+        self.sums, self.parent = self.values.astype(float), np.full(n, -1)
+        self.up_road = np.zeros(n, dtype=bool)
 
-    def best(nodes: np.ndarray, k: int) -> tuple[int, bool]:
-        got, _, feasible = _plain_choice(sums[nodes[1:]], sums[nodes[0]], up_road[nodes[1:]],
-                                         k, bounds)
+    def plant(self, nodes: np.ndarray, li: np.ndarray, lj: np.ndarray, road: np.ndarray) -> None:
+        self.sums[nodes], pred = _plain_sums(len(nodes), li, lj, self.values[nodes])
+        self.parent[nodes] = np.where(pred >= 0, nodes[np.maximum(pred, 0)], -1)
+        self.up_road[nodes[np.where(pred[lj] == li, lj, li)]] = road
+
+    def best(self, nodes: np.ndarray, k: int) -> tuple[int, bool]:
+        got, _, feasible = _plain_choice(self.sums[nodes[1:]], self.sums[nodes[0]],
+                                         self.up_road[nodes[1:]], k, self.bounds)
         return int(nodes[1 + got]), feasible
 
-    parts = [int(p) for p in np.unique(part[part >= 0])]
-    for p in parts:
-        nodes = np.flatnonzero(part == p)
-        local[nodes] = np.arange(len(nodes))
-        links = tree[part[gi[tree]] == p]
-        plant(nodes, local[gi[links]], local[gj[links]], groad[links])
-    stack, next_part, label = parts[::-1], max(parts, default=0) + 1, 0
-    while stack:
-        p = stack.pop()
-        nodes = np.flatnonzero(part == p)
-        nodes = nodes[np.argsort(parent[nodes] >= 0, kind="stable")]
-        k, possible = bounds.cells_for(float(w[nodes].sum()))
-        if k <= 1 or len(nodes) < 2:
-            labels[nodes], label = label, label + 1
-            continue
-        child, feasible = best(nodes, k)
-        if not feasible and possible:
-            local[nodes] = np.arange(len(nodes))
-            cand = np.flatnonzero((part[gi] == p) & (part[gj] == p))
-            li, lj = local[gi[cand]], local[gj[cand]]
-            for _ in range(RETRIES):
-                t = _plain_tree(len(nodes), li, lj,
-                                gcost[cand] * np.exp(rng.normal(0.0, 1.0, len(cand))))
-                if len(t) != len(nodes) - 1:
-                    break
-                s, pred = _plain_sums(len(nodes), li[t], lj[t], values[nodes])
-                below = np.where(pred[lj[t]] == li[t], lj[t], li[t])
-                if _plain_choice(s[below], s[0], groad[cand[t]], k, bounds)[2]:
-                    plant(nodes, li[t], lj[t], groad[cand[t]])
-                    child, _ = best(nodes, k)
-                    break
+    def replant(self, p: int, nodes: np.ndarray, k: int) -> bool:
+        """Random trees of the part tried in turn; the first with a fitting cut is planted."""
+        gi, gj, part = self.gi, self.gj, self.part
+        self.local[nodes] = np.arange(len(nodes))
+        cand = np.flatnonzero((part[gi] == p) & (part[gj] == p))
+        li, lj = self.local[gi[cand]], self.local[gj[cand]]
+        for _ in range(RETRIES):
+            t = _plain_tree(len(nodes), li, lj,
+                            self.cost[cand] * np.exp(self.rng.normal(0.0, 1.0, len(cand))))
+            if len(t) != len(nodes) - 1:
+                return False
+            s, pred = _plain_sums(len(nodes), li[t], lj[t], self.values[nodes])
+            below = np.where(pred[lj[t]] == li[t], lj[t], li[t])
+            if _plain_choice(s[below], s[0], self.road[cand[t]], k, self.bounds)[2]:
+                self.plant(nodes, li[t], lj[t], self.road[cand[t]])
+                return True
+        return False
+
+    def cut(self, p: int, nodes: np.ndarray, child: int) -> np.ndarray:
+        """The child's subtree taken off the part ``p``: its sums off its ancestors."""
+        parent, part = self.parent, self.part
         up = parent[child]
         while up >= 0 and part[up] == p:  # the ancestors within the part
-            sums[up] -= sums[child]
+            self.sums[up] -= self.sums[child]
             up = parent[up]
-        side = np.zeros(n, dtype=bool)
+        side = np.zeros(len(part), dtype=bool)
         for v in nodes:  # the nodes whose chain of parents reaches the child
             u = v
             while u >= 0 and part[u] == p and u != child:
                 u = parent[u]
             side[v] = u == child
         parent[child] = -1
-        part[side] = next_part
-        stack += [p, next_part]
-        next_part += 1
-    return labels
+        return side
+
+    def labels(self) -> np.ndarray:
+        part, gi, gj, tree = self.part, self.gi, self.gj, self.tree
+        labels = np.full(len(part), -1)
+        parts = [int(p) for p in np.unique(part[part >= 0])]
+        for p in parts:
+            nodes = np.flatnonzero(part == p)
+            self.local[nodes] = np.arange(len(nodes))
+            links = tree[part[gi[tree]] == p]
+            self.plant(nodes, self.local[gi[links]], self.local[gj[links]], self.road[links])
+        stack, next_part, label = parts[::-1], max(parts, default=0) + 1, 0
+        while stack:
+            p = stack.pop()
+            nodes = np.flatnonzero(part == p)
+            nodes = nodes[np.argsort(self.parent[nodes] >= 0, kind="stable")]
+            k, possible = self.bounds.cells_for(float(self.w[nodes].sum()))
+            if k <= 1 or len(nodes) < 2:
+                labels[nodes], label = label, label + 1
+                continue
+            child, feasible = self.best(nodes, k)
+            if not feasible and possible and self.replant(p, nodes, k):
+                child, _ = self.best(nodes, k)
+            part[self.cut(p, nodes, child)] = next_part
+            stack += [p, next_part]
+            next_part += 1
+        return labels
+
+
+def _plain_bisect(w: np.ndarray, moments: np.ndarray, graph: PlotGraph, active: np.ndarray,
+                  bounds: Bounds, seed: int) -> np.ndarray:
+    """The labels of bisection one part at a time (:class:`_OneByOne`)."""
+    return _OneByOne(w, moments, graph, active, bounds, seed).labels()
 
 
 def _case(n: int, seed: int, lattice: bool) -> tuple:
