@@ -133,8 +133,8 @@ def merge_small(
         hh = np.bincount(labels, weights=h, minlength=labels.max() + 1)
         a, b = labels[graph.i], labels[graph.j]
         cross = a != b
-        pairs = unique_pairs(np.concatenate([np.stack([a, b], 1), np.stack([b, a], 1)])[
-            np.concatenate([cross, cross])])
+        a, b = a[cross], b[cross]
+        pairs = unique_pairs(np.concatenate([np.stack([a, b], 1), np.stack([b, a], 1)]))
         present = np.bincount(labels, minlength=len(hh)) > 0
         small = [c for c in np.flatnonzero(present & (hh < bounds.low)) if c not in stuck
                  and c not in absorbers]

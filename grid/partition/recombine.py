@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from grid.partition.bisection import Bounds, PlotGraph, bisect, random_tree_cut, unique_pairs
+from grid.partition.bisection import Bounds, PlotGraph, bisect, unique_pairs
+from grid.partition.cuts import random_tree_cut
 
 #: Random spanning trees tried per (cell, neighbour) pair.
 TRIES = 4
