@@ -292,14 +292,15 @@ def outside_rows(outside: np.ndarray) -> list[tuple[None, None, str, str]]:
 
 def cells_in_wgs84(cell_frames: list[pd.DataFrame], crs: object) -> gpd.GeoDataFrame:
     """All communities' cells, sorted by code, projected back to WGS84 and kept valid."""
-    frame = pd.concat(cell_frames, ignore_index=True).sort_values("code", ignore_index=True)
-    cells_gdf = projected(gpd.GeoDataFrame(frame, geometry="geometry", crs=crs), WGS84)
+    frame = cell_frames[0] if len(cell_frames) == 1 else pd.concat(cell_frames,
+                                                                    ignore_index=True)
+    frame = frame.sort_values("code", ignore_index=True)
+    geoms = gpd.GeoSeries(frame["geometry"].to_numpy(), crs=crs).to_crs(WGS84)
     # A cell with a hairline spike or neck (valid in metres) can come out of the projection as
     # a self-touching ring; made valid, it loses the spike (no area) or splits off a crumb of a
     # lobe, which is dropped (far below the tiling tolerance).
-    cells_gdf["geometry"] = without_crumbs(
-        valid_polygons(np.asarray(cells_gdf.geometry.values, dtype=object)))
-    return cells_gdf
+    frame["geometry"] = without_crumbs(valid_polygons(np.asarray(geoms.values, dtype=object)))
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=WGS84)
 
 
 @dataclass
