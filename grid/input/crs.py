@@ -21,7 +21,7 @@ def utm_crs(lon: float, lat: float) -> CRS:
 
 def metric_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
     """A metric CRS for the data's area, picked from the centre of its WGS84 bounds."""
-    g = gdf.to_crs(WGS84) if gdf.crs is not None and not CRS(gdf.crs).equals(WGS84) else gdf
+    g = gdf.to_crs(WGS84) if gdf.crs is not None and not gdf.crs.equals(WGS84) else gdf
     minx, miny, maxx, maxy = g.total_bounds
     return utm_crs((minx + maxx) / 2.0, (miny + maxy) / 2.0)
 

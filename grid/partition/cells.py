@@ -401,7 +401,7 @@ def partition(
     bounds = checked_bounds(communities, buildings, roads, min_households, max_households)
     per_community = community_bounds(communities, bounds)
     crs = metric_crs(communities)
-    comm = communities.to_crs(crs)
+    comm = projected(communities, crs)
     cgeoms = np.asarray(comm.geometry.values, dtype=object)
     bld = projected(buildings, crs)
     codes_all = comm["code"].astype(str).to_numpy()
