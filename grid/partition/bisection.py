@@ -12,6 +12,7 @@ later reported). Trees are rooted and their subtree sums kept in ``grid.partitio
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,8 @@ from grid.partition.cuts import _plain_choice, choose, two_sides
 from grid.partition.forest import Planting, RootedForest
 from grid.partition.trees import spanning_tree
 
+#: Parts at most whose cells are counted one by one (numpy's per-call overhead costs more).
+FEW_PARTS = 4
 #: Link cost multiplier for adjacency links that cross a road (so spanning trees avoid roads).
 ROAD_COST = 5.0
 
@@ -42,8 +45,8 @@ class Bounds:
 
     def cells_for(self, total: float) -> tuple[int, bool]:
         """How many cells ``total`` households should make, and whether that count is feasible."""
-        kmin = int(np.ceil(total / self.high))
-        kmax = int(np.floor(total / self.low))
+        kmin = math.ceil(total / self.high)
+        kmax = math.floor(total / self.low)
         k = int(round(total / self.target))
         if kmin <= kmax:
             return max(1, min(max(k, kmin), kmax)), True
@@ -209,8 +212,9 @@ class _Bisection:
             self.leaves.append((f.paths[p], f.nodes[f.starts[p]:f.starts[p + 1]]))
         if not go.any():
             return None
-        k, possible = k[go], possible[go].tolist()
-        f = f.only(go)
+        if not go.all():
+            k, possible, f = k[go], possible[go], f.only(go)
+        possible = possible.tolist()
         child, cut = self.choices(f, k, possible)
         if not cut.any():
             return None
@@ -266,11 +270,20 @@ class _Bisection:
         return _Frontier.of([nodes[below], nodes[~below]], [path + (0,), path + (1,)])
 
 
+def _one_way(n: int, a: np.ndarray, b: np.ndarray) -> sp.csr_matrix:
+    """The links ``a``–``b`` over ``n`` nodes as a CSR matrix (one direction), built straight
+    from its arrays: scipy's COO conversion costs more than finding the components."""
+    order = np.argsort(a, kind="stable")
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(a, minlength=n), out=indptr[1:])
+    return sp.csr_matrix((np.ones(len(a)), b[order].astype(np.int32), indptr), shape=(n, n))
+
+
 def _cells_for_all(bounds: Bounds, totals: list[float]) -> tuple[np.ndarray, np.ndarray]:
     """:meth:`Bounds.cells_for` of every total at once: (cells, whether that count fits)."""
     t = np.array(totals)
-    if not np.isfinite(t).all():  # as one by one, which refuses them
-        counts = [bounds.cells_for(x) for x in totals]
+    if len(totals) <= FEW_PARTS or not np.isfinite(t).all():  # as one by one (which refuses
+        counts = [bounds.cells_for(x) for x in totals]  # non-finite totals), few at a time
         return np.array([c[0] for c in counts]), np.array([c[1] for c in counts], dtype=bool)
     fewest, most = np.ceil(t / bounds.high), np.floor(t / bounds.low)
     near = np.rint(t / bounds.target)  # round() of a float: half to even, as np.rint
@@ -298,8 +311,7 @@ def bisect(
     on = active[graph.i] & active[graph.j]
     gi, gj, gcost, groad = graph.i[on], graph.j[on], graph.cost[on], graph.road[on]
     tree = spanning_tree(n, gi, gj, gcost)
-    adj = sp.csr_matrix((np.ones(len(tree)), (gi[tree], gj[tree])), shape=(n, n))
-    _, comp = connected_components(adj, directed=False)
+    _, comp = connected_components(_one_way(n, gi[tree], gj[tree]), directed=False)
     part = np.where(active, comp, -1)
     planting = Planting(np.asarray(w), gi, gj, gcost, groad,
                         RootedForest(np.column_stack([w, moments])), np.random.default_rng(seed),
