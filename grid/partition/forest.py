@@ -71,6 +71,15 @@ class RootedForest:
         self.sums[:, nodes[above]] -= self.sums[:, child[part[above]]]
         return below
 
+    def cut_one(self, nodes: np.ndarray, child: int) -> np.ndarray:
+        """:meth:`cut` of one part: the subtree of ``child`` cut off ``nodes``."""
+        at = self.pos[nodes]
+        first = self.pos[child]
+        below = (at >= first) & (at < first + self.size[child])
+        above = (at < first) & (at + self.size[nodes] > first)
+        self.sums[:, nodes[above]] -= self.sums[:, child:child + 1]
+        return below
+
 
 def _feasible_tree(
     w: np.ndarray, li: np.ndarray, lj: np.ndarray, cost: np.ndarray, k: int, bounds: Bounds,

@@ -30,11 +30,13 @@ def _neighbours(labels: np.ndarray, graph: PlotGraph, of: np.ndarray | None = No
     a, b = labels[graph.i], labels[graph.j]
     cross = (a != b) & (a >= 0) & (b >= 0)
     a, b = a[cross], b[cross]
-    first, second = np.concatenate([a, b]), np.concatenate([b, a])
-    if of is not None:
-        keep = np.isin(first, of)
-        first, second = first[keep], second[keep]
-    return unique_pairs(np.column_stack([first, second]))
+    if of is None:
+        return unique_pairs(np.column_stack([np.concatenate([a, b]), np.concatenate([b, a])]))
+    mark = np.zeros(max(int(labels.max()), int(np.max(of, initial=-1))) + 1, dtype=bool)
+    mark[of] = True  # a look-up: np.isin sorts
+    ka, kb = mark[a], mark[b]
+    return unique_pairs(np.column_stack([np.concatenate([a[ka], b[kb]]),
+                                         np.concatenate([b[ka], a[kb]])]))
 
 
 def _pair_pass(
