@@ -290,8 +290,7 @@ class _Bisection:
         planted = self.planting.replant(nodes, k, self.bounds)
         if planted is not None:
             return _Frontier.of([planted], [path])
-        below = self.planting.forest.cut(nodes, np.zeros(len(nodes), dtype=np.int64),
-                                         np.array([child]))
+        below = self.planting.forest.cut_one(nodes, child)
         return _Frontier.of([nodes[below], nodes[~below]], [path + (0,), path + (1,)])
 
 

@@ -247,13 +247,8 @@ def best_cut(
         return None
     sums, tree = subtree_sums(m, a, b, np.column_stack([w, moments]))
     child = np.where(tree.pred[b] == a, b, a)
-    got, cells, fits = choose(two_sides(sums, child, sums[:, :1]),
-                              np.zeros(len(child), dtype=np.int64), sums[:, :1],
-                              np.array([float(k)]), road, np.arange(len(child)), bounds)
-    if got[0] < 0:
-        best, k1, feasible = _plain_choice(sums[:, child].T, sums[:, 0], road, k, bounds)
-    else:
-        best, k1, feasible = int(got[0]), int(cells[0]), bool(fits[0])
+    # One part: the plain choice (what :func:`choose` follows), ties to the first link.
+    best, k1, feasible = _plain_choice(sums[:, child].T, sums[:, 0], road, k, bounds)
     side = np.zeros(m, dtype=bool)
     side[tree.mem[tree.anc == child[best]]] = True
     return Cut(best, k1, feasible, side)
