@@ -214,6 +214,10 @@ class _Bisection:
             self.leaves.append((f.paths[p], f.nodes[f.starts[p]:f.starts[p + 1]]))
         if not go.any():
             return None
+        if np.count_nonzero(go) == 1:
+            p = int(go.argmax())
+            return self.cut_one(f.nodes[f.starts[p]:f.starts[p + 1]], f.paths[p], int(k[p]),
+                                bool(possible[p]))
         if not go.all():
             k, possible, f = k[go], possible[go], f.only(go)
         possible = possible.tolist()
@@ -241,6 +245,12 @@ class _Bisection:
         if k <= 1 or len(nodes) < 2:
             self.leaves.append((path, nodes))
             return None
+        return self.cut_one(nodes, path, k, possible)
+
+    def cut_one(self, nodes: np.ndarray, path: tuple[int, ...], k: int,
+                possible: bool) -> _Frontier | None:
+        """A lone part (``nodes``, root first) needing ``k`` cells cut in two, or set waiting
+        for another tree; returns its two sides."""
         forest = self.planting.forest
         plain = np.sort(nodes[1:])  # candidates by number, so ties go to the least
         b, _, feasible = _plain_choice(forest.sums[:, plain].T, forest.sums[:, nodes[0]],
