@@ -12,6 +12,7 @@ later reported). Trees are rooted and their subtree sums kept in ``grid.partitio
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,8 @@ from grid.partition.cuts import _plain_choice, choose, two_sides
 from grid.partition.forest import Planting, RootedForest
 from grid.partition.trees import spanning_tree
 
+#: Parts at most whose cells are counted one by one (numpy's per-call overhead costs more).
+FEW_PARTS = 4
 #: Link cost multiplier for adjacency links that cross a road (so spanning trees avoid roads).
 ROAD_COST = 5.0
 
@@ -42,8 +45,8 @@ class Bounds:
 
     def cells_for(self, total: float) -> tuple[int, bool]:
         """How many cells ``total`` households should make, and whether that count is feasible."""
-        kmin = int(np.ceil(total / self.high))
-        kmax = int(np.floor(total / self.low))
+        kmin = math.ceil(total / self.high)
+        kmax = math.floor(total / self.low)
         k = int(round(total / self.target))
         if kmin <= kmax:
             return max(1, min(max(k, kmin), kmax)), True
@@ -203,14 +206,21 @@ class _Bisection:
 
     def step(self, f: _Frontier) -> _Frontier | None:
         """Cuts every part of ``f`` needing more than one cell in two; returns the new parts."""
+        if len(f.paths) == 1:
+            return self.step_one(f.nodes, f.paths[0])
         k, possible = _cells_for_all(self.bounds, self.totals(f))
         go = (k > 1) & (np.diff(f.starts) >= 2)
         for p in np.flatnonzero(~go).tolist():
             self.leaves.append((f.paths[p], f.nodes[f.starts[p]:f.starts[p + 1]]))
         if not go.any():
             return None
-        k, possible = k[go], possible[go].tolist()
-        f = f.only(go)
+        if np.count_nonzero(go) == 1:
+            p = int(go.argmax())
+            return self.cut_one(f.nodes[f.starts[p]:f.starts[p + 1]], f.paths[p], int(k[p]),
+                                bool(possible[p]))
+        if not go.all():
+            k, possible, f = k[go], possible[go], f.only(go)
+        possible = possible.tolist()
         child, cut = self.choices(f, k, possible)
         if not cut.any():
             return None
@@ -223,6 +233,35 @@ class _Bisection:
         starts = np.zeros(2 * len(child) + 1, dtype=np.int64)
         np.cumsum(np.bincount(key, minlength=2 * len(child)), out=starts[1:])
         return _Frontier(f.nodes[order], starts, [q for p in f.paths for q in (p + (0,), p + (1,))])
+
+    def step_one(self, nodes: np.ndarray, path: tuple[int, ...]) -> _Frontier | None:
+        """:meth:`step` of a lone part (``nodes``, root first), by :func:`_plain_choice` (the
+        definition :func:`choose` follows), with far fewer numpy calls."""
+        if self.whole:
+            total = float(self.planting.forest.sums[0, nodes[0]])
+        else:
+            total = float(self.planting.w[np.concatenate((nodes[:1], np.sort(nodes[1:])))].sum())
+        k, possible = self.bounds.cells_for(total)
+        if k <= 1 or len(nodes) < 2:
+            self.leaves.append((path, nodes))
+            return None
+        return self.cut_one(nodes, path, k, possible)
+
+    def cut_one(self, nodes: np.ndarray, path: tuple[int, ...], k: int,
+                possible: bool) -> _Frontier | None:
+        """A lone part (``nodes``, root first) needing ``k`` cells cut in two, or set waiting
+        for another tree; returns its two sides."""
+        forest = self.planting.forest
+        plain = np.sort(nodes[1:])  # candidates by number, so ties go to the least
+        b, _, feasible = _plain_choice(forest.sums[:, plain].T, forest.sums[:, nodes[0]],
+                                       forest.up_road[plain], k, self.bounds)
+        if not feasible and possible and path not in self.replanted:
+            self.blocked.append((path, nodes, k, int(plain[b])))
+            return None
+        below = forest.cut_one(nodes, int(plain[b]))
+        return _Frontier(np.concatenate((nodes[below], nodes[~below])),
+                         np.array([0, np.count_nonzero(below), len(nodes)]),
+                         [path + (0,), path + (1,)])
 
     def choices(self, f: _Frontier, k: np.ndarray, possible: list[bool]
                 ) -> tuple[np.ndarray, np.ndarray]:
@@ -261,16 +300,24 @@ class _Bisection:
         planted = self.planting.replant(nodes, k, self.bounds)
         if planted is not None:
             return _Frontier.of([planted], [path])
-        below = self.planting.forest.cut(nodes, np.zeros(len(nodes), dtype=np.int64),
-                                         np.array([child]))
+        below = self.planting.forest.cut_one(nodes, child)
         return _Frontier.of([nodes[below], nodes[~below]], [path + (0,), path + (1,)])
+
+
+def _one_way(n: int, a: np.ndarray, b: np.ndarray) -> sp.csr_matrix:
+    """The links ``a``–``b`` over ``n`` nodes as a CSR matrix (one direction), built straight
+    from its arrays: scipy's COO conversion costs more than finding the components."""
+    order = np.argsort(a, kind="stable")
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(a, minlength=n), out=indptr[1:])
+    return sp.csr_matrix((np.ones(len(a)), b[order].astype(np.int32), indptr), shape=(n, n))
 
 
 def _cells_for_all(bounds: Bounds, totals: list[float]) -> tuple[np.ndarray, np.ndarray]:
     """:meth:`Bounds.cells_for` of every total at once: (cells, whether that count fits)."""
     t = np.array(totals)
-    if not np.isfinite(t).all():  # as one by one, which refuses them
-        counts = [bounds.cells_for(x) for x in totals]
+    if len(totals) <= FEW_PARTS or not np.isfinite(t).all():  # as one by one (which refuses
+        counts = [bounds.cells_for(x) for x in totals]  # non-finite totals), few at a time
         return np.array([c[0] for c in counts]), np.array([c[1] for c in counts], dtype=bool)
     fewest, most = np.ceil(t / bounds.high), np.floor(t / bounds.low)
     near = np.rint(t / bounds.target)  # round() of a float: half to even, as np.rint
@@ -298,8 +345,7 @@ def bisect(
     on = active[graph.i] & active[graph.j]
     gi, gj, gcost, groad = graph.i[on], graph.j[on], graph.cost[on], graph.road[on]
     tree = spanning_tree(n, gi, gj, gcost)
-    adj = sp.csr_matrix((np.ones(len(tree)), (gi[tree], gj[tree])), shape=(n, n))
-    _, comp = connected_components(adj, directed=False)
+    _, comp = connected_components(_one_way(n, gi[tree], gj[tree]), directed=False)
     part = np.where(active, comp, -1)
     planting = Planting(np.asarray(w), gi, gj, gcost, groad,
                         RootedForest(np.column_stack([w, moments])), np.random.default_rng(seed),

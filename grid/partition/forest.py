@@ -7,6 +7,7 @@ root first, and the parts waiting are laid one after another in one array.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 
 #: Random spanning trees tried on a part before settling for an out-of-bounds cut.
 RETRIES = 2
+#: Nodes at most for which whether a cut fits is worked out in plain Python.
+PLAIN_FIT = 64
 
 
 class RootedForest:
@@ -71,6 +74,33 @@ class RootedForest:
         self.sums[:, nodes[above]] -= self.sums[:, child[part[above]]]
         return below
 
+    def cut_one(self, nodes: np.ndarray, child: int) -> np.ndarray:
+        """:meth:`cut` of one part: the subtree of ``child`` cut off ``nodes``."""
+        at = self.pos[nodes]
+        first = self.pos[child]
+        below = (at >= first) & (at < first + self.size[child])
+        above = (at < first) & (at + self.size[nodes] > first)
+        self.sums[:, nodes[above]] -= self.sums[:, child:child + 1]
+        return below
+
+
+def _any_fit(s: np.ndarray, k: int, bounds: Bounds) -> bool:
+    """Whether a cut below any node but the root (``s``: the households below each node, the
+    root's first) fits ``k`` cells: :func:`cell_range`'s floats, in plain Python for small
+    finite trees (numpy's per-call overhead costs more there)."""
+    values = s.tolist()
+    if len(values) <= PLAIN_FIT and bounds.low > 0 and all(abs(v) < 1e300 for v in values):
+        lo, hi, kf = float(bounds.low), float(bounds.high), float(k)
+        for x in values[1:]:
+            o = values[0] - x
+            fewest = max(-math.floor(x / -hi), -math.floor(o / lo) + kf, 1.0)
+            most = max(-math.floor(x / lo), -math.floor(o / -hi) - kf, 1.0 - kf)
+            if fewest <= -most:
+                return True
+        return False
+    span = cell_range(np.stack([s[1:], s[0] - s[1:]]), np.array(float(k)), bounds)
+    return bool((span[0] <= -span[1]).any())
+
 
 def _feasible_tree(
     w: np.ndarray, li: np.ndarray, lj: np.ndarray, cost: np.ndarray, k: int, bounds: Bounds,
@@ -86,9 +116,7 @@ def _feasible_tree(
         if len(tree) != m - 1:
             return None
         rooted = root_tree(m, li[tree], lj[tree])
-        s = np.bincount(rooted.anc, weights=w[rooted.mem], minlength=m)
-        span = cell_range(np.stack([s[1:], s[0] - s[1:]]), np.array(float(k)), bounds)
-        if (span[0] <= -span[1]).any():
+        if _any_fit(np.bincount(rooted.anc, weights=w[rooted.mem], minlength=m), k, bounds):
             return tree, rooted
     return None
 

@@ -132,6 +132,23 @@ def _walk(m: int, a: np.ndarray, b: np.ndarray) -> tuple[list[int], list[int], l
     return pred, depth, order
 
 
+def _plain_pairs(pred: list[int], depth: list[int]) -> tuple[list[int], list[int]]:
+    """:func:`root_tree`'s (ancestor, descendant) pairs of a small tree, in plain Python: the
+    same steps on lists (Python's sort, like numpy's stable one, keeps ties in order)."""
+    m = len(pred)
+    deepest = sorted(range(m), key=depth.__getitem__, reverse=True)
+    sizes = [0] * (max(depth) + 1)
+    for d in depth:
+        sizes[d] += 1
+    anc, mem, cur, reach = list(range(m)), list(range(m)), deepest, m
+    for size in sizes[:-1]:  # nodes at least d deep, d = 1, 2, …
+        reach -= size
+        cur = [pred[x] for x in cur[:reach]]
+        anc += cur
+        mem += deepest[:reach]
+    return anc, mem
+
+
 def root_tree(m: int, a: np.ndarray, b: np.ndarray) -> Rooted:
     """The tree with links ``a``–``b`` over ``m`` nodes, rooted at node 0.
 
@@ -144,9 +161,10 @@ def root_tree(m: int, a: np.ndarray, b: np.ndarray) -> Rooted:
         pred_list, depth_list, order_list = _walk(m, a, b)
         if len(order_list) != m:
             raise ValueError("the links do not join all the nodes in one tree")
-        pred, depth, order = np.array(pred_list), np.array(depth_list), np.array(order_list)
-    else:
-        pred, depth, order = _levels(m, a, b)
+        anc_list, mem_list = _plain_pairs(pred_list, depth_list)
+        return Rooted(np.array(pred_list), np.array(anc_list, dtype=np.int64),
+                      np.array(mem_list, dtype=np.int64), np.array(order_list))
+    pred, depth, order = _levels(m, a, b)
     deepest = np.argsort(-depth, kind="stable")
     sizes = np.bincount(depth)
     anc, mem = [np.arange(m)], [np.arange(m)]
