@@ -86,7 +86,7 @@ def test_cells_for_all_is_cells_for(totals: list[float], low: int, extra: int) -
         bounds.cells_for(t) for t in totals]
 
 
-def _plain_tree(n: int, i: np.ndarray, j: np.ndarray, cost: np.ndarray) -> np.ndarray:
+def plain_tree(n: int, i: np.ndarray, j: np.ndarray, cost: np.ndarray) -> np.ndarray:
     """The minimum spanning forest's link indices through scipy's own COO conversion."""
     if len(i) == 0:
         return np.empty(0, dtype=np.int64)
@@ -111,7 +111,7 @@ class _OneByOne:
         on = active[graph.i] & active[graph.j]
         self.gi, self.gj = graph.i[on], graph.j[on]
         self.cost, self.road = graph.cost[on], graph.road[on]
-        self.tree = _plain_tree(n, self.gi, self.gj, self.cost)
+        self.tree = plain_tree(n, self.gi, self.gj, self.cost)
         adj = sp.csr_matrix((np.ones(len(self.tree)), (self.gi[self.tree], self.gj[self.tree])),
                             shape=(n, n))
         self.part = np.where(active, connected_components(adj, directed=False)[1], -1)
@@ -136,7 +136,7 @@ class _OneByOne:
         cand = np.flatnonzero((part[gi] == p) & (part[gj] == p))
         li, lj = self.local[gi[cand]], self.local[gj[cand]]
         for _ in range(RETRIES):
-            t = _plain_tree(len(nodes), li, lj,
+            t = plain_tree(len(nodes), li, lj,
                             self.cost[cand] * np.exp(self.rng.normal(0.0, 1.0, len(cand))))
             if len(t) != len(nodes) - 1:
                 return False

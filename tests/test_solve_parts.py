@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.sparse.csgraph import minimum_spanning_tree
 
 from grid.geomops import grouped_rows, representative_xy, union_by
 from grid.partition.bisection import plot_graph, unique_pairs
@@ -17,6 +15,7 @@ from grid.partition.footprints import disjoint_footprints, grouped_pairs, overla
 from grid.partition.forest import RootedForest
 from grid.partition.tessellate import plots_and_blocks
 from grid.partition.trees import spanning_tree
+from tests.test_bisection_plain import plain_tree
 
 FAST = settings(max_examples=150, deadline=None)
 
@@ -70,16 +69,6 @@ def test_forest_cuts_are_subtrees_and_keep_sums(n: int, seed: int, cuts: int) ->
         assert np.allclose(forest.sums[:, 0], values[alive].sum(axis=0))
 
 
-def _plain_spanning_tree(n: int, i: np.ndarray, j: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """The minimum spanning forest's link indices through scipy's own COO conversion."""
-    lo, hi = np.minimum(i, j), np.maximum(i, j)
-    t = minimum_spanning_tree(sp.csr_matrix((cost, (lo, hi)), shape=(n, n))).tocoo()
-    key = lo * n + hi
-    order = np.argsort(key)
-    return order[np.searchsorted(key[order], np.minimum(t.row, t.col) * n
-                                 + np.maximum(t.row, t.col))]
-
-
 @FAST
 @given(n=st.integers(2, 80), seed=st.integers(0, 10_000), twice=st.booleans(), tied=st.booleans())
 def test_spanning_tree_is_scipys(n: int, seed: int, twice: bool, tied: bool) -> None:
@@ -91,7 +80,7 @@ def test_spanning_tree_is_scipys(n: int, seed: int, twice: bool, tied: bool) -> 
     i, j = pairs[:, 0], pairs[:, 1]
     # Tied costs: which of equal links is kept is scipy's (its stable sort by cost).
     cost = rng.integers(1, 3, len(i)).astype(float) if tied else rng.uniform(1.0, 10.0, len(i))
-    assert np.array_equal(spanning_tree(n, i, j, cost), _plain_spanning_tree(n, i, j, cost))
+    assert np.array_equal(spanning_tree(n, i, j, cost), plain_tree(n, i, j, cost))
 
 
 @pytest.mark.parametrize("seed", [0, 1])
