@@ -15,7 +15,7 @@ SLIVER_AREA = 1e-2
 
 def union_by(
     geoms: np.ndarray, labels: np.ndarray, n: int, *, coverage: bool = False,
-    connected: bool = False,
+    connected: bool = False, valid: bool = False,
 ) -> np.ndarray:
     """Union of ``geoms`` grouped by integer ``labels`` in ``[0, n)``, as one array of length ``n``.
 
@@ -25,8 +25,9 @@ def union_by(
     result (or raises on badly noded input). ``connected=True`` says each group shares edges, so
     a group that comes out in several parts (edges matching only to ~1e-10 m) is unioned again on
     a micrometre grid, which closes such hairline gaps; parts still apart that are smaller than
-    ``SLIVER_AREA`` are then dropped (a gap far below the tiling tolerance). Labels with no
-    geometry give an empty polygon.
+    ``SLIVER_AREA`` are then dropped (a gap far below the tiling tolerance). ``valid=True``
+    says the polygons are known valid (checked or built so), so a group of one is taken as it
+    is, unchecked. Labels with no geometry give an empty polygon.
     """
     labels = np.asarray(labels, dtype=np.int64)
     if n == 0:
@@ -42,7 +43,8 @@ def union_by(
     # A group of one valid polygon is that polygon: no union to run (most plots of a
     # tessellation are one Voronoi region as it is).
     alone = (np.bincount(labels, minlength=n) == 1) & (shapely.get_type_id(table[:, 0]) == 3)
-    alone[alone] = shapely.is_valid(table[alone, 0])
+    if not valid:
+        alone[alone] = shapely.is_valid(table[alone, 0])
     out[alone] = table[alone, 0]
     rest = np.flatnonzero(~alone)
     if len(rest):
@@ -140,14 +142,11 @@ def matching_edges(plots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     lo, hi = np.where(swap[:, None], q, p), np.where(swap[:, None], p, q)
     keys = np.column_stack([lo, hi])
     by, starts = grouped_rows(keys)
-    group = np.empty(len(by), dtype=np.int64)
-    group[by] = np.cumsum(starts) - 1
-    count = np.bincount(group)
-    twice = count[group] == 2
-    order = np.argsort(group[twice], kind="stable")
-    segs = np.flatnonzero(twice)[order]
-    a, b = seg_owner[segs[0::2]], seg_owner[segs[1::2]]
-    length = np.hypot(*(hi[segs[0::2]] - lo[segs[0::2]]).T)
+    first = np.flatnonzero(starts)
+    two = first[np.diff(np.append(first, len(by))) == 2]  # runs of a segment found twice
+    one, other = by[two], by[two + 1]
+    a, b = seg_owner[one], seg_owner[other]
+    length = np.hypot(*(hi[one] - lo[one]).T)
     differ = a != b
     i, j = np.minimum(a, b)[differ], np.maximum(a, b)[differ]
     if len(i) == 0:

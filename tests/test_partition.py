@@ -220,6 +220,20 @@ def test_missing_crs_and_bad_code_are_refused() -> None:
         partition(comm.assign(code=["12010100100"]), b)
 
 
+def test_wrong_geometry_types_are_refused_naming_the_type_and_feature() -> None:
+    comm = square_community()
+    b = frame(grid_points(50, 950, 3), households=[10] * 9)
+    b.loc[4, "geometry"] = shapely.LineString([(117.2, 39.1), (117.21, 39.11)])
+    with pytest.raises(InputError, match="LineString, not a footprint or point") as err:
+        partition(comm, b)
+    assert err.value.feature == 4 and err.value.field == "geometry"
+    with pytest.raises(InputError, match="Point, not a polygon"):
+        partition(comm.set_geometry(gpd.GeoSeries([shapely.Point(117.2, 39.1)], crs=4326)), b)
+    with pytest.raises(InputError, match="Polygon, not a line"):
+        partition(comm, b.drop(index=4), gpd.GeoDataFrame(geometry=[comm.geometry.iloc[0]],
+                                                          crs=4326))
+
+
 def test_report_lists_communities_exceptions_and_totals() -> None:
     comm = square_community()
     result = partition(comm, frame(grid_points(50, 950, 3), households=[9] * 9))
@@ -309,3 +323,4 @@ def test_building_nested_over_two_others_joins_them_in_one_cell() -> None:
     b = shapely.box(*(ORIGIN + [100, 40]), *(ORIGIN + [140, 50]))
     buildings = frame([a, c, b], households=[150, 150, 10])
     assert_anchors_in_own_cells(buildings, cells=1)
+

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.sparse.csgraph import minimum_spanning_tree
 
 from grid.geomops import grouped_rows, representative_xy, union_by
-from grid.partition.bisection import RootedForest, _spanning_tree, plot_graph, unique_pairs
-from grid.partition.footprints import disjoint_footprints
+from grid.partition.bisection import plot_graph, unique_pairs
+from grid.partition.footprints import disjoint_footprints, grouped_pairs, overlapping_pairs
+from grid.partition.forest import RootedForest
 from grid.partition.tessellate import plots_and_blocks
+from grid.partition.trees import spanning_tree
+from tests.test_bisection_plain import plain_tree
 
 FAST = settings(max_examples=150, deadline=None)
 
@@ -41,52 +42,45 @@ def _below(parent: np.ndarray, node: int, alive: np.ndarray) -> np.ndarray:
 
 
 @FAST
-@given(n=st.integers(2, 40), seed=st.integers(0, 10_000), cuts=st.integers(1, 6))
+@given(n=st.integers(2, 90), seed=st.integers(0, 10_000), cuts=st.integers(1, 6))
 def test_forest_cuts_are_subtrees_and_keep_sums(n: int, seed: int, cuts: int) -> None:
     rng = np.random.default_rng(seed)
     parent_of = np.array([-1] + [int(rng.integers(0, k)) for k in range(1, n)])
     li, lj = parent_of[1:], np.arange(1, n)
     values = rng.integers(1, 9, (n, 2)).astype(float)
     forest = RootedForest(values)
-    nodes = np.arange(n)
-    forest.plant(nodes, li, lj, np.zeros(n - 1, dtype=bool))
+    part = forest.plant(np.arange(n), li, lj, np.zeros(n - 1, dtype=bool))
+    assert part[0] == 0 and np.array_equal(np.sort(part), np.arange(n))
     parent = parent_of.copy()
     alive = np.ones(n, dtype=bool)
     for _ in range(cuts):  # cut random subtrees off the part holding the root
-        part = np.flatnonzero(alive)
         if len(part) < 2:
             break
-        child = int(rng.choice(part[1:]))
+        at = int(rng.integers(1, len(part)))
+        child = int(part[at])
         want = _below(parent, child, alive)
-        side = forest.cut(part, child)
-        assert np.array_equal(part[side], np.flatnonzero(want))
+        below = forest.cut(part, np.zeros(len(part), dtype=np.int64), np.array([child]))
+        assert np.array_equal(np.sort(part[below]), np.flatnonzero(want))
+        # The subtree is a run of the part, from the child on.
+        assert np.array_equal(np.flatnonzero(below), np.arange(at, at + below.sum()))
+        part = part[~below]
         alive &= ~want
         parent[child] = -1
-        rest = np.flatnonzero(alive)
-        assert np.allclose(forest.sums[0], values[rest].sum(axis=0))
-
-
-def _plain_spanning_tree(n: int, i: np.ndarray, j: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """The minimum spanning forest's link indices through scipy's own COO conversion."""
-    lo, hi = np.minimum(i, j), np.maximum(i, j)
-    t = minimum_spanning_tree(sp.csr_matrix((cost, (lo, hi)), shape=(n, n))).tocoo()
-    key = lo * n + hi
-    order = np.argsort(key)
-    return order[np.searchsorted(key[order], np.minimum(t.row, t.col) * n
-                                 + np.maximum(t.row, t.col))]
+        assert np.allclose(forest.sums[:, 0], values[alive].sum(axis=0))
 
 
 @FAST
-@given(n=st.integers(2, 30), seed=st.integers(0, 10_000), twice=st.booleans())
-def test_spanning_tree_is_scipys(n: int, seed: int, twice: bool) -> None:
+@given(n=st.integers(2, 80), seed=st.integers(0, 10_000), twice=st.booleans(), tied=st.booleans())
+def test_spanning_tree_is_scipys(n: int, seed: int, twice: bool, tied: bool) -> None:
     rng = np.random.default_rng(seed)
     pairs = unique_pairs(np.sort(rng.integers(0, n, (3 * n, 2)), axis=1))
     pairs = pairs[pairs[:, 0] < pairs[:, 1]]
     if twice and len(pairs):  # a link given twice, as a caller's own graph may hold it
         pairs = np.vstack([pairs, pairs[:1, ::-1]])
     i, j = pairs[:, 0], pairs[:, 1]
-    cost = rng.uniform(1.0, 10.0, len(i))
-    assert np.array_equal(_spanning_tree(n, i, j, cost), _plain_spanning_tree(n, i, j, cost))
+    # Tied costs: which of equal links is kept is scipy's (its stable sort by cost).
+    cost = rng.integers(1, 3, len(i)).astype(float) if tied else rng.uniform(1.0, 10.0, len(i))
+    assert np.array_equal(spanning_tree(n, i, j, cost), plain_tree(n, i, j, cost))
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -131,14 +125,19 @@ def test_grouped_rows_put_each_set_of_equal_rows_in_one_run(rows: list[tuple]) -
 
 @FAST
 @given(seed=st.integers(0, 10_000), n=st.integers(2, 40))
-def test_grounds_from_the_memo_are_the_grounds(seed: int, n: int) -> None:
+def test_grounds_from_carried_over_pairs_are_the_grounds(seed: int, n: int) -> None:
     rng = np.random.default_rng(seed)
     x, y = rng.uniform(0, 60, n), rng.uniform(0, 60, n)
     fps = shapely.box(x, y, x + rng.uniform(2, 20, n), y + rng.uniform(2, 20, n))
-    memo: dict[bytes, object] = {}
-    assert shapely.equals(disjoint_footprints(fps, memo=memo), disjoint_footprints(fps)).all()
-    keep = np.flatnonzero(rng.random(n) < 0.7)  # some left out, one grown, as nested ones are
-    sub = fps[keep].copy()
-    if len(sub):
-        sub[0] = shapely.union(sub[0], shapely.box(x[0], y[0], x[0] + 25, y[0] + 3))
-    assert shapely.equals(disjoint_footprints(sub, memo=memo), disjoint_footprints(sub)).all()
+    pairs = overlapping_pairs(fps)
+    assert shapely.equals(disjoint_footprints(fps, pairs=pairs), disjoint_footprints(fps)).all()
+    # Footprints joined into grounds at random: the grounds' pairs come from the footprints'.
+    group = np.unique(rng.integers(0, max(1, n // 2), n), return_inverse=True)[1]
+    grounds = union_by(fps, group, int(group.max()) + 1)
+    carried = grouped_pairs(group, pairs)
+    found = overlapping_pairs(grounds)
+    assert np.array_equal(np.column_stack(carried), np.column_stack(found)[
+        np.lexsort((found[1], found[0]))])
+    assert shapely.equals(disjoint_footprints(grounds, pairs=carried),
+                          disjoint_footprints(grounds)).all()
+

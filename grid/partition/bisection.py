@@ -3,35 +3,32 @@
 A part of ``W`` households that needs ``k`` cells is cut at one edge of its spanning tree: the edge
 whose subtree can hold ``k1`` cells and the rest ``k - k1`` cells within the household bounds, and
 which leaves the two sides most compact (least moment of inertia), best balanced and, where there
-is a choice, split along a road. Both sides of a tree cut are connected, so every cell is
-contiguous by construction. When a tree has no feasible cut, other random spanning trees of the
-same part are tried before the least-bad cut is taken (and the cells are later reported).
+is a choice, split along a road (``grid.partition.cuts``). Both sides of a tree cut are connected,
+so every cell is contiguous by construction. When a tree has no feasible cut, other random
+spanning trees of the same part are tried before the least-bad cut is taken (and the cells are
+later reported). Trees are rooted and their subtree sums kept in ``grid.partition.forest`` and
+``grid.partition.trees``; all parts waiting at one time are cut in one step.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 import shapely
-from scipy.sparse.csgraph import (
-    breadth_first_order,
-    connected_components,
-    depth_first_order,
-    minimum_spanning_tree,
-)
+from scipy.sparse.csgraph import connected_components
 
 from grid.geomops import EDGE_GRID, matching_edges, shared_edge_length
+from grid.partition.cuts import _plain_choice, choose, two_sides
+from grid.partition.forest import Planting, RootedForest
+from grid.partition.trees import spanning_tree
 
+#: Parts at most whose cells are counted one by one (numpy's per-call overhead costs more).
+FEW_PARTS = 4
 #: Link cost multiplier for adjacency links that cross a road (so spanning trees avoid roads).
 ROAD_COST = 5.0
-#: Score bonus for cutting a tree edge that crosses a road (scores are ~0..1).
-ROAD_BONUS = 0.25
-#: Weight of the household balance term against the compactness term.
-BALANCE_WEIGHT = 0.5
-#: Random spanning trees tried on a part before settling for an out-of-bounds cut.
-RETRIES = 2
 
 
 @dataclass(frozen=True)
@@ -48,8 +45,8 @@ class Bounds:
 
     def cells_for(self, total: float) -> tuple[int, bool]:
         """How many cells ``total`` households should make, and whether that count is feasible."""
-        kmin = int(np.ceil(total / self.high))
-        kmax = int(np.floor(total / self.low))
+        kmin = math.ceil(total / self.high)
+        kmax = math.floor(total / self.low)
         k = int(round(total / self.target))
         if kmin <= kmax:
             return max(1, min(max(k, kmin), kmax)), True
@@ -68,12 +65,16 @@ class PlotGraph:
 
 def unique_pairs(pairs: np.ndarray) -> np.ndarray:
     """The distinct rows of an (n, 2) array of non-negative integers, sorted as
-    ``np.unique(axis=0)`` sorts them, through one integer key per row (several times faster)."""
+    ``np.unique(axis=0)`` sorts them, through one sorted integer key per row (several times
+    faster; ``np.unique`` of the keys costs five times the sort on small arrays)."""
     if len(pairs) == 0:
         return np.empty((0, 2), dtype=np.int64)
     pairs = np.asarray(pairs, dtype=np.int64)
     m = int(pairs.max()) + 1
-    key = np.unique(pairs[:, 0] * m + pairs[:, 1])
+    key = np.sort(pairs[:, 0] * m + pairs[:, 1])
+    first = np.ones(len(key), dtype=bool)
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    key = key[first]
     return np.column_stack([key // m, key % m])
 
 
@@ -144,203 +145,190 @@ def plot_graph(
     return PlotGraph(i, j, cost, road)
 
 
-def _spanning_tree(n: int, i: np.ndarray, j: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """Indices of the links forming a minimum spanning forest over ``n`` nodes."""
-    if len(i) == 0:
-        return np.empty(0, dtype=np.int64)
-    lo, hi = np.minimum(i, j).astype(np.int64), np.maximum(i, j).astype(np.int64)
-    key = lo * n + hi
-    order = np.argsort(key)
-    if (key[order][1:] == key[order][:-1]).any():  # a pair given twice: scipy sums them
-        w = sp.csr_matrix((cost, (lo, hi)), shape=(n, n))
-    else:
-        # Laid out straight from the sorted links, as scipy's COO conversion lays it out.
-        indptr = np.zeros(n + 1, dtype=np.int32)
-        np.cumsum(np.bincount(lo, minlength=n), out=indptr[1:])
-        w = sp.csr_matrix((np.asarray(cost, float)[order], hi[order].astype(np.int32), indptr),
-                          shape=(n, n))
-    t = minimum_spanning_tree(w).tocoo()
-    found = np.searchsorted(key[order], np.minimum(t.row, t.col).astype(np.int64) * n
-                            + np.maximum(t.row, t.col))
-    return order[found]
+@dataclass
+class _Frontier:
+    """Parts waiting to be cut: their nodes one after another, each part in depth-first order
+    (its root first), where each begins, and each one's place in the order parts are labelled
+    (its path from the component: 0 for the side cut off, 1 for the rest)."""
+
+    nodes: np.ndarray
+    starts: np.ndarray
+    paths: list[tuple[int, ...]]
+
+    @classmethod
+    def of(cls, parts: list[np.ndarray], paths: list[tuple[int, ...]]) -> _Frontier:
+        """The frontier of the given parts."""
+        starts = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum([len(p) for p in parts], out=starts[1:])
+        return cls(np.concatenate(parts), starts, paths)
+
+    def only(self, keep: np.ndarray) -> _Frontier:
+        """The frontier of the parts where ``keep`` is set."""
+        sizes = np.diff(self.starts)
+        starts = np.zeros(int(keep.sum()) + 1, dtype=np.int64)
+        np.cumsum(sizes[keep], out=starts[1:])
+        return _Frontier(self.nodes[np.repeat(keep, sizes)], starts,
+                         [p for p, k in zip(self.paths, keep.tolist(), strict=True) if k])
+
+    def part(self) -> np.ndarray:
+        """The part of each node."""
+        return np.repeat(np.arange(len(self.paths)), np.diff(self.starts))
 
 
-@dataclass(frozen=True)
-class Cut:
-    """A chosen tree cut: the link to remove, the cells meant for the child side, whether both
-    sides fit the bounds, and the child side as a boolean mask over the tree's nodes."""
+@dataclass
+class _Bisection:
+    """The cutting of all components: parts finished (leaves, by path) and parts waiting for
+    another spanning tree (blocked, with their cells and least-bad child).
 
-    link: int
-    k1: int
-    feasible: bool
-    side: np.ndarray
-
-
-def _both_ways(m: int, a: np.ndarray, b: np.ndarray) -> sp.csr_matrix:
-    """The links ``a``–``b`` over ``m`` nodes as a CSR matrix holding both directions, built
-    straight from its arrays (scipy's COO conversion costs more than the search on small
-    trees, and bisection searches hundreds of them)."""
-    rows, cols = np.concatenate([a, b]), np.concatenate([b, a])
-    order = np.argsort(rows, kind="stable")
-    indptr = np.zeros(m + 1, dtype=np.int32)
-    np.cumsum(np.bincount(rows, minlength=m), out=indptr[1:])
-    return sp.csr_matrix((np.ones(len(rows)), cols[order].astype(np.int32), indptr),
-                         shape=(m, m))
-
-
-def _subtree_sums(m: int, a: np.ndarray, b: np.ndarray, values: np.ndarray) -> tuple:
-    """Sums of ``values`` over every subtree of a tree rooted at node 0, each node's parent,
-    and the (ancestor, descendant) pairs that define the subtrees.
-
-    Every node is paired with each of its ancestors (one vectorised step per tree level), and
-    the values are summed per ancestor with ``bincount``.
-    """
-    _, pred = breadth_first_order(_both_ways(m, a, b), 0, directed=True,
-                                  return_predecessors=True)
-    owners, members = [np.arange(m)], [np.arange(m)]
-    cur, node = np.arange(m), np.arange(m)
-    while True:
-        cur = pred[cur]
-        up = cur >= 0
-        cur, node = cur[up], node[up]
-        if len(cur) == 0:
-            break
-        owners.append(cur)
-        members.append(node)
-    anc, mem = np.concatenate(owners), np.concatenate(members)
-    sums = np.column_stack(
-        [np.bincount(anc, weights=values[mem, k], minlength=m) for k in range(values.shape[1])]
-    )
-    return sums, pred, anc, mem
-
-
-def _choose(
-    sub: np.ndarray, total: np.ndarray, road: np.ndarray, k: int, bounds: Bounds
-) -> tuple[int, int, bool]:
-    """Best candidate cut from the child sides' sums ``sub`` (rows: households, moments) and the
-    part's ``total``: (candidate index, cells for the child side, whether both sides fit).
-
-    Called once per cut on every node of the part, so it is written for few numpy calls: the
-    columns are taken once, transposed, and the part's own figures are Python floats."""
-    s, a, ax, ay, a2 = sub.T
-    wt, ta, tax, tay, ta2 = (float(v) for v in total)
-    other = wt - s
-    lo, hi = bounds.low, bounds.high
-    # min/max, not np.clip: the same values at a fraction of the overhead, on small arrays.
-    k1_lo = np.maximum(np.maximum(np.ceil(s / hi), k - np.floor(other / lo)), 1)
-    k1_hi = np.minimum(np.minimum(np.floor(s / lo), k - np.ceil(other / hi)), k - 1)
-    feasible = k1_lo <= k1_hi
-    k1 = np.minimum(np.maximum(np.round(k * s / max(wt, 1e-12)), 1), k - 1)
-    k1 = np.where(feasible, np.minimum(np.maximum(k1, k1_lo), np.maximum(k1_lo, k1_hi)), k1)
-    k2 = k - k1
-    oa, oax, oay = ta - a, tax - ax, tay - ay
-    whole = ta2 - (tax**2 + tay**2) / max(ta, 1e-12)
-    inertia = ((a2 - (ax**2 + ay**2) / np.maximum(a, 1e-12))
-               + ((ta2 - a2) - (oax**2 + oay**2) / np.maximum(oa, 1e-12))) / max(whole, 1e-9)
-    t = bounds.target
-    # Balance matters only for sides that will be cut again; a final cell just has to fit.
-    balance = (np.where(k1 > 1, np.abs(s / k1 - t) / t, 0.0)
-               + np.where(k2 > 1, np.abs(other / k2 - t) / t, 0.0))
-    score = inertia + BALANCE_WEIGHT * balance - ROAD_BONUS * road
-    if feasible.any():
-        best = int(np.argmin(np.where(feasible, score, np.inf)))
-    else:  # the least violation of the bounds, computed only when no cut fits
-        violation = (np.maximum(0, k1 * lo - s) + np.maximum(0, s - k1 * hi)
-                     + np.maximum(0, k2 * lo - other) + np.maximum(0, other - k2 * hi))
-        best = int(np.lexsort((score, violation))[0])
-    return best, int(k1[best]), bool(feasible[best])
-
-
-def best_cut(
-    w: np.ndarray, moments: np.ndarray, a: np.ndarray, b: np.ndarray, road: np.ndarray,
-    k: int, bounds: Bounds,
-) -> Cut | None:
-    """The best cut of a tree (links ``a``–``b`` over local nodes) into ``k`` cells, if any.
-
-    ``moments`` holds per node (area, area·x, area·y, area·(x²+y²)) for the compactness score.
-    Returns ``None`` when the tree has fewer than two nodes.
-    """
-    m = len(w)
-    if m < 2:
-        return None
-    sums, pred, anc, mem = _subtree_sums(m, a, b, np.column_stack([w, moments]))
-    child = np.where(pred[b] == a, b, a)
-    best, k1, feasible = _choose(sums[child], sums[0], road, k, bounds)
-    side = np.zeros(m, dtype=bool)
-    side[mem[anc == child[best]]] = True
-    return Cut(best, k1, feasible, side)
-
-
-class RootedForest:
-    """Spanning trees of the parts being cut, rooted, with subtree sums kept up to date.
-
-    A tree is rooted once; cutting off a subtree only subtracts its sums from its ancestors in
-    the same part, so all cuts of a part share one traversal. Nodes are numbered in depth-first
-    order when planted, so a subtree is a range of numbers: the nodes of a part below (or
-    above) a node are found by comparing numbers, without walking the tree. A part whose tree
-    has no feasible cut is re-planted with another spanning tree.
+    Parts are cut all at once, a step per level of the recursion, with the same cuts as one by
+    one (a part at a time, the side cut off first): parts never share nodes, and only
+    re-planting draws random numbers. Parts waiting for another tree are re-planted one at a
+    time, the first in label order first, once no other part can be cut: every part before it
+    is then finished, so trees are drawn in the order one-by-one cutting draws them. Labels go
+    to the leaves in the order of their paths, the order one-by-one cutting finishes them.
     """
 
-    def __init__(self, values: np.ndarray) -> None:
-        n = len(values)
-        self.values = values
-        self.sums = values.astype(float).copy()
-        self.parent = np.full(n, -1, dtype=np.int64)
-        self.up_road = np.zeros(n, dtype=bool)
-        #: Depth-first number of each node (unique over all plantings) and its subtree's size.
-        self.pos = np.zeros(n, dtype=np.int64)
-        self.size = np.ones(n, dtype=np.int64)
-        self.planted = 0
+    planting: Planting
+    bounds: Bounds
+    whole: bool
+    leaves: list[tuple[tuple[int, ...], np.ndarray]] = field(default_factory=list)
+    blocked: list[tuple[tuple[int, ...], np.ndarray, int, int]] = field(default_factory=list)
+    replanted: set[tuple[int, ...]] = field(default_factory=set)
 
-    def plant(self, nodes: np.ndarray, li: np.ndarray, lj: np.ndarray, road: np.ndarray) -> None:
-        """Roots the tree with local links ``li``–``lj`` over ``nodes`` at ``nodes[0]``."""
-        m = len(nodes)
-        sums, pred, anc, _ = _subtree_sums(m, li, lj, self.values[nodes])
-        self.sums[nodes] = sums
-        self.parent[nodes] = np.where(pred >= 0, nodes[np.maximum(pred, 0)], -1)
-        child = np.where(pred[lj] == li, lj, li)
-        self.up_road[nodes[child]] = road
-        order = depth_first_order(_both_ways(m, li, lj), 0, directed=True,
-                                  return_predecessors=False)
-        self.pos[nodes[order]] = self.planted + np.arange(len(order))
-        self.size[nodes] = np.bincount(anc, minlength=m)
-        self.planted += m
+    def totals(self, f: _Frontier) -> list[float]:
+        """Each part's households: its root's subtree sum when households are whole numbers
+        (any order of adding them is exact), else added up root first, then by node number."""
+        if self.whole:
+            return self.planting.forest.sums[0, f.nodes[f.starts[:-1]]].tolist()
+        w, ends = self.planting.w, f.starts.tolist()
+        return [float(w[np.concatenate((f.nodes[a:a + 1], np.sort(f.nodes[a + 1:b])))].sum())
+                for a, b in zip(ends[:-1], ends[1:], strict=True)]
 
-    def best(self, nodes: np.ndarray, k: int, bounds: Bounds) -> tuple[int, int, bool]:
-        """Best cut of the part ``nodes`` (its root first): (child node, k1, feasible)."""
-        cand = nodes[1:]
-        best, k1, feasible = _choose(self.sums[cand], self.sums[nodes[0]], self.up_road[cand],
-                                     k, bounds)
-        return int(cand[best]), k1, feasible
-
-    def cut(self, nodes: np.ndarray, child: int) -> np.ndarray:
-        """Cuts ``child``'s subtree off the part ``nodes``; returns the mask of it over nodes.
-
-        A part is a connected piece of its planted tree, so its nodes numbered within
-        ``child``'s range are below it, and those whose range holds ``child`` are above it."""
-        at, lo = self.pos[nodes], self.pos[child]
-        below = (at >= lo) & (at < lo + self.size[child])
-        above = (at < lo) & (at + self.size[nodes] > lo)
-        self.sums[nodes[above]] -= self.sums[child]
-        self.parent[child] = -1
-        return below
-
-
-def random_tree_cut(
-    w: np.ndarray, moments: np.ndarray, li: np.ndarray, lj: np.ndarray, cost: np.ndarray,
-    road: np.ndarray, k: int, bounds: Bounds, rng: np.random.Generator, tries: int,
-) -> tuple[np.ndarray, Cut] | None:
-    """Random spanning trees of a part's graph (local links ``li``–``lj``) tried in turn; the
-    first with a feasible cut into ``k`` cells is returned as (its link indices, the cut)."""
-    for _ in range(tries):
-        noisy = cost * np.exp(rng.normal(0.0, 1.0, len(cost)))
-        tree = _spanning_tree(len(w), li, lj, noisy)
-        if len(tree) != len(w) - 1:
+    def step(self, f: _Frontier) -> _Frontier | None:
+        """Cuts every part of ``f`` needing more than one cell in two; returns the new parts."""
+        if len(f.paths) == 1:
+            return self.step_one(f.nodes, f.paths[0])
+        k, possible = _cells_for_all(self.bounds, self.totals(f))
+        go = (k > 1) & (np.diff(f.starts) >= 2)
+        for p in np.flatnonzero(~go).tolist():
+            self.leaves.append((f.paths[p], f.nodes[f.starts[p]:f.starts[p + 1]]))
+        if not go.any():
             return None
-        cut = best_cut(w, moments, li[tree], lj[tree], road[tree], k, bounds)
-        if cut is not None and cut.feasible:
-            return tree, cut
-    return None
+        if np.count_nonzero(go) == 1:
+            p = int(go.argmax())
+            return self.cut_one(f.nodes[f.starts[p]:f.starts[p + 1]], f.paths[p], int(k[p]),
+                                bool(possible[p]))
+        if not go.all():
+            k, possible, f = k[go], possible[go], f.only(go)
+        possible = possible.tolist()
+        child, cut = self.choices(f, k, possible)
+        if not cut.any():
+            return None
+        if not cut.all():
+            f, child = f.only(cut), child[cut]
+        part = f.part()
+        below = self.planting.forest.cut(f.nodes, part, child)
+        key = 2 * part + ~below  # each part's side cut off first, then its rest
+        order = np.argsort(key, kind="stable")
+        starts = np.zeros(2 * len(child) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(key, minlength=2 * len(child)), out=starts[1:])
+        return _Frontier(f.nodes[order], starts, [q for p in f.paths for q in (p + (0,), p + (1,))])
+
+    def step_one(self, nodes: np.ndarray, path: tuple[int, ...]) -> _Frontier | None:
+        """:meth:`step` of a lone part (``nodes``, root first), by :func:`_plain_choice` (the
+        definition :func:`choose` follows), with far fewer numpy calls."""
+        if self.whole:
+            total = float(self.planting.forest.sums[0, nodes[0]])
+        else:
+            total = float(self.planting.w[np.concatenate((nodes[:1], np.sort(nodes[1:])))].sum())
+        k, possible = self.bounds.cells_for(total)
+        if k <= 1 or len(nodes) < 2:
+            self.leaves.append((path, nodes))
+            return None
+        return self.cut_one(nodes, path, k, possible)
+
+    def cut_one(self, nodes: np.ndarray, path: tuple[int, ...], k: int,
+                possible: bool) -> _Frontier | None:
+        """A lone part (``nodes``, root first) needing ``k`` cells cut in two, or set waiting
+        for another tree; returns its two sides."""
+        forest = self.planting.forest
+        plain = np.sort(nodes[1:])  # candidates by number, so ties go to the least
+        b, _, feasible = _plain_choice(forest.sums[:, plain].T, forest.sums[:, nodes[0]],
+                                       forest.up_road[plain], k, self.bounds)
+        if not feasible and possible and path not in self.replanted:
+            self.blocked.append((path, nodes, k, int(plain[b])))
+            return None
+        below = forest.cut_one(nodes, int(plain[b]))
+        return _Frontier(np.concatenate((nodes[below], nodes[~below])),
+                         np.array([0, np.count_nonzero(below), len(nodes)]),
+                         [path + (0,), path + (1,)])
+
+    def choices(self, f: _Frontier, k: np.ndarray, possible: list[bool]
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Each part's child to cut off, and whether it is cut now (not when it waits for
+        another tree)."""
+        forest, part = self.planting.forest, f.part()
+        roots = f.nodes[f.starts[:-1]]
+        cand = np.ones(len(f.nodes), dtype=bool)
+        cand[f.starts[:-1]] = False
+        nodes, of = f.nodes[cand], part[cand]
+        totals = forest.sums[:, roots]
+        best, _, feasible = choose(two_sides(forest.sums, nodes, totals[:, of]), of, totals,
+                                   k.astype(float), forest.up_road[nodes], nodes, self.bounds)
+        child = nodes[best]
+        for p in np.flatnonzero(best < 0).tolist():  # the plain choice, candidates by number
+            plain = np.sort(f.nodes[f.starts[p] + 1:f.starts[p + 1]])
+            b, _, feasible[p] = _plain_choice(forest.sums[:, plain].T, forest.sums[:, roots[p]],
+                                              forest.up_road[plain], int(k[p]), self.bounds)
+            child[p] = plain[b]
+        cut = np.ones(len(best), dtype=bool)
+        for p in np.flatnonzero(~feasible).tolist():
+            if possible[p] and f.paths[p] not in self.replanted:
+                # Other trees can only help when the count allows; a re-planted part is cut
+                # with its best cut, as one by one.
+                self.blocked.append((f.paths[p], f.nodes[f.starts[p]:f.starts[p + 1]],
+                                     int(k[p]), int(child[p])))
+                cut[p] = False
+        return child, cut
+
+    def unblock(self) -> _Frontier:
+        """The first part waiting for another tree, re-planted (or cut as it is when no tree
+        has a fitting cut)."""
+        first = min(range(len(self.blocked)), key=lambda b: self.blocked[b][0])
+        path, nodes, k, child = self.blocked.pop(first)
+        self.replanted.add(path)
+        planted = self.planting.replant(nodes, k, self.bounds)
+        if planted is not None:
+            return _Frontier.of([planted], [path])
+        below = self.planting.forest.cut_one(nodes, child)
+        return _Frontier.of([nodes[below], nodes[~below]], [path + (0,), path + (1,)])
+
+
+def _one_way(n: int, a: np.ndarray, b: np.ndarray) -> sp.csr_matrix:
+    """The links ``a``–``b`` over ``n`` nodes as a CSR matrix (one direction), built straight
+    from its arrays: scipy's COO conversion costs more than finding the components."""
+    order = np.argsort(a, kind="stable")
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(a, minlength=n), out=indptr[1:])
+    return sp.csr_matrix((np.ones(len(a)), b[order].astype(np.int32), indptr), shape=(n, n))
+
+
+def _cells_for_all(bounds: Bounds, totals: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`Bounds.cells_for` of every total at once: (cells, whether that count fits)."""
+    t = np.array(totals)
+    if len(totals) <= FEW_PARTS or not np.isfinite(t).all():  # as one by one (which refuses
+        counts = [bounds.cells_for(x) for x in totals]  # non-finite totals), few at a time
+        return np.array([c[0] for c in counts]), np.array([c[1] for c in counts], dtype=bool)
+    fewest, most = np.ceil(t / bounds.high), np.floor(t / bounds.low)
+    near = np.rint(t / bounds.target)  # round() of a float: half to even, as np.rint
+    fits = fewest <= most
+    k = np.where(fits, np.minimum(np.maximum(near, fewest), most), near)
+    return np.maximum(k, 1).astype(np.int64), fits
+
+
+def _whole_numbers(w: np.ndarray) -> bool:
+    """Whether ``w`` holds whole numbers small enough that every sum of them is exact."""
+    return bool(np.isfinite(w).all() and (w == np.floor(w)).all() and np.abs(w).sum() < 2.0**52)
 
 
 def bisect(
@@ -356,43 +344,24 @@ def bisect(
     labels = np.full(n, -1, dtype=np.int64)
     on = active[graph.i] & active[graph.j]
     gi, gj, gcost, groad = graph.i[on], graph.j[on], graph.cost[on], graph.road[on]
-    tree = _spanning_tree(n, gi, gj, gcost)
-    adj = sp.csr_matrix((np.ones(len(tree)), (gi[tree], gj[tree])), shape=(n, n))
-    _, comp = connected_components(adj, directed=False)
+    tree = spanning_tree(n, gi, gj, gcost)
+    _, comp = connected_components(_one_way(n, gi[tree], gj[tree]), directed=False)
     part = np.where(active, comp, -1)
-    forest = RootedForest(np.column_stack([w, moments]))
-    rng = np.random.default_rng(seed)
-    local = np.full(n, -1, dtype=np.int64)
-    parts = [int(p) for p in np.unique(part[part >= 0])]
-    for p in parts:  # one rooted tree per connected component
+    planting = Planting(np.asarray(w), gi, gj, gcost, groad,
+                        RootedForest(np.column_stack([w, moments])), np.random.default_rng(seed),
+                        np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=bool))
+    planted = []
+    for p in np.unique(part[part >= 0]).tolist():  # one rooted tree per connected component
         nodes = np.flatnonzero(part == p)
-        local[nodes] = np.arange(len(nodes))
+        planting.local[nodes] = np.arange(len(nodes))
         links = tree[(part[gi[tree]] == p)]
-        forest.plant(nodes, local[gi[links]], local[gj[links]], groad[links])
-    stack = parts[::-1]
-    next_part = int(part.max()) + 1 if n else 0
-    next_label = 0
-    while stack:
-        p = stack.pop()
-        nodes = np.flatnonzero(part == p)
-        nodes = nodes[np.argsort(forest.parent[nodes] >= 0, kind="stable")]  # root first
-        k, possible = bounds.cells_for(float(w[nodes].sum()))
-        if k <= 1 or len(nodes) < 2:
-            labels[nodes] = next_label
-            next_label += 1
-            continue
-        child, _, feasible = forest.best(nodes, k, bounds)
-        if not feasible and possible:  # other trees can only help when the count allows
-            local[nodes] = np.arange(len(nodes))
-            cand = np.flatnonzero((part[gi] == p) & (part[gj] == p))
-            found = random_tree_cut(w[nodes], moments[nodes], local[gi[cand]], local[gj[cand]],
-                                    gcost[cand], groad[cand], k, bounds, rng, RETRIES)
-            if found is not None:
-                links = cand[found[0]]
-                forest.plant(nodes, local[gi[links]], local[gj[links]], groad[links])
-                child, _, _ = forest.best(nodes, k, bounds)
-        side = forest.cut(nodes, child)
-        part[nodes[side]] = next_part
-        stack.extend([p, next_part])
-        next_part += 1
+        planted.append(planting.forest.plant(nodes, planting.local[gi[links]],
+                                             planting.local[gj[links]], groad[links]))
+    run = _Bisection(planting, bounds, _whole_numbers(np.asarray(w, dtype=float)[active]))
+    frontier = _Frontier.of(planted, [(c,) for c in range(len(planted))]) if planted else None
+    while frontier is not None or run.blocked:
+        frontier = run.step(frontier) if frontier is not None else run.step(run.unblock())
+    run.leaves.sort(key=lambda leaf: leaf[0])
+    for label, (_, nodes) in enumerate(run.leaves):
+        labels[nodes] = label
     return labels

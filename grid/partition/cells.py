@@ -24,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 from grid.domain.codes import sequence_codes
 from grid.errors import InputError
 from grid.geomops import representative_xy, union_by, valid_polygons, without_crumbs
-from grid.input.crs import WGS84, metric_crs
+from grid.input.crs import WGS84, metric_crs, projected
 from grid.partition.bisection import Bounds, PlotGraph, bisect, plot_graph
 from grid.partition.checks import (
     check_buildings,
@@ -34,10 +34,9 @@ from grid.partition.checks import (
 )
 from grid.partition.footprints import (
     OVERLAP_SHARE,
-    anchored_hosts,
     disjoint_footprints,
-    hosts_of_nested,
-    overlap_hosts,
+    footprint_hosts,
+    grouped_pairs,
 )
 from grid.partition.moves import merge_small, move_plots
 from grid.partition.recombine import recombine
@@ -106,24 +105,20 @@ def community_cells(
     """Cells of one community (metric CRS) from its buildings' footprints and households;
     with the buildings' ``units`` and ``levels``, tall cells are topped up (``topup``).
 
-    A footprint drawn inside another (see :func:`hosts_of_nested`) is counted with the building
-    whose ground holds its anchor (:func:`anchored_hosts`), so the two always share a cell, the
-    one holding its anchor, and neither is split.
+    Footprints drawn inside or over others are counted with one host building
+    (:func:`~grid.partition.footprints.footprint_hosts`), so they always share a cell, the one
+    holding the host's anchor, and none is split.
     """
     anchors = representative_xy(footprints) if anchors is None else anchors
-    memo: dict[bytes, object] = {}  # grounds, reused as nested buildings are left out
-    plain = disjoint_footprints(footprints, memo=memo)
-    host = hosts_of_nested(footprints, plain)
-    if (host >= 0).any():
-        host = anchored_hosts(footprints, anchors, host, memo)
-    host = overlap_hosts(footprints, host)
+    host, pairs = footprint_hosts(footprints)
     nested = host >= 0
     keep = np.flatnonzero(~nested)
     misses = None
     if units is not None and levels is not None:
         misses = stack_misses(h[keep], units[keep], levels[keep], bounds)
     if not nested.any():
-        return _unit_cells(geom, footprints, h, roads, bounds, seed, anchors, misses, plain)
+        return _unit_cells(geom, footprints, h, roads, bounds, seed, anchors, misses,
+                           disjoint_footprints(footprints, pairs=pairs))
     slot = np.full(len(footprints), -1, dtype=np.int64)
     slot[keep] = np.arange(len(keep))
     group = np.where(nested, slot[host], slot)
@@ -135,7 +130,7 @@ def community_cells(
     grounds[hosts] = union_by(footprints[with_nested], np.searchsorted(hosts, group[with_nested]),
                               len(hosts))
     cells = _unit_cells(geom, grounds, hh.astype(h.dtype), roads, bounds, seed, anchors[keep],
-                        misses, disjoint_footprints(grounds, memo=memo))
+                        misses, disjoint_footprints(grounds, pairs=grouped_pairs(group, pairs)))
     labels = cells.building_cell[np.where(nested, slot[host], slot)]
     cells.building_cell = labels
     cells.n_buildings = np.bincount(labels, minlength=len(cells.geoms)).astype(np.int64)
@@ -297,14 +292,15 @@ def outside_rows(outside: np.ndarray) -> list[tuple[None, None, str, str]]:
 
 def cells_in_wgs84(cell_frames: list[pd.DataFrame], crs: object) -> gpd.GeoDataFrame:
     """All communities' cells, sorted by code, projected back to WGS84 and kept valid."""
-    frame = pd.concat(cell_frames, ignore_index=True).sort_values("code", ignore_index=True)
-    cells_gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs=crs).to_crs(WGS84)
+    frame = cell_frames[0] if len(cell_frames) == 1 else pd.concat(cell_frames,
+                                                                    ignore_index=True)
+    frame = frame.sort_values("code", ignore_index=True)
+    geoms = gpd.GeoSeries(frame["geometry"].to_numpy(), crs=crs).to_crs(WGS84)
     # A cell with a hairline spike or neck (valid in metres) can come out of the projection as
     # a self-touching ring; made valid, it loses the spike (no area) or splits off a crumb of a
     # lobe, which is dropped (far below the tiling tolerance).
-    cells_gdf["geometry"] = without_crumbs(
-        valid_polygons(np.asarray(cells_gdf.geometry.values, dtype=object)))
-    return cells_gdf
+    frame["geometry"] = without_crumbs(valid_polygons(np.asarray(geoms.values, dtype=object)))
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=WGS84)
 
 
 @dataclass
@@ -405,9 +401,9 @@ def partition(
     bounds = checked_bounds(communities, buildings, roads, min_households, max_households)
     per_community = community_bounds(communities, bounds)
     crs = metric_crs(communities)
-    comm = communities.to_crs(crs)
+    comm = projected(communities, crs)
     cgeoms = np.asarray(comm.geometry.values, dtype=object)
-    bld = buildings.to_crs(crs)
+    bld = projected(buildings, crs)
     codes_all = comm["code"].astype(str).to_numpy()
     found = owners(cgeoms, codes_all, np.asarray(bld.geometry.values, dtype=object),
                    bld.index.to_numpy(), straddling)

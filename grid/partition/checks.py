@@ -31,6 +31,21 @@ def _check_frame(gdf: object, source: str) -> None:
                          feature=gdf.index[np.flatnonzero(bad)[0]], field="geometry")
 
 
+#: GEOS type ids of the geometry type names (``shapely.get_type_id``).
+TYPE_IDS = {"Point": 0, "LineString": 1, "Polygon": 3, "MultiLineString": 5, "MultiPolygon": 6}
+
+
+def _not_of(gdf: gpd.GeoDataFrame | gpd.GeoSeries, types: tuple[str, ...]) -> np.ndarray:
+    """Which rows' geometry is none of ``types`` (by type id: names cost a string per row)."""
+    ids = shapely.get_type_id(np.asarray(gdf.geometry.values, dtype=object))
+    return ~np.isin(ids, [TYPE_IDS[t] for t in types])
+
+
+def _type_of(gdf: gpd.GeoDataFrame | gpd.GeoSeries, mask: np.ndarray) -> str:
+    """The geometry type name of the first row of ``mask``."""
+    return str(gdf.geometry.iloc[int(np.flatnonzero(mask)[0])].geom_type)
+
+
 def _first(mask: np.ndarray, index: pd.Index) -> object:
     """The index label of the first true entry of ``mask``."""
     return index[int(np.flatnonzero(mask)[0])]
@@ -41,11 +56,11 @@ def check_community_polygons(communities: gpd.GeoDataFrame) -> None:
     _check_frame(communities, "communities")
     if len(communities) == 0:
         raise InputError("no community given", source="communities")
-    types = communities.geom_type.to_numpy()
-    bad = ~np.isin(types, POLYGONAL)
+    bad = _not_of(communities, POLYGONAL)
     if bad.any():
-        raise InputError(f"geometry is a {types[bad][0]}, not a polygon", source="communities",
-                         feature=_first(bad, communities.index), field="geometry")
+        raise InputError(f"geometry is a {_type_of(communities, bad)}, not a polygon",
+                         source="communities", feature=_first(bad, communities.index),
+                         field="geometry")
     invalid = ~shapely.is_valid(np.asarray(communities.geometry.values))
     if invalid.any():
         raise InputError("invalid polygon (repair it with grid.input.validate.repair_polygons)",
@@ -70,10 +85,9 @@ def check_buildings(buildings: gpd.GeoDataFrame) -> None:
     """Buildings need point or polygon geometry, whole non-negative ``households`` and, when
     given, whole positive ``units`` (blank allowed)."""
     _check_frame(buildings, "buildings")
-    types = buildings.geom_type.to_numpy()
-    bad = ~np.isin(types, (*POLYGONAL, "Point"))
+    bad = _not_of(buildings, (*POLYGONAL, "Point"))
     if bad.any():
-        raise InputError(f"geometry is a {types[bad][0]}, not a footprint or point",
+        raise InputError(f"geometry is a {_type_of(buildings, bad)}, not a footprint or point",
                          source="buildings", feature=_first(bad, buildings.index),
                          field="geometry")
     if "households" not in buildings.columns:
@@ -101,10 +115,9 @@ def check_roads(roads: gpd.GeoDataFrame | gpd.GeoSeries | None) -> None:
     if roads is None or len(roads) == 0:
         return
     _check_frame(roads, "roads")
-    types = roads.geom_type.to_numpy()
-    bad = ~np.isin(types, LINEAR)
+    bad = _not_of(roads, LINEAR)
     if bad.any():
-        raise InputError(f"geometry is a {types[bad][0]}, not a line", source="roads",
+        raise InputError(f"geometry is a {_type_of(roads, bad)}, not a line", source="roads",
                          feature=_first(bad, roads.index), field="geometry")
 
 

@@ -2,8 +2,8 @@
 
 OSM and survey data draw buildings that share walls, overlap, or stand inside one another, and
 footways run through them. Footprints are made disjoint (earlier wins, but each building keeps
-the ground under its own anchor), a building drawn inside another is counted with the host whose
-ground holds its anchor, and a building standing across a road keeps all its ground in the block
+the ground under its own anchor), buildings drawn over or inside one another are counted with
+one host, and a building standing across a road keeps all its ground in the block
 where its anchor lies, so no road and no plot edge splits a building (DESIGN §6), and the cell
 a building is put in holds its anchor.
 """
@@ -16,6 +16,7 @@ import shapely
 from scipy.sparse.csgraph import connected_components
 
 from grid.geomops import SNAP_GRID, union_by
+from grid.partition.bisection import unique_pairs
 
 #: Share of its area a footprint may lose to overlapping footprints in other cells (issue 16:
 #: every footprint keeps at least 98% of its area in its own cell).
@@ -24,57 +25,62 @@ OVERLAP_SHARE = 0.02
 
 def disjoint_footprints(footprints: np.ndarray, anchors: np.ndarray | None = None,
                         plain: np.ndarray | None = None,
-                        memo: dict[bytes, object] | None = None) -> np.ndarray:
+                        pairs: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Footprints made disjoint (each minus the earlier ones it overlaps), with empty polygons
     for buildings given as points: the ground each building owns outright in its plot.
 
     With ``anchors`` (the buildings' anchor points), a building whose anchor lies in the part
     of an overlap that an earlier building won takes that part back (see :func:`_anchors_home`),
     so its plot, and thus its cell, holds its anchor. ``plain`` is this function's answer
-    without anchors when the caller has it already (it is the costly part); ``memo`` keeps the
-    grounds computed so far, so a community asking again with some footprints changed or left
-    out (nested buildings) recomputes only the grounds those touch.
+    without anchors when the caller has it already (it is the costly part); ``pairs`` are the
+    footprints' :func:`overlapping_pairs` when the caller has them.
     """
     fp = np.asarray(footprints, dtype=object)
     solid = np.where(shapely.area(fp) > 0, fp, shapely.Polygon())
-    out = _earlier_removed(solid, memo) if plain is None else plain
+    out = _earlier_removed(solid, pairs) if plain is None else plain
     return out if anchors is None else _anchors_home(out, solid, anchors)
 
 
-def _earlier_removed(solid: np.ndarray, memo: dict[bytes, object] | None = None) -> np.ndarray:
-    """Each footprint minus the earlier footprints it overlaps (looked up in ``memo`` by the
-    footprint and those earlier ones, and added to it)."""
-    tree = shapely.STRtree(solid)
-    # "intersects", not "overlaps": a footprint drawn inside another (common in OSM) counts too.
-    i, j = tree.query(solid, predicate="intersects")
-    later = i > j
-    i, j = i[later], j[later]
-    # Interiors meeting (an exact predicate, far cheaper than measuring the overlap); two
-    # outlines that only touch share no ground.
-    shared = shapely.relate_pattern(solid[i], solid[j], "T********")
-    i, j = i[shared], j[shared]
+def overlapping_pairs(footprints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``i < j`` of footprints whose interiors meet: drawn over or inside one another
+    (boxes that meet, then an exact interior test, far cheaper than measuring the overlap; an
+    "intersects" test first would prepare every footprint for one test); two outlines that
+    only touch share no ground."""
+    fp = np.asarray(footprints, dtype=object)
+    i, j = shapely.STRtree(fp).query(fp)
+    pair = i < j
+    i, j = i[pair], j[pair]
+    inter = shapely.relate_pattern(fp[i], fp[j], "T********")
+    return i[inter], j[inter]
+
+
+def grouped_pairs(group: np.ndarray, pairs: tuple[np.ndarray, np.ndarray]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`overlapping_pairs` of the unions of footprints by ``group`` (each footprint's
+    group number), from the footprints' own pairs: unions' interiors meet exactly where some
+    of their footprints' interiors do, so no overlay or search is needed."""
+    a, b = group[pairs[0]], group[pairs[1]]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    found = unique_pairs(np.column_stack([lo, hi])[lo < hi])
+    return found[:, 0], found[:, 1]
+
+
+def _earlier_removed(solid: np.ndarray,
+                     pairs: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Each footprint minus the earlier footprints it overlaps (``pairs`` as
+    :func:`overlapping_pairs` gives them, found here when not given)."""
+    j, i = overlapping_pairs(solid) if pairs is None else pairs  # i takes from earlier j
+    solid_ = ~shapely.is_empty(solid)
+    real = solid_[i] & solid_[j]
+    i, j = i[real], j[real]
     if len(i) == 0:
         return solid
     order = np.lexsort((j, i))  # each taker's earlier footprints in input order
     i, j = i[order], j[order]
     out = solid.copy()
-    takers, first = np.unique(i, return_index=True)
-    todo, keys = np.arange(len(takers)), []
-    if memo is not None:
-        wkb = shapely.to_wkb(solid)
-        ends = np.append(first[1:], len(i))
-        keys = [wkb[t] + b"".join(wkb[j[a:b]]) for t, a, b in zip(takers, first, ends,
-                                                                    strict=True)]
-        known = np.array([k in memo for k in keys], dtype=bool)
-        out[takers[known]] = [memo[k] for k, hit in zip(keys, known, strict=True) if hit]
-        todo = np.flatnonzero(~known)
-    if len(todo):
-        slot = np.searchsorted(takers, i)
-        sel = np.isin(slot, todo)
-        earlier = union_by(solid[j[sel]], np.searchsorted(todo, slot[sel]), len(todo))
-        out[takers[todo]] = shapely.difference(solid[takers[todo]], earlier, grid_size=SNAP_GRID)
-        if memo is not None:
-            memo.update((keys[t], out[takers[t]]) for t in todo)
+    takers, slot = np.unique(i, return_inverse=True)
+    earlier = union_by(solid[j], slot, len(takers))
+    out[takers] = shapely.difference(solid[takers], earlier, grid_size=SNAP_GRID)
     return out
 
 
@@ -130,61 +136,36 @@ def _nearer_side(geom: object, a: np.ndarray, b: np.ndarray) -> object:
     return shapely.intersection(geom, side, grid_size=SNAP_GRID)
 
 
-def hosts_of_nested(footprints: np.ndarray, plain: np.ndarray | None = None) -> np.ndarray:
-    """For each footprint, the building it lies within (-1 for most): a footprint keeping less
-    than half its area after :func:`disjoint_footprints` (drawn inside or over another, as OSM
-    building parts often are) belongs with the building it overlaps most. Hosts are never
-    nested themselves, so one lookup suffices."""
-    fp = np.asarray(footprints, dtype=object)
-    host = np.full(len(fp), -1, dtype=np.int64)
-    area = shapely.area(fp)
-    ground = shapely.area(disjoint_footprints(fp) if plain is None else plain)
-    nested = np.flatnonzero((area > 0) & (ground < 0.5 * area))
-    if len(nested) == 0:
-        return host
-    i, j = shapely.STRtree(fp).query(fp[nested], predicate="intersects")
-    ok = (nested[i] != j) & ~np.isin(j, nested)
-    i, j = i[ok], j[ok]
-    shared = shapely.area(shapely.intersection(fp[nested[i]], fp[j], grid_size=SNAP_GRID))
-    order = np.lexsort((-shared, i))
-    firsts, first = np.unique(i[order], return_index=True)
-    winners = order[first]
-    found = shared[winners] > 0
-    host[nested[firsts[found]]] = j[winners][found]
-    return host
+def footprint_hosts(footprints: np.ndarray
+                    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The building each footprint is counted with (-1: itself), and the footprints'
+    :func:`overlapping_pairs`.
 
-
-def overlap_hosts(footprints: np.ndarray, host: np.ndarray) -> np.ndarray:
-    """``host`` with overlapping buildings joined: a building whose footprint overlaps others
-    by more than ``OVERLAP_SHARE`` of its area in all is put with every building it overlaps,
-    and the buildings so joined (with those nested in them) are hosted by the first of them
-    that is nested in none, so they share one plot and one cell. A footprint overlapping
-    others by less keeps at least 1 − ``OVERLAP_SHARE`` of its area in its own cell wherever
-    they go; terraced houses drawn with walls overlapping by a hair stay apart."""
+    A building whose footprint overlaps others by more than ``OVERLAP_SHARE`` of its area in
+    all is put with every building it overlaps (building parts drawn inside their building,
+    duplicated outlines, towers drawn over their podium), so they share one plot and one cell;
+    the largest of the buildings so joined (the first, among equals) hosts them. A footprint
+    overlapping others by less keeps at least 1 − ``OVERLAP_SHARE`` of its area in its own cell
+    wherever they go; terraced houses drawn with walls overlapping by a hair stay apart."""
     fp = np.asarray(footprints, dtype=object)
     n = len(fp)
-    i, j = shapely.STRtree(fp).query(fp, predicate="intersects")
-    pair = i < j
-    i, j = i[pair], j[pair]
-    inter = shapely.relate_pattern(fp[i], fp[j], "T********")
-    i, j = i[inter], j[inter]
+    i, j = overlapping_pairs(fp)
     if len(i) == 0:
-        return host
+        return np.full(n, -1, dtype=np.int64), (i, j)
+    area = shapely.area(fp)
     shared = _overlap_areas(fp[i], fp[j])
     lost = np.bincount(i, weights=shared, minlength=n) + np.bincount(j, weights=shared,
                                                                      minlength=n)
-    heavy = lost > OVERLAP_SHARE * np.maximum(shapely.area(fp), 1e-12)
+    heavy = lost > OVERLAP_SHARE * np.maximum(area, 1e-12)
     join = (heavy[i] | heavy[j]) & (shared > 0)
-    nested = np.flatnonzero(host >= 0)
-    a = np.concatenate([i[join], nested])
-    b = np.concatenate([j[join], host[nested]])
-    _, comp = connected_components(sp.csr_matrix((np.ones(len(a)), (a, b)), shape=(n, n)),
-                                   directed=False)
-    first = np.full(comp.max() + 1, n, dtype=np.int64)
-    roots = np.flatnonzero(host < 0)
-    np.minimum.at(first, comp[roots], roots)
-    top = first[comp]
-    return np.where(top != np.arange(n), top, -1)
+    _, comp = connected_components(
+        sp.csr_matrix((np.ones(int(join.sum())), (i[join], j[join])), shape=(n, n)),
+        directed=False)
+    order = np.lexsort((np.arange(n), -area, comp))  # per group: largest first, then first
+    host = np.empty(comp.max() + 1, dtype=np.int64)
+    host[comp[order[::-1]]] = order[::-1]
+    top = host[comp]
+    return np.where(top != np.arange(n), top, -1), (i, j)
 
 
 def _overlap_areas(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -195,27 +176,6 @@ def _overlap_areas(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return shapely.area(shapely.intersection(a, b))
     except shapely.errors.GEOSException:
         return shapely.area(shapely.intersection(a, b, grid_size=SNAP_GRID))
-
-
-def anchored_hosts(footprints: np.ndarray, anchors: np.ndarray, host: np.ndarray,
-                   memo: dict[bytes, object] | None = None) -> np.ndarray:
-    """``host`` (from :func:`hosts_of_nested`) with each nested building hosted instead by the
-    building whose ground (the nested ones left out) holds its anchor: a nested building is put
-    in its host's cell, which must hold its anchor. One whose anchor no such ground holds stands
-    on its own ground there, so it is not nested after all (-1). ``memo`` as for
-    :func:`disjoint_footprints`."""
-    out = host.copy()
-    while True:  # each pass un-nests at least one building, or is the last
-        nested, keep = np.flatnonzero(out >= 0), np.flatnonzero(out < 0)
-        ground = disjoint_footprints(footprints[keep], anchors[keep], memo=memo)
-        points = shapely.points(anchors[nested])
-        n, g = shapely.STRtree(ground).query(points, predicate="intersects")
-        held = np.zeros(len(nested), dtype=bool)
-        held[n] = True
-        if held.all():
-            out[nested[n[::-1]]] = keep[g[::-1]]  # the first holder, when on a shared edge
-            return out
-        out[nested[~held]] = -1
 
 
 def ground_to_home_block(blocks: np.ndarray, ground: np.ndarray, home: np.ndarray) -> np.ndarray:

@@ -118,8 +118,7 @@ def move_plots(labels: np.ndarray, w: np.ndarray, graph: PlotGraph, fixed: np.nd
         bad = bad[~np.isin(bad, fixed)]
         if not any(_move_one(labels, w, graph, fixed, bounds, int(c), hh) for c in bad):
             break
-    _, labels = np.unique(labels, return_inverse=True)
-    return labels.ravel()
+    return _dense(labels)
 
 
 def merge_small(
@@ -129,19 +128,16 @@ def merge_small(
     merged total within the maximum (or into an oversized-building cell in ``absorbers``)."""
     labels = labels.copy()
     stuck: set[int] = set()
+    absorbing = set(np.asarray(absorbers).tolist())
     while True:
         hh = np.bincount(labels, weights=h, minlength=labels.max() + 1)
-        a, b = labels[graph.i], labels[graph.j]
-        cross = a != b
-        pairs = unique_pairs(np.concatenate([np.stack([a, b], 1), np.stack([b, a], 1)])[
-            np.concatenate([cross, cross])])
         present = np.bincount(labels, minlength=len(hh)) > 0
-        small = [c for c in np.flatnonzero(present & (hh < bounds.low)) if c not in stuck
-                 and c not in absorbers]
-        if not small or len(np.unique(labels)) == 1:
+        small = [c for c in np.flatnonzero(present & (hh < bounds.low)).tolist()
+                 if c not in stuck and c not in absorbing]
+        if not small or np.count_nonzero(present) == 1:
             break
         c = min(small, key=lambda x: (hh[x], x))
-        nb = pairs[pairs[:, 0] == c, 1]
+        nb = _cell_neighbours(labels, graph, c)
         fits = nb[hh[nb] + hh[c] <= bounds.high]
         if len(fits):
             target = int(fits[np.argmin(hh[fits] + np.arange(len(fits)) * 1e-9)])
@@ -151,5 +147,18 @@ def merge_small(
             stuck.add(int(c))
             continue
         labels[labels == c] = target
-    _, labels = np.unique(labels, return_inverse=True)
-    return labels
+    return _dense(labels)
+
+
+def _cell_neighbours(labels: np.ndarray, graph: PlotGraph, cell: int) -> np.ndarray:
+    """The cells adjacent to ``cell``, in increasing order (only its own links are read, not
+    every cell's pairs)."""
+    a, b = labels[graph.i], labels[graph.j]
+    return np.unique(np.concatenate([b[(a == cell) & (b != cell)], a[(b == cell) & (a != cell)]]))
+
+
+def _dense(labels: np.ndarray) -> np.ndarray:
+    """Labels renumbered 0.. in their order, as ``np.unique(labels, return_inverse=True)``
+    numbers them (one count instead of a sort)."""
+    present = np.bincount(labels) > 0
+    return (np.cumsum(present) - 1)[labels]

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from grid.partition.bisection import Bounds, PlotGraph, bisect, random_tree_cut, unique_pairs
+from grid.partition.bisection import Bounds, PlotGraph, bisect, unique_pairs
+from grid.partition.cuts import random_tree_cut
+from grid.partition.moves import _dense
 
 #: Random spanning trees tried per (cell, neighbour) pair.
 TRIES = 4
@@ -22,12 +24,19 @@ MAX_TRIPLES = 20
 TRIO_TRIES = 2
 
 
-def _neighbours(labels: np.ndarray, graph: PlotGraph) -> np.ndarray:
-    """Unique (cell, adjacent cell) pairs, both directions."""
+def _neighbours(labels: np.ndarray, graph: PlotGraph, of: np.ndarray | None = None) -> np.ndarray:
+    """Unique (cell, adjacent cell) pairs, both directions; with ``of``, only those whose first
+    cell is in ``of`` (the same rows, fewer to sort)."""
     a, b = labels[graph.i], labels[graph.j]
     cross = (a != b) & (a >= 0) & (b >= 0)
-    pairs = np.concatenate([np.stack([a[cross], b[cross]], 1), np.stack([b[cross], a[cross]], 1)])
-    return unique_pairs(pairs)
+    a, b = a[cross], b[cross]
+    if of is None:
+        return unique_pairs(np.column_stack([np.concatenate([a, b]), np.concatenate([b, a])]))
+    mark = np.zeros(max(int(labels.max()), int(np.max(of, initial=-1))) + 1, dtype=bool)
+    mark[of] = True  # a look-up: np.isin sorts
+    ka, kb = mark[a], mark[b]
+    return unique_pairs(np.column_stack([np.concatenate([a[ka], b[kb]]),
+                                         np.concatenate([b[ka], a[kb]])]))
 
 
 def _pair_pass(
@@ -43,8 +52,8 @@ def _pair_pass(
         bad = bad[~np.isin(bad, fixed)]
         if len(bad) == 0:
             return changed
-        pairs = _neighbours(labels, graph)
-        pairs = pairs[np.isin(pairs[:, 0], bad) & ~np.isin(pairs[:, 1], fixed)]
+        pairs = _neighbours(labels, graph, bad)
+        pairs = pairs[~np.isin(pairs[:, 1], fixed)]
         total = hh[pairs[:, 0]] + hh[pairs[:, 1]]
         ok = (total >= 2 * bounds.low) & (total <= 2 * bounds.high)
         ok &= np.array([(int(c), int(t)) not in given_up for c, t in pairs], dtype=bool)
@@ -121,5 +130,4 @@ def recombine(
         if not _triple_pass(labels, w, moments, graph, fixed, bounds, rng):
             break
         _pair_pass(labels, w, moments, graph, fixed, bounds, rng)
-    _, labels = np.unique(labels, return_inverse=True)
-    return labels.ravel()
+    return _dense(labels)

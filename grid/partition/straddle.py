@@ -39,8 +39,10 @@ class Owners:
 def _anchor_owner(community_geoms: np.ndarray, anchor_xy: np.ndarray) -> np.ndarray:
     """Position of the community holding each building's anchor point (the first one listed
     when several do), -1 for none."""
-    hit_b, hit_c = shapely.STRtree(community_geoms).query(shapely.points(anchor_xy),
-                                                          predicate="intersects")
+    # The points in the tree and the communities as queries: each community is prepared once,
+    # not each point. Hits come by community, so the first listed is written last.
+    hit_c, hit_b = shapely.STRtree(shapely.points(anchor_xy)).query(community_geoms,
+                                                                    predicate="intersects")
     owner = np.full(len(anchor_xy), -1, dtype=np.int64)
     owner[hit_b[::-1]] = hit_c[::-1]
     return owner
@@ -50,7 +52,7 @@ def _shares(community_geoms: np.ndarray, footprints: np.ndarray) -> tuple:
     """(building, community, share of the footprint's area) for every footprint crossing
     more than one community."""
     area = shapely.area(footprints)
-    b, c = shapely.STRtree(community_geoms).query(footprints, predicate="intersects")
+    c, b = shapely.STRtree(footprints).query(community_geoms, predicate="intersects")
     poly = area[b] > 0
     b, c = b[poly], c[poly]
     many = np.bincount(b, minlength=len(footprints)) > 1

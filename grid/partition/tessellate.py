@@ -37,7 +37,6 @@ from grid.geomops import (
 )
 from grid.partition.footprints import disjoint_footprints as disjoint_footprints
 from grid.partition.footprints import ground_to_home_block
-from grid.partition.footprints import hosts_of_nested as hosts_of_nested
 
 #: Blocks or plot fragments smaller than this (m²) are merged into their neighbour.
 MIN_PIECE_AREA = 1e-6
@@ -139,7 +138,7 @@ def _regions(
     if shared.any():
         pieces = _voronoi(xy[shared], block[shared], blocks)
         mixed, slot_of = np.unique(slot[shared], return_inverse=True)
-        regions[mixed] = union_by(pieces, slot_of, len(mixed), coverage=True)
+        regions[mixed] = union_by(pieces, slot_of, len(mixed), coverage=True, valid=True)
         edge = mixed[~shapely.contains_properly(blocks[owner_block[mixed]], regions[mixed])]
         regions[edge] = polygonal(safe_intersection(regions[edge], blocks[owner_block[edge]]))
     return regions, owners
@@ -166,9 +165,11 @@ def _anchor_regions(
 def _shared_spots(anchors: np.ndarray, home: np.ndarray) -> np.ndarray:
     """Whether each building's anchor lies at the same spot (to the micrometre) in the same
     block as another building's."""
-    key = np.column_stack([home, np.round(anchors, 6)])
-    _, slot, count = np.unique(key, axis=0, return_inverse=True, return_counts=True)
-    return count[slot.ravel()] > 1
+    by, starts = grouped_rows(np.column_stack([home, np.round(anchors, 6)]))
+    run = np.cumsum(starts) - 1
+    shared = np.empty(len(by), dtype=bool)
+    shared[by] = np.bincount(run)[run] > 1
+    return shared
 
 
 def _inside_own_region(
@@ -204,7 +205,8 @@ def _to_node(
         return regions, everything
     a, b = shapely.STRtree(blocks).query(blocks, predicate="intersects")
     bordered = np.bincount(a[a != b], minlength=len(blocks)) > 0
-    noded = bordered[block] & ~shapely.contains_properly(blocks[block], regions)
+    noded = bordered[block]  # clipped where its block meets another (most blocks have none)
+    noded[noded] = ~shapely.contains_properly(blocks[block[noded]], regions[noded])
     if len(grounds):
         _, near = shapely.STRtree(rounded).query(grounds, predicate="dwithin",
                                                  distance=NEAR)
@@ -307,6 +309,17 @@ def _absorb(base: np.ndarray, orphans: np.ndarray, target: np.ndarray) -> np.nda
 
 
 
+def _home_blocks(blocks: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+    """The block holding each anchor (the first, on a shared edge; -1 when none does)."""
+    if len(blocks) == 1:  # no road crosses the community
+        shapely.prepare(blocks[0])
+        return np.where(shapely.intersects_xy(blocks[0], anchors[:, 0], anchors[:, 1]), 0, -1)
+    found = shapely.STRtree(blocks).query(shapely.points(anchors), predicate="intersects")
+    home = np.full(len(anchors), -1, dtype=np.int64)
+    home[found[0][::-1]] = found[1][::-1]
+    return home
+
+
 def plot_array(
     community: BaseGeometry, footprints: np.ndarray, roads: np.ndarray | None = None
 ) -> np.ndarray:
@@ -351,9 +364,7 @@ def plots_and_blocks(
         anchors[trimmed] = representative_xy(solid[trimmed])
     blocks = shapely.set_precision(_blocks(community, roads), SNAP_GRID)
     blocks = blocks[~shapely.is_empty(blocks)]
-    block_of = shapely.STRtree(blocks).query(shapely.points(anchors), predicate="intersects")
-    home = np.full(len(footprints), -1, dtype=np.int64)
-    home[block_of[0][::-1]] = block_of[1][::-1]
+    home = _home_blocks(blocks, anchors)
     shapely.prepare(community)
     ground = solid.copy()  # clipped only where a footprint reaches the community's edge
     edge = np.flatnonzero(~shapely.contains_properly(community, solid) & has_ground)
@@ -370,13 +381,14 @@ def plots_and_blocks(
     spare = blocks[~occupied & ~shapely.is_empty(blocks)]
     faces = _faces(shapely.boundary(np.concatenate([layers, spare])))
     # Regions left out of the noding are plots (or their main piece) as they are; faces
-    # the noding closes over them (-3) are dropped.
+    # the noding closes over them (-3) are dropped. Faces of noded lines and the regions
+    # (checked valid in ``_to_node``) are valid polygons.
     owner = _claim(faces, np.concatenate([layers, regions[~noded]]),
                    np.concatenate([layer_labels, np.full(int((~noded).sum()), -3)]), community)
     faces = np.concatenate([faces, regions[~noded]])
     owner = np.concatenate([owner, owners[~noded]])
     mine = owner >= 0
-    merged = union_by(faces[mine], owner[mine], len(footprints), coverage=True)
+    merged = union_by(faces[mine], owner[mine], len(footprints), coverage=True, valid=True)
     missing = shapely.is_empty(merged)
     if missing.any():
         raise InputError(
