@@ -111,27 +111,27 @@ def community_cells(
     """
     anchors = representative_xy(footprints) if anchors is None else anchors
     host, pairs = footprint_hosts(footprints)
-    nested = host >= 0
-    keep = np.flatnonzero(~nested)
+    guest = host >= 0  # counted with a host building
+    keep = np.flatnonzero(~guest)
     misses = None
     if units is not None and levels is not None:
         misses = stack_misses(h[keep], units[keep], levels[keep], bounds)
-    if not nested.any():
+    if not guest.any():
         return _unit_cells(geom, footprints, h, roads, bounds, seed, anchors, misses,
                            disjoint_footprints(footprints, pairs=pairs))
     slot = np.full(len(footprints), -1, dtype=np.int64)
     slot[keep] = np.arange(len(keep))
-    group = np.where(nested, slot[host], slot)
+    group = np.where(guest, slot[host], slot)
     hh = np.bincount(group, weights=h, minlength=len(keep))
-    # A host stands on its nested footprints too, so their area lies in its plot and cell.
+    # A host stands on its guests' footprints too, so their area lies in its plot and cell.
     grounds = footprints[keep].copy()
-    hosts = np.unique(group[nested])
-    with_nested = np.isin(group, hosts)
-    grounds[hosts] = union_by(footprints[with_nested], np.searchsorted(hosts, group[with_nested]),
+    hosts = np.unique(group[guest])
+    with_guests = np.isin(group, hosts)
+    grounds[hosts] = union_by(footprints[with_guests], np.searchsorted(hosts, group[with_guests]),
                               len(hosts))
     cells = _unit_cells(geom, grounds, hh.astype(h.dtype), roads, bounds, seed, anchors[keep],
                         misses, disjoint_footprints(grounds, pairs=grouped_pairs(group, pairs)))
-    labels = cells.building_cell[np.where(nested, slot[host], slot)]
+    labels = cells.building_cell[np.where(guest, slot[host], slot)]
     cells.building_cell = labels
     cells.n_buildings = np.bincount(labels, minlength=len(cells.geoms)).astype(np.int64)
     cells.notes += _overlap_notes(group, h, labels, bounds)
