@@ -41,7 +41,8 @@ import shapely
 from grid.geomops import representative_xy, union_by
 from grid.input.crs import metric_crs, utm_crs
 from grid.partition import label_plots, partition
-from grid.partition.bisection import Bounds, plot_graph
+from grid.partition.bounds import Bounds
+from grid.partition.graph import plot_graph
 from grid.partition.report import in_bounds_share
 from grid.partition.tessellate import plot_array
 from grid.samples.highrise import highrise_district

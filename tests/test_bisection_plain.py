@@ -12,9 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree
 
-from grid.partition.bisection import Bounds, PlotGraph, _cells_for_all, bisect
+from grid.partition.bisection import _cells_for_all, bisect
+from grid.partition.bounds import Bounds
 from grid.partition.cuts import _plain_choice, choose, two_sides
 from grid.partition.forest import RETRIES
+from grid.partition.graph import PlotGraph
 from grid.partition.trees import level_sums, root_tree
 
 FAST = settings(max_examples=120, deadline=None)

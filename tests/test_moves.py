@@ -7,7 +7,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grid.partition.bisection import Bounds, PlotGraph
+from grid.partition.bounds import Bounds
+from grid.partition.graph import PlotGraph
 from grid.partition.moves import move_plots
 
 BOUNDS = Bounds(100, 200)

@@ -9,9 +9,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grid.partition.bisection import Bounds, PlotGraph, unique_pairs
+from grid.partition.bounds import Bounds
 from grid.partition.cuts import GROUPED_LEAST, _least, cell_range
 from grid.partition.forest import _any_fit
+from grid.partition.graph import PlotGraph, unique_pairs
 from grid.partition.moves import _cell_neighbours, _dense
 from grid.partition.recombine import _neighbours
 

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grid.geomops import grouped_rows, representative_xy, union_by
-from grid.partition.bisection import plot_graph, unique_pairs
 from grid.partition.footprints import disjoint_footprints, grouped_pairs, overlapping_pairs
 from grid.partition.forest import RootedForest
+from grid.partition.graph import plot_graph, unique_pairs
 from grid.partition.tessellate import plots_and_blocks
 from grid.partition.trees import spanning_tree
 from tests.test_bisection_plain import plain_tree

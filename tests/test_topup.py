@@ -10,7 +10,7 @@ import shapely
 
 from grid.input.crs import utm_crs
 from grid.partition import partition
-from grid.partition.bisection import Bounds
+from grid.partition.bounds import Bounds
 from grid.partition.topup import stack_misses
 
 BOUNDS = Bounds(100, 200)

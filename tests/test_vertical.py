@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from grid.domain.codes import VERTICAL_CODE
 from grid.errors import InputError
 from grid.partition import partition
-from grid.partition.bisection import Bounds
+from grid.partition.bounds import Bounds
 from grid.partition.vertical import group_runs, stack
 from grid.samples.highrise import METRIC, highrise_district
 

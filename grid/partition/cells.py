@@ -23,9 +23,10 @@ from shapely.geometry.base import BaseGeometry
 
 from grid.domain.codes import sequence_codes
 from grid.errors import InputError
-from grid.geomops import representative_xy, union_by, valid_polygons, without_crumbs
-from grid.input.crs import WGS84, metric_crs, projected
-from grid.partition.bisection import Bounds, PlotGraph, bisect, plot_graph
+from grid.geomops import representative_xy, union_by
+from grid.input.crs import metric_crs, projected
+from grid.partition.bisection import bisect
+from grid.partition.bounds import Bounds
 from grid.partition.checks import (
     check_buildings,
     check_community_polygons,
@@ -38,6 +39,14 @@ from grid.partition.footprints import (
     footprint_hosts,
     grouped_pairs,
 )
+from grid.partition.frames import (
+    Layers,
+    building_layers,
+    cells_in_wgs84,
+    community_table,
+    outside_rows,
+)
+from grid.partition.graph import PlotGraph, plot_graph
 from grid.partition.moves import merge_small, move_plots
 from grid.partition.recombine import recombine
 from grid.partition.report import partition_report
@@ -47,7 +56,6 @@ from grid.partition.topology import as_coverage
 from grid.partition.topup import StackMisses, stack_misses, top_up_stacks
 from grid.partition.vertical import (
     VERTICAL_COLUMNS,
-    building_levels,
     community_stacks,
     stack_exceptions,
     stack_frame,
@@ -111,27 +119,27 @@ def community_cells(
     """
     anchors = representative_xy(footprints) if anchors is None else anchors
     host, pairs = footprint_hosts(footprints)
-    nested = host >= 0
-    keep = np.flatnonzero(~nested)
+    guest = host >= 0  # counted with a host building
+    keep = np.flatnonzero(~guest)
     misses = None
     if units is not None and levels is not None:
         misses = stack_misses(h[keep], units[keep], levels[keep], bounds)
-    if not nested.any():
+    if not guest.any():
         return _unit_cells(geom, footprints, h, roads, bounds, seed, anchors, misses,
                            disjoint_footprints(footprints, pairs=pairs))
     slot = np.full(len(footprints), -1, dtype=np.int64)
     slot[keep] = np.arange(len(keep))
-    group = np.where(nested, slot[host], slot)
+    group = np.where(guest, slot[host], slot)
     hh = np.bincount(group, weights=h, minlength=len(keep))
-    # A host stands on its nested footprints too, so their area lies in its plot and cell.
+    # A host stands on its guests' footprints too, so their area lies in its plot and cell.
     grounds = footprints[keep].copy()
-    hosts = np.unique(group[nested])
-    with_nested = np.isin(group, hosts)
-    grounds[hosts] = union_by(footprints[with_nested], np.searchsorted(hosts, group[with_nested]),
+    hosts = np.unique(group[guest])
+    with_guests = np.isin(group, hosts)
+    grounds[hosts] = union_by(footprints[with_guests], np.searchsorted(hosts, group[with_guests]),
                               len(hosts))
     cells = _unit_cells(geom, grounds, hh.astype(h.dtype), roads, bounds, seed, anchors[keep],
                         misses, disjoint_footprints(grounds, pairs=grouped_pairs(group, pairs)))
-    labels = cells.building_cell[np.where(nested, slot[host], slot)]
+    labels = cells.building_cell[np.where(guest, slot[host], slot)]
     cells.building_cell = labels
     cells.n_buildings = np.bincount(labels, minlength=len(cells.geoms)).astype(np.int64)
     cells.notes += _overlap_notes(group, h, labels, bounds)
@@ -280,59 +288,6 @@ def _cell_frame(cells: CommunityCells, codes: np.ndarray, community_code: str) -
     })
 
 
-def outside_rows(outside: np.ndarray) -> list[tuple[None, None, str, str]]:
-    """The exception row for buildings (named by ``outside``) in no community, if any."""
-    if not len(outside):
-        return []
-    shown = ", ".join(str(x) for x in outside[:10])
-    return [(None, None, "outside_communities",
-             f"{len(outside)} building(s) lie outside every community and are in no "
-             f"cell: {shown}{' …' if len(outside) > 10 else ''}")]
-
-
-def cells_in_wgs84(cell_frames: list[pd.DataFrame], crs: object) -> gpd.GeoDataFrame:
-    """All communities' cells, sorted by code, projected back to WGS84 and kept valid."""
-    frame = cell_frames[0] if len(cell_frames) == 1 else pd.concat(cell_frames,
-                                                                    ignore_index=True)
-    frame = frame.sort_values("code", ignore_index=True)
-    geoms = gpd.GeoSeries(frame["geometry"].to_numpy(), crs=crs).to_crs(WGS84)
-    # A cell with a hairline spike or neck (valid in metres) can come out of the projection as
-    # a self-touching ring; made valid, it loses the spike (no area) or splits off a crumb of a
-    # lobe, which is dropped (far below the tiling tolerance).
-    frame["geometry"] = without_crumbs(valid_polygons(np.asarray(geoms.values, dtype=object)))
-    return gpd.GeoDataFrame(frame, geometry="geometry", crs=WGS84)
-
-
-@dataclass
-class Layers:
-    """The inputs in the metric CRS as arrays, shared by every community's step."""
-
-    footprints: np.ndarray
-    anchors: np.ndarray
-    h: np.ndarray
-    units: np.ndarray
-    levels: np.ndarray
-    names: np.ndarray
-    roads: np.ndarray | None
-
-
-def building_layers(bld: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | gpd.GeoSeries | None,
-            crs: object, anchors: np.ndarray) -> Layers:
-    """The buildings' (metric) footprints, households, units and levels, and roads."""
-    footprints = np.asarray(bld.geometry.values, dtype=object)
-    road_geoms = None
-    if roads is not None and len(roads):
-        road_geoms = np.asarray(roads.to_crs(crs).geometry.values, dtype=object)
-    units = np.full(len(bld), np.nan)
-    for name in ("building:units", "entrances", "units"):  # the last given wins
-        if name in bld.columns:
-            u = pd.to_numeric(bld[name], errors="coerce").to_numpy(dtype=float)
-            units = np.where(np.isfinite(u) & (u >= 1), np.rint(u), units)
-    return Layers(footprints, anchors,
-                   bld["households"].to_numpy().astype(np.int64), units, building_levels(bld),
-                   bld.index.to_numpy(), road_geoms)
-
-
 @dataclass
 class CommunityOutcome:
     """One community's share of the output: cell rows, exception rows, each member's cell code
@@ -366,16 +321,6 @@ def partition_community(geom: BaseGeometry, code: str, members: np.ndarray, laye
     rows += stack_exceptions(vertical, bounds)
     return CommunityOutcome(_cell_frame(cells, codes, code), rows, codes[cells.building_cell],
                             joined, vertical)
-
-
-def community_table(communities: gpd.GeoDataFrame, codes: np.ndarray,
-                     bounds: list[Bounds]) -> pd.DataFrame:
-    """The result's communities: code, name (the code when none) and household bounds."""
-    names = (communities["name"].astype(str).to_numpy() if "name" in communities.columns
-             else codes)
-    return pd.DataFrame({"code": codes, "name": names,
-                         "min_households": [b.low for b in bounds],
-                         "max_households": [b.high for b in bounds]})
 
 
 def partition(

@@ -12,7 +12,7 @@ import shapely
 
 from grid.domain.codes import COMMUNITY_CODE
 from grid.errors import CoordinateError, InputError
-from grid.partition.bisection import Bounds
+from grid.partition.bounds import Bounds
 
 POLYGONAL = ("Polygon", "MultiPolygon")
 LINEAR = ("LineString", "MultiLineString")

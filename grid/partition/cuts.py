@@ -23,7 +23,7 @@ import numpy as np
 from grid.partition.trees import spanning_tree, subtree_sums
 
 if TYPE_CHECKING:
-    from grid.partition.bisection import Bounds
+    from grid.partition.bounds import Bounds
 
 #: Score bonus for cutting a tree edge that crosses a road (scores are ~0..1).
 ROAD_BONUS = 0.25

@@ -16,7 +16,7 @@ import shapely
 from scipy.sparse.csgraph import connected_components
 
 from grid.geomops import SNAP_GRID, union_by
-from grid.partition.bisection import unique_pairs
+from grid.partition.graph import unique_pairs
 
 #: Share of its area a footprint may lose to overlapping footprints in other cells (issue 16:
 #: every footprint keeps at least 98% of its area in its own cell).

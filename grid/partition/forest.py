@@ -17,7 +17,7 @@ from grid.partition.cuts import cell_range
 from grid.partition.trees import Rooted, level_sums, root_tree, spanning_tree
 
 if TYPE_CHECKING:
-    from grid.partition.bisection import Bounds
+    from grid.partition.bounds import Bounds
 
 #: Random spanning trees tried on a part before settling for an out-of-bounds cut.
 RETRIES = 2

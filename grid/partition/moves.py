@@ -21,7 +21,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from grid.partition.bisection import Bounds, PlotGraph, unique_pairs
+from grid.partition.bounds import Bounds
+from grid.partition.graph import PlotGraph, unique_pairs
 
 #: Moves tried per community at most (each is cheap; few cells are out of bounds).
 MAX_MOVES = 200

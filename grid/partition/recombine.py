@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from grid.partition.bisection import Bounds, PlotGraph, bisect, unique_pairs
+from grid.partition.bisection import bisect
+from grid.partition.bounds import Bounds
 from grid.partition.cuts import random_tree_cut
+from grid.partition.graph import PlotGraph, unique_pairs
 from grid.partition.moves import _dense
 
 #: Random spanning trees tried per (cell, neighbour) pair.

@@ -21,7 +21,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from grid.partition.bisection import Bounds, PlotGraph
+from grid.partition.bounds import Bounds
+from grid.partition.graph import PlotGraph
 from grid.partition.vertical import stack
 
 #: How a cell's stack fares: (vertical cells out of bounds, households outside the bounds)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from grid.domain.codes import vertical_codes
-from grid.partition.bisection import Bounds
+from grid.partition.bounds import Bounds
 
 #: Columns of ``PartitionResult.vertical``.
 VERTICAL_COLUMNS = ["code", "cell_code", "community_code", "building", "households", "split",

@@ -26,18 +26,15 @@ import pandas as pd
 import shapely
 
 from grid.input.crs import metric_crs
-from grid.partition.bisection import Bounds
+from grid.partition.bounds import Bounds
 from grid.partition.cells import (
     EXCEPTION_COLUMNS,
     PartitionResult,
-    building_layers,
-    cells_in_wgs84,
     checked_bounds,
-    community_table,
-    outside_rows,
     partition_community,
 )
 from grid.partition.checks import community_bounds
+from grid.partition.frames import building_layers, cells_in_wgs84, community_table, outside_rows
 from grid.partition.straddle import owners
 from grid.partition.vertical import VERTICAL_COLUMNS
 from grid.scale.inputs import Pieces
