@@ -6,6 +6,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pytest
 import shapely
 
 from grid.input.crs import utm_crs
@@ -63,23 +64,27 @@ def test_a_tower_cut_in_bounds_takes_nothing() -> None:
     assert result.buildings["vertical_code"].isna().all()
 
 
-def test_a_tower_listed_after_a_part_drawn_inside_it_is_still_topped_up() -> None:
-    # OSM often lists a building:part (here a one-level entrance hall with no households)
-    # before the tower outline around it. The two share one plot hosted by the larger
-    # footprint, so the tower's own floors and households decide its top-up, as without the
-    # hall.
+@pytest.mark.parametrize("podium_first", [True, False])
+@pytest.mark.parametrize("podium_box", [(5, 5, 15, 10), (-5, -5, 40, 35)])
+def test_a_tower_drawn_with_a_part_or_podium_hosts_them_and_is_topped_up(
+        podium_first: bool, podium_box: tuple[float, ...]) -> None:
+    # OSM draws towers with a building:part inside them (a one-level entrance hall) or over a
+    # larger podium (裙楼), listed before or after the tower, neither with households. The two
+    # share one plot hosted by the tower, the one with households, so the tower's own floors
+    # and households decide its top-up, as they do without the other footprint.
     comm, blds = tower_beside_houses(9.0)
-    tower = blds.to_crs(utm_crs(117.2, 39.12)).geometry.iloc[0]
-    x0, y0, _, _ = tower.bounds
-    hall = gpd.GeoDataFrame({"households": [0], "building:levels": [1.0]},
-                            geometry=[shapely.box(x0 + 5, y0 + 5, x0 + 15, y0 + 10)],
-                            crs=utm_crs(117.2, 39.12), index=["hall"]).to_crs(4326)
-    result = partition(comm, gpd.GeoDataFrame(pd.concat([hall, blds])),
+    metric = utm_crs(117.2, 39.12)
+    x0, y0, _, _ = blds.to_crs(metric).geometry.iloc[0].bounds
+    dx0, dy0, dx1, dy1 = podium_box
+    other = gpd.GeoDataFrame({"households": [0], "building:levels": [1.0]},
+                             geometry=[shapely.box(x0 + dx0, y0 + dy0, x0 + dx1, y0 + dy1)],
+                             crs=metric, index=["part"]).to_crs(4326)
+    both = [other, blds] if podium_first else [blds, other]
+    result = partition(comm, gpd.GeoDataFrame(pd.concat(both)),
                        min_households=100, max_households=200)
     vertical = result.vertical
     assert len(vertical) == 2 and vertical["households"].between(100, 200).all()
     assert vertical["others"].sum() > 0
     cells = result.buildings["cell_code"]
-    assert cells["hall"] == cells["b0"] == vertical["cell_code"].iloc[0]
+    assert cells["part"] == cells["b0"] == vertical["cell_code"].iloc[0]
     assert (result.exceptions["kind"] != "vertical_granularity").all()
-

@@ -118,7 +118,7 @@ def community_cells(
     holding the host's anchor, and none is split.
     """
     anchors = representative_xy(footprints) if anchors is None else anchors
-    host, pairs = footprint_hosts(footprints)
+    host, pairs = footprint_hosts(footprints, h)
     guest = host >= 0  # counted with a host building
     keep = np.flatnonzero(~guest)
     misses = None

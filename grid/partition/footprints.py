@@ -136,15 +136,17 @@ def _nearer_side(geom: object, a: np.ndarray, b: np.ndarray) -> object:
     return shapely.intersection(geom, side, grid_size=SNAP_GRID)
 
 
-def footprint_hosts(footprints: np.ndarray
+def footprint_hosts(footprints: np.ndarray, households: np.ndarray
                     ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """The building each footprint is counted with (-1: itself), and the footprints'
     :func:`overlapping_pairs`.
 
     A building whose footprint overlaps others by more than ``OVERLAP_SHARE`` of its area in
     all is put with every building it overlaps (building parts drawn inside their building,
-    duplicated outlines, towers drawn over their podium), so they share one plot and one cell;
-    the largest of the buildings so joined (the first, among equals) hosts them. A footprint
+    duplicated outlines, towers drawn over their podium), so they share one plot and one cell.
+    The one with the most households hosts them (then the largest, then the first): a tower,
+    not the larger podium or entrance hall it stands on, whatever the order they are listed
+    in, so the tower's own floors decide whether its stack is topped up. A footprint
     overlapping others by less keeps at least 1 − ``OVERLAP_SHARE`` of its area in its own cell
     wherever they go; terraced houses drawn with walls overlapping by a hair stay apart."""
     fp = np.asarray(footprints, dtype=object)
@@ -161,7 +163,8 @@ def footprint_hosts(footprints: np.ndarray
     _, comp = connected_components(
         sp.csr_matrix((np.ones(int(join.sum())), (i[join], j[join])), shape=(n, n)),
         directed=False)
-    order = np.lexsort((np.arange(n), -area, comp))  # per group: largest first, then first
+    # Per group: most households first, then the largest footprint, then the first listed.
+    order = np.lexsort((np.arange(n), -area, -np.asarray(households, dtype=float), comp))
     host = np.empty(comp.max() + 1, dtype=np.int64)
     host[comp[order[::-1]]] = order[::-1]
     top = host[comp]
