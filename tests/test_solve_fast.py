@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 from grid.partition.bounds import Bounds
 from grid.partition.cuts import GROUPED_LEAST, _least, cell_range
 from grid.partition.forest import _any_fit
-from grid.partition.graph import PlotGraph, unique_pairs
-from grid.partition.moves import _cell_neighbours, _dense
-from grid.partition.recombine import _neighbours
+from grid.partition.graph import PlotGraph, cell_pairs, unique_pairs
+from grid.partition.moves import dense_labels
 
 FAST = settings(max_examples=80, deadline=None)
 
@@ -58,7 +57,7 @@ def test_any_fit_is_cell_range(m: int, k: int, low: int, extra: int, seed: int) 
 @FAST
 @given(st.lists(st.integers(0, 40), min_size=1, max_size=60))
 def test_dense_is_unique_inverse(labels: list[int]) -> None:
-    got, want = _dense(np.array(labels)), np.unique(np.array(labels), return_inverse=True)[1]
+    got, want = dense_labels(np.array(labels)), np.unique(np.array(labels), return_inverse=True)[1]
     assert got.dtype == want.dtype and np.array_equal(got, want)
 
 
@@ -71,7 +70,8 @@ def test_neighbours_of_some_cells_are_all_pairs_filtered(n: int, cells: int, see
     graph = PlotGraph(pairs[:, 0], pairs[:, 1], np.ones(len(pairs)), np.zeros(len(pairs), bool))
     labels = rng.integers(0, cells, n)
     some = np.unique(rng.integers(0, cells, int(rng.integers(0, 4))))
-    every = _neighbours(labels, graph)
-    assert np.array_equal(_neighbours(labels, graph, some), every[np.isin(every[:, 0], some)])
+    every = cell_pairs(labels, graph)
+    assert np.array_equal(cell_pairs(labels, graph, some), every[np.isin(every[:, 0], some)])
     for c in range(cells):
-        assert np.array_equal(_cell_neighbours(labels, graph, c), every[every[:, 0] == c, 1])
+        assert np.array_equal(cell_pairs(labels, graph, np.array([c]))[:, 1],
+                              every[every[:, 0] == c, 1])

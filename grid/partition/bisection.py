@@ -79,13 +79,29 @@ class _Bisection:
     replanted: set[tuple[int, ...]] = field(default_factory=set)
 
     def totals(self, f: _Frontier) -> list[float]:
-        """Each part's households: its root's subtree sum when households are whole numbers
-        (any order of adding them is exact), else added up root first, then by node number."""
+        """Each part's households (:meth:`total`)."""
         if self.whole:
             return self.planting.forest.sums[0, f.nodes[f.starts[:-1]]].tolist()
-        w, ends = self.planting.w, f.starts.tolist()
-        return [float(w[np.concatenate((f.nodes[a:a + 1], np.sort(f.nodes[a + 1:b])))].sum())
-                for a, b in zip(ends[:-1], ends[1:], strict=True)]
+        ends = f.starts.tolist()
+        return [self.total(f.nodes[a:b]) for a, b in zip(ends[:-1], ends[1:], strict=True)]
+
+    def total(self, nodes: np.ndarray) -> float:
+        """A part's households (``nodes``, root first): its root's subtree sum when households
+        are whole numbers (any order of adding them is exact), else added up root first, then
+        by node number."""
+        if self.whole:
+            return float(self.planting.forest.sums[0, nodes[0]])
+        return float(self.planting.w[np.concatenate((nodes[:1], np.sort(nodes[1:])))].sum())
+
+    def plain_cut(self, nodes: np.ndarray, k: int) -> tuple[int, bool]:
+        """The child to cut off the part ``nodes`` (root first) for ``k`` cells, and whether
+        both sides fit, by :func:`_plain_choice` with the candidates by number (ties go to
+        the least)."""
+        forest = self.planting.forest
+        plain = np.sort(nodes[1:])
+        b, _, feasible = _plain_choice(forest.sums[:, plain].T, forest.sums[:, nodes[0]],
+                                       forest.up_road[plain], k, self.bounds)
+        return int(plain[b]), feasible
 
     def step(self, f: _Frontier) -> _Frontier | None:
         """Cuts every part of ``f`` needing more than one cell in two; returns the new parts."""
@@ -120,11 +136,7 @@ class _Bisection:
     def step_one(self, nodes: np.ndarray, path: tuple[int, ...]) -> _Frontier | None:
         """:meth:`step` of a lone part (``nodes``, root first), by :func:`_plain_choice` (the
         definition :func:`choose` follows), with far fewer numpy calls."""
-        if self.whole:
-            total = float(self.planting.forest.sums[0, nodes[0]])
-        else:
-            total = float(self.planting.w[np.concatenate((nodes[:1], np.sort(nodes[1:])))].sum())
-        k, possible = self.bounds.cells_for(total)
+        k, possible = self.bounds.cells_for(self.total(nodes))
         if k <= 1 or len(nodes) < 2:
             self.leaves.append((path, nodes))
             return None
@@ -134,14 +146,11 @@ class _Bisection:
                 possible: bool) -> _Frontier | None:
         """A lone part (``nodes``, root first) needing ``k`` cells cut in two, or set waiting
         for another tree; returns its two sides."""
-        forest = self.planting.forest
-        plain = np.sort(nodes[1:])  # candidates by number, so ties go to the least
-        b, _, feasible = _plain_choice(forest.sums[:, plain].T, forest.sums[:, nodes[0]],
-                                       forest.up_road[plain], k, self.bounds)
+        child, feasible = self.plain_cut(nodes, k)
         if not feasible and possible and path not in self.replanted:
-            self.blocked.append((path, nodes, k, int(plain[b])))
+            self.blocked.append((path, nodes, k, child))
             return None
-        below = forest.cut_one(nodes, int(plain[b]))
+        below = self.planting.forest.cut_one(nodes, child)
         return _Frontier(np.concatenate((nodes[below], nodes[~below])),
                          np.array([0, np.count_nonzero(below), len(nodes)]),
                          [path + (0,), path + (1,)])
@@ -159,11 +168,9 @@ class _Bisection:
         best, _, feasible = choose(two_sides(forest.sums, nodes, totals[:, of]), of, totals,
                                    k.astype(float), forest.up_road[nodes], nodes, self.bounds)
         child = nodes[best]
-        for p in np.flatnonzero(best < 0).tolist():  # the plain choice, candidates by number
-            plain = np.sort(f.nodes[f.starts[p] + 1:f.starts[p + 1]])
-            b, _, feasible[p] = _plain_choice(forest.sums[:, plain].T, forest.sums[:, roots[p]],
-                                              forest.up_road[plain], int(k[p]), self.bounds)
-            child[p] = plain[b]
+        for p in np.flatnonzero(best < 0).tolist():  # the plain choice decides
+            child[p], feasible[p] = self.plain_cut(f.nodes[f.starts[p]:f.starts[p + 1]],
+                                                   int(k[p]))
         cut = np.ones(len(best), dtype=bool)
         for p in np.flatnonzero(~feasible).tolist():
             if possible[p] and f.paths[p] not in self.replanted:

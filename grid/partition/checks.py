@@ -31,14 +31,10 @@ def _check_frame(gdf: object, source: str) -> None:
                          feature=gdf.index[np.flatnonzero(bad)[0]], field="geometry")
 
 
-#: GEOS type ids of the geometry type names (``shapely.get_type_id``).
-TYPE_IDS = {"Point": 0, "LineString": 1, "Polygon": 3, "MultiLineString": 5, "MultiPolygon": 6}
-
-
 def _not_of(gdf: gpd.GeoDataFrame | gpd.GeoSeries, types: tuple[str, ...]) -> np.ndarray:
     """Which rows' geometry is none of ``types`` (by type id: names cost a string per row)."""
     ids = shapely.get_type_id(np.asarray(gdf.geometry.values, dtype=object))
-    return ~np.isin(ids, [TYPE_IDS[t] for t in types])
+    return ~np.isin(ids, [int(shapely.GeometryType[t.upper()]) for t in types])
 
 
 def _type_of(gdf: gpd.GeoDataFrame | gpd.GeoSeries, mask: np.ndarray) -> str:

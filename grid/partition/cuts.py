@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from grid.partition.trees import spanning_tree, subtree_sums
+from grid.partition.trees import subtree_sums
 
 if TYPE_CHECKING:
     from grid.partition.bounds import Bounds
@@ -252,20 +252,3 @@ def best_cut(
     side = np.zeros(m, dtype=bool)
     side[tree.mem[tree.anc == child[best]]] = True
     return Cut(best, k1, feasible, side)
-
-
-def random_tree_cut(
-    w: np.ndarray, moments: np.ndarray, li: np.ndarray, lj: np.ndarray, cost: np.ndarray,
-    road: np.ndarray, k: int, bounds: Bounds, rng: np.random.Generator, tries: int,
-) -> tuple[np.ndarray, Cut] | None:
-    """Random spanning trees of a part's graph (local links ``li``–``lj``) tried in turn; the
-    first with a feasible cut into ``k`` cells is returned as (its link indices, the cut)."""
-    for _ in range(tries):
-        noisy = cost * np.exp(rng.normal(0.0, 1.0, len(cost)))
-        tree = spanning_tree(len(w), li, lj, noisy)
-        if len(tree) != len(w) - 1:
-            return None
-        cut = best_cut(w, moments, li[tree], lj[tree], road[tree], k, bounds)
-        if cut is not None and cut.feasible:
-            return tree, cut
-    return None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from grid.partition.cuts import cell_range
+from grid.partition.cuts import Cut, best_cut, cell_range
 from grid.partition.trees import Rooted, level_sums, root_tree, spanning_tree
 
 if TYPE_CHECKING:
@@ -76,12 +76,7 @@ class RootedForest:
 
     def cut_one(self, nodes: np.ndarray, child: int) -> np.ndarray:
         """:meth:`cut` of one part: the subtree of ``child`` cut off ``nodes``."""
-        at = self.pos[nodes]
-        first = self.pos[child]
-        below = (at >= first) & (at < first + self.size[child])
-        above = (at < first) & (at + self.size[nodes] > first)
-        self.sums[:, nodes[above]] -= self.sums[:, child:child + 1]
-        return below
+        return self.cut(nodes, np.zeros(len(nodes), dtype=np.int64), np.array([child]))
 
 
 def _any_fit(s: np.ndarray, k: int, bounds: Bounds) -> bool:
@@ -104,13 +99,13 @@ def _any_fit(s: np.ndarray, k: int, bounds: Bounds) -> bool:
 
 def _feasible_tree(
     w: np.ndarray, li: np.ndarray, lj: np.ndarray, cost: np.ndarray, k: int, bounds: Bounds,
-    rng: np.random.Generator,
+    rng: np.random.Generator, tries: int = RETRIES,
 ) -> tuple[np.ndarray, Rooted] | None:
     """Random spanning trees of a part's graph (local links ``li``–``lj``, households ``w``)
     tried in turn: the first with a cut into ``k`` cells that fits, as (its link indices, the
     tree rooted at node 0). Whether a cut fits needs only the households below each link."""
     m = len(w)
-    for _ in range(RETRIES):
+    for _ in range(tries):
         noisy = cost * np.exp(rng.normal(0.0, 1.0, len(cost)))
         tree = spanning_tree(m, li, lj, noisy)
         if len(tree) != m - 1:
@@ -119,6 +114,20 @@ def _feasible_tree(
         if _any_fit(np.bincount(rooted.anc, weights=w[rooted.mem], minlength=m), k, bounds):
             return tree, rooted
     return None
+
+
+def random_tree_cut(
+    w: np.ndarray, moments: np.ndarray, li: np.ndarray, lj: np.ndarray, cost: np.ndarray,
+    road: np.ndarray, k: int, bounds: Bounds, rng: np.random.Generator, tries: int,
+) -> tuple[np.ndarray, Cut] | None:
+    """Random spanning trees of a part's graph (local links ``li``–``lj``) tried in turn: the
+    first with a cut into ``k`` cells that fits, as (its link indices, its best cut)."""
+    found = _feasible_tree(w, li, lj, cost, k, bounds, rng, tries)
+    if found is None:
+        return None
+    tree = found[0]
+    cut = best_cut(w, moments, li[tree], lj[tree], road[tree], k, bounds)
+    return None if cut is None else (tree, cut)  # a tree with a fitting cut has two nodes
 
 
 @dataclass

@@ -105,3 +105,20 @@ def plot_graph(
     length = np.hypot(*(xy[i] - xy[j]).T) + 1e-3
     cost = length * np.where(road, ROAD_COST, 1.0) * _edge_jitter(xy, i, j, seed)
     return PlotGraph(i, j, cost, road)
+
+
+def cell_pairs(labels: np.ndarray, graph: PlotGraph, of: np.ndarray | None = None) -> np.ndarray:
+    """Unique (cell, adjacent cell) pairs of the plots' cell ``labels`` (-1: in no cell), both
+    directions, sorted; with ``of``, only those whose first cell is in ``of`` (the same rows,
+    fewer to sort)."""
+    a, b = labels[graph.i], labels[graph.j]
+    cross = (a != b) & (a >= 0) & (b >= 0)
+    a, b = a[cross], b[cross]
+    if of is None:
+        return unique_pairs(np.column_stack([np.concatenate([a, b]), np.concatenate([b, a])]))
+    mark = np.zeros(max(int(labels.max()), int(np.max(of, initial=-1))) + 1, dtype=bool)
+    mark[of] = True  # a look-up: np.isin sorts
+    ka, kb = mark[a], mark[b]
+    return unique_pairs(np.column_stack([np.concatenate([a[ka], b[kb]]),
+                                         np.concatenate([b[ka], a[kb]])]))
+

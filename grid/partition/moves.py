@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from grid.partition.bounds import Bounds
-from grid.partition.graph import PlotGraph, unique_pairs
+from grid.partition.graph import PlotGraph, cell_pairs, unique_pairs
 
 #: Moves tried per community at most (each is cheap; few cells are out of bounds).
 MAX_MOVES = 200
@@ -119,7 +119,7 @@ def move_plots(labels: np.ndarray, w: np.ndarray, graph: PlotGraph, fixed: np.nd
         bad = bad[~np.isin(bad, fixed)]
         if not any(_move_one(labels, w, graph, fixed, bounds, int(c), hh) for c in bad):
             break
-    return _dense(labels)
+    return dense_labels(labels)
 
 
 def merge_small(
@@ -138,7 +138,7 @@ def merge_small(
         if not small or np.count_nonzero(present) == 1:
             break
         c = min(small, key=lambda x: (hh[x], x))
-        nb = _cell_neighbours(labels, graph, c)
+        nb = cell_pairs(labels, graph, np.array([c]))[:, 1]
         fits = nb[hh[nb] + hh[c] <= bounds.high]
         if len(fits):
             target = int(fits[np.argmin(hh[fits] + np.arange(len(fits)) * 1e-9)])
@@ -148,17 +148,10 @@ def merge_small(
             stuck.add(int(c))
             continue
         labels[labels == c] = target
-    return _dense(labels)
+    return dense_labels(labels)
 
 
-def _cell_neighbours(labels: np.ndarray, graph: PlotGraph, cell: int) -> np.ndarray:
-    """The cells adjacent to ``cell``, in increasing order (only its own links are read, not
-    every cell's pairs)."""
-    a, b = labels[graph.i], labels[graph.j]
-    return np.unique(np.concatenate([b[(a == cell) & (b != cell)], a[(b == cell) & (a != cell)]]))
-
-
-def _dense(labels: np.ndarray) -> np.ndarray:
+def dense_labels(labels: np.ndarray) -> np.ndarray:
     """Labels renumbered 0.. in their order, as ``np.unique(labels, return_inverse=True)``
     numbers them (one count instead of a sort)."""
     present = np.bincount(labels) > 0

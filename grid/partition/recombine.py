@@ -13,9 +13,9 @@ import numpy as np
 
 from grid.partition.bisection import bisect
 from grid.partition.bounds import Bounds
-from grid.partition.cuts import random_tree_cut
-from grid.partition.graph import PlotGraph, unique_pairs
-from grid.partition.moves import _dense
+from grid.partition.forest import random_tree_cut
+from grid.partition.graph import PlotGraph, cell_pairs, unique_pairs
+from grid.partition.moves import dense_labels
 
 #: Random spanning trees tried per (cell, neighbour) pair.
 TRIES = 4
@@ -24,21 +24,6 @@ TRIOS = 4
 MAX_TRIPLES = 20
 #: Random re-partitions tried per triple.
 TRIO_TRIES = 2
-
-
-def _neighbours(labels: np.ndarray, graph: PlotGraph, of: np.ndarray | None = None) -> np.ndarray:
-    """Unique (cell, adjacent cell) pairs, both directions; with ``of``, only those whose first
-    cell is in ``of`` (the same rows, fewer to sort)."""
-    a, b = labels[graph.i], labels[graph.j]
-    cross = (a != b) & (a >= 0) & (b >= 0)
-    a, b = a[cross], b[cross]
-    if of is None:
-        return unique_pairs(np.column_stack([np.concatenate([a, b]), np.concatenate([b, a])]))
-    mark = np.zeros(max(int(labels.max()), int(np.max(of, initial=-1))) + 1, dtype=bool)
-    mark[of] = True  # a look-up: np.isin sorts
-    ka, kb = mark[a], mark[b]
-    return unique_pairs(np.column_stack([np.concatenate([a[ka], b[kb]]),
-                                         np.concatenate([b[ka], a[kb]])]))
 
 
 def _pair_pass(
@@ -54,7 +39,7 @@ def _pair_pass(
         bad = bad[~np.isin(bad, fixed)]
         if len(bad) == 0:
             return changed
-        pairs = _neighbours(labels, graph, bad)
+        pairs = cell_pairs(labels, graph, bad)
         pairs = pairs[~np.isin(pairs[:, 1], fixed)]
         total = hh[pairs[:, 0]] + hh[pairs[:, 1]]
         ok = (total >= 2 * bounds.low) & (total <= 2 * bounds.high)
@@ -88,7 +73,7 @@ def _triple_pass(
     hh = np.bincount(labels, weights=w, minlength=int(labels.max()) + 1)
     bad = np.flatnonzero(((hh < bounds.low) | (hh > bounds.high)) & (hh > 0))
     bad = bad[~np.isin(bad, fixed)]
-    pairs = _neighbours(labels, graph)
+    pairs = cell_pairs(labels, graph)
     pairs = pairs[~np.isin(pairs[:, 1], fixed)]
     for c in bad:  # one step per leftover bad cell, few per community
         near = pairs[pairs[:, 0] == c, 1]
@@ -132,4 +117,4 @@ def recombine(
         if not _triple_pass(labels, w, moments, graph, fixed, bounds, rng):
             break
         _pair_pass(labels, w, moments, graph, fixed, bounds, rng)
-    return _dense(labels)
+    return dense_labels(labels)
